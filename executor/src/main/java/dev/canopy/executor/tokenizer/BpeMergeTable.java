@@ -47,10 +47,6 @@ final class BpeMergeTable {
         return keys[slot] == EMPTY ? Optional.empty() : Optional.of(merges[slot]);
     }
 
-    int size() {
-        return size;
-    }
-
     /** The slot holding {@code key}, or the empty slot where it would go. */
     private int slotOf(long key) {
         int slot = (int) mix(key) & mask;

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -69,21 +70,8 @@ public final class Gpt2BpeTokenizer implements Tokenizer {
 
     @Override
     public int[] encode(String text, boolean addBos, boolean parseSpecial) {
-        TokenList out = new TokenList();
-        if (addBos) {
-            out.add(bosId());
-        }
-        for (Fragment fragment : specialTokens.split(text, parseSpecial)) {
-            switch (fragment) {
-                case Fragment.Text t -> {
-                    for (String word : preTokenizer.split(t.text())) {
-                        out.addAll(encodeWord(ByteLevelAlphabet.encode(word)));
-                    }
-                }
-                case Fragment.Special s -> out.add(s.id());
-            }
-        }
-        return out.toArray();
+        return specialTokens.encode(text, addBos ? OptionalInt.of(bosId()) : OptionalInt.empty(), parseSpecial,
+                (piece, followsSpecial) -> encodeText(piece));
     }
 
     @Override
@@ -101,9 +89,13 @@ public final class Gpt2BpeTokenizer implements Tokenizer {
         return vocabulary;
     }
 
-    /** The pre-tokenizer this tokenizer splits words with. */
-    BpePreTokenizer preTokenizer() {
-        return preTokenizer;
+    /** Tokenizes plain text (no special tokens) word by word. */
+    private int[] encodeText(String text) {
+        TokenList out = new TokenList();
+        for (String word : preTokenizer.split(text)) {
+            out.addAll(encodeWord(ByteLevelAlphabet.encode(word)));
+        }
+        return out.toArray();
     }
 
     /** The tokens of one word, already written in the byte alphabet. */

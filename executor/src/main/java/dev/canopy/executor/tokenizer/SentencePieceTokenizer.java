@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -66,24 +67,9 @@ public final class SentencePieceTokenizer implements Tokenizer {
 
     @Override
     public int[] encode(String text, boolean addBos, boolean parseSpecial) {
-        TokenList out = new TokenList();
-        if (addBos) {
-            out.add(bosId());
-        }
-        boolean afterSpecial = true; // llama.cpp prefixes a space to text at the start or after a special token
-        for (Fragment fragment : specialTokens.split(text, parseSpecial)) {
-            switch (fragment) {
-                case Fragment.Text t -> {
-                    out.addAll(encodeText(addSpacePrefix && afterSpecial ? " " + t.text() : t.text()));
-                    afterSpecial = false;
-                }
-                case Fragment.Special s -> {
-                    out.add(s.id());
-                    afterSpecial = true;
-                }
-            }
-        }
-        return out.toArray();
+        return specialTokens.encode(text, addBos ? OptionalInt.of(bosId()) : OptionalInt.empty(), parseSpecial,
+                // llama.cpp prefixes a space to text at the start and after each special token
+                (piece, followsSpecial) -> encodeText(addSpacePrefix && followsSpecial ? " " + piece : piece));
     }
 
     @Override

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Finds special-token texts in the input. Scanning left to right, at each position the longest
@@ -15,6 +16,15 @@ import java.util.Optional;
 final class SpecialTokenSplitter {
 
     private record Candidate(String text, int id, boolean control) {}
+
+    /** Tokenizes ordinary text (a piece of the input between special tokens). */
+    @FunctionalInterface
+    interface TextEncoder {
+        /**
+         * @param followsSpecial the text starts the input or comes right after a special token
+         */
+        int[] encode(String text, boolean followsSpecial);
+    }
 
     private final Map<Character, List<Candidate>> byFirstChar; // each list longest text first
 
@@ -30,6 +40,24 @@ final class SpecialTokenSplitter {
         }
         map.values().forEach(list -> list.sort(Comparator.comparingInt((Candidate c) -> c.text().length()).reversed()));
         this.byFirstChar = map;
+    }
+
+    /**
+     * Encodes {@code text}: {@code bos} first when given, special tokens as their ids and the text
+     * between them by {@code textEncoder}.
+     */
+    int[] encode(String text, OptionalInt bos, boolean parseSpecial, TextEncoder textEncoder) {
+        TokenList out = new TokenList();
+        bos.ifPresent(out::add);
+        boolean followsSpecial = true;
+        for (Fragment fragment : split(text, parseSpecial)) {
+            switch (fragment) {
+                case Fragment.Text t -> out.addAll(textEncoder.encode(t.text(), followsSpecial));
+                case Fragment.Special s -> out.add(s.id());
+            }
+            followsSpecial = fragment instanceof Fragment.Special;
+        }
+        return out.toArray();
     }
 
     /** Splits {@code text} into ordinary text and special tokens, in order. */

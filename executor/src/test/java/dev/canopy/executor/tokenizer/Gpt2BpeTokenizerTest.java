@@ -2,8 +2,11 @@ package dev.canopy.executor.tokenizer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 class Gpt2BpeTokenizerTest {
@@ -29,6 +32,48 @@ class Gpt2BpeTokenizerTest {
     void aMergeResultThatIsNotATokenStillLeadsToLongerMerges() {
         assertThat(pieces(qwen2, "xyz")).containsExactly("xyz");
         assertThat(pieces(qwen2, "xy")).containsExactly("x", "y");
+    }
+
+    @Test
+    void agreesWithTheNaiveLowestRankFirstLoopOnRandomTexts() {
+        Random random = new Random(7);
+        String alphabet = "thecalowrxyz12é ";
+        for (int trial = 0; trial < 300; trial++) {
+            StringBuilder text = new StringBuilder();
+            int length = random.nextInt(40);
+            for (int i = 0; i < length; i++) {
+                text.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            List<String> expected = new ArrayList<>();
+            for (String word : BpePreTokenizer.QWEN2.split(text.toString())) {
+                expected.addAll(naiveMerge(ByteLevelAlphabet.encode(word)));
+            }
+            assertThat(pieces(qwen2, text.toString())).as(text.toString()).isEqualTo(expected);
+        }
+    }
+
+    /** Merge the lowest-ranked pair (leftmost on a tie) until none applies; symbols that are not tokens become bytes. */
+    private static List<String> naiveMerge(String word) {
+        List<String> symbols = new ArrayList<>(word.chars().mapToObj(c -> String.valueOf((char) c)).toList());
+        while (true) {
+            int bestRank = Integer.MAX_VALUE;
+            int bestIndex = -1;
+            for (int i = 0; i + 1 < symbols.size(); i++) {
+                int rank = TinyByteLevelVocab.MERGES.indexOf(symbols.get(i) + " " + symbols.get(i + 1));
+                if (rank >= 0 && rank < bestRank) {
+                    bestRank = rank;
+                    bestIndex = i;
+                }
+            }
+            if (bestIndex < 0) {
+                break;
+            }
+            symbols.set(bestIndex, symbols.get(bestIndex) + symbols.remove(bestIndex + 1));
+        }
+        List<String> tokens = TinyByteLevelVocab.tokens();
+        return symbols.stream()
+                .flatMap(s -> tokens.contains(s) ? Stream.of(s) : s.chars().mapToObj(c -> String.valueOf((char) c)))
+                .toList();
     }
 
     @Test
@@ -108,8 +153,9 @@ class Gpt2BpeTokenizerTest {
     }
 
     @Test
-    void encodesALongRunOfPunctuationQuickly() {
-        String text = "!?".repeat(50_000) + " the cat " + "1234567890".repeat(5_000);
+    void encodesLongRunsOfPunctuationDigitsLettersAndSpacesQuickly() {
+        String text = "!?".repeat(50_000) + " the cat " + "1234567890".repeat(5_000) + "at".repeat(25_000)
+                + " ".repeat(20_000) + "\n".repeat(20_000) + "x";
         long start = System.nanoTime();
         int[] tokens = qwen2.encode(text, false, false);
         long millis = (System.nanoTime() - start) / 1_000_000;

@@ -44,10 +44,20 @@ class SentencePieceTokenizerTest {
         assertThat(lines).hasSize(5);
         for (String line : lines) {
             JsonNode run = json.readTree(line);
-            int[] expected = StreamSupport.stream(run.get("prompt_tokens").spliterator(), false)
-                    .mapToInt(JsonNode::asInt).toArray();
+            int[] expected = ids(run.get("prompt_tokens"));
             assertThat(tokenizer.encode(run.get("prompt").asText(), true, false))
                     .as(run.get("prompt").asText()).containsExactly(expected);
+        }
+    }
+
+    @Test
+    void decodesTheReferenceGenerationsAsRunCPrintsThem() throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        for (String line : Files.readAllLines(TestModels.dir().resolve("stories260K-greedy-llama2c.jsonl"))) {
+            JsonNode run = json.readTree(line);
+            int[] tokens = concat(ids(run.get("prompt_tokens")), ids(run.get("generated_tokens")));
+            String output = run.get("output").asText(); // run.c's stdout: the text, then one "\n"
+            assertThat(tokenizer.decode(tokens)).isEqualTo(output.substring(0, output.length() - 1));
         }
     }
 
@@ -134,6 +144,10 @@ class SentencePieceTokenizerTest {
         System.out.printf("SentencePiece: %d chars -> %d tokens in %d ms%n", text.length(), tokens.length, millis);
         assertThat(millis).as("encode time in ms (the naive loop takes minutes)").isLessThan(5_000);
         assertThat(tokenizer.decode(tokens)).isEqualTo(text);
+    }
+
+    private static int[] ids(JsonNode array) {
+        return StreamSupport.stream(array.spliterator(), false).mapToInt(JsonNode::asInt).toArray();
     }
 
     private static int[] concat(int[]... parts) {
