@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -166,7 +167,7 @@ public final class GgufWriter {
                 writeHeader(out);
                 writeData(out);
             }
-            Files.move(partial, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            moveIntoPlace(partial);
         } catch (IOException e) {
             deleteQuietly(partial);
             throw new UncheckedIOException("Cannot write GGUF file " + path + ": " + e, e);
@@ -254,6 +255,14 @@ public final class GgufWriter {
     private void checkNotWritten() {
         if (written) {
             throw new IllegalStateException("Cannot change or write GGUF file " + path + ": this writer already wrote it");
+        }
+    }
+
+    private void moveIntoPlace(Path partial) throws IOException {
+        try {
+            Files.move(partial, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(partial, path, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 

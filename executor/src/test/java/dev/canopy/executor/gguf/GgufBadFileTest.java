@@ -6,7 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.canopy.executor.TestModels;
 import dev.canopy.executor.tensor.GgmlType;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -76,7 +80,7 @@ class GgufBadFileTest {
     @Test
     void truncatedInAMetadataKey() {
         GgufBytes b = GgufBytes.header(3, 0, 1).u64(20);
-        byte[] start = "general".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] start = "general".getBytes(StandardCharsets.US_ASCII);
         for (byte c : start) {
             b.u8(c);
         }
@@ -380,10 +384,10 @@ class GgufBadFileTest {
 
     private static void patchU32(Path file, long offset, int value) {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(value);
+            ByteBuffer b = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(value);
             ch.write(b.flip(), offset);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 

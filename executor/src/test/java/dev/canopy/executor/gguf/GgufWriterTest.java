@@ -7,6 +7,7 @@ import dev.canopy.executor.TestModels;
 import dev.canopy.executor.tensor.GgmlType;
 import dev.canopy.executor.tensor.Tensor;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.reflect.Array;
 import java.nio.file.Files;
@@ -108,7 +109,7 @@ class GgufWriterTest {
                 .addTensor("b", GgmlType.Q8_0, new long[] {64, 2}, q8)
                 .addTensor("c", GgmlType.F16, new long[] {5, 1, 1}, sink -> {
                     sink.write(f16, 0, 4); // in two pieces
-                    sink.write(java.lang.foreign.MemorySegment.ofArray(f16).asSlice(4));
+                    sink.write(MemorySegment.ofArray(f16).asSlice(4));
                 })
                 .write();
 

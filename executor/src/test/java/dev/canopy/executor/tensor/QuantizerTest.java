@@ -10,6 +10,7 @@ import dev.canopy.executor.gguf.GgufTensorInfo;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -161,9 +162,9 @@ class QuantizerTest {
         }
         byte[] dst = new byte[10 + 2 * 34];
         Quantizer.quantize(GgmlType.Q8_0, row, 32, 64, MemorySegment.ofArray(dst), 10);
-        float[] tail = java.util.Arrays.copyOfRange(row, 32, 96);
-        assertThat(java.util.Arrays.copyOfRange(dst, 10, dst.length)).isEqualTo(Quantizer.quantize(GgmlType.Q8_0, tail));
-        assertThat(java.util.Arrays.copyOf(dst, 10)).containsOnly(0);
+        float[] tail = Arrays.copyOfRange(row, 32, 96);
+        assertThat(Arrays.copyOfRange(dst, 10, dst.length)).isEqualTo(Quantizer.quantize(GgmlType.Q8_0, tail));
+        assertThat(Arrays.copyOf(dst, 10)).containsOnly(0);
     }
 
     @Test
