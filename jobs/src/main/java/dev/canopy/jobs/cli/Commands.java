@@ -6,7 +6,8 @@ import java.util.Optional;
 /** The registry of sub-commands. */
 public final class Commands {
 
-    private static final List<Command> ALL = List.of();
+    private static final List<Command> ALL = List.of(
+            new InspectCommand());
 
     private Commands() {}
 
