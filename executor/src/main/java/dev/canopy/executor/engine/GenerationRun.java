@@ -69,6 +69,10 @@ final class GenerationRun {
             emitFailure(req, index, 0, "Cannot generate for request " + req.id() + ": prompt is null");
             return;
         }
+        if (req.prompt().isEmpty()) {
+            emitFailure(req, index, 0, "Cannot generate for request " + req.id() + ": the prompt is empty");
+            return;
+        }
         int[] prompt;
         try {
             prompt = tokenizer.encode(req.prompt(), tokenizer.addBosByDefault(), false);
