@@ -22,7 +22,10 @@ import java.util.Set;
  */
 public final class MatMul {
 
-    private static final Set<GgmlType> SUPPORTED = Set.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0);
+    private static final Set<GgmlType> SUPPORTED = Set.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0,
+            GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K);
+
+    private static final String SUPPORTED_NAMES = "F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K";
 
     private final Parallel parallel;
     private final KernelBackend backend;
@@ -96,7 +99,7 @@ public final class MatMul {
     private static void check(Tensor w, float[] x, int xOffset, int batch, float[] out, int outOffset) {
         if (!SUPPORTED.contains(w.type())) {
             throw new IllegalArgumentException("Cannot multiply by " + w + ": type " + w.type()
-                    + " is not supported (supported: F32, F16, BF16, Q8_0, Q4_0)");
+                    + " is not supported (supported: " + SUPPORTED_NAMES + ")");
         }
         long needed = w.rowBytes() * w.rows();
         if (w.data().byteSize() < needed) {
