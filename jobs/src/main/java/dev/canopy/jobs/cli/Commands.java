@@ -10,7 +10,9 @@ public final class Commands {
             new GenerateCommand(),
             new InspectCommand(),
             new SynthModelCommand(),
-            new BenchCommand());
+            new BenchCommand(),
+            new QuantizeCommand(),
+            new PerplexityCommand());
 
     private Commands() {}
 
