@@ -1,0 +1,28 @@
+package dev.canopy.executor.cuda;
+
+/**
+ * How to run a model on a GPU.
+ *
+ * @param device          GPU ordinal ({@code cuda:N})
+ * @param numBlocks       KV cache blocks to allocate in GPU memory
+ * @param blockSize       tokens per KV block
+ * @param checkEachKernel synchronize after every kernel so an asynchronous fault names its kernel
+ *                        (slow; for debugging)
+ */
+public record CudaOptions(int device, int numBlocks, int blockSize, boolean checkEachKernel) {
+
+    public CudaOptions {
+        if (device < 0) {
+            throw new IllegalArgumentException("Cannot use CUDA device " + device + ": ordinals start at 0");
+        }
+        if (numBlocks <= 0 || blockSize <= 0) {
+            throw new IllegalArgumentException("Cannot size the GPU KV cache: numBlocks and blockSize must be positive, "
+                    + "got " + numBlocks + " and " + blockSize);
+        }
+    }
+
+    /** Device 0 with {@code numBlocks} blocks of {@code blockSize} tokens, no per-kernel checks. */
+    public static CudaOptions of(int numBlocks, int blockSize) {
+        return new CudaOptions(0, numBlocks, blockSize, false);
+    }
+}

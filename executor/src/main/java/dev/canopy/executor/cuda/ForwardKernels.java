@@ -1,0 +1,174 @@
+package dev.canopy.executor.cuda;
+
+import dev.canopy.executor.model.ModelConfig;
+import dev.canopy.executor.model.RopeStyle;
+import dev.canopy.executor.tensor.GgmlType;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Typed launchers for the kernels of {@code src/main/cuda}, one method per step of the forward pass.
+ * Arguments are raw device addresses; shapes are in the javadoc of each method and in the kernel
+ * sources. Launches are queued on the context's stream; with {@code checkEachKernel} every launch is
+ * followed by a synchronization, so an asynchronous fault names its kernel.
+ */
+final class ForwardKernels implements AutoCloseable {
+
+    private static final int MATMUL_WARPS = 8;     // as in matmul.cuh
+    private static final int MATMUL_ROW_TILE = 8;  // TR of the r8 kernels
+    private static final int ROW_THREADS = 256;    // rms_norm, embed, rope_store
+    private static final int ATTENTION_THREADS = 128;
+    private static final int ELEMENTWISE_THREADS = 256;
+    private static final int MAX_GRID_Y = 65535;
+
+    private final CudaContext context;
+    private final CudaModule module;
+    private final boolean checkEachKernel;
+    private final KernelArgs args = new KernelArgs();
+    private final int attentionSharedLimit; // bytes of shared memory one attention block may use
+
+    ForwardKernels(CudaContext context, CudaModule module, boolean checkEachKernel) {
+        this.context = context;
+        this.module = module;
+        this.checkEachKernel = checkEachKernel;
+        this.attentionSharedLimit = context.info().maxSharedBytesPerBlock();
+        for (String name : kernelNames()) {
+            module.kernel(name); // a kernel missing from the module fails here, at load, naming it
+        }
+        module.allowSharedMemory(module.kernel("attention"), attentionSharedLimit);
+    }
+
+    /** Every kernel these launchers may run. */
+    static List<String> kernelNames() {
+        List<String> names = new ArrayList<>(List.of("rms_norm", "add_bias", "add_inplace", "silu_mul", "rope_store",
+                "attention"));
+        for (GgmlType type : WeightLayout.SUPPORTED) {
+            names.add("embed_" + typeName(type));
+            for (int cols : type.quantized() ? new int[] {32} : new int[] {4, 1}) {
+                WeightLayout layout = new WeightLayout(type, 1, cols, 0, 0);
+                names.add(matmulKernel(layout, 1));
+                names.add(matmulKernel(layout, MATMUL_ROW_TILE));
+            }
+        }
+        return names;
+    }
+
+    /** x[r] = row tokens[r] of {@code w} dequantized: tokens (n) ints, x (n, w.cols) floats. */
+    void embed(DeviceWeight w, long tokens, long x, int n) {
+        Kernel k = module.kernel("embed_" + typeName(w.layout().type()));
+        args.clear().ptr(w.data()).ptr(w.scales()).ptr(tokens).ptr(x).i32(w.cols());
+        launch(k, n, 1, ROW_THREADS, 0);
+    }
+
+    /**
+     * out[r] = rmsNorm(x[rowMap[r]] or x[r]) * weight: x (*, dim), rowMap (rows) ints or 0, out (rows, dim).
+     */
+    void rmsNorm(long x, long rowMap, long weight, long out, int rows, int dim, float eps) {
+        args.clear().ptr(x).ptr(rowMap).ptr(weight).ptr(out).i32(dim).f32(eps);
+        launch(module.kernel("rms_norm"), rows, 1, ROW_THREADS, 0);
+    }
+
+    /** y = x w^T: x (n, w.cols), y (n, w.rows). Row r's result does not depend on n or the other rows. */
+    void matmul(DeviceWeight w, long x, int n, long y) {
+        int outGroups = (w.rows() + MATMUL_WARPS - 1) / MATMUL_WARPS;
+        if (outGroups > MAX_GRID_Y) {
+            throw new IllegalArgumentException("Cannot multiply by " + w.name() + ": " + w.rows()
+                    + " output rows exceed the kernel's limit of " + (MAX_GRID_Y * MATMUL_WARPS));
+        }
+        int tile = n == 1 ? 1 : MATMUL_ROW_TILE;
+        Kernel k = module.kernel(matmulKernel(w.layout(), tile));
+        args.clear().ptr(w.data()).ptr(w.scales()).ptr(x).ptr(y).i32(n).i32(w.rows()).i32(w.cols());
+        launch(k, (n + tile - 1) / tile, outGroups, 32 * MATMUL_WARPS, 0);
+    }
+
+    /** The matmul kernel for a layout and row tile: e.g. {@code matmul_q8_0_c16_r8}. */
+    static String matmulKernel(WeightLayout layout, int rowTile) {
+        String chunk = switch (layout.type()) {
+            case Q8_0 -> "c16";
+            case Q4_0 -> "c32";
+            default -> layout.cols() % 4 == 0 ? "c4" : "c1";
+        };
+        return "matmul_" + typeName(layout.type()) + "_" + chunk + "_r" + rowTile;
+    }
+
+    /** y[r] += bias: y (rows, width), bias (width). */
+    void addBias(long y, long bias, int rows, int width) {
+        args.clear().ptr(y).ptr(bias).i32(rows).i32(width);
+        launch(module.kernel("add_bias"), elementwiseBlocks((long) rows * width), 1, ELEMENTWISE_THREADS, 0);
+    }
+
+    /** dst += src over {@code count} floats. */
+    void add(long dst, long src, long count) {
+        args.clear().ptr(dst).ptr(src).i64(count);
+        launch(module.kernel("add_inplace"), elementwiseBlocks(count), 1, ELEMENTWISE_THREADS, 0);
+    }
+
+    /** gate = silu(gate) * up over {@code count} floats. */
+    void siluMul(long gate, long up, long count) {
+        args.clear().ptr(gate).ptr(up).i64(count);
+        launch(module.kernel("silu_mul"), elementwiseBlocks(count), 1, ELEMENTWISE_THREADS, 0);
+    }
+
+    /**
+     * Rotates q (n, qDim) and k (n, kvDim) by each row's position, then stores k and v (n, kvDim) in the
+     * cache at that position. positions and rowTable (n) ints; tables: the flat block tables.
+     */
+    void ropeStore(ModelConfig c, StepLayout step, long q, long k, long v, long freqs, long kCache, long vCache,
+                   int blockSize) {
+        args.clear().ptr(q).ptr(k).ptr(v).ptr(step.positions()).ptr(step.rowTables()).ptr(step.tables()).ptr(freqs)
+                .ptr(kCache).ptr(vCache).i32(c.heads()).i32(c.kvHeads()).i32(c.headDim()).i32(c.ropeDim())
+                .i32(c.ropeStyle() == RopeStyle.NEOX ? 1 : 0).i32(blockSize);
+        launch(module.kernel("rope_store"), step.rows(), 1, ROW_THREADS, 0);
+    }
+
+    /** att[r, h] = attention of q[r, h] over positions 0..pos(r) of row r's sequence: q and att (n, qDim). */
+    void attention(ModelConfig c, StepLayout step, long q, long kCache, long vCache, long att, int blockSize) {
+        int sharedBytes = Float.BYTES * (c.headDim() + attentionPositions(step.maxPosition(), c.headDim()));
+        args.clear().ptr(q).ptr(kCache).ptr(vCache).ptr(step.positions()).ptr(step.rowTables()).ptr(step.tables())
+                .ptr(att).i32(c.heads()).i32(c.kvHeads()).i32(c.headDim()).i32(blockSize)
+                .f32((float) (1.0 / Math.sqrt(c.headDim())));
+        launch(module.kernel("attention"), c.heads(), step.rows(), ATTENTION_THREADS, sharedBytes);
+    }
+
+    /**
+     * Score slots the attention kernel gets for positions up to {@code maxPosition}: the next power of
+     * two above it (at least 256), so that launches share a few sizes.
+     */
+    int attentionPositions(int maxPosition, int headDim) {
+        int needed = Math.max(256, Integer.highestOneBit(maxPosition) << 1); // > maxPosition
+        return Math.min(needed, maxAttentionPositions(headDim));
+    }
+
+    /** Positions (exclusive) a row may attend over with {@code headDim}-wide heads, limited by shared memory. */
+    int maxAttentionPositions(int headDim) {
+        return attentionSharedLimit / Float.BYTES - headDim;
+    }
+
+    private static int elementwiseBlocks(long count) {
+        return (int) Math.max(1, Math.min((count + ELEMENTWISE_THREADS - 1) / ELEMENTWISE_THREADS, 65535));
+    }
+
+    static String typeName(GgmlType type) {
+        return switch (type) {
+            case F32 -> "f32";
+            case F16 -> "f16";
+            case BF16 -> "bf16";
+            case Q8_0 -> "q8_0";
+            case Q4_0 -> "q4_0";
+            default -> throw new IllegalArgumentException("Cannot run a CUDA kernel on type " + type
+                    + ": supported are " + WeightLayout.SUPPORTED);
+        };
+    }
+
+    private void launch(Kernel k, int gridX, int gridY, int threads, int sharedBytes) {
+        k.launch(context.stream(), gridX, gridY, threads, sharedBytes, args);
+        if (checkEachKernel) {
+            context.synchronize("run kernel " + k.name());
+        }
+    }
+
+    @Override
+    public void close() {
+        args.close();
+    }
+}
