@@ -5,6 +5,7 @@ import static jcuda.driver.JCudaDriver.cuDeviceGetAttribute;
 import static jcuda.driver.JCudaDriver.cuDeviceGetCount;
 import static jcuda.driver.JCudaDriver.cuInit;
 
+import java.util.List;
 import java.util.Optional;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUdevice_attribute;
@@ -55,7 +56,7 @@ public record CudaAvailability(boolean available, String detail) {
             JCudaDriver.setExceptionsEnabled(false);
         } catch (LinkageError e) {
             return no("the JCuda driver library could not be loaded (it needs libcuda.so.1 from an NVIDIA driver): "
-                    + firstLine(e.getMessage()));
+                    + loadFailure(e.getMessage()));
         }
         int init = cuInit(0);
         if (init != CUresult.CUDA_SUCCESS) {
@@ -89,11 +90,19 @@ public record CudaAvailability(boolean available, String detail) {
         return new CudaAvailability(false, reason);
     }
 
-    private static String firstLine(String s) {
-        if (s == null) {
+    /**
+     * The telling line of JCuda's many-line load failure: the one naming libcuda, else the last nested
+     * UnsatisfiedLinkError, else the first line.
+     */
+    static String loadFailure(String message) {
+        if (message == null || message.isBlank()) {
             return "(no message)";
         }
-        int nl = s.indexOf('\n');
-        return (nl < 0 ? s : s.substring(0, nl)).strip();
+        List<String> lines = message.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        String prefix = UnsatisfiedLinkError.class.getName() + ": ";
+        return lines.stream().filter(l -> l.contains("libcuda")).findFirst()
+                .or(() -> lines.stream().filter(l -> l.startsWith(prefix)).reduce((first, second) -> second))
+                .map(l -> l.startsWith(prefix) ? l.substring(prefix.length()) : l)
+                .orElse(lines.get(0));
     }
 }
