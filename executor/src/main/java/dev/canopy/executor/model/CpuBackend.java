@@ -11,6 +11,7 @@ public final class CpuBackend implements Backend {
     private final Parallel parallel;
     private final KvStorage kv;
     private final Transformer transformer;
+    private final KernelBackend kernels;
 
     /**
      * @param threads   kernel threads
@@ -21,12 +22,19 @@ public final class CpuBackend implements Backend {
     public CpuBackend(Model model, int threads, KernelBackend kernels, int numBlocks, int blockSize) {
         this.parallel = new Parallel(threads);
         this.kv = new KvStorage(model.config(), numBlocks, blockSize);
-        this.transformer = new Transformer(model.config(), model.weights(), new MatMul(parallel, kernels), parallel);
+        MatMul matmul = new MatMul(parallel, kernels);
+        this.kernels = matmul.backend();
+        this.transformer = new Transformer(model.config(), model.weights(), matmul, parallel);
     }
 
     @Override
     public String name() {
         return "cpu";
+    }
+
+    /** The kernels in use: {@code NATIVE} or {@code JAVA}. */
+    public KernelBackend kernels() {
+        return kernels;
     }
 
     @Override

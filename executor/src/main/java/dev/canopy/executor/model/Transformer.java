@@ -6,6 +6,10 @@ import dev.canopy.executor.tensor.FloatOps;
 import dev.canopy.executor.tensor.MatMul;
 import dev.canopy.executor.tensor.Parallel;
 import dev.canopy.executor.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The forward pass of a Llama-family decoder on the CPU. One call processes every token row of a
@@ -125,26 +129,48 @@ public final class Transformer {
         }
     }
 
-    /** att[r, h] = attention of row r's head h over its sequence's positions 0..pos(r). */
+    /** Most query rows attended together in one work item (bounds the per-item scratch and balances threads). */
+    private static final int MAX_GROUP_ROWS = 32;
+
+    /**
+     * att[r, h] = attention of row r's head h over its sequence's positions 0..pos(r). Rows whose
+     * sequences start with the same KV block form a group that reads shared blocks once.
+     */
     private void attend(ForwardBatch b, KvStorage kv, int layer, float[] q, float[] att) {
+        List<int[]> groups = groupRowsByFirstBlock(b);
         int heads = c.heads();
         int hd = c.headDim();
-        int group = c.groupSize();
-        int maxPos = 0;
-        for (int p : b.positions()) {
-            maxPos = Math.max(maxPos, p);
-        }
-        int scoresLen = maxPos + 1;
-        parallel.forRange(b.rows() * heads, (start, end) -> {
-            float[] scores = new float[scoresLen];
-            for (int i = start; i < end; i++) {
-                int r = i / heads;
-                int h = i % heads;
-                int[] table = b.blockTables()[b.rowSequence()[r]];
-                attention.attend(q, r * c.qDim() + h * hd, kv, layer, table, h / group, b.positions()[r], scores,
-                        att, r * c.qDim() + h * hd);
+        parallel.forRange(groups.size() * heads, (start, end) -> {
+            for (int item = start; item < end; item++) {
+                int[] rows = groups.get(item / heads);
+                int h = item % heads;
+                int[] qBase = new int[rows.length];
+                int[] lastPos = new int[rows.length];
+                int[][] tables = new int[rows.length][];
+                for (int i = 0; i < rows.length; i++) {
+                    qBase[i] = rows[i] * c.qDim() + h * hd;
+                    lastPos[i] = b.positions()[rows[i]];
+                    tables[i] = b.blockTables()[b.rowSequence()[rows[i]]];
+                }
+                attention.attendGroup(q, qBase, lastPos, tables, kv, layer, h / c.groupSize(), att);
             }
         });
+    }
+
+    private static List<int[]> groupRowsByFirstBlock(ForwardBatch b) {
+        Map<Integer, List<Integer>> byBlock = new LinkedHashMap<>();
+        for (int r = 0; r < b.rows(); r++) {
+            int first = b.blockTables()[b.rowSequence()[r]][0];
+            byBlock.computeIfAbsent(first, k -> new ArrayList<>()).add(r);
+        }
+        List<int[]> groups = new ArrayList<>();
+        for (List<Integer> rows : byBlock.values()) {
+            for (int from = 0; from < rows.size(); from += MAX_GROUP_ROWS) {
+                groups.add(rows.subList(from, Math.min(rows.size(), from + MAX_GROUP_ROWS)).stream()
+                        .mapToInt(Integer::intValue).toArray());
+            }
+        }
+        return groups;
     }
 
     /** Reads a weight (for tests and tools). */

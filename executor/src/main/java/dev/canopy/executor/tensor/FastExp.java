@@ -9,7 +9,7 @@ import jdk.incubator.vector.VectorOperators;
  * polynomial), built only from exactly rounded operations, so the vector lanes and the scalar version
  * give identical bits everywhere: in the interpreter, in compiled code, at any array position.
  */
-final class FastExp {
+public final class FastExp {
 
     private static final float LOG2E = 1.44269504088896341f;
     private static final float LN2_HI = 0.693359375f;
@@ -26,7 +26,7 @@ final class FastExp {
 
     private FastExp() {}
 
-    static float exp(float x) {
+    public static float exp(float x) {
         if (!(x >= MIN_ARG)) {
             return Float.isNaN(x) ? x : 0f;
         }
@@ -40,7 +40,7 @@ final class FastExp {
         return y * Float.intBitsToFloat(((int) n + 127) << 23);
     }
 
-    static FloatVector exp(FloatVector x) {
+    public static FloatVector exp(FloatVector x) {
         FloatVector c = x.max(MIN_ARG).min(MAX_ARG);
         FloatVector n = c.mul(LOG2E).add(ROUNDER).sub(ROUNDER);
         FloatVector r = n.fma(n.broadcast(-LN2_HI), c);

@@ -7,7 +7,10 @@ import java.util.Optional;
 public final class Commands {
 
     private static final List<Command> ALL = List.of(
-            new InspectCommand());
+            new GenerateCommand(),
+            new InspectCommand(),
+            new SynthModelCommand(),
+            new BenchCommand());
 
     private Commands() {}
 
