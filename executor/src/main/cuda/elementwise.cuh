@@ -30,14 +30,6 @@ extern "C" __global__ void embed_q4_0(const void* data, const void* scales, cons
     embed_body(WeightQ4_0{(const uint8_t*)data, (const __half*)scales, cols}, tokens, x, cols);
 }
 
-// dst[i] += src[i] for i < count. Grid-stride.
-extern "C" __global__ void add_inplace(float* __restrict__ dst, const float* __restrict__ src, long long count) {
-    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < count;
-         i += (long long)gridDim.x * blockDim.x) {
-        dst[i] = __fadd_rn(dst[i], src[i]);
-    }
-}
-
 // y[r, i] += bias[i]: y (rows, width). Grid-stride over rows * width.
 extern "C" __global__ void add_bias(float* __restrict__ y, const float* __restrict__ bias, int rows, int width) {
     const long long count = (long long)rows * width;

@@ -15,6 +15,10 @@ struct WeightF32 {
     const float* data;
     int cols;
 
+    __device__ __forceinline__ static WeightF32 make(const void* data, const void* scales, int cols) {
+        return WeightF32{(const float*)data, cols};
+    }
+
     template <int CH>
     __device__ __forceinline__ float decode(int row, int k0, float* out) const {
         const float* p = data + (size_t)row * cols + k0;
@@ -39,6 +43,10 @@ template <typename H>
 struct WeightHalf {
     const H* data;
     int cols;
+
+    __device__ __forceinline__ static WeightHalf make(const void* data, const void* scales, int cols) {
+        return WeightHalf{(const H*)data, cols};
+    }
 
     __device__ __forceinline__ static float to_float(H h);
 
@@ -79,6 +87,10 @@ struct WeightQ8_0 {
     const __half* scales;
     int cols;
 
+    __device__ __forceinline__ static WeightQ8_0 make(const void* data, const void* scales, int cols) {
+        return WeightQ8_0{(const int8_t*)data, (const __half*)scales, cols};
+    }
+
     template <int CH>
     __device__ __forceinline__ float decode(int row, int k0, float* out) const {
         const int8_t* p = quants + (size_t)row * cols + k0;
@@ -103,6 +115,10 @@ struct WeightQ4_0 {
     const uint8_t* quants;
     const __half* scales;
     int cols;
+
+    __device__ __forceinline__ static WeightQ4_0 make(const void* data, const void* scales, int cols) {
+        return WeightQ4_0{(const uint8_t*)data, (const __half*)scales, cols};
+    }
 
     template <int CH>
     __device__ __forceinline__ float decode(int row, int k0, float* out) const {

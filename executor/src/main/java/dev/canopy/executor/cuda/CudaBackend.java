@@ -122,9 +122,8 @@ public final class CudaBackend implements Backend {
         for (int l = 0; l < c.layers(); l++) {
             DeviceModel.Layer lw = weights.layers.get(l);
             kernels.rmsNorm(step.x.address(), 0, lw.attnNorm().address(), step.xb.address(), n, dim, c.rmsEps());
-            kernels.matmul(lw.wq(), step.xb.address(), n, step.q.address());
-            kernels.matmul(lw.wk(), step.xb.address(), n, step.k.address());
-            kernels.matmul(lw.wv(), step.xb.address(), n, step.v.address());
+            kernels.matmulQkv(lw.wq(), lw.wk(), lw.wv(), step.xb.address(), n, step.q.address(), step.k.address(),
+                    step.v.address());
             if (lw.bias().isPresent()) {
                 kernels.addBias(step.q.address(), lw.bias().get().q().address(), n, c.qDim());
                 kernels.addBias(step.k.address(), lw.bias().get().k().address(), n, c.kvDim());
@@ -133,15 +132,11 @@ public final class CudaBackend implements Backend {
             kernels.ropeStore(c, s, step.q.address(), step.k.address(), step.v.address(), weights.ropeFreqs.address(),
                     kv.keys(l), kv.values(l), kv.blockSize());
             kernels.attention(c, s, step.q.address(), kv.keys(l), kv.values(l), step.att.address(), kv.blockSize());
-            kernels.matmul(lw.wo(), step.att.address(), n, step.proj.address());
-            kernels.add(step.x.address(), step.proj.address(), (long) n * dim);
+            kernels.matmulAdd(lw.wo(), step.att.address(), n, step.x.address());        // x += wo att
 
             kernels.rmsNorm(step.x.address(), 0, lw.ffnNorm().address(), step.xb.address(), n, dim, c.rmsEps());
-            kernels.matmul(lw.gate(), step.xb.address(), n, step.gate.address());
-            kernels.matmul(lw.up(), step.xb.address(), n, step.up.address());
-            kernels.siluMul(step.gate.address(), step.up.address(), (long) n * c.ffn());
-            kernels.matmul(lw.down(), step.gate.address(), n, step.proj.address());
-            kernels.add(step.x.address(), step.proj.address(), (long) n * dim);
+            kernels.swiglu(lw.gate(), lw.up(), step.xb.address(), n, step.gate.address(), step.up.address());
+            kernels.matmulAdd(lw.down(), step.gate.address(), n, step.x.address());     // x += down h
         }
         if (m > 0) {
             kernels.rmsNorm(step.x.address(), s.logitRows(), weights.outputNorm.address(), step.normed.address(), m,

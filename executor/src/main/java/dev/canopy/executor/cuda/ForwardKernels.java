@@ -40,14 +40,15 @@ final class ForwardKernels implements AutoCloseable {
 
     /** Every kernel these launchers may run. */
     static List<String> kernelNames() {
-        List<String> names = new ArrayList<>(List.of("rms_norm", "add_bias", "add_inplace", "silu_mul", "rope_store",
-                "attention"));
+        List<String> names = new ArrayList<>(List.of("rms_norm", "add_bias", "silu_mul", "rope_store", "attention"));
         for (GgmlType type : WeightLayout.SUPPORTED) {
             names.add("embed_" + typeName(type));
             for (int cols : type.quantized() ? new int[] {32} : new int[] {4, 1}) {
                 WeightLayout layout = new WeightLayout(type, 1, cols, 0, 0);
-                names.add(matmulKernel(layout, 1));
-                names.add(matmulKernel(layout, MATMUL_ROW_TILE));
+                for (String family : List.of("matmul", "swiglu")) {
+                    names.add(kernelName(family, layout, 1));
+                    names.add(kernelName(family, layout, MATMUL_ROW_TILE));
+                }
             }
         }
         return names;
@@ -70,37 +71,95 @@ final class ForwardKernels implements AutoCloseable {
 
     /** y = x w^T: x (n, w.cols), y (n, w.rows). Row r's result does not depend on n or the other rows. */
     void matmul(DeviceWeight w, long x, int n, long y) {
-        int outGroups = (w.rows() + MATMUL_WARPS - 1) / MATMUL_WARPS;
-        if (outGroups > MAX_GRID_Y) {
-            throw new IllegalArgumentException("Cannot multiply by " + w.name() + ": " + w.rows()
-                    + " output rows exceed the kernel's limit of " + (MAX_GRID_Y * MATMUL_WARPS));
-        }
-        int tile = n == 1 ? 1 : MATMUL_ROW_TILE;
-        Kernel k = module.kernel(matmulKernel(w.layout(), tile));
-        args.clear().ptr(w.data()).ptr(w.scales()).ptr(x).ptr(y).i32(n).i32(w.rows()).i32(w.cols());
-        launch(k, (n + tile - 1) / tile, outGroups, 32 * MATMUL_WARPS, 0);
+        matmuls(new DeviceWeight[] {w}, new long[] {y}, x, n, false);
     }
 
-    /** The matmul kernel for a layout and row tile: e.g. {@code matmul_q8_0_c16_r8}. */
-    static String matmulKernel(WeightLayout layout, int rowTile) {
+    /** y += x w^T, rounded as the CPU's {@code y + (x w^T)}: the residual add fused into the projection. */
+    void matmulAdd(DeviceWeight w, long x, int n, long y) {
+        matmuls(new DeviceWeight[] {w}, new long[] {y}, x, n, true);
+    }
+
+    /**
+     * q = x wq^T, k = x wk^T, v = x wv^T: one launch when the three share format and width (as in
+     * every llama file), else three; the results are the same bits either way.
+     */
+    void matmulQkv(DeviceWeight wq, DeviceWeight wk, DeviceWeight wv, long x, int n, long q, long k, long v) {
+        if (sameKernel(wq, wk) && sameKernel(wq, wv)) {
+            matmuls(new DeviceWeight[] {wq, wk, wv}, new long[] {q, k, v}, x, n, false);
+        } else {
+            matmul(wq, x, n, q);
+            matmul(wk, x, n, k);
+            matmul(wv, x, n, v);
+        }
+    }
+
+    /**
+     * h = silu(x gate^T) * (x up^T): h (n, gate.rows). One fused launch when gate and up share format
+     * and width, else two projections and {@code silu_mul} through {@code scratch} (n, up.rows); the
+     * results are the same bits either way.
+     */
+    void swiglu(DeviceWeight gate, DeviceWeight up, long x, int n, long h, long scratch) {
+        if (!sameKernel(gate, up)) {
+            matmul(gate, x, n, h);
+            matmul(up, x, n, scratch);
+            siluMul(h, scratch, (long) n * gate.rows());
+            return;
+        }
+        int tile = rowTile(n);
+        args.clear().ptr(gate.data()).ptr(gate.scales()).ptr(up.data()).ptr(up.scales()).ptr(h).i32(gate.rows())
+                .ptr(x).i32(n).i32(gate.cols());
+        launch(module.kernel(kernelName("swiglu", gate.layout(), tile)), (n + tile - 1) / tile,
+                outputGroups(gate.rows(), gate.name()), 32 * MATMUL_WARPS, 0);
+    }
+
+    private void matmuls(DeviceWeight[] ws, long[] ys, long x, int n, boolean accumulate) {
+        int tile = rowTile(n);
+        int outputs = 0;
+        args.clear();
+        for (int i = 0; i < 3; i++) {
+            if (i < ws.length) {
+                args.ptr(ws[i].data()).ptr(ws[i].scales()).ptr(ys[i]).i32(ws[i].rows());
+                outputs += ws[i].rows();
+            } else {
+                args.ptr(0).ptr(0).ptr(0).i32(0);
+            }
+        }
+        args.ptr(x).i32(n).i32(ws[0].cols()).i32(accumulate ? 1 : 0);
+        launch(module.kernel(kernelName("matmul", ws[0].layout(), tile)), (n + tile - 1) / tile,
+                outputGroups(outputs, ws[0].name()), 32 * MATMUL_WARPS, 0);
+    }
+
+    private static boolean sameKernel(DeviceWeight a, DeviceWeight b) {
+        return a.layout().type() == b.layout().type() && a.cols() == b.cols();
+    }
+
+    private static int rowTile(int n) {
+        return n == 1 ? 1 : MATMUL_ROW_TILE;
+    }
+
+    private static int outputGroups(int outputs, String name) {
+        int groups = (outputs + MATMUL_WARPS - 1) / MATMUL_WARPS;
+        if (groups > MAX_GRID_Y) {
+            throw new IllegalArgumentException("Cannot multiply by " + name + ": " + outputs
+                    + " output rows exceed the kernel's limit of " + (MAX_GRID_Y * MATMUL_WARPS));
+        }
+        return groups;
+    }
+
+    /** The kernel of a family ({@code matmul}, {@code swiglu}) for a layout and row tile: e.g. {@code matmul_q8_0_c16_r8}. */
+    static String kernelName(String family, WeightLayout layout, int rowTile) {
         String chunk = switch (layout.type()) {
             case Q8_0 -> "c16";
             case Q4_0 -> "c32";
             default -> layout.cols() % 4 == 0 ? "c4" : "c1";
         };
-        return "matmul_" + typeName(layout.type()) + "_" + chunk + "_r" + rowTile;
+        return family + "_" + typeName(layout.type()) + "_" + chunk + "_r" + rowTile;
     }
 
     /** y[r] += bias: y (rows, width), bias (width). */
     void addBias(long y, long bias, int rows, int width) {
         args.clear().ptr(y).ptr(bias).i32(rows).i32(width);
         launch(module.kernel("add_bias"), elementwiseBlocks((long) rows * width), 1, ELEMENTWISE_THREADS, 0);
-    }
-
-    /** dst += src over {@code count} floats. */
-    void add(long dst, long src, long count) {
-        args.clear().ptr(dst).ptr(src).i64(count);
-        launch(module.kernel("add_inplace"), elementwiseBlocks(count), 1, ELEMENTWISE_THREADS, 0);
     }
 
     /** gate = silu(gate) * up over {@code count} floats. */

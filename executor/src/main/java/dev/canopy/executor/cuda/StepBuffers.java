@@ -27,9 +27,8 @@ final class StepBuffers implements AutoCloseable {
     DeviceBuffer k;      // (rows, kvDim)
     DeviceBuffer v;      // (rows, kvDim)
     DeviceBuffer att;    // (rows, qDim) attention output
-    DeviceBuffer proj;   // (rows, dim) output of wo / ffn_down
-    DeviceBuffer gate;   // (rows, ffn)
-    DeviceBuffer up;     // (rows, ffn)
+    DeviceBuffer gate;   // (rows, ffn) silu(gate) * up
+    DeviceBuffer up;     // (rows, ffn) up, where gate and up cannot be fused
     DeviceBuffer normed; // (logitRows, dim)
     DeviceBuffer logits; // (logitRows, vocab)
     DeviceBuffer ints;   // (intCapacity) the step's StepInputs
@@ -43,7 +42,7 @@ final class StepBuffers implements AutoCloseable {
 
     /** Device bytes of the activations for {@code rows} rows and {@code logitRows} logit rows. */
     static long deviceBytes(ModelConfig c, int rows, int logitRows) {
-        long perRow = 3L * c.dim() + 2L * c.qDim() + 2L * c.kvDim() + 2L * c.ffn();
+        long perRow = 2L * c.dim() + 2L * c.qDim() + 2L * c.kvDim() + 2L * c.ffn();
         return Float.BYTES * (rows * perRow + (long) logitRows * (c.dim() + c.vocab()));
     }
 
@@ -68,7 +67,6 @@ final class StepBuffers implements AutoCloseable {
         k = device(rows, c.kvDim(), "activations k");
         v = device(rows, c.kvDim(), "activations v");
         att = device(rows, c.qDim(), "activations att");
-        proj = device(rows, c.dim(), "activations proj");
         gate = device(rows, c.ffn(), "activations gate");
         up = device(rows, c.ffn(), "activations up");
         normed = device(logitRows, c.dim(), "final norm");

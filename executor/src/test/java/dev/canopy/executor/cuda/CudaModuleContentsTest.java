@@ -2,6 +2,7 @@ package dev.canopy.executor.cuda;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.canopy.executor.tensor.GgmlType;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -14,7 +15,7 @@ class CudaModuleContentsTest {
         Assumptions.assumeTrue(CudaModule.class.getResource(CudaModule.FATBIN_RESOURCE) != null,
                 "the CUDA kernels were not built (nvcc was not found at build time)");
         String fatbin = new String(CudaModule.fatbin(), StandardCharsets.ISO_8859_1);
-        assertThat(ForwardKernels.kernelNames()).hasSize(6 + 5 + 2 * (3 * 2 + 2));
+        assertThat(ForwardKernels.kernelNames()).hasSize(5 + 5 + 2 * 2 * (3 * 2 + 2));
         for (String kernel : ForwardKernels.kernelNames()) {
             assertThat(fatbin).as("machine code of kernel %s", kernel).contains(".text." + kernel + "\0");
         }
@@ -23,13 +24,13 @@ class CudaModuleContentsTest {
 
     @Test
     void matmulKernelsAreChosenByTypeAndAlignmentAndRowTile() {
-        assertThat(ForwardKernels.matmulKernel(new WeightLayout(dev.canopy.executor.tensor.GgmlType.F32, 64, 172, 0, 0),
-                8)).isEqualTo("matmul_f32_c4_r8");
-        assertThat(ForwardKernels.matmulKernel(new WeightLayout(dev.canopy.executor.tensor.GgmlType.F16, 64, 170, 0, 0),
-                1)).isEqualTo("matmul_f16_c1_r1");
-        assertThat(ForwardKernels.matmulKernel(new WeightLayout(dev.canopy.executor.tensor.GgmlType.Q8_0, 64, 64, 0, 0),
-                8)).isEqualTo("matmul_q8_0_c16_r8");
-        assertThat(ForwardKernels.matmulKernel(new WeightLayout(dev.canopy.executor.tensor.GgmlType.Q4_0, 64, 64, 0, 0),
-                1)).isEqualTo("matmul_q4_0_c32_r1");
+        assertThat(ForwardKernels.kernelName("matmul", layout(GgmlType.F32, 172), 8)).isEqualTo("matmul_f32_c4_r8");
+        assertThat(ForwardKernels.kernelName("matmul", layout(GgmlType.F16, 170), 1)).isEqualTo("matmul_f16_c1_r1");
+        assertThat(ForwardKernels.kernelName("swiglu", layout(GgmlType.Q8_0, 64), 8)).isEqualTo("swiglu_q8_0_c16_r8");
+        assertThat(ForwardKernels.kernelName("matmul", layout(GgmlType.Q4_0, 64), 1)).isEqualTo("matmul_q4_0_c32_r1");
+    }
+
+    private static WeightLayout layout(GgmlType type, int cols) {
+        return new WeightLayout(type, 64, cols, 0, 0);
     }
 }

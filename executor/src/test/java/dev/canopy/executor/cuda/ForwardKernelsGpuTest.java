@@ -153,23 +153,79 @@ class ForwardKernelsGpuTest {
     }
 
     @Test
-    void addAndBiasAreExactSums() {
+    void biasIsAnExactSum() {
         float[] a = random(1000, 1);
-        float[] b = random(1000, 2);
         float[] bias = random(100, 3);
         try (DeviceBuffer da = context.allocate(4000, "a");
-             DeviceBuffer db = context.allocate(4000, "b");
              DeviceBuffer dbias = context.allocate(400, "bias")) {
             da.upload(0, a);
-            db.upload(0, b);
             dbias.upload(0, bias);
-            kernels.add(da.address(), db.address(), 1000);
             kernels.addBias(da.address(), dbias.address(), 10, 100);
             float[] expected = new float[1000]; // (10, 100)
             for (int i = 0; i < 1000; i++) {
-                expected[i] = (a[i] + b[i]) + bias[i % 100];
+                expected[i] = a[i] + bias[i % 100];
             }
             assertThat(download(da, 1000)).containsExactly(expected);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"F32", "Q8_0", "Q4_0"})
+    void fusedLaunchesGiveTheBitsOfTheSeparateOnes(GgmlType type) {
+        int cols = 128;
+        int ffn = 24;
+        Tensor[] t = new Tensor[6]; // q, k, v (outputs 16, 8, 8), gate, up (ffn), down (cols from ffn)
+        int[] outs = {16, 8, 8, ffn, ffn};
+        for (int i = 0; i < 5; i++) {
+            t[i] = WeightLayoutTest.tensor(type, outs[i], cols, 100 + i);
+        }
+        t[5] = WeightLayoutTest.tensor(type, 40, 32, 106); // a residual projection: (40, 32)
+        float[] x = random(BATCH * cols, 7); // (BATCH, cols)
+        float[] residual = random(BATCH * 40, 8); // (BATCH, 40)
+        DeviceWeight[] w = new DeviceWeight[6];
+        try (DeviceBuffer dx = context.allocate(4L * x.length, "x");
+             DeviceBuffer fused = context.allocate(4L * BATCH * 64, "fused");
+             DeviceBuffer apart = context.allocate(4L * BATCH * 64, "apart");
+             DeviceBuffer scratch = context.allocate(4L * BATCH * ffn, "scratch")) {
+            for (int i = 0; i < 6; i++) {
+                w[i] = DeviceWeight.upload(context, t[i]);
+            }
+            dx.upload(0, x);
+            long q = 0;
+            long k = 4L * BATCH * 16;
+            long v = k + 4L * BATCH * 8;
+            kernels.matmulQkv(w[0], w[1], w[2], dx.address(), BATCH, fused.address(q), fused.address(k), fused.address(v));
+            kernels.matmul(w[0], dx.address(), BATCH, apart.address(q));
+            kernels.matmul(w[1], dx.address(), BATCH, apart.address(k));
+            kernels.matmul(w[2], dx.address(), BATCH, apart.address(v));
+            assertThat(download(fused, BATCH * 32)).as("q, k, v in one launch").containsExactly(download(apart, BATCH * 32));
+
+            kernels.swiglu(w[3], w[4], dx.address(), BATCH, fused.address(), 0);
+            kernels.matmul(w[3], dx.address(), BATCH, apart.address());
+            kernels.matmul(w[4], dx.address(), BATCH, scratch.address());
+            float[] gate = download(apart, BATCH * ffn);
+            float[] up = download(scratch, BATCH * ffn);
+            kernels.siluMul(apart.address(), scratch.address(), (long) BATCH * ffn);
+            float[] separate = download(apart, BATCH * ffn);
+            FloatOps.siluMul(gate, 0, up, 0, gate.length);
+            assertThat(separate).as("silu_mul of the two projections, as the CPU computes it").containsExactly(gate);
+            assertThat(download(fused, BATCH * ffn)).as("SwiGLU in one launch").containsExactly(separate);
+
+            fused.upload(0, residual);
+            // w[5] reads the first BATCH * 32 floats of x as a (BATCH, 32) input
+            kernels.matmulAdd(w[5], dx.address(), BATCH, fused.address());
+            kernels.matmul(w[5], dx.address(), BATCH, apart.address());
+            float[] proj = download(apart, BATCH * 40);
+            for (int i = 0; i < proj.length; i++) {
+                residual[i] += proj[i];
+            }
+            assertThat(download(fused, BATCH * 40)).as("residual + projection").containsExactly(residual);
+        } finally {
+            for (DeviceWeight dw : w) {
+                if (dw != null) {
+                    dw.close();
+                }
+            }
         }
     }
 
