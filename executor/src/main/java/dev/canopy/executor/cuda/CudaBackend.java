@@ -29,6 +29,7 @@ public final class CudaBackend implements Backend {
     private final DeviceModel weights;
     private final DeviceKvCache kv;
     private final StepBuffers step;
+    private final StepGraphs graphs; // null: launch kernel by kernel
     private final int maxPositions;
 
     /**
@@ -69,6 +70,7 @@ public final class CudaBackend implements Backend {
         this.weights = dm;
         this.kv = cache;
         this.step = new StepBuffers(context, config);
+        this.graphs = options.graphs() && !options.checkEachKernel() ? new StepGraphs(context) : null;
         this.maxPositions = kernels.maxAttentionPositions(config.headDim());
     }
 
@@ -115,8 +117,24 @@ public final class CudaBackend implements Backend {
             return new float[0];
         }
         context.makeCurrent();
+        int generation = step.generation();
         step.ensure(n, m, in.ints().length);
         StepLayout s = step.upload(in);
+        if (graphs == null) {
+            enqueue(s, n, m);
+        } else {
+            if (step.generation() != generation) {
+                graphs.clear(); // their buffers were just freed
+            }
+            StepGraphs.Key key = new StepGraphs.Key(n, m, kernels.attentionPositions(in.maxPosition(), c.headDim()),
+                    step.generation());
+            graphs.run(key, () -> enqueue(s, n, m));
+        }
+        return step.downloadLogits(m * c.vocab());
+    }
+
+    /** Queues the kernels of one step (the steps of {@code Transformer.forward}) on the stream. */
+    private void enqueue(StepLayout s, int n, int m) {
         int dim = c.dim();
         kernels.embed(weights.embedding, s.tokens(), step.x.address(), n);
         for (int l = 0; l < c.layers(); l++) {
@@ -143,7 +161,6 @@ public final class CudaBackend implements Backend {
                     dim, c.rmsEps());
             kernels.matmul(weights.output, step.normed.address(), m, step.logits.address());
         }
-        return step.downloadLogits(m * c.vocab());
     }
 
     @Override
@@ -162,6 +179,11 @@ public final class CudaBackend implements Backend {
         return kv.blockSize();
     }
 
+    /** CUDA graphs recorded so far (0 with graphs off). */
+    int capturedGraphs() {
+        return graphs == null ? 0 : graphs.size();
+    }
+
     /** Positions (exclusive) a sequence may reach on this GPU: the attention kernel keeps scores in shared memory. */
     public int maxPositions() {
         return maxPositions;
@@ -171,7 +193,7 @@ public final class CudaBackend implements Backend {
     public synchronized void close() {
         context.makeCurrent();
         context.synchronize("finish the GPU work before closing " + name());
-        closeAll(step, kv, weights, kernels, module, context);
+        closeAll(graphs, step, kv, weights, kernels, module, context);
     }
 
     /** Closes every resource (nulls skipped), then throws the first failure, if any. */

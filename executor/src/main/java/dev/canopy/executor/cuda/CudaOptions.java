@@ -7,9 +7,10 @@ package dev.canopy.executor.cuda;
  * @param numBlocks       KV cache blocks to allocate in GPU memory
  * @param blockSize       tokens per KV block
  * @param checkEachKernel synchronize after every kernel so an asynchronous fault names its kernel
- *                        (slow; for debugging)
+ *                        (slow; for debugging; turns graphs off)
+ * @param graphs          replay repeated step shapes as CUDA graphs (one launch per step)
  */
-public record CudaOptions(int device, int numBlocks, int blockSize, boolean checkEachKernel) {
+public record CudaOptions(int device, int numBlocks, int blockSize, boolean checkEachKernel, boolean graphs) {
 
     public CudaOptions {
         if (device < 0) {
@@ -21,8 +22,18 @@ public record CudaOptions(int device, int numBlocks, int blockSize, boolean chec
         }
     }
 
-    /** Device 0 with {@code numBlocks} blocks of {@code blockSize} tokens, no per-kernel checks. */
+    /** Device 0 with {@code numBlocks} blocks of {@code blockSize} tokens, CUDA graphs on, no per-kernel checks. */
     public static CudaOptions of(int numBlocks, int blockSize) {
-        return new CudaOptions(0, numBlocks, blockSize, false);
+        return new CudaOptions(0, numBlocks, blockSize, false, true);
+    }
+
+    /** These options with CUDA graphs on or off. */
+    public CudaOptions withGraphs(boolean on) {
+        return new CudaOptions(device, numBlocks, blockSize, checkEachKernel, on);
+    }
+
+    /** These options with a synchronization after every kernel (for debugging) on or off. */
+    public CudaOptions withCheckEachKernel(boolean on) {
+        return new CudaOptions(device, numBlocks, blockSize, on, graphs);
     }
 }

@@ -20,6 +20,7 @@ final class StepBuffers implements AutoCloseable {
     private int rowCapacity;
     private int logitCapacity;
     private int intCapacity;
+    private int generation; // counts reallocations: graphs recorded with older buffers are stale
 
     DeviceBuffer x;      // (rows, dim) residual stream
     DeviceBuffer xb;     // (rows, dim) normed input of a sub-layer
@@ -58,6 +59,7 @@ final class StepBuffers implements AutoCloseable {
 
     private void allocate(int rows, int logitRows, int intCount) {
         close();
+        generation++;
         rowCapacity = rows;
         logitCapacity = logitRows;
         intCapacity = intCount;
@@ -74,6 +76,11 @@ final class StepBuffers implements AutoCloseable {
         ints = device(1, intCount, "step inputs");
         hostInts = pinned(4L * intCount, "step inputs");
         hostLogits = pinned(4L * logitRows * c.vocab(), "logits");
+    }
+
+    /** How many times the buffers were (re)allocated. */
+    int generation() {
+        return generation;
     }
 
     /** Queues the copy of {@code in} to {@link #ints} and returns where its parts are. */

@@ -150,6 +150,29 @@ class CudaBackendGpuTest {
     }
 
     @Test
+    void cudaGraphsReplayTheBitsOfKernelByKernelLaunches() {
+        Path file = dir.resolve("graphs.gguf");
+        SyntheticModel.write(file, SMALL, GgmlType.Q4_0, 3);
+        int[] prompt = {1, 280, 290, 270, 260};
+        try (Model model = Model.load(file);
+             CudaBackend graphs = new CudaBackend(model, CudaOptions.of(BLOCKS, BLOCK_SIZE));
+             CudaBackend direct = new CudaBackend(model, CudaOptions.of(BLOCKS, BLOCK_SIZE).withGraphs(false));
+             CudaBackend checked = new CudaBackend(model, CudaOptions.of(BLOCKS, BLOCK_SIZE).withCheckEachKernel(true))) {
+            GreedyRun replayed = GreedyRun.of(graphs, prompt, 12);
+            GreedyRun launched = GreedyRun.of(direct, prompt, 12);
+            GreedyRun synchronous = GreedyRun.of(checked, prompt, 12);
+            assertThat(graphs.capturedGraphs()).as("decode steps replayed from a graph").isPositive();
+            assertThat(direct.capturedGraphs()).isZero();
+            for (int step = 0; step < 12; step++) {
+                assertThat(replayed.logits[step]).as("step %d, graph vs launches", step)
+                        .containsExactly(launched.logits[step]);
+                assertThat(synchronous.logits[step]).as("step %d, checked launches", step)
+                        .containsExactly(launched.logits[step]);
+            }
+        }
+    }
+
+    @Test
     void copiedBlocksServeAForkedSequence() {
         Path file = dir.resolve("fork.gguf");
         SyntheticModel.write(file, SMALL, GgmlType.F16, 9);

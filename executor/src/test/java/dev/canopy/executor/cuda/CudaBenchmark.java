@@ -96,9 +96,7 @@ public final class CudaBenchmark {
                 t.decode(1, PROMPT, 8, 512); // warm-up
                 add(name, "cpu", "decode, 1 sequence", 1, t.decode(1, PROMPT, 128, 512), "");
             }
-            try (CudaBackend gpu = new CudaBackend(model, CudaOptions.of(blocks, BLOCK_SIZE))) {
-                runGpu(name, gpu, model, 128, 0);
-            }
+            runGpu(name, model, CudaOptions.of(blocks, BLOCK_SIZE), 128, false);
         }
     }
 
@@ -106,38 +104,62 @@ public final class CudaBenchmark {
         try (Model model = Model.load(file)) {
             String name = file.getFileName().toString();
             int blocks = Throughput.blocksFor(256, 512 + STEPS, BLOCK_SIZE);
-            long t0 = System.nanoTime();
-            try (CudaBackend gpu = new CudaBackend(model, CudaOptions.of(blocks, BLOCK_SIZE))) {
-                System.out.printf("loaded %s onto the GPU in %.1f s%n", name, (System.nanoTime() - t0) / 1e9);
-                if (compareWithCpu) {
-                    compare(model, gpu);
-                }
-                long weightBytes = DeviceModel.deviceBytes(model.config(), model.weights())
-                        - WeightLayout.of(model.weights().tokenEmbedding()).bytes(); // decode reads one embedding row
-                runGpu(name, gpu, model, 64, weightBytes);
+            runGpu(name, model, CudaOptions.of(blocks, BLOCK_SIZE), 64, compareWithCpu);
+        }
+    }
+
+    /** Runs the GPU workloads with CUDA graphs; if that fails, says so and runs them without. */
+    private void runGpu(String name, Model model, CudaOptions options, int singleSteps, boolean compareWithCpu) {
+        try {
+            runGpu(name, model, options, singleSteps, compareWithCpu, "");
+        } catch (RuntimeException e) {
+            System.out.println("FAILED with CUDA graphs on " + name + ": " + e);
+            e.printStackTrace(System.out);
+            runGpu(name, model, options.withGraphs(false), singleSteps, compareWithCpu, "graphs off after: " + e);
+        }
+    }
+
+    private void runGpu(String name, Model model, CudaOptions options, int singleSteps, boolean compareWithCpu,
+                        String note) {
+        long t0 = System.nanoTime();
+        try (CudaBackend gpu = new CudaBackend(model, options)) {
+            System.out.printf("loaded %s onto the GPU in %.1f s%n", name, (System.nanoTime() - t0) / 1e9);
+            if (compareWithCpu) {
+                compare(model, gpu);
+            }
+            long weightBytes = decodeBytes(model);
+            String backend = gpu.name() + (options.graphs() ? "" : " (no graphs)");
+            Throughput t = new Throughput(gpu, model.config().vocab());
+            t.decode(1, PROMPT, 4, 512); // warm-up: module, JIT
+            Throughput.Timing single = t.decode(1, PROMPT, singleSteps, 512);
+            add(name, backend, "decode, 1 sequence", 1, single, roofline(single, weightBytes) + note);
+            for (int sequences : new int[] {64, 256}) {
+                add(name, backend, "decode, lockstep", sequences, t.decode(sequences, PROMPT, STEPS, 4096), note);
+            }
+            add(name, backend, "prefill 512 tokens", 1, t.prefill(512, 3), note);
+        }
+        if (options.graphs() && note.isEmpty()) {
+            try (CudaBackend direct = new CudaBackend(model, options.withGraphs(false))) {
+                Throughput t = new Throughput(direct, model.config().vocab());
+                t.decode(1, PROMPT, 4, 512);
+                add(name, direct.name() + " (no graphs)", "decode, 1 sequence", 1, t.decode(1, PROMPT, singleSteps, 512),
+                        "kernel by kernel, for comparison");
             }
         }
     }
 
-    private void runGpu(String name, CudaBackend gpu, Model model, int singleSteps, long weightBytes) {
-        Throughput t = new Throughput(gpu, model.config().vocab());
-        t.decode(1, PROMPT, 4, 512); // warm-up: module, JIT
-        Throughput.Timing single = t.decode(1, PROMPT, singleSteps, 512);
-        add(name, gpu.name(), "decode, 1 sequence", 1, single, roofline(single, weightBytes));
-        for (int sequences : new int[] {64, 256}) {
-            add(name, gpu.name(), "decode, lockstep", sequences, t.decode(sequences, PROMPT, STEPS, 4096), "");
-        }
-        add(name, gpu.name(), "prefill 512 tokens", 1, t.prefill(512, 3), "");
+    /** Weight bytes a decode step reads: all but the embedding, of which it reads one row (unless tied). */
+    private static long decodeBytes(Model model) {
+        long all = DeviceModel.deviceBytes(model.config(), model.weights());
+        boolean tied = model.weights().output() == model.weights().tokenEmbedding();
+        return tied ? all : all - WeightLayout.of(model.weights().tokenEmbedding()).bytes();
     }
 
     /** The single stream's share of what the HBM bandwidth allows when every weight is read once per token. */
     private String roofline(Throughput.Timing single, long weightBytes) {
-        if (weightBytes == 0) {
-            return "";
-        }
         double bandwidth = device.peakBandwidth() > 0 ? device.peakBandwidth() : nominalBandwidth(device.name());
         double ceiling = bandwidth / weightBytes;
-        return String.format("%.1f%% of the %.0f tok/s roofline (%.2f GB of weights at %.2f TB/s)",
+        return String.format("%.1f%% of the %.0f tok/s roofline (%.3f GB of weights at %.2f TB/s) ",
                 100 * single.tokensPerSecond() / ceiling, ceiling, weightBytes / 1e9, bandwidth / 1e12);
     }
 
