@@ -1,5 +1,6 @@
 package dev.canopy.executor.cuda;
 
+import static jcuda.driver.JCudaDriver.cuFuncGetAttribute;
 import static jcuda.driver.JCudaDriver.cuFuncSetAttribute;
 import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
 import static jcuda.driver.JCudaDriver.cuModuleLoadData;
@@ -40,6 +41,14 @@ final class CudaModule implements AutoCloseable {
             CudaException.check(cuModuleGetFunction(f, module, n), "find kernel " + n + " in " + FATBIN_RESOURCE);
             return new Kernel(n, f);
         });
+    }
+
+    /** Bytes of static shared memory {@code kernel} declares (its {@code __shared__} arrays). */
+    int staticSharedBytes(Kernel kernel) {
+        int[] bytes = new int[1];
+        CudaException.check(cuFuncGetAttribute(bytes, CUfunction_attribute.CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES,
+                kernel.function()), "read the shared memory size of kernel " + kernel.name());
+        return bytes[0];
     }
 
     /** Lets {@code kernel} use up to {@code bytes} of dynamic shared memory (above 48 KiB needs opting in). */

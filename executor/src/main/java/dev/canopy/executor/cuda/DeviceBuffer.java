@@ -1,5 +1,6 @@
 package dev.canopy.executor.cuda;
 
+import static jcuda.driver.JCudaDriver.cuCtxSynchronize;
 import static jcuda.driver.JCudaDriver.cuMemFree;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
@@ -12,8 +13,10 @@ import jcuda.driver.CUdeviceptr;
 
 /**
  * One allocation of GPU memory, freed by {@link #close()}. Made by {@link CudaContext#allocate}.
- * Host-to-device copies here are synchronous; callers that mix them with stream work synchronize
- * the context afterwards (see {@link CudaContext#synchronize}).
+ * The copies here run on the legacy default stream, not the backend's: an upload returns only once
+ * its data is on the device (the context is synchronized, since a copy from pageable memory may
+ * still be in flight when the driver returns), and a download must wait for queued kernels first
+ * ({@link CudaContext#synchronize}). Per-step copies go through pinned buffers on the stream instead.
  */
 final class DeviceBuffer implements AutoCloseable {
 
@@ -68,18 +71,25 @@ final class DeviceBuffer implements AutoCloseable {
             ByteBuffer chunk = src.asSlice(done, n).asByteBuffer();
             CudaException.check(cuMemcpyHtoD(at(offset + done), Pointer.to(chunk), n), "copy " + n + " bytes to " + purpose);
         }
+        finishCopy();
     }
 
     /** Copies {@code src} to byte {@code offset} of this buffer. */
     void upload(long offset, float[] src) {
         checkRange(offset, 4L * src.length);
         CudaException.check(cuMemcpyHtoD(at(offset), Pointer.to(src), 4L * src.length), "copy floats to " + purpose);
+        finishCopy();
     }
 
     /** Copies {@code src} to byte {@code offset} of this buffer. */
     void upload(long offset, int[] src) {
         checkRange(offset, 4L * src.length);
         CudaException.check(cuMemcpyHtoD(at(offset), Pointer.to(src), 4L * src.length), "copy ints to " + purpose);
+        finishCopy();
+    }
+
+    private void finishCopy() {
+        CudaException.check(cuCtxSynchronize(), "finish copying to " + purpose);
     }
 
     /**

@@ -25,17 +25,19 @@ final class ForwardKernels implements AutoCloseable {
     private final CudaModule module;
     private final boolean checkEachKernel;
     private final KernelArgs args = new KernelArgs();
-    private final int attentionSharedLimit; // bytes of shared memory one attention block may use
+    private final int attentionSharedLimit; // bytes of dynamic shared memory one attention block may use
 
     ForwardKernels(CudaContext context, CudaModule module, boolean checkEachKernel) {
         this.context = context;
         this.module = module;
         this.checkEachKernel = checkEachKernel;
-        this.attentionSharedLimit = context.info().maxSharedBytesPerBlock();
         for (String name : kernelNames()) {
             module.kernel(name); // a kernel missing from the module fails here, at load, naming it
         }
-        module.allowSharedMemory(module.kernel("attention"), attentionSharedLimit);
+        Kernel attention = module.kernel("attention");
+        // static (its reductions' __shared__ arrays) and dynamic shared memory together stay within the opt-in limit
+        this.attentionSharedLimit = context.info().maxSharedBytesPerBlock() - module.staticSharedBytes(attention);
+        module.allowSharedMemory(attention, attentionSharedLimit);
     }
 
     /** Every kernel these launchers may run. */
