@@ -6,6 +6,8 @@
 #   bench.log       the benchmark's log (model writing/loading times, 1B logits GPU vs CPU)
 #   torch.md        the PyTorch reference rows (same 1B shape, bf16, eager)
 #   env.txt         nvidia-smi, libcuda, runtime versions, exit codes
+# Each stage has a time limit (tests 220 s, benchmark 260 s, PyTorch 90 s; typically far less), so a
+# hang in one still leaves the others' results. Exit codes (124: timed out) are in env.txt.
 # Usage from the repository root: sh target/gpu-bundle/run-on-gpu.sh
 B=$(cd "$(dirname "$0")" && pwd)
 OUT=${OUT:-$B/out}
@@ -35,18 +37,18 @@ export CANOPY_MODELS_DIR="$B/models"
 "$JAVA" $FLAGS -cp "$CP" dev.canopy.executor.cuda.CudaBenchmark generate "$WORK" > "$OUT/bench.log" 2>&1 &
 GENERATOR=$!
 
-"$JAVA" $FLAGS -cp "$CP" org.junit.platform.console.ConsoleLauncher execute \
+timeout 220 "$JAVA" $FLAGS -cp "$CP" org.junit.platform.console.ConsoleLauncher execute \
   --scan-classpath "$B/test-classes" --include-package dev.canopy.executor.cuda --details=tree --disable-banner --disable-ansi-colors \
   > "$OUT/gpu-tests.txt" 2>&1
 echo "gpu tests exit code: $?" >> "$ENV"
 
 wait $GENERATOR
 echo "model generation exit code: $?" >> "$ENV"
-"$JAVA" $FLAGS -cp "$CP" dev.canopy.executor.cuda.CudaBenchmark run "$OUT" "$WORK" >> "$OUT/bench.log" 2>&1
+timeout 260 "$JAVA" $FLAGS -cp "$CP" dev.canopy.executor.cuda.CudaBenchmark run "$OUT" "$WORK" >> "$OUT/bench.log" 2>&1
 echo "benchmark exit code: $?" >> "$ENV"
 
 if python3 -c 'import torch; assert torch.cuda.is_available()' 2>/dev/null; then
-  PYTHONUNBUFFERED=1 python3 "$B/gpu-bench-torch.py" > "$OUT/torch.md" 2>&1
+  PYTHONUNBUFFERED=1 timeout 90 python3 "$B/gpu-bench-torch.py" > "$OUT/torch.md" 2>&1
   echo "torch reference exit code: $?" >> "$ENV"
 else
   echo "no PyTorch with CUDA: reference skipped" >> "$ENV"

@@ -9,6 +9,7 @@ import dev.canopy.executor.model.SyntheticModel;
 import dev.canopy.executor.tensor.GgmlType;
 import dev.canopy.executor.tensor.KernelBackend;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,9 +36,11 @@ public final class CudaBenchmark {
 
     private final List<String> rows = new ArrayList<>();
     private final DeviceInfo device;
+    private final Path table; // bench.md, rewritten after every row so a timeout keeps what was measured
 
-    private CudaBenchmark(DeviceInfo device) {
+    private CudaBenchmark(DeviceInfo device, Path table) {
         this.device = device;
+        this.table = table;
     }
 
     public static void main(String[] args) throws IOException {
@@ -64,13 +67,12 @@ public final class CudaBenchmark {
         System.out.println(a.detail());
         CudaBenchmark bench;
         try (CudaContext context = CudaContext.open(0)) {
-            bench = new CudaBenchmark(context.info());
+            bench = new CudaBenchmark(context.info(), out.resolve("bench.md"));
         }
         bench.stories(TestModels.stories260kF32());
         bench.stories(TestModels.stories260kQ8());
         for (GgmlType type : LARGE_TYPES) {
             bench.large(synthetic(Path.of(args[2]), type), type == GgmlType.Q8_0);
-            Files.writeString(out.resolve("bench.md"), bench.table()); // what is done so far, in case of a timeout
         }
         System.out.print(bench.table());
     }
@@ -192,6 +194,11 @@ public final class CudaBenchmark {
                 t.tokensPerSecond(), note);
         System.out.println(row);
         rows.add(row);
+        try {
+            Files.writeString(table, table());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write " + table, e);
+        }
     }
 
     private String table() {
