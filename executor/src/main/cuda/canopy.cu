@@ -3,4 +3,5 @@
 #include "attention.cuh"
 #include "elementwise.cuh"
 #include "matmul.cuh"
+#include "matmul_tc.cuh"
 #include "rope.cuh"

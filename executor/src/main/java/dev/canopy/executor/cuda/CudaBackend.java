@@ -54,7 +54,7 @@ public final class CudaBackend implements Backend {
         try {
             checkMemory(label, modelWeights, options);
             m = new CudaModule(context);
-            fk = new ForwardKernels(context, m, options.checkEachKernel());
+            fk = new ForwardKernels(context, m, options.checkEachKernel(), options.tensorCores());
             dm = DeviceModel.upload(context, config, modelWeights);
             cache = new DeviceKvCache(context, config, options.numBlocks(), options.blockSize());
         } catch (RuntimeException e) {

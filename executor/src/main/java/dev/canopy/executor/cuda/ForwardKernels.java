@@ -4,7 +4,9 @@ import dev.canopy.executor.model.ModelConfig;
 import dev.canopy.executor.model.RopeStyle;
 import dev.canopy.executor.tensor.GgmlType;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Typed launchers for the kernels of {@code src/main/cuda}, one method per step of the forward pass.
@@ -16,6 +18,10 @@ final class ForwardKernels implements AutoCloseable {
 
     private static final int MATMUL_WARPS = 8;     // as in matmul.cuh
     private static final int MATMUL_ROW_TILE = 8;  // TR of the r8 kernels
+    private static final int TC_WARPS = 4;         // as in matmul_tc.cuh
+    private static final int TC_ROWS = 16;         // outputs per warp (the mma's m)
+    private static final int TC_TILES = 4;         // TN of the n4 kernels: 4 tiles of 8 rows
+    private static final Set<GgmlType> TC_TYPES = EnumSet.of(GgmlType.Q8_0, GgmlType.Q4_0);
     private static final int ROW_THREADS = 256;    // rms_norm, embed, rope_store
     private static final int ATTENTION_THREADS = 128;
     private static final int ELEMENTWISE_THREADS = 256;
@@ -24,13 +30,15 @@ final class ForwardKernels implements AutoCloseable {
     private final CudaContext context;
     private final CudaModule module;
     private final boolean checkEachKernel;
+    private final boolean tensorCores;
     private final KernelArgs args = new KernelArgs();
     private final int attentionSharedLimit; // bytes of dynamic shared memory one attention block may use
 
-    ForwardKernels(CudaContext context, CudaModule module, boolean checkEachKernel) {
+    ForwardKernels(CudaContext context, CudaModule module, boolean checkEachKernel, boolean tensorCores) {
         this.context = context;
         this.module = module;
         this.checkEachKernel = checkEachKernel;
+        this.tensorCores = tensorCores;
         for (String name : kernelNames()) {
             module.kernel(name); // a kernel missing from the module fails here, at load, naming it
         }
@@ -50,6 +58,10 @@ final class ForwardKernels implements AutoCloseable {
                 for (String family : List.of("matmul", "swiglu")) {
                     names.add(kernelName(family, layout, 1));
                     names.add(kernelName(family, layout, MATMUL_ROW_TILE));
+                    if (TC_TYPES.contains(type)) {
+                        names.add(tensorCoreKernel(family, type, 1));
+                        names.add(tensorCoreKernel(family, type, TC_TILES));
+                    }
                 }
             }
         }
@@ -107,28 +119,56 @@ final class ForwardKernels implements AutoCloseable {
             siluMul(h, scratch, (long) n * gate.rows());
             return;
         }
-        int tile = rowTile(n);
         args.clear().ptr(gate.data()).ptr(gate.scales()).ptr(up.data()).ptr(up.scales()).ptr(h).i32(gate.rows())
                 .ptr(x).i32(n).i32(gate.cols());
+        if (onTensorCores(gate)) {
+            int tiles = tensorCoreTiles(n);
+            launch(module.kernel(tensorCoreKernel("swiglu", gate.layout().type(), tiles)), (n + 8 * tiles - 1) / (8 * tiles),
+                    gridY((gate.rows() + TC_ROWS - 1) / TC_ROWS, TC_WARPS, gate.name()), 32 * TC_WARPS, 0);
+            return;
+        }
+        int tile = rowTile(n);
         launch(module.kernel(kernelName("swiglu", gate.layout(), tile)), (n + tile - 1) / tile,
-                outputGroups(gate.rows(), gate.name()), 32 * MATMUL_WARPS, 0);
+                gridY(gate.rows(), MATMUL_WARPS, gate.name()), 32 * MATMUL_WARPS, 0);
     }
 
     private void matmuls(DeviceWeight[] ws, long[] ys, long x, int n, boolean accumulate) {
-        int tile = rowTile(n);
         int outputs = 0;
+        int groups = 0; // of 16 outputs, per matrix
         args.clear();
         for (int i = 0; i < 3; i++) {
             if (i < ws.length) {
                 args.ptr(ws[i].data()).ptr(ws[i].scales()).ptr(ys[i]).i32(ws[i].rows());
                 outputs += ws[i].rows();
+                groups += (ws[i].rows() + TC_ROWS - 1) / TC_ROWS;
             } else {
                 args.ptr(0).ptr(0).ptr(0).i32(0);
             }
         }
         args.ptr(x).i32(n).i32(ws[0].cols()).i32(accumulate ? 1 : 0);
+        if (onTensorCores(ws[0])) {
+            int tiles = tensorCoreTiles(n);
+            launch(module.kernel(tensorCoreKernel("matmul", ws[0].layout().type(), tiles)),
+                    (n + 8 * tiles - 1) / (8 * tiles), gridY(groups, TC_WARPS, ws[0].name()), 32 * TC_WARPS, 0);
+            return;
+        }
+        int tile = rowTile(n);
         launch(module.kernel(kernelName("matmul", ws[0].layout(), tile)), (n + tile - 1) / tile,
-                outputGroups(outputs, ws[0].name()), 32 * MATMUL_WARPS, 0);
+                gridY(outputs, MATMUL_WARPS, ws[0].name()), 32 * MATMUL_WARPS, 0);
+    }
+
+    private boolean onTensorCores(DeviceWeight w) {
+        return tensorCores && TC_TYPES.contains(w.layout().type());
+    }
+
+    /** 8-row tiles per warp: 1 up to 8 rows, else 4. A row's result is the same in either kernel. */
+    private static int tensorCoreTiles(int n) {
+        return n <= 8 ? 1 : TC_TILES;
+    }
+
+    /** A tensor-core kernel: e.g. {@code matmul_tc_q8_0_n4}. */
+    static String tensorCoreKernel(String family, GgmlType type, int tiles) {
+        return family + "_tc_" + typeName(type) + "_n" + tiles;
     }
 
     private static boolean sameKernel(DeviceWeight a, DeviceWeight b) {
@@ -139,13 +179,14 @@ final class ForwardKernels implements AutoCloseable {
         return n == 1 ? 1 : MATMUL_ROW_TILE;
     }
 
-    private static int outputGroups(int outputs, String name) {
-        int groups = (outputs + MATMUL_WARPS - 1) / MATMUL_WARPS;
-        if (groups > MAX_GRID_Y) {
-            throw new IllegalArgumentException("Cannot multiply by " + name + ": " + outputs
-                    + " output rows exceed the kernel's limit of " + (MAX_GRID_Y * MATMUL_WARPS));
+    /** Blocks in y for {@code units} (outputs, or groups of 16 outputs) at {@code perBlock} a block. */
+    private static int gridY(int units, int perBlock, String name) {
+        int blocks = (units + perBlock - 1) / perBlock;
+        if (blocks > MAX_GRID_Y) {
+            throw new IllegalArgumentException("Cannot multiply by " + name + ": " + units + " output units exceed "
+                    + "the kernels' limit of " + (MAX_GRID_Y * perBlock));
         }
-        return groups;
+        return blocks;
     }
 
     /** The kernel of a family ({@code matmul}, {@code swiglu}) for a layout and row tile: e.g. {@code matmul_q8_0_c16_r8}. */

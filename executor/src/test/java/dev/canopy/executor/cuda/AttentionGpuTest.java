@@ -35,7 +35,7 @@ class AttentionGpuTest {
         if (CudaBackend.isAvailable()) {
             context = CudaContext.open(0);
             module = new CudaModule(context);
-            kernels = new ForwardKernels(context, module, true);
+            kernels = new ForwardKernels(context, module, true, false);
         }
     }
 

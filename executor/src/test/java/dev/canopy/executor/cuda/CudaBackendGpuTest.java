@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The GPU backend against the CPU backend: the same greedy tokens on stories260K, logits within 1e-3
@@ -89,6 +90,26 @@ class CudaBackendGpuTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_0"})
+    void tensorCoreLogitsAreWithin1e3OfTheCpuBackend(GgmlType type) {
+        Path file = dir.resolve("synthetic-tc-" + type + ".gguf");
+        SyntheticModel.write(file, SMALL, type, 23);
+        int[] prompt = {1, 290, 281, 17, 42, 260, 261, 262, 5, 299, 3, 100, 200, 150, 270, 271, 272, 9, 10, 11, 12};
+        try (Model model = Model.load(file);
+             CpuBackend cpu = new CpuBackend(model, 2, KernelBackend.JAVA, BLOCKS, BLOCK_SIZE);
+             CudaBackend gpu = new CudaBackend(model, CudaOptions.of(BLOCKS, BLOCK_SIZE).withTensorCores(true))) {
+            GreedyRun onCpu = GreedyRun.of(cpu, prompt, 8);
+            GreedyRun onGpu = GreedyRun.of(gpu, prompt, 8);
+            for (int step = 0; step < 8; step++) {
+                assertWithinRelative(onGpu.logits[step], onCpu.logits[step], 1e-3, type + " step " + step);
+                if (!Arrays.equals(onGpu.tokens, onCpu.tokens)) {
+                    break;
+                }
+            }
+        }
+    }
+
     /** |gpu - cpu| <= tolerance * max |cpu| for every element: relative to the logits' scale. */
     private static void assertWithinRelative(float[] gpu, float[] cpu, double tolerance, String what) {
         assertThat(gpu).as(what).hasSameSizeAs(cpu);
@@ -104,13 +125,14 @@ class CudaBackendGpuTest {
                 .isLessThanOrEqualTo(tolerance);
     }
 
-    @Test
-    void aSequencesLogitsAreBitIdenticalAloneInChunksOrSharingStepsWithOthers() {
+    @ParameterizedTest(name = "tensor cores {0}")
+    @ValueSource(booleans = {false, true})
+    void aSequencesLogitsAreBitIdenticalAloneInChunksOrSharingStepsWithOthers(boolean tensorCores) {
         Path file = dir.resolve("invariance.gguf");
         SyntheticModel.write(file, SMALL, GgmlType.Q8_0, 5);
         int[] a = {1, 270, 271, 272, 273, 274, 275, 276, 277, 278, 279, 280, 281, 282, 283, 284, 285, 286, 287};
         try (Model model = Model.load(file);
-             CudaBackend gpu = new CudaBackend(model, CudaOptions.of(BLOCKS, BLOCK_SIZE))) {
+             CudaBackend gpu = new CudaBackend(model, CudaOptions.of(BLOCKS, BLOCK_SIZE).withTensorCores(tensorCores))) {
             int[] tableA = {0, 1};
             float[] alone = gpu.forward(ForwardBatch.ofSequence(a, 0, tableA));
 
@@ -147,6 +169,46 @@ class CudaBackendGpuTest {
             assertThat(Arrays.copyOfRange(shared, vocab, 2 * vocab)).as("A's last row in a shared step")
                     .containsExactly(alone);
         }
+    }
+
+    @ParameterizedTest(name = "tensor cores {0}")
+    @ValueSource(booleans = {false, true})
+    void sequencesSharingPrefixBlocksGetTheLogitsTheyGetAlone(boolean tensorCores) {
+        Path file = dir.resolve("prefix.gguf");
+        SyntheticModel.write(file, SMALL, GgmlType.Q8_0, 31);
+        int bs = 4;
+        int[] prefix = {1, 270, 271, 272, 273, 274, 275, 276}; // two full blocks
+        int[] suffixA = {280, 281, 282};
+        int[] suffixB = {290, 291, 292, 293, 294};
+        try (Model model = Model.load(file);
+             CudaBackend gpu = new CudaBackend(model, CudaOptions.of(64, bs).withTensorCores(tensorCores))) {
+            int vocab = model.config().vocab();
+            float[] aloneA = gpu.forward(ForwardBatch.ofSequence(concat(prefix, suffixA), 0, new int[] {0, 1, 2}));
+            float[] aloneB = gpu.forward(ForwardBatch.ofSequence(concat(prefix, suffixB), 0, new int[] {10, 11, 12, 13}));
+
+            int[] tableA = {20, 21, 22}; // blocks 20 and 21 hold the shared prefix, written once
+            int[] tableB = {20, 21, 23, 24};
+            gpu.forward(ForwardBatch.ofSequence(prefix, 0, tableA));
+            int n = suffixA.length + suffixB.length;
+            int[] tokens = concat(suffixA, suffixB);
+            int[] positions = new int[n];
+            int[] rowSequence = new int[n];
+            for (int i = 0; i < n; i++) {
+                positions[i] = prefix.length + (i < suffixA.length ? i : i - suffixA.length);
+                rowSequence[i] = i < suffixA.length ? 0 : 1;
+            }
+            float[] both = gpu.forward(new ForwardBatch(tokens, positions, rowSequence, new int[][] {tableA, tableB},
+                    new int[] {suffixA.length - 1, n - 1}));
+            assertThat(Arrays.copyOfRange(both, 0, vocab)).as("A after the shared prefix").containsExactly(aloneA);
+            assertThat(Arrays.copyOfRange(both, vocab, 2 * vocab)).as("B after the shared prefix")
+                    .containsExactly(aloneB);
+        }
+    }
+
+    private static int[] concat(int[] a, int[] b) {
+        int[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     @Test

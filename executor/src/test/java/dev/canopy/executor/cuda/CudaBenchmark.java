@@ -18,9 +18,10 @@ import java.util.List;
 /**
  * Throughput of the GPU backend, written as a markdown table to {@code <out>/bench.md}: on stories260K
  * (F32 and Q8_0) and on a synthetic model shaped like Llama 3.2 1B (dim 2048, 16 layers, 32 heads, 8 KV
- * heads, FFN 8192; vocabulary 32000) in Q8_0 and BF16: single-stream decode with its fraction of the
- * HBM roofline, lockstep decode of 64 and 256 sequences, and a 512-token prefill. The CPU backend runs
- * the stories260K single stream for scale, and the 1B model's first logits are compared with it.
+ * heads, FFN 8192; vocabulary 32000) in Q8_0 (fp32 path and tensor cores) and BF16: single-stream decode
+ * with its fraction of the HBM roofline, lockstep decode of 64 and 256 sequences, and a 512-token
+ * prefill. The CPU backend runs the stories260K single stream for scale, and the 1B model's first
+ * logits are compared with it.
  *
  * <p>Usage: {@code CudaBenchmark generate <work dir>} writes the synthetic models (on the CPU; run it
  * beside the GPU tests to save time; exits 2 without a GPU), then {@code CudaBenchmark run <out dir> <work dir>} measures,
@@ -107,6 +108,9 @@ public final class CudaBenchmark {
             String name = file.getFileName().toString();
             int blocks = Throughput.blocksFor(256, 512 + STEPS, BLOCK_SIZE);
             runGpu(name, model, CudaOptions.of(blocks, BLOCK_SIZE), 64, compareWithCpu);
+            if (compareWithCpu) { // the Q8_0 model: also on tensor cores
+                runGpu(name, model, CudaOptions.of(blocks, BLOCK_SIZE).withTensorCores(true), 64, true);
+            }
         }
     }
 
@@ -126,11 +130,12 @@ public final class CudaBenchmark {
         long t0 = System.nanoTime();
         try (CudaBackend gpu = new CudaBackend(model, options)) {
             System.out.printf("loaded %s onto the GPU in %.1f s%n", name, (System.nanoTime() - t0) / 1e9);
+            String backend = gpu.name() + (options.tensorCores() ? " tensor cores" : "")
+                    + (options.graphs() ? "" : " (no graphs)");
             if (compareWithCpu) {
-                compare(model, gpu);
+                compare(model, gpu, backend);
             }
             long weightBytes = decodeBytes(model);
-            String backend = gpu.name() + (options.graphs() ? "" : " (no graphs)");
             Throughput t = new Throughput(gpu, model.config().vocab());
             t.decode(1, PROMPT, 4, 512); // warm-up: module, JIT
             Throughput.Timing single = t.decode(1, PROMPT, singleSteps, 512);
@@ -140,7 +145,7 @@ public final class CudaBenchmark {
             }
             add(name, backend, "prefill 512 tokens", 1, t.prefill(512, 3), note);
         }
-        if (options.graphs() && note.isEmpty()) {
+        if (options.graphs() && !options.tensorCores() && note.isEmpty()) {
             try (CudaBackend direct = new CudaBackend(model, options.withGraphs(false))) {
                 Throughput t = new Throughput(direct, model.config().vocab());
                 t.decode(1, PROMPT, 4, 512);
@@ -171,7 +176,7 @@ public final class CudaBenchmark {
     }
 
     /** The 1B model's logits after an 8-token prompt: GPU against the CPU backend (Java kernels, float activations). */
-    private static void compare(Model model, Backend gpu) {
+    private static void compare(Model model, Backend gpu, String label) {
         int[] prompt = {1, 500, 1000, 1500, 2000, 2500, 3000, 3500};
         int[] table = {100, 101};
         float[] onGpu = gpu.forward(ForwardBatch.ofSequence(prompt, 0, table));
@@ -184,8 +189,8 @@ public final class CudaBenchmark {
                 scale = Math.max(scale, Math.abs(onCpu[i]));
                 worst = Math.max(worst, Math.abs(onGpu[i] - onCpu[i]));
             }
-            System.out.printf("1B-shaped model: largest logit difference GPU vs CPU %.3g, relative to the largest"
-                    + " logit %.3g: %.3g%n", worst, scale, worst / scale);
+            System.out.printf("1B-shaped model (%s): largest logit difference GPU vs CPU %.3g, relative to the"
+                    + " largest logit %.3g: %.3g%n", label, worst, scale, worst / scale);
         }
     }
 

@@ -29,13 +29,15 @@ class ForwardKernelsGpuTest {
     private static CudaContext context;
     private static CudaModule module;
     private static ForwardKernels kernels;
+    private static ForwardKernels tensorCoreKernels;
 
     @BeforeAll
     static void open() {
         if (CudaBackend.isAvailable()) {
             context = CudaContext.open(0);
             module = new CudaModule(context);
-            kernels = new ForwardKernels(context, module, true);
+            kernels = new ForwardKernels(context, module, true, false);
+            tensorCoreKernels = new ForwardKernels(context, module, true, true);
         }
     }
 
@@ -48,15 +50,18 @@ class ForwardKernelsGpuTest {
     static void close() {
         if (context != null) {
             kernels.close();
+            tensorCoreKernels.close();
             module.close();
             context.close();
         }
     }
 
-    @ParameterizedTest(name = "{0} cols {1}")
-    @CsvSource({"F32, 172", "F32, 170", "F16, 172", "F16, 170", "BF16, 172", "BF16, 170", "Q8_0, 96", "Q8_0, 2048",
-            "Q4_0, 96", "Q4_0, 2048"})
-    void matmulMatchesTheDequantizedProductAndEachRowIsTheSameAloneOrBatched(GgmlType type, int cols) {
+    @ParameterizedTest(name = "{0} cols {1} tensor cores {2}")
+    @CsvSource({"F32, 172, false", "F32, 170, false", "F16, 172, false", "F16, 170, false", "BF16, 172, false",
+            "BF16, 170, false", "Q8_0, 96, false", "Q8_0, 2048, false", "Q4_0, 96, false", "Q4_0, 2048, false",
+            "Q8_0, 96, true", "Q8_0, 2048, true", "Q4_0, 96, true", "Q4_0, 2048, true"})
+    void matmulIsNearTheExactProductAndEachRowIsTheSameAloneOrBatched(GgmlType type, int cols, boolean onTensorCores) {
+        ForwardKernels k = onTensorCores ? tensorCoreKernels : kernels;
         Tensor t = WeightLayoutTest.tensor(type, OUT, cols, cols);
         float[] w = Dequant.toFloats(t); // (OUT, cols)
         float[] x = random(BATCH * cols, 5); // (BATCH, cols)
@@ -64,23 +69,15 @@ class ForwardKernelsGpuTest {
              DeviceBuffer dx = context.allocate(4L * x.length, "x");
              DeviceBuffer dy = context.allocate(4L * BATCH * OUT, "y")) {
             dx.upload(0, x);
-            kernels.matmul(dw, dx.address(), BATCH, dy.address());
+            k.matmul(dw, dx.address(), BATCH, dy.address());
             float[] batched = download(dy, BATCH * OUT);
+            // fp32: the rounding bound of a sum of cols products, scaled once; tensor cores: x kept to
+            // about 2^-17 by the hi/lo split, plus the accumulation of cols products
+            assertNearExactProduct(batched, w, x, cols,
+                    onTensorCores ? 0x1p-16 + (cols + 4) * 0x1p-22 : (cols + 4) * 0x1p-24);
             for (int r = 0; r < BATCH; r++) {
-                for (int o = 0; o < OUT; o++) {
-                    double exact = 0;
-                    double magnitude = 0;
-                    for (int c = 0; c < cols; c++) {
-                        exact += (double) w[o * cols + c] * x[r * cols + c];
-                        magnitude += Math.abs((double) w[o * cols + c] * x[r * cols + c]);
-                    }
-                    // the float rounding bound of a sum of cols products, scaled once
-                    assertThat((double) batched[r * OUT + o]).as("row %d output %d", r, o)
-                            .isCloseTo(exact, within((cols + 4) * 0x1p-24 * magnitude + 1e-30));
-                }
-                kernels.matmul(dw, dx.address(4L * r * cols), 1, dy.address());
-                float[] alone = download(dy, OUT);
-                assertThat(alone).as("row %d alone vs in a batch of %d", r, BATCH)
+                k.matmul(dw, dx.address(4L * r * cols), 1, dy.address());
+                assertThat(download(dy, OUT)).as("row %d alone vs in a batch of %d", r, BATCH)
                         .containsExactly(Arrays.copyOfRange(batched, r * OUT, (r + 1) * OUT));
             }
         }
@@ -169,9 +166,10 @@ class ForwardKernelsGpuTest {
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"F32", "Q8_0", "Q4_0"})
-    void fusedLaunchesGiveTheBitsOfTheSeparateOnes(GgmlType type) {
+    @ParameterizedTest(name = "{0} tensor cores {1}")
+    @CsvSource({"F32, false", "Q8_0, false", "Q4_0, false", "Q8_0, true", "Q4_0, true"})
+    void fusedLaunchesGiveTheBitsOfTheSeparateOnes(GgmlType type, boolean onTensorCores) {
+        ForwardKernels kernels = onTensorCores ? tensorCoreKernels : ForwardKernelsGpuTest.kernels;
         int cols = 128;
         int ffn = 24;
         Tensor[] t = new Tensor[6]; // q, k, v (outputs 16, 8, 8), gate, up (ffn), down (cols from ffn)
@@ -237,6 +235,22 @@ class ForwardKernelsGpuTest {
             assertThatThrownBy(() -> k.launch(context.stream(), 1, 1, 2048, 0, args)) // over 1024 threads
                     .isInstanceOf(CudaException.class)
                     .hasMessageStartingWith("Cannot run kernel rms_norm: CUDA_ERROR_INVALID_VALUE");
+        }
+    }
+
+    /** Every y[r, o] is within {@code relative} of Σ|w x| from the exact Σ w x. y (BATCH, OUT). */
+    private static void assertNearExactProduct(float[] y, float[] w, float[] x, int cols, double relative) {
+        for (int r = 0; r < BATCH; r++) {
+            for (int o = 0; o < OUT; o++) {
+                double exact = 0;
+                double magnitude = 0;
+                for (int c = 0; c < cols; c++) {
+                    exact += (double) w[o * cols + c] * x[r * cols + c];
+                    magnitude += Math.abs((double) w[o * cols + c] * x[r * cols + c]);
+                }
+                assertThat((double) y[r * OUT + o]).as("row %d output %d", r, o)
+                        .isCloseTo(exact, within(relative * magnitude + 1e-30));
+            }
         }
     }
 
