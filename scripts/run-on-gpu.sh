@@ -8,8 +8,11 @@
 #   env.txt         nvidia-smi, libcuda, runtime versions, exit codes
 # Each stage has a time limit (tests 220 s, benchmark 260 s, PyTorch 90 s; typically far less), so a
 # hang in one still leaves the others' results. Exit codes (124: timed out) are in env.txt.
-# Usage from the repository root: sh target/gpu-bundle/run-on-gpu.sh
+# Usage from the repository root: sh target/gpu-bundle/run-on-gpu.sh [stages], stages a subset of
+# "tests bench torch" (default: all three), e.g. "tests" to rerun only the tests after a fix.
 B=$(cd "$(dirname "$0")" && pwd)
+STAGES=${1:-tests bench torch}
+has() { case " $STAGES " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 OUT=${OUT:-$B/out}
 mkdir -p "$OUT"
 ENV="$OUT/env.txt"
@@ -34,24 +37,32 @@ FLAGS="--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xs
 export CANOPY_MODELS_DIR="$B/models"
 
 # the 1B-shaped synthetic models are written by one CPU process while the GPU tests run
-"$JAVA" $FLAGS -cp "$CP" dev.canopy.executor.cuda.CudaBenchmark generate "$WORK" > "$OUT/bench.log" 2>&1 &
-GENERATOR=$!
+if has bench; then
+  "$JAVA" $FLAGS -cp "$CP" dev.canopy.executor.cuda.CudaBenchmark generate "$WORK" > "$OUT/bench.log" 2>&1 &
+  GENERATOR=$!
+fi
 
-timeout 220 "$JAVA" $FLAGS -cp "$CP" org.junit.platform.console.ConsoleLauncher execute \
-  --scan-classpath "$B/test-classes" --include-package dev.canopy.executor.cuda --details=tree --disable-banner --disable-ansi-colors \
-  > "$OUT/gpu-tests.txt" 2>&1
-echo "gpu tests exit code: $?" >> "$ENV"
+if has tests; then
+  timeout 220 "$JAVA" $FLAGS -cp "$CP" org.junit.platform.console.ConsoleLauncher execute \
+    --scan-classpath "$B/test-classes" --include-package dev.canopy.executor.cuda --details=tree \
+    --disable-banner --disable-ansi-colors > "$OUT/gpu-tests.txt" 2>&1
+  echo "gpu tests exit code: $?" >> "$ENV"
+fi
 
-wait $GENERATOR
-echo "model generation exit code: $?" >> "$ENV"
-timeout 260 "$JAVA" $FLAGS -cp "$CP" dev.canopy.executor.cuda.CudaBenchmark run "$OUT" "$WORK" >> "$OUT/bench.log" 2>&1
-echo "benchmark exit code: $?" >> "$ENV"
+if has bench; then
+  wait $GENERATOR
+  echo "model generation exit code: $?" >> "$ENV"
+  timeout 260 "$JAVA" $FLAGS -cp "$CP" dev.canopy.executor.cuda.CudaBenchmark run "$OUT" "$WORK" >> "$OUT/bench.log" 2>&1
+  echo "benchmark exit code: $?" >> "$ENV"
+fi
 
-if python3 -c 'import torch; assert torch.cuda.is_available()' 2>/dev/null; then
+if ! has torch; then
+  :
+elif python3 -c 'import torch; assert torch.cuda.is_available()' 2>/dev/null; then
   PYTHONUNBUFFERED=1 timeout 90 python3 "$B/gpu-bench-torch.py" > "$OUT/torch.md" 2>&1
   echo "torch reference exit code: $?" >> "$ENV"
 else
   echo "no PyTorch with CUDA: reference skipped" >> "$ENV"
 fi
-tail -n 25 "$OUT/gpu-tests.txt"
+tail -n 25 "$OUT/gpu-tests.txt" 2>/dev/null
 cat "$OUT/bench.md" "$OUT/torch.md" "$ENV" 2>/dev/null
