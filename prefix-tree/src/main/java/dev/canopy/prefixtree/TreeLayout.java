@@ -14,13 +14,20 @@ final class TreeLayout {
     private final int[] endStart; // (nodeCount + 1) sequences ending at n are ending[endStart[n] .. endStart[n+1])
     private final int[] ending; // (sequenceCount) sequence ids grouped by terminal node, ascending in a group
     private final int[] level; // (nodeCount) edges between the root and the node
+    private final int[] breadthFirst; // (nodeCount) node ids, parents before children
 
-    private TreeLayout(int[] childStart, int[] children, int[] endStart, int[] ending, int[] level) {
+    private TreeLayout(int[] childStart, int[] children, int[] endStart, int[] ending, int[] breadthFirst) {
         this.childStart = childStart;
         this.children = children;
         this.endStart = endStart;
         this.ending = ending;
-        this.level = level;
+        this.breadthFirst = breadthFirst;
+        this.level = new int[breadthFirst.length];
+        for (int node : breadthFirst) {
+            for (int i = childStart[node]; i < childStart[node + 1]; i++) {
+                level[children[i]] = level[node] + 1;
+            }
+        }
     }
 
     static TreeLayout of(PrefixTree tree) {
@@ -53,8 +60,7 @@ final class TreeLayout {
         for (int s = 0; s < sequences; s++) {
             ending[endFill[tree.terminalOf(s)]++] = s;
         }
-        int[] level = levels(childStart, children, nodes);
-        return new TreeLayout(childStart, children, endStart, ending, level);
+        return new TreeLayout(childStart, children, endStart, ending, breadthFirst(childStart, children, nodes));
     }
 
     /** Children of {@code node}, by first token (a copy). */
@@ -79,19 +85,40 @@ final class TreeLayout {
         return level[node];
     }
 
-    /** Breadth-first from the root: node ids are not ordered by depth (a split adds a node above older ones). */
-    private static int[] levels(int[] childStart, int[] children, int nodes) {
-        int[] level = new int[nodes]; // (nodeCount)
-        int[] queue = new int[nodes]; // (nodeCount) nodes in breadth-first order
-        int tail = 1; // queue[0] is ROOT
+    /** Node ids with every parent before its children (the array itself: do not change it). */
+    int[] breadthFirstOrder() {
+        return breadthFirst;
+    }
+
+    /** A copy of the children array, for callers that reorder each node's children in place. */
+    int[] childrenCopy() {
+        return children.clone();
+    }
+
+    /** A copy of the sequences-ending array, for callers that reorder each node's sequences in place. */
+    int[] endingCopy() {
+        return ending.clone();
+    }
+
+    int childStart(int node) {
+        return childStart[node];
+    }
+
+    int endStart(int node) {
+        return endStart[node];
+    }
+
+    /** Node ids are not ordered by depth (a split adds a node above older ones), so walk from the root. */
+    private static int[] breadthFirst(int[] childStart, int[] children, int nodes) {
+        int[] queue = new int[nodes]; // (nodeCount) nodes in breadth-first order; queue[0] is ROOT
+        int tail = 1;
         for (int head = 0; head < tail; head++) {
             int n = queue[head];
             for (int i = childStart[n]; i < childStart[n + 1]; i++) {
-                level[children[i]] = level[n] + 1;
                 queue[tail++] = children[i];
             }
         }
-        return level;
+        return queue;
     }
 
     private static void prefixSum(int[] counts) {
