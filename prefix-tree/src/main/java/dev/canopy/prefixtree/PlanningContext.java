@@ -42,8 +42,19 @@ final class PlanningContext {
 
     /** Length of the longest common prefix of two requests' prompts: the depth of their terminals' lowest common ancestor. */
     int commonPrefix(int a, int b) {
-        int x = tree.terminalOf(a);
-        int y = tree.terminalOf(b);
+        return tree.depthOf(lowestCommonAncestor(tree.terminalOf(a), tree.terminalOf(b)));
+    }
+
+    /** The node at which the requests' common prefix ends (their terminals' lowest common ancestor). */
+    int prefixNode(int[] group) {
+        int lca = tree.terminalOf(group[0]);
+        for (int i = 1; i < group.length; i++) {
+            lca = lowestCommonAncestor(lca, tree.terminalOf(group[i]));
+        }
+        return lca;
+    }
+
+    private int lowestCommonAncestor(int x, int y) {
         while (layout.level(x) > layout.level(y)) {
             x = tree.parentOf(x);
         }
@@ -54,26 +65,7 @@ final class PlanningContext {
             x = tree.parentOf(x);
             y = tree.parentOf(y);
         }
-        return tree.depthOf(x);
-    }
-
-    /** The node at which the requests' common prefix ends (their terminals' lowest common ancestor). */
-    int prefixNode(int[] group) {
-        int lca = tree.terminalOf(group[0]);
-        for (int i = 1; i < group.length; i++) {
-            int y = tree.terminalOf(group[i]);
-            while (layout.level(lca) > layout.level(y)) {
-                lca = tree.parentOf(lca);
-            }
-            while (layout.level(y) > layout.level(lca)) {
-                y = tree.parentOf(y);
-            }
-            while (lca != y) {
-                lca = tree.parentOf(lca);
-                y = tree.parentOf(y);
-            }
-        }
-        return lca;
+        return x;
     }
 
     /**

@@ -74,6 +74,47 @@ public final class SyntheticWorkloads {
         return job.shuffled("mixed compute/memory", seed);
     }
 
+    /**
+     * The scale job: prompts of about 300 tokens over 2-3 prefix levels. 16 system prompts (40..120
+     * tokens, Zipf(1.1)); 2000 templates (60..160 tokens), each under one system prompt, picked by
+     * Zipf(1.0); half the templates have 5 few-shot variants (40..100 tokens, Zipf(1.0)); then a unique
+     * 20..120-token suffix. Answers of 20..400 tokens. Requests are drawn independently, so arrival
+     * order is random. Every prompt is its own array, as a tokenizer would give it.
+     */
+    public static Workload scale(int requests, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        int[][] systems = new int[16][];
+        for (int s = 0; s < systems.length; s++) {
+            systems[s] = tokens(random, 40 + random.nextInt(81));
+        }
+        int[][] templates = new int[2000][];
+        int[] systemOf = new int[templates.length];
+        int[][][] variants = new int[templates.length][][];
+        ZipfSampler systemPopularity = new ZipfSampler(systems.length, 1.1);
+        for (int t = 0; t < templates.length; t++) {
+            systemOf[t] = systemPopularity.next(random);
+            templates[t] = tokens(random, 60 + random.nextInt(101));
+            if (random.nextBoolean()) {
+                variants[t] = new int[5][];
+                for (int v = 0; v < 5; v++) {
+                    variants[t][v] = tokens(random, 40 + random.nextInt(61));
+                }
+            }
+        }
+        ZipfSampler templatePopularity = new ZipfSampler(templates.length, 1.0);
+        ZipfSampler variantPopularity = new ZipfSampler(5, 1.0);
+        List<Request> out = new ArrayList<>(requests);
+        int[] truth = new int[requests];
+        for (int i = 0; i < requests; i++) {
+            int t = templatePopularity.next(random);
+            int[] variant = variants[t] == null ? new int[0] : variants[t][variantPopularity.next(random)];
+            int[] prompt = concat(systems[systemOf[t]], templates[t], variant, tokens(random, 20 + random.nextInt(101)));
+            truth[i] = 20 + random.nextInt(381);
+            out.add(Request.withExpectedOutput(i, prompt, MAX_TOKENS, truth[i]));
+        }
+        return new Workload("scale", out, truth);
+    }
+
     static int[] tokens(SplittableRandom random, int length) {
         int[] out = new int[length];
         for (int i = 0; i < length; i++) {
