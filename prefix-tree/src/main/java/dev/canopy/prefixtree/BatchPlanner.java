@@ -21,7 +21,7 @@ public final class BatchPlanner {
     private final EngineLimits limits;
     private final int blendChunk;
 
-    /** A planner whose blend takes up to {@code maxSequences / 8} requests from one end at a time. */
+    /** A planner whose blend takes up to {@code maxSequences / 32} requests (at least 1) from one end at a time. */
     public BatchPlanner(CostModel cost, EngineLimits limits) {
         this(cost, limits, Math.max(1, limits.maxSequences() / 32));
     }

@@ -67,14 +67,16 @@ final class EngineRun {
         this.maxTokensPerStep = limits.maxTokensPerStep();
         this.blockTokens = limits.blockTokens();
         this.pacing = limits.pacing();
-        long blocks = (long) Math.floor(cost.hardware().kvBudgetBytes() / (blockTokens * cost.kvBytesPerToken()));
-        this.pool = new BlockPool((int) Math.min(Integer.MAX_VALUE - 8, blocks));
+        long budgetBlocks = (long) Math.floor(cost.hardware().kvBudgetBytes() / (blockTokens * cost.kvBytesPerToken()));
+        long jobBlocks = 0; // the pool never needs more blocks than all requests together
         for (int r = 0; r < requests.size(); r++) {
-            if (lifeBlocks(r) > pool.capacity()) {
+            if (lifeBlocks(r) > budgetBlocks) {
                 throw new IllegalArgumentException("Cannot simulate request " + r + ": it needs " + lifeBlocks(r)
-                        + " KV blocks for its prompt and output, more than the " + pool.capacity() + " the budget holds");
+                        + " KV blocks for its prompt and output, more than the " + budgetBlocks + " the budget holds");
             }
+            jobBlocks += lifeBlocks(r);
         }
+        this.pool = new BlockPool((int) Math.min(Integer.MAX_VALUE - 8, Math.min(budgetBlocks, jobBlocks)));
     }
 
     SimulationResult run() {
