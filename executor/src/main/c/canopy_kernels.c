@@ -53,6 +53,16 @@ int32_t canopy_detect_level(void) {
     return 0;
 }
 
+static int32_t detected_level = -1;
+
+static int32_t usable_level(int32_t level) {
+    int32_t best = detected_level;
+    if (best < 0) {
+        best = detected_level = canopy_detect_level();
+    }
+    return level < best ? level : best;
+}
+
 static float fp16_to_float(uint16_t h) {
     uint32_t sign = (uint32_t)(h & 0x8000) << 16;
     uint32_t exp = (h >> 10) & 0x1F;
@@ -121,37 +131,97 @@ int64_t canopy_act_bytes(int32_t cols, int32_t batch) {
  *   int32 negsum[16]    -sum(q) of block 2p in lane 0, of block 2p+1 in lane 8, zeros elsewhere
  * A missing last block (odd block count) is all zeros.
  */
-void canopy_quantize(const float* x, int64_t xoff, int32_t cols, int32_t batch, uint8_t* buf) {
+/* Quantizes one block of 32 values: writes q[32] and returns -sum(q); *d_out = max|x| / 127. Every
+ * version below computes exactly these values (IEEE division and reciprocal, round to nearest even). */
+static int32_t quantize_block_generic(const float* v, int8_t* q, float* d_out) {
+    float amax = 0.0f;
+    for (int i = 0; i < QK; i++) {
+        float a = v[i] < 0 ? -v[i] : v[i];
+        amax = a > amax ? a : amax;
+    }
+    float d = amax / 127.0f;
+    float id = d != 0.0f ? 1.0f / d : 0.0f;
+    int32_t sum = 0;
+    for (int i = 0; i < QK; i++) {
+        float s = __builtin_rintf(v[i] * id);
+        s = s > 127.0f ? 127.0f : (s < -127.0f ? -127.0f : s);
+        q[i] = (int8_t)s;
+        sum += q[i];
+    }
+    *d_out = d;
+    return -sum;
+}
+
+T256 static int32_t quantize_block_avx2(const float* v, int8_t* q, float* d_out) {
+    __m256 sign = _mm256_set1_ps(-0.0f);
+    __m256 m = _mm256_andnot_ps(sign, _mm256_loadu_ps(v));
+    for (int i = 8; i < QK; i += 8) m = _mm256_max_ps(m, _mm256_andnot_ps(sign, _mm256_loadu_ps(v + i)));
+    __m128 m4 = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+    m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
+    m4 = _mm_max_ss(m4, _mm_movehdup_ps(m4));
+    float d = _mm_cvtss_f32(m4) / 127.0f;
+    float id = d != 0.0f ? 1.0f / d : 0.0f;
+    int32_t tmp[QK];
+    __m256i sum = _mm256_setzero_si256();
+    for (int i = 0; i < QK; i += 8) {
+        __m256i n = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(v + i), _mm256_set1_ps(id)));
+        n = _mm256_max_epi32(_mm256_min_epi32(n, _mm256_set1_epi32(127)), _mm256_set1_epi32(-127));
+        sum = _mm256_add_epi32(sum, n);
+        _mm256_storeu_si256((__m256i*)(tmp + i), n);
+    }
+    for (int i = 0; i < QK; i++) q[i] = (int8_t)tmp[i];
+    __m128i s4 = _mm_add_epi32(_mm256_castsi256_si128(sum), _mm256_extracti128_si256(sum, 1));
+    s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, 0x4E));
+    s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, 0xB1));
+    *d_out = d;
+    return -_mm_cvtsi128_si32(s4);
+}
+
+T512 static int32_t quantize_block_avx512(const float* v, int8_t* q, float* d_out) {
+    __m512 v0 = _mm512_loadu_ps(v);
+    __m512 v1 = _mm512_loadu_ps(v + 16);
+    float amax = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_abs_ps(v0), _mm512_abs_ps(v1)));
+    float d = amax / 127.0f;
+    float id = d != 0.0f ? 1.0f / d : 0.0f;
+    __m512i lim = _mm512_set1_epi32(127);
+    __m512i nlim = _mm512_set1_epi32(-127);
+    __m512i n0 = _mm512_cvtps_epi32(_mm512_mul_ps(v0, _mm512_set1_ps(id)));
+    __m512i n1 = _mm512_cvtps_epi32(_mm512_mul_ps(v1, _mm512_set1_ps(id)));
+    n0 = _mm512_max_epi32(_mm512_min_epi32(n0, lim), nlim);
+    n1 = _mm512_max_epi32(_mm512_min_epi32(n1, lim), nlim);
+    _mm_storeu_si128((__m128i*)q, _mm512_cvtepi32_epi8(n0));
+    _mm_storeu_si128((__m128i*)(q + 16), _mm512_cvtepi32_epi8(n1));
+    *d_out = d;
+    return -_mm512_reduce_add_epi32(_mm512_add_epi32(n0, n1));
+}
+
+/**
+ * Quantizes rows x[xoff + b*cols ..] (cols a multiple of 32) to 8 bits per block of 32.
+ * Layout per row, per pair of blocks (2p, 2p+1), PAIR_BYTES bytes:
+ *   int8 q[64]          the two blocks' quantized values
+ *   float dx[16]        dx of block 2p in lanes 0-7, of block 2p+1 in lanes 8-15
+ *   int32 negsum[16]    -sum(q) of block 2p in lane 0, of block 2p+1 in lane 8, zeros elsewhere
+ * A missing last block (odd block count) is all zeros. The result is the same at every level.
+ */
+void canopy_quantize(int32_t level, const float* x, int64_t xoff, int32_t cols, int32_t batch, uint8_t* buf) {
     int32_t nb = cols / QK;
     int64_t arb = act_row_bytes(cols);
+    int32_t lvl = usable_level(level);
     for (int32_t b = 0; b < batch; b++) {
         const float* xr = x + xoff + (int64_t)b * cols;
         uint8_t* row = buf + b * arb;
         memset(row, 0, (size_t)arb);
         for (int32_t j = 0; j < nb; j++) {
-            const float* v = xr + j * QK;
             uint8_t* pair = row + (int64_t)(j / 2) * PAIR_BYTES;
             int half = j % 2;
-            float amax = 0.0f;
-            for (int i = 0; i < QK; i++) {
-                float a = v[i] < 0 ? -v[i] : v[i];
-                amax = a > amax ? a : amax;
-            }
-            float d = amax / 127.0f;
-            float id = d != 0.0f ? 1.0f / d : 0.0f;
             int8_t* q = (int8_t*)(pair + half * QK);
-            int32_t sum = 0;
-            for (int i = 0; i < QK; i++) {
-                float s = __builtin_rintf(v[i] * id);
-                s = s > 127.0f ? 127.0f : (s < -127.0f ? -127.0f : s);
-                q[i] = (int8_t)s;
-                sum += q[i];
-            }
+            float d;
+            int32_t negsum = lvl == 2   ? quantize_block_avx512(xr + j * QK, q, &d)
+                             : lvl == 1 ? quantize_block_avx2(xr + j * QK, q, &d)
+                                        : quantize_block_generic(xr + j * QK, q, &d);
             float* dx = (float*)(pair + 64) + half * 8;
-            for (int i = 0; i < 8; i++) {
-                dx[i] = d;
-            }
-            ((int32_t*)(pair + 128))[half * 8] = -sum;
+            for (int i = 0; i < 8; i++) dx[i] = d;
+            ((int32_t*)(pair + 128))[half * 8] = negsum;
         }
     }
 }
@@ -473,16 +543,6 @@ T512 static void float_avx512(int32_t type, const uint8_t* w, int32_t cols, cons
 }
 
 /* ---------------------------------------------------------------- entry points */
-
-static int32_t detected_level = -1;
-
-static int32_t usable_level(int32_t level) {
-    int32_t best = detected_level;
-    if (best < 0) {
-        best = detected_level = canopy_detect_level();
-    }
-    return level < best ? level : best;
-}
 
 /**
  * Quantized weights (type 8 = Q8_0 or 2 = Q4_0) times activations from canopy_quantize, rows

@@ -99,15 +99,32 @@ final class JavaMatMul {
             a23 = w2.fma(x3, a23);
             a33 = w3.fma(x3, a33);
         }
-        FloatVector[] acc = {a00, a01, a02, a03, a10, a11, a12, a13, a20, a21, a22, a23, a30, a31, a32, a33};
-        for (int r = 0; r < ROW_TILE; r++) {
-            for (int b = 0; b < BATCH_TILE; b++) {
-                float sum = VectorLanes.sum(acc[r * BATCH_TILE + b]);
-                for (int k = c; k < cols; k++) {
-                    sum = Math.fma(w[r * cols + k], x[xAt + b * cols + k], sum);
-                }
-                out[outAt + b * rows + r] = sum;
-            }
+        int tail = c;
+        finish(a00, w, 0, x, xAt, 0, tail, cols, out, outAt, rows);
+        finish(a01, w, 0, x, xAt, 1, tail, cols, out, outAt, rows);
+        finish(a02, w, 0, x, xAt, 2, tail, cols, out, outAt, rows);
+        finish(a03, w, 0, x, xAt, 3, tail, cols, out, outAt, rows);
+        finish(a10, w, 1, x, xAt, 0, tail, cols, out, outAt, rows);
+        finish(a11, w, 1, x, xAt, 1, tail, cols, out, outAt, rows);
+        finish(a12, w, 1, x, xAt, 2, tail, cols, out, outAt, rows);
+        finish(a13, w, 1, x, xAt, 3, tail, cols, out, outAt, rows);
+        finish(a20, w, 2, x, xAt, 0, tail, cols, out, outAt, rows);
+        finish(a21, w, 2, x, xAt, 1, tail, cols, out, outAt, rows);
+        finish(a22, w, 2, x, xAt, 2, tail, cols, out, outAt, rows);
+        finish(a23, w, 2, x, xAt, 3, tail, cols, out, outAt, rows);
+        finish(a30, w, 3, x, xAt, 0, tail, cols, out, outAt, rows);
+        finish(a31, w, 3, x, xAt, 1, tail, cols, out, outAt, rows);
+        finish(a32, w, 3, x, xAt, 2, tail, cols, out, outAt, rows);
+        finish(a33, w, 3, x, xAt, 3, tail, cols, out, outAt, rows);
+    }
+
+    /** Reduces one accumulator and adds the columns past the last full vector, as {@link #dot} does. */
+    private static void finish(FloatVector acc, float[] w, int r, float[] x, int xAt, int b, int tail, int cols,
+            float[] out, int outAt, int rows) {
+        float sum = VectorLanes.sum(acc);
+        for (int k = tail; k < cols; k++) {
+            sum = Math.fma(w[r * cols + k], x[xAt + b * cols + k], sum);
         }
+        out[outAt + b * rows + r] = sum;
     }
 }

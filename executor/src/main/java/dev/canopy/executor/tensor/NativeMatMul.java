@@ -38,7 +38,7 @@ final class NativeMatMul {
                 quantized = new byte[Math.toIntExact(Math.max(bytes, quantized.length * 3L / 2))];
             }
             MemorySegment act = MemorySegment.ofArray(quantized);
-            kernels.quantize(xs, xOffset, cols, batch, act);
+            kernels.quantize(level, xs, xOffset, cols, batch, act);
             parallel.forRange(units, (start, end) -> kernels.matmulQuant(level, type, weights, rows, cols, act, batch,
                     os, outOffset, start * ROW_UNIT, Math.min(rows, end * ROW_UNIT)));
         } else {
