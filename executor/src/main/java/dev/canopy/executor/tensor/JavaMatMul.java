@@ -10,9 +10,9 @@ import jdk.incubator.vector.FloatVector;
  * with the activations {@value #BATCH_TILE} rows at a time, so each decoded weight is reused across
  * the batch.
  *
- * <p>Reproducibility: every output element is one dot product computed by the same sequence of
- * operations (lane-wise fused multiply-adds over the columns, a fixed lane tree, then the remaining
- * columns one by one), whichever tile shape, batch size or thread computed it.
+ * <p>Reproducibility: every output element is one dot product computed by the sequence of operations of
+ * {@link FloatOps#dot} (lane-wise fused multiply-adds over the columns, a fixed lane tree, then the
+ * remaining columns one by one), whichever tile shape, batch size or thread computed it.
  */
 final class JavaMatMul {
 
@@ -43,27 +43,13 @@ final class JavaMatMul {
                     } else {
                         for (int b = 0; b < nb; b++) {
                             for (int r = 0; r < nr; r++) {
-                                out[outAt + b * rows + r] = dot(decoded, r * cols, x, xAt + b * cols, cols);
+                                out[outAt + b * rows + r] = FloatOps.dot(decoded, r * cols, x, xAt + b * cols, cols);
                             }
                         }
                     }
                 }
             }
         });
-    }
-
-    /** One output element: the reference sequence of operations every tile reproduces. */
-    static float dot(float[] w, int wAt, float[] x, int xAt, int cols) {
-        FloatVector acc = FloatVector.zero(F);
-        int c = 0;
-        for (int bound = F.loopBound(cols); c < bound; c += L) {
-            acc = FloatVector.fromArray(F, w, wAt + c).fma(FloatVector.fromArray(F, x, xAt + c), acc);
-        }
-        float sum = VectorLanes.sum(acc);
-        for (; c < cols; c++) {
-            sum = Math.fma(w[wAt + c], x[xAt + c], sum);
-        }
-        return sum;
     }
 
     /** 4 weight rows × 4 activation rows: 16 dot products sharing their loads. */
@@ -118,7 +104,7 @@ final class JavaMatMul {
         finish(a33, w, 3, x, xAt, 3, tail, cols, out, outAt, rows);
     }
 
-    /** Reduces one accumulator and adds the columns past the last full vector, as {@link #dot} does. */
+    /** Reduces one accumulator and adds the columns past the last full vector, as {@link FloatOps#dot} does. */
     private static void finish(FloatVector acc, float[] w, int r, float[] x, int xAt, int b, int tail, int cols,
             float[] out, int outAt, int rows) {
         float sum = VectorLanes.sum(acc);
