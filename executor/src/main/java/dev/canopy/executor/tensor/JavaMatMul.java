@@ -85,32 +85,39 @@ final class JavaMatMul {
             a23 = w2.fma(x3, a23);
             a33 = w3.fma(x3, a33);
         }
-        int tail = c;
-        finish(a00, w, 0, x, xAt, 0, tail, cols, out, outAt, rows);
-        finish(a01, w, 0, x, xAt, 1, tail, cols, out, outAt, rows);
-        finish(a02, w, 0, x, xAt, 2, tail, cols, out, outAt, rows);
-        finish(a03, w, 0, x, xAt, 3, tail, cols, out, outAt, rows);
-        finish(a10, w, 1, x, xAt, 0, tail, cols, out, outAt, rows);
-        finish(a11, w, 1, x, xAt, 1, tail, cols, out, outAt, rows);
-        finish(a12, w, 1, x, xAt, 2, tail, cols, out, outAt, rows);
-        finish(a13, w, 1, x, xAt, 3, tail, cols, out, outAt, rows);
-        finish(a20, w, 2, x, xAt, 0, tail, cols, out, outAt, rows);
-        finish(a21, w, 2, x, xAt, 1, tail, cols, out, outAt, rows);
-        finish(a22, w, 2, x, xAt, 2, tail, cols, out, outAt, rows);
-        finish(a23, w, 2, x, xAt, 3, tail, cols, out, outAt, rows);
-        finish(a30, w, 3, x, xAt, 0, tail, cols, out, outAt, rows);
-        finish(a31, w, 3, x, xAt, 1, tail, cols, out, outAt, rows);
-        finish(a32, w, 3, x, xAt, 2, tail, cols, out, outAt, rows);
-        finish(a33, w, 3, x, xAt, 3, tail, cols, out, outAt, rows);
+        // stored, not passed on: a call taking vectors that is not inlined would box them
+        float[] sums = new float[ROW_TILE * BATCH_TILE * L]; // (ROW_TILE, BATCH_TILE, L)
+        a00.intoArray(sums, 0);
+        a01.intoArray(sums, L);
+        a02.intoArray(sums, 2 * L);
+        a03.intoArray(sums, 3 * L);
+        a10.intoArray(sums, 4 * L);
+        a11.intoArray(sums, 5 * L);
+        a12.intoArray(sums, 6 * L);
+        a13.intoArray(sums, 7 * L);
+        a20.intoArray(sums, 8 * L);
+        a21.intoArray(sums, 9 * L);
+        a22.intoArray(sums, 10 * L);
+        a23.intoArray(sums, 11 * L);
+        a30.intoArray(sums, 12 * L);
+        a31.intoArray(sums, 13 * L);
+        a32.intoArray(sums, 14 * L);
+        a33.intoArray(sums, 15 * L);
+        finish(sums, w, x, xAt, c, cols, out, outAt, rows);
     }
 
-    /** Reduces one accumulator and adds the columns past the last full vector, as {@link FloatOps#dot} does. */
-    private static void finish(FloatVector acc, float[] w, int r, float[] x, int xAt, int b, int tail, int cols,
-            float[] out, int outAt, int rows) {
-        float sum = VectorLanes.sum(acc);
-        for (int k = tail; k < cols; k++) {
-            sum = Math.fma(w[r * cols + k], x[xAt + b * cols + k], sum);
+    /** Reduces the stored accumulators and adds the columns past the last full vector, as {@link FloatOps#dot} does. */
+    private static void finish(float[] sums, float[] w, float[] x, int xAt, int tail, int cols, float[] out, int outAt,
+            int rows) {
+        float[] scratch = new float[L];
+        for (int r = 0; r < ROW_TILE; r++) {
+            for (int b = 0; b < BATCH_TILE; b++) {
+                float sum = VectorLanes.sumStored(sums, (r * BATCH_TILE + b) * L, scratch);
+                for (int k = tail; k < cols; k++) {
+                    sum = Math.fma(w[r * cols + k], x[xAt + b * cols + k], sum);
+                }
+                out[outAt + b * rows + r] = sum;
+            }
         }
-        out[outAt + b * rows + r] = sum;
     }
 }
