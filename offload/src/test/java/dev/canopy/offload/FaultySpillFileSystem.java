@@ -3,11 +3,12 @@ package dev.canopy.offload;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Real spill files with faults switched on by the test: a disk that fills up after a byte budget, reads that fail,
- * and reads that flip one bit of what the disk returns.
+ * reads that flip one bit of what the disk returns, and reads held until the test lets them go.
  */
 final class FaultySpillFileSystem implements SpillFileSystem {
 
@@ -15,6 +16,8 @@ final class FaultySpillFileSystem implements SpillFileSystem {
     final AtomicLong writeBudget = new AtomicLong(-1);
     volatile boolean failReads;
     volatile boolean corruptReads;
+    /** When set, reads wait until it opens (to hold IO in flight). */
+    volatile CountDownLatch readGate;
 
     @Override
     public SpillFile create(Path path) throws IOException {
@@ -33,6 +36,15 @@ final class FaultySpillFileSystem implements SpillFileSystem {
 
             @Override
             public int read(ByteBuffer dst, long position) throws IOException {
+                CountDownLatch gate = readGate;
+                if (gate != null) {
+                    try {
+                        gate.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IOException("interrupted at the read gate", e);
+                    }
+                }
                 if (failReads) {
                     throw new IOException("Input/output error");
                 }
