@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -26,14 +25,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>All IO goes through a {@link SpillFileSystem}, the seam tests use to inject faults.
  */
-public final class DiskTier implements KvTier {
+public final class DiskTier extends SlottedTier {
 
     private static final AtomicInteger INSTANCES = new AtomicInteger();
 
-    private final long blockBytes;
     private final long slotBytes;
     private final int slotsPerFile;
-    private final SlotTable slots;
     private final SpillDirectory directory;
     private final List<Path> paths = new ArrayList<>();
     private final List<SpillFile> files = new ArrayList<>();
@@ -54,22 +51,16 @@ public final class DiskTier implements KvTier {
      * @throws UncheckedIOException when a spill file cannot be created
      */
     public DiskTier(DiskTierConfig config, long blockBytes, SpillFileSystem fileSystem) {
-        if (blockBytes < 1 || config.capacityBytes() / blockBytes < 1
-                || config.capacityBytes() / blockBytes > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("Cannot create the disk tier: a capacity of " + config.capacityBytes()
-                    + " bytes must hold between 1 and 2^31-8 blocks of " + blockBytes + " bytes");
-        }
-        this.blockBytes = blockBytes;
+        super("disk", config.capacityBytes(), blockBytes);
         this.slotBytes = (SlotHeader.BYTES + blockBytes + 63) & ~63L;
         this.slotsPerFile = (int) Math.clamp(config.maxFileBytes() / slotBytes, 1, Integer.MAX_VALUE);
-        this.slots = new SlotTable("disk", (int) (config.capacityBytes() / blockBytes));
         this.directory = SpillDirectory.open(config.directory(), config.minFreeBytes());
         this.staging = ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(blockBytes, 64));
         this.deleteOnExit = Thread.ofPlatform().name("canopy-spill-cleanup").unstarted(this::deleteFiles);
         Runtime.getRuntime().addShutdownHook(deleteOnExit);
         String tierId = Integer.toString(INSTANCES.incrementAndGet());
         try {
-            for (int i = 0; i * (long) slotsPerFile < slots.capacity(); i++) {
+            for (int i = 0; i * (long) slotsPerFile < capacityBlocks(); i++) {
                 Path path = directory.file(tierId, i);
                 paths.add(path);
                 files.add(fileSystem.create(path));
@@ -84,26 +75,6 @@ public final class DiskTier implements KvTier {
                 .name("canopy-spill-io-" + tierId + "-" + threads.incrementAndGet()).unstarted(r));
     }
 
-    @Override
-    public String name() {
-        return "disk";
-    }
-
-    @Override
-    public long blockBytes() {
-        return blockBytes;
-    }
-
-    @Override
-    public int capacityBlocks() {
-        return slots.capacity();
-    }
-
-    @Override
-    public int usedBlocks() {
-        return slots.used();
-    }
-
     /** The validated spill directory. */
     public Path directory() {
         return directory.directory();
@@ -115,38 +86,28 @@ public final class DiskTier implements KvTier {
     }
 
     @Override
-    public boolean contains(BlockKey key) {
-        return slots.contains(key);
-    }
-
-    @Override
     public void put(BlockKey key, MemorySegment payload) throws IOException {
         requireBlockSized(payload, "store");
-        int slot = slots.beginWrite(key);
-        finishWrite(key, slot, payload);
+        fillSlot(key, reserveSlot(key), slot -> writeSlot(key, slot, payload));
     }
 
     @Override
     public void putWith(BlockKey key, BlockWriter writer) throws IOException {
-        int slot = slots.beginWrite(key);
         MemorySegment buffer = staging.get();
-        try {
+        fillSlot(key, reserveSlot(key), slot -> {
             writer.write(buffer);
-        } catch (IOException | RuntimeException | Error e) {
-            slots.abortWrite(key);
-            throw e;
-        }
-        finishWrite(key, slot, buffer);
+            writeSlot(key, slot, buffer);
+        });
     }
 
     /** Takes the slot now (so a full tier or a duplicate key fails at once) and writes on the IO pool. */
     @Override
     public CompletableFuture<Void> putAsync(BlockKey key, MemorySegment payload) {
         requireBlockSized(payload, "store");
-        int slot = slots.beginWrite(key);
+        int reserved = reserveSlot(key);
         return CompletableFuture.runAsync(() -> {
             try {
-                finishWrite(key, slot, payload);
+                fillSlot(key, reserved, slot -> writeSlot(key, slot, payload));
             } catch (IOException e) {
                 throw new CompletionException(e);
             }
@@ -156,33 +117,18 @@ public final class DiskTier implements KvTier {
     @Override
     public boolean get(BlockKey key, MemorySegment dst) throws IOException {
         requireBlockSized(dst, "read");
-        OptionalInt slot = slots.beginRead(key);
-        if (slot.isEmpty()) {
-            return false;
-        }
-        try {
-            readSlot(key, slot.getAsInt(), dst);
-            return true;
-        } finally {
-            slots.endRead(slot.getAsInt());
-        }
+        return readSlot(key, slot -> readVerified(key, slot, dst));
     }
 
+    /** Reads on the IO pool; a block removed before the read starts is not found. */
     @Override
     public CompletableFuture<Boolean> getAsync(BlockKey key, MemorySegment dst) {
         requireBlockSized(dst, "read");
-        OptionalInt slot = slots.beginRead(key);
-        if (slot.isEmpty()) {
-            return CompletableFuture.completedFuture(false);
-        }
         return CompletableFuture.supplyAsync(() -> {
             try {
-                readSlot(key, slot.getAsInt(), dst);
-                return true;
+                return get(key, dst);
             } catch (IOException e) {
                 throw new CompletionException(e);
-            } finally {
-                slots.endRead(slot.getAsInt());
             }
         }, io);
     }
@@ -195,11 +141,6 @@ public final class DiskTier implements KvTier {
         }
         reader.read(buffer.asReadOnly());
         return true;
-    }
-
-    @Override
-    public boolean remove(BlockKey key) {
-        return slots.remove(key);
     }
 
     /** Waits for asynchronous IO, closes and deletes the spill files. Idempotent. */
@@ -232,21 +173,15 @@ public final class DiskTier implements KvTier {
         }
     }
 
-    private void finishWrite(BlockKey key, int slot, MemorySegment payload) throws IOException {
-        try {
-            ByteBuffer data = payload.asByteBuffer();
-            ByteBuffer header = SlotHeader.encode(key, data);
-            long at = offset(slot);
-            writeFully(slot, data, at + SlotHeader.BYTES);
-            writeFully(slot, header, at);
-        } catch (IOException | RuntimeException | Error e) {
-            slots.abortWrite(key);
-            throw e;
-        }
-        slots.commitWrite(key);
+    private void writeSlot(BlockKey key, int slot, MemorySegment payload) throws IOException {
+        ByteBuffer data = payload.asByteBuffer();
+        ByteBuffer header = SlotHeader.encode(key, data);
+        long at = offset(slot);
+        writeFully(slot, data, at + SlotHeader.BYTES);
+        writeFully(slot, header, at);
     }
 
-    private void readSlot(BlockKey key, int slot, MemorySegment dst) throws IOException {
+    private void readVerified(BlockKey key, int slot, MemorySegment dst) throws IOException {
         ByteBuffer header = ByteBuffer.allocate(SlotHeader.BYTES);
         ByteBuffer data = dst.asByteBuffer();
         long at = offset(slot);
@@ -254,7 +189,7 @@ public final class DiskTier implements KvTier {
                 ? SlotHeader.verify(key, header.flip(), data.flip())
                 : Optional.of("the slot is cut short by the end of the file");
         if (damage.isPresent()) {
-            slots.removeAt(key, slot);
+            forgetDamaged(key, slot);
             throw new CorruptBlockException(key, "Cannot read block " + key + " from spill file " + path(slot)
                     + " at offset " + at + ": " + damage.get());
         }
@@ -305,7 +240,7 @@ public final class DiskTier implements KvTier {
 
     @Override
     public String toString() {
-        return "DiskTier[" + usedBlocks() + "/" + capacityBlocks() + " blocks of " + blockBytes + " bytes in "
+        return "DiskTier[" + usedBlocks() + "/" + capacityBlocks() + " blocks of " + blockBytes() + " bytes in "
                 + directory.directory() + "]";
     }
 }

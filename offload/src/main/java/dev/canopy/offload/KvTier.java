@@ -1,7 +1,6 @@
 package dev.canopy.offload;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -131,20 +130,5 @@ public interface KvTier extends AutoCloseable {
             throw new IllegalArgumentException("Cannot " + action + " a block in the " + name() + " tier: the buffer has "
                     + segment.byteSize() + " bytes but blocks have " + blockBytes());
         }
-    }
-
-    /** Unwraps the {@link IOException} a failed future of this interface carries, for callers that join. */
-    static IOException ioCause(Throwable failure) {
-        Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-        if (t instanceof IOException io) {
-            return io;
-        }
-        if (t instanceof UncheckedIOException unchecked) {
-            return unchecked.getCause();
-        }
-        if (t instanceof RuntimeException runtime) {
-            throw runtime;
-        }
-        throw new IllegalStateException("Cannot unwrap a tier failure: " + t, t);
     }
 }

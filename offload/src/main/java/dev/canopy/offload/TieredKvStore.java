@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * The KV blocks evicted from the primary pool, in a chain of tiers (fastest first, e.g. host memory then disk): a
@@ -129,6 +130,11 @@ public final class TieredKvStore implements AutoCloseable {
                 if (!makeRoom(t, key)) {
                     continue;
                 }
+                if (entries.containsKey(key)) { // another offload of this key won the race while room was made
+                    removeLocked(key);
+                    t--;
+                    continue;
+                }
                 Entry e = new Entry(t);
                 entries.put(key, e);
                 occupied[t]++;
@@ -227,38 +233,27 @@ public final class TieredKvStore implements AutoCloseable {
 
     /** Forgets block {@code key} (waiting for IO in flight on it). Returns whether it was stored. */
     public boolean remove(BlockKey key) {
-        lock.lock();
-        try {
-            return removeLocked(key);
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> removeLocked(key));
     }
 
     /** The tier holding block {@code key}; empty when not stored. */
     public OptionalInt tierOf(BlockKey key) {
-        lock.lock();
-        try {
+        return locked(() -> {
             Entry e = entries.get(key);
             return e == null || e.lostCause != null ? OptionalInt.empty() : OptionalInt.of(e.tier);
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /** Keeps block {@code key} where it is until {@link #unpin}; pins nest. Returns false when it is not stored. */
     public boolean pin(BlockKey key) {
-        lock.lock();
-        try {
+        return locked(() -> {
             Entry e = entries.get(key);
             if (e == null || e.lostCause != null) {
                 return false;
             }
             e.pins++;
             return true;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /**
@@ -267,47 +262,47 @@ public final class TieredKvStore implements AutoCloseable {
      * @throws IllegalStateException when the block is not pinned
      */
     public void unpin(BlockKey key) {
-        lock.lock();
-        try {
+        locked(() -> {
             Entry e = entries.get(key);
             if (e == null || e.pins == 0) {
                 throw new IllegalStateException("Cannot unpin block " + key + ": it is not pinned");
             }
-            e.pins--;
-        } finally {
-            lock.unlock();
-        }
+            return --e.pins;
+        });
     }
 
     /** Plans the next read of block {@code key} at {@code step} (used by plan-aware eviction; see {@link NextUsePlan}). */
     public void setNextUse(BlockKey key, long step) {
-        withPlan(() -> plan.setNextUse(key, step));
+        locked(() -> {
+            plan.setNextUse(key, step);
+            return null;
+        });
     }
 
     /** Marks block {@code key} as never read again: a plan-aware store drops it instead of writing it. */
     public void setNoFutureUse(BlockKey key) {
-        withPlan(() -> plan.setNoFutureUse(key));
+        locked(() -> {
+            plan.setNoFutureUse(key);
+            return null;
+        });
     }
 
     /** Forgets the plan of block {@code key} (call when its owner finishes). */
     public void forgetNextUse(BlockKey key) {
-        withPlan(() -> plan.forget(key));
+        locked(() -> {
+            plan.forget(key);
+            return null;
+        });
     }
 
     /** Blocks stored. */
     public int size() {
-        lock.lock();
-        try {
-            return entries.size();
-        } finally {
-            lock.unlock();
-        }
+        return locked(entries::size);
     }
 
     /** The counters now. */
     public OffloadStats stats() {
-        lock.lock();
-        try {
+        return locked(() -> {
             int[] resident = new int[tiers.size()];
             long[] bytes = new long[tiers.size()];
             for (int t = 0; t < resident.length; t++) {
@@ -315,9 +310,7 @@ public final class TieredKvStore implements AutoCloseable {
                 bytes[t] = blockBytes;
             }
             return metrics.snapshot(resident, bytes);
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /** Waits for prefetches in flight, then closes the tiers (deleting spill files). */
@@ -359,13 +352,14 @@ public final class TieredKvStore implements AutoCloseable {
 
     /** Moves {@code victim} from tier {@code t} to {@code t + 1}; false when the write failed (victim stays). */
     private boolean demote(BlockKey victim, int t) {
-        if (!makeRoom(t + 1, victim)) {
-            evict(victim, Event.DISCARDED);
-            return true;
-        }
+        boolean roomBelow = makeRoom(t + 1, victim);
         Entry e = entries.get(victim);
         if (e == null || e.tier != t || !evictable(victim)) {
             return true; // changed while making room below: look for a victim again
+        }
+        if (!roomBelow) {
+            evict(victim, Event.DISCARDED);
+            return true;
         }
         occupied[t + 1]++;
         long start = System.nanoTime();
@@ -511,10 +505,10 @@ public final class TieredKvStore implements AutoCloseable {
         return e;
     }
 
-    private void withPlan(Runnable change) {
+    private <T> T locked(Supplier<T> action) {
         lock.lock();
         try {
-            change.run();
+            return action.get();
         } finally {
             lock.unlock();
         }

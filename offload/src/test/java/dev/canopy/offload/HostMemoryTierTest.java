@@ -84,7 +84,7 @@ class HostMemoryTierTest {
                     .hasMessage("Cannot store a block in the host tier: the buffer has 23 bytes but blocks have 24");
             assertThatThrownBy(() -> new HostMemoryTier(BLOCK - 1, BLOCK))
                     .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("a limit of 23 bytes must hold between 1 and 2^31-8 blocks of 24 bytes");
+                    .hasMessageContaining("a capacity of 23 bytes must hold between 1 and 2^31-8 blocks of 24 bytes");
         }
     }
 
