@@ -53,7 +53,7 @@ public final class DiskTier extends SlottedTier {
     public DiskTier(DiskTierConfig config, long blockBytes, SpillFileSystem fileSystem) {
         super("disk", config.capacityBytes(), blockBytes);
         this.slotBytes = (SlotHeader.BYTES + blockBytes + 63) & ~63L;
-        this.slotsPerFile = (int) Math.clamp(config.maxFileBytes() / slotBytes, 1, Integer.MAX_VALUE);
+        this.slotsPerFile = Math.clamp(config.maxFileBytes() / slotBytes, 1, Integer.MAX_VALUE);
         this.directory = SpillDirectory.open(config.directory(), config.minFreeBytes());
         this.staging = ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(blockBytes, 64));
         this.deleteOnExit = Thread.ofPlatform().name("canopy-spill-cleanup").unstarted(this::deleteFiles);

@@ -27,7 +27,7 @@ public final class HostMemoryTier extends SlottedTier {
      */
     public HostMemoryTier(long capacityBytes, long blockBytes) {
         super("host", capacityBytes, blockBytes);
-        this.blocksPerSlab = (int) Math.clamp(SLAB_BYTES / blockBytes, 1, capacityBlocks());
+        this.blocksPerSlab = Math.clamp(SLAB_BYTES / blockBytes, 1, capacityBlocks());
     }
 
     /** Bytes allocated from the operating system so far (whole slabs). */
