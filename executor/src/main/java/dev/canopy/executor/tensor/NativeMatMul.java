@@ -8,12 +8,13 @@ import java.util.Set;
  * {@link MatMul} through the C kernels: rows are split among the threads in units of
  * {@value #ROW_UNIT}; for quantized weights the activations are quantized once per call, before the
  * parallel part. Q4_1/Q5_0/Q5_1/Q4_K/Q5_K/Q6_K have C kernels for AVX-512 VNNI only; below that level
- * they go through {@link JavaMatMul}. Keeps the quantized activations between calls (one thread at a time).
+ * they go through {@link JavaMatMul}. Keeps the buffer of quantized activations between calls; callers
+ * take turns.
  */
 final class NativeMatMul {
 
     private static final int ROW_UNIT = 16;
-    /** Types the C library multiplies only at level 2 (canopy_affine_kernels.inc). */
+    /** Types the C library multiplies only at level 2 (kernels_affine_avx512.h). */
     private static final Set<GgmlType> AVX512_ONLY = EnumSet.of(GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1,
             GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K);
 
@@ -30,7 +31,8 @@ final class NativeMatMul {
         return level;
     }
 
-    void apply(Parallel parallel, Tensor w, float[] x, int xOffset, int batch, float[] out, int outOffset) {
+    /** Synchronized: concurrent callers would share the quantized-activation buffer. */
+    synchronized void apply(Parallel parallel, Tensor w, float[] x, int xOffset, int batch, float[] out, int outOffset) {
         if (AVX512_ONLY.contains(w.type()) && Math.min(level, kernels.level()) < 2) {
             JavaMatMul.apply(parallel, w, x, xOffset, batch, out, outOffset); // no C kernel below AVX-512 VNNI
             return;
@@ -48,7 +50,7 @@ final class NativeMatMul {
                 quantized = new byte[Math.toIntExact(Math.max(bytes, quantized.length * 3L / 2))];
             }
             MemorySegment act = MemorySegment.ofArray(quantized);
-            kernels.quantize(xs, xOffset, cols, batch, act);
+            kernels.quantize(level, xs, xOffset, cols, batch, act);
             parallel.forRange(units, (start, end) -> kernels.matmulQuant(level, type, weights, rows, cols, act, batch,
                     os, outOffset, start * ROW_UNIT, Math.min(rows, end * ROW_UNIT)));
         } else {

@@ -162,9 +162,11 @@ T512 INLINE void affine_tile512(int32_t type, const uint8_t* w, int64_t wrb, con
     const __m512i ones = _mm512_set1_epi8(1);
     const int kquant = type == TYPE_Q4_K || type == TYPE_Q5_K || type == TYPE_Q6_K;
     __m512 scales[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
-    for (int32_t p = 0; p < (nb + 1) / 2; p++) {
+    int32_t np = (nb + 1) / 2;
+    for (int32_t p = 0; p < np; p++) {
         __m512i u[4];
         __m512 a[4], c[4];
+        for (int r = 0; r < R; r++) PREFETCH_NEXT_TILE(w + r * wrb + p * wrb / np, wrb);
         if (kquant) {
             int chunk = p % 4;
             __m512i ia = scale_index512(type, chunk, 0), ic = scale_index512(type, chunk, 1);
