@@ -162,14 +162,19 @@ T512 INLINE void affine_tile512(int32_t type, const uint8_t* w, int64_t wrb, con
     const __m512i ones = _mm512_set1_epi8(1);
     const int kquant = type == TYPE_Q4_K || type == TYPE_Q5_K || type == TYPE_Q6_K;
     __m512 scales[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
-    int32_t np = (nb + 1) / 2;
-    for (int32_t p = 0; p < np; p++) {
+    __m512i index_a[4], index_c[4]; /* per chunk of a super-block: lanes of its scales and offsets */
+    for (int chunk = 0; chunk < 4; chunk++) {
+        index_a[chunk] = scale_index512(type, chunk, 0);
+        index_c[chunk] = scale_index512(type, chunk, 1);
+    }
+    int64_t pair_bytes = wrb / ((nb + 1) / 2); /* average bytes per pair, to prefetch ahead */
+    for (int32_t p = 0; p < (nb + 1) / 2; p++) {
         __m512i u[4];
         __m512 a[4], c[4];
-        for (int r = 0; r < R; r++) PREFETCH_NEXT_TILE(w + r * wrb + p * wrb / np, wrb);
+        for (int r = 0; r < R; r++) PREFETCH_NEXT_TILE(w + r * wrb + p * pair_bytes, wrb);
         if (kquant) {
             int chunk = p % 4;
-            __m512i ia = scale_index512(type, chunk, 0), ic = scale_index512(type, chunk, 1);
+            __m512i ia = index_a[chunk], ic = index_c[chunk];
             for (int r = 0; r < R; r++) {
                 if (chunk == 0) scales[r] = superblock_scales512(type, w + r * wrb, p / 4);
                 u[r] = unpack_levels512(type, w + r * wrb, p);
@@ -195,21 +200,38 @@ T512 INLINE void affine_tile512(int32_t type, const uint8_t* w, int64_t wrb, con
         for (int b = 0; b < B; b++) out[b * rows + r] = _mm512_reduce_add_ps(acc[r][b]);
 }
 
-T512 static void affine_avx512(int32_t type, const uint8_t* w, int32_t cols, const uint8_t* act, int32_t batch,
-                               float* out, int64_t rows, int32_t row_start, int32_t row_end) {
-    int32_t nb = cols / QK;
-    int64_t wrb = affine_row_bytes(type, cols);
-    int64_t arb = act_row_bytes(cols);
+/* One type's kernel: the type is a constant in each copy, so its branches fold away. */
+#define AFFINE_KERNEL512(NAME, TYPE)                                                                              \
+    T512 static void NAME(const uint8_t* w, int32_t cols, const uint8_t* act, int32_t batch, float* out,          \
+                          int64_t rows, int32_t row_start, int32_t row_end) {                                     \
+        const int32_t type = TYPE;                                                                               \
+        int32_t nb = cols / QK;                                                                                  \
+        int64_t wrb = affine_row_bytes(type, cols);                                                              \
+        int64_t arb = act_row_bytes(cols);                                                                       \
+        FOR_TILES(4, 4, ATILE512)                                                                                \
+    }
 #define ATILE512(R, B) \
     affine_tile512(type, w + r0 * wrb, wrb, act + b0 * arb, arb, nb, out + b0 * rows + r0, rows, R, B)
-    FOR_TILES(4, 4, ATILE512)
+AFFINE_KERNEL512(affine_q4_1_avx512, TYPE_Q4_1)
+AFFINE_KERNEL512(affine_q5_0_avx512, TYPE_Q5_0)
+AFFINE_KERNEL512(affine_q5_1_avx512, TYPE_Q5_1)
+AFFINE_KERNEL512(affine_q4_k_avx512, TYPE_Q4_K)
+AFFINE_KERNEL512(affine_q5_k_avx512, TYPE_Q5_K)
+AFFINE_KERNEL512(affine_q6_k_avx512, TYPE_Q6_K)
 #undef ATILE512
-}
+#undef AFFINE_KERNEL512
 
 /* Q4_1/Q5_0/Q5_1/Q4_K/Q5_K/Q6_K weights times canopy_quantize activations; -1 below AVX-512 VNNI. */
 static int32_t affine_matmul(int32_t level, int32_t type, const uint8_t* w, int32_t cols, const uint8_t* act,
                              int32_t batch, float* out, int64_t rows, int32_t row_start, int32_t row_end) {
     if (usable_level(level) < 2) return -1;
-    affine_avx512(type, w, cols, act, batch, out, rows, row_start, row_end);
+    switch (type) {
+        case TYPE_Q4_1: affine_q4_1_avx512(w, cols, act, batch, out, rows, row_start, row_end); break;
+        case TYPE_Q5_0: affine_q5_0_avx512(w, cols, act, batch, out, rows, row_start, row_end); break;
+        case TYPE_Q5_1: affine_q5_1_avx512(w, cols, act, batch, out, rows, row_start, row_end); break;
+        case TYPE_Q4_K: affine_q4_k_avx512(w, cols, act, batch, out, rows, row_start, row_end); break;
+        case TYPE_Q5_K: affine_q5_k_avx512(w, cols, act, batch, out, rows, row_start, row_end); break;
+        default: affine_q6_k_avx512(w, cols, act, batch, out, rows, row_start, row_end); break;
+    }
     return 0;
 }
