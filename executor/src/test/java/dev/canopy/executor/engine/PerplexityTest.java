@@ -67,8 +67,8 @@ class PerplexityTest {
     void theBackendsAgreeAndEveryTokenIsPredictedOnce() {
         try (Model model = Model.load(TestModels.stories260kF32())) {
             int tokens = model.tokenizer().encode(text, false, false).length;
-            Perplexity.Result java = Perplexity.evaluate(model, text, 300, 2, KernelBackend.JAVA);
-            Perplexity.Result auto = Perplexity.evaluate(model, text, 300, 2, KernelBackend.AUTO);
+            Perplexity.Result java = Perplexity.evaluate(model, text, 300, 1, KernelBackend.JAVA);
+            Perplexity.Result auto = Perplexity.evaluate(model, text, 300, 1, KernelBackend.AUTO);
             assertThat(java.tokens()).isEqualTo(tokens);
             assertThat(java.windows()).isEqualTo((tokens + 299) / 300);
             assertThat(auto.perplexity()).isCloseTo(java.perplexity(), org.assertj.core.data.Percentage.withPercentage(0.01));
@@ -78,8 +78,8 @@ class PerplexityTest {
     @Test
     void aLongerContextPredictsBetter() {
         try (Model model = Model.load(TestModels.stories260kF32())) {
-            double short16 = Perplexity.evaluate(model, text, 16, 2, KernelBackend.AUTO).perplexity();
-            double long512 = Perplexity.evaluate(model, text, 512, 2, KernelBackend.AUTO).perplexity();
+            double short16 = Perplexity.evaluate(model, text, 16, 1, KernelBackend.AUTO).perplexity();
+            double long512 = Perplexity.evaluate(model, text, 512, 1, KernelBackend.AUTO).perplexity();
             assertThat(long512).isLessThan(short16);
         }
     }
@@ -96,7 +96,7 @@ class PerplexityTest {
 
     private static Perplexity.Result evaluate(Path path) {
         try (Model model = Model.load(path)) {
-            return Perplexity.evaluate(model, text, CONTEXT, 2, KernelBackend.AUTO);
+            return Perplexity.evaluate(model, text, CONTEXT, 1, KernelBackend.AUTO);
         }
     }
 }

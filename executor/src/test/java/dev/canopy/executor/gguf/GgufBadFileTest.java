@@ -358,14 +358,15 @@ class GgufBadFileTest {
 
     @Test
     void tensorOfATypeCanopyCannotComputeWith() {
-        Path file = dir.resolve("q6k.gguf");
-        new GgufWriter(file).addTensor("blk.0.ffn_down.weight", GgmlType.Q6_K, new long[] {256, 2},
-                new byte[2 * GgmlType.Q6_K.bytesPerBlock()]).write();
+        Path file = dir.resolve("q3k.gguf");
+        new GgufWriter(file).addTensor("blk.0.ffn_down.weight", GgmlType.Q3_K, new long[] {256, 2},
+                new byte[2 * GgmlType.Q3_K.bytesPerBlock()]).write();
         try (GgufFile f = GgufFile.open(file)) {
-            assertThat(f.tensorInfos().get("blk.0.ffn_down.weight").type()).isEqualTo(GgmlType.Q6_K);
+            assertThat(f.tensorInfos().get("blk.0.ffn_down.weight").type()).isEqualTo(GgmlType.Q3_K);
             assertThatThrownBy(() -> f.tensor("blk.0.ffn_down.weight")).isInstanceOf(ModelFormatException.class)
-                    .hasMessage("Cannot load model " + file + ": tensor blk.0.ffn_down.weight has type Q6_K, which Canopy "
-                            + "does not support yet; supported types: F32, F16, Q4_0, Q8_0, BF16");
+                    .hasMessage("Cannot load model " + file + ": tensor blk.0.ffn_down.weight has type Q3_K, which Canopy "
+                            + "does not support yet; supported types: F32, F16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, "
+                            + "Q5_K, Q6_K, BF16");
         }
     }
 
