@@ -12,6 +12,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import jcuda.driver.CUdevice;
+import jcuda.driver.JCudaDriver;
 
 /**
  * Throughput of the GPU backend, one markdown row per measurement appended to {@code <out>/bench.md}
@@ -73,11 +75,9 @@ public final class CudaBenchmark {
         Path work = Path.of(args[2]);
         try (BenchWatchdog watch = new BenchWatchdog(System.out, TOTAL_SECONDS)) {
             watch.log("%s", a.detail());
-            watch.stage("opening cuda:0", 20);
-            DeviceInfo info;
-            try (CudaContext context = CudaContext.open(0)) {
-                info = context.info();
-            }
+            CUdevice gpu = new CUdevice();
+            CudaException.check(JCudaDriver.cuDeviceGet(gpu, 0), "get cuda:0");
+            DeviceInfo info = CudaContext.describe(0, gpu); // no context of its own: each stage's backend opens one
             CudaBenchmark bench = new CudaBenchmark(info, out.resolve("bench.md"), watch);
             bench.run(work);
             watch.log("done");
