@@ -5,9 +5,10 @@ import java.util.OptionalInt;
 
 /**
  * Checks a template's source before jinjava sees it, for what jinjava cannot bound by itself: its
- * length, bracket nesting inside {@code {{ }}} and {@code {% %}} (jinjava's expression parser takes time
- * cubic in the depth: 2,000 nested parentheses take seconds), and the name of jinjava's interpreter
- * object, which an expression could otherwise reach.
+ * length; nesting, of brackets inside {@code {{ }}} and {@code {% %}} (jinjava's expression parser takes
+ * time cubic in the depth: 2,000 nested parentheses take seconds) and of block tags (each level is a few
+ * stack frames when rendered); and the name of jinjava's interpreter object, which an expression could
+ * otherwise reach.
  */
 final class TemplateSourceCheck {
 
@@ -34,6 +35,12 @@ final class TemplateSourceCheck {
             return Optional.of(new ChatTemplateError(name, ChatTemplateError.Reason.DEPTH_LIMIT,
                     OptionalInt.of(lineOf(source, tooDeep)), "brackets nested deeper than " + limits.maxDepth()
                     + " levels in an expression"));
+        }
+        int tooDeepTag = firstTooDeepTag(source, limits.maxDepth());
+        if (tooDeepTag >= 0) {
+            return Optional.of(new ChatTemplateError(name, ChatTemplateError.Reason.DEPTH_LIMIT,
+                    OptionalInt.of(lineOf(source, tooDeepTag)), "block tags nested deeper than " + limits.maxDepth()
+                    + " levels"));
         }
         return Optional.empty();
     }
@@ -71,6 +78,32 @@ final class TemplateSourceCheck {
                     return i;
                 }
             } else if ((c == ')' || c == ']' || c == '}') && depth > 0) {
+                depth--;
+            }
+        }
+        return -1;
+    }
+
+    /** Tags that open a block closed by a matching {@code end...} tag. */
+    private static final java.util.Set<String> BLOCK_TAGS = java.util.Set.of("if", "for", "macro", "call", "raw",
+            "filter", "autoescape", "block", "unless", "ifchanged");
+
+    /**
+     * The index of the first block tag that opens more than {@code max} levels, or -1. A {@code set}
+     * without {@code =} opens a block too. The scan is lexical, like {@link #firstTooDeep}.
+     */
+    static int firstTooDeepTag(String s, int max) {
+        int depth = 0;
+        for (int i = s.indexOf("{%"); i >= 0; i = s.indexOf("{%", i + 2)) {
+            int end = s.indexOf("%}", i + 2);
+            String body = s.substring(i + 2, end < 0 ? s.length() : end).replace("-", " ").replace("+", " ").strip();
+            int space = body.indexOf(' ');
+            String word = space < 0 ? body : body.substring(0, space);
+            if (BLOCK_TAGS.contains(word) || (word.equals("set") && !body.contains("="))) {
+                if (++depth > max) {
+                    return i;
+                }
+            } else if (word.startsWith("end") && depth > 0) {
                 depth--;
             }
         }

@@ -6,9 +6,9 @@ import java.util.Collection;
 import java.util.Map;
 
 /**
- * The kinds of value a template may handle: strings, numbers, booleans, none, lists and maps of them,
- * and the {@code loop} object. Anything else (a Java object leaked through jinjava's internals, a macro)
- * is refused where filters and methods receive values.
+ * The kinds of value a template may pass around: strings, numbers, booleans, none, and lists and maps
+ * of them. Anything else (the {@code loop} object, a Java object leaked through jinjava's internals) is
+ * refused where filters receive values.
  */
 final class TemplateValues {
 
@@ -17,7 +17,7 @@ final class TemplateValues {
     /** Whether {@code o} is a plain template value (its elements are checked where they are used). */
     static boolean isPlain(Object o) {
         return o == null || o instanceof String || o instanceof SafeString || o instanceof Number
-                || o instanceof Boolean || o instanceof Collection<?> || o instanceof Map<?, ?> || o instanceof ForLoop;
+                || o instanceof Boolean || o instanceof Collection<?> || o instanceof Map<?, ?>;
     }
 
     /** A short, safe description of {@code o} for error messages: its kind, never its contents. */
