@@ -126,6 +126,14 @@ final class RenderBudget {
         throw new RenderStopped(stop.detail());
     }
 
+    /** The stop for a render during which jinjava itself failed with {@code e}, at the node being rendered. */
+    Stop crashed(RuntimeException e) {
+        if (stop == null) {
+            stop = new Stop(ChatTemplateError.Reason.ERROR, "jinjava failed on this template: " + e, line, position);
+        }
+        return stop;
+    }
+
     /** Called from the caller's thread when the render overran its timeout; the worker stops at its next hook. */
     void cancelForTimeout() {
         if (stop == null) {

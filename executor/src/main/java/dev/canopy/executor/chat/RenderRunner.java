@@ -59,7 +59,10 @@ final class RenderRunner {
             } catch (StackOverflowError e) {
                 result.complete(onStop.apply(new RenderBudget.Stop(ChatTemplateError.Reason.DEPTH_LIMIT,
                         "the template nests expressions or calls too deeply (stack overflow)", 0, 0)));
-            } catch (RuntimeException | Error e) {
+            } catch (RuntimeException e) {
+                // A bug in jinjava that this template triggers (found by fuzzing: "{%%}" crashes its parser).
+                result.complete(onStop.apply(budget.crashed(e)));
+            } catch (Error e) {
                 result.completeExceptionally(e);
             } finally {
                 RenderBudget.exit();

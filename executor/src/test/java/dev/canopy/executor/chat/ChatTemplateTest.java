@@ -98,6 +98,27 @@ class ChatTemplateTest {
     }
 
     @Test
+    void textIsRenderedExactlyAsGivenControlCharactersIncluded() {
+        // Found by ChatTemplateFuzzTest (seed control-character-in-role): jinjava's printer escaped them.
+        String text = "\u000euser\u0001 \t\r\n\u007f \\ ' \" \u2028";
+        assertThat(ChatTemplates.render("{{ messages[0].role }}|{{ messages[0].content }}",
+                conversation(text, text)).textOrThrow()).isEqualTo(text + "|" + text);
+        assertThat(ChatTemplates.render("{{ true }} {{ false }} {{ [1, 'a'] }} {{ {'k': 'v'} }}", List.of())
+                .textOrThrow()).isEqualTo("True False [1, 'a'] {'k': 'v'}");
+    }
+
+    @Test
+    void aTemplateThatCrashesJinjavaFailsWithAnError() {
+        // Found by ChatTemplateFuzzTest (seed empty-tag-crashes-jinjava): an empty tag crashes jinjava's parser.
+        assertThatThrownBy(() -> ChatTemplate.compile("crash.jinja", "{%%}", "", "", ChatTemplateLimits.DEFAULT))
+                .isInstanceOfSatisfying(ChatTemplateException.class, e -> {
+                    assertThat(e.error().reason()).isEqualTo(ChatTemplateError.Reason.ERROR);
+                    assertThat(e.error().detail()).startsWith("jinjava failed on this template: "
+                            + "java.lang.StringIndexOutOfBoundsException");
+                });
+    }
+
+    @Test
     void messagesReadAsMappingsEitherWay() {
         String source = "{% for m in messages %}{{ m.role }}={{ m['content'] }};{{ m.get('name', '-') }};"
                 + "{% for k in m %}{{ k }},{% endfor %}{% for k, v in m.items() %}[{{ k }}:{{ v }}]{% endfor %}|{% endfor %}";
@@ -113,7 +134,7 @@ class ChatTemplateTest {
                 + "{{ ' a  b '.split() }}|{{ 'a,,b'.split(',') }}|{{ 'a,b,c'.split(',', 1) }}|{{ 'aaa'.replace('a', 'b', 2) }}|"
                 + "{{ 'ab'.replace('', '-') }}|{{ 'abc'.find('c') }}|{{ 'abc'.find('z') }}|{{ 'aaa'.count('a') }}|"
                 + "{{ '-'.join(['a', 'b']) }}|{{ 'abc'[0] }}{{ 'abc'[-1] }}{{ 'abc'[1:] }}";
-        assertThat(ChatTemplates.render(source, List.of()).textOrThrow()).isEqualTo("a b|a|a|a|true|true|true|ABC|abc|"
+        assertThat(ChatTemplates.render(source, List.of()).textOrThrow()).isEqualTo("a b|a|a|a|True|True|True|ABC|abc|"
                 + "Hello World|Hello|['a', 'b']|['a', '', 'b']|['a', 'b,c']|bba|-a-b-|2|-1|3|a-b|acbc");
     }
 
