@@ -28,8 +28,9 @@ echo "== building the executor jar, test classes and dependencies"
 mvn -q -B -pl executor -am package dependency:copy-dependencies -DskipTests -DincludeScope=test \
   -DoutputDirectory="$BUNDLE/lib" -DexcludeGroupIds=org.junit.jupiter,org.junit.platform,org.opentest4j,org.apiguardian \
   -DexcludeArtifactIds=jcuda-natives
-cp executor/target/canopy-executor-*.jar "$BUNDLE/lib/"
-unzip -l "$BUNDLE"/lib/canopy-executor-*.jar | grep -q 'cuda/canopy.fatbin' \
+EXECUTOR_JAR=$(ls executor/target/canopy-executor-*.jar | grep -v -- '-tests.jar$')
+cp "$EXECUTOR_JAR" "$BUNDLE/lib/"
+unzip -l "$BUNDLE/lib/$(basename "$EXECUTOR_JAR")" | grep -q 'cuda/canopy.fatbin' \
   || { echo "Cannot build the GPU bundle: the executor jar has no cuda/canopy.fatbin" >&2; exit 1; }
 cp -r executor/target/test-classes "$BUNDLE/test-classes" # a folder: JUnit scans it without a zip file system
 mvn -q -B dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:$JUNIT_PLATFORM \

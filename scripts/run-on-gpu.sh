@@ -2,12 +2,16 @@
 # Runs on the GPU machine (no Java there, no network): the CUDA backend's tests and benchmarks from the
 # bundle that scripts/gpu-check.sh built. Results go to $OUT (or <bundle>/out):
 #   gpu-tests.txt   JUnit tree of every test in dev.canopy.executor.cuda (GPU tests included)
-#   bench.md        tokens/s table of the Java GPU backend (and CPU on stories260K)
-#   bench.log       the benchmark's log (model writing/loading times, 1B logits GPU vs CPU)
+#   bench.md        tokens/s table of the Java GPU backend (and CPU on stories260K), a row appended as
+#                   soon as it is measured
+#   bench.log       the benchmark's timestamped progress (each stage before it starts, model writing and
+#                   loading times, 1B logits GPU vs CPU; a hung stage's thread stacks)
 #   torch.md        the PyTorch reference rows (same 1B shape, bf16, eager)
 #   env.txt         nvidia-smi, libcuda, runtime versions, exit codes
-# Each stage has a time limit (tests 220 s, benchmark 260 s, PyTorch 90 s; typically far less), so a
-# hang in one still leaves the others' results. Exit codes (124: timed out) are in env.txt.
+# Each stage has a time limit (tests 120 s, benchmark 180 s, PyTorch 90 s; typically far less), so a
+# hang in one still leaves the others' results. The benchmark keeps its own budget of 155 s, each of its
+# stages capped in steps and seconds; a hung stage logs every thread's stack and ends it (exit 3).
+# Exit codes (124: timed out) are in env.txt.
 # Usage from the repository root: sh target/gpu-bundle/run-on-gpu.sh [stages], stages a subset of
 # "tests bench torch" (default: all three), e.g. "tests" to rerun only the tests after a fix.
 B=$(cd "$(dirname "$0")" && pwd)
@@ -38,12 +42,12 @@ export CANOPY_MODELS_DIR="$B/models"
 
 # the 1B-shaped synthetic models are written by one CPU process while the GPU tests run
 if has bench; then
-  "$JAVA" $FLAGS -cp "$CP" dev.canopy.executor.cuda.CudaBenchmark generate "$WORK" > "$OUT/bench.log" 2>&1 &
+  timeout 150 "$JAVA" $FLAGS -cp "$CP" dev.canopy.executor.cuda.CudaBenchmark generate "$WORK" > "$OUT/bench.log" 2>&1 &
   GENERATOR=$!
 fi
 
 if has tests; then
-  timeout 220 "$JAVA" $FLAGS -cp "$CP" org.junit.platform.console.ConsoleLauncher execute \
+  timeout 120 "$JAVA" $FLAGS -cp "$CP" org.junit.platform.console.ConsoleLauncher execute \
     --scan-classpath "$B/test-classes" --include-package dev.canopy.executor.cuda --details=tree \
     --disable-banner --disable-ansi-colors > "$OUT/gpu-tests.txt" 2>&1
   echo "gpu tests exit code: $?" >> "$ENV"
@@ -52,7 +56,7 @@ fi
 if has bench; then
   wait $GENERATOR
   echo "model generation exit code: $?" >> "$ENV"
-  timeout 260 "$JAVA" $FLAGS -cp "$CP" dev.canopy.executor.cuda.CudaBenchmark run "$OUT" "$WORK" >> "$OUT/bench.log" 2>&1
+  timeout 180 "$JAVA" $FLAGS -cp "$CP" dev.canopy.executor.cuda.CudaBenchmark run "$OUT" "$WORK" >> "$OUT/bench.log" 2>&1
   echo "benchmark exit code: $?" >> "$ENV"
 fi
 

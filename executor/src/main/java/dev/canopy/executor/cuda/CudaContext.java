@@ -71,6 +71,12 @@ public final class CudaContext implements AutoCloseable {
         return new MemoryInfo(free[0], total[0]);
     }
 
+    private void checkOpen(String action) {
+        if (closed) {
+            throw new IllegalStateException("Cannot " + action + ": the context of cuda:" + ordinal + " is closed");
+        }
+    }
+
     /** Binds this context to the calling thread. */
     void makeCurrent() {
         CudaException.check(cuCtxSetCurrent(context), "make the context of cuda:" + ordinal + " current");
@@ -98,8 +104,15 @@ public final class CudaContext implements AutoCloseable {
         return new DeviceBuffer(pointer, bytes, purpose);
     }
 
-    /** Waits for all work queued on the stream; an asynchronous kernel failure surfaces here. */
+    /**
+     * Waits for all work queued on the stream; an asynchronous kernel failure surfaces here. Binds the
+     * context to the calling thread first, so a synchronous copy that follows runs in it.
+     *
+     * @throws IllegalStateException if this context was closed
+     */
     void synchronize(String action) {
+        checkOpen(action);
+        makeCurrent();
         CudaException.check(cuStreamSynchronize(stream), action);
     }
 

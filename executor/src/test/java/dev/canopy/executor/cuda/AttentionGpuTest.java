@@ -92,13 +92,13 @@ class AttentionGpuTest {
                 rotate(q, r * qDim, HEADS, b.positions()[r], freqs, style);
                 rotate(k, r * kvDim, KV_HEADS, b.positions()[r], freqs, style);
             }
-            assertThat(ForwardKernelsGpuTest.download(dq, q.length)).as("rotated q").containsExactly(q);
-            float[] keys = ForwardKernelsGpuTest.download(kc, (int) (cacheBytes / 4));
+            assertThat(ForwardKernelsGpuTest.download(context, dq, q.length)).as("rotated q").containsExactly(q);
+            float[] keys = ForwardKernelsGpuTest.download(context, kc, (int) (cacheBytes / 4));
             int slotOfRow6 = (1 * BLOCK_SIZE + 2) * kvDim; // position 6 of sequence 0: block 1, slot 2
             for (int i = 0; i < kvDim; i++) {
                 assertThat(keys[slotOfRow6 + i]).as("stored key %d", i).isEqualTo(k[6 * kvDim + i]);
             }
-            float[] got = ForwardKernelsGpuTest.download(att, q.length);
+            float[] got = ForwardKernelsGpuTest.download(context, att, q.length);
             for (int r = 0; r < n; r++) {
                 int first = r == 7 ? 7 : 0; // the rows of the row's own sequence, up to itself
                 for (int h = 0; h < HEADS; h++) {

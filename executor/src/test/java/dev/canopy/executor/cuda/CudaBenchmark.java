@@ -1,7 +1,6 @@
 package dev.canopy.executor.cuda;
 
 import dev.canopy.executor.TestModels;
-import dev.canopy.executor.model.Backend;
 import dev.canopy.executor.model.CpuBackend;
 import dev.canopy.executor.model.ForwardBatch;
 import dev.canopy.executor.model.Model;
@@ -12,36 +11,44 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import java.nio.file.StandardOpenOption;
+import jcuda.driver.CUdevice;
+import jcuda.driver.JCudaDriver;
 
 /**
- * Throughput of the GPU backend, written as a markdown table to {@code <out>/bench.md}: on stories260K
- * (F32 and Q8_0) and on a synthetic model shaped like Llama 3.2 1B (dim 2048, 16 layers, 32 heads, 8 KV
- * heads, FFN 8192; vocabulary 32000) in Q8_0 (fp32 path and tensor cores) and BF16: single-stream decode
- * with its fraction of the HBM roofline, lockstep decode of 64 and 256 sequences, and a 512-token
- * prefill. The CPU backend runs the stories260K single stream for scale, and the 1B model's first
- * logits are compared with it.
+ * Throughput of the GPU backend, one markdown row per measurement appended to {@code <out>/bench.md}
+ * as soon as it is measured, with timestamped progress on stdout before every stage. Cheap stages come
+ * first: stories260K (F32, Q8_0) single-stream decode; then a synthetic model shaped like Llama 3.2 1B
+ * (dim 2048, 16 layers, 32 heads, 8 KV heads, FFN 8192; vocabulary 32000) in Q8_0 on CUDA cores:
+ * single-stream decode with its fraction of the HBM roofline, lockstep decode of 64 and 256
+ * sequences, a 512-token prefill; the same on tensor cores; BF16; then kernel-by-kernel (no graphs)
+ * decode, the CPU backend on stories260K and the 1B model's first logits GPU vs CPU. Every stage is
+ * capped in steps and seconds and the whole run in {@link #TOTAL_SECONDS}; a stage that hangs gets
+ * its threads' stacks logged and ends the run ({@link BenchWatchdog}).
  *
  * <p>Usage: {@code CudaBenchmark generate <work dir>} writes the synthetic models (on the CPU; run it
- * beside the GPU tests to save time; exits 2 without a GPU), then {@code CudaBenchmark run <out dir> <work dir>} measures,
- * writing models still missing. {@code run} exits 2 without a GPU.
+ * beside the GPU tests to save time; exits 2 without a GPU), then {@code CudaBenchmark run <out dir>
+ * <work dir>} measures, writing models still missing. {@code run} exits 2 without a GPU.
  */
 public final class CudaBenchmark {
 
     static final SyntheticModel.Shape LLAMA_1B = new SyntheticModel.Shape(2048, 16, 32, 8, 8192, 32000, 2048);
+    /** The whole run's budget: the GPU script gives the process 180 s. */
+    static final double TOTAL_SECONDS = 155; // + the watchdog's grace stays under the script's 180 s
     private static final int BLOCK_SIZE = 16;
     private static final int PROMPT = 16;
     private static final int STEPS = 32;
-    private static final List<GgmlType> LARGE_TYPES = List.of(GgmlType.Q8_0, GgmlType.BF16);
+    private static final int[] COMPARE_PROMPT = {1, 500, 1000, 1500, 2000, 2500, 3000, 3500};
 
-    private final List<String> rows = new ArrayList<>();
     private final DeviceInfo device;
-    private final Path table; // bench.md, rewritten after every row so a timeout keeps what was measured
+    private final Path table;
+    private final BenchWatchdog watch;
+    private float[] gpuLogitsQ8; // (vocab) the 1B Q8_0 model's logits after COMPARE_PROMPT on the GPU, fp32 path
 
-    private CudaBenchmark(DeviceInfo device, Path table) {
+    private CudaBenchmark(DeviceInfo device, Path table, BenchWatchdog watch) {
         this.device = device;
         this.table = table;
+        this.watch = watch;
     }
 
     public static void main(String[] args) throws IOException {
@@ -50,7 +57,7 @@ public final class CudaBenchmark {
                 System.err.println("No models written: there is no GPU to benchmark them on");
                 System.exit(2);
             }
-            for (GgmlType type : LARGE_TYPES) {
+            for (GgmlType type : new GgmlType[] {GgmlType.Q8_0, GgmlType.BF16}) {
                 synthetic(Path.of(args[1]), type);
             }
             return;
@@ -65,17 +72,51 @@ public final class CudaBenchmark {
             System.exit(2);
         }
         Path out = Files.createDirectories(Path.of(args[1]));
-        System.out.println(a.detail());
-        CudaBenchmark bench;
-        try (CudaContext context = CudaContext.open(0)) {
-            bench = new CudaBenchmark(context.info(), out.resolve("bench.md"));
+        Path work = Path.of(args[2]);
+        try (BenchWatchdog watch = new BenchWatchdog(System.out, TOTAL_SECONDS)) {
+            watch.log("%s", a.detail());
+            CUdevice gpu = new CUdevice();
+            CudaException.check(JCudaDriver.cuDeviceGet(gpu, 0), "get cuda:0");
+            DeviceInfo info = CudaContext.describe(0, gpu); // no context of its own: each stage's backend opens one
+            CudaBenchmark bench = new CudaBenchmark(info, out.resolve("bench.md"), watch);
+            bench.run(work);
+            watch.log("done");
         }
-        bench.stories(TestModels.stories260kF32());
-        bench.stories(TestModels.stories260kQ8());
-        for (GgmlType type : LARGE_TYPES) {
-            bench.large(synthetic(Path.of(args[2]), type), type == GgmlType.Q8_0);
+    }
+
+    private void run(Path work) throws IOException {
+        Files.writeString(table, "Device: " + device.describe() + "\n\n"
+                + "| model | backend | workload | sequences | tokens/s | note |\n|---|---|---|---|---|---|\n");
+        Path q8 = work.resolve("llama1b-shape-Q8_0.gguf");
+        Path bf16 = work.resolve("llama1b-shape-BF16.gguf");
+        CudaOptions stories = CudaOptions.of(Throughput.blocksFor(1, PROMPT + 128, BLOCK_SIZE), BLOCK_SIZE);
+        CudaOptions large = CudaOptions.of(Throughput.blocksFor(256, 512 + STEPS, BLOCK_SIZE), BLOCK_SIZE);
+        guarded("stories260K F32 on the GPU", () -> gpu(TestModels.stories260kF32(), stories, false, 128));
+        guarded("stories260K Q8_0 on the GPU", () -> gpu(TestModels.stories260kQ8(), stories, false, 128));
+        guarded("1B Q8_0 on CUDA cores", () -> gpu(synthetic(work, GgmlType.Q8_0), large, true, 64));
+        guarded("1B Q8_0 on tensor cores", () -> gpu(q8, large.withTensorCores(true), true, 64));
+        guarded("1B BF16", () -> gpu(synthetic(work, GgmlType.BF16), large, true, 64));
+        guarded("1B Q8_0 kernel by kernel", () -> gpu(q8, large.withGraphs(false), false, 64));
+        guarded("stories260K F32 on the CPU", () -> cpuStories(TestModels.stories260kF32()));
+        guarded("1B Q8_0 logits GPU vs CPU", () -> compareWithCpu(q8));
+        if (!Files.exists(bf16)) {
+            watch.log("note: %s was never written", bf16);
         }
-        System.out.print(bench.table());
+    }
+
+    /** A group of stages that throws: logged with its stack, and the run goes on with the next group. */
+    private void guarded(String what, Stages stages) {
+        try {
+            stages.run();
+        } catch (Exception | Error e) {
+            watch.log("FAILED %s: %s", what, e);
+            e.printStackTrace(System.out);
+            System.out.flush();
+        }
+    }
+
+    private interface Stages {
+        void run() throws Exception;
     }
 
     /** The 1B-shaped model of {@code type} in {@code work}, written unless a finished one is there. */
@@ -89,70 +130,92 @@ public final class CudaBenchmark {
         return file;
     }
 
-    private void stories(Path file) {
+    /**
+     * Loads {@code file} onto the GPU, then single-stream decode ({@code singleSteps} steps) and, for
+     * the 1B model ({@code batched}), lockstep decode of 64 and 256 sequences and a 512-token prefill.
+     */
+    private void gpu(Path file, CudaOptions options, boolean batched, int singleSteps) {
+        String name = file.getFileName().toString();
+        String backend = "cuda:" + options.device() + (options.tensorCores() ? " tensor cores" : "")
+                + (options.graphs() ? "" : " (no graphs)");
+        if (!watch.hasTime(batched ? 30 : 5, name + " on " + backend)) {
+            return;
+        }
+        watch.stage(name + ": mapping the file", 20);
         try (Model model = Model.load(file)) {
-            String name = file.getFileName().toString();
-            int blocks = Throughput.blocksFor(256, PROMPT + 128, BLOCK_SIZE);
-            try (CpuBackend cpu = new CpuBackend(model, Runtime.getRuntime().availableProcessors(), KernelBackend.AUTO,
-                    blocks, BLOCK_SIZE)) {
-                Throughput t = new Throughput(cpu, model.config().vocab());
-                t.decode(1, PROMPT, 8, 512); // warm-up
-                add(name, "cpu", "decode, 1 sequence", 1, t.decode(1, PROMPT, 128, 512), "");
+            watch.stage(name + ": uploading weights and allocating " + options.numBlocks() + " KV blocks", 60);
+            long t0 = System.nanoTime();
+            try (CudaBackend gpu = new CudaBackend(model, options)) {
+                watch.log("loaded in %.1f s", (System.nanoTime() - t0) / 1e9);
+                Throughput t = new Throughput(gpu, model.config().vocab());
+                if (batched && options.graphs() && !options.tensorCores() && gpuLogitsQ8 == null
+                        && model.weights().output().type() == GgmlType.Q8_0) {
+                    watch.stage(name + ": logits of an 8-token prompt, for the CPU comparison", 10);
+                    gpuLogitsQ8 = gpu.forward(ForwardBatch.ofSequence(COMPARE_PROMPT, 0, new int[] {100, 101}));
+                }
+                watch.stage(name + ": warm-up", 10);
+                t.decode(1, PROMPT, 4, 512, cap(5));
+                watch.stage(name + ": decode batch 1, " + singleSteps + " steps", 15);
+                Throughput.Timing single = t.decode(1, PROMPT, singleSteps, 512, cap(10));
+                add(name, backend, "decode, 1 sequence", 1, single, batched ? roofline(single, decodeBytes(model)) : "");
+                if (!batched) {
+                    return;
+                }
+                for (int sequences : new int[] {64, 256}) {
+                    if (watch.hasTime(10, "decode batch " + sequences)) {
+                        watch.stage(name + ": decode batch " + sequences + " (prefill untimed), " + STEPS + " steps", 40);
+                        add(name, backend, "decode, lockstep", sequences, t.decode(sequences, PROMPT, STEPS, 4096, cap(10)), "");
+                    }
+                }
+                if (watch.hasTime(5, "prefill")) {
+                    watch.stage(name + ": prefill 512 tokens, best of 3", 15);
+                    add(name, backend, "prefill 512 tokens", 1, t.prefill(512, 3, cap(5)), "");
+                }
+                watch.stage(name + ": closing", 10);
             }
-            runGpu(name, model, CudaOptions.of(blocks, BLOCK_SIZE), 128, false);
         }
     }
 
-    private void large(Path file, boolean compareWithCpu) {
-        try (Model model = Model.load(file)) {
-            String name = file.getFileName().toString();
-            int blocks = Throughput.blocksFor(256, 512 + STEPS, BLOCK_SIZE);
-            runGpu(name, model, CudaOptions.of(blocks, BLOCK_SIZE), 64, compareWithCpu);
-            if (compareWithCpu) { // the Q8_0 model: also on tensor cores
-                runGpu(name, model, CudaOptions.of(blocks, BLOCK_SIZE).withTensorCores(true), 64, true);
-            }
+    private void cpuStories(Path file) {
+        watch.stage("stories260K on the CPU backend, decode batch 1", 15);
+        try (Model model = Model.load(file);
+             CpuBackend cpu = new CpuBackend(model, Runtime.getRuntime().availableProcessors(), KernelBackend.AUTO,
+                     Throughput.blocksFor(1, PROMPT + 128, BLOCK_SIZE), BLOCK_SIZE)) {
+            Throughput t = new Throughput(cpu, model.config().vocab());
+            t.decode(1, PROMPT, 8, 512, cap(5)); // warm-up
+            add(file.getFileName().toString(), "cpu " + cpu.kernels().name().toLowerCase(), "decode, 1 sequence", 1,
+                    t.decode(1, PROMPT, 128, 512, cap(10)), Runtime.getRuntime().availableProcessors() + " threads");
         }
     }
 
-    /** Runs the GPU workloads with CUDA graphs; if that fails, says so and runs them without. */
-    private void runGpu(String name, Model model, CudaOptions options, int singleSteps, boolean compareWithCpu) {
-        try {
-            runGpu(name, model, options, singleSteps, compareWithCpu, "");
-        } catch (RuntimeException e) {
-            System.out.println("FAILED with CUDA graphs on " + name + ": " + e);
-            e.printStackTrace(System.out);
-            runGpu(name, model, options.withGraphs(false), singleSteps, compareWithCpu, "graphs off after: " + e);
+    /** The 1B model's logits after an 8-token prompt: GPU (measured earlier) against the CPU backend's Java kernels. */
+    private void compareWithCpu(Path file) {
+        if (gpuLogitsQ8 == null) {
+            watch.log("no GPU logits of the 1B Q8_0 model to compare with the CPU");
+            return;
+        }
+        if (!watch.hasTime(20, "the 1B logits comparison")) {
+            return;
+        }
+        watch.stage("1B Q8_0: the same 8-token prompt on the CPU backend (Java kernels)", 40);
+        try (Model model = Model.load(file);
+             CpuBackend cpu = new CpuBackend(model, Runtime.getRuntime().availableProcessors(), KernelBackend.JAVA, 2,
+                     BLOCK_SIZE)) {
+            float[] onCpu = cpu.forward(ForwardBatch.ofSequence(COMPARE_PROMPT, 0, new int[] {0, 1}));
+            double scale = 0;
+            double worst = 0;
+            for (int i = 0; i < onCpu.length; i++) {
+                scale = Math.max(scale, Math.abs(onCpu[i]));
+                worst = Math.max(worst, Math.abs(gpuLogitsQ8[i] - onCpu[i]));
+            }
+            watch.log("1B-shaped Q8_0 model: largest logit difference GPU vs CPU %.3g, relative to the largest logit"
+                    + " %.3g: %.3g", worst, scale, worst / scale);
         }
     }
 
-    private void runGpu(String name, Model model, CudaOptions options, int singleSteps, boolean compareWithCpu,
-                        String note) {
-        long t0 = System.nanoTime();
-        try (CudaBackend gpu = new CudaBackend(model, options)) {
-            System.out.printf("loaded %s onto the GPU in %.1f s%n", name, (System.nanoTime() - t0) / 1e9);
-            String backend = gpu.name() + (options.tensorCores() ? " tensor cores" : "")
-                    + (options.graphs() ? "" : " (no graphs)");
-            if (compareWithCpu) {
-                compare(model, gpu, backend);
-            }
-            long weightBytes = decodeBytes(model);
-            Throughput t = new Throughput(gpu, model.config().vocab());
-            t.decode(1, PROMPT, 4, 512); // warm-up: module, JIT
-            Throughput.Timing single = t.decode(1, PROMPT, singleSteps, 512);
-            add(name, backend, "decode, 1 sequence", 1, single, roofline(single, weightBytes) + note);
-            for (int sequences : new int[] {64, 256}) {
-                add(name, backend, "decode, lockstep", sequences, t.decode(sequences, PROMPT, STEPS, 4096), note);
-            }
-            add(name, backend, "prefill 512 tokens", 1, t.prefill(512, 3), note);
-        }
-        if (options.graphs() && !options.tensorCores() && note.isEmpty()) {
-            try (CudaBackend direct = new CudaBackend(model, options.withGraphs(false))) {
-                Throughput t = new Throughput(direct, model.config().vocab());
-                t.decode(1, PROMPT, 4, 512);
-                add(name, direct.name() + " (no graphs)", "decode, 1 sequence", 1, t.decode(1, PROMPT, singleSteps, 512),
-                        "kernel by kernel, for comparison");
-            }
-        }
+    /** A workload's time limit: {@code seconds}, or what is left of the run if less (at least one step runs). */
+    private double cap(double seconds) {
+        return Math.min(seconds, watch.secondsLeft());
     }
 
     /** Weight bytes a decode step reads: all but the embedding, of which it reads one row (unless tied). */
@@ -166,7 +229,7 @@ public final class CudaBenchmark {
     private String roofline(Throughput.Timing single, long weightBytes) {
         double bandwidth = device.peakBandwidth() > 0 ? device.peakBandwidth() : nominalBandwidth(device.name());
         double ceiling = bandwidth / weightBytes;
-        return String.format("%.1f%% of the %.0f tok/s roofline (%.3f GB of weights at %.2f TB/s) ",
+        return String.format("%.1f%% of the %.0f tok/s roofline (%.3f GB of weights at %.2f TB/s)",
                 100 * single.tokensPerSecond() / ceiling, ceiling, weightBytes / 1e9, bandwidth / 1e12);
     }
 
@@ -175,42 +238,15 @@ public final class CudaBenchmark {
         return name.contains("H200") ? 4.8e12 : name.contains("H100") ? 3.35e12 : Double.NaN;
     }
 
-    /** The 1B model's logits after an 8-token prompt: GPU against the CPU backend (Java kernels, float activations). */
-    private static void compare(Model model, Backend gpu, String label) {
-        int[] prompt = {1, 500, 1000, 1500, 2000, 2500, 3000, 3500};
-        int[] table = {100, 101};
-        float[] onGpu = gpu.forward(ForwardBatch.ofSequence(prompt, 0, table));
-        try (CpuBackend cpu = new CpuBackend(model, Runtime.getRuntime().availableProcessors(), KernelBackend.JAVA, 2,
-                BLOCK_SIZE)) {
-            float[] onCpu = cpu.forward(ForwardBatch.ofSequence(prompt, 0, new int[] {0, 1}));
-            double scale = 0;
-            double worst = 0;
-            for (int i = 0; i < onCpu.length; i++) {
-                scale = Math.max(scale, Math.abs(onCpu[i]));
-                worst = Math.max(worst, Math.abs(onGpu[i] - onCpu[i]));
-            }
-            System.out.printf("1B-shaped model (%s): largest logit difference GPU vs CPU %.3g, relative to the"
-                    + " largest logit %.3g: %.3g%n", label, worst, scale, worst / scale);
-        }
-    }
-
+    /** Appends one row to bench.md and logs it. */
     private void add(String model, String backend, String workload, int sequences, Throughput.Timing t, String note) {
-        String row = String.format("| %s | %s | %s | %d | %.1f | %s |", model, backend, workload, sequences,
-                t.tokensPerSecond(), note);
-        System.out.println(row);
-        rows.add(row);
+        String row = String.format("| %s | %s | %s | %d | %.1f | %s%.2f s |", model, backend, workload, sequences,
+                t.tokensPerSecond(), note.isEmpty() ? "" : note + "; ", t.seconds());
+        watch.log("%s", row);
         try {
-            Files.writeString(table, table());
+            Files.writeString(table, row + "\n", StandardOpenOption.APPEND);
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot write " + table, e);
+            throw new UncheckedIOException("Cannot append to " + table, e);
         }
     }
-
-    private String table() {
-        StringBuilder sb = new StringBuilder("Device: " + device.describe() + "\n\n"
-                + "| model | backend | workload | sequences | tokens/s | note |\n|---|---|---|---|---|---|\n");
-        rows.forEach(r -> sb.append(r).append('\n'));
-        return sb.toString();
-    }
-
 }

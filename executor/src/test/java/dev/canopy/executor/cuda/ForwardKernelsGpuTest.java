@@ -70,14 +70,14 @@ class ForwardKernelsGpuTest {
              DeviceBuffer dy = context.allocate(4L * BATCH * OUT, "y")) {
             dx.upload(0, x);
             k.matmul(dw, dx.address(), BATCH, dy.address());
-            float[] batched = download(dy, BATCH * OUT);
+            float[] batched = download(context, dy, BATCH * OUT);
             // fp32: the rounding bound of a sum of cols products, scaled once; tensor cores: x kept to
             // about 2^-17 by the hi/lo split, plus the accumulation of cols products
             assertNearExactProduct(batched, w, x, cols,
                     onTensorCores ? 0x1p-16 + (cols + 4) * 0x1p-22 : (cols + 4) * 0x1p-24);
             for (int r = 0; r < BATCH; r++) {
                 k.matmul(dw, dx.address(4L * r * cols), 1, dy.address());
-                assertThat(download(dy, OUT)).as("row %d alone vs in a batch of %d", r, BATCH)
+                assertThat(download(context, dy, OUT)).as("row %d alone vs in a batch of %d", r, BATCH)
                         .containsExactly(Arrays.copyOfRange(batched, r * OUT, (r + 1) * OUT));
             }
         }
@@ -93,7 +93,7 @@ class ForwardKernelsGpuTest {
              DeviceBuffer dx = context.allocate(4L * tokens.length * 64, "x")) {
             dt.upload(0, tokens);
             kernels.embed(dw, dt.address(), dx.address(), tokens.length);
-            float[] got = download(dx, tokens.length * 64);
+            float[] got = download(context, dx, tokens.length * 64);
             float[] expected = new float[tokens.length * 64]; // (tokens, 64)
             for (int i = 0; i < tokens.length; i++) {
                 Dequant.row(t, tokens[i], expected, i * 64);
@@ -116,9 +116,9 @@ class ForwardKernelsGpuTest {
             dw.upload(0, weight);
             dm.upload(0, rowMap);
             kernels.rmsNorm(dx.address(), 0, dw.address(), dout.address(), 4, dim, 1e-5f);
-            assertRowsNormed(download(dout, 4 * dim), x, weight, new int[] {0, 1, 2, 3}, dim);
+            assertRowsNormed(download(context, dout, 4 * dim), x, weight, new int[] {0, 1, 2, 3}, dim);
             kernels.rmsNorm(dx.address(), dm.address(), dw.address(), dout.address(), 2, dim, 1e-5f);
-            assertRowsNormed(download(dout, 2 * dim), x, weight, rowMap, dim);
+            assertRowsNormed(download(context, dout, 2 * dim), x, weight, rowMap, dim);
         }
     }
 
@@ -145,7 +145,7 @@ class ForwardKernelsGpuTest {
             du.upload(0, up);
             kernels.siluMul(dg.address(), du.address(), gate.length);
             FloatOps.siluMul(gate, 0, up, 0, gate.length);
-            assertThat(download(dg, gate.length)).containsExactly(gate);
+            assertThat(download(context, dg, gate.length)).containsExactly(gate);
         }
     }
 
@@ -162,7 +162,7 @@ class ForwardKernelsGpuTest {
             for (int i = 0; i < 1000; i++) {
                 expected[i] = a[i] + bias[i % 100];
             }
-            assertThat(download(da, 1000)).containsExactly(expected);
+            assertThat(download(context, da, 1000)).containsExactly(expected);
         }
     }
 
@@ -196,28 +196,29 @@ class ForwardKernelsGpuTest {
             kernels.matmul(w[0], dx.address(), BATCH, apart.address(q));
             kernels.matmul(w[1], dx.address(), BATCH, apart.address(k));
             kernels.matmul(w[2], dx.address(), BATCH, apart.address(v));
-            assertThat(download(fused, BATCH * 32)).as("q, k, v in one launch").containsExactly(download(apart, BATCH * 32));
+            assertThat(download(context, fused, BATCH * 32)).as("q, k, v in one launch")
+                    .containsExactly(download(context, apart, BATCH * 32));
 
             kernels.swiglu(w[3], w[4], dx.address(), BATCH, fused.address(), 0);
             kernels.matmul(w[3], dx.address(), BATCH, apart.address());
             kernels.matmul(w[4], dx.address(), BATCH, scratch.address());
-            float[] gate = download(apart, BATCH * ffn);
-            float[] up = download(scratch, BATCH * ffn);
+            float[] gate = download(context, apart, BATCH * ffn);
+            float[] up = download(context, scratch, BATCH * ffn);
             kernels.siluMul(apart.address(), scratch.address(), (long) BATCH * ffn);
-            float[] separate = download(apart, BATCH * ffn);
+            float[] separate = download(context, apart, BATCH * ffn);
             FloatOps.siluMul(gate, 0, up, 0, gate.length);
             assertThat(separate).as("silu_mul of the two projections, as the CPU computes it").containsExactly(gate);
-            assertThat(download(fused, BATCH * ffn)).as("SwiGLU in one launch").containsExactly(separate);
+            assertThat(download(context, fused, BATCH * ffn)).as("SwiGLU in one launch").containsExactly(separate);
 
             fused.upload(0, residual);
             // w[5] reads the first BATCH * 32 floats of x as a (BATCH, 32) input
             kernels.matmulAdd(w[5], dx.address(), BATCH, fused.address());
             kernels.matmul(w[5], dx.address(), BATCH, apart.address());
-            float[] proj = download(apart, BATCH * 40);
+            float[] proj = download(context, apart, BATCH * 40);
             for (int i = 0; i < proj.length; i++) {
                 residual[i] += proj[i];
             }
-            assertThat(download(fused, BATCH * 40)).as("residual + projection").containsExactly(residual);
+            assertThat(download(context, fused, BATCH * 40)).as("residual + projection").containsExactly(residual);
         } finally {
             for (DeviceWeight dw : w) {
                 if (dw != null) {
@@ -254,7 +255,11 @@ class ForwardKernelsGpuTest {
         }
     }
 
-    static float[] download(DeviceBuffer b, int count) {
+    /**
+     * Waits for {@code context}'s kernels, then copies {@code count} floats of {@code b}. The context is
+     * the caller's own: each test class opens and closes its own, so none may use another's.
+     */
+    static float[] download(CudaContext context, DeviceBuffer b, int count) {
         context.synchronize("finish the test kernels");
         float[] out = new float[count];
         b.download(0, out);

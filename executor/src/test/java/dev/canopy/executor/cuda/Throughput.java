@@ -21,11 +21,15 @@ record Throughput(Backend backend, int vocab) {
         }
     }
 
-    /** Prefill of {@code length} tokens of one sequence in one step, best of {@code repeats}. */
-    Timing prefill(int length, int repeats) {
+    /**
+     * Prefill of {@code length} tokens of one sequence in one step, best of up to {@code repeats}: no
+     * further repeat starts once {@code maxSeconds} have passed.
+     */
+    Timing prefill(int length, int repeats, double maxSeconds) {
         int[] prompt = prompt(length, 0);
+        long start = System.nanoTime();
         double best = Double.MAX_VALUE;
-        for (int i = 0; i < repeats; i++) {
+        for (int i = 0; i < repeats && (i == 0 || (System.nanoTime() - start) / 1e9 < maxSeconds); i++) {
             long t0 = System.nanoTime();
             backend.forward(ForwardBatch.ofSequence(prompt, 0, table(0, length)));
             best = Math.min(best, (System.nanoTime() - t0) / 1e9);
@@ -36,9 +40,10 @@ record Throughput(Backend backend, int vocab) {
     /**
      * {@code sequences} sequences, each prefilled with {@code promptLength} tokens (at most
      * {@code maxPrefillRows} rows a step, untimed), then {@code steps} timed decode steps of one token
-     * per sequence.
+     * per sequence; no further step starts once {@code maxSeconds} of them have passed (the timing
+     * counts the steps run).
      */
-    Timing decode(int sequences, int promptLength, int steps, int maxPrefillRows) {
+    Timing decode(int sequences, int promptLength, int steps, int maxPrefillRows, double maxSeconds) {
         int total = promptLength + steps;
         int[][] tables = new int[sequences][];
         for (int s = 0; s < sequences; s++) {
@@ -50,7 +55,8 @@ record Throughput(Backend backend, int vocab) {
         for (int s = 0; s < sequences; s++) {
             rows[s] = s;
         }
-        for (int step = 0; step < steps; step++) {
+        int step = 0;
+        for (; step < steps && (step == 0 || (System.nanoTime() - t0) / 1e9 < maxSeconds); step++) {
             int[] positions = new int[sequences];
             Arrays.fill(positions, promptLength + step);
             float[] logits = backend.forward(new ForwardBatch(next.clone(), positions, rows, tables, rows));
@@ -58,7 +64,7 @@ record Throughput(Backend backend, int vocab) {
                 next[s] = argmax(logits, s * vocab);
             }
         }
-        return new Timing((long) sequences * steps, (System.nanoTime() - t0) / 1e9);
+        return new Timing((long) sequences * step, (System.nanoTime() - t0) / 1e9);
     }
 
     /** Prefills every sequence's prompt; returns each sequence's first sampled token. */
