@@ -8,8 +8,7 @@
  * plain {@code mvn test} replays it (regression mode), and {@code -Pfuzz} fuzzes each target for a
  * bounded time. See {@code docs/fuzzing.md}.
  *
- * <p>The per-row parameter parser (a dataset row's sampling parameters) is not built yet; its fuzz
- * target belongs beside these as {@code RowParametersFuzzTest} (or in the module that owns the parser),
- * with its own seed directory and an execution in the {@code fuzz} profile.
+ * <p>{@link dev.canopy.executor.fuzz.RowParametersFuzzTest} fuzzes the per-row sampling parameter
+ * parser ({@code SamplingParamsParser}) with arbitrary JSON rows.
  */
 package dev.canopy.executor.fuzz;
