@@ -14,9 +14,10 @@ import java.nio.file.Path;
  * @param blockSize      tokens per KV block
  * @param prefixCaching  whether full KV blocks are shared between sequences with the same prefix
  * @param kernels        which CPU kernel implementation to use
+ * @param offload        where preempted sequences' KV may be swapped to (null: {@link OffloadConfig#none()})
  */
 public record EngineConfig(Path model, int threads, int maxSeqs, int maxBatchTokens, long kvBudgetBytes,
-                           int blockSize, boolean prefixCaching, KernelBackend kernels) {
+                           int blockSize, boolean prefixCaching, KernelBackend kernels, OffloadConfig offload) {
 
     public static final int DEFAULT_MAX_SEQS = 64;
     public static final int DEFAULT_MAX_BATCH_TOKENS = 512;
@@ -47,39 +48,46 @@ public record EngineConfig(Path model, int threads, int maxSeqs, int maxBatchTok
         if (kernels == null) {
             kernels = KernelBackend.AUTO;
         }
+        if (offload == null) {
+            offload = OffloadConfig.none();
+        }
     }
 
     /** Defaults for {@code model}: all cores, 64 sequences, 512 tokens per step, 1 GiB of KV, blocks of 16. */
     public static EngineConfig defaults(Path model) {
         return new EngineConfig(model, Runtime.getRuntime().availableProcessors(), DEFAULT_MAX_SEQS,
-                DEFAULT_MAX_BATCH_TOKENS, DEFAULT_KV_BUDGET, DEFAULT_BLOCK_SIZE, true, KernelBackend.AUTO);
+                DEFAULT_MAX_BATCH_TOKENS, DEFAULT_KV_BUDGET, DEFAULT_BLOCK_SIZE, true, KernelBackend.AUTO, OffloadConfig.none());
     }
 
     public EngineConfig withThreads(int n) {
-        return new EngineConfig(model, n, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels);
+        return new EngineConfig(model, n, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels, offload);
     }
 
     public EngineConfig withMaxSeqs(int n) {
-        return new EngineConfig(model, threads, n, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels);
+        return new EngineConfig(model, threads, n, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels, offload);
     }
 
     public EngineConfig withMaxBatchTokens(int n) {
-        return new EngineConfig(model, threads, maxSeqs, n, kvBudgetBytes, blockSize, prefixCaching, kernels);
+        return new EngineConfig(model, threads, maxSeqs, n, kvBudgetBytes, blockSize, prefixCaching, kernels, offload);
     }
 
     public EngineConfig withKvBudgetBytes(long n) {
-        return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, n, blockSize, prefixCaching, kernels);
+        return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, n, blockSize, prefixCaching, kernels, offload);
     }
 
     public EngineConfig withBlockSize(int n) {
-        return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, n, prefixCaching, kernels);
+        return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, n, prefixCaching, kernels, offload);
     }
 
     public EngineConfig withPrefixCaching(boolean on) {
-        return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, on, kernels);
+        return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, on, kernels, offload);
     }
 
     public EngineConfig withKernels(KernelBackend k) {
-        return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, k);
+        return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, k, offload);
+    }
+
+    public EngineConfig withOffload(OffloadConfig o) {
+        return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels, o);
     }
 }

@@ -50,6 +50,8 @@ public final class GenerateCommand implements Command {
                          [--stop TEXT]... [--max-batch-tokens 512] [--max-seqs 64] [--kv-budget 1g]
                          [--no-prefix-cache] [--threads N] [--kernels auto|native|java] [--metrics]
                          [--order planned|input]   (planned: prefix groups together, by the batch planner)
+                         [--offload none|host|disk|host+disk] [--host-kv 2g] [--spill-dir DIR] [--spill-size 8g]
+                         [--preempt auto|swap|recompute] [--offload-policy lru|plan]   (KV swap on preemption)
                   input lines: {"id": ..., "prompt": "...", and optionally max_tokens, temperature, top_k, top_p,
                                 min_p, seed, stop, n, logprobs, presence_penalty, frequency_penalty,
                                 repetition_penalty, stop_token_ids, ignore_eos}, which override the flags
@@ -59,9 +61,9 @@ public final class GenerateCommand implements Command {
 
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) {
-        Args a = Args.parse(name(), argv, Set.of("model", "prompt", "input", "output", "max-tokens", "temperature",
-                "top-k", "top-p", "min-p", "seed", "stop", "max-batch-tokens", "max-seqs", "kv-budget", "threads",
-                "kernels", "order"), Set.of("no-prefix-cache", "metrics"));
+        Args a = Args.parse(name(), argv, OffloadFlags.plus(Set.of("model", "prompt", "input", "output", "max-tokens",
+                "temperature", "top-k", "top-p", "min-p", "seed", "stop", "max-batch-tokens", "max-seqs", "kv-budget",
+                "threads", "kernels", "order")), Set.of("no-prefix-cache", "metrics"));
         String order = a.get("order").orElse("planned");
         if (!order.equals("planned") && !order.equals("input")) {
             throw new UsageException("canopy generate: --order must be planned or input, got '" + order + "'");
@@ -130,7 +132,8 @@ public final class GenerateCommand implements Command {
                     .withMaxBatchTokens(a.intValue("max-batch-tokens", c.maxBatchTokens()))
                     .withKvBudgetBytes(a.bytesValue("kv-budget", c.kvBudgetBytes()))
                     .withPrefixCaching(!a.has("no-prefix-cache"))
-                    .withKernels(BenchCommand.kernels(a));
+                    .withKernels(BenchCommand.kernels(a))
+                    .withOffload(OffloadFlags.parse(a));
         } catch (IllegalArgumentException e) {
             throw new UsageException("canopy: " + e.getMessage());
         }
