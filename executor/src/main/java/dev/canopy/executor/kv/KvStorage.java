@@ -1,6 +1,7 @@
 package dev.canopy.executor.kv;
 
 import dev.canopy.executor.model.ModelConfig;
+import dev.canopy.offload.KvBlockLayout;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -89,6 +90,37 @@ public final class KvStorage implements AutoCloseable {
             MemorySegment.copy(keys[l], slotIndex(src, 0) * Float.BYTES, keys[l], slotIndex(dst, 0) * Float.BYTES, bytes);
             MemorySegment.copy(values[l], slotIndex(src, 0) * Float.BYTES, values[l], slotIndex(dst, 0) * Float.BYTES, bytes);
         }
+    }
+
+    /** How one block of this cache is laid out as a swap payload. */
+    public KvBlockLayout blockLayout() {
+        return new KvBlockLayout(keys.length, blockSize, kvDim);
+    }
+
+    /**
+     * Copies every layer's keys and values of block {@code block} into {@code payload}.
+     *
+     * @param payload (layers, 2 [keys, values], blockSize, kvDim) floats
+     */
+    public void readBlock(int block, MemorySegment payload) {
+        blockLayout().gather(keys, values, checkedBlock(block, "read"), payload);
+    }
+
+    /**
+     * Copies {@code payload} (from {@link #readBlock}) into every layer's keys and values of block {@code block}.
+     *
+     * @param payload (layers, 2 [keys, values], blockSize, kvDim) floats
+     */
+    public void writeBlock(int block, MemorySegment payload) {
+        blockLayout().scatter(payload, keys, values, checkedBlock(block, "write"));
+    }
+
+    private int checkedBlock(int block, String action) {
+        if (block < 0 || block >= numBlocks) {
+            throw new IllegalArgumentException("Cannot " + action + " KV block " + block + ": blocks are 0.."
+                    + (numBlocks - 1));
+        }
+        return block;
     }
 
     /** Writes one token's key and value rows (kvDim floats each) for {@code layer}. */
