@@ -41,6 +41,13 @@ public final class KvStorage implements AutoCloseable {
                     + " tokens × " + kvDim + " floats per layer exceed " + MAX_FLOATS_PER_LAYER + " floats");
         }
         int floats = (int) floatsPerLayer;
+        long total = 2L * config.layers() * floatsPerLayer * Float.BYTES;
+        long heap = Runtime.getRuntime().maxMemory();
+        if (total > heap * 0.85) {
+            throw new IllegalArgumentException("Cannot allocate a KV cache of " + total + " bytes: the Java heap allows "
+                    + heap + " bytes; lower the KV budget (--kv-budget) or raise the heap (-Xmx, e.g. through"
+                    + " CANOPY_JAVA_OPTS)");
+        }
         keyArrays = new float[config.layers()][];
         valueArrays = new float[config.layers()][];
         keys = new MemorySegment[config.layers()];
