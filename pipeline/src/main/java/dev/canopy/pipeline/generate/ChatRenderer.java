@@ -1,0 +1,14 @@
+package dev.canopy.pipeline.generate;
+
+import java.util.List;
+
+/** Turns a row's chat messages into the prompt text the model continues. */
+public interface ChatRenderer {
+
+    /**
+     * The prompt for {@code messages}, ending where the assistant's reply starts.
+     *
+     * @throws IllegalArgumentException naming the problem when the messages cannot be rendered
+     */
+    String render(List<ChatMessage> messages);
+}

@@ -1,0 +1,19 @@
+package dev.canopy.pipeline.generate;
+
+import java.util.Objects;
+
+/**
+ * One row handed to a {@link PartitionGenerator}: a non-empty prompt whose tokens fit the context.
+ *
+ * @param rowId    unique within the partition; the result carries it back
+ * @param prompt   the text to continue (already rendered from chat messages where the input had them)
+ * @param sampling the row's resolved sampling settings
+ */
+public record PromptRow(String rowId, String prompt, SamplingSettings sampling) {
+
+    public PromptRow {
+        Objects.requireNonNull(rowId, "rowId");
+        Objects.requireNonNull(prompt, "prompt");
+        Objects.requireNonNull(sampling, "sampling");
+    }
+}
