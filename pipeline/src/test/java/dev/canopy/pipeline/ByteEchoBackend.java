@@ -13,6 +13,7 @@ import dev.canopy.pipeline.generate.ChatRenderer;
 import dev.canopy.pipeline.generate.GeneratedChoice;
 import dev.canopy.pipeline.generate.ModelBackend;
 import dev.canopy.pipeline.generate.ModelBackendFactory;
+import dev.canopy.pipeline.generate.ModelDescription;
 import dev.canopy.pipeline.generate.PartitionGenerator;
 import dev.canopy.pipeline.generate.ProcessBackendCache;
 import dev.canopy.pipeline.generate.PromptRow;
@@ -38,6 +39,11 @@ public record ByteEchoBackend(String name, int contextLength, String crashFile) 
     @Override
     public ModelBackend open() {
         return ProcessBackendCache.get(this, () -> new Backend(this));
+    }
+
+    @Override
+    public ModelDescription describe() {
+        return new ModelDescription(name, "echo:" + name + ":" + contextLength);
     }
 
     /** The text choice {@code k} of {@code prompt} gets. */

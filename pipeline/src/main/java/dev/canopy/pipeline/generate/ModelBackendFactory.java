@@ -10,4 +10,11 @@ public interface ModelBackendFactory extends Serializable {
 
     /** The backend for this JVM, opening it on first use. */
     ModelBackend open();
+
+    /**
+     * Checks the model on the driver without loading its weights.
+     *
+     * @throws InvalidModelException naming the file and the problem
+     */
+    ModelDescription describe();
 }
