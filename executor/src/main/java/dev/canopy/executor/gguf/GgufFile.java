@@ -57,7 +57,7 @@ public final class GgufFile implements AutoCloseable {
     public static GgufFile open(Path path, GgufLimits limits) {
         Arena arena = Arena.ofShared();
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            MemorySegment mapping = ch.size() == 0 ? MemorySegment.NULL.reinterpret(0)
+            MemorySegment mapping = ch.size() == 0 ? MemorySegment.ofArray(new byte[0])
                     : ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
             GgufHeader header = GgufHeader.parse(path, mapping, limits);
             return new GgufFile(path, arena, mapping, header);

@@ -35,8 +35,11 @@ final class GgufHeaderParser {
         }
         int version = in.u32("version");
         if (version != 2 && version != 3) {
+            int swapped = Integer.reverseBytes(version);
+            String hint = swapped == 2 || swapped == 3
+                    ? " (this looks like a big-endian GGUF file, which Canopy cannot read)" : "";
             throw new ModelFormatException(path, "unsupported GGUF version " + Integer.toUnsignedString(version)
-                    + "; expected 2 or 3");
+                    + "; expected 2 or 3" + hint);
         }
         long tensorCount = in.count("tensor count", limits.maxTensors());
         long kvCount = in.count("metadata entry count", limits.maxMetadataEntries());

@@ -1,0 +1,124 @@
+package dev.canopy.executor.engine;
+
+import dev.canopy.executor.kv.BlockManager;
+import dev.canopy.executor.kv.BlockManagerConfig;
+import dev.canopy.executor.kv.KvStorage;
+import dev.canopy.executor.model.Backend;
+import dev.canopy.executor.model.CpuBackend;
+import dev.canopy.executor.model.Model;
+import dev.canopy.executor.sched.Scheduler;
+import dev.canopy.executor.sched.SchedulerConfig;
+import dev.canopy.executor.tokenizer.Tokenizer;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.ObjIntConsumer;
+
+/**
+ * The batch generation engine: a model on a backend, a paged KV cache with prefix sharing, and a
+ * continuous-batching scheduler. {@link #generate} runs many requests together; each request's
+ * output depends only on the model, its prompt, its sampling params and its seed.
+ *
+ * <p>The KV cache and its prefix index live as long as the engine, so a later call can reuse
+ * prefixes an earlier one computed. Calls from several threads are serialized.
+ */
+public final class Engine implements AutoCloseable {
+
+    private final EngineConfig config;
+    private final Model model;
+    private final Backend backend;
+    private final Scheduler scheduler;
+    private final ReentrantLock lock = new ReentrantLock();
+    private EngineMetrics total;
+    private EngineMetrics last;
+
+    /** Takes ownership of {@code model} and {@code backend}: closing the engine closes them. */
+    public Engine(EngineConfig config, Model model, Backend backend) {
+        this.config = config;
+        this.model = model;
+        this.backend = backend;
+        BlockManager blocks = new BlockManager(new BlockManagerConfig(backend.numBlocks(), backend.blockSize(),
+                config.prefixCaching()));
+        this.scheduler = new Scheduler(new SchedulerConfig(config.maxBatchTokens(), config.maxSeqs()), blocks);
+        this.total = EngineMetrics.zero(backend.numBlocks());
+        this.last = total;
+    }
+
+    /**
+     * Loads the model named by {@code config} and opens a CPU engine on it.
+     *
+     * @throws dev.canopy.executor.gguf.ModelFormatException when the model file is bad
+     * @throws IllegalArgumentException when the KV budget holds no block
+     */
+    public static Engine open(EngineConfig config) {
+        Model model = Model.load(config.model());
+        try {
+            int blocks = KvStorage.blocksForBudget(model.config(), config.kvBudgetBytes(), config.blockSize());
+            Backend backend = new CpuBackend(model, config.threads(), config.kernels(), blocks, config.blockSize());
+            return new Engine(config, model, backend);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    public EngineConfig config() {
+        return config;
+    }
+
+    public Model model() {
+        return model;
+    }
+
+    public Tokenizer tokenizer() {
+        return model.tokenizer();
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    /**
+     * Generates for every request, handing each result to {@code sink} as soon as it is complete (in
+     * completion order, on the calling thread). A request that cannot run gets a result with an
+     * error; the others complete.
+     */
+    public void generate(List<GenerationRequest> requests, Consumer<GenerationResult> sink) {
+        run(requests, (result, index) -> sink.accept(result));
+    }
+
+    private void run(List<GenerationRequest> requests, ObjIntConsumer<GenerationResult> sink) {
+        lock.lock();
+        try {
+            GenerationRun run = new GenerationRun(model.config(), model.tokenizer(), backend, scheduler, sink);
+            last = run.run(requests);
+            total = total.plus(last);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Generates for every request and returns the results in input order. */
+    public List<GenerationResult> generate(List<GenerationRequest> requests) {
+        GenerationResult[] out = new GenerationResult[requests.size()];
+        run(requests, (result, index) -> out[index] = result);
+        return Arrays.asList(out);
+    }
+
+    /** Counters since the engine opened. */
+    public EngineMetrics metrics() {
+        return total;
+    }
+
+    /** Counters of the last generate call. */
+    public EngineMetrics lastRunMetrics() {
+        return last;
+    }
+
+    @Override
+    public void close() {
+        backend.close();
+        model.close();
+    }
+}

@@ -1,0 +1,85 @@
+package dev.canopy.executor.engine;
+
+import dev.canopy.executor.tensor.KernelBackend;
+import java.nio.file.Path;
+
+/**
+ * How an {@link Engine} runs a model. Immutable; validated on construction.
+ *
+ * @param model          GGUF file
+ * @param threads        CPU threads for the kernels
+ * @param maxSeqs        most sequences running in one step
+ * @param maxBatchTokens most tokens (decode + prefill chunks) in one step
+ * @param kvBudgetBytes  bytes of KV cache to allocate
+ * @param blockSize      tokens per KV block
+ * @param prefixCaching  whether full KV blocks are shared between sequences with the same prefix
+ * @param kernels        which CPU kernel implementation to use
+ */
+public record EngineConfig(Path model, int threads, int maxSeqs, int maxBatchTokens, long kvBudgetBytes,
+                           int blockSize, boolean prefixCaching, KernelBackend kernels) {
+
+    public static final int DEFAULT_MAX_SEQS = 64;
+    public static final int DEFAULT_MAX_BATCH_TOKENS = 512;
+    public static final long DEFAULT_KV_BUDGET = 1L << 30;
+    public static final int DEFAULT_BLOCK_SIZE = 16;
+
+    public EngineConfig {
+        if (model == null) {
+            throw new IllegalArgumentException("Cannot configure engine: model path is not set");
+        }
+        if (threads < 1 || threads > 1024) {
+            throw new IllegalArgumentException("Cannot configure engine: threads must be in [1, 1024], got " + threads);
+        }
+        if (maxSeqs < 1) {
+            throw new IllegalArgumentException("Cannot configure engine: maxSeqs must be at least 1, got " + maxSeqs);
+        }
+        if (maxBatchTokens < 1) {
+            throw new IllegalArgumentException("Cannot configure engine: maxBatchTokens must be at least 1, got "
+                    + maxBatchTokens);
+        }
+        if (kvBudgetBytes < 1) {
+            throw new IllegalArgumentException("Cannot configure engine: kvBudgetBytes must be positive, got "
+                    + kvBudgetBytes);
+        }
+        if (blockSize < 1 || blockSize > 4096) {
+            throw new IllegalArgumentException("Cannot configure engine: blockSize must be in [1, 4096], got " + blockSize);
+        }
+        if (kernels == null) {
+            kernels = KernelBackend.AUTO;
+        }
+    }
+
+    /** Defaults for {@code model}: all cores, 64 sequences, 512 tokens per step, 1 GiB of KV, blocks of 16. */
+    public static EngineConfig defaults(Path model) {
+        return new EngineConfig(model, Runtime.getRuntime().availableProcessors(), DEFAULT_MAX_SEQS,
+                DEFAULT_MAX_BATCH_TOKENS, DEFAULT_KV_BUDGET, DEFAULT_BLOCK_SIZE, true, KernelBackend.AUTO);
+    }
+
+    public EngineConfig withThreads(int n) {
+        return new EngineConfig(model, n, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels);
+    }
+
+    public EngineConfig withMaxSeqs(int n) {
+        return new EngineConfig(model, threads, n, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels);
+    }
+
+    public EngineConfig withMaxBatchTokens(int n) {
+        return new EngineConfig(model, threads, maxSeqs, n, kvBudgetBytes, blockSize, prefixCaching, kernels);
+    }
+
+    public EngineConfig withKvBudgetBytes(long n) {
+        return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, n, blockSize, prefixCaching, kernels);
+    }
+
+    public EngineConfig withBlockSize(int n) {
+        return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, n, prefixCaching, kernels);
+    }
+
+    public EngineConfig withPrefixCaching(boolean on) {
+        return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, on, kernels);
+    }
+
+    public EngineConfig withKernels(KernelBackend k) {
+        return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, k);
+    }
+}

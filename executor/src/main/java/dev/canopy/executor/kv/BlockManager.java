@@ -1,0 +1,353 @@
+package dev.canopy.executor.kv;
+
+import static dev.canopy.executor.kv.PrefixCache.NO_BLOCK;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * KV cache bookkeeping in fixed-size blocks: hands out physical block ids from a pool of
+ * {@code numBlocks} (the KV memory itself belongs to the runner), keeps each sequence's {@link BlockTable},
+ * reference-counts blocks shared between sequences, and (when prefix caching is on) lets a sequence reuse
+ * the computed KV of any earlier sequence that started with the same full blocks of tokens.
+ *
+ * <p>Life of a block: taken from the free list for a sequence; written by forward passes; once full and
+ * computed ({@link #markComputed}) it is named by its chain hash and can be shared; when its last holder is
+ * freed it goes back to the free list but keeps its content, so a later prompt can revive it, until the
+ * block is taken for new content. A write into a shared block first copies it ({@link BlockCopy}).
+ *
+ * <p>Operations cost O(blocks touched); nothing scans the pool except {@link #checkInvariants()}.
+ * Not thread-safe: the scheduler drives it from one thread.
+ */
+public final class BlockManager {
+
+    private final BlockManagerConfig config;
+    private final int blockSize;
+    private final int[] refCount; // (numBlocks) number of block tables holding each block
+    private final FreeBlockList freeList;
+    private final PrefixCache cache;
+    private final Set<BlockTable> liveTables = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final int[] matched; // (numBlocks) blocks found by the last prefix lookup, in position order
+    private long lookups;
+    private long queriedTokens;
+    private long hitTokens;
+    private long mergedBlocks;
+
+    /** A pool using the default {@link BlockHasher}. */
+    public BlockManager(BlockManagerConfig config) {
+        this(config, BlockHasher.DEFAULT);
+    }
+
+    /** A pool naming blocks with {@code hasher} (tests pass colliding hashers). */
+    public BlockManager(BlockManagerConfig config, BlockHasher hasher) {
+        this.config = Objects.requireNonNull(config, "config");
+        blockSize = config.blockSize();
+        refCount = new int[config.numBlocks()];
+        freeList = new FreeBlockList(config.numBlocks());
+        cache = new PrefixCache(config.numBlocks(), blockSize, Objects.requireNonNull(hasher, "hasher"));
+        matched = new int[config.numBlocks()];
+    }
+
+    public BlockManagerConfig config() {
+        return config;
+    }
+
+    public int blockSize() {
+        return blockSize;
+    }
+
+    public int numBlocks() {
+        return refCount.length;
+    }
+
+    /** Blocks no sequence holds (cached content included: it can still be revived or overwritten). */
+    public int freeBlockCount() {
+        return freeList.size();
+    }
+
+    /** Blocks held by at least one sequence. */
+    public int usedBlockCount() {
+        return refCount.length - freeList.size();
+    }
+
+    /** Blocks currently named in the prefix cache, held or free. */
+    public int cachedBlockCount() {
+        return cache.size();
+    }
+
+    /** Blocks needed to hold {@code numTokens} positions. */
+    public int blocksFor(int numTokens) {
+        return (numTokens + blockSize - 1) / blockSize;
+    }
+
+    /** The KV slot of {@code position} of {@code seq}: {@code blockId * blockSize + position % blockSize}. */
+    public int slotOf(KvSequence seq, int position) {
+        return seq.blockTable().blockId(position / blockSize) * blockSize + position % blockSize;
+    }
+
+    /** Counters of the prefix cache so far. */
+    public PrefixCacheStats prefixCacheStats() {
+        return new PrefixCacheStats(lookups, queriedTokens, hitTokens, mergedBlocks);
+    }
+
+    /** Whether {@link #allocate} would succeed now for {@code seq}, whose table must be empty. Changes nothing. */
+    public boolean canAllocate(KvSequence seq) {
+        requireEmptyTable(seq, "allocate");
+        return freeBlocksNeeded(seq, matchCachedPrefix(seq)) <= freeList.size();
+    }
+
+    /**
+     * Gives {@code seq} (empty table) blocks for all its tokens: first the longest cached prefix of full blocks,
+     * shared, then fresh blocks. The cached prefix stops before the block holding the last token, so at least
+     * one token is left to compute and its logits exist.
+     *
+     * @return the number of leading tokens whose KV is already there (a multiple of the block size); the caller
+     *     starts computing at that position
+     * @throws IllegalStateException when the blocks do not fit (check {@link #canAllocate} first)
+     */
+    public int allocate(KvSequence seq) {
+        requireEmptyTable(seq, "allocate");
+        int hits = matchCachedPrefix(seq);
+        int needed = freeBlocksNeeded(seq, hits);
+        if (needed > freeList.size()) {
+            throw new IllegalStateException("Cannot allocate KV blocks for a sequence of " + seq.numTokens()
+                    + " tokens: it needs " + needed + " free blocks but " + freeList.size() + " are free");
+        }
+        BlockTable table = seq.blockTable();
+        for (int i = 0; i < hits; i++) {
+            acquire(matched[i]);
+            table.add(matched[i]);
+        }
+        for (int i = hits; i < blocksFor(seq.numTokens()); i++) {
+            table.add(takeFreshBlock());
+        }
+        table.setNumCommittedBlocks(hits);
+        liveTables.add(table);
+        if (config.prefixCaching()) {
+            lookups++;
+            queriedTokens += seq.numTokens();
+            hitTokens += (long) hits * blockSize;
+        }
+        return hits * blockSize;
+    }
+
+    /** Whether {@link #appendSlots} would succeed now for the next {@code numNewTokens} positions. Changes nothing. */
+    public boolean canAppend(KvSequence seq, int numNewTokens) {
+        checkWriteRange(seq, numNewTokens);
+        BlockTable table = seq.blockTable();
+        int needed = 0;
+        for (int k = seq.numComputedTokens() / blockSize; k <= lastBlockWritten(seq, numNewTokens); k++) {
+            if (k >= table.size() || refCount[table.blockId(k)] > 1) {
+                needed++;
+            }
+        }
+        return needed <= freeList.size();
+    }
+
+    /**
+     * Prepares {@code seq}'s table for writing KV at positions {@code [numComputedTokens, +numNewTokens)}: adds
+     * blocks where the table is too short and replaces every shared block in the range by a private copy.
+     *
+     * @return the copies the runner must apply, in order, before the forward pass
+     * @throws IllegalStateException when the pool runs out (check {@link #canAppend} first)
+     */
+    public List<BlockCopy> appendSlots(KvSequence seq, int numNewTokens) {
+        if (!canAppend(seq, numNewTokens)) {
+            throw new IllegalStateException("Cannot append " + numNewTokens + " KV slots at position "
+                    + seq.numComputedTokens() + ": only " + freeList.size() + " blocks are free");
+        }
+        BlockTable table = seq.blockTable();
+        List<BlockCopy> copies = new ArrayList<>(0);
+        for (int k = seq.numComputedTokens() / blockSize; k <= lastBlockWritten(seq, numNewTokens); k++) {
+            if (k == table.size()) {
+                table.add(takeFreshBlock());
+                continue;
+            }
+            int block = table.blockId(k);
+            if (refCount[block] > 1) {
+                int copy = takeFreshBlock();
+                refCount[block]--;
+                table.set(k, copy);
+                copies.add(new BlockCopy(block, copy));
+            } else if (cache.isCached(block)) {
+                cache.replaceContent(block); // sole holder rewrites it: its cached name no longer holds
+            }
+        }
+        return copies;
+    }
+
+    /**
+     * Offers to the prefix cache every block of {@code seq} that is now full and computed (call after the forward
+     * pass advanced {@code numComputedTokens}). A block identical to an already cached one is merged into it: the
+     * table points to the cached block and the duplicate is freed.
+     */
+    public void markComputed(KvSequence seq) {
+        BlockTable table = seq.blockTable();
+        int full = Math.min(seq.numComputedTokens() / blockSize, table.size());
+        for (int k = table.numCommittedBlocks(); k < full; k++) {
+            if (config.prefixCaching()) {
+                commitBlock(seq, table, k);
+            }
+            table.setNumCommittedBlocks(k + 1);
+        }
+    }
+
+    /**
+     * Makes {@code child} (empty table) share {@code parent}'s blocks for the child's tokens, whose KV must be the
+     * parent's (same prompt). Later writes into the shared blocks copy them first. Set the child's computed token
+     * count before calling.
+     */
+    public void fork(KvSequence parent, KvSequence child) {
+        requireEmptyTable(child, "fork");
+        BlockTable from = parent.blockTable();
+        BlockTable to = child.blockTable();
+        int n = blocksFor(child.numTokens());
+        if (from.size() < n || child.numComputedTokens() > parent.numComputedTokens()) {
+            throw new IllegalStateException("Cannot fork a sequence: the child has " + child.numTokens() + " tokens ("
+                    + child.numComputedTokens() + " computed) but the parent has " + from.size() + " blocks and "
+                    + parent.numComputedTokens() + " computed tokens");
+        }
+        for (int k = 0; k < n; k++) {
+            acquire(from.blockId(k));
+            to.add(from.blockId(k));
+        }
+        to.setNumCommittedBlocks(Math.min(from.numCommittedBlocks(), child.numComputedTokens() / blockSize));
+        liveTables.add(to);
+    }
+
+    /** Releases all of {@code seq}'s blocks (cached ones stay revivable) and empties its table. */
+    public void free(KvSequence seq) {
+        BlockTable table = seq.blockTable();
+        for (int k = table.size() - 1; k >= 0; k--) { // last blocks first: a prefix outlives its continuations
+            release(table.blockId(k));
+        }
+        table.clear();
+        liveTables.remove(table);
+    }
+
+    /**
+     * Checks the accounting: each block's reference count equals the number of tables holding it, the free
+     * list holds exactly the unreferenced blocks, and the prefix cache is consistent.
+     *
+     * @throws IllegalStateException naming the first broken rule
+     */
+    public void checkInvariants() {
+        int[] holders = new int[refCount.length]; // (numBlocks) tables holding each block
+        for (BlockTable table : liveTables) {
+            for (int k = 0; k < table.size(); k++) {
+                holders[table.blockId(k)]++;
+            }
+        }
+        for (int block = 0; block < refCount.length; block++) {
+            if (holders[block] != refCount[block]) {
+                throw new IllegalStateException("Broken block accounting: block " + block + " has reference count "
+                        + refCount[block] + " but " + holders[block] + " block tables hold it");
+            }
+            if ((refCount[block] == 0) != freeList.contains(block)) {
+                throw new IllegalStateException("Broken block accounting: block " + block + " has reference count "
+                        + refCount[block] + " but is " + (freeList.contains(block) ? "" : "not ") + "in the free list");
+            }
+        }
+        cache.checkInvariants();
+    }
+
+    private void commitBlock(KvSequence seq, BlockTable table, int k) {
+        int block = table.blockId(k);
+        int prev = k == 0 ? NO_BLOCK : table.blockId(k - 1);
+        if (cache.isCached(block) || (prev != NO_BLOCK && !cache.isCached(prev))) {
+            return; // already named (a prefix hit), or its predecessor has no name to chain from
+        }
+        long hash = cache.hash(seq, k, prev);
+        int twin = cache.find(hash, prev);
+        if (twin == NO_BLOCK) {
+            cache.register(block, hash, prev);
+        } else {
+            acquire(twin);
+            table.set(k, twin);
+            release(block);
+            mergedBlocks++;
+        }
+    }
+
+    private int matchCachedPrefix(KvSequence seq) {
+        if (!config.prefixCaching()) {
+            return 0;
+        }
+        int maxHits = Math.min((seq.numTokens() - 1) / blockSize, matched.length);
+        int hits = 0;
+        int prev = NO_BLOCK;
+        while (hits < maxHits) {
+            int block = cache.find(cache.hash(seq, hits, prev), prev);
+            if (block == NO_BLOCK) {
+                break;
+            }
+            matched[hits++] = block;
+            prev = block;
+        }
+        return hits;
+    }
+
+    private int freeBlocksNeeded(KvSequence seq, int hits) {
+        int needed = blocksFor(seq.numTokens()) - hits;
+        for (int i = 0; i < hits; i++) {
+            if (refCount[matched[i]] == 0) {
+                needed++; // revived from the free list
+            }
+        }
+        return needed;
+    }
+
+    private int lastBlockWritten(KvSequence seq, int numNewTokens) {
+        return (seq.numComputedTokens() + numNewTokens - 1) / blockSize;
+    }
+
+    private void checkWriteRange(KvSequence seq, int numNewTokens) {
+        int first = seq.numComputedTokens();
+        BlockTable table = seq.blockTable();
+        if (numNewTokens < 1 || first + numNewTokens > seq.numTokens()) {
+            throw new IllegalArgumentException("Cannot write KV for " + numNewTokens + " tokens at position " + first
+                    + ": the sequence has " + seq.numTokens() + " tokens (at least 1 must be written)");
+        }
+        if (table.isEmpty() || first / blockSize > table.size() || table.numCommittedBlocks() > first / blockSize) {
+            throw new IllegalStateException("Cannot write KV at position " + first + ": the block table " + table
+                    + " (" + table.numCommittedBlocks() + " committed) does not end at that position");
+        }
+    }
+
+    private void requireEmptyTable(KvSequence seq, String action) {
+        if (!seq.blockTable().isEmpty()) {
+            throw new IllegalStateException("Cannot " + action + " blocks: the sequence already holds blocks "
+                    + seq.blockTable());
+        }
+        if (seq.numTokens() < 1) {
+            throw new IllegalArgumentException("Cannot " + action + " blocks: the sequence has no tokens");
+        }
+    }
+
+    private int takeFreshBlock() {
+        int block = freeList.popHead();
+        cache.replaceContent(block);
+        refCount[block] = 1;
+        return block;
+    }
+
+    private void acquire(int block) {
+        if (refCount[block]++ == 0) {
+            freeList.remove(block); // revived
+        }
+    }
+
+    private void release(int block) {
+        if (--refCount[block] == 0) {
+            if (cache.isCached(block)) {
+                freeList.pushTail(block);
+            } else {
+                freeList.pushHead(block);
+            }
+        }
+    }
+}

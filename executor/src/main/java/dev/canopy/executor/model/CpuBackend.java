@@ -1,0 +1,65 @@
+package dev.canopy.executor.model;
+
+import dev.canopy.executor.kv.KvStorage;
+import dev.canopy.executor.tensor.KernelBackend;
+import dev.canopy.executor.tensor.MatMul;
+import dev.canopy.executor.tensor.Parallel;
+
+/** The CPU backend: the Vector API / native-kernel {@link Transformer} over an off-heap {@link KvStorage}. */
+public final class CpuBackend implements Backend {
+
+    private final Parallel parallel;
+    private final KvStorage kv;
+    private final Transformer transformer;
+    private final KernelBackend kernels;
+
+    /**
+     * @param threads   kernel threads
+     * @param kernels   which matmul kernels
+     * @param numBlocks KV blocks to allocate
+     * @param blockSize tokens per block
+     */
+    public CpuBackend(Model model, int threads, KernelBackend kernels, int numBlocks, int blockSize) {
+        this.parallel = new Parallel(threads);
+        this.kv = new KvStorage(model.config(), numBlocks, blockSize);
+        MatMul matmul = new MatMul(parallel, kernels);
+        this.kernels = matmul.backend();
+        this.transformer = new Transformer(model.config(), model.weights(), matmul, parallel);
+    }
+
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    /** The kernels in use: {@code NATIVE} or {@code JAVA}. */
+    public KernelBackend kernels() {
+        return kernels;
+    }
+
+    @Override
+    public float[] forward(ForwardBatch batch) {
+        return transformer.forward(batch, kv);
+    }
+
+    @Override
+    public void copyBlock(int src, int dst) {
+        kv.copyBlock(src, dst);
+    }
+
+    @Override
+    public int numBlocks() {
+        return kv.numBlocks();
+    }
+
+    @Override
+    public int blockSize() {
+        return kv.blockSize();
+    }
+
+    @Override
+    public void close() {
+        kv.close();
+        parallel.close();
+    }
+}

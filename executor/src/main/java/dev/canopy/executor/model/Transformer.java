@@ -1,0 +1,180 @@
+package dev.canopy.executor.model;
+
+import dev.canopy.executor.kv.KvStorage;
+import dev.canopy.executor.tensor.Dequant;
+import dev.canopy.executor.tensor.FloatOps;
+import dev.canopy.executor.tensor.MatMul;
+import dev.canopy.executor.tensor.Parallel;
+import dev.canopy.executor.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The forward pass of a Llama-family decoder on the CPU. One call processes every token row of a
+ * step together: each weight matrix is read once per step (a GEMM over the rows), and each row
+ * attends over its own sequence's paged KV cache.
+ *
+ * <p>Per-row results do not depend on which other rows share the step: every kernel reduces in a
+ * fixed order per row.
+ */
+public final class Transformer {
+
+    private final ModelConfig c;
+    private final ModelWeights w;
+    private final MatMul matmul;
+    private final Parallel parallel;
+    private final Rope rope;
+    private final Attention attention;
+
+    public Transformer(ModelConfig config, ModelWeights weights, MatMul matmul, Parallel parallel) {
+        this.c = config;
+        this.w = weights;
+        this.matmul = matmul;
+        this.parallel = parallel;
+        this.rope = new Rope(config, weights.ropeFreqFactors().orElse(null));
+        this.attention = new Attention(config.headDim(), true);
+    }
+
+    public ModelConfig config() {
+        return c;
+    }
+
+    /**
+     * Runs one step: writes every row's keys and values into {@code kv} and returns the logits of
+     * {@code batch.logitRows()}.
+     *
+     * @return logits, (logitRows.length, vocab)
+     */
+    public float[] forward(ForwardBatch batch, KvStorage kv) {
+        int n = batch.rows();
+        int dim = c.dim();
+        float[] x = new float[n * dim];          // (n, dim) residual stream
+        float[] xb = new float[n * dim];         // (n, dim) normed input of a sub-layer
+        float[] q = new float[n * c.qDim()];     // (n, qDim)
+        float[] k = new float[n * c.kvDim()];    // (n, kvDim)
+        float[] v = new float[n * c.kvDim()];    // (n, kvDim)
+        float[] att = new float[n * c.qDim()];   // (n, qDim) attention output
+        float[] proj = new float[n * dim];       // (n, dim) output of wo / ffn_down
+        float[] gate = new float[n * c.ffn()];   // (n, ffn)
+        float[] up = new float[n * c.ffn()];     // (n, ffn)
+
+        for (int r = 0; r < n; r++) {
+            Dequant.row(w.tokenEmbedding(), batch.tokens()[r], x, r * dim);
+        }
+        for (int l = 0; l < c.layers(); l++) {
+            LayerWeights lw = w.layers().get(l);
+            rmsNormRows(x, xb, lw.attnNorm(), n);
+            matmul.apply(lw.wq(), xb, n, q);
+            matmul.apply(lw.wk(), xb, n, k);
+            matmul.apply(lw.wv(), xb, n, v);
+            if (lw.bias().isPresent()) {
+                addBias(q, lw.bias().get().q(), n);
+                addBias(k, lw.bias().get().k(), n);
+                addBias(v, lw.bias().get().v(), n);
+            }
+            ropeAndStore(batch, kv, l, q, k, v);
+            attend(batch, kv, l, q, att);
+            matmul.apply(lw.wo(), att, n, proj);
+            FloatOps.add(x, 0, proj, 0, n * dim);
+
+            rmsNormRows(x, xb, lw.ffnNorm(), n);
+            matmul.apply(lw.gate(), xb, n, gate);
+            matmul.apply(lw.up(), xb, n, up);
+            FloatOps.siluMul(gate, 0, up, 0, n * c.ffn());
+            matmul.apply(lw.down(), gate, n, proj);
+            FloatOps.add(x, 0, proj, 0, n * dim);
+        }
+        return logits(batch.logitRows(), x);
+    }
+
+    private float[] logits(int[] rows, float[] x) {
+        int dim = c.dim();
+        float[] normed = new float[rows.length * dim]; // (rows, dim)
+        for (int i = 0; i < rows.length; i++) {
+            FloatOps.rmsNorm(normed, i * dim, x, rows[i] * dim, w.outputNorm(), dim, c.rmsEps());
+        }
+        float[] logits = new float[rows.length * c.vocab()]; // (rows, vocab)
+        if (rows.length > 0) {
+            matmul.apply(w.output(), normed, rows.length, logits);
+        }
+        return logits;
+    }
+
+    private void rmsNormRows(float[] x, float[] out, float[] weight, int n) {
+        int dim = c.dim();
+        for (int r = 0; r < n; r++) {
+            FloatOps.rmsNorm(out, r * dim, x, r * dim, weight, dim, c.rmsEps());
+        }
+    }
+
+    private static void addBias(float[] y, float[] bias, int n) {
+        for (int r = 0; r < n; r++) {
+            FloatOps.add(y, r * bias.length, bias, 0, bias.length);
+        }
+    }
+
+    /** Rotates each row's q and k by its position, then stores k and v in the cache. */
+    private void ropeAndStore(ForwardBatch b, KvStorage kv, int layer, float[] q, float[] k, float[] v) {
+        int bs = kv.blockSize();
+        float[] cs = new float[c.ropeDim()];
+        for (int r = 0; r < b.rows(); r++) {
+            int pos = b.positions()[r];
+            rope.angles(pos, cs);
+            rope.apply(q, r * c.qDim(), c.heads(), cs);
+            rope.apply(k, r * c.kvDim(), c.kvHeads(), cs);
+            int[] table = b.blockTables()[b.rowSequence()[r]];
+            kv.write(layer, table[pos / bs], pos % bs, k, r * c.kvDim(), v, r * c.kvDim());
+        }
+    }
+
+    /** Most query rows attended together in one work item (bounds the per-item scratch and balances threads). */
+    private static final int MAX_GROUP_ROWS = 32;
+
+    /**
+     * att[r, h] = attention of row r's head h over its sequence's positions 0..pos(r). Rows whose
+     * sequences start with the same KV block form a group that reads shared blocks once.
+     */
+    private void attend(ForwardBatch b, KvStorage kv, int layer, float[] q, float[] att) {
+        List<int[]> groups = groupRowsByFirstBlock(b);
+        int heads = c.heads();
+        int hd = c.headDim();
+        parallel.forRange(groups.size() * heads, (start, end) -> {
+            for (int item = start; item < end; item++) {
+                int[] rows = groups.get(item / heads);
+                int h = item % heads;
+                int[] qBase = new int[rows.length];
+                int[] lastPos = new int[rows.length];
+                int[][] tables = new int[rows.length][];
+                for (int i = 0; i < rows.length; i++) {
+                    qBase[i] = rows[i] * c.qDim() + h * hd;
+                    lastPos[i] = b.positions()[rows[i]];
+                    tables[i] = b.blockTables()[b.rowSequence()[rows[i]]];
+                }
+                attention.attendGroup(q, qBase, lastPos, tables, kv, layer, h / c.groupSize(), att);
+            }
+        });
+    }
+
+    private static List<int[]> groupRowsByFirstBlock(ForwardBatch b) {
+        Map<Integer, List<Integer>> byBlock = new LinkedHashMap<>();
+        for (int r = 0; r < b.rows(); r++) {
+            int first = b.blockTables()[b.rowSequence()[r]][0];
+            byBlock.computeIfAbsent(first, k -> new ArrayList<>()).add(r);
+        }
+        List<int[]> groups = new ArrayList<>();
+        for (List<Integer> rows : byBlock.values()) {
+            for (int from = 0; from < rows.size(); from += MAX_GROUP_ROWS) {
+                groups.add(rows.subList(from, Math.min(rows.size(), from + MAX_GROUP_ROWS)).stream()
+                        .mapToInt(Integer::intValue).toArray());
+            }
+        }
+        return groups;
+    }
+
+    /** Reads a weight (for tests and tools). */
+    public Tensor outputWeight() {
+        return w.output();
+    }
+}

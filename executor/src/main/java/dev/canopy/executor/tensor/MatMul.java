@@ -1,0 +1,112 @@
+package dev.canopy.executor.tensor;
+
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Multiplies weight matrices by batches of activation rows: {@code out[b][r] = Σ_c W[r][c] · x[b][c]}.
+ * This is where nearly all the time of a transformer forward goes.
+ *
+ * <p>Weights may be F32, F16, BF16, Q8_0 or Q4_0, read in place from their {@link Tensor#data()}.
+ * The {@link KernelBackend#NATIVE native} kernels multiply Q8_0/Q4_0 weights by activations that
+ * were first quantized to 8 bits per block of 32 (as llama.cpp does), with integer dot products;
+ * float weights are multiplied in float. The {@link KernelBackend#JAVA Java} kernels decode weights to
+ * float and multiply in float.
+ *
+ * <p>Reproducibility: for a given backend on a given machine, each output element is bit-for-bit the
+ * same whatever the batch size, its position in the batch, the thread count or the partition.
+ *
+ * <p>Rows are split among the threads of the {@link Parallel} team. An instance keeps scratch space
+ * between calls, so it must be used by one thread at a time.
+ */
+public final class MatMul {
+
+    private static final Set<GgmlType> SUPPORTED = Set.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0);
+
+    private final Parallel parallel;
+    private final KernelBackend backend;
+    private final NativeMatMul nativeMatMul; // null for the Java backend
+
+    /**
+     * @param parallel the thread team that runs the rows
+     * @param backend which kernels to use; {@link KernelBackend#AUTO} picks native where it loaded
+     * @throws IllegalStateException if {@code NATIVE} is asked for and the native library is not available
+     */
+    public MatMul(Parallel parallel, KernelBackend backend) {
+        this.parallel = Objects.requireNonNull(parallel, "parallel");
+        Optional<NativeKernels> kernels = switch (Objects.requireNonNull(backend, "backend")) {
+            case JAVA -> Optional.empty();
+            case AUTO -> NativeKernels.load();
+            case NATIVE -> Optional.of(NativeKernels.load().orElseThrow(() -> new IllegalStateException(
+                    "Cannot use the native kernels: " + NativeKernels.loadFailure())));
+        };
+        this.nativeMatMul = kernels.map(k -> new NativeMatMul(k, k.level())).orElse(null);
+        this.backend = nativeMatMul != null ? KernelBackend.NATIVE : KernelBackend.JAVA;
+    }
+
+    /** Native kernels restricted to code level {@code level} (0 portable C, 1 AVX2, 2 AVX-512), for tests. */
+    static MatMul nativeAtLevel(Parallel parallel, int level) {
+        NativeKernels kernels = NativeKernels.load().orElseThrow(() -> new IllegalStateException(
+                "Cannot use the native kernels: " + NativeKernels.loadFailure()));
+        return new MatMul(parallel, new NativeMatMul(kernels, level));
+    }
+
+    private MatMul(Parallel parallel, NativeMatMul nativeMatMul) {
+        this.parallel = parallel;
+        this.nativeMatMul = nativeMatMul;
+        this.backend = KernelBackend.NATIVE;
+    }
+
+    /** The backend in use: {@code NATIVE} or {@code JAVA}, never {@code AUTO}. */
+    public KernelBackend backend() {
+        return backend;
+    }
+
+    /** The thread team this instance runs on. */
+    public Parallel parallel() {
+        return parallel;
+    }
+
+    /** {@code out[b*rows + r] = Σ_c W[r][c] · x[b*cols + c]} for b < batch, r < rows. */
+    public void apply(Tensor w, float[] x, int batch, float[] out) {
+        apply(w, x, 0, batch, out, 0);
+    }
+
+    /**
+     * {@code out[outOffset + b*rows + r] = Σ_c W[r][c] · x[xOffset + b*cols + c]} for b < batch, r < rows,
+     * where W is {@code w} seen as a {@code rows × cols} matrix ({@code cols = w.cols()}).
+     *
+     * @throws IllegalArgumentException if the weight type is not supported, or the tensor's data is
+     *     shorter than its shape says
+     * @throws IndexOutOfBoundsException if {@code x} or {@code out} is too short for the batch
+     */
+    public void apply(Tensor w, float[] x, int xOffset, int batch, float[] out, int outOffset) {
+        check(w, x, xOffset, batch, out, outOffset);
+        if (batch == 0 || w.rows() == 0) {
+            return;
+        }
+        if (nativeMatMul != null) {
+            nativeMatMul.apply(parallel, w, x, xOffset, batch, out, outOffset);
+        } else {
+            JavaMatMul.apply(parallel, w, x, xOffset, batch, out, outOffset);
+        }
+    }
+
+    private static void check(Tensor w, float[] x, int xOffset, int batch, float[] out, int outOffset) {
+        if (!SUPPORTED.contains(w.type())) {
+            throw new IllegalArgumentException("Cannot multiply by " + w + ": type " + w.type()
+                    + " is not supported (supported: F32, F16, BF16, Q8_0, Q4_0)");
+        }
+        long needed = w.rowBytes() * w.rows();
+        if (w.data().byteSize() < needed) {
+            throw new IllegalArgumentException("Cannot multiply by " + w + ": its data has " + w.data().byteSize()
+                    + " bytes, the shape needs " + needed);
+        }
+        if (batch < 0) {
+            throw new IllegalArgumentException("Cannot multiply by " + w + ": batch " + batch + " is negative");
+        }
+        Objects.checkFromIndexSize(xOffset, (long) batch * w.cols() > Integer.MAX_VALUE ? -1 : batch * w.cols(), x.length);
+        Objects.checkFromIndexSize(outOffset, (long) batch * w.rows() > Integer.MAX_VALUE ? -1 : batch * w.rows(), out.length);
+    }
+}

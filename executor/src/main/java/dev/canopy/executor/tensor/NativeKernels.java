@@ -1,0 +1,180 @@
+package dev.canopy.executor.tensor;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The C kernel library ({@code src/main/c/canopy_kernels.c}), built by Maven into the jar as
+ * {@value #RESOURCE}. On first use it is copied from the class path to a temporary file, loaded
+ * and the file deleted again. Calls are "critical" downcalls, so Java arrays are passed without
+ * copies. Where the library is missing (no gcc at build time, another OS or CPU) {@link #load()} is
+ * empty and {@link #loadFailure()} says why.
+ */
+final class NativeKernels {
+
+    static final String RESOURCE = "/native/linux-x86_64/libcanopykernels.so";
+
+    private static final MethodHandle DETECT_LEVEL;
+    private static final MethodHandle ACT_BYTES;
+    private static final MethodHandle QUANTIZE;
+    private static final MethodHandle MATMUL_QUANT;
+    private static final MethodHandle MATMUL_FLOAT;
+    private static final String FAILURE;
+    private static final NativeKernels INSTANCE;
+
+    static {
+        MethodHandle[] handles = new MethodHandle[5];
+        String failure = null;
+        try {
+            SymbolLookup lib = extractAndLoad();
+            Linker linker = Linker.nativeLinker();
+            Linker.Option critical = Linker.Option.critical(true);
+            handles[0] = linker.downcallHandle(find(lib, "canopy_detect_level"), FunctionDescriptor.of(JAVA_INT));
+            handles[1] = linker.downcallHandle(find(lib, "canopy_act_bytes"),
+                    FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_INT), critical);
+            handles[2] = linker.downcallHandle(find(lib, "canopy_quantize"),
+                    FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS), critical);
+            handles[3] = linker.downcallHandle(find(lib, "canopy_matmul_quant"), FunctionDescriptor.of(JAVA_INT,
+                    JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT,
+                    JAVA_INT), critical);
+            handles[4] = linker.downcallHandle(find(lib, "canopy_matmul_float"), FunctionDescriptor.of(JAVA_INT,
+                    JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG,
+                    JAVA_INT, JAVA_INT), critical);
+        } catch (IOException | RuntimeException | LinkageError e) {
+            failure = e.getMessage() != null ? e.getMessage() : e.toString();
+        }
+        DETECT_LEVEL = handles[0];
+        ACT_BYTES = handles[1];
+        QUANTIZE = handles[2];
+        MATMUL_QUANT = handles[3];
+        MATMUL_FLOAT = handles[4];
+        FAILURE = failure;
+        INSTANCE = failure == null ? new NativeKernels() : null;
+    }
+
+    private final int level;
+
+    private NativeKernels() {
+        try {
+            level = (int) DETECT_LEVEL.invokeExact();
+        } catch (Throwable t) {
+            throw new IllegalStateException("Cannot query the native kernels' CPU level", t);
+        }
+    }
+
+    /** The library, if it loaded on this machine. */
+    static Optional<NativeKernels> load() {
+        return Optional.ofNullable(INSTANCE);
+    }
+
+    /** Why the library did not load (empty message if it did). */
+    static String loadFailure() {
+        return FAILURE == null ? "" : FAILURE;
+    }
+
+    /** The best code path this CPU runs: 2 = AVX-512 VNNI, 1 = AVX2, 0 = portable C. */
+    int level() {
+        return level;
+    }
+
+    /** Bytes {@link #quantize} writes for {@code batch} rows of {@code cols} values. */
+    long actBytes(int cols, int batch) {
+        try {
+            return (long) ACT_BYTES.invokeExact(cols, batch);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Quantizes {@code batch} rows of {@code x} (from float offset {@code xOffset}) into {@code act}. */
+    void quantize(MemorySegment x, long xOffset, int cols, int batch, MemorySegment act) {
+        try {
+            QUANTIZE.invokeExact(x, xOffset, cols, batch, act);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Rows {@code [rowStart, rowEnd)} of a Q8_0/Q4_0 matrix times quantized activations. */
+    void matmulQuant(int level, int type, MemorySegment w, int rows, int cols, MemorySegment act, int batch,
+            MemorySegment out, long outOffset, int rowStart, int rowEnd) {
+        int rc;
+        try {
+            rc = (int) MATMUL_QUANT.invokeExact(level, type, w, rows, cols, act, batch, out, outOffset, rowStart, rowEnd);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        checkResult(rc, type);
+    }
+
+    /** Rows {@code [rowStart, rowEnd)} of an F32/F16/BF16 matrix times float activations. */
+    void matmulFloat(int level, int type, MemorySegment w, int rows, int cols, MemorySegment x, long xOffset, int batch,
+            MemorySegment out, long outOffset, int rowStart, int rowEnd) {
+        int rc;
+        try {
+            rc = (int) MATMUL_FLOAT.invokeExact(level, type, w, rows, cols, x, xOffset, batch, out, outOffset, rowStart,
+                    rowEnd);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        checkResult(rc, type);
+    }
+
+    private static void checkResult(int rc, int type) {
+        if (rc != 0) {
+            throw new IllegalArgumentException("Cannot multiply in the native kernels: type id " + type + " is not supported");
+        }
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException e) {
+            return e;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new IllegalStateException(t);
+    }
+
+    private static MemorySegment find(SymbolLookup lib, String name) {
+        return lib.find(name).orElseThrow(() -> new IllegalStateException(
+                "Cannot load the native kernels: symbol " + name + " is missing from " + RESOURCE));
+    }
+
+    private static SymbolLookup extractAndLoad() throws IOException {
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        String arch = System.getProperty("os.arch", "");
+        if (!os.contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
+            throw new IllegalStateException("Cannot load the native kernels: they are built for linux-x86_64, this is "
+                    + os + "-" + arch);
+        }
+        try (InputStream in = NativeKernels.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("Cannot load the native kernels: " + RESOURCE
+                        + " is not on the class path (built without gcc?)");
+            }
+            Path file = Files.createTempFile("canopykernels", ".so");
+            try {
+                Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+                return SymbolLookup.libraryLookup(file, Arena.global());
+            } finally {
+                Files.deleteIfExists(file); // the loaded mapping stays valid
+            }
+        }
+    }
+}

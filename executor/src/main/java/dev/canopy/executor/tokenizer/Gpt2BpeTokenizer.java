@@ -1,0 +1,178 @@
+package dev.canopy.executor.tokenizer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A byte-level BPE tokenizer, {@code tokenizer.ggml.model = gpt2} (GPT-2, Llama 3, Qwen2): the text
+ * is split into words by a {@link BpePreTokenizer}, each word's UTF-8 bytes are written with GPT-2's
+ * byte alphabet, and the pair with the lowest merge rank merges first (ties: leftmost) until no
+ * merge applies.
+ *
+ * <p>Symbols are token ids; a merge whose text is not a token gets an extra symbol id past the
+ * vocabulary, and such a symbol left at the end is written as its single-byte tokens.
+ */
+public final class Gpt2BpeTokenizer implements Tokenizer {
+
+    private static final int WORD_CACHE_LIMIT = 50_000;
+
+    private final Vocabulary vocabulary;
+    private final BpePreTokenizer preTokenizer;
+    private final boolean ignoreMerges;
+    private final Map<String, Integer> tokenIds; // every token by text, first id wins
+    private final List<String> extraSymbols; // texts of symbol ids vocabSize.. (merge results that are not tokens)
+    private final int[] byteTokens; // (256) token of each byte's stand-in character
+    private final BpeMergeTable merges;
+    private final SpecialTokenSplitter specialTokens;
+    private final TokenBytes tokenBytes;
+    private final Map<String, int[]> wordCache = new ConcurrentHashMap<>(); // byte-level word → tokens
+
+    /**
+     * @param mergeRules {@code tokenizer.ggml.merges}: "left right" per rule, rank = index
+     * @param preTokenizer the word split ({@code tokenizer.ggml.pre})
+     * @param ignoreMerges emit a word that is itself a token without merging (Llama 3 does this)
+     * @throws IllegalArgumentException when a merge rule is not two symbols separated by a space or a
+     *     byte has no token for its stand-in character
+     */
+    public Gpt2BpeTokenizer(Vocabulary vocabulary, String[] mergeRules, BpePreTokenizer preTokenizer,
+            boolean ignoreMerges) {
+        this.vocabulary = vocabulary;
+        this.preTokenizer = preTokenizer;
+        this.ignoreMerges = ignoreMerges;
+        int n = vocabulary.size();
+        Map<String, Integer> ids = new HashMap<>();
+        byte[][] rendered = new byte[n][];
+        for (int id = 0; id < n; id++) {
+            ids.putIfAbsent(vocabulary.text(id), id);
+            rendered[id] = render(vocabulary.text(id), vocabulary.type(id));
+        }
+        this.tokenIds = ids;
+        this.byteTokens = new int[256];
+        for (int b = 0; b < 256; b++) {
+            String ch = String.valueOf(ByteLevelAlphabet.charOf(b));
+            Integer id = ids.get(ch);
+            if (id == null) {
+                throw new IllegalArgumentException(String.format("Cannot build a byte-level BPE tokenizer: byte 0x%02X"
+                        + " has no token (its character '%s' is not in the vocabulary)", b, ch));
+            }
+            byteTokens[b] = id;
+        }
+        this.extraSymbols = new ArrayList<>();
+        this.merges = buildMerges(mergeRules);
+        this.specialTokens = new SpecialTokenSplitter(vocabulary);
+        this.tokenBytes = new TokenBytes(rendered);
+    }
+
+    @Override
+    public int[] encode(String text, boolean addBos, boolean parseSpecial) {
+        return specialTokens.encode(text, addBos ? OptionalInt.of(bosId()) : OptionalInt.empty(), parseSpecial,
+                (piece, followsSpecial) -> encodeText(piece));
+    }
+
+    @Override
+    public String decode(int[] tokens) {
+        return tokenBytes.decode(tokens);
+    }
+
+    @Override
+    public TokenDecoder newDecoder() {
+        return tokenBytes.newDecoder();
+    }
+
+    @Override
+    public Vocabulary vocabulary() {
+        return vocabulary;
+    }
+
+    /** Tokenizes plain text (no special tokens) word by word. */
+    private int[] encodeText(String text) {
+        TokenList out = new TokenList();
+        for (String word : preTokenizer.split(text)) {
+            out.addAll(encodeWord(ByteLevelAlphabet.encode(word)));
+        }
+        return out.toArray();
+    }
+
+    /** The tokens of one word, already written in the byte alphabet. */
+    private int[] encodeWord(String word) {
+        if (ignoreMerges) {
+            Integer whole = tokenIds.get(word);
+            if (whole != null) {
+                return new int[] {whole};
+            }
+        }
+        int[] cached = wordCache.get(word);
+        if (cached != null) {
+            return cached;
+        }
+        int[] tokens = mergeWord(word);
+        if (wordCache.size() >= WORD_CACHE_LIMIT) {
+            wordCache.clear();
+        }
+        wordCache.put(word, tokens);
+        return tokens;
+    }
+
+    private int[] mergeWord(String word) {
+        int[] symbols = new int[word.length()]; // (bytes of the word) one byte token each
+        for (int i = 0; i < symbols.length; i++) {
+            symbols[i] = tokenIds.get(String.valueOf(word.charAt(i)));
+        }
+        TokenList out = new TokenList();
+        for (int symbol : SymbolMerger.merge(symbols, merges::find)) {
+            if (symbol < vocabulary.size()) {
+                out.add(symbol);
+            } else {
+                for (byte b : ByteLevelAlphabet.decode(extraSymbols.get(symbol - vocabulary.size()))) {
+                    out.add(byteTokens[b & 0xFF]);
+                }
+            }
+        }
+        return out.toArray();
+    }
+
+    private BpeMergeTable buildMerges(String[] mergeRules) {
+        BpeMergeTable table = new BpeMergeTable(mergeRules.length);
+        Map<String, Integer> extraIds = new HashMap<>();
+        for (int rank = 0; rank < mergeRules.length; rank++) {
+            String rule = mergeRules[rank];
+            int space = rule.indexOf(' ', 1);
+            if (space < 0 || space == rule.length() - 1) {
+                throw new IllegalArgumentException("Cannot build a byte-level BPE tokenizer: merge " + rank + " is '"
+                        + rule + "', expected two symbols separated by a space");
+            }
+            String left = rule.substring(0, space);
+            String right = rule.substring(space + 1);
+            table.putIfAbsent(symbolId(left, extraIds), symbolId(right, extraIds),
+                    new SymbolMerger.Merge(symbolId(left + right, extraIds), rank));
+        }
+        return table;
+    }
+
+    /** The symbol of {@code text}: its token id, else an extra id past the vocabulary. */
+    private int symbolId(String text, Map<String, Integer> extraIds) {
+        Integer id = tokenIds.get(text);
+        if (id != null) {
+            return id;
+        }
+        return extraIds.computeIfAbsent(text, t -> {
+            extraSymbols.add(t);
+            return vocabulary.size() + extraSymbols.size() - 1;
+        });
+    }
+
+    /** The bytes a token decodes to: byte-alphabet text as bytes, user-defined text as is, control as nothing. */
+    private static byte[] render(String text, TokenType type) {
+        return switch (type) {
+            case NORMAL, UNDEFINED, BYTE -> ByteLevelAlphabet.decode(text);
+            case USER_DEFINED -> text.getBytes(StandardCharsets.UTF_8);
+            case UNKNOWN -> "\uFFFD".getBytes(StandardCharsets.UTF_8);
+            case CONTROL, UNUSED -> new byte[0];
+        };
+    }
+}

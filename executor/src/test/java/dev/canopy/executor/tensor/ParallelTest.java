@@ -1,0 +1,107 @@
+package dev.canopy.executor.tensor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class ParallelTest {
+
+    @Test
+    void everyIndexRunsExactlyOnceForAnyRangeAndTeamSize() {
+        for (int threads = 1; threads <= 4; threads++) {
+            try (Parallel parallel = new Parallel(threads)) {
+                for (int n = 0; n <= 37; n++) {
+                    AtomicIntegerArray hits = new AtomicIntegerArray(n);
+                    parallel.forRange(n, (start, end) -> {
+                        for (int i = start; i < end; i++) {
+                            hits.incrementAndGet(i);
+                        }
+                    });
+                    for (int i = 0; i < n; i++) {
+                        assertThat(hits.get(i)).as("threads %d, n %d, index %d", threads, n, i).isEqualTo(1);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void splitsIntoEqualContiguousChunksThatDependOnlyOnTheRangeAndTeamSize() {
+        try (Parallel parallel = new Parallel(3)) {
+            for (int round = 0; round < 3; round++) {
+                List<String> chunks = Collections.synchronizedList(new ArrayList<>());
+                parallel.forRange(10, (start, end) -> chunks.add(start + ".." + end));
+                assertThat(chunks).containsExactlyInAnyOrder("0..3", "3..6", "6..10");
+            }
+        }
+    }
+
+    @Test
+    void theCallerRunsTheFirstChunk() {
+        try (Parallel parallel = new Parallel(2)) {
+            Thread[] runner = new Thread[1];
+            parallel.forRange(2, (start, end) -> {
+                if (start == 0) {
+                    runner[0] = Thread.currentThread();
+                }
+            });
+            assertThat(runner[0]).isSameAs(Thread.currentThread());
+        }
+    }
+
+    @Test
+    void aFailingChunkIsRethrownAfterTheLoopAndTheTeamStaysUsable() {
+        try (Parallel parallel = new Parallel(2)) {
+            assertThatThrownBy(() -> parallel.forRange(4, (start, end) -> {
+                if (start == 2) {
+                    throw new IllegalStateException("chunk " + start + " failed");
+                }
+            })).isInstanceOf(IllegalStateException.class).hasMessage("chunk 2 failed");
+            AtomicLong sum = new AtomicLong();
+            parallel.forRange(4, (start, end) -> sum.addAndGet(end - start));
+            assertThat(sum).hasValue(4);
+        }
+    }
+
+    @Test
+    void aLoopInsideALoopRunsOnTheCallingThread() {
+        try (Parallel parallel = new Parallel(2)) {
+            AtomicLong inner = new AtomicLong();
+            parallel.forRange(2, (start, end) -> {
+                Thread self = Thread.currentThread();
+                parallel.forRange(5, (s, e) -> {
+                    assertThat(Thread.currentThread()).isSameAs(self);
+                    inner.addAndGet(e - s);
+                });
+            });
+            assertThat(inner).hasValue(10);
+        }
+    }
+
+    @Test
+    void runsManyShortLoopsBackToBack() {
+        try (Parallel parallel = new Parallel(2)) {
+            long[] partial = new long[2];
+            for (int round = 0; round < 20_000; round++) {
+                parallel.forRange(2, (start, end) -> partial[start]++);
+            }
+            assertThat(partial).containsExactly(20_000, 20_000);
+        }
+    }
+
+    @Test
+    void rejectsBadTeamSizesAndLoopsAfterClose() {
+        assertThatThrownBy(() -> new Parallel(0))
+                .hasMessage("Cannot start a thread team of 0 threads: need at least 1");
+        Parallel parallel = new Parallel(2);
+        parallel.close();
+        assertThatThrownBy(() -> parallel.forRange(4, (start, end) -> {}))
+                .hasMessage("Cannot run a parallel loop: the thread team is closed");
+    }
+}

@@ -1,0 +1,196 @@
+package dev.canopy.jobs.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.canopy.executor.engine.Completion;
+import dev.canopy.executor.engine.Engine;
+import dev.canopy.executor.engine.EngineConfig;
+import dev.canopy.executor.engine.GenerationRequest;
+import dev.canopy.executor.engine.GenerationResult;
+import dev.canopy.executor.sample.SampledToken;
+import dev.canopy.executor.sample.SamplingParams;
+import dev.canopy.executor.sample.TokenLogprob;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/** {@code canopy generate}: completions for one prompt or a JSONL file of prompts, batched. */
+public final class GenerateCommand implements Command {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Override
+    public String name() {
+        return "generate";
+    }
+
+    @Override
+    public String summary() {
+        return "generate completions for --prompt TEXT or a JSONL file of prompts (batched)";
+    }
+
+    @Override
+    public String usage() {
+        return """
+                usage: canopy generate --model FILE.gguf (--prompt TEXT | --input PROMPTS.jsonl) [--output OUT.jsonl]
+                         [--max-tokens 64] [--temperature 0] [--top-k 0] [--top-p 1] [--min-p 0] [--seed 0]
+                         [--stop TEXT]... [--max-batch-tokens 512] [--max-seqs 64] [--kv-budget 1g]
+                         [--no-prefix-cache] [--threads N] [--kernels auto|native|java] [--metrics]
+                  input lines: {"id": ..., "prompt": "...", and optionally max_tokens, temperature, top_k, top_p,
+                                min_p, seed, stop, n, logprobs, presence_penalty, frequency_penalty,
+                                repetition_penalty, stop_token_ids, ignore_eos}, which override the flags
+                  output lines: {"id", "text", "prompt_tokens", "completion_tokens", "finish_reason"}
+                                (+ "choices" when n > 1, "logprobs" when asked), or {"id", "error"}""";
+    }
+
+    @Override
+    public int run(String[] argv, PrintStream out, PrintStream err) {
+        Args a = Args.parse(name(), argv, Set.of("model", "prompt", "input", "output", "max-tokens", "temperature",
+                "top-k", "top-p", "min-p", "seed", "stop", "max-batch-tokens", "max-seqs", "kv-budget", "threads",
+                "kernels"), Set.of("no-prefix-cache", "metrics"));
+        if (a.has("prompt") == a.has("input")) {
+            throw new UsageException("canopy generate: give exactly one of --prompt TEXT or --input FILE");
+        }
+        SamplingParams defaults = defaults(a);
+        EngineConfig config = engineConfig(a);
+        List<PromptFile.Entry> entries = a.has("prompt")
+                ? List.of(new PromptFile.Entry(new TextNode("prompt"),
+                        Optional.of(new GenerationRequest("0", a.required("prompt"), defaults)), Optional.empty()))
+                : PromptFile.read(Path.of(a.required("input")), defaults);
+        try (Engine engine = Engine.open(config); Writer w = writer(a, out)) {
+            List<GenerationRequest> requests = new ArrayList<>();
+            List<Integer> entryOf = new ArrayList<>();
+            for (int i = 0; i < entries.size(); i++) {
+                entries.get(i).request().ifPresent(requests::add);
+                if (entries.get(i).request().isPresent()) {
+                    entryOf.add(i);
+                }
+            }
+            ProgressReporter progress = new ProgressReporter(err, requests.size(), ProgressReporter.stderrIsTerminal());
+            OrderedLines lines = new OrderedLines(entries.size(), w);
+            for (int i = 0; i < entries.size(); i++) {
+                if (entries.get(i).error().isPresent()) {
+                    lines.put(i, errorLine(entries.get(i)));
+                }
+            }
+            engine.generate(requests, result -> {
+                int entry = entryOf.get(Integer.parseInt(result.id()));
+                lines.put(entry, resultLine(entries.get(entry), result));
+                progress.update(1, result.completionTokens());
+            });
+            progress.finish();
+            if (a.has("metrics")) {
+                err.println("metrics: " + engine.metrics());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write output: " + e.getMessage(), e);
+        }
+        return 0;
+    }
+
+    private static SamplingParams defaults(Args a) {
+        try {
+            return SamplingParams.builder()
+                    .maxTokens(a.intValue("max-tokens", 64))
+                    .temperature(a.doubleValue("temperature", 0))
+                    .topK(a.intValue("top-k", 0))
+                    .topP(a.doubleValue("top-p", 1))
+                    .minP(a.doubleValue("min-p", 0))
+                    .seed(a.longValue("seed", SamplingParams.DEFAULT_SEED))
+                    .stop(a.all("stop"))
+                    .build();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("canopy generate: " + e.getMessage());
+        }
+    }
+
+    static EngineConfig engineConfig(Args a) {
+        EngineConfig c = EngineConfig.defaults(Path.of(a.required("model")));
+        try {
+            return c.withThreads(a.intValue("threads", c.threads()))
+                    .withMaxSeqs(a.intValue("max-seqs", c.maxSeqs()))
+                    .withMaxBatchTokens(a.intValue("max-batch-tokens", c.maxBatchTokens()))
+                    .withKvBudgetBytes(a.bytesValue("kv-budget", c.kvBudgetBytes()))
+                    .withPrefixCaching(!a.has("no-prefix-cache"))
+                    .withKernels(BenchCommand.kernels(a));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("canopy: " + e.getMessage());
+        }
+    }
+
+    private static Writer writer(Args a, PrintStream out) throws IOException {
+        if (a.has("output")) {
+            return Files.newBufferedWriter(Path.of(a.required("output")), StandardCharsets.UTF_8);
+        }
+        return new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8)) {
+            @Override
+            public void close() throws IOException {
+                flush(); // do not close stdout
+            }
+        };
+    }
+
+    private static ObjectNode errorLine(PromptFile.Entry e) {
+        ObjectNode o = JSON.createObjectNode();
+        o.set("id", e.id());
+        o.put("error", e.error().orElseThrow());
+        return o;
+    }
+
+    static ObjectNode resultLine(PromptFile.Entry e, GenerationResult r) {
+        ObjectNode o = JSON.createObjectNode();
+        o.set("id", e.id());
+        if (r.completions().isEmpty()) {
+            o.put("error", r.error().orElse("failed"));
+            o.put("prompt_tokens", r.promptTokens());
+            return o;
+        }
+        o.put("text", r.text());
+        o.put("prompt_tokens", r.promptTokens());
+        o.put("completion_tokens", r.completionTokens());
+        o.put("finish_reason", r.finishReason().name().toLowerCase(Locale.ROOT));
+        if (r.completions().size() > 1) {
+            ArrayNode choices = o.putArray("choices");
+            for (Completion c : r.completions()) {
+                ObjectNode ch = choices.addObject();
+                ch.put("index", c.index());
+                ch.put("text", c.text());
+                ch.put("finish_reason", c.finishReason().name().toLowerCase(Locale.ROOT));
+                putLogprobs(ch, c);
+            }
+        } else {
+            putLogprobs(o, r.completions().get(0));
+        }
+        r.error().ifPresent(msg -> o.put("error", msg));
+        return o;
+    }
+
+    private static void putLogprobs(ObjectNode o, Completion c) {
+        if (c.logprobs().isEmpty()) {
+            return;
+        }
+        ArrayNode arr = o.putArray("logprobs");
+        for (SampledToken t : c.logprobs()) {
+            ObjectNode n = arr.addObject();
+            n.put("token", t.tokenId());
+            t.logprob().ifPresent(lp -> n.put("logprob", lp));
+            ArrayNode top = n.putArray("top");
+            for (TokenLogprob alt : t.topLogprobs()) {
+                top.addObject().put("token", alt.tokenId()).put("logprob", alt.logprob());
+            }
+        }
+    }
+}

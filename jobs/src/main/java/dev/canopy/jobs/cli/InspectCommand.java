@@ -1,0 +1,113 @@
+package dev.canopy.jobs.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.canopy.executor.gguf.GgufTensorInfo;
+import dev.canopy.executor.model.Model;
+import dev.canopy.executor.model.ModelConfig;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/** {@code canopy inspect}: what a model file holds, without running it. */
+public final class InspectCommand implements Command {
+
+    @Override
+    public String name() {
+        return "inspect";
+    }
+
+    @Override
+    public String summary() {
+        return "show a GGUF model's architecture, dimensions, tensor types and sizes";
+    }
+
+    @Override
+    public String usage() {
+        return "usage: canopy inspect --model FILE.gguf [--json]";
+    }
+
+    @Override
+    public int run(String[] argv, PrintStream out, PrintStream err) {
+        Args args = Args.parse(name(), argv, Set.of("model"), Set.of("json"));
+        Path path = Path.of(args.required("model"));
+        try (Model model = Model.load(path)) {
+            Map<String, Object> report = report(model);
+            if (args.has("json")) {
+                out.println(json(report));
+            } else {
+                printText(report, out);
+            }
+        }
+        return 0;
+    }
+
+    static Map<String, Object> report(Model model) {
+        ModelConfig c = model.config();
+        Map<String, Map<String, Long>> byType = new TreeMap<>();
+        long params = 0;
+        long bytes = 0;
+        for (GgufTensorInfo t : model.file().tensorInfos().values()) {
+            Map<String, Long> e = byType.computeIfAbsent(t.type().name(), k -> new LinkedHashMap<>());
+            e.merge("tensors", 1L, Long::sum);
+            e.merge("elements", t.elementCount(), Long::sum);
+            e.merge("bytes", t.byteSize(), Long::sum);
+            params += t.elementCount();
+            bytes += t.byteSize();
+        }
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("file", model.path().toString());
+        r.put("file_bytes", model.file().fileSize());
+        r.put("gguf_version", model.file().version());
+        r.put("architecture", c.architecture());
+        r.put("name", model.file().metadata().getStringOpt("general.name").orElse(""));
+        r.put("dim", c.dim());
+        r.put("layers", c.layers());
+        r.put("heads", c.heads());
+        r.put("kv_heads", c.kvHeads());
+        r.put("head_dim", c.headDim());
+        r.put("ffn", c.ffn());
+        r.put("vocab", c.vocab());
+        r.put("context_length", c.contextLength());
+        r.put("rope_theta", c.ropeTheta());
+        r.put("rope_dim", c.ropeDim());
+        r.put("rms_eps", c.rmsEps());
+        r.put("parameters", params);
+        r.put("tensor_bytes", bytes);
+        r.put("tensors_by_type", byType);
+        r.put("kv_bytes_per_token", Map.of("f32", c.kvBytesPerToken()));
+        r.put("tokenizer", model.file().metadata().getStringOpt("tokenizer.ggml.model").orElse("none"));
+        r.put("tokenizer_vocab", model.tokenizer().vocabSize());
+        return r;
+    }
+
+    static String json(Object value) {
+        try {
+            return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("Cannot write JSON: " + e.getMessage(), e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void printText(Map<String, Object> r, PrintStream out) {
+        out.printf("model        %s (%s, GGUF v%s, %,d bytes)%n", r.get("file"), r.get("name"), r.get("gguf_version"),
+                (Long) r.get("file_bytes"));
+        out.printf("architecture %s: dim %s, %s layers, %s heads (%s KV heads, head dim %s), ffn %s, vocab %s%n",
+                r.get("architecture"), r.get("dim"), r.get("layers"), r.get("heads"), r.get("kv_heads"),
+                r.get("head_dim"), r.get("ffn"), r.get("vocab"));
+        out.printf("context      %s tokens, rope theta %s over %s dims, rms eps %s%n", r.get("context_length"),
+                r.get("rope_theta"), r.get("rope_dim"), r.get("rms_eps"));
+        out.printf("parameters   %,d (%,d bytes of tensors)%n", (Long) r.get("parameters"), (Long) r.get("tensor_bytes"));
+        for (Map.Entry<String, Map<String, Long>> e : ((Map<String, Map<String, Long>>) r.get("tensors_by_type")).entrySet()) {
+            out.printf("  %-6s %4d tensors %,14d elements %,14d bytes%n", e.getKey(), e.getValue().get("tensors"),
+                    e.getValue().get("elements"), e.getValue().get("bytes"));
+        }
+        Map<String, Long> kv = (Map<String, Long>) r.get("kv_bytes_per_token");
+        out.printf("KV cache     %,d bytes per token (f32)%n", kv.get("f32"));
+        out.printf("tokenizer    %s, %s tokens%n", r.get("tokenizer"), r.get("tokenizer_vocab"));
+    }
+}

@@ -1,0 +1,99 @@
+package dev.canopy.jobs.cli;
+
+import dev.canopy.executor.model.Backend;
+import dev.canopy.executor.model.ForwardBatch;
+import dev.canopy.executor.model.Model;
+import dev.canopy.executor.model.ModelWeights;
+import dev.canopy.executor.model.LayerWeights;
+import dev.canopy.executor.tensor.Tensor;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Single-stream prefill and decode speed: one prompt of {@code promptLen} random tokens prefilled
+ * in one step, then {@code genLen} greedy decode steps. Reports tokens/s and the weight bandwidth
+ * decode achieves (bytes of weights read per token × tokens/s).
+ */
+final class SingleStreamBench {
+
+    private SingleStreamBench() {}
+
+    static Map<String, Object> run(Model model, Backend backend, int promptLen, int genLen, int warmup) {
+        int vocab = model.config().vocab();
+        SplittableRandom rnd = new SplittableRandom(42);
+        int[] prompt = new int[promptLen];
+        for (int i = 0; i < promptLen; i++) {
+            prompt[i] = 3 + rnd.nextInt(Math.max(1, vocab - 3));
+        }
+        int bs = backend.blockSize();
+        int blocksNeeded = (promptLen + genLen + warmup + bs - 1) / bs;
+        if (blocksNeeded > backend.numBlocks()) {
+            throw new IllegalArgumentException("Cannot run bench: " + (promptLen + genLen) + " tokens need "
+                    + blocksNeeded + " KV blocks, the backend has " + backend.numBlocks());
+        }
+        int[] table = new int[blocksNeeded];
+        for (int i = 0; i < table.length; i++) {
+            table[i] = i;
+        }
+        // Warm-up: JIT and caches, on the same shapes.
+        for (int w = 0; w < warmup; w++) {
+            backend.forward(ForwardBatch.ofSequence(prompt, 0, table));
+        }
+        long t0 = System.nanoTime();
+        float[] logits = backend.forward(ForwardBatch.ofSequence(prompt, 0, table));
+        long prefillNs = System.nanoTime() - t0;
+
+        int token = argmax(logits, 0, vocab);
+        for (int w = 0; w < warmup; w++) {
+            backend.forward(ForwardBatch.ofSequence(new int[] {token}, promptLen + w, table));
+        }
+        long t1 = System.nanoTime();
+        for (int i = 0; i < genLen; i++) {
+            logits = backend.forward(ForwardBatch.ofSequence(new int[] {token}, promptLen + i, table));
+            token = argmax(logits, 0, vocab);
+        }
+        long decodeNs = System.nanoTime() - t1;
+
+        double prefillTps = promptLen / (prefillNs / 1e9);
+        double decodeTps = genLen / (decodeNs / 1e9);
+        long bytesPerToken = weightBytesPerToken(model);
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("model", model.path().toString());
+        r.put("backend", backend.name());
+        r.put("prompt_len", promptLen);
+        r.put("gen_len", genLen);
+        r.put("prefill_tokens_per_s", round(prefillTps));
+        r.put("decode_tokens_per_s", round(decodeTps));
+        r.put("weight_bytes_per_token", bytesPerToken);
+        r.put("decode_bandwidth_gb_per_s", round(bytesPerToken * decodeTps / 1e9));
+        return r;
+    }
+
+    /** Bytes of weights one decode step reads: every matrix once, one embedding row, the norms. */
+    static long weightBytesPerToken(Model model) {
+        ModelWeights w = model.weights();
+        long bytes = w.tokenEmbedding().rowBytes() + w.output().data().byteSize() + w.outputNorm().length * 4L;
+        for (LayerWeights l : w.layers()) {
+            for (Tensor t : new Tensor[] {l.wq(), l.wk(), l.wv(), l.wo(), l.gate(), l.up(), l.down()}) {
+                bytes += t.data().byteSize();
+            }
+            bytes += (l.attnNorm().length + l.ffnNorm().length) * 4L;
+        }
+        return bytes;
+    }
+
+    static int argmax(float[] x, int off, int n) {
+        int best = 0;
+        for (int i = 1; i < n; i++) {
+            if (x[off + i] > x[off + best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+}
