@@ -4,7 +4,7 @@ import java.util.Objects;
 import java.util.OptionalInt;
 
 import dev.canopy.pipeline.generate.ModelBackendFactory;
-import dev.canopy.pipeline.generate.SamplingSettings;
+import dev.canopy.executor.sample.SamplingParams;
 
 /**
  * How to generate over a Dataset: the model, where prompts and ids are, sampling defaults and partitioning.
@@ -16,14 +16,17 @@ import dev.canopy.pipeline.generate.SamplingSettings;
  * @param idColumn         row id column (default "id"); when the input lacks it, ids are synthesized into it from
  *                         a hash of the row's content (plus an occurrence number for identical rows)
  * @param textColumn       output column for the generated text (default "generated_text")
- * @param sampling         sampling for rows without their own parameter columns
+ * @param sampling         sampling defaults; a row's own parameter columns override them ({@link #DEFAULT_SAMPLING})
  * @param partitions       number of generation partitions; empty: rows / rowsPerPartition
  * @param rowsPerPartition target rows per partition when {@code partitions} is empty (default 128)
  * @param prefixKeyTokens  leading tokens that form the partitioning key (default 16)
  */
 public record GenerateOptions(ModelBackendFactory backend, String promptColumn, String messagesColumn,
-                              String idColumn, String textColumn, SamplingSettings sampling,
+                              String idColumn, String textColumn, SamplingParams sampling,
                               OptionalInt partitions, int rowsPerPartition, int prefixKeyTokens) {
+
+    /** Like {@code canopy generate}: greedy, at most 64 tokens, seed 0, one choice. */
+    public static final SamplingParams DEFAULT_SAMPLING = SamplingParams.builder().temperature(0).maxTokens(64).build();
 
     public GenerateOptions {
         Objects.requireNonNull(backend, "backend");
@@ -46,7 +49,7 @@ public record GenerateOptions(ModelBackendFactory backend, String promptColumn, 
 
     /** Defaults for everything but the model. */
     public static GenerateOptions of(ModelBackendFactory backend) {
-        return new GenerateOptions(backend, "prompt", "messages", "id", "generated_text", SamplingSettings.DEFAULTS,
+        return new GenerateOptions(backend, "prompt", "messages", "id", "generated_text", DEFAULT_SAMPLING,
                 OptionalInt.empty(), 128, 16);
     }
 
@@ -76,7 +79,7 @@ public record GenerateOptions(ModelBackendFactory backend, String promptColumn, 
                 rowsPerPartition, prefixKeyTokens);
     }
 
-    public GenerateOptions withSampling(SamplingSettings value) {
+    public GenerateOptions withSampling(SamplingParams value) {
         return new GenerateOptions(backend, promptColumn, messagesColumn, idColumn, textColumn, value, partitions,
                 rowsPerPartition, prefixKeyTokens);
     }

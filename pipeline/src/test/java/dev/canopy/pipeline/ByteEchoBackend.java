@@ -101,7 +101,8 @@ public record ByteEchoBackend(String name, int contextLength, String crashFile) 
                     choices.add(new GeneratedChoice(text, finish, Math.min(row.prompt().length(),
                             row.sampling().maxTokens())));
                 }
-                sink.accept(new RowResult.Generated(row.rowId(), choices, tokens.length, shared, 1_000_000L));
+                sink.accept(new RowResult.Generated(row.rowId(), choices, tokens.length, shared,
+                        choices.stream().mapToInt(GeneratedChoice::tokens).sum(), 1_000_000L));
             }
         }
     }

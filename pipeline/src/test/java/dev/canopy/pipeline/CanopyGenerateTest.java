@@ -18,7 +18,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
-import dev.canopy.pipeline.generate.SamplingSettings;
+import dev.canopy.executor.sample.SamplingParams;
 import dev.canopy.pipeline.input.InvalidInputException;
 
 class CanopyGenerateTest {
@@ -113,8 +113,8 @@ class CanopyGenerateTest {
         assertThat(errors.get(3L)).isEqualTo("empty_prompt: Cannot generate: the prompt in column 'prompt' is empty");
         assertThat(errors.get(4L)).startsWith("prompt_too_long: Cannot generate: the prompt has 81 tokens");
         assertThat(errors.get(5L)).isEqualTo(
-                "invalid_params: Cannot use temperature -1.0: it must be a finite number >= 0");
-        assertThat(errors.get(6L)).isEqualTo("invalid_params: Cannot use max_tokens 0: it must be >= 1");
+                "invalid_params: field temperature: Cannot use sampling parameters: temperature must be in [0, inf) (0 = greedy), got -1.0");
+        assertThat(errors.get(6L)).isEqualTo("invalid_params: field max_tokens: Cannot use sampling parameters: maxTokens must be in [1, 2^31), got 0");
         assertThat(errors.get("null")).isEqualTo("null_id: Cannot generate: id column 'id' is null");
     }
 
@@ -125,7 +125,7 @@ class CanopyGenerateTest {
         Dataset<Row> input = spark.createDataFrame(List.of(RowFactory.create(
                 List.of(RowFactory.create("user", "hi")))), schema);
 
-        Row out = Canopy.generate(input, options.withSampling(SamplingSettings.DEFAULTS.withN(2).withSeed(7)))
+        Row out = Canopy.generate(input, options.withSampling(GenerateOptions.DEFAULT_SAMPLING.toBuilder().n(2).seed(7).build()))
                 .first();
 
         String prompt = "user: hi\nassistant:";

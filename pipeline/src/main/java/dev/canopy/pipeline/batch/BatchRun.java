@@ -98,7 +98,7 @@ public final class BatchRun {
     }
 
     private static RunManifest manifest(BatchJobSpec spec, ModelDescription model, InputColumns columns) {
-        return new RunManifest(model.name(), model.fingerprint(), spec.options().sampling(), columns.sourceName(),
+        return new RunManifest(model.name(), model.fingerprint(), spec.options().sampling().toString(), columns.sourceName(),
                 columns.idName(), spec.options().textColumn(), spec.outputFormat().label());
     }
 

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
-import dev.canopy.pipeline.generate.SamplingSettings;
 
 /**
  * What an output directory's rows were generated with, kept in {@link OutputDirectory#MANIFEST}. A rerun that
@@ -12,13 +11,13 @@ import dev.canopy.pipeline.generate.SamplingSettings;
  *
  * @param modelName        model name
  * @param modelFingerprint identifies the model file's content
- * @param sampling         default sampling settings
+ * @param sampling         default sampling parameters, as {@code SamplingParams.toString()}
  * @param promptSource     the prompt or messages column used
  * @param idColumn         the id column
  * @param textColumn       the generated-text column
  * @param outputFormat     the output format's label
  */
-public record RunManifest(String modelName, String modelFingerprint, SamplingSettings sampling, String promptSource,
+public record RunManifest(String modelName, String modelFingerprint, String sampling, String promptSource,
                           String idColumn, String textColumn, String outputFormat) {
 
     public RunManifest {

@@ -2,6 +2,8 @@ package dev.canopy.pipeline.generate;
 
 import java.util.Objects;
 
+import dev.canopy.executor.sample.SamplingParams;
+
 /**
  * One row handed to a {@link PartitionGenerator}: a non-empty prompt whose tokens fit the context.
  *
@@ -9,7 +11,7 @@ import java.util.Objects;
  * @param prompt   the text to continue (already rendered from chat messages where the input had them)
  * @param sampling the row's resolved sampling settings
  */
-public record PromptRow(String rowId, String prompt, SamplingSettings sampling) {
+public record PromptRow(String rowId, String prompt, SamplingParams sampling) {
 
     public PromptRow {
         Objects.requireNonNull(rowId, "rowId");

@@ -26,10 +26,11 @@ public sealed interface RowResult {
     /**
      * A row that generated.
      *
-     * @param choices at least one choice, in order
+     * @param choices          at least one choice, in order
+     * @param completionTokens generated tokens over all choices, as the engine counts them (end tokens included)
      */
     record Generated(String rowId, List<GeneratedChoice> choices, int promptTokens, int cachedPromptTokens,
-                     long latencyNanos) implements RowResult {
+                     int completionTokens, long latencyNanos) implements RowResult {
 
         public Generated {
             Objects.requireNonNull(rowId, "rowId");
@@ -41,11 +42,6 @@ public sealed interface RowResult {
                 throw new IllegalArgumentException("Cannot create a result for row " + rowId
                         + ": cached prompt tokens " + cachedPromptTokens + " not in [0, " + promptTokens + "]");
             }
-        }
-
-        @Override
-        public int completionTokens() {
-            return choices.stream().mapToInt(GeneratedChoice::tokens).sum();
         }
     }
 

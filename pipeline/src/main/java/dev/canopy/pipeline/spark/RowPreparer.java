@@ -2,23 +2,27 @@ package dev.canopy.pipeline.spark;
 
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 import org.apache.spark.sql.Row;
+
+import dev.canopy.executor.sample.SamplingParams;
+import dev.canopy.executor.sample.SamplingParamsParser;
 
 import dev.canopy.pipeline.generate.ChatMessage;
 import dev.canopy.pipeline.generate.ErrorKind;
 import dev.canopy.pipeline.generate.ModelBackend;
 import dev.canopy.pipeline.generate.RowError;
-import dev.canopy.pipeline.generate.RowParams;
-import dev.canopy.pipeline.generate.SamplingSettings;
+import dev.canopy.pipeline.generate.SamplingFields;
 import dev.canopy.pipeline.input.InputColumns;
 import dev.canopy.pipeline.input.PromptSource;
-import dev.canopy.pipeline.input.RowParam;
 
 /**
- * Reads a row's prompt and parameters on an executor and checks them: null or empty prompt, bad parameters,
+ * Reads a row's prompt and parameters on an executor and checks them (parameters with
+ * {@link SamplingParamsParser}, over the job's defaults): null or empty prompt, bad parameters,
  * unrenderable messages, prompts longer than the context all become per-row errors.
  */
 final class RowPreparer implements Serializable {
@@ -26,19 +30,24 @@ final class RowPreparer implements Serializable {
     private static final long serialVersionUID = 1L;
 
     private final InputColumns columns;
-    private final SamplingSettings defaults;
+    private final SamplingFields defaultFields;
+    private transient SamplingParams defaults; // rebuilt from defaultFields on executors
 
-    RowPreparer(InputColumns columns, SamplingSettings defaults) {
+    RowPreparer(InputColumns columns, SamplingParams defaults) {
         this.columns = Objects.requireNonNull(columns, "columns");
-        this.defaults = Objects.requireNonNull(defaults, "defaults");
+        this.defaultFields = SamplingFields.of(defaults);
+        this.defaults = defaults;
     }
 
     /** The row's prompt, tokens and sampling, or why it cannot generate. */
     PreparedPrompt prepare(Row row, ModelBackend backend) {
-        SamplingSettings sampling;
+        if (defaults == null) {
+            defaults = defaultFields.params();
+        }
+        SamplingParams sampling;
         try {
-            sampling = params(row).resolve(defaults);
-        } catch (IllegalArgumentException | ClassCastException e) {
+            sampling = SamplingParamsParser.parse(params(row), defaults);
+        } catch (IllegalArgumentException e) {
             return new PreparedPrompt.Rejected(new RowError(ErrorKind.INVALID_PARAMS, e.getMessage()), 0);
         }
         int index = columns.sourceIndex();
@@ -69,40 +78,17 @@ final class RowPreparer implements Serializable {
         return new PreparedPrompt.Ready(prompt, tokens, sampling);
     }
 
-    /** The row's id value (null when the id is null). */
-    Object id(Row row, int idIndex) {
-        return row.get(idIndex);
-    }
-
-    private RowParams params(Row row) {
-        return new RowParams(
-                longParam(row, RowParam.MAX_TOKENS),
-                doubleParam(row, RowParam.TEMPERATURE),
-                doubleParam(row, RowParam.TOP_P),
-                longParam(row, RowParam.SEED),
-                stopParam(row),
-                longParam(row, RowParam.N));
-    }
-
-    private Long longParam(Row row, RowParam param) {
-        return columns.paramIndex(param)
-                .filter(i -> !row.isNullAt(i))
-                .map(i -> ((Number) row.get(i)).longValue())
-                .orElse(null);
-    }
-
-    private Double doubleParam(Row row, RowParam param) {
-        return columns.paramIndex(param)
-                .filter(i -> !row.isNullAt(i))
-                .map(i -> ((Number) row.get(i)).doubleValue())
-                .orElse(null);
-    }
-
-    private List<String> stopParam(Row row) {
-        return columns.paramIndex(RowParam.STOP)
-                .filter(i -> !row.isNullAt(i))
-                .map(i -> row.get(i) instanceof String s ? List.of(s) : row.<String>getList(i))
-                .orElse(null);
+    /** The parameter columns the row sets (nulls left out), in the parser's field names. */
+    private Map<String, Object> params(Row row) {
+        Map<String, Object> fields = new HashMap<>();
+        for (var entry : columns.params().entrySet()) {
+            int i = entry.getValue();
+            if (!row.isNullAt(i)) {
+                Object value = row.get(i);
+                fields.put(entry.getKey().column(), value instanceof scala.collection.Seq<?> ? row.getList(i) : value);
+            }
+        }
+        return fields;
     }
 
     private List<ChatMessage> messages(List<Row> rows) {

@@ -25,7 +25,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.canopy.pipeline.ByteEchoBackend;
 import dev.canopy.pipeline.GenerateOptions;
 import dev.canopy.pipeline.SharedSpark;
-import dev.canopy.pipeline.generate.SamplingSettings;
 import dev.canopy.pipeline.input.InputFormat;
 import dev.canopy.pipeline.input.InputSpec;
 import dev.canopy.pipeline.input.InvalidInputException;
@@ -117,16 +116,16 @@ class BatchRunTest {
     }
 
     @Test
-    void refusesToMixOutputsOfOtherSamplingSettings() {
+    void refusesToMixOutputsOfOtherSamplingParams() {
         BatchJobSpec spec = spec(prompts(5, null), ByteEchoBackend.named("echo"), 1);
         BatchRun.run(spark, spec);
         BatchJobSpec hotter = new BatchJobSpec(spec.input(), spec.output(), spec.outputFormat(),
-                spec.options().withSampling(SamplingSettings.DEFAULTS.withTemperature(0.5)), false,
+                spec.options().withSampling(GenerateOptions.DEFAULT_SAMPLING.toBuilder().temperature(0.5).build()), false,
                 spec.progressInterval());
 
         assertThatThrownBy(() -> BatchRun.run(spark, hotter))
                 .isInstanceOf(OutputConflictException.class)
-                .hasMessageContaining("sampling: SamplingSettings[maxTokens=64, temperature=1.0");
+                .hasMessageContaining("sampling: SamplingParams[temperature=0.0, ");
     }
 
     @Test

@@ -1,0 +1,101 @@
+package dev.canopy.pipeline.engine;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
+
+import dev.canopy.executor.engine.Completion;
+import dev.canopy.executor.engine.Engine;
+import dev.canopy.executor.engine.GenerationRequest;
+import dev.canopy.executor.engine.GenerationResult;
+import dev.canopy.executor.tokenizer.Tokenizer;
+import dev.canopy.pipeline.generate.ChatMessage;
+import dev.canopy.pipeline.generate.ChatRenderer;
+import dev.canopy.pipeline.generate.ChatTemplate;
+import dev.canopy.pipeline.generate.ErrorKind;
+import dev.canopy.pipeline.generate.GeneratedChoice;
+import dev.canopy.pipeline.generate.ModelBackend;
+import dev.canopy.pipeline.generate.PartitionGenerator;
+import dev.canopy.pipeline.generate.PromptRow;
+import dev.canopy.pipeline.generate.PromptTokenizer;
+import dev.canopy.pipeline.generate.RowError;
+import dev.canopy.pipeline.generate.RowResult;
+
+/**
+ * A Canopy {@link Engine} as the pipeline's model backend. The engine serializes concurrent generate calls and
+ * keeps its prefix cache between them, so the tasks of one executor share one model and its cached prefixes.
+ */
+final class EngineBackend implements ModelBackend {
+
+    /** GGUF metadata key of the Jinja chat template. */
+    static final String CHAT_TEMPLATE = "tokenizer.chat_template";
+
+    private final Engine engine;
+    private final String modelName;
+    private final ChatRenderer chat;
+
+    EngineBackend(Engine engine, String modelName) {
+        this.engine = engine;
+        this.modelName = modelName;
+        Tokenizer tokenizer = engine.tokenizer();
+        this.chat = engine.model().file().metadata().getStringOpt(CHAT_TEMPLATE)
+                .<ChatRenderer>map(template -> new ChatTemplate(template, tokenizer.piece(tokenizer.bosId()),
+                        tokenizer.eosId().stream().mapToObj(tokenizer::piece).findFirst().orElse("")))
+                .orElse(EngineBackend::noTemplate);
+    }
+
+    private static String noTemplate(List<ChatMessage> messages) {
+        throw new IllegalArgumentException("Cannot render messages: the model has no chat template ("
+                + CHAT_TEMPLATE + "); give prompts as strings instead");
+    }
+
+    @Override
+    public String modelName() {
+        return modelName;
+    }
+
+    @Override
+    public int contextLength() {
+        return engine.model().config().contextLength();
+    }
+
+    @Override
+    public ChatRenderer chatRenderer() {
+        return chat;
+    }
+
+    @Override
+    public PromptTokenizer tokenizer() {
+        Tokenizer tokenizer = engine.tokenizer();
+        return prompt -> tokenizer.encode(prompt, tokenizer.addBosByDefault(), false);
+    }
+
+    @Override
+    public PartitionGenerator generator() {
+        return this::generate;
+    }
+
+    private void generate(List<PromptRow> rows, Consumer<RowResult> sink) {
+        List<GenerationRequest> requests = new ArrayList<>(rows.size());
+        for (PromptRow row : rows) {
+            requests.add(new GenerationRequest(row.rowId(), row.prompt(), row.sampling()));
+        }
+        engine.generate(requests, result -> sink.accept(toRowResult(result)));
+    }
+
+    static RowResult toRowResult(GenerationResult result) {
+        if (result.completions().isEmpty() || result.error().isPresent()) {
+            return new RowResult.Failed(result.id(), new RowError(ErrorKind.GENERATION_FAILED,
+                    result.error().orElse("Cannot generate: the engine returned no completion")),
+                    result.promptTokens(), result.latencyNanos());
+        }
+        List<GeneratedChoice> choices = new ArrayList<>(result.completions().size());
+        for (Completion c : result.completions()) {
+            choices.add(new GeneratedChoice(c.text(), c.finishReason().name().toLowerCase(Locale.ROOT),
+                    c.tokenIds().length));
+        }
+        return new RowResult.Generated(result.id(), choices, result.promptTokens(), result.cachedPromptTokens(),
+                result.completionTokens(), result.latencyNanos());
+    }
+}
