@@ -65,16 +65,29 @@ final class GenerationRun {
     }
 
     private void admit(GenerationRequest req, int index, long requestId) {
-        if (req.prompt() == null) {
+        int[] prompt;
+        if (req.promptTokens() != null) {
+            prompt = req.promptTokens();
+            for (int t : prompt) {
+                if (t < 0 || t >= config.vocab()) {
+                    emitFailure(req, index, prompt.length, "Cannot generate for request " + req.id()
+                            + ": prompt token id " + t + " is outside the vocabulary [0, " + config.vocab() + ")");
+                    return;
+                }
+            }
+        } else if (req.prompt() == null) {
             emitFailure(req, index, 0, "Cannot generate for request " + req.id() + ": prompt is null");
             return;
-        }
-        int[] prompt;
-        try {
-            prompt = tokenizer.encode(req.prompt(), tokenizer.addBosByDefault(), false);
-        } catch (RuntimeException e) {
-            emitFailure(req, index, 0, "Cannot tokenize the prompt of request " + req.id() + ": " + e.getMessage());
+        } else if (req.prompt().isEmpty()) {
+            emitFailure(req, index, 0, "Cannot generate for request " + req.id() + ": the prompt is empty");
             return;
+        } else {
+            try {
+                prompt = tokenizer.encode(req.prompt(), tokenizer.addBosByDefault(), false);
+            } catch (RuntimeException e) {
+                emitFailure(req, index, 0, "Cannot tokenize the prompt of request " + req.id() + ": " + e.getMessage());
+                return;
+            }
         }
         if (prompt.length == 0) {
             emitFailure(req, index, 0, "Cannot generate for request " + req.id() + ": the prompt is empty");

@@ -42,10 +42,12 @@ public final class Scheduler {
     private long nextStepId;
     private int numUnfinished;
     private ScheduledStep inFlight; // scheduled and not yet postprocessed
+    private final PrefixLeaders leaders;
 
     public Scheduler(SchedulerConfig config, BlockManager blocks) {
         this.config = Objects.requireNonNull(config, "config");
         this.blocks = Objects.requireNonNull(blocks, "blocks");
+        this.leaders = new PrefixLeaders(blocks.blockSize());
     }
 
     public SchedulerConfig config() {
@@ -263,23 +265,35 @@ public final class Scheduler {
     }
 
     private void admitWaiting(StepBuilder step) {
-        while (step.budget > 0 && !waiting.isEmpty()) {
-            Sequence seq = waiting.peekFirst();
-            if (occupiedSeats() + seatsOf(seq) > config.maxSeqs()) {
-                return;
-            }
-            if (!blocks.canAllocate(seq)) {
-                if (!running.isEmpty()) {
-                    return; // wait for running sequences to free blocks
+        List<Sequence> deferred = new ArrayList<>(); // waiting for a running leader's shared prefix
+        try {
+            while (step.budget > 0 && !waiting.isEmpty()) {
+                Sequence seq = waiting.peekFirst();
+                if (occupiedSeats() + seatsOf(seq) > config.maxSeqs()) {
+                    return;
+                }
+                if (blocks.config().prefixCaching() && leaders.shouldWait(seq)) {
+                    deferred.add(waiting.pollFirst());
+                    continue;
+                }
+                if (!blocks.canAllocate(seq)) {
+                    if (!running.isEmpty()) {
+                        return; // wait for running sequences to free blocks
+                    }
+                    waiting.pollFirst();
+                    failTooLarge(seq, step);
+                    continue;
                 }
                 waiting.pollFirst();
-                failTooLarge(seq, step);
-                continue;
+                seq.startRunning(blocks.allocate(seq));
+                running.add(seq);
+                leaders.admitted(seq);
+                scheduleRunning(seq, step);
             }
-            waiting.pollFirst();
-            seq.startRunning(blocks.allocate(seq));
-            running.add(seq);
-            scheduleRunning(seq, step);
+        } finally {
+            for (int i = deferred.size() - 1; i >= 0; i--) {
+                waiting.addFirst(deferred.get(i));
+            }
         }
     }
 

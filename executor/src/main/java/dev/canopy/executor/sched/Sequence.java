@@ -134,8 +134,8 @@ public final class Sequence implements KvSequence, TokenHistory {
     }
 
     /**
-     * Prompt positions whose KV this sequence reused instead of computing at its latest admission: prefix cache
-     * hits, or the shared prompt of a forked sample.
+     * Leading positions whose KV this sequence reused instead of computing at its latest admission: prefix cache
+     * hits (generated tokens included after a preemption), or the shared prompt of a forked sample.
      */
     public int numCachedTokens() {
         return numCachedTokens;

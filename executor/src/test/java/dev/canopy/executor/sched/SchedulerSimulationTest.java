@@ -2,6 +2,7 @@ package dev.canopy.executor.sched;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.canopy.executor.kv.BlockHasher;
 import dev.canopy.executor.kv.BlockManager;
 import dev.canopy.executor.kv.BlockManagerConfig;
 import dev.canopy.executor.sample.SamplingParams;
@@ -22,6 +23,8 @@ class SchedulerSimulationTest {
 
     private static final int STOP_TOKEN = 0;
     private static final int VOCAB = 40;
+    /** Eight hash values for all blocks: collisions everywhere, so hits must be verified. */
+    private static final BlockHasher WEAK_HASH = (parent, tokens, offset, length) -> (parent * 31 + tokens[offset]) & 7;
 
     @Test
     void randomWorkloadsAllFinishExactlyOnceWithCorrectKvAndNoLeak() {
@@ -35,10 +38,12 @@ class SchedulerSimulationTest {
         int blockSize = 1 << random.nextInt(4);
         int numBlocks = 2 + random.nextInt(40);
         SchedulerConfig config = new SchedulerConfig(1 + random.nextInt(48), 1 + random.nextInt(8));
-        BlockManager blocks = new BlockManager(new BlockManagerConfig(numBlocks, blockSize, random.nextInt(4) > 0));
+        BlockManagerConfig blockConfig = new BlockManagerConfig(numBlocks, blockSize, random.nextInt(4) > 0);
+        boolean weakHash = random.nextBoolean();
+        BlockManager blocks = new BlockManager(blockConfig, weakHash ? WEAK_HASH : BlockHasher.DEFAULT);
         Scheduler scheduler = new Scheduler(config, blocks);
         KvMemoryChecker memory = new KvMemoryChecker(numBlocks, blockSize);
-        String where = "trial " + trial + " (" + blocks.config() + ", " + config + ")";
+        String where = "trial " + trial + " (" + blockConfig + (weakHash ? ", weak hash, " : ", ") + config + ")";
 
         int[][] systemPrompts = {tokens(random, 1 + random.nextInt(20)), tokens(random, 1 + random.nextInt(12))};
         int numRequests = 5 + random.nextInt(30);

@@ -71,13 +71,9 @@ public final class GenerateCommand implements Command {
                         Optional.of(new GenerationRequest("0", a.required("prompt"), defaults)), Optional.empty()))
                 : PromptFile.read(Path.of(a.required("input")), defaults);
         try (Engine engine = Engine.open(config); Writer w = writer(a, out)) {
-            List<GenerationRequest> requests = new ArrayList<>();
-            List<Integer> entryOf = new ArrayList<>();
-            for (int i = 0; i < entries.size(); i++) {
-                entries.get(i).request().ifPresent(requests::add);
-                if (entries.get(i).request().isPresent()) {
-                    entryOf.add(i);
-                }
+            List<GenerationRequest> requests = new ArrayList<>(); // request ids are entry indices
+            for (PromptFile.Entry e : entries) {
+                e.request().ifPresent(requests::add);
             }
             ProgressReporter progress = new ProgressReporter(err, requests.size(), ProgressReporter.stderrIsTerminal());
             OrderedLines lines = new OrderedLines(entries.size(), w);
@@ -87,7 +83,7 @@ public final class GenerateCommand implements Command {
                 }
             }
             engine.generate(requests, result -> {
-                int entry = entryOf.get(Integer.parseInt(result.id()));
+                int entry = Integer.parseInt(result.id());
                 lines.put(entry, resultLine(entries.get(entry), result));
                 progress.update(1, result.completionTokens());
             });

@@ -1,0 +1,45 @@
+package dev.canopy.jobs.cli;
+
+import dev.canopy.executor.engine.Engine;
+import dev.canopy.executor.engine.EngineMetrics;
+import dev.canopy.executor.engine.GenerationRequest;
+import dev.canopy.executor.engine.GenerationResult;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Runs a synthetic workload through the engine and reports throughput, prefix saving and KV use. */
+final class WorkloadBench {
+
+    private WorkloadBench() {}
+
+    static Map<String, Object> run(Engine engine, List<GenerationRequest> requests) {
+        long t0 = System.nanoTime();
+        List<GenerationResult> results = engine.generate(requests);
+        double wall = (System.nanoTime() - t0) / 1e9;
+        long errors = results.stream().filter(r -> r.error().isPresent()).count();
+        EngineMetrics m = engine.lastRunMetrics();
+        long kvPerBlock = engine.model().config().kvBytesPerToken() * engine.backend().blockSize();
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("requests", requests.size());
+        r.put("errors", errors);
+        r.put("wall_s", round(wall));
+        r.put("prompt_tokens", m.promptTokens());
+        r.put("prefill_tokens_computed", m.prefillTokens());
+        r.put("output_tokens", m.generatedTokens());
+        r.put("prompt_tokens_per_s", round(m.promptTokens() / wall));
+        r.put("output_tokens_per_s", round(m.generatedTokens() / wall));
+        r.put("total_tokens_per_s", round((m.promptTokens() + m.generatedTokens()) / wall));
+        r.put("prefix_saving", round(m.prefixSaving()));
+        r.put("steps", m.steps());
+        r.put("preemptions", m.preemptions());
+        r.put("peak_kv_blocks", m.peakBlocksInUse());
+        r.put("peak_kv_bytes", m.peakBlocksInUse() * kvPerBlock);
+        r.put("kv_pool_blocks", m.totalBlocks());
+        return r;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+}
