@@ -46,6 +46,7 @@ public final class BatchGenerate {
               exit codes: 0 complete, 2 bad flags or config, 3 bad input/model/output, 4 rows missing (rerun)""";
 
     private static final Map<String, String> FLAG_KEYS = flagKeys();
+    private static final String SHUFFLE_PARTITIONS = "spark.sql.shuffle.partitions";
 
     private BatchGenerate() {}
 
@@ -81,6 +82,7 @@ public final class BatchGenerate {
         try {
             config = BatchConfigLoader.load(args.get("config").map(Path::of), overrides(args));
             var spec = BatchSpecBuilder.build(config);
+            spec.options().backend().describe(); // a missing or corrupt model fails before Spark starts
             SparkSession spark = session(config);
             try {
                 BatchOutcome outcome = BatchRun.run(spark, spec);
@@ -110,6 +112,9 @@ public final class BatchGenerate {
         config.spark().forEach(builder::config);
         if (!config.spark().containsKey("spark.master") && System.getProperty("spark.master") == null) {
             builder.master("local[*]");
+            if (!config.spark().containsKey(SHUFFLE_PARTITIONS)) { // 200 shuffle tasks only slow a single machine
+                builder.config(SHUFFLE_PARTITIONS, Math.max(2, Runtime.getRuntime().availableProcessors()));
+            }
         }
         return builder.getOrCreate();
     }

@@ -50,15 +50,16 @@ public final class BatchRun {
         CommittedRows committed = new CommittedRows(spark, out, spec.outputFormat(), columns.idName());
         Dataset<Row> pending = committed.pending(keyed);
         long total = keyed.count();
-        long pendingCount = pending.count();
-        LOG.info("{} input rows, {} committed by earlier runs, {} to generate", total, total - pendingCount,
-                pendingCount);
 
         GenerationProgress progress = GenerationProgress.register(spark.sparkContext());
         String failure = null;
         double seconds = 0;
-        if (pendingCount > 0) {
+        long pendingCount = 0;
+        if (!pending.isEmpty()) {
             SparkGeneration.Plan plan = SparkGeneration.plan(pending, columns, spec.options(), progress, true);
+            pendingCount = plan.inputRows();
+            LOG.info("{} input rows, {} committed by earlier runs, {} to generate in {} partitions", total,
+                    total - pendingCount, pendingCount, plan.partitions());
             ProgressReporter reporter = new ProgressReporter(progress, total - pendingCount, total,
                     spec.progressInterval());
             try (reporter) {
@@ -70,8 +71,10 @@ public final class BatchRun {
                 seconds = reporter.elapsedSeconds();
                 plan.release();
             }
+        } else {
+            LOG.info("{} input rows, all committed by earlier runs", total);
         }
-        JobMetrics.Completeness counts = committed.completeness(keyed);
+        JobMetrics.Completeness counts = committed.completeness(keyed, total);
         Map<String, Long> errors = committed.errorsByKind();
         JobMetrics metrics = JobMetrics.of(spec, model.name(), failure, counts, total - pendingCount, errors,
                 progress, seconds);

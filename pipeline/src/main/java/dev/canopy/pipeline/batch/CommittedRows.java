@@ -48,9 +48,8 @@ final class CommittedRows {
                 "left_anti");
     }
 
-    /** Compares output rows per id with input rows per id. */
-    JobMetrics.Completeness completeness(Dataset<Row> keyed) {
-        long total = keyed.count();
+    /** Compares output rows per id with input rows per id; {@code total} is {@code keyed}'s row count. */
+    JobMetrics.Completeness completeness(Dataset<Row> keyed, long total) {
         if (!directory.hasDataFiles()) {
             return new JobMetrics.Completeness(total, 0, total, 0);
         }
