@@ -24,6 +24,7 @@
  */
 #include <immintrin.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define QK 32
@@ -33,6 +34,10 @@
 #define TYPE_Q4_0 2
 #define TYPE_Q8_0 8
 #define TYPE_BF16 30
+
+/* Streaming weights from memory (the decode case) needs help: while a tile of rows is multiplied,
+ * prefetch the same position one tile (4 rows) further on, which is where the next tile will read. */
+#define PREFETCH_NEXT_TILE(p, wrb) _mm_prefetch((const char*)(p) + 4 * (wrb), _MM_HINT_T0)
 
 #define T512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,f16c,fma")))
 #define T256 __attribute__((target("avx2,fma,f16c")))
@@ -51,6 +56,16 @@ int32_t canopy_detect_level(void) {
         return 1;
     }
     return 0;
+}
+
+static int32_t detected_level = -1;
+
+static int32_t usable_level(int32_t level) {
+    int32_t best = detected_level;
+    if (best < 0) {
+        best = detected_level = canopy_detect_level();
+    }
+    return level < best ? level : best;
 }
 
 static float fp16_to_float(uint16_t h) {
@@ -121,46 +136,108 @@ int64_t canopy_act_bytes(int32_t cols, int32_t batch) {
  *   int32 negsum[16]    -sum(q) of block 2p in lane 0, of block 2p+1 in lane 8, zeros elsewhere
  * A missing last block (odd block count) is all zeros.
  */
-void canopy_quantize(const float* x, int64_t xoff, int32_t cols, int32_t batch, uint8_t* buf) {
+/* Quantizes one block of 32 values: writes q[32] and returns -sum(q); *d_out = max|x| / 127. Every
+ * version below computes exactly these values (IEEE division and reciprocal, round to nearest even). */
+static int32_t quantize_block_generic(const float* v, int8_t* q, float* d_out) {
+    float amax = 0.0f;
+    for (int i = 0; i < QK; i++) {
+        float a = v[i] < 0 ? -v[i] : v[i];
+        amax = a > amax ? a : amax;
+    }
+    float d = amax / 127.0f;
+    float id = d != 0.0f ? 1.0f / d : 0.0f;
+    int32_t sum = 0;
+    for (int i = 0; i < QK; i++) {
+        float s = __builtin_rintf(v[i] * id);
+        s = s > 127.0f ? 127.0f : (s < -127.0f ? -127.0f : s);
+        q[i] = (int8_t)s;
+        sum += q[i];
+    }
+    *d_out = d;
+    return -sum;
+}
+
+T256 static int32_t quantize_block_avx2(const float* v, int8_t* q, float* d_out) {
+    __m256 sign = _mm256_set1_ps(-0.0f);
+    __m256 m = _mm256_andnot_ps(sign, _mm256_loadu_ps(v));
+    for (int i = 8; i < QK; i += 8) m = _mm256_max_ps(m, _mm256_andnot_ps(sign, _mm256_loadu_ps(v + i)));
+    __m128 m4 = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+    m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
+    m4 = _mm_max_ss(m4, _mm_movehdup_ps(m4));
+    float d = _mm_cvtss_f32(m4) / 127.0f;
+    float id = d != 0.0f ? 1.0f / d : 0.0f;
+    int32_t tmp[QK];
+    __m256i sum = _mm256_setzero_si256();
+    for (int i = 0; i < QK; i += 8) {
+        __m256i n = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(v + i), _mm256_set1_ps(id)));
+        n = _mm256_max_epi32(_mm256_min_epi32(n, _mm256_set1_epi32(127)), _mm256_set1_epi32(-127));
+        sum = _mm256_add_epi32(sum, n);
+        _mm256_storeu_si256((__m256i*)(tmp + i), n);
+    }
+    for (int i = 0; i < QK; i++) q[i] = (int8_t)tmp[i];
+    __m128i s4 = _mm_add_epi32(_mm256_castsi256_si128(sum), _mm256_extracti128_si256(sum, 1));
+    s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, 0x4E));
+    s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, 0xB1));
+    *d_out = d;
+    return -_mm_cvtsi128_si32(s4);
+}
+
+T512 static int32_t quantize_block_avx512(const float* v, int8_t* q, float* d_out) {
+    __m512 v0 = _mm512_loadu_ps(v);
+    __m512 v1 = _mm512_loadu_ps(v + 16);
+    float amax = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_abs_ps(v0), _mm512_abs_ps(v1)));
+    float d = amax / 127.0f;
+    float id = d != 0.0f ? 1.0f / d : 0.0f;
+    __m512i lim = _mm512_set1_epi32(127);
+    __m512i nlim = _mm512_set1_epi32(-127);
+    __m512i n0 = _mm512_cvtps_epi32(_mm512_mul_ps(v0, _mm512_set1_ps(id)));
+    __m512i n1 = _mm512_cvtps_epi32(_mm512_mul_ps(v1, _mm512_set1_ps(id)));
+    n0 = _mm512_max_epi32(_mm512_min_epi32(n0, lim), nlim);
+    n1 = _mm512_max_epi32(_mm512_min_epi32(n1, lim), nlim);
+    _mm_storeu_si128((__m128i*)q, _mm512_cvtepi32_epi8(n0));
+    _mm_storeu_si128((__m128i*)(q + 16), _mm512_cvtepi32_epi8(n1));
+    *d_out = d;
+    return -_mm512_reduce_add_epi32(_mm512_add_epi32(n0, n1));
+}
+
+/**
+ * Quantizes rows x[xoff + b*cols ..] (cols a multiple of 32) to 8 bits per block of 32.
+ * Layout per row, per pair of blocks (2p, 2p+1), PAIR_BYTES bytes:
+ *   int8 q[64]          the two blocks' quantized values
+ *   float dx[16]        dx of block 2p in lanes 0-7, of block 2p+1 in lanes 8-15
+ *   int32 negsum[16]    -sum(q) of block 2p in lane 0, of block 2p+1 in lane 8, zeros elsewhere
+ * A missing last block (odd block count) is all zeros. The result is the same at every level.
+ */
+void canopy_quantize(int32_t level, const float* x, int64_t xoff, int32_t cols, int32_t batch, uint8_t* buf) {
     int32_t nb = cols / QK;
     int64_t arb = act_row_bytes(cols);
+    int32_t lvl = usable_level(level);
     for (int32_t b = 0; b < batch; b++) {
         const float* xr = x + xoff + (int64_t)b * cols;
         uint8_t* row = buf + b * arb;
         memset(row, 0, (size_t)arb);
         for (int32_t j = 0; j < nb; j++) {
-            const float* v = xr + j * QK;
             uint8_t* pair = row + (int64_t)(j / 2) * PAIR_BYTES;
             int half = j % 2;
-            float amax = 0.0f;
-            for (int i = 0; i < QK; i++) {
-                float a = v[i] < 0 ? -v[i] : v[i];
-                amax = a > amax ? a : amax;
-            }
-            float d = amax / 127.0f;
-            float id = d != 0.0f ? 1.0f / d : 0.0f;
             int8_t* q = (int8_t*)(pair + half * QK);
-            int32_t sum = 0;
-            for (int i = 0; i < QK; i++) {
-                float s = __builtin_rintf(v[i] * id);
-                s = s > 127.0f ? 127.0f : (s < -127.0f ? -127.0f : s);
-                q[i] = (int8_t)s;
-                sum += q[i];
-            }
+            float d;
+            int32_t negsum = lvl == 2   ? quantize_block_avx512(xr + j * QK, q, &d)
+                             : lvl == 1 ? quantize_block_avx2(xr + j * QK, q, &d)
+                                        : quantize_block_generic(xr + j * QK, q, &d);
             float* dx = (float*)(pair + 64) + half * 8;
-            for (int i = 0; i < 8; i++) {
-                dx[i] = d;
-            }
-            ((int32_t*)(pair + 128))[half * 8] = -sum;
+            for (int i = 0; i < 8; i++) dx[i] = d;
+            ((int32_t*)(pair + 128))[half * 8] = negsum;
         }
     }
 }
 
-/* Visits the row range in tiles of at most RT rows x BT activation rows; TILE(nr, nb) must expand to a
- * call of the kernel specialized for exactly nr x nb. */
-#define FOR_TILES(RT, BT, TILE)                                                    \
+/* Visits the row range in tiles of at most RT rows x BT activation rows; ROW_PREP runs once per tile of
+ * rows, TILE(nr, nb) must expand to a call of the kernel specialized for exactly nr x nb. */
+#define FOR_TILES(RT, BT, TILE) FOR_TILES_PREP(RT, BT, (void)0, TILE)
+#define FOR_TILES_PREP(RT, BT, ROW_PREP, TILE)                                     \
     for (int32_t r0 = row_start; r0 < row_end; r0 += RT) {                         \
         int nr = row_end - r0 < RT ? row_end - r0 : RT;                            \
+        ROW_PREP;                                                                  \
         for (int32_t b0 = 0; b0 < batch; b0 += BT) {                               \
             int nbt = batch - b0 < BT ? batch - b0 : BT;                           \
             switch (nr * 8 + nbt) {                                                \
@@ -284,10 +361,12 @@ T256 INLINE void quant_tile256(int32_t type, const uint8_t* w, int64_t wrb, cons
         for (int r = 0; r < R; r++) {
             if (type == TYPE_Q8_0) {
                 const uint8_t* blk = w + r * wrb + (int64_t)j * 34;
+                PREFETCH_NEXT_TILE(blk, wrb);
                 wv[r] = _mm256_loadu_si256((const __m256i*)(blk + 2));
                 dw[r] = _mm256_set1_ps(_cvtsh_ss(load_u16(blk)));
             } else {
                 const uint8_t* blk = w + r * wrb + (int64_t)j * 18;
+                PREFETCH_NEXT_TILE(blk, wrb);
                 __m128i q = _mm_loadu_si128((const __m128i*)(blk + 2));
                 __m128i m = _mm_set1_epi8(15);
                 wv[r] = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_and_si128(q, m)),
@@ -352,7 +431,10 @@ T256 INLINE void float_tile256(int32_t type, const uint8_t* w, int64_t wrb, cons
     for (int32_t c = 0; c < cols; c += 8) {
         int n = cols - c < 8 ? cols - c : 8;
         __m256 wv[4];
-        for (int r = 0; r < R; r++) wv[r] = load_weights256(type, w + r * wrb, c, n);
+        for (int r = 0; r < R; r++) {
+            if (c % 32 == 0) PREFETCH_NEXT_TILE(w + r * wrb + (type == TYPE_F32 ? 4LL : 2LL) * c, wrb);
+            wv[r] = load_weights256(type, w + r * wrb, c, n);
+        }
         for (int b = 0; b < B; b++) {
             __m256 xv = load_x256(x + (int64_t)b * cols, c, n);
             for (int r = 0; r < R; r++) acc[r][b] = _mm256_fmadd_ps(wv[r], xv, acc[r][b]);
@@ -394,35 +476,74 @@ T512 INLINE __m512i load_pair512(int32_t type, const uint8_t* blk, int full, __m
     return _mm512_shuffle_i64x2(v, v, _MM_SHUFFLE(3, 1, 2, 0)); /* [lo0 hi0 lo1 hi1] */
 }
 
-T512 INLINE void quant_pair512(int32_t type, const uint8_t* w, int64_t wrb, const uint8_t* act, int64_t arb, int32_t p,
-                               int full, __m512 acc[4][4], const int R, const int B) {
-    int64_t blk_bytes = type == TYPE_Q8_0 ? 34 : 18;
-    int shift = type == TYPE_Q8_0 ? 7 : 3;
+/* Weight bytes and scales of one pair of blocks for up to 4 rows, as load_pair512 makes them. */
+typedef struct {
     __m512i wv[4];
     __m512 dw[4];
-    for (int r = 0; r < R; r++) wv[r] = load_pair512(type, w + r * wrb + 2 * p * blk_bytes, full, &dw[r]);
+} weight_pair512;
+
+/* acc[r][b] += (dw[r] * dx[b]) * sum(w[r] * x[b]) for one pair of blocks: the one sequence of operations
+ * every output element goes through, whichever tile and weight source (direct or repacked). */
+T512 INLINE void multiply_pair512(int32_t type, const weight_pair512* wp, const uint8_t* act, int64_t arb, int32_t p,
+                                  __m512 acc[4][4], const int R, const int B) {
+    int shift = type == TYPE_Q8_0 ? 7 : 3; /* the unsigned weights carry +128 (Q8_0) or +8 (Q4_0) */
     for (int b = 0; b < B; b++) {
         const uint8_t* ap = act + b * arb + (int64_t)p * PAIR_BYTES;
         __m512i xq = _mm512_loadu_si512(ap);
         __m512 dx = _mm512_loadu_ps(ap + 64);
         __m512i corr = _mm512_slli_epi32(_mm512_loadu_si512(ap + 128), shift);
         for (int r = 0; r < R; r++) {
-            __m512i s = _mm512_dpbusd_epi32(corr, wv[r], xq);
-            acc[r][b] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(dw[r], dx), acc[r][b]);
+            __m512i s = _mm512_dpbusd_epi32(corr, wp->wv[r], xq);
+            acc[r][b] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(wp->dw[r], dx), acc[r][b]);
         }
     }
 }
 
+T512 INLINE void store_sums512(__m512 acc[4][4], float* out, int64_t rows, const int R, const int B) {
+    for (int r = 0; r < R; r++)
+        for (int b = 0; b < B; b++) out[b * rows + r] = _mm512_reduce_add_ps(acc[r][b]);
+}
+
+/* A tile reading the weights straight from the matrix (few activation rows: the decode case). */
 T512 INLINE void quant_tile512(int32_t type, const uint8_t* w, int64_t wrb, const uint8_t* act, int64_t arb,
                                int32_t nb, float* out, int64_t rows, const int R, const int B) {
+    int64_t blk_bytes = type == TYPE_Q8_0 ? 34 : 18;
     __m512 acc[4][4];
     for (int r = 0; r < R; r++)
         for (int b = 0; b < B; b++) acc[r][b] = _mm512_setzero_ps();
-    int32_t p = 0;
-    for (; p < nb / 2; p++) quant_pair512(type, w, wrb, act, arb, p, 1, acc, R, B);
-    if (nb % 2) quant_pair512(type, w, wrb, act, arb, p, 0, acc, R, B);
+    for (int32_t p = 0; p < (nb + 1) / 2; p++) {
+        weight_pair512 wp;
+        for (int r = 0; r < R; r++) {
+            const uint8_t* blk = w + r * wrb + 2 * p * blk_bytes;
+            PREFETCH_NEXT_TILE(blk, wrb);
+            wp.wv[r] = load_pair512(type, blk, 2 * p + 1 < nb, &wp.dw[r]);
+        }
+        multiply_pair512(type, &wp, act, arb, p, acc, R, B);
+    }
+    store_sums512(acc, out, rows, R, B);
+}
+
+/* Unpacks the weights of a tile of R rows once (scratch: per pair, 4 x {64 weight bytes, 16 scales}),
+ * so the tiles of a large batch do not each redo it. */
+T512 INLINE void repack_rows512(int32_t type, const uint8_t* w, int64_t wrb, int32_t nb, int R, weight_pair512* scratch) {
+    int64_t blk_bytes = type == TYPE_Q8_0 ? 34 : 18;
+    for (int32_t p = 0; p < (nb + 1) / 2; p++) {
+        for (int r = 0; r < R; r++) {
+            const uint8_t* blk = w + r * wrb + 2 * p * blk_bytes;
+            PREFETCH_NEXT_TILE(blk, wrb);
+            scratch[p].wv[r] = load_pair512(type, blk, 2 * p + 1 < nb, &scratch[p].dw[r]);
+        }
+    }
+}
+
+/* A tile reading the weights repacked by repack_rows512 (many activation rows: the prefill case). */
+T512 INLINE void quant_tile512_repacked(int32_t type, const weight_pair512* scratch, const uint8_t* act, int64_t arb,
+                                        int32_t nb, float* out, int64_t rows, const int R, const int B) {
+    __m512 acc[4][4];
     for (int r = 0; r < R; r++)
-        for (int b = 0; b < B; b++) out[b * rows + r] = _mm512_reduce_add_ps(acc[r][b]);
+        for (int b = 0; b < B; b++) acc[r][b] = _mm512_setzero_ps();
+    for (int32_t p = 0; p < (nb + 1) / 2; p++) multiply_pair512(type, &scratch[p], act, arb, p, acc, R, B);
+    store_sums512(acc, out, rows, R, B);
 }
 
 T512 static void quant_avx512(int32_t type, const uint8_t* w, int32_t cols, const uint8_t* act, int32_t batch,
@@ -430,10 +551,17 @@ T512 static void quant_avx512(int32_t type, const uint8_t* w, int32_t cols, cons
     int32_t nb = cols / QK;
     int64_t wrb = row_bytes(type, cols);
     int64_t arb = act_row_bytes(cols);
-#define QTILE512(R, B) \
-    quant_tile512(type, w + r0 * wrb, wrb, act + b0 * arb, arb, nb, out + b0 * rows + r0, rows, R, B)
-    FOR_TILES(4, 4, QTILE512)
+    weight_pair512* scratch = batch > 4 ? aligned_alloc(64, sizeof(weight_pair512) * (size_t)((nb + 1) / 2)) : NULL;
+    if (scratch) {
+#define QTILE512R(R, B) quant_tile512_repacked(type, scratch, act + b0 * arb, arb, nb, out + b0 * rows + r0, rows, R, B)
+        FOR_TILES_PREP(4, 4, repack_rows512(type, w + r0 * wrb, wrb, nb, nr, scratch), QTILE512R)
+#undef QTILE512R
+        free(scratch);
+    } else {
+#define QTILE512(R, B) quant_tile512(type, w + r0 * wrb, wrb, act + b0 * arb, arb, nb, out + b0 * rows + r0, rows, R, B)
+        FOR_TILES(4, 4, QTILE512)
 #undef QTILE512
+    }
 }
 
 /* Loads 16 weights from column c as floats; `n` < 16 loads only the first n (the rest are 0). */
@@ -453,7 +581,10 @@ T512 INLINE void float_tile512(int32_t type, const uint8_t* w, int64_t wrb, cons
     for (int32_t c = 0; c < cols; c += 16) {
         int n = cols - c < 16 ? cols - c : 16;
         __m512 wv[4];
-        for (int r = 0; r < R; r++) wv[r] = load_weights512(type, w + r * wrb, c, n);
+        for (int r = 0; r < R; r++) {
+            PREFETCH_NEXT_TILE(w + r * wrb + (type == TYPE_F32 ? 4LL : 2LL) * c, wrb);
+            wv[r] = load_weights512(type, w + r * wrb, c, n);
+        }
         __mmask16 m = (__mmask16)((1u << n) - 1);
         for (int b = 0; b < B; b++) {
             __m512 xv = _mm512_maskz_loadu_ps(m, x + (int64_t)b * cols + c);
@@ -473,16 +604,6 @@ T512 static void float_avx512(int32_t type, const uint8_t* w, int32_t cols, cons
 }
 
 /* ---------------------------------------------------------------- entry points */
-
-static int32_t detected_level = -1;
-
-static int32_t usable_level(int32_t level) {
-    int32_t best = detected_level;
-    if (best < 0) {
-        best = detected_level = canopy_detect_level();
-    }
-    return level < best ? level : best;
-}
 
 /**
  * Quantized weights (type 8 = Q8_0 or 2 = Q4_0) times activations from canopy_quantize, rows

@@ -10,9 +10,9 @@ import jdk.incubator.vector.FloatVector;
  * with the activations {@value #BATCH_TILE} rows at a time, so each decoded weight is reused across
  * the batch.
  *
- * <p>Reproducibility: every output element is one dot product computed by the same sequence of
- * operations (lane-wise fused multiply-adds over the columns, a fixed lane tree, then the remaining
- * columns one by one), whichever tile shape, batch size or thread computed it.
+ * <p>Reproducibility: every output element is one dot product computed by the sequence of operations of
+ * {@link FloatOps#dot} (lane-wise fused multiply-adds over the columns, a fixed lane tree, then the
+ * remaining columns one by one), whichever tile shape, batch size or thread computed it.
  */
 final class JavaMatMul {
 
@@ -43,27 +43,13 @@ final class JavaMatMul {
                     } else {
                         for (int b = 0; b < nb; b++) {
                             for (int r = 0; r < nr; r++) {
-                                out[outAt + b * rows + r] = dot(decoded, r * cols, x, xAt + b * cols, cols);
+                                out[outAt + b * rows + r] = FloatOps.dot(decoded, r * cols, x, xAt + b * cols, cols);
                             }
                         }
                     }
                 }
             }
         });
-    }
-
-    /** One output element: the reference sequence of operations every tile reproduces. */
-    static float dot(float[] w, int wAt, float[] x, int xAt, int cols) {
-        FloatVector acc = FloatVector.zero(F);
-        int c = 0;
-        for (int bound = F.loopBound(cols); c < bound; c += L) {
-            acc = FloatVector.fromArray(F, w, wAt + c).fma(FloatVector.fromArray(F, x, xAt + c), acc);
-        }
-        float sum = VectorLanes.sum(acc);
-        for (; c < cols; c++) {
-            sum = Math.fma(w[wAt + c], x[xAt + c], sum);
-        }
-        return sum;
     }
 
     /** 4 weight rows × 4 activation rows: 16 dot products sharing their loads. */
@@ -99,11 +85,35 @@ final class JavaMatMul {
             a23 = w2.fma(x3, a23);
             a33 = w3.fma(x3, a33);
         }
-        FloatVector[] acc = {a00, a01, a02, a03, a10, a11, a12, a13, a20, a21, a22, a23, a30, a31, a32, a33};
+        // stored, not passed on: a call taking vectors that is not inlined would box them
+        float[] sums = new float[ROW_TILE * BATCH_TILE * L]; // (ROW_TILE, BATCH_TILE, L)
+        a00.intoArray(sums, 0);
+        a01.intoArray(sums, L);
+        a02.intoArray(sums, 2 * L);
+        a03.intoArray(sums, 3 * L);
+        a10.intoArray(sums, 4 * L);
+        a11.intoArray(sums, 5 * L);
+        a12.intoArray(sums, 6 * L);
+        a13.intoArray(sums, 7 * L);
+        a20.intoArray(sums, 8 * L);
+        a21.intoArray(sums, 9 * L);
+        a22.intoArray(sums, 10 * L);
+        a23.intoArray(sums, 11 * L);
+        a30.intoArray(sums, 12 * L);
+        a31.intoArray(sums, 13 * L);
+        a32.intoArray(sums, 14 * L);
+        a33.intoArray(sums, 15 * L);
+        finish(sums, w, x, xAt, c, cols, out, outAt, rows);
+    }
+
+    /** Reduces the stored accumulators and adds the columns past the last full vector, as {@link FloatOps#dot} does. */
+    private static void finish(float[] sums, float[] w, float[] x, int xAt, int tail, int cols, float[] out, int outAt,
+            int rows) {
+        float[] scratch = new float[L];
         for (int r = 0; r < ROW_TILE; r++) {
             for (int b = 0; b < BATCH_TILE; b++) {
-                float sum = VectorLanes.sum(acc[r * BATCH_TILE + b]);
-                for (int k = c; k < cols; k++) {
+                float sum = VectorLanes.sumStored(sums, (r * BATCH_TILE + b) * L, scratch);
+                for (int k = tail; k < cols; k++) {
                     sum = Math.fma(w[r * cols + k], x[xAt + b * cols + k], sum);
                 }
                 out[outAt + b * rows + r] = sum;

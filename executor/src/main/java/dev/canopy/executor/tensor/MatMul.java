@@ -14,6 +14,11 @@ import java.util.Set;
  * float weights are multiplied in float. The {@link KernelBackend#JAVA Java} kernels decode weights to
  * float and multiply in float.
  *
+ * <p>Accuracy: float arithmetic gives |out − exact| ≤ cols·2⁻²³·Σ|w·x|. Quantizing the activations
+ * (native Q8_0/Q4_0) rounds each value to a multiple of {@code dx = max|x_block|/127}, adding at most
+ * Σ_blocks (dx/2)·Σ_block |w| (relative to the output, about 1/254 of the activation's block maximum
+ * over its typical size; the same trade llama.cpp makes). Weights are used exactly as stored.
+ *
  * <p>Reproducibility: for a given backend on a given machine, each output element is bit-for-bit the
  * same whatever the batch size, its position in the batch, the thread count or the partition.
  *

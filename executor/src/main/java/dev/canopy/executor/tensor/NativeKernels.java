@@ -48,7 +48,7 @@ final class NativeKernels {
             handles[1] = linker.downcallHandle(find(lib, "canopy_act_bytes"),
                     FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_INT), critical);
             handles[2] = linker.downcallHandle(find(lib, "canopy_quantize"),
-                    FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS), critical);
+                    FunctionDescriptor.ofVoid(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS), critical);
             handles[3] = linker.downcallHandle(find(lib, "canopy_matmul_quant"), FunctionDescriptor.of(JAVA_INT,
                     JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT,
                     JAVA_INT), critical);
@@ -101,10 +101,13 @@ final class NativeKernels {
         }
     }
 
-    /** Quantizes {@code batch} rows of {@code x} (from float offset {@code xOffset}) into {@code act}. */
-    void quantize(MemorySegment x, long xOffset, int cols, int batch, MemorySegment act) {
+    /**
+     * Quantizes {@code batch} rows of {@code x} (from float offset {@code xOffset}) into {@code act}
+     * (layout in canopy_quantize); the bytes are the same at every level.
+     */
+    void quantize(int level, MemorySegment x, long xOffset, int cols, int batch, MemorySegment act) {
         try {
-            QUANTIZE.invokeExact(x, xOffset, cols, batch, act);
+            QUANTIZE.invokeExact(level, x, xOffset, cols, batch, act);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -5,7 +5,7 @@ import java.lang.foreign.MemorySegment;
 /**
  * {@link MatMul} through the C kernels: rows are split among the threads in units of
  * {@value #ROW_UNIT}; for Q8_0/Q4_0 weights the activations are quantized once per call, before the
- * parallel part. Keeps the quantized activations between calls (one thread at a time).
+ * parallel part. Keeps the buffer of quantized activations between calls; callers take turns.
  */
 final class NativeMatMul {
 
@@ -24,7 +24,8 @@ final class NativeMatMul {
         return level;
     }
 
-    void apply(Parallel parallel, Tensor w, float[] x, int xOffset, int batch, float[] out, int outOffset) {
+    /** Synchronized: concurrent callers would share the quantized-activation buffer. */
+    synchronized void apply(Parallel parallel, Tensor w, float[] x, int xOffset, int batch, float[] out, int outOffset) {
         int rows = w.rows();
         int cols = w.cols();
         int type = w.type().id();
@@ -38,7 +39,7 @@ final class NativeMatMul {
                 quantized = new byte[Math.toIntExact(Math.max(bytes, quantized.length * 3L / 2))];
             }
             MemorySegment act = MemorySegment.ofArray(quantized);
-            kernels.quantize(xs, xOffset, cols, batch, act);
+            kernels.quantize(level, xs, xOffset, cols, batch, act);
             parallel.forRange(units, (start, end) -> kernels.matmulQuant(level, type, weights, rows, cols, act, batch,
                     os, outOffset, start * ROW_UNIT, Math.min(rows, end * ROW_UNIT)));
         } else {

@@ -24,6 +24,21 @@ final class VectorLanes {
 
     private VectorLanes() {}
 
+    /**
+     * The same sum as {@link #sum(FloatVector)}, bit for bit, of lanes stored at {@code lanes[at ..
+     * at + F.length())}: the same tree of additions, done on scalars.
+     */
+    static float sumStored(float[] lanes, int at, float[] scratch) {
+        int n = F.length();
+        System.arraycopy(lanes, at, scratch, 0, n);
+        for (int half = n / 2; half >= 1; half /= 2) {
+            for (int i = 0; i < half; i++) {
+                scratch[i] += scratch[i + half];
+            }
+        }
+        return scratch[0];
+    }
+
     /** The sum of all lanes, always added in the same order. */
     static float sum(FloatVector v) {
         for (VectorShuffle<Float> s : HALVES) {

@@ -119,6 +119,21 @@ class FloatOpsTest {
         assertThat(FastExp.exp(100f)).isEqualTo(Float.POSITIVE_INFINITY);
     }
 
+    @Test
+    void storedLanesSumToTheSameBitsAsTheVectorTree() {
+        int n = VectorLanes.F.length();
+        Random random = new Random(11);
+        float[] lanes = new float[n];
+        for (int round = 0; round < 1000; round++) {
+            for (int i = 0; i < n; i++) {
+                lanes[i] = (random.nextFloat() - 0.5f) * (1 << random.nextInt(20));
+            }
+            float tree = VectorLanes.sum(jdk.incubator.vector.FloatVector.fromArray(VectorLanes.F, lanes, 0));
+            assertThat(Float.floatToIntBits(VectorLanes.sumStored(lanes, 0, new float[n])))
+                    .isEqualTo(Float.floatToIntBits(tree));
+        }
+    }
+
     private static float[] values(Random random, int n) {
         return TestTensors.randomValues(random, n);
     }

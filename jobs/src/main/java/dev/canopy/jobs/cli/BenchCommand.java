@@ -8,6 +8,7 @@ import dev.canopy.executor.model.Model;
 import dev.canopy.executor.tensor.KernelBackend;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -35,21 +36,39 @@ public final class BenchCommand implements Command {
                                     [--prefix-len 512] [--suffix-len 32] [--output-len 64] [engine flags] [--json]
                        canopy bench --model FILE.gguf --workload random [--prompt-len A:B] [--output-len C:D]
                                     [--requests N] [engine flags] [--json]
-                  engine flags: --max-seqs N --max-batch-tokens N --kv-budget SIZE --no-prefix-cache --seed S""";
+                       canopy bench --model FILE.gguf --workload mixed [shared-prefix flags] [--decode-requests 32]
+                                    [--decode-prompt-len 16:64] [--decode-output-len 256] [engine flags] [--json]
+                  engine flags: --max-seqs N --max-batch-tokens N --kv-budget SIZE --no-prefix-cache --seed S
+                                --order input|planned (default: input)
+                  --compare prefix-cache|order: run the workload twice in one process (prefix cache on/off, or
+                                input order/planned order) and report both runs and the speed ratio""";
     }
 
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) {
         Args a = Args.parse(name(), argv, Set.of("model", "prompt-len", "gen-len", "threads", "kernels", "warmup",
                 "workload", "groups", "per-group", "prefix-len", "suffix-len", "output-len", "requests", "max-seqs",
-                "max-batch-tokens", "kv-budget", "seed"), Set.of("json", "no-prefix-cache"));
+                "max-batch-tokens", "kv-budget", "seed", "order", "compare", "decode-requests", "decode-prompt-len",
+                "decode-output-len"), Set.of("json", "no-prefix-cache"));
         Map<String, Object> r = a.has("workload") ? workload(a) : singleStream(a);
         if (a.has("json")) {
             out.println(InspectCommand.json(r));
         } else {
-            r.forEach((k, v) -> out.printf("  %-26s %s%n", k, v));
+            print(r, out, "");
         }
         return 0;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void print(Map<String, Object> r, PrintStream out, String indent) {
+        r.forEach((k, v) -> {
+            if (v instanceof Map<?, ?> m) {
+                out.printf("%s%s:%n", indent, k);
+                print((Map<String, Object>) m, out, indent + "  ");
+            } else {
+                out.printf("%s  %-26s %s%n", indent, k, v);
+            }
+        });
     }
 
     private Map<String, Object> singleStream(Args a) {
@@ -75,6 +94,40 @@ public final class BenchCommand implements Command {
 
     private Map<String, Object> workload(Args a) {
         EngineConfig config = GenerateCommand.engineConfig(a);
+        String compare = a.get("compare").orElse("none");
+        String order = a.get("order").orElse("input");
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("model", config.model().toString());
+        r.put("workload", a.required("workload"));
+        r.put("max_seqs", config.maxSeqs());
+        r.put("max_batch_tokens", config.maxBatchTokens());
+        switch (compare) {
+            case "none" -> r.putAll(runOnce(a, config, order));
+            case "prefix-cache" -> {
+                Map<String, Object> on = runOnce(a, config.withPrefixCaching(true), order);
+                Map<String, Object> off = runOnce(a, config.withPrefixCaching(false), order);
+                r.put("with_prefix_cache", on);
+                r.put("without_prefix_cache", off);
+                r.put("speedup_wall", ratio(off, on));
+            }
+            case "order" -> {
+                Map<String, Object> input = runOnce(a, config, "input");
+                Map<String, Object> planned = runOnce(a, config, "planned");
+                r.put("input_order", input);
+                r.put("planned_order", planned);
+                r.put("speedup_wall", ratio(input, planned));
+            }
+            default -> throw new UsageException("canopy bench: --compare must be prefix-cache or order, got '" + compare + "'");
+        }
+        return r;
+    }
+
+    private static double ratio(Map<String, Object> slow, Map<String, Object> fast) {
+        return Math.round((Double) slow.get("wall_s") / (Double) fast.get("wall_s") * 1000) / 1000.0;
+    }
+
+    /** One run of the workload on a fresh engine (nothing cached from another run). */
+    private Map<String, Object> runOnce(Args a, EngineConfig config, String order) {
         long seed = a.longValue("seed", 1);
         String kind = a.required("workload");
         try (Engine engine = Engine.open(config)) {
@@ -85,16 +138,28 @@ public final class BenchCommand implements Command {
                 case "random" -> Workload.random(vocab, a.intValue("requests", 32),
                         Workload.Range.parse("prompt-len", a.get("prompt-len").orElse("128:512")),
                         Workload.Range.parse("output-len", a.get("output-len").orElse("64:128")), seed);
-                default -> throw new UsageException("canopy bench: --workload must be shared-prefix or random, got '"
+                case "mixed" -> Workload.mixed(vocab, a.intValue("groups", 4), a.intValue("per-group", 8),
+                        a.intValue("prefix-len", 384), a.intValue("suffix-len", 32), a.intValue("output-len", 16),
+                        a.intValue("decode-requests", 32),
+                        Workload.Range.parse("decode-prompt-len", a.get("decode-prompt-len").orElse("16:64")),
+                        a.intValue("decode-output-len", 256), seed);
+                default -> throw new UsageException("canopy bench: --workload must be shared-prefix, random or mixed, got '"
                         + kind + "'");
             };
-            Map<String, Object> r = new java.util.LinkedHashMap<>();
-            r.put("model", config.model().toString());
-            r.put("workload", kind);
-            r.put("max_seqs", config.maxSeqs());
-            r.put("max_batch_tokens", config.maxBatchTokens());
+            // Warm-up (JIT, caches) on unrelated tokens, so that the timed run compares like with like.
+            engine.generate(Workload.random(vocab, 4, new Workload.Range(48, 48), new Workload.Range(8, 8), seed + 99));
+            long t0 = System.nanoTime();
+            List<GenerationRequest> ordered = switch (order) {
+                case "input" -> reqs;
+                case "planned" -> PlannedRequests.order(reqs, engine);
+                default -> throw new UsageException("canopy bench: --order must be input or planned, got '" + order + "'");
+            };
+            double planSeconds = (System.nanoTime() - t0) / 1e9;
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("order", order);
             r.put("prefix_cache", config.prefixCaching());
-            r.putAll(WorkloadBench.run(engine, reqs));
+            r.putAll(WorkloadBench.run(engine, ordered));
+            r.put("plan_s", Math.round(planSeconds * 1000) / 1000.0);
             return r;
         }
     }

@@ -9,6 +9,7 @@ public final class Commands {
     private static final List<Command> ALL = List.of(
             new GenerateCommand(),
             new InspectCommand(),
+            new PlanCommand(),
             new SynthModelCommand(),
             new BenchCommand());
 

@@ -49,6 +49,7 @@ public final class GenerateCommand implements Command {
                          [--max-tokens 64] [--temperature 0] [--top-k 0] [--top-p 1] [--min-p 0] [--seed 0]
                          [--stop TEXT]... [--max-batch-tokens 512] [--max-seqs 64] [--kv-budget 1g]
                          [--no-prefix-cache] [--threads N] [--kernels auto|native|java] [--metrics]
+                         [--order planned|input]   (planned: prefix groups together, by the batch planner)
                   input lines: {"id": ..., "prompt": "...", and optionally max_tokens, temperature, top_k, top_p,
                                 min_p, seed, stop, n, logprobs, presence_penalty, frequency_penalty,
                                 repetition_penalty, stop_token_ids, ignore_eos}, which override the flags
@@ -60,20 +61,28 @@ public final class GenerateCommand implements Command {
     public int run(String[] argv, PrintStream out, PrintStream err) {
         Args a = Args.parse(name(), argv, Set.of("model", "prompt", "input", "output", "max-tokens", "temperature",
                 "top-k", "top-p", "min-p", "seed", "stop", "max-batch-tokens", "max-seqs", "kv-budget", "threads",
-                "kernels"), Set.of("no-prefix-cache", "metrics"));
+                "kernels", "order"), Set.of("no-prefix-cache", "metrics"));
+        String order = a.get("order").orElse("planned");
+        if (!order.equals("planned") && !order.equals("input")) {
+            throw new UsageException("canopy generate: --order must be planned or input, got '" + order + "'");
+        }
         if (a.has("prompt") == a.has("input")) {
             throw new UsageException("canopy generate: give exactly one of --prompt TEXT or --input FILE");
         }
         SamplingParams defaults = defaults(a);
         EngineConfig config = engineConfig(a);
-        List<PromptFile.Entry> entries = a.has("prompt")
+        List<PromptFile.Entry> input = a.has("prompt")
                 ? List.of(new PromptFile.Entry(new TextNode("prompt"),
                         Optional.of(new GenerationRequest("0", a.required("prompt"), defaults)), Optional.empty()))
                 : PromptFile.read(Path.of(a.required("input")), defaults);
         try (Engine engine = Engine.open(config); Writer w = writer(a, out)) {
+            List<PromptFile.Entry> entries = PlannedRequests.tokenize(input, engine.tokenizer());
             List<GenerationRequest> requests = new ArrayList<>(); // request ids are entry indices
             for (PromptFile.Entry e : entries) {
                 e.request().ifPresent(requests::add);
+            }
+            if (order.equals("planned")) {
+                requests = PlannedRequests.order(requests, engine);
             }
             ProgressReporter progress = new ProgressReporter(err, requests.size(), ProgressReporter.stderrIsTerminal());
             OrderedLines lines = new OrderedLines(entries.size(), w);

@@ -66,6 +66,20 @@ final class Workload {
         return reqs;
     }
 
+    /**
+     * A mix of compute-heavy requests (long prompts in shared-prefix groups, short outputs) and
+     * memory-heavy ones (short prompts, long outputs), interleaved at random.
+     */
+    static List<GenerationRequest> mixed(int vocab, int groups, int perGroup, int prefixLen, int suffixLen,
+                                         int shortOutput, int decodeHeavy, Range decodePrompt, int longOutput, long seed) {
+        List<GenerationRequest> reqs = new ArrayList<>(sharedPrefix(vocab, groups, perGroup, prefixLen, suffixLen,
+                shortOutput, seed));
+        reqs.addAll(random(vocab, decodeHeavy, decodePrompt, new Range(longOutput, longOutput), seed + 1).stream()
+                .map(r -> GenerationRequest.ofTokens("d-" + r.id(), r.promptTokens(), r.params())).toList());
+        Collections.shuffle(reqs, new java.util.Random(seed + 2));
+        return reqs;
+    }
+
     private static SamplingParams params(int outputLen) {
         return SamplingParams.builder().temperature(0).maxTokens(outputLen).ignoreEos(true).build();
     }
