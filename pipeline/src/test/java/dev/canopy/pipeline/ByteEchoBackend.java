@@ -91,7 +91,7 @@ public record ByteEchoBackend(String name, int contextLength, String crashFile) 
                         && Files.exists(Path.of(settings.crashFile))) {
                     throw new IllegalStateException("Cannot generate: crash requested by " + settings.crashFile);
                 }
-                int[] tokens = tokens(row.prompt());
+                int[] tokens = row.tokens();
                 int shared = sharedPrefix(previous, tokens);
                 previous = tokens;
                 List<GeneratedChoice> choices = new ArrayList<>();

@@ -7,6 +7,7 @@ import java.util.function.Consumer;
 
 import dev.canopy.executor.engine.Completion;
 import dev.canopy.executor.engine.Engine;
+import dev.canopy.executor.engine.EngineConfig;
 import dev.canopy.executor.engine.GenerationRequest;
 import dev.canopy.executor.engine.GenerationResult;
 import dev.canopy.executor.tokenizer.Tokenizer;
@@ -21,6 +22,9 @@ import dev.canopy.pipeline.generate.PromptRow;
 import dev.canopy.pipeline.generate.PromptTokenizer;
 import dev.canopy.pipeline.generate.RowError;
 import dev.canopy.pipeline.generate.RowResult;
+import dev.canopy.pipeline.planning.CpuCalibration;
+import dev.canopy.pipeline.planning.RequestPlanner;
+import dev.canopy.prefixtree.PlanPolicy;
 
 /**
  * A Canopy {@link Engine} as the pipeline's model backend. The engine serializes concurrent generate calls and
@@ -34,6 +38,7 @@ final class EngineBackend implements ModelBackend {
     private final Engine engine;
     private final String modelName;
     private final ChatRenderer chat;
+    private RequestPlanner planner; // guarded by this
 
     EngineBackend(Engine engine, String modelName) {
         this.engine = engine;
@@ -76,12 +81,37 @@ final class EngineBackend implements ModelBackend {
         return this::generate;
     }
 
+    /** Runs the rows in the batch planner's order (prefix groups together, decode-heavy work early). */
     private void generate(List<PromptRow> rows, Consumer<RowResult> sink) {
         List<GenerationRequest> requests = new ArrayList<>(rows.size());
-        for (PromptRow row : rows) {
-            requests.add(new GenerationRequest(row.rowId(), row.prompt(), row.sampling()));
+        for (int i : executionOrder(rows)) {
+            PromptRow row = rows.get(i);
+            requests.add(GenerationRequest.ofTokens(row.rowId(), row.tokens(), row.sampling()));
         }
         engine.generate(requests, result -> sink.accept(toRowResult(result)));
+    }
+
+    private int[] executionOrder(List<PromptRow> rows) {
+        if (rows.size() < 2) {
+            return new int[rows.size()];
+        }
+        List<int[]> prompts = new ArrayList<>(rows.size());
+        int[] maxTokens = new int[rows.size()]; // (rows,) generated tokens a row may take, over its n samples
+        for (int i = 0; i < rows.size(); i++) {
+            prompts.add(rows.get(i).tokens());
+            maxTokens[i] = rows.get(i).sampling().maxTokens() * rows.get(i).sampling().n();
+        }
+        return planner().plan(RequestPlanner.requests(prompts, maxTokens), PlanPolicy.CANOPY).executionOrder();
+    }
+
+    /** The planner for this engine, with the CPU measured once (a fraction of a second) on first use. */
+    private synchronized RequestPlanner planner() {
+        if (planner == null) {
+            EngineConfig c = engine.config();
+            planner = new RequestPlanner(engine.model(), c, CpuCalibration.measure(c.threads(), c.kernels(),
+                    c.kvBudgetBytes()));
+        }
+        return planner;
     }
 
     static RowResult toRowResult(GenerationResult result) {

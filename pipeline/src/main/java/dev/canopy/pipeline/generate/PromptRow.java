@@ -9,13 +9,20 @@ import dev.canopy.executor.sample.SamplingParams;
  *
  * @param rowId    unique within the partition; the result carries it back
  * @param prompt   the text to continue (already rendered from chat messages where the input had them)
- * @param sampling the row's resolved sampling settings
+ * @param tokens   the prompt's token ids, as the model's tokenizer gives them
+ * @param sampling the row's sampling parameters
  */
-public record PromptRow(String rowId, String prompt, SamplingParams sampling) {
+public record PromptRow(String rowId, String prompt, int[] tokens, SamplingParams sampling) {
 
     public PromptRow {
         Objects.requireNonNull(rowId, "rowId");
         Objects.requireNonNull(prompt, "prompt");
+        tokens = tokens.clone();
         Objects.requireNonNull(sampling, "sampling");
+    }
+
+    @Override
+    public int[] tokens() {
+        return tokens.clone();
     }
 }

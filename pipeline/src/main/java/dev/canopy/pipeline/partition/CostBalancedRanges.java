@@ -5,8 +5,10 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Cuts the prefix-key order into ranges of about equal estimated cost. Rows with equal keys always fall in
- * the same range, so a group of rows sharing a prefix is never split.
+ * Cuts the {@link PrefixKey} order into ranges of about equal estimated cost. Cuts fall between prefix groups,
+ * so rows sharing a prefix land in one partition; only a group costing more than a partition's share is cut
+ * inside (between tie-breaks), so that one huge group (a shared system prompt) still spreads over partitions.
+ * Rows with equal keys never split.
  */
 public final class CostBalancedRanges {
 
@@ -16,8 +18,8 @@ public final class CostBalancedRanges {
     private CostBalancedRanges() {}
 
     /**
-     * Upper bounds (inclusive) of the first {@code partitions - 1} ranges; the last range is unbounded.
-     * Fewer bounds come back when there are fewer distinct keys than partitions.
+     * Upper bounds (inclusive) of the first ranges; the last range is unbounded. At most {@code partitions - 1}
+     * bounds; fewer when there are too few distinct keys.
      *
      * @param rows the rows, or a uniform sample of them
      */
@@ -27,15 +29,24 @@ public final class CostBalancedRanges {
         }
         List<Weighted> sorted = new ArrayList<>(rows);
         sorted.sort(Comparator.comparing(Weighted::key));
-        long total = sorted.stream().mapToLong(Weighted::cost).sum();
+        double total = sorted.stream().mapToLong(Weighted::cost).sum();
+        double share = total / partitions;
         List<PrefixKey> bounds = new ArrayList<>();
-        long accumulated = 0;
-        for (int i = 0; i < sorted.size() && bounds.size() < partitions - 1; i++) {
+        double accumulated = 0;
+        double groupInRange = 0; // cost of the current prefix group since its start or the last cut inside it
+        for (int i = 0; i + 1 < sorted.size() && bounds.size() < partitions - 1; i++) {
+            PrefixKey key = sorted.get(i).key();
+            PrefixKey next = sorted.get(i + 1).key();
             accumulated += sorted.get(i).cost();
-            boolean lastOfKey = i + 1 == sorted.size() || !sorted.get(i + 1).key().equals(sorted.get(i).key());
-            long target = total * (bounds.size() + 1) / partitions;
-            if (lastOfKey && accumulated >= target && i + 1 < sorted.size()) {
-                bounds.add(sorted.get(i).key());
+            groupInRange += sorted.get(i).cost();
+            boolean reachedTarget = accumulated >= share * (bounds.size() + 1);
+            boolean groupEnds = !next.samePrefix(key);
+            boolean oversizedGroup = groupInRange >= share && !next.equals(key);
+            if (reachedTarget && (groupEnds || oversizedGroup)) {
+                bounds.add(key);
+                groupInRange = 0;
+            } else if (groupEnds) {
+                groupInRange = 0;
             }
         }
         return List.copyOf(bounds);

@@ -65,7 +65,7 @@ final class GeneratePartition implements FlatMapFunction<Iterator<Tuple2<PrefixK
             prepared.add(p);
             if (p instanceof PreparedPrompt.Ready r) {
                 String rowId = Integer.toString(i);
-                ready.add(new PromptRow(rowId, r.prompt(), r.sampling()));
+                ready.add(new PromptRow(rowId, r.prompt(), r.tokens(), r.sampling()));
                 tokens.put(rowId, r.tokens());
             }
         }

@@ -5,12 +5,14 @@ import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.monotonically_increasing_id;
 import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.xxhash64;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -32,7 +34,8 @@ import scala.Tuple2;
 
 /**
  * Plans generation over a Dataset that has ids: tokenize on executors, range-partition by prefix key into
- * partitions of balanced estimated cost (all rows of one id together), then generate each partition.
+ * partitions of balanced estimated cost (rows sharing a prefix together unless their group outweighs a
+ * partition; all rows of one id always together), then generate each partition.
  */
 public final class SparkGeneration {
 
@@ -87,12 +90,13 @@ public final class SparkGeneration {
 
         StructType schema = grouped.schema();
         int groupPrefixIndex = schema.fieldIndex(InternalColumns.GROUP_PREFIX);
+        int tieBreakIndex = schema.fieldIndex(InternalColumns.TIE_BREAK);
         boolean multiChoice = options.sampling().n() > 1 || columns.paramIndex(RowParam.N).isPresent();
         GeneratePartition.Layout layout = new GeneratePartition.Layout(passthroughWidth,
                 schema.fieldIndex(columns.idName()), columns.idName(),
                 schema.fieldIndex(InternalColumns.DUPLICATE_RANK), multiChoice);
         JavaRDD<Row> generated = grouped.javaRDD()
-                .mapToPair(row -> new Tuple2<>(storedKey(row, groupPrefixIndex), row))
+                .mapToPair(row -> new Tuple2<>(storedKey(row, groupPrefixIndex, tieBreakIndex), row))
                 .partitionBy(partitioner)
                 .mapPartitions(new GeneratePartition(options.backend(), preparer, layout, progress));
 
@@ -104,29 +108,32 @@ public final class SparkGeneration {
 
     /** Adds the duplicate rank and the group prefix: rows of one id share the prefix of its first row. */
     private static Dataset<Row> groupIds(Dataset<Row> tokenized, InputColumns columns) {
+        Column id = col("`" + columns.idName() + "`");
+        Dataset<Row> withTieBreak = tokenized.withColumn(InternalColumns.TIE_BREAK, xxhash64(id));
         if (!columns.idFromInput()) { // synthesized ids are unique
-            return tokenized.withColumn(InternalColumns.DUPLICATE_RANK, lit(1))
+            return withTieBreak.withColumn(InternalColumns.DUPLICATE_RANK, lit(1))
                     .withColumn(InternalColumns.GROUP_PREFIX, col(InternalColumns.PREFIX));
         }
-        WindowSpec byId = Window.partitionBy(col("`" + columns.idName() + "`")).orderBy(col(InternalColumns.ORDER));
-        return tokenized.withColumn(InternalColumns.DUPLICATE_RANK, row_number().over(byId))
+        WindowSpec byId = Window.partitionBy(id).orderBy(col(InternalColumns.ORDER));
+        return withTieBreak.withColumn(InternalColumns.DUPLICATE_RANK, row_number().over(byId))
                 .withColumn(InternalColumns.GROUP_PREFIX, first(col(InternalColumns.PREFIX)).over(byId));
     }
 
     private static List<CostBalancedRanges.Weighted> sampleWeights(Dataset<Row> grouped, long count) {
-        Dataset<Row> keys = grouped.select(InternalColumns.GROUP_PREFIX, InternalColumns.COST);
+        Dataset<Row> keys = grouped.select(InternalColumns.GROUP_PREFIX, InternalColumns.TIE_BREAK,
+                InternalColumns.COST);
         if (count > RANGE_SAMPLE_ROWS) {
             keys = keys.sample(false, (double) RANGE_SAMPLE_ROWS / count, 17L);
         }
         List<CostBalancedRanges.Weighted> weights = new ArrayList<>();
         for (Row row : keys.collectAsList()) {
-            weights.add(new CostBalancedRanges.Weighted(storedKey(row, 0), row.getLong(1)));
+            weights.add(new CostBalancedRanges.Weighted(storedKey(row, 0, 1), row.getLong(2)));
         }
         return weights;
     }
 
-    private static PrefixKey storedKey(Row row, int index) {
-        List<Integer> tokens = row.getList(index);
-        return PrefixKey.ofStored(tokens.stream().mapToInt(Integer::intValue).toArray());
+    private static PrefixKey storedKey(Row row, int prefixIndex, int tieBreakIndex) {
+        List<Integer> tokens = row.getList(prefixIndex);
+        return PrefixKey.ofStored(tokens.stream().mapToInt(Integer::intValue).toArray(), row.getLong(tieBreakIndex));
     }
 }

@@ -13,7 +13,6 @@ import scala.jdk.javaapi.CollectionConverters;
 import dev.canopy.pipeline.generate.ModelBackend;
 import dev.canopy.pipeline.generate.ModelBackendFactory;
 import dev.canopy.pipeline.partition.CostEstimate;
-import dev.canopy.pipeline.partition.PrefixKey;
 
 /**
  * Executor step before partitioning: appends each row's prefix key ({@link InternalColumns#PREFIX}) and
@@ -53,7 +52,7 @@ final class TokenizeRows implements MapPartitionsFunction<Row, Row> {
         List<Integer> key = List.of();
         long cost = 1;
         if (preparer.prepare(row, backend) instanceof PreparedPrompt.Ready ready) {
-            key = Arrays.stream(PrefixKey.of(ready.tokens(), keyTokens).tokens()).boxed().toList();
+            key = Arrays.stream(ready.tokens(), 0, Math.min(keyTokens, ready.tokens().length)).boxed().toList();
             cost = CostEstimate.of(ready.tokens().length, ready.sampling().maxTokens(), ready.sampling().n());
         }
         Object[] values = new Object[row.size() + 2];
