@@ -64,6 +64,10 @@ public final class BatchGenerate {
             System.err.println(e.getMessage());
             System.err.println(USAGE);
             code = BAD_USAGE;
+        } catch (RuntimeException e) {
+            System.err.println("canopy batch: " + (e.getMessage() == null ? e : e.getMessage()));
+            e.printStackTrace();
+            code = FAILED;
         }
         System.exit(code);
     }

@@ -105,7 +105,8 @@ class BatchGenerateTest {
         Run bad = batch("--input", "in.parquet", "--output", output.toString(), "--model", corrupt.toString());
 
         assertThat(missing.code()).isEqualTo(BatchGenerate.BAD_INPUT);
-        assertThat(missing.err()).contains("Cannot open model 'nope.gguf': no such file");
+        assertThat(missing.err()).contains("Cannot open model '" + Path.of("nope.gguf").toAbsolutePath()
+                + "': no such file");
         assertThat(bad.code()).isEqualTo(BatchGenerate.BAD_INPUT);
         assertThat(bad.err()).contains("Cannot open model '" + corrupt + "': ");
         assertThat(Files.exists(output)).isFalse();

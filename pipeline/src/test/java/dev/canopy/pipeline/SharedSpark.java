@@ -15,7 +15,8 @@ public final class SharedSpark {
                     .master("local[2]")
                     .appName("canopy-tests")
                     .config("spark.ui.enabled", "false")
-                    .config("spark.sql.shuffle.partitions", "4")
+                    .config("spark.sql.shuffle.partitions", "2")
+                    .config("spark.sql.codegen.wholeStage", "false")
                     .config("spark.default.parallelism", "2")
                     .config("spark.driver.host", "127.0.0.1")
                     .getOrCreate();

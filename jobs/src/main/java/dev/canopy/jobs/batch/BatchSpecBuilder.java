@@ -28,7 +28,7 @@ public final class BatchSpecBuilder {
     public static BatchJobSpec build(BatchConfig config) {
         String input = required(config.input(), "input");
         String output = required(config.output(), "output");
-        String model = required(config.model(), "model");
+        String model = absolute(required(config.model(), "model"));
         try {
             InputFormat inputFormat = InputFormat.parse(config.inputFormat());
             OutputFormat outputFormat = config.outputFormat() != null ? OutputFormat.parse(config.outputFormat())
@@ -101,6 +101,11 @@ public final class BatchSpecBuilder {
             throw new ConfigException("Cannot read key 'engine.kernels': expected auto, native or java, got '" + name
                     + "'");
         }
+    }
+
+    /** The model path made absolute here, so executors with another working directory find it too. */
+    private static String absolute(String model) {
+        return java.nio.file.Path.of(model).toAbsolutePath().normalize().toString();
     }
 
     private static String required(String value, String key) {

@@ -54,29 +54,34 @@ public final class BatchRun {
         GenerationProgress progress = GenerationProgress.register(spark.sparkContext());
         String failure = null;
         double seconds = 0;
-        long pendingCount = 0;
+        long committedBefore = total;
         if (!pending.isEmpty()) {
-            SparkGeneration.Plan plan = SparkGeneration.plan(pending, columns, spec.options(), progress, true);
-            pendingCount = plan.inputRows();
-            LOG.info("{} input rows, {} committed by earlier runs, {} to generate in {} partitions", total,
-                    total - pendingCount, pendingCount, plan.partitions());
-            ProgressReporter reporter = new ProgressReporter(progress, total - pendingCount, total,
-                    spec.progressInterval());
-            try (reporter) {
-                write(OutputShape.of(spec, columns).apply(plan.rows()), spec.outputFormat(), out);
+            long start = System.nanoTime();
+            SparkGeneration.Plan plan = null;
+            try {
+                plan = SparkGeneration.plan(pending, columns, spec.options(), progress, true);
+                committedBefore = total - plan.inputRows();
+                LOG.info("{} input rows, {} committed by earlier runs, {} to generate in {} partitions", total,
+                        committedBefore, plan.inputRows(), plan.partitions());
+                try (ProgressReporter reporter = new ProgressReporter(progress, committedBefore, total,
+                        spec.progressInterval())) {
+                    write(OutputShape.of(spec, columns).apply(plan.rows()), spec.outputFormat(), out);
+                }
             } catch (Exception e) { // SparkException: a task failed past its retries; report what was committed
                 failure = rootMessage(e);
                 LOG.error("Generation failed; committed partitions are kept for a rerun", e);
             } finally {
-                seconds = reporter.elapsedSeconds();
-                plan.release();
+                seconds = (System.nanoTime() - start) / 1e9;
+                if (plan != null) {
+                    plan.release();
+                }
             }
         } else {
             LOG.info("{} input rows, all committed by earlier runs", total);
         }
         JobMetrics.Completeness counts = committed.completeness(keyed, total);
         Map<String, Long> errors = committed.errorsByKind();
-        JobMetrics metrics = JobMetrics.of(spec, model.name(), failure, counts, total - pendingCount, errors,
+        JobMetrics metrics = JobMetrics.of(spec, model.name(), failure, counts, committedBefore, errors,
                 progress, seconds);
         out.writeJson(OutputDirectory.METRICS, metrics);
         boolean complete = counts.complete() && failure == null;

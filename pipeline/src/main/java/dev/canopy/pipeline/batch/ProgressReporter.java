@@ -38,14 +38,9 @@ final class ProgressReporter implements AutoCloseable {
         timer.scheduleAtFixedRate(() -> LOG.info(line()), millis, millis, TimeUnit.MILLISECONDS);
     }
 
-    /** Seconds since generation started. */
-    double elapsedSeconds() {
-        return (System.nanoTime() - startNanos) / 1e9;
-    }
-
     /** The current progress line. */
     String line() {
-        double seconds = elapsedSeconds();
+        double seconds = (System.nanoTime() - startNanos) / 1e9;
         long doneNow = progress.rows();
         long done = committedBefore + doneNow;
         long prompt = progress.promptTokens();
