@@ -1,11 +1,9 @@
 package dev.canopy.pipeline.batch;
 
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
+import dev.canopy.pipeline.input.Labeled;
 
 /** How the job writes its output. */
-public enum OutputFormat {
+public enum OutputFormat implements Labeled {
     PARQUET("parquet", "parquet"),
     /** One JSON object per line, every column present (nulls included). */
     JSONL("jsonl", "json"),
@@ -20,7 +18,7 @@ public enum OutputFormat {
         this.sparkSource = sparkSource;
     }
 
-    /** The name used in configs and flags. */
+    @Override
     public String label() {
         return label;
     }
@@ -36,13 +34,6 @@ public enum OutputFormat {
      * @throws IllegalArgumentException listing the choices
      */
     public static OutputFormat parse(String label) {
-        String wanted = label.trim().toLowerCase(Locale.ROOT);
-        for (OutputFormat f : values()) {
-            if (f.label.equals(wanted)) {
-                return f;
-            }
-        }
-        throw new IllegalArgumentException("Cannot use output format '" + label + "': expected one of "
-                + Arrays.stream(values()).map(OutputFormat::label).collect(Collectors.joining(", ")));
+        return Labeled.parse(OutputFormat.class, label, "output format");
     }
 }

@@ -1,11 +1,7 @@
 package dev.canopy.pipeline.input;
 
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
-
 /** How the job's input is stored. */
-public enum InputFormat {
+public enum InputFormat implements Labeled {
     PARQUET("parquet"),
     /** JSON Lines: one JSON object per line (Spark's "json" source). */
     JSONL("jsonl"),
@@ -24,7 +20,7 @@ public enum InputFormat {
         this.label = label;
     }
 
-    /** The name used in configs and flags. */
+    @Override
     public String label() {
         return label;
     }
@@ -35,13 +31,6 @@ public enum InputFormat {
      * @throws IllegalArgumentException listing the choices
      */
     public static InputFormat parse(String label) {
-        String wanted = label.trim().toLowerCase(Locale.ROOT);
-        for (InputFormat f : values()) {
-            if (f.label.equals(wanted)) {
-                return f;
-            }
-        }
-        throw new IllegalArgumentException("Cannot use input format '" + label + "': expected one of "
-                + Arrays.stream(values()).map(InputFormat::label).collect(Collectors.joining(", ")));
+        return Labeled.parse(InputFormat.class, label, "input format");
     }
 }

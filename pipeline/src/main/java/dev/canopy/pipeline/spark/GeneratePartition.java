@@ -58,12 +58,19 @@ final class GeneratePartition implements FlatMapFunction<Iterator<Tuple2<PrefixK
         List<Row> rows = new ArrayList<>();
         input.forEachRemaining(pair -> rows.add(pair._2()));
         List<PreparedPrompt> prepared = new ArrayList<>(rows.size());
+        for (Row row : rows) {
+            prepared.add(check(row, backend));
+        }
+        Map<String, RowResult> results = generate(prepared, backend);
+        return write(rows, prepared, results, backend.modelName(), start).iterator();
+    }
+
+    /** Runs the ready rows (row id: position in the partition), ordered by tokens; results by row id. */
+    private static Map<String, RowResult> generate(List<PreparedPrompt> prepared, ModelBackend backend) {
         List<PromptRow> ready = new ArrayList<>();
         Map<String, int[]> tokens = new HashMap<>();
-        for (int i = 0; i < rows.size(); i++) {
-            PreparedPrompt p = check(rows.get(i), backend);
-            prepared.add(p);
-            if (p instanceof PreparedPrompt.Ready r) {
+        for (int i = 0; i < prepared.size(); i++) {
+            if (prepared.get(i) instanceof PreparedPrompt.Ready r) {
                 String rowId = Integer.toString(i);
                 ready.add(new PromptRow(rowId, r.prompt(), r.tokens(), r.sampling()));
                 tokens.put(rowId, r.tokens());
@@ -72,8 +79,13 @@ final class GeneratePartition implements FlatMapFunction<Iterator<Tuple2<PrefixK
         ready.sort(Comparator.comparing(row -> tokens.get(row.rowId()), Arrays::compare));
         Map<String, RowResult> results = new ConcurrentHashMap<>();
         backend.generator().generate(ready, result -> results.put(result.rowId(), result));
+        return results;
+    }
 
-        ResultRows out = new ResultRows(layout.passthroughWidth(), layout.multiChoice(), backend.modelName());
+    /** The output rows, one per input row; reports the partition's stats to the driver. */
+    private List<Row> write(List<Row> rows, List<PreparedPrompt> prepared, Map<String, RowResult> results,
+                            String modelName, long startNanos) {
+        ResultRows out = new ResultRows(layout.passthroughWidth(), layout.multiChoice(), modelName);
         List<Row> written = new ArrayList<>(rows.size());
         Map<String, Long> errors = new HashMap<>();
         long promptTokens = 0;
@@ -91,9 +103,9 @@ final class GeneratePartition implements FlatMapFunction<Iterator<Tuple2<PrefixK
         }
         progress.add(new PartitionStats(TaskContext.getPartitionId(), rows.size(),
                 errors.values().stream().mapToLong(Long::longValue).sum(), errors, promptTokens, cached, completion,
-                (System.nanoTime() - start) / 1_000_000, SparkEnv.get().executorId(), ProcessHandle.current().pid(),
-                ProcessBackendCache.loads()));
-        return written.iterator();
+                (System.nanoTime() - startNanos) / 1_000_000, SparkEnv.get().executorId(),
+                ProcessHandle.current().pid(), ProcessBackendCache.loads()));
+        return written;
     }
 
     private PreparedPrompt check(Row row, ModelBackend backend) {
