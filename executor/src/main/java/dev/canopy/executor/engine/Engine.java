@@ -1,10 +1,10 @@
 package dev.canopy.executor.engine;
 
+import dev.canopy.executor.cuda.BackendSelector;
 import dev.canopy.executor.kv.BlockManager;
 import dev.canopy.executor.kv.BlockManagerConfig;
 import dev.canopy.executor.kv.KvStorage;
 import dev.canopy.executor.model.Backend;
-import dev.canopy.executor.model.CpuBackend;
 import dev.canopy.executor.model.Model;
 import dev.canopy.executor.sched.Scheduler;
 import dev.canopy.executor.sched.SchedulerConfig;
@@ -46,16 +46,21 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Loads the model named by {@code config} and opens a CPU engine on it.
+     * Loads the model named by {@code config} and opens an engine on it, on the backend
+     * {@link EngineConfig#backend()} selects ({@link BackendSelector}); the KV cache holds as many blocks
+     * as {@link EngineConfig#kvBudgetBytes()} pays for, on the CPU or the GPU alike.
      *
      * @throws dev.canopy.executor.gguf.ModelFormatException when the model file is bad
      * @throws IllegalArgumentException when the KV budget holds no block
+     * @throws dev.canopy.executor.cuda.CudaException when the CUDA backend is asked for and cannot run here,
+     *     naming why
      */
     public static Engine open(EngineConfig config) {
         Model model = Model.load(config.model());
         try {
             int blocks = KvStorage.blocksForBudget(model.config(), config.kvBudgetBytes(), config.blockSize());
-            Backend backend = new CpuBackend(model, config.threads(), config.kernels(), blocks, config.blockSize());
+            Backend backend = BackendSelector.open(model, config.backend(), config.threads(), config.kernels(), blocks,
+                    config.blockSize());
             return new Engine(config, model, backend);
         } catch (RuntimeException e) {
             model.close();

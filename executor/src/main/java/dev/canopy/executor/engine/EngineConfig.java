@@ -1,5 +1,6 @@
 package dev.canopy.executor.engine;
 
+import dev.canopy.executor.cuda.BackendKind;
 import dev.canopy.executor.tensor.KernelBackend;
 import java.nio.file.Path;
 
@@ -14,9 +15,12 @@ import java.nio.file.Path;
  * @param blockSize      tokens per KV block
  * @param prefixCaching  whether full KV blocks are shared between sequences with the same prefix
  * @param kernels        which CPU kernel implementation to use
+ * @param backend        where the model runs: {@code CPU}, {@code CUDA} (GPU 0; fails where there is none) or
+ *                       {@code AUTO} (GPU 0 when usable, else the CPU, logging why); the KV budget sizes
+ *                       the cache on either
  */
 public record EngineConfig(Path model, int threads, int maxSeqs, int maxBatchTokens, long kvBudgetBytes,
-                           int blockSize, boolean prefixCaching, KernelBackend kernels) {
+                           int blockSize, boolean prefixCaching, KernelBackend kernels, BackendKind backend) {
 
     public static final int DEFAULT_MAX_SEQS = 64;
     public static final int DEFAULT_MAX_BATCH_TOKENS = 512;
@@ -47,39 +51,65 @@ public record EngineConfig(Path model, int threads, int maxSeqs, int maxBatchTok
         if (kernels == null) {
             kernels = KernelBackend.AUTO;
         }
+        if (backend == null) {
+            backend = BackendKind.AUTO;
+        }
     }
 
-    /** Defaults for {@code model}: all cores, 64 sequences, 512 tokens per step, 1 GiB of KV, blocks of 16. */
+    /** A config on the {@link BackendKind#AUTO AUTO} backend. */
+    public EngineConfig(Path model, int threads, int maxSeqs, int maxBatchTokens, long kvBudgetBytes, int blockSize,
+                        boolean prefixCaching, KernelBackend kernels) {
+        this(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels,
+                BackendKind.AUTO);
+    }
+
+    /**
+     * Defaults for {@code model}: all cores, 64 sequences, 512 tokens per step, 1 GiB of KV, blocks of 16,
+     * the GPU where one is usable.
+     */
     public static EngineConfig defaults(Path model) {
         return new EngineConfig(model, Runtime.getRuntime().availableProcessors(), DEFAULT_MAX_SEQS,
-                DEFAULT_MAX_BATCH_TOKENS, DEFAULT_KV_BUDGET, DEFAULT_BLOCK_SIZE, true, KernelBackend.AUTO);
+                DEFAULT_MAX_BATCH_TOKENS, DEFAULT_KV_BUDGET, DEFAULT_BLOCK_SIZE, true, KernelBackend.AUTO,
+                BackendKind.AUTO);
     }
 
     public EngineConfig withThreads(int n) {
-        return new EngineConfig(model, n, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels);
+        return new EngineConfig(model, n, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels,
+                backend);
     }
 
     public EngineConfig withMaxSeqs(int n) {
-        return new EngineConfig(model, threads, n, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels);
+        return new EngineConfig(model, threads, n, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels,
+                backend);
     }
 
     public EngineConfig withMaxBatchTokens(int n) {
-        return new EngineConfig(model, threads, maxSeqs, n, kvBudgetBytes, blockSize, prefixCaching, kernels);
+        return new EngineConfig(model, threads, maxSeqs, n, kvBudgetBytes, blockSize, prefixCaching, kernels, backend);
     }
 
     public EngineConfig withKvBudgetBytes(long n) {
-        return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, n, blockSize, prefixCaching, kernels);
+        return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, n, blockSize, prefixCaching, kernels, backend);
     }
 
     public EngineConfig withBlockSize(int n) {
-        return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, n, prefixCaching, kernels);
+        return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, n, prefixCaching, kernels,
+                backend);
     }
 
     public EngineConfig withPrefixCaching(boolean on) {
-        return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, on, kernels);
+        return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, on, kernels,
+                backend);
     }
 
     public EngineConfig withKernels(KernelBackend k) {
-        return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, k);
+        return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, k,
+                backend);
+    }
+
+    /** This config on backend {@code kind}. */
+    public EngineConfig withBackend(BackendKind kind) {
+        return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching,
+                kernels,
+                kind);
     }
 }

@@ -2,6 +2,7 @@ package dev.canopy.executor.tensor;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -9,28 +10,35 @@ import java.util.concurrent.locks.LockSupport;
  * runs about a hundred). Workers spin briefly between loops and then park, so a loop that follows
  * soon after the previous one starts within a microsecond, and an idle team costs nothing.
  *
- * <p>{@link #forRange} splits {@code [0, n)} into {@code min(threads, n)} contiguous chunks of equal
- * size (the split depends only on {@code n} and the thread count); the calling thread runs the first
- * chunk itself. A {@code forRange} called from inside a loop body runs the whole range on the calling
- * thread. Loops from several threads take turns.
+ * <p>{@link #forRange} splits {@code [0, n)} into {@code min(n, threads × 4)} contiguous chunks of
+ * equal size: the chunks depend only on {@code n} and the thread count. Threads claim chunks one at a
+ * time, the caller included, so a thread that the OS does not schedule (a machine shared with other
+ * work) delays the loop by at most the chunk it holds rather than by a whole share. A
+ * {@code forRange} called from inside a loop body runs the whole range on the calling thread. Loops
+ * from several threads take turns.
  */
 public final class Parallel implements AutoCloseable {
 
     /** How long an idle worker (or the waiting caller) spins before parking. */
     private static final long SPIN_NANOS = 100_000;
+    /** Chunks per thread: more balance the load better, fewer cost fewer claims. */
+    private static final int CHUNKS_PER_THREAD = 4;
 
     private final int threads;
     private final Thread[] workers;
     private final AtomicIntegerArray sleeping; // (threads): 1 while thread i is parked or about to park
-    private final AtomicInteger pending = new AtomicInteger();
+    /** The loop's generation (high 32 bits) and next unclaimed chunk (low 32 bits), claimed by CAS. */
+    private final AtomicLong claims = new AtomicLong();
+    private final AtomicInteger chunksDone = new AtomicInteger();
     private final Object turn = new Object();
 
-    private volatile long generation;
+    private volatile int generation;
     private volatile boolean closed;
     private volatile Thread caller;
     private volatile Throwable failure;
     private RangeBody body; // published by the volatile write of generation
     private int n;
+    private int chunks;
 
     /**
      * Starts a team of {@code threads} threads in all: the caller of {@link #forRange} and
@@ -87,14 +95,17 @@ public final class Parallel implements AutoCloseable {
     private void runLoop(int n, RangeBody body) {
         this.body = body;
         this.n = n;
+        this.chunks = Math.min(n, threads * CHUNKS_PER_THREAD);
         this.failure = null;
         this.caller = Thread.currentThread();
-        pending.set(threads - 1);
-        generation++; // publishes body and n to the workers
+        chunksDone.set(0);
+        int gen = generation + 1;
+        claims.set((long) gen << 32);
+        generation = gen; // publishes body, n, chunks and the reset counters to the workers
         wakeSleepers();
         try {
-            runChunk(0);
-            awaitWorkers();
+            runChunks(gen);
+            awaitChunks();
         } finally {
             this.body = null;
             this.caller = null;
@@ -108,31 +119,44 @@ public final class Parallel implements AutoCloseable {
         }
     }
 
-    private void runChunk(int index) {
-        int parts = Math.min(threads, n);
-        if (index >= parts) {
-            return;
-        }
-        int start = (int) ((long) n * index / parts);
-        int end = (int) ((long) n * (index + 1) / parts);
-        try {
-            body.run(start, end);
-        } catch (Throwable t) {
-            if (failure == null) {
-                failure = t;
+    /** Claims and runs chunks of loop {@code gen} until none is left (or the loop is another one). */
+    private void runChunks(int gen) {
+        while (true) {
+            long c = claims.get();
+            int index = (int) c;
+            if ((int) (c >>> 32) != gen || index >= chunks) {
+                return;
+            }
+            if (!claims.compareAndSet(c, c + 1)) {
+                continue;
+            }
+            int start = (int) ((long) n * index / chunks);
+            int end = (int) ((long) n * (index + 1) / chunks);
+            try {
+                body.run(start, end);
+            } catch (Throwable t) {
+                if (failure == null) {
+                    failure = t;
+                }
+            }
+            if (chunksDone.incrementAndGet() == chunks) {
+                Thread waiting = caller;
+                if (sleeping.get(0) != 0 && waiting != Thread.currentThread()) {
+                    LockSupport.unpark(waiting);
+                }
             }
         }
     }
 
-    private void awaitWorkers() {
+    private void awaitChunks() {
         long spinUntil = System.nanoTime() + SPIN_NANOS;
-        for (int i = 0; pending.get() != 0; i++) {
+        for (int i = 0; chunksDone.get() != chunks; i++) {
             if ((i & 63) != 0 || System.nanoTime() < spinUntil) {
                 Thread.onSpinWait();
                 continue;
             }
             sleeping.set(0, 1);
-            if (pending.get() != 0) {
+            if (chunksDone.get() != chunks) {
                 LockSupport.park(this);
             }
             sleeping.set(0, 0);
@@ -148,24 +172,20 @@ public final class Parallel implements AutoCloseable {
     }
 
     private void work(int index) {
-        long seen = 0;
+        int seen = 0;
         while (true) {
             seen = awaitGeneration(index, seen);
             if (closed) {
                 return;
             }
-            runChunk(index);
-            Thread waiting = caller;
-            if (pending.decrementAndGet() == 0 && sleeping.get(0) != 0) {
-                LockSupport.unpark(waiting);
-            }
+            runChunks(seen);
         }
     }
 
-    private long awaitGeneration(int index, long seen) {
+    private int awaitGeneration(int index, int seen) {
         long spinUntil = System.nanoTime() + SPIN_NANOS;
         for (int i = 0; ; i++) {
-            long g = generation;
+            int g = generation;
             if (g != seen || closed) {
                 return g;
             }

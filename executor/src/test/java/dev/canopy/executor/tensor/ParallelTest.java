@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -32,26 +34,29 @@ class ParallelTest {
     }
 
     @Test
-    void splitsIntoEqualContiguousChunksThatDependOnlyOnTheRangeAndTeamSize() {
+    void splitsIntoFourEqualContiguousChunksPerThreadThatDependOnlyOnTheRangeAndTeamSize() {
         try (Parallel parallel = new Parallel(3)) {
             for (int round = 0; round < 3; round++) {
                 List<String> chunks = Collections.synchronizedList(new ArrayList<>());
-                parallel.forRange(10, (start, end) -> chunks.add(start + ".." + end));
-                assertThat(chunks).containsExactlyInAnyOrder("0..3", "3..6", "6..10");
+                parallel.forRange(30, (start, end) -> chunks.add(start + ".." + end));
+                assertThat(chunks).containsExactlyInAnyOrder("0..2", "2..5", "5..7", "7..10", "10..12", "12..15",
+                        "15..17", "17..20", "20..22", "22..25", "25..27", "27..30");
+                chunks.clear();
+                parallel.forRange(5, (start, end) -> chunks.add(start + ".." + end));
+                assertThat(chunks).containsExactlyInAnyOrder("0..1", "1..2", "2..3", "3..4", "4..5");
             }
         }
     }
 
     @Test
-    void theCallerRunsTheFirstChunk() {
+    void theCallerAndTheWorkersAllClaimChunks() {
         try (Parallel parallel = new Parallel(2)) {
-            Thread[] runner = new Thread[1];
-            parallel.forRange(2, (start, end) -> {
-                if (start == 0) {
-                    runner[0] = Thread.currentThread();
-                }
+            Set<Thread> runners = ConcurrentHashMap.newKeySet();
+            parallel.forRange(8, (start, end) -> {
+                runners.add(Thread.currentThread());
+                sleep(20); // a chunk takes long enough that one thread cannot take them all
             });
-            assertThat(runner[0]).isSameAs(Thread.currentThread());
+            assertThat(runners).hasSize(2).contains(Thread.currentThread());
         }
     }
 
@@ -92,6 +97,29 @@ class ParallelTest {
                 parallel.forRange(2, (start, end) -> partial[start]++);
             }
             assertThat(partial).containsExactly(20_000, 20_000);
+        }
+    }
+
+    @Test
+    void aLoopDoesNotWaitForAWorkerThatTakesNoChunk() {
+        try (Parallel parallel = new Parallel(2)) {
+            AtomicLong sum = new AtomicLong();
+            for (int round = 0; round < 1000; round++) {
+                parallel.forRange(1 + round % 9, (start, end) -> sum.addAndGet(end - start));
+            }
+            long expected = 0;
+            for (int round = 0; round < 1000; round++) {
+                expected += 1 + round % 9;
+            }
+            assertThat(sum).hasValue(expected);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -1,8 +1,10 @@
 package dev.canopy.jobs.cli;
 
+import dev.canopy.executor.cuda.BackendSelector;
 import dev.canopy.executor.engine.Engine;
 import dev.canopy.executor.engine.EngineConfig;
 import dev.canopy.executor.engine.GenerationRequest;
+import dev.canopy.executor.model.Backend;
 import dev.canopy.executor.model.CpuBackend;
 import dev.canopy.executor.model.Model;
 import dev.canopy.executor.tensor.KernelBackend;
@@ -31,7 +33,7 @@ public final class BenchCommand implements Command {
     public String usage() {
         return """
                 usage: canopy bench --model FILE.gguf [--prompt-len 128] [--gen-len 64] [--threads N]
-                                    [--kernels auto|native|java] [--json]
+                                    [--kernels auto|native|java] [--backend auto|cpu|cuda] [--json]
                        canopy bench --model FILE.gguf --workload shared-prefix [--groups 4] [--per-group 16]
                                     [--prefix-len 512] [--suffix-len 32] [--output-len 64] [engine flags] [--json]
                        canopy bench --model FILE.gguf --workload random [--prompt-len A:B] [--output-len C:D]
@@ -39,6 +41,7 @@ public final class BenchCommand implements Command {
                        canopy bench --model FILE.gguf --workload mixed [shared-prefix flags] [--decode-requests 32]
                                     [--decode-prompt-len 16:64] [--decode-output-len 256] [engine flags] [--json]
                   engine flags: --max-seqs N --max-batch-tokens N --kv-budget SIZE --no-prefix-cache --seed S
+                                --threads N --kernels auto|native|java --backend auto|cpu|cuda
                                 --order input|planned (default: input)
                   --compare prefix-cache|order: run the workload twice in one process (prefix cache on/off, or
                                 input order/planned order) and report both runs and the speed ratio""";
@@ -46,7 +49,7 @@ public final class BenchCommand implements Command {
 
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) {
-        Args a = Args.parse(name(), argv, Set.of("model", "prompt-len", "gen-len", "threads", "kernels", "warmup",
+        Args a = Args.parse(name(), argv, Set.of("model", "prompt-len", "gen-len", "threads", "kernels", "backend", "warmup",
                 "workload", "groups", "per-group", "prefix-len", "suffix-len", "output-len", "requests", "max-seqs",
                 "max-batch-tokens", "kv-budget", "seed", "order", "compare", "decode-requests", "decode-prompt-len",
                 "decode-output-len"), Set.of("json", "no-prefix-cache"));
@@ -83,10 +86,14 @@ public final class BenchCommand implements Command {
         try (Model model = Model.load(path)) {
             int blockSize = 16;
             int blocks = (promptLen + genLen + warmup + blockSize) / blockSize + 1;
-            try (CpuBackend backend = new CpuBackend(model, threads, kernels(a), blocks, blockSize)) {
+            try (Backend backend = BackendSelector.open(model, GenerateCommand.backend(a), threads, kernels(a), blocks,
+                    blockSize)) {
                 Map<String, Object> r = SingleStreamBench.run(model, backend, promptLen, genLen, warmup);
+                r.put("backend", backend.name());
                 r.put("threads", threads);
-                r.put("kernels", backend.kernels().name().toLowerCase(Locale.ROOT));
+                if (backend instanceof CpuBackend cpu) {
+                    r.put("kernels", cpu.kernels().name().toLowerCase(Locale.ROOT));
+                }
                 return r;
             }
         }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.canopy.executor.engine.Completion;
 import dev.canopy.executor.engine.Engine;
+import dev.canopy.executor.cuda.BackendKind;
 import dev.canopy.executor.engine.EngineConfig;
 import dev.canopy.executor.engine.GenerationRequest;
 import dev.canopy.executor.engine.GenerationResult;
@@ -48,7 +49,8 @@ public final class GenerateCommand implements Command {
                 usage: canopy generate --model FILE.gguf (--prompt TEXT | --input PROMPTS.jsonl) [--output OUT.jsonl]
                          [--max-tokens 64] [--temperature 0] [--top-k 0] [--top-p 1] [--min-p 0] [--seed 0]
                          [--stop TEXT]... [--max-batch-tokens 512] [--max-seqs 64] [--kv-budget 1g]
-                         [--no-prefix-cache] [--threads N] [--kernels auto|native|java] [--metrics]
+                         [--no-prefix-cache] [--threads N] [--kernels auto|native|java]
+                         [--backend auto|cpu|cuda] [--metrics]
                          [--order planned|input]   (planned: prefix groups together, by the batch planner)
                   input lines: {"id": ..., "prompt": "...", and optionally max_tokens, temperature, top_k, top_p,
                                 min_p, seed, stop, n, logprobs, presence_penalty, frequency_penalty,
@@ -61,7 +63,7 @@ public final class GenerateCommand implements Command {
     public int run(String[] argv, PrintStream out, PrintStream err) {
         Args a = Args.parse(name(), argv, Set.of("model", "prompt", "input", "output", "max-tokens", "temperature",
                 "top-k", "top-p", "min-p", "seed", "stop", "max-batch-tokens", "max-seqs", "kv-budget", "threads",
-                "kernels", "order"), Set.of("no-prefix-cache", "metrics"));
+                "kernels", "backend", "order"), Set.of("no-prefix-cache", "metrics"));
         String order = a.get("order").orElse("planned");
         if (!order.equals("planned") && !order.equals("input")) {
             throw new UsageException("canopy generate: --order must be planned or input, got '" + order + "'");
@@ -130,9 +132,19 @@ public final class GenerateCommand implements Command {
                     .withMaxBatchTokens(a.intValue("max-batch-tokens", c.maxBatchTokens()))
                     .withKvBudgetBytes(a.bytesValue("kv-budget", c.kvBudgetBytes()))
                     .withPrefixCaching(!a.has("no-prefix-cache"))
-                    .withKernels(BenchCommand.kernels(a));
+                    .withKernels(BenchCommand.kernels(a))
+                    .withBackend(backend(a));
         } catch (IllegalArgumentException e) {
             throw new UsageException("canopy: " + e.getMessage());
+        }
+    }
+
+    /** The {@code --backend} flag: auto (the GPU where usable, default), cpu or cuda. */
+    static BackendKind backend(Args a) {
+        try {
+            return BackendKind.parse(a.get("backend").orElse("auto"));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("canopy: --backend: " + e.getMessage());
         }
     }
 

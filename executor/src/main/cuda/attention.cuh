@@ -1,0 +1,72 @@
+// Causal attention of each row's query heads over its own sequence's paged KV cache.
+#pragma once
+
+#include "common.cuh"
+
+// For row r (grid.y) and query head h (grid.x), with p = positions[r] and kv head h / (heads/kvHeads):
+//   s_j = (q[r,h] . K[j]) * scale for j in 0..p, a = softmax(s), out[r,h] = sum_j a_j V[j]
+// K[j] and V[j] are position j's slot of the row's sequence (block table tables[rowTable[r] ..]).
+// q and out (n, heads*headDim); kCache and vCache (numBlocks*blockSize, kvHeads*headDim).
+// The softmax is the CPU's: max, exp(s - max) in double rounded to float, sum, multiply by 1/sum;
+// out accumulates position by position in order with fused multiply-adds, like the CPU's axpy.
+// Dynamic shared memory: (headDim + capacity) floats, capacity > every p in the launch.
+// Block: a multiple of 32 threads.
+extern "C" __global__ void attention(const float* __restrict__ q, const float* __restrict__ kCache,
+                                     const float* __restrict__ vCache, const int* __restrict__ positions,
+                                     const int* __restrict__ rowTable, const int* __restrict__ tables,
+                                     float* __restrict__ out, int heads, int kvHeads, int headDim, int blockSize,
+                                     float scale) {
+    extern __shared__ float shared[];
+    float* qh = shared;               // (headDim)
+    float* scores = shared + headDim; // (p + 1)
+    const int h = blockIdx.x;
+    const int r = blockIdx.y;
+    const int pos = positions[r];
+    const int kvDim = kvHeads * headDim;
+    const size_t headOff = (size_t)(h / (heads / kvHeads)) * headDim;
+    const int* table = tables + rowTable[r];
+    const float* qr = q + (size_t)r * heads * headDim + (size_t)h * headDim;
+    for (int d = threadIdx.x; d < headDim; d += blockDim.x) {
+        qh[d] = qr[d];
+    }
+    __syncthreads();
+
+    float localMax = -INFINITY;
+    for (int j = threadIdx.x; j <= pos; j += blockDim.x) {
+        const float* kj = kCache + kv_slot(table, j, blockSize, kvDim) + headOff;
+        float s = 0.f;
+        if ((headDim & 3) == 0) {
+            for (int d = 0; d < headDim; d += 4) {
+                const float4 kv = *reinterpret_cast<const float4*>(kj + d);
+                s = fmaf(qh[d], kv.x, s);
+                s = fmaf(qh[d + 1], kv.y, s);
+                s = fmaf(qh[d + 2], kv.z, s);
+                s = fmaf(qh[d + 3], kv.w, s);
+            }
+        } else {
+            for (int d = 0; d < headDim; d++) s = fmaf(qh[d], kj[d], s);
+        }
+        s = __fmul_rn(s, scale);
+        scores[j] = s;
+        localMax = fmaxf(localMax, s);
+    }
+    const float max = block_max(localMax);
+
+    float localSum = 0.f;
+    for (int j = threadIdx.x; j <= pos; j += blockDim.x) {
+        const float e = (float)exp((double)__fsub_rn(scores[j], max));
+        scores[j] = e;
+        localSum = __fadd_rn(localSum, e);
+    }
+    const float inv = __fdiv_rn(1.f, block_sum(localSum)); // block_sum's barrier also publishes scores
+
+    float* outh = out + (size_t)r * heads * headDim + (size_t)h * headDim;
+    for (int d = threadIdx.x; d < headDim; d += blockDim.x) {
+        float o = 0.f;
+        for (int j = 0; j <= pos; j++) {
+            const float* vj = vCache + kv_slot(table, j, blockSize, kvDim) + headOff;
+            o = fmaf(__fmul_rn(scores[j], inv), vj[d], o);
+        }
+        outh[d] = o;
+    }
+}

@@ -1,0 +1,55 @@
+package dev.canopy.executor.cuda;
+
+import dev.canopy.executor.model.Backend;
+import dev.canopy.executor.model.CpuBackend;
+import dev.canopy.executor.model.Model;
+import dev.canopy.executor.tensor.KernelBackend;
+import java.lang.System.Logger.Level;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** Opens the backend an engine asks for, by its configured {@link BackendKind} and what this machine has. */
+public final class BackendSelector {
+
+    private static final System.Logger LOG = System.getLogger(BackendSelector.class.getName());
+    /** Whether "no GPU here" was logged: it cannot change within a process, so it is said once. */
+    private static final AtomicBoolean NO_GPU_LOGGED = new AtomicBoolean();
+
+    private BackendSelector() {}
+
+    /**
+     * Opens {@code model} on the backend {@code kind} names: {@code CPU}; {@code CUDA} on GPU 0, failing
+     * with the reason when it cannot run here; {@code AUTO}, GPU 0 when {@link CudaBackend#isAvailable()}
+     * and the model loads onto it, else the CPU, logging (at INFO) why the GPU was not used (once per process where
+     * there is no usable GPU).
+     *
+     * @param threads   CPU kernel threads (CPU backend)
+     * @param kernels   CPU kernel implementation (CPU backend)
+     * @param numBlocks KV cache blocks
+     * @param blockSize tokens per KV block
+     * @throws CudaException if {@code CUDA} is asked for and unavailable, or the model does not fit the GPU
+     * @throws IllegalArgumentException if {@code CUDA} is asked for and a weight type has no CUDA kernel
+     */
+    public static Backend open(Model model, BackendKind kind, int threads, KernelBackend kernels, int numBlocks,
+                               int blockSize) {
+        return switch (kind) {
+            case CPU -> new CpuBackend(model, threads, kernels, numBlocks, blockSize);
+            case CUDA -> new CudaBackend(model, CudaOptions.of(numBlocks, blockSize));
+            case AUTO -> openAuto(model, threads, kernels, numBlocks, blockSize);
+        };
+    }
+
+    private static Backend openAuto(Model model, int threads, KernelBackend kernels, int numBlocks, int blockSize) {
+        CudaAvailability gpu = CudaBackend.availability();
+        if (gpu.available()) {
+            try {
+                return new CudaBackend(model, CudaOptions.of(numBlocks, blockSize));
+            } catch (CudaException | IllegalArgumentException e) {
+                LOG.log(Level.INFO, "backend auto: running " + model.path().getFileName() + " on the CPU: it cannot run on "
+                        + gpu.detail() + ": " + e.getMessage());
+            }
+        } else if (NO_GPU_LOGGED.compareAndSet(false, true)) {
+            LOG.log(Level.INFO, "backend auto: running " + model.path().getFileName() + " on the CPU: " + gpu.detail());
+        }
+        return new CpuBackend(model, threads, kernels, numBlocks, blockSize);
+    }
+}

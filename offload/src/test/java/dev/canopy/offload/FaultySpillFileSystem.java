@@ -1,0 +1,65 @@
+package dev.canopy.offload;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Real spill files with faults switched on by the test: a disk that fills up after a byte budget, reads that fail,
+ * reads that flip one bit of what the disk returns, and reads held until the test lets them go.
+ */
+final class FaultySpillFileSystem implements SpillFileSystem {
+
+    /** Bytes writes may still add before the disk is full; negative: unlimited. */
+    final AtomicLong writeBudget = new AtomicLong(-1);
+    volatile boolean failReads;
+    volatile boolean corruptReads;
+    /** When set, reads wait until it opens (to hold IO in flight). */
+    volatile CountDownLatch readGate;
+
+    @Override
+    public SpillFile create(Path path) throws IOException {
+        SpillFile real = SpillFileSystem.FILES.create(path);
+        return new SpillFile() {
+            @Override
+            public int write(ByteBuffer src, long position) throws IOException {
+                long budget = writeBudget.get();
+                if (budget >= 0) {
+                    if (budget < src.remaining() || !writeBudget.compareAndSet(budget, budget - src.remaining())) {
+                        throw new IOException("No space left on device");
+                    }
+                }
+                return real.write(src, position);
+            }
+
+            @Override
+            public int read(ByteBuffer dst, long position) throws IOException {
+                CountDownLatch gate = readGate;
+                if (gate != null) {
+                    try {
+                        gate.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IOException("interrupted at the read gate", e);
+                    }
+                }
+                if (failReads) {
+                    throw new IOException("Input/output error");
+                }
+                int start = dst.position();
+                int n = real.read(dst, position);
+                if (corruptReads && n > 0) {
+                    dst.put(start, (byte) (dst.get(start) ^ 0x10));
+                }
+                return n;
+            }
+
+            @Override
+            public void close() throws IOException {
+                real.close();
+            }
+        };
+    }
+}
