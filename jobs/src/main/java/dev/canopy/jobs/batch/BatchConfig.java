@@ -37,7 +37,7 @@ public record BatchConfig(String input, String inputFormat, String output, Strin
         sampling = sampling == null ? new Sampling(null, null, null, null, null, null, null, null, null, null, null)
                 : sampling;
         partitioning = partitioning == null ? new Partitioning(null, null, null) : partitioning;
-        engine = engine == null ? new Engine(null, null, null, null, null, null, null) : engine;
+        engine = engine == null ? new Engine(null, null, null, null, null, null, null, null) : engine;
         spark = spark == null ? Map.of() : new TreeMap<>(spark);
     }
 
@@ -75,8 +75,10 @@ public record BatchConfig(String input, String inputFormat, String output, Strin
      * @param blockSize      tokens per KV block (default 16)
      * @param prefixCaching  share the KV of common prefixes (default true)
      * @param kernels        auto, native or java (default auto)
+     * @param backend        auto (a GPU when usable: the one Spark assigned to the task, else GPU 0; otherwise the
+     *                       CPU), cpu or cuda (default auto)
      */
     @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
     public record Engine(Integer threads, Integer maxSeqs, Integer maxBatchTokens, String kvBudget, Integer blockSize,
-                         Boolean prefixCaching, String kernels) {}
+                         Boolean prefixCaching, String kernels, String backend) {}
 }

@@ -3,6 +3,7 @@ package dev.canopy.jobs.batch;
 import java.time.Duration;
 import java.util.Locale;
 
+import dev.canopy.executor.cuda.BackendKind;
 import dev.canopy.executor.sample.SamplingParams;
 import dev.canopy.executor.tensor.KernelBackend;
 import dev.canopy.jobs.cli.ByteSize;
@@ -88,7 +89,8 @@ public final class BatchSpecBuilder {
                         + "' is not a size such as 512m or 2g"));
         return new EngineSettings(or(e.threads(), d.threads()), or(e.maxSeqs(), d.maxSeqs()),
                 or(e.maxBatchTokens(), d.maxBatchTokens()), kvBudget, or(e.blockSize(), d.blockSize()),
-                or(e.prefixCaching(), d.prefixCaching()), kernels(e.kernels(), d.kernels()));
+                or(e.prefixCaching(), d.prefixCaching()), kernels(e.kernels(), d.kernels()),
+                e.backend() == null ? d.backend() : BackendKind.parse(e.backend()));
     }
 
     private static KernelBackend kernels(String name, KernelBackend fallback) {

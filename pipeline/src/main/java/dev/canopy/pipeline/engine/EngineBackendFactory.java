@@ -2,11 +2,11 @@ package dev.canopy.pipeline.engine;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
+import java.util.OptionalInt;
 
 import org.apache.spark.SparkEnv;
-import org.apache.spark.TaskContext;
-import org.apache.spark.resource.ResourceInformation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,13 +41,20 @@ public record EngineBackendFactory(String modelPath, EngineSettings settings) im
         return new EngineBackendFactory(modelPath, EngineSettings.defaults());
     }
 
+    /**
+     * The engine of this JVM for this model and settings: one per GPU that Spark assigns to tasks
+     * ({@code spark.task.resource.gpu.amount}), else one per JVM (on GPU 0 or the CPU, by the backend setting).
+     */
     @Override
     public ModelBackend open() {
-        return ProcessBackendCache.get(this, () -> {
+        OptionalInt gpu = TaskGpu.current();
+        Object key = gpu.isPresent() ? List.of(this, gpu.getAsInt()) : this;
+        return ProcessBackendCache.get(key, () -> {
             int cores = executorCores();
-            gpuAddress().ifPresent(gpu -> LOG.warn("Task was given GPU {}, but this engine runs on the CPU", gpu));
-            LOG.info("Loading model {} with {} threads", modelPath, settings.threads() == 0 ? cores : settings.threads());
-            Engine engine = Engine.open(settings.config(Path.of(modelPath), cores));
+            LOG.info("Loading model {} ({} threads, backend {}{})", modelPath,
+                    settings.threads() == EngineSettings.EXECUTOR_CORES ? cores : settings.threads(),
+                    settings.backend(), gpu.isPresent() ? ", task GPU " + gpu.getAsInt() : "");
+            Engine engine = EngineOpener.open(settings.config(Path.of(modelPath), cores), gpu);
             return new EngineBackend(engine, modelName());
         });
     }
@@ -76,16 +83,5 @@ public record EngineBackendFactory(String modelPath, EngineSettings settings) im
         int machine = Runtime.getRuntime().availableProcessors();
         SparkEnv env = SparkEnv.get();
         return env == null ? machine : Math.max(1, Math.min(machine, env.conf().getInt("spark.executor.cores", machine)));
-    }
-
-    /** The GPU Spark gave this task ({@code spark.task.resource.gpu.amount}), if any. */
-    private static java.util.Optional<String> gpuAddress() {
-        TaskContext task = TaskContext.get();
-        if (task == null) {
-            return java.util.Optional.empty();
-        }
-        ResourceInformation gpu = task.resourcesJMap().get("gpu");
-        return gpu == null || gpu.addresses().length == 0 ? java.util.Optional.empty()
-                : java.util.Optional.of(gpu.addresses()[0]);
     }
 }

@@ -4,6 +4,7 @@ import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.Objects;
 
+import dev.canopy.executor.cuda.BackendKind;
 import dev.canopy.executor.engine.EngineConfig;
 import dev.canopy.executor.tensor.KernelBackend;
 
@@ -18,9 +19,12 @@ import dev.canopy.executor.tensor.KernelBackend;
  * @param blockSize      tokens per KV block
  * @param prefixCaching  share the KV of common prefixes
  * @param kernels        CPU kernel implementation
+ * @param backend        CPU, CUDA, or AUTO (a GPU when usable, else the CPU); a GPU Spark assigned to the task
+ *                       ({@code spark.task.resource.gpu.amount}) is used instead of GPU 0
  */
 public record EngineSettings(int threads, int maxSeqs, int maxBatchTokens, long kvBudgetBytes, int blockSize,
-                             boolean prefixCaching, KernelBackend kernels) implements Serializable {
+                             boolean prefixCaching, KernelBackend kernels, BackendKind backend)
+        implements Serializable {
 
     /** The value of {@code threads} that means "the executor's cores". */
     public static final int EXECUTOR_CORES = 0;
@@ -31,48 +35,60 @@ public record EngineSettings(int threads, int maxSeqs, int maxBatchTokens, long 
                     + ": it must be >= 1, or 0 for the executor's cores");
         }
         Objects.requireNonNull(kernels, "kernels");
+        Objects.requireNonNull(backend, "backend");
         new EngineConfig(Path.of("model.gguf"), Math.max(1, threads), maxSeqs, maxBatchTokens, kvBudgetBytes,
-                blockSize, prefixCaching, kernels); // validates the rest by the engine's own rules
+                blockSize, prefixCaching, kernels, backend); // validates the rest by the engine's own rules
     }
 
     /** The engine's defaults, with the executor's cores as threads. */
     public static EngineSettings defaults() {
         EngineConfig d = EngineConfig.defaults(Path.of("model.gguf"));
         return new EngineSettings(EXECUTOR_CORES, d.maxSeqs(), d.maxBatchTokens(), d.kvBudgetBytes(), d.blockSize(),
-                d.prefixCaching(), d.kernels());
+                d.prefixCaching(), d.kernels(), d.backend());
     }
 
     /** The engine config for {@code model}, with {@code executorCores} standing in for {@link #EXECUTOR_CORES}. */
     public EngineConfig config(Path model, int executorCores) {
         return new EngineConfig(model, threads == EXECUTOR_CORES ? executorCores : threads, maxSeqs, maxBatchTokens,
-                kvBudgetBytes, blockSize, prefixCaching, kernels);
+                kvBudgetBytes, blockSize, prefixCaching, kernels, backend);
     }
 
     public EngineSettings withThreads(int value) {
-        return new EngineSettings(value, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels);
+        return new EngineSettings(value, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels,
+                backend);
     }
 
     public EngineSettings withMaxSeqs(int value) {
-        return new EngineSettings(threads, value, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels);
+        return new EngineSettings(threads, value, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels,
+                backend);
     }
 
     public EngineSettings withMaxBatchTokens(int value) {
-        return new EngineSettings(threads, maxSeqs, value, kvBudgetBytes, blockSize, prefixCaching, kernels);
+        return new EngineSettings(threads, maxSeqs, value, kvBudgetBytes, blockSize, prefixCaching, kernels, backend);
     }
 
     public EngineSettings withKvBudgetBytes(long value) {
-        return new EngineSettings(threads, maxSeqs, maxBatchTokens, value, blockSize, prefixCaching, kernels);
+        return new EngineSettings(threads, maxSeqs, maxBatchTokens, value, blockSize, prefixCaching, kernels,
+                backend);
     }
 
     public EngineSettings withBlockSize(int value) {
-        return new EngineSettings(threads, maxSeqs, maxBatchTokens, kvBudgetBytes, value, prefixCaching, kernels);
+        return new EngineSettings(threads, maxSeqs, maxBatchTokens, kvBudgetBytes, value, prefixCaching, kernels,
+                backend);
     }
 
     public EngineSettings withPrefixCaching(boolean value) {
-        return new EngineSettings(threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, value, kernels);
+        return new EngineSettings(threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, value, kernels,
+                backend);
     }
 
     public EngineSettings withKernels(KernelBackend value) {
-        return new EngineSettings(threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, value);
+        return new EngineSettings(threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, value,
+                backend);
+    }
+
+    public EngineSettings withBackend(BackendKind value) {
+        return new EngineSettings(threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels,
+                value);
     }
 }
