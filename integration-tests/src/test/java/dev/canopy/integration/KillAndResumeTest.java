@@ -29,7 +29,7 @@ class KillAndResumeTest {
     void aKilledJobRerunFinishesOnlyTheMissingRows() throws Exception {
         Path output = dir.resolve("out");
         String[] args = {"--input", JobProcess.ROOT.resolve("examples/prompts.parquet").toString(),
-            "--output", output.toString(), "--model", TestModels.stories260kF32().toString(), "--max-tokens", "48",
+            "--output", output.toString(), "--model", TestModels.stories260kF32().toString(), "--max-tokens", "32",
             "--partitions", "12", "--conf", "spark.master=local[2]", "--conf", "engine.kv-budget=64m"};
 
         Process first = JobProcess.batch(dir.resolve("first.log"), args).start();

@@ -15,7 +15,7 @@ import dev.canopy.pipeline.spark.SparkGeneration;
  *
  * <pre>{@code
  * Dataset<Row> out = Canopy.generate(spark.read().parquet("prompts.parquet"),
- *         GenerateOptions.of(EngineBackendFactory.forModel("model.gguf")));
+ *         GenerateOptions.forModel("/models/model.gguf").withPartitions(8));
  * }</pre>
  */
 public final class Canopy {

@@ -5,6 +5,7 @@ import java.util.OptionalInt;
 
 import dev.canopy.pipeline.generate.ModelBackendFactory;
 import dev.canopy.executor.sample.SamplingParams;
+import dev.canopy.pipeline.engine.EngineBackendFactory;
 
 /**
  * How to generate over a Dataset: the model, where prompts and ids are, sampling defaults and partitioning.
@@ -45,6 +46,11 @@ public record GenerateOptions(ModelBackendFactory backend, String promptColumn, 
         if (prefixKeyTokens < 1) {
             throw new IllegalArgumentException("Cannot use prefixKeyTokens " + prefixKeyTokens + ": it must be >= 1");
         }
+    }
+
+    /** Defaults for everything, on the GGUF model at {@code modelPath} run by Canopy's engine. */
+    public static GenerateOptions forModel(String modelPath) {
+        return of(EngineBackendFactory.forModel(modelPath));
     }
 
     /** Defaults for everything but the model. */

@@ -54,8 +54,7 @@ class EngineGenerationTest {
                 .add("prompt", DataTypes.StringType).add("temperature", DataTypes.DoubleType)
                 .add("seed", DataTypes.LongType).add("max_tokens", DataTypes.IntegerType));
 
-        List<Row> out = Canopy.generate(input, GenerateOptions.of(EngineBackendFactory.forModel(model))
-                .withPartitions(3)).collectAsList();
+        List<Row> out = Canopy.generate(input, GenerateOptions.forModel(model).withPartitions(3)).collectAsList();
 
         Map<Long, String> expected = new HashMap<>();
         try (Engine engine = Engine.open(EngineConfig.defaults(Path.of(model)).withThreads(1))) {
