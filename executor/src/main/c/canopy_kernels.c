@@ -170,6 +170,7 @@ int64_t canopy_act_bytes(int32_t cols, int32_t batch) {
 #include "kernels_portable.h"
 #include "kernels_avx2.h"
 #include "kernels_avx512.h"
+#include "kernels_affine_avx512.h" /* Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K */
 
 /* ---------------------------------------------------------------- activations */
 
@@ -207,12 +208,14 @@ void canopy_quantize(int32_t level, const float* x, int64_t xoff, int32_t cols, 
 /* ---------------------------------------------------------------- entry points */
 
 /**
- * Quantized weights (type 8 = Q8_0 or 2 = Q4_0) times activations from canopy_quantize, rows
- * [row_start, row_end). Returns 0, or -1 for an unsupported type.
+ * Quantized weights (type 8 = Q8_0 or 2 = Q4_0; 3, 6, 7, 12, 13, 14 at level 2 only, see
+ * kernels_affine_avx512.h) times activations from canopy_quantize, rows [row_start, row_end).
+ * Returns 0, or -1 for an unsupported type (or level).
  */
 int32_t canopy_matmul_quant(int32_t level, int32_t type, const uint8_t* w, int32_t rows, int32_t cols,
                             const uint8_t* act, int32_t batch, float* out, int64_t outoff, int32_t row_start,
                             int32_t row_end) {
+    if (is_affine_type(type)) return affine_matmul(level, type, w, cols, act, batch, out + outoff, rows, row_start, row_end);
     if (type != TYPE_Q8_0 && type != TYPE_Q4_0) return -1;
     float* o = out + outoff;
     switch (usable_level(level)) {

@@ -18,6 +18,8 @@ final class FaultySpillFileSystem implements SpillFileSystem {
     volatile boolean corruptReads;
     /** When set, reads wait until it opens (to hold IO in flight). */
     volatile CountDownLatch readGate;
+    /** Reads that have reached the gate (started), for tests that must order a prefetch before a load. */
+    final java.util.concurrent.atomic.AtomicInteger readsStarted = new java.util.concurrent.atomic.AtomicInteger();
 
     @Override
     public SpillFile create(Path path) throws IOException {
@@ -37,6 +39,7 @@ final class FaultySpillFileSystem implements SpillFileSystem {
             @Override
             public int read(ByteBuffer dst, long position) throws IOException {
                 CountDownLatch gate = readGate;
+                readsStarted.incrementAndGet();
                 if (gate != null) {
                     try {
                         gate.await();

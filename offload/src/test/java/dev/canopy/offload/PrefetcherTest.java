@@ -98,7 +98,12 @@ class PrefetcherTest {
             fillDisk(store, 1, 2);
             CountDownLatch gate = new CountDownLatch(1);
             disk.readGate = gate;
+            int readsBefore = disk.readsStarted.get();
             CompletableFuture<Boolean> prefetch = store.prefetch(k(0));
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (disk.readsStarted.get() == readsBefore && System.nanoTime() < deadline) {
+                Thread.sleep(1); // the prefetch's read must be in flight before the load starts
+            }
             MemorySegment out = buffer(BLOCK);
             CompletableFuture<LoadResult> load = CompletableFuture.supplyAsync(() -> store.load(k(0), out));
             Thread.sleep(50);

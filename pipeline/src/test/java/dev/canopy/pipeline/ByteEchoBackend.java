@@ -8,7 +8,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 
-import dev.canopy.pipeline.generate.ChatMessage;
+import dev.canopy.executor.chat.ChatMessage;
+
 import dev.canopy.pipeline.generate.ChatRenderer;
 import dev.canopy.pipeline.generate.GeneratedChoice;
 import dev.canopy.pipeline.generate.ModelBackend;

@@ -5,6 +5,7 @@ import dev.canopy.executor.model.ForwardBatch;
 import dev.canopy.executor.model.Model;
 import dev.canopy.executor.model.ModelConfig;
 import dev.canopy.executor.model.ModelWeights;
+import java.lang.foreign.MemorySegment;
 import jcuda.driver.CUresult;
 
 /**
@@ -167,6 +168,18 @@ public final class CudaBackend implements Backend {
     public synchronized void copyBlock(int src, int dst) {
         context.makeCurrent();
         kv.copyBlock(src, dst);
+    }
+
+    @Override
+    public synchronized void readBlock(int block, MemorySegment payload) {
+        context.makeCurrent();
+        kv.readBlock(block, payload);
+    }
+
+    @Override
+    public synchronized void writeBlock(int block, MemorySegment payload) {
+        context.makeCurrent();
+        kv.writeBlock(block, payload);
     }
 
     @Override

@@ -101,6 +101,16 @@ final class DeviceBuffer implements AutoCloseable {
         CudaException.check(cuMemcpyDtoH(Pointer.to(dst), at(offset), 4L * dst.length), "copy floats from " + purpose);
     }
 
+    /**
+     * Fills {@code dst} (native memory, under 2 GiB) from byte {@code offset} of this buffer. Synchronous; work
+     * queued on a stream must be finished first ({@link CudaContext#synchronize}).
+     */
+    void download(long offset, MemorySegment dst) {
+        checkRange(offset, dst.byteSize());
+        CudaException.check(cuMemcpyDtoH(Pointer.to(dst.asByteBuffer()), at(offset), dst.byteSize()),
+                "copy " + dst.byteSize() + " bytes from " + purpose);
+    }
+
     private void checkRange(long offset, long n) {
         if (offset < 0 || n < 0 || offset + n > bytes) {
             throw new IllegalArgumentException("Cannot copy " + n + " bytes at offset " + offset + " into " + purpose

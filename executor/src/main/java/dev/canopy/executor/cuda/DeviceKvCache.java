@@ -4,6 +4,7 @@ import static jcuda.driver.JCudaDriver.cuMemcpyDtoDAsync;
 import static jcuda.driver.JCudaDriver.cuMemsetD32Async;
 
 import dev.canopy.executor.model.ModelConfig;
+import java.lang.foreign.MemorySegment;
 
 /**
  * The paged KV cache in GPU memory, laid out like the CPU's {@code KvStorage}: per layer, keys and
@@ -77,6 +78,43 @@ final class DeviceKvCache implements AutoCloseable {
             CudaException.check(cuMemcpyDtoDAsync(buffer.at(base + dst * blockBytes), buffer.at(base + src * blockBytes),
                     blockBytes, context.stream()), "copy KV block " + src + " to " + dst);
         }
+    }
+
+    /**
+     * Copies every layer's keys and values of block {@code block} into {@code payload} (after the queued work ends).
+     *
+     * @param payload (layers, 2 [keys, values], blockSize, kvDim) floats, native memory
+     */
+    void readBlock(int block, MemorySegment payload) {
+        long slice = checkPayload(block, payload, "read");
+        context.synchronize("finish the GPU work before reading KV block " + block);
+        for (int half = 0; half < 2 * layers; half++) {
+            buffer.download(half * layerBytes + block * slice, payload.asSlice(half * slice, slice));
+        }
+    }
+
+    /**
+     * Copies {@code payload} (from {@link #readBlock}) into every layer's keys and values of block {@code block}.
+     *
+     * @param payload (layers, 2 [keys, values], blockSize, kvDim) floats, native memory
+     */
+    void writeBlock(int block, MemorySegment payload) {
+        long slice = checkPayload(block, payload, "write");
+        context.synchronize("finish the GPU work before writing KV block " + block);
+        for (int half = 0; half < 2 * layers; half++) {
+            buffer.upload(half * layerBytes + block * slice, payload.asSlice(half * slice, slice));
+        }
+    }
+
+    /** Checks the block id and the payload size; returns the bytes of one layer's keys (or values) of a block. */
+    private long checkPayload(int block, MemorySegment payload, String action) {
+        long slice = (long) blockSize * kvDim * Float.BYTES;
+        if (block < 0 || block >= numBlocks || payload.byteSize() != 2 * layers * slice) {
+            throw new IllegalArgumentException("Cannot " + action + " KV block " + block + ": blocks are 0.."
+                    + (numBlocks - 1) + " and the payload must have " + 2 * layers * slice + " bytes, got "
+                    + payload.byteSize());
+        }
+        return slice;
     }
 
     @Override

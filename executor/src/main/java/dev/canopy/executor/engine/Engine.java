@@ -8,9 +8,12 @@ import dev.canopy.executor.model.Backend;
 import dev.canopy.executor.model.Model;
 import dev.canopy.executor.sched.Scheduler;
 import dev.canopy.executor.sched.SchedulerConfig;
+import dev.canopy.executor.sched.SwapSpace;
 import dev.canopy.executor.tokenizer.Tokenizer;
+import dev.canopy.offload.SpillFileSystem;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.ObjIntConsumer;
@@ -22,6 +25,9 @@ import java.util.function.ObjIntConsumer;
  *
  * <p>The KV cache and its prefix index live as long as the engine, so a later call can reuse
  * prefixes an earlier one computed. Calls from several threads are serialized.
+ *
+ * <p>With {@link EngineConfig#offload()} set, a sequence preempted for lack of KV blocks may swap its KV down to host
+ * memory or disk and back instead of recomputing it ({@link SwapMetrics} counts what moved); outputs are the same.
  */
 public final class Engine implements AutoCloseable {
 
@@ -29,18 +35,32 @@ public final class Engine implements AutoCloseable {
     private final Model model;
     private final Backend backend;
     private final Scheduler scheduler;
+    private final KvSwapper swapper; // null: no offload tiers, preemption recomputes
     private final ReentrantLock lock = new ReentrantLock();
     private EngineMetrics total;
     private EngineMetrics last;
 
     /** Takes ownership of {@code model} and {@code backend}: closing the engine closes them. */
     public Engine(EngineConfig config, Model model, Backend backend) {
+        this(config, model, backend, SpillFileSystem.FILES);
+    }
+
+    /**
+     * Like {@link #Engine(EngineConfig, Model, Backend)}, with the disk tier's spill files made by {@code spillFiles}
+     * (tests inject disk faults through it).
+     *
+     * @throws IllegalArgumentException when an offload tier cannot open (no block fits, unusable spill directory)
+     */
+    public Engine(EngineConfig config, Model model, Backend backend, SpillFileSystem spillFiles) {
         this.config = config;
         this.model = model;
         this.backend = backend;
         BlockManager blocks = new BlockManager(new BlockManagerConfig(backend.numBlocks(), backend.blockSize(),
                 config.prefixCaching()));
-        this.scheduler = new Scheduler(new SchedulerConfig(config.maxBatchTokens(), config.maxSeqs()), blocks);
+        this.swapper = config.offload().enabled()
+                ? KvSwapper.open(config.offload(), model.config(), backend, spillFiles) : null;
+        this.scheduler = new Scheduler(new SchedulerConfig(config.maxBatchTokens(), config.maxSeqs()), blocks,
+                swapper == null ? SwapSpace.NONE : swapper);
         this.total = EngineMetrics.zero(backend.numBlocks());
         this.last = total;
     }
@@ -56,13 +76,22 @@ public final class Engine implements AutoCloseable {
      *     naming why
      */
     public static Engine open(EngineConfig config) {
+        return open(config, SpillFileSystem.FILES);
+    }
+
+    /** Like {@link #open(EngineConfig)}, with the disk tier's spill files made by {@code spillFiles}. */
+    public static Engine open(EngineConfig config, SpillFileSystem spillFiles) {
         Model model = Model.load(config.model());
+        Backend backend = null;
         try {
             int blocks = KvStorage.blocksForBudget(model.config(), config.kvBudgetBytes(), config.blockSize());
-            Backend backend = BackendSelector.open(model, config.backend(), config.threads(), config.kernels(), blocks,
+            backend = BackendSelector.open(model, config.backend(), config.threads(), config.kernels(), blocks,
                     config.blockSize());
-            return new Engine(config, model, backend);
+            return new Engine(config, model, backend, spillFiles);
         } catch (RuntimeException e) {
+            if (backend != null) {
+                backend.close();
+            }
             model.close();
             throw e;
         }
@@ -96,7 +125,7 @@ public final class Engine implements AutoCloseable {
     private void run(List<GenerationRequest> requests, ObjIntConsumer<GenerationResult> sink) {
         lock.lock();
         try {
-            GenerationRun run = new GenerationRun(model.config(), model.tokenizer(), backend, scheduler, sink);
+            GenerationRun run = new GenerationRun(model.config(), model.tokenizer(), backend, scheduler, swapper, sink);
             last = run.run(requests);
             total = total.plus(last);
         } finally {
@@ -121,8 +150,21 @@ public final class Engine implements AutoCloseable {
         return last;
     }
 
+    /** What preemption by swap moved since the engine opened; empty when offload is off. */
+    public Optional<SwapMetrics> swapMetrics() {
+        lock.lock();
+        try {
+            return swapper == null ? Optional.empty() : Optional.of(swapper.metrics());
+        } finally {
+            lock.unlock();
+        }
+    }
+
     @Override
     public void close() {
+        if (swapper != null) {
+            swapper.close();
+        }
         backend.close();
         model.close();
     }

@@ -18,9 +18,11 @@ import java.nio.file.Path;
  * @param backend        where the model runs: {@code CPU}, {@code CUDA} (GPU 0; fails where there is none) or
  *                       {@code AUTO} (GPU 0 when usable, else the CPU, logging why); the KV budget sizes
  *                       the cache on either
+ * @param offload        where preempted sequences' KV may be swapped to (null: {@link OffloadConfig#none()})
  */
 public record EngineConfig(Path model, int threads, int maxSeqs, int maxBatchTokens, long kvBudgetBytes,
-                           int blockSize, boolean prefixCaching, KernelBackend kernels, BackendKind backend) {
+                           int blockSize, boolean prefixCaching, KernelBackend kernels, BackendKind backend,
+                           OffloadConfig offload) {
 
     public static final int DEFAULT_MAX_SEQS = 64;
     public static final int DEFAULT_MAX_BATCH_TOKENS = 512;
@@ -54,62 +56,71 @@ public record EngineConfig(Path model, int threads, int maxSeqs, int maxBatchTok
         if (backend == null) {
             backend = BackendKind.AUTO;
         }
+        if (offload == null) {
+            offload = OffloadConfig.none();
+        }
     }
 
-    /** A config on the {@link BackendKind#AUTO AUTO} backend. */
+    /** A config on the {@link BackendKind#AUTO AUTO} backend without KV offload. */
     public EngineConfig(Path model, int threads, int maxSeqs, int maxBatchTokens, long kvBudgetBytes, int blockSize,
                         boolean prefixCaching, KernelBackend kernels) {
         this(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels,
-                BackendKind.AUTO);
+                BackendKind.AUTO, OffloadConfig.none());
     }
 
     /**
      * Defaults for {@code model}: all cores, 64 sequences, 512 tokens per step, 1 GiB of KV, blocks of 16,
-     * the GPU where one is usable.
+     * the GPU where one is usable, no KV offload.
      */
     public static EngineConfig defaults(Path model) {
         return new EngineConfig(model, Runtime.getRuntime().availableProcessors(), DEFAULT_MAX_SEQS,
-                DEFAULT_MAX_BATCH_TOKENS, DEFAULT_KV_BUDGET, DEFAULT_BLOCK_SIZE, true, KernelBackend.AUTO,
-                BackendKind.AUTO);
+                DEFAULT_MAX_BATCH_TOKENS, DEFAULT_KV_BUDGET, DEFAULT_BLOCK_SIZE, true, KernelBackend.AUTO);
     }
 
     public EngineConfig withThreads(int n) {
         return new EngineConfig(model, n, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels,
-                backend);
+                backend, offload);
     }
 
     public EngineConfig withMaxSeqs(int n) {
         return new EngineConfig(model, threads, n, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels,
-                backend);
+                backend, offload);
     }
 
     public EngineConfig withMaxBatchTokens(int n) {
-        return new EngineConfig(model, threads, maxSeqs, n, kvBudgetBytes, blockSize, prefixCaching, kernels, backend);
+        return new EngineConfig(model, threads, maxSeqs, n, kvBudgetBytes, blockSize, prefixCaching, kernels, backend,
+                offload);
     }
 
     public EngineConfig withKvBudgetBytes(long n) {
-        return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, n, blockSize, prefixCaching, kernels, backend);
+        return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, n, blockSize, prefixCaching, kernels, backend,
+                offload);
     }
 
     public EngineConfig withBlockSize(int n) {
         return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, n, prefixCaching, kernels,
-                backend);
+                backend, offload);
     }
 
     public EngineConfig withPrefixCaching(boolean on) {
         return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, on, kernels,
-                backend);
+                backend, offload);
     }
 
     public EngineConfig withKernels(KernelBackend k) {
         return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, k,
-                backend);
+                backend, offload);
     }
 
     /** This config on backend {@code kind}. */
     public EngineConfig withBackend(BackendKind kind) {
         return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching,
-                kernels,
-                kind);
+                kernels, kind, offload);
+    }
+
+    /** This config with KV offload {@code o}. */
+    public EngineConfig withOffload(OffloadConfig o) {
+        return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching,
+                kernels, backend, o);
     }
 }

@@ -25,10 +25,14 @@ import java.util.function.ObjIntConsumer;
  */
 final class GenerationRun {
 
+    /** Swapped-out sequences, next in line to be admitted, whose blocks are prefetched during a step. */
+    private static final int PREFETCH_SEQUENCES = 2;
+
     private final ModelConfig config;
     private final Tokenizer tokenizer;
     private final Backend backend;
     private final Scheduler scheduler;
+    private final KvSwapper swapper; // null: no offload
     private final Sampler sampler = new Sampler();
     private final ObjIntConsumer<GenerationResult> sink; // (result, input index)
     private final long startNanos = System.nanoTime();
@@ -42,12 +46,13 @@ final class GenerationRun {
     private long requests;
     private int peakBlocks;
 
-    GenerationRun(ModelConfig config, Tokenizer tokenizer, Backend backend, Scheduler scheduler,
+    GenerationRun(ModelConfig config, Tokenizer tokenizer, Backend backend, Scheduler scheduler, KvSwapper swapper,
                   ObjIntConsumer<GenerationResult> sink) {
         this.config = config;
         this.tokenizer = tokenizer;
         this.backend = backend;
         this.scheduler = scheduler;
+        this.swapper = swapper;
         this.sink = sink;
     }
 
@@ -124,7 +129,14 @@ final class GenerationRun {
         for (BlockCopy copy : step.copies()) {
             backend.copyBlock(copy.srcBlock(), copy.dstBlock());
         }
+        if (swapper != null) {
+            swapper.prefetch(scheduler.swappedWaiting(PREFETCH_SEQUENCES)); // moves while the forward computes
+        }
+        long forwardStart = System.nanoTime();
         float[] logits = backend.forward(toBatch(step));
+        if (swapper != null) {
+            swapper.recordForward(step.numTokens(), System.nanoTime() - forwardStart);
+        }
         steps++;
         peakBlocks = Math.max(peakBlocks, scheduler.blockManager().usedBlockCount());
         List<ScheduledChunk> sampledChunks = new ArrayList<>();

@@ -36,7 +36,8 @@ final class GgufCursor {
         return data.byteSize();
     }
 
-    private void need(long bytes, String what) {
+    /** Throws unless {@code bytes} more bytes remain after the current position. */
+    void need(long bytes, String what) {
         if (bytes < 0 || pos > data.byteSize() - bytes) {
             throw new ModelFormatException(file, "file is truncated: reading " + what + " needs " + bytes
                     + " bytes at offset " + pos + ", but the file has " + data.byteSize() + " bytes");

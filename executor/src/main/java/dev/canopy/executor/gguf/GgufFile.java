@@ -53,6 +53,21 @@ public final class GgufFile implements AutoCloseable {
         return open(path, GgufLimits.DEFAULT);
     }
 
+    /**
+     * Reads and validates a GGUF image already in memory (bytes received some other way, a fuzz
+     * test's input). {@code name} names it in errors. The result does not own {@code data}: closing it
+     * leaves {@code data} alone, and its tensors are valid while {@code data} is.
+     */
+    public static GgufFile read(Path name, MemorySegment data, GgufLimits limits) {
+        Arena arena = Arena.ofShared(); // owns nothing; closed by close() like a file's
+        try {
+            return new GgufFile(name, arena, data, GgufHeader.parse(name, data, limits));
+        } catch (RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+    }
+
     /** Opens and validates {@code path}. */
     public static GgufFile open(Path path, GgufLimits limits) {
         Arena arena = Arena.ofShared();

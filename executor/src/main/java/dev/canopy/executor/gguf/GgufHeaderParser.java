@@ -115,6 +115,9 @@ final class GgufHeaderParser {
                 "key " + key + ": array has unknown element type " + Integer.toUnsignedString(typeId)));
         long n = in.count("length of array " + key, limits.maxArrayLength());
         int len = (int) n;
+        // Before allocating: the file must hold at least the smallest encoding of n elements, so that a
+        // short file cannot make the reader allocate for elements it does not contain.
+        in.need(n * minimumFileBytes(et), "array " + key + " of " + n + " " + et + " elements");
         charge(n * elementHeapBytes(et), "array " + key);
         Object values = switch (et) {
             case UINT8, INT8 -> { byte[] a = new byte[len]; for (int i = 0; i < len; i++) a[i] = in.u8(key); yield a; }
@@ -139,6 +142,18 @@ final class GgufHeaderParser {
             }
         };
         return new GgufArray(et, values);
+    }
+
+    /** The fewest bytes one element of type {@code t} takes in the file. */
+    private static long minimumFileBytes(GgufValueType t) {
+        return switch (t) {
+            case UINT8, INT8, BOOL -> 1;
+            case UINT16, INT16 -> 2;
+            case UINT32, INT32, FLOAT32 -> 4;
+            case UINT64, INT64, FLOAT64 -> 8;
+            case STRING -> 8; // the length; an empty string has no bytes after it
+            case ARRAY -> 12; // element type and length of an empty array
+        };
     }
 
     private static long elementHeapBytes(GgufValueType t) {

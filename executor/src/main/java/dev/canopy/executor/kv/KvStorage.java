@@ -1,12 +1,11 @@
 package dev.canopy.executor.kv;
 
 import dev.canopy.executor.model.ModelConfig;
-import java.lang.foreign.Arena;
+import dev.canopy.offload.KvBlockLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 /**
- * The physical paged KV cache of the CPU backend: per layer, one off-heap buffer of keys and one
+ * The physical paged KV cache of the CPU backend: per layer, one heap float array of keys and one
  * of values, each {@code numBlocks × blockSize} token slots of {@code kvDim} floats.
  *
  * <p>Token position {@code p} of a sequence lives in block {@code table[p / blockSize]}, slot
@@ -15,10 +14,16 @@ import java.lang.foreign.ValueLayout;
  */
 public final class KvStorage implements AutoCloseable {
 
-    private final Arena arena = Arena.ofShared();
     private final int numBlocks;
     private final int blockSize;
     private final int kvDim;
+    /** Longest heap float array the JVM allocates safely. */
+    static final long MAX_FLOATS_PER_LAYER = Integer.MAX_VALUE - 16;
+
+    // Heap arrays, not off-heap memory: attention reads them with the Vector API, and heap segments carry
+    // no arena whose liveness every access would have to check (that check dominated decode time).
+    private final float[][] keyArrays;   // per layer: (numBlocks * blockSize, kvDim)
+    private final float[][] valueArrays; // per layer: (numBlocks * blockSize, kvDim)
     private final MemorySegment[] keys;   // per layer: (numBlocks * blockSize, kvDim) floats
     private final MemorySegment[] values; // per layer: (numBlocks * blockSize, kvDim) floats
 
@@ -30,12 +35,21 @@ public final class KvStorage implements AutoCloseable {
         this.numBlocks = numBlocks;
         this.blockSize = blockSize;
         this.kvDim = config.kvDim();
-        long bytes = (long) numBlocks * blockSize * kvDim * Float.BYTES;
+        long floatsPerLayer = (long) numBlocks * blockSize * kvDim;
+        if (floatsPerLayer > MAX_FLOATS_PER_LAYER) {
+            throw new IllegalArgumentException("Cannot allocate KV cache: " + numBlocks + " blocks of " + blockSize
+                    + " tokens × " + kvDim + " floats per layer exceed " + MAX_FLOATS_PER_LAYER + " floats");
+        }
+        int floats = (int) floatsPerLayer;
+        keyArrays = new float[config.layers()][];
+        valueArrays = new float[config.layers()][];
         keys = new MemorySegment[config.layers()];
         values = new MemorySegment[config.layers()];
         for (int l = 0; l < config.layers(); l++) {
-            keys[l] = arena.allocate(bytes, 64);
-            values[l] = arena.allocate(bytes, 64);
+            keyArrays[l] = new float[floats];
+            valueArrays[l] = new float[floats];
+            keys[l] = MemorySegment.ofArray(keyArrays[l]);
+            values[l] = MemorySegment.ofArray(valueArrays[l]);
         }
     }
 
@@ -47,7 +61,8 @@ public final class KvStorage implements AutoCloseable {
             throw new IllegalArgumentException("Cannot size KV cache: a budget of " + budgetBytes
                     + " bytes holds no block of " + blockSize + " tokens (" + perBlock + " bytes each)");
         }
-        return (int) Math.min(n, Integer.MAX_VALUE / 2);
+        long maxByArray = MAX_FLOATS_PER_LAYER / ((long) blockSize * config.kvDim());
+        return (int) Math.min(Math.min(n, maxByArray), Integer.MAX_VALUE / 2);
     }
 
     public int numBlocks() {
@@ -91,15 +106,56 @@ public final class KvStorage implements AutoCloseable {
         }
     }
 
-    /** Writes one token's key and value rows (kvDim floats each) for {@code layer}. */
-    public void write(int layer, int block, int slot, float[] k, int kOff, float[] v, int vOff) {
-        long at = slotIndex(block, slot) * Float.BYTES;
-        MemorySegment.copy(k, kOff, keys[layer], ValueLayout.JAVA_FLOAT, at, kvDim);
-        MemorySegment.copy(v, vOff, values[layer], ValueLayout.JAVA_FLOAT, at, kvDim);
+    /** How one block of this cache is laid out as a swap payload. */
+    public KvBlockLayout blockLayout() {
+        return new KvBlockLayout(keys.length, blockSize, kvDim);
     }
 
+    /**
+     * Copies every layer's keys and values of block {@code block} into {@code payload}.
+     *
+     * @param payload (layers, 2 [keys, values], blockSize, kvDim) floats
+     */
+    public void readBlock(int block, MemorySegment payload) {
+        blockLayout().gather(keys, values, checkedBlock(block, "read"), payload);
+    }
+
+    /**
+     * Copies {@code payload} (from {@link #readBlock}) into every layer's keys and values of block {@code block}.
+     *
+     * @param payload (layers, 2 [keys, values], blockSize, kvDim) floats
+     */
+    public void writeBlock(int block, MemorySegment payload) {
+        blockLayout().scatter(payload, keys, values, checkedBlock(block, "write"));
+    }
+
+    private int checkedBlock(int block, String action) {
+        if (block < 0 || block >= numBlocks) {
+            throw new IllegalArgumentException("Cannot " + action + " KV block " + block + ": blocks are 0.."
+                    + (numBlocks - 1));
+        }
+        return block;
+    }
+
+    /** Writes one token's key and value rows (kvDim floats each) for {@code layer}. */
+    public void write(int layer, int block, int slot, float[] k, int kOff, float[] v, int vOff) {
+        int at = (int) slotIndex(block, slot);
+        System.arraycopy(k, kOff, keyArrays[layer], at, kvDim);
+        System.arraycopy(v, vOff, valueArrays[layer], at, kvDim);
+    }
+
+    /** Keys of layer {@code layer} as the heap array attention reads: (numBlocks * blockSize, kvDim). */
+    public float[] keyArray(int layer) {
+        return keyArrays[layer];
+    }
+
+    /** Values of layer {@code layer} as the heap array attention reads: (numBlocks * blockSize, kvDim). */
+    public float[] valueArray(int layer) {
+        return valueArrays[layer];
+    }
+
+    /** The heap arrays are freed by the garbage collector once the storage is unreachable. */
     @Override
     public void close() {
-        arena.close();
     }
 }

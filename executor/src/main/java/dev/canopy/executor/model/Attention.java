@@ -2,9 +2,6 @@ package dev.canopy.executor.model;
 
 import dev.canopy.executor.kv.KvStorage;
 import dev.canopy.executor.tensor.FastExp;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -19,31 +16,36 @@ import jdk.incubator.vector.VectorSpecies;
  * the group's queries (cascade / RelayAttention style). Because every query performs exactly the
  * same operations in the same order whatever group it is in, the result of a row is bit-identical
  * whether it runs alone or with others.
+ *
+ * <p>The vector paths use constant species (the Vector API only compiles to SIMD code when the
+ * species is a constant): 16 lanes when the head size allows, else 8, else the scalar reference.
  */
 final class Attention {
 
-    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.nativeOrder());
+    private static final VectorSpecies<Float> S16 = FloatVector.SPECIES_512;
+    private static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
+    private static final boolean HAS_512 = FloatVector.SPECIES_PREFERRED.length() >= 16;
+    private static final VectorShuffle<Float>[] HALVES16 = halvingShuffles(S16);
+    private static final VectorShuffle<Float>[] HALVES8 = halvingShuffles(S8);
+
+    private enum Path { SCALAR, LANES8, LANES16 }
 
     private final int headDim;
     private final float scale;
-    private final VectorSpecies<Float> species; // null: scalar path
-    private final VectorShuffle<Float>[] halves;
+    private final Path path;
 
     Attention(int headDim, boolean vectorized) {
         this.headDim = headDim;
         this.scale = (float) (1.0 / Math.sqrt(headDim));
-        this.species = vectorized ? speciesFor(headDim) : null;
-        this.halves = species == null ? null : halvingShuffles(species);
-    }
-
-    private static VectorSpecies<Float> speciesFor(int headDim) {
-        for (VectorSpecies<Float> s : java.util.List.of(FloatVector.SPECIES_512, FloatVector.SPECIES_256,
-                FloatVector.SPECIES_128)) {
-            if (s.length() <= FloatVector.SPECIES_PREFERRED.length() && headDim % s.length() == 0) {
-                return s;
-            }
+        if (!vectorized) {
+            path = Path.SCALAR;
+        } else if (HAS_512 && headDim % 16 == 0) {
+            path = Path.LANES16;
+        } else if (headDim % 8 == 0) {
+            path = Path.LANES8;
+        } else {
+            path = Path.SCALAR;
         }
-        return null;
     }
 
     @SuppressWarnings("unchecked")
@@ -69,14 +71,15 @@ final class Attention {
                      float[] out) {
         int g = qBase.length;
         int bs = kv.blockSize();
-        MemorySegment keys = kv.keys(layer);
-        MemorySegment values = kv.values(layer);
-        long headOff = (long) kvHead * headDim;
-        float[] max = new float[g];        // (g) running max of scores
-        float[] sum = new float[g];        // (g) running sum of exp(score - max)
-        float[] acc = new float[g * headDim]; // (g, headDim) running Σ exp(score - max) v
-        float[] part = new float[headDim]; // (headDim) one block's weighted values
-        float[] scores = new float[bs];    // (bs) one block's scores
+        int kvDim = kv.kvDim();
+        float[] keys = kv.keyArray(layer);     // (numBlocks * blockSize, kvDim)
+        float[] values = kv.valueArray(layer); // (numBlocks * blockSize, kvDim)
+        int headOff = kvHead * headDim;
+        float[] max = new float[g];            // (g) running max of scores
+        float[] sum = new float[g];            // (g) running sum of exp(score - max)
+        float[] acc = new float[g * headDim];  // (g, headDim) running Σ exp(score - max) v
+        float[] part = new float[headDim];     // (headDim) one block's weighted values
+        float[] scores = new float[bs];        // (bs) one block's scores
         int maxBlock = 0;
         for (int p : lastPos) {
             maxBlock = Math.max(maxBlock, p / bs);
@@ -88,10 +91,10 @@ final class Attention {
                     continue;
                 }
                 int n = Math.min(bs, last - blk * bs + 1);
-                long slot0 = kv.slotIndex(tables[i][blk], 0) + headOff;
+                int slot0 = (int) kv.slotIndex(tables[i][blk], 0) + headOff;
                 float m = Float.NEGATIVE_INFINITY;
                 for (int j = 0; j < n; j++) {
-                    float s = dot(q, qBase[i], keys, slot0 + (long) j * kv.kvDim()) * scale;
+                    float s = dot(q, qBase[i], keys, slot0 + j * kvDim) * scale;
                     scores[j] = s;
                     m = Math.max(m, s);
                 }
@@ -100,7 +103,7 @@ final class Attention {
                 for (int j = 0; j < n; j++) {
                     float e = FastExp.exp(scores[j] - m);
                     partSum += e;
-                    axpy(e, values, slot0 + (long) j * kv.kvDim(), part, 0);
+                    axpy(e, values, slot0 + j * kvDim, part);
                 }
                 merge(i, m, partSum, part, max, sum, acc, blk == 0);
             }
@@ -132,37 +135,64 @@ final class Attention {
         max[i] = newMax;
     }
 
-    private float dot(float[] q, int qOff, MemorySegment seg, long at) {
-        if (species == null) {
-            float s = 0f;
-            for (int i = 0; i < headDim; i++) {
-                s += q[qOff + i] * seg.getAtIndex(F32, at + i);
-            }
-            return s;
+    private float dot(float[] q, int qOff, float[] k, int kOff) {
+        return switch (path) {
+            case LANES16 -> dot16(q, qOff, k, kOff);
+            case LANES8 -> dot8(q, qOff, k, kOff);
+            case SCALAR -> dotScalar(q, qOff, k, kOff);
+        };
+    }
+
+    private float dotScalar(float[] q, int qOff, float[] k, int kOff) {
+        float s = 0f;
+        for (int i = 0; i < headDim; i++) {
+            s += q[qOff + i] * k[kOff + i];
         }
-        FloatVector acc = FloatVector.zero(species);
-        for (int i = 0; i < headDim; i += species.length()) {
-            FloatVector a = FloatVector.fromArray(species, q, qOff + i);
-            FloatVector b = FloatVector.fromMemorySegment(species, seg, (at + i) * Float.BYTES, ByteOrder.nativeOrder());
-            acc = a.fma(b, acc);
+        return s;
+    }
+
+    private float dot16(float[] q, int qOff, float[] k, int kOff) {
+        FloatVector acc = FloatVector.zero(S16);
+        for (int i = 0; i < headDim; i += 16) {
+            acc = FloatVector.fromArray(S16, q, qOff + i).fma(FloatVector.fromArray(S16, k, kOff + i), acc);
         }
-        for (VectorShuffle<Float> s : halves) {
+        for (VectorShuffle<Float> s : HALVES16) {
             acc = acc.add(acc.rearrange(s));
         }
         return acc.lane(0);
     }
 
-    private void axpy(float a, MemorySegment seg, long at, float[] out, int outOff) {
-        if (species == null) {
-            for (int i = 0; i < headDim; i++) {
-                out[outOff + i] += a * seg.getAtIndex(F32, at + i);
-            }
-            return;
+    private float dot8(float[] q, int qOff, float[] k, int kOff) {
+        FloatVector acc = FloatVector.zero(S8);
+        for (int i = 0; i < headDim; i += 8) {
+            acc = FloatVector.fromArray(S8, q, qOff + i).fma(FloatVector.fromArray(S8, k, kOff + i), acc);
         }
-        FloatVector av = FloatVector.broadcast(species, a);
-        for (int i = 0; i < headDim; i += species.length()) {
-            FloatVector v = FloatVector.fromMemorySegment(species, seg, (at + i) * Float.BYTES, ByteOrder.nativeOrder());
-            v.fma(av, FloatVector.fromArray(species, out, outOff + i)).intoArray(out, outOff + i);
+        for (VectorShuffle<Float> s : HALVES8) {
+            acc = acc.add(acc.rearrange(s));
+        }
+        return acc.lane(0);
+    }
+
+    /** out += a · v[vOff ..]. */
+    private void axpy(float a, float[] v, int vOff, float[] out) {
+        switch (path) {
+            case LANES16 -> {
+                FloatVector av = FloatVector.broadcast(S16, a);
+                for (int i = 0; i < headDim; i += 16) {
+                    FloatVector.fromArray(S16, v, vOff + i).fma(av, FloatVector.fromArray(S16, out, i)).intoArray(out, i);
+                }
+            }
+            case LANES8 -> {
+                FloatVector av = FloatVector.broadcast(S8, a);
+                for (int i = 0; i < headDim; i += 8) {
+                    FloatVector.fromArray(S8, v, vOff + i).fma(av, FloatVector.fromArray(S8, out, i)).intoArray(out, i);
+                }
+            }
+            case SCALAR -> {
+                for (int i = 0; i < headDim; i++) {
+                    out[i] += a * v[vOff + i];
+                }
+            }
         }
     }
 }

@@ -4,6 +4,7 @@ import dev.canopy.executor.kv.KvStorage;
 import dev.canopy.executor.tensor.KernelBackend;
 import dev.canopy.executor.tensor.MatMul;
 import dev.canopy.executor.tensor.Parallel;
+import java.lang.foreign.MemorySegment;
 
 /** The CPU backend: the Vector API / native-kernel {@link Transformer} over an off-heap {@link KvStorage}. */
 public final class CpuBackend implements Backend {
@@ -45,6 +46,16 @@ public final class CpuBackend implements Backend {
     @Override
     public void copyBlock(int src, int dst) {
         kv.copyBlock(src, dst);
+    }
+
+    @Override
+    public void readBlock(int block, MemorySegment payload) {
+        kv.readBlock(block, payload);
+    }
+
+    @Override
+    public void writeBlock(int block, MemorySegment payload) {
+        kv.writeBlock(block, payload);
     }
 
     @Override

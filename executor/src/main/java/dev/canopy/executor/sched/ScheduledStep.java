@@ -13,7 +13,8 @@ import java.util.List;
  * @param id        step number, from 0
  * @param chunks    the batch, at most one chunk per sequence
  * @param copies    copy-on-write block copies to apply before the forward pass, in order
- * @param preempted sequences that lost their KV memory this step; they will recompute it later (nothing to do)
+ * @param preempted sequences that lost their KV memory this step; they will recompute it later, or get back what
+ *                  the scheduler swapped out (the swaps are done already: nothing to do)
  * @param failed    sequences the scheduler finished with {@link FinishReason#ERROR} since the last step (for example
  *                  too long for the whole KV pool); the engine reports them
  */

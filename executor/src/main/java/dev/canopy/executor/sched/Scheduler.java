@@ -1,5 +1,6 @@
 package dev.canopy.executor.sched;
 
+import dev.canopy.executor.kv.BlockCopy;
 import dev.canopy.executor.kv.BlockManager;
 import dev.canopy.executor.sample.SamplingParams;
 import java.util.ArrayDeque;
@@ -21,7 +22,10 @@ import java.util.Objects;
  *
  * <p>When a running sequence needs a block and the pool is empty, the most recently admitted sequence not yet
  * scheduled in this step is preempted: its blocks are freed and it goes back to the head of the waiting queue,
- * keeping its generated tokens, to recompute prompt and output as a new prefill later. A sequence that cannot fit
+ * keeping its generated tokens, to recompute prompt and output as a new prefill later, unless the {@link SwapSpace}
+ * chooses to swap its computed KV out: then the KV comes back into fresh blocks when it is admitted again, and only
+ * what could not be restored is recomputed. (Swaps run inside {@link #schedule()}: a swap-out copies a victim's blocks
+ * before they are freed, a swap-in fills blocks no pending copy reads.) A sequence that cannot fit
  * even alone in the pool finishes with {@link FinishReason#ERROR}, reported in {@link ScheduledStep#failed()}; every
  * other sequence keeps going. No sequence is dropped and every step makes progress.
  *
@@ -43,10 +47,18 @@ public final class Scheduler {
     private int numUnfinished;
     private ScheduledStep inFlight; // scheduled and not yet postprocessed
     private final PrefixLeaders leaders;
+    private final SwapSpace swap;
 
+    /** A scheduler whose preemptions always recompute. */
     public Scheduler(SchedulerConfig config, BlockManager blocks) {
+        this(config, blocks, SwapSpace.NONE);
+    }
+
+    /** A scheduler that may swap preempted sequences out to {@code swap}. */
+    public Scheduler(SchedulerConfig config, BlockManager blocks, SwapSpace swap) {
         this.config = Objects.requireNonNull(config, "config");
         this.blocks = Objects.requireNonNull(blocks, "blocks");
+        this.swap = Objects.requireNonNull(swap, "swap");
         this.leaders = new PrefixLeaders(blocks.blockSize());
     }
 
@@ -207,6 +219,20 @@ public final class Scheduler {
         return running.size();
     }
 
+    /** The first {@code max} waiting sequences with KV swapped out, in the order they will be admitted. */
+    public List<Sequence> swappedWaiting(int max) {
+        List<Sequence> out = new ArrayList<>(Math.min(max, waiting.size()));
+        for (Sequence seq : waiting) {
+            if (out.size() == max) {
+                break;
+            }
+            if (seq.numSwappedTokens() > 0) {
+                out.add(seq);
+            }
+        }
+        return out;
+    }
+
     /**
      * Checks the block manager's invariants and the scheduler's: states match queues, waiting sequences hold no
      * blocks, running ones hold blocks for their computed tokens and have a token left to compute, seats are within
@@ -219,7 +245,8 @@ public final class Scheduler {
         int accounted = 0;
         for (Sequence seq : waiting) {
             check(seq.status() == SequenceStatus.WAITING && seq.blockTable().isEmpty()
-                    && seq.numComputedTokens() == 0, "waiting sequence holds state", seq);
+                    && seq.numComputedTokens() == 0 && seq.numSwappedTokens() < seq.numTokens(),
+                    "waiting sequence holds state", seq);
             accounted += seatsOf(seq);
         }
         for (Sequence seq : running) {
@@ -285,7 +312,7 @@ public final class Scheduler {
                     continue;
                 }
                 waiting.pollFirst();
-                seq.startRunning(blocks.allocate(seq));
+                startRunning(seq, step);
                 running.add(seq);
                 leaders.admitted(seq);
                 scheduleRunning(seq, step);
@@ -293,6 +320,33 @@ public final class Scheduler {
         } finally {
             for (int i = deferred.size() - 1; i >= 0; i--) {
                 waiting.addFirst(deferred.get(i));
+            }
+        }
+    }
+
+    /** Gives {@code seq} its blocks: a cached prefix, then its swapped-out KV where there is some, then fresh. */
+    private void startRunning(Sequence seq, StepBuilder step) {
+        int cached = blocks.allocate(seq);
+        int swapped = seq.numSwappedTokens();
+        int computed = cached;
+        if (swapped > cached) {
+            int from = cached / blocks.blockSize();
+            int to = blocks.blocksFor(swapped);
+            requireUnread(seq, from, to, step);
+            int restored = swap.swapIn(seq, from, to);
+            computed = from + restored == to ? swapped : (from + restored) * blocks.blockSize();
+        } else if (swapped > 0) {
+            swap.discard(seq); // the prefix cache already holds all of it
+        }
+        seq.startRunning(computed, cached);
+    }
+
+    /** Checks that no pending copy of the step reads the blocks a swap-in is about to fill. */
+    private static void requireUnread(Sequence seq, int from, int to, StepBuilder step) {
+        for (BlockCopy copy : step.copies) {
+            for (int k = from; k < to; k++) {
+                check(copy.srcBlock() != seq.blockTable().blockId(k), "a swap-in would overwrite block "
+                        + copy.srcBlock() + " before a pending copy reads it", seq);
             }
         }
     }
@@ -324,11 +378,22 @@ public final class Scheduler {
     }
 
     private void preempt(Sequence seq, StepBuilder step) {
+        int swapped = swapOut(seq);
         blocks.free(seq);
         running.remove(seq);
-        seq.preempted();
+        seq.preempted(swapped);
         waiting.addFirst(seq);
         step.preempted.add(seq);
+    }
+
+    /** Swaps {@code seq}'s computed KV out when the swap space chooses to; returns the tokens whose KV is stored. */
+    private int swapOut(Sequence seq) {
+        int held = Math.min(blocks.blocksFor(seq.numComputedTokens()), seq.blockTable().size());
+        if (held == 0 || !swap.shouldSwap(seq, held)) {
+            return 0;
+        }
+        int stored = swap.swapOut(seq, held);
+        return Math.min(seq.numComputedTokens(), stored * blocks.blockSize());
     }
 
     private void failTooLarge(Sequence seq, StepBuilder step) {
@@ -349,6 +414,10 @@ public final class Scheduler {
             }
             case WAITING -> {
                 waiting.remove(seq);
+                if (seq.numSwappedTokens() > 0) {
+                    swap.discard(seq);
+                    seq.swapDiscarded();
+                }
                 if (seq.forkParent() != null) {
                     seq.forkParent().unforkedSamples().remove(seq);
                     seq.setForkParent(null);

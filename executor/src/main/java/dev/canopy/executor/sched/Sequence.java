@@ -28,6 +28,7 @@ public final class Sequence implements KvSequence, TokenHistory {
     private int numComputedTokens;
     private int numCachedTokens;
     private int numPreemptions;
+    private int numSwappedTokens; // leading positions whose KV waits in the swap space while this sequence waits
     private FinishReason finishReason;
     private String errorMessage;
     private Sequence forkParent; // set while this sample waits to be forked from sample 0
@@ -141,9 +142,17 @@ public final class Sequence implements KvSequence, TokenHistory {
         return numCachedTokens;
     }
 
-    /** Times it lost its KV memory and had to recompute. */
+    /** Times it lost its KV memory (swapped out or to recompute). */
     public int numPreemptions() {
         return numPreemptions;
+    }
+
+    /**
+     * Leading positions whose KV a preemption swapped out and that come back when it is admitted again (0 when
+     * nothing is swapped out: never preempted, preempted to recompute, or already swapped back in).
+     */
+    public int numSwappedTokens() {
+        return numSwappedTokens;
     }
 
     @Override
@@ -165,20 +174,33 @@ public final class Sequence implements KvSequence, TokenHistory {
     }
 
     void startRunning(int computedTokens) {
+        startRunning(computedTokens, computedTokens);
+    }
+
+    /** Runs again with {@code computedTokens} of KV in place, {@code cachedTokens} of them from the prefix cache. */
+    void startRunning(int computedTokens, int cachedTokens) {
         status = SequenceStatus.RUNNING;
         numComputedTokens = computedTokens;
-        numCachedTokens = computedTokens;
+        numCachedTokens = cachedTokens;
+        numSwappedTokens = 0;
     }
 
     void setNumComputedTokens(int n) {
         numComputedTokens = n;
     }
 
-    void preempted() {
+    /** Loses its KV memory; the KV of its first {@code swappedTokens} positions waits in the swap space. */
+    void preempted(int swappedTokens) {
         status = SequenceStatus.WAITING;
+        numSwappedTokens = swappedTokens;
         numComputedTokens = 0;
         numCachedTokens = 0;
         numPreemptions++;
+    }
+
+    /** Forgets the swapped-out KV (it was discarded or lost): the sequence will recompute it. */
+    void swapDiscarded() {
+        numSwappedTokens = 0;
     }
 
     void finished(FinishReason reason, String message) {

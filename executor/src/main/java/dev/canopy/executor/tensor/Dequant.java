@@ -18,6 +18,8 @@ import java.nio.ByteOrder;
  *   <li>Q4_0: blocks of 32 values, 18 bytes: fp16 scale {@code d}, then 16 bytes; the low nibble of
  *       byte {@code j} is value {@code j}, the high nibble is value {@code j + 16}; a value is
  *       {@code d * (nibble - 8)}.
+ *   <li>Q4_1, Q5_0, Q5_1: see {@link LegacyQuants}.
+ *   <li>Q4_K, Q5_K, Q6_K (super-blocks of 256): see {@link KQuants}.
  * </ul>
  */
 public final class Dequant {
@@ -96,8 +98,10 @@ public final class Dequant {
                     }
                 }
             }
+            case Q4_1, Q5_0, Q5_1 -> LegacyQuants.decode(t.type(), seg, base, cols / 32, out, outOffset);
+            case Q4_K, Q5_K, Q6_K -> KQuants.decode(t.type(), seg, base, cols / KQuants.QK_K, out, outOffset);
             default -> throw new IllegalArgumentException("Cannot decode " + t + ": type " + t.type()
-                    + " is not supported (supported: F32, F16, BF16, Q8_0, Q4_0)");
+                    + " is not supported (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K)");
         }
     }
 

@@ -8,10 +8,11 @@ import java.util.Set;
  * Multiplies weight matrices by batches of activation rows: {@code out[b][r] = Σ_c W[r][c] · x[b][c]}.
  * This is where nearly all the time of a transformer forward goes.
  *
- * <p>Weights may be F32, F16, BF16, Q8_0 or Q4_0, read in place from their {@link Tensor#data()}.
- * The {@link KernelBackend#NATIVE native} kernels multiply Q8_0/Q4_0 weights by activations that
- * were first quantized to 8 bits per block of 32 (as llama.cpp does), with integer dot products;
- * float weights are multiplied in float. The {@link KernelBackend#JAVA Java} kernels decode weights to
+ * <p>Weights may be F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K or Q6_K, read in place
+ * from their {@link Tensor#data()}. The {@link KernelBackend#NATIVE native} kernels multiply quantized
+ * weights by activations that were first quantized to 8 bits per block of 32 (as llama.cpp does), with
+ * integer dot products (Q4_1..Q6_K on AVX-512 VNNI only, else the Java kernels); float weights are
+ * multiplied in float. The {@link KernelBackend#JAVA Java} kernels decode weights to
  * float and multiply in float.
  *
  * <p>Accuracy: float arithmetic gives |out − exact| ≤ cols·2⁻²³·Σ|w·x|. Quantizing the activations
@@ -27,7 +28,10 @@ import java.util.Set;
  */
 public final class MatMul {
 
-    private static final Set<GgmlType> SUPPORTED = Set.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0);
+    private static final Set<GgmlType> SUPPORTED = Set.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0,
+            GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K);
+
+    private static final String SUPPORTED_NAMES = "F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K";
 
     private final Parallel parallel;
     private final KernelBackend backend;
@@ -101,7 +105,7 @@ public final class MatMul {
     private static void check(Tensor w, float[] x, int xOffset, int batch, float[] out, int outOffset) {
         if (!SUPPORTED.contains(w.type())) {
             throw new IllegalArgumentException("Cannot multiply by " + w + ": type " + w.type()
-                    + " is not supported (supported: F32, F16, BF16, Q8_0, Q4_0)");
+                    + " is not supported (supported: " + SUPPORTED_NAMES + ")");
         }
         long needed = w.rowBytes() * w.rows();
         if (w.data().byteSize() < needed) {

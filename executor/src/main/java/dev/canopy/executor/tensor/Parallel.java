@@ -2,7 +2,6 @@ package dev.canopy.executor.tensor;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -27,18 +26,33 @@ public final class Parallel implements AutoCloseable {
     private final int threads;
     private final Thread[] workers;
     private final AtomicIntegerArray sleeping; // (threads): 1 while thread i is parked or about to park
-    /** The loop's generation (high 32 bits) and next unclaimed chunk (low 32 bits), claimed by CAS. */
-    private final AtomicLong claims = new AtomicLong();
-    private final AtomicInteger chunksDone = new AtomicInteger();
     private final Object turn = new Object();
 
-    private volatile int generation;
+    /**
+     * The loop workers should join. Each loop has its own chunk and completion counters, so a worker
+     * still leaving an earlier loop can never claim or count a chunk of a later one.
+     */
+    private volatile Loop current;
     private volatile boolean closed;
     private volatile Thread caller;
-    private volatile Throwable failure;
-    private RangeBody body; // published by the volatile write of generation
-    private int n;
-    private int chunks;
+
+    /** One {@link #forRange} call: its body, its chunking and its own counters. */
+    private static final class Loop {
+        final RangeBody body;
+        final int n;
+        final int chunks;
+        final Thread caller;
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger done = new AtomicInteger();
+        volatile Throwable failure;
+
+        Loop(RangeBody body, int n, int chunks, Thread caller) {
+            this.body = body;
+            this.n = n;
+            this.chunks = chunks;
+            this.caller = caller;
+        }
+    }
 
     /**
      * Starts a team of {@code threads} threads in all: the caller of {@link #forRange} and
@@ -93,24 +107,17 @@ public final class Parallel implements AutoCloseable {
     }
 
     private void runLoop(int n, RangeBody body) {
-        this.body = body;
-        this.n = n;
-        this.chunks = Math.min(n, threads * CHUNKS_PER_THREAD);
-        this.failure = null;
-        this.caller = Thread.currentThread();
-        chunksDone.set(0);
-        int gen = generation + 1;
-        claims.set((long) gen << 32);
-        generation = gen; // publishes body, n, chunks and the reset counters to the workers
+        Loop loop = new Loop(body, n, Math.min(n, threads * CHUNKS_PER_THREAD), Thread.currentThread());
+        this.caller = loop.caller;
+        current = loop; // publishes the loop to the workers
         wakeSleepers();
         try {
-            runChunks(gen);
-            awaitChunks();
+            runChunks(loop);
+            awaitChunks(loop);
         } finally {
-            this.body = null;
             this.caller = null;
         }
-        Throwable t = failure;
+        Throwable t = loop.failure;
         if (t instanceof RuntimeException e) {
             throw e;
         }
@@ -119,44 +126,35 @@ public final class Parallel implements AutoCloseable {
         }
     }
 
-    /** Claims and runs chunks of loop {@code gen} until none is left (or the loop is another one). */
-    private void runChunks(int gen) {
-        while (true) {
-            long c = claims.get();
-            int index = (int) c;
-            if ((int) (c >>> 32) != gen || index >= chunks) {
-                return;
-            }
-            if (!claims.compareAndSet(c, c + 1)) {
-                continue;
-            }
-            int start = (int) ((long) n * index / chunks);
-            int end = (int) ((long) n * (index + 1) / chunks);
+    /** Claims and runs chunks of {@code loop} until none is left. */
+    private void runChunks(Loop loop) {
+        int index;
+        while ((index = loop.next.getAndIncrement()) < loop.chunks) {
+            int start = (int) ((long) loop.n * index / loop.chunks);
+            int end = (int) ((long) loop.n * (index + 1) / loop.chunks);
             try {
-                body.run(start, end);
+                loop.body.run(start, end);
             } catch (Throwable t) {
-                if (failure == null) {
-                    failure = t;
+                if (loop.failure == null) {
+                    loop.failure = t;
                 }
             }
-            if (chunksDone.incrementAndGet() == chunks) {
-                Thread waiting = caller;
-                if (sleeping.get(0) != 0 && waiting != Thread.currentThread()) {
-                    LockSupport.unpark(waiting);
-                }
+            if (loop.done.incrementAndGet() == loop.chunks && loop.caller != Thread.currentThread()
+                    && sleeping.get(0) != 0) {
+                LockSupport.unpark(loop.caller);
             }
         }
     }
 
-    private void awaitChunks() {
+    private void awaitChunks(Loop loop) {
         long spinUntil = System.nanoTime() + SPIN_NANOS;
-        for (int i = 0; chunksDone.get() != chunks; i++) {
+        for (int i = 0; loop.done.get() != loop.chunks; i++) {
             if ((i & 63) != 0 || System.nanoTime() < spinUntil) {
                 Thread.onSpinWait();
                 continue;
             }
             sleeping.set(0, 1);
-            if (chunksDone.get() != chunks) {
+            if (loop.done.get() != loop.chunks) {
                 LockSupport.park(this);
             }
             sleeping.set(0, 0);
@@ -172,9 +170,9 @@ public final class Parallel implements AutoCloseable {
     }
 
     private void work(int index) {
-        int seen = 0;
+        Loop seen = null;
         while (true) {
-            seen = awaitGeneration(index, seen);
+            seen = awaitLoop(index, seen);
             if (closed) {
                 return;
             }
@@ -182,19 +180,19 @@ public final class Parallel implements AutoCloseable {
         }
     }
 
-    private int awaitGeneration(int index, int seen) {
+    private Loop awaitLoop(int index, Loop seen) {
         long spinUntil = System.nanoTime() + SPIN_NANOS;
         for (int i = 0; ; i++) {
-            int g = generation;
-            if (g != seen || closed) {
-                return g;
+            Loop l = current;
+            if ((l != seen && l != null) || closed) {
+                return l;
             }
             if ((i & 63) != 0 || System.nanoTime() < spinUntil) {
                 Thread.onSpinWait();
                 continue;
             }
             sleeping.set(index, 1);
-            if (generation == seen && !closed) {
+            if (current == seen && !closed) {
                 LockSupport.park(this);
             }
             sleeping.set(index, 0);
@@ -218,7 +216,6 @@ public final class Parallel implements AutoCloseable {
                 return;
             }
             closed = true;
-            generation++;
         }
         for (int i = 1; i < threads; i++) {
             LockSupport.unpark(workers[i]);

@@ -40,6 +40,7 @@ final class RowDecoder {
             case BF16 -> decodeBf16(seg, base, cols, out, at);
             case Q8_0 -> decodeQ8(seg, base, cols / 32, out, at);
             case Q4_0 -> decodeQ4(seg, base, cols / 32, out, at);
+            case Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K -> QuantRowDecoder.decode(t, row, out, at);
             default -> Dequant.row(t, row, out, at);
         }
     }

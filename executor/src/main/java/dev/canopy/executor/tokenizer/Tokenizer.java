@@ -21,7 +21,9 @@ public interface Tokenizer {
     /**
      * The text of a whole token sequence: control tokens render as nothing and invalid UTF-8 as
      * U+FFFD. A SentencePiece tokenizer that adds a dummy-prefix space drops one space at the start of
-     * the text, so {@code decode(encode(s, b, false)).equals(s)}.
+     * the text, so {@code decode(encode(s, b, false)).equals(s)}, with one exception: SentencePiece
+     * writes spaces as U+2581 ({@code ▁}), so a U+2581 in the text is tokenized as a space and comes
+     * back as one (as in llama.cpp and sentencepiece).
      */
     String decode(int[] tokens);
 

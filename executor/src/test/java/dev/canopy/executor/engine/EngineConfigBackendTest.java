@@ -18,7 +18,7 @@ class EngineConfigBackendTest {
         assertThat(EngineConfig.defaults(model).backend()).isEqualTo(BackendKind.AUTO);
         assertThat(new EngineConfig(model, 2, 4, 64, 1 << 20, 16, true, KernelBackend.JAVA).backend())
                 .isEqualTo(BackendKind.AUTO);
-        assertThat(new EngineConfig(model, 2, 4, 64, 1 << 20, 16, true, KernelBackend.JAVA, null).backend())
+        assertThat(new EngineConfig(model, 2, 4, 64, 1 << 20, 16, true, KernelBackend.JAVA, null, null).backend())
                 .isEqualTo(BackendKind.AUTO);
         EngineConfig cpu = EngineConfig.defaults(model).withBackend(BackendKind.CPU).withThreads(3).withMaxSeqs(5)
                 .withKernels(KernelBackend.JAVA);

@@ -7,6 +7,8 @@ import dev.canopy.executor.TestModels;
 import dev.canopy.executor.tensor.GgmlType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -14,7 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import org.assertj.core.api.AbstractThrowableAssert;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,9 +26,23 @@ import org.junit.jupiter.params.provider.ValueSource;
 class GgufBadFileTest {
 
     private static final int F32 = GgmlType.F32.id();
+    /**
+     * Most bytes one failed open may allocate, assertions included: a hostile file cannot make the
+     * reader allocate for what it only claims. (A full parse of stories260K's header allocates about
+     * 340 KiB once the reader's classes are loaded; see {@link #loadTheReader()}.)
+     */
+    private static final long MAX_ALLOCATED_BYTES = 1L << 20;
 
     @TempDir
     Path dir;
+
+    /** Loads the reader's classes (and the exception path's) first, so that allocation counts exclude class loading. */
+    @BeforeAll
+    static void loadTheReader() {
+        GgufFile.open(TestModels.stories260kF32()).close();
+        assertThatThrownBy(() -> GgufFile.read(Path.of("empty"), MemorySegment.ofArray(new byte[8]), GgufLimits.DEFAULT))
+                .isInstanceOf(ModelFormatException.class);
+    }
 
     // ---- whole-file problems
 
@@ -96,7 +112,8 @@ class GgufBadFileTest {
     @Test
     void truncatedInAnArray() {
         GgufBytes b = GgufBytes.header(3, 0, 1).key("k", GgufValueType.ARRAY).u32(GgufValueType.INT32.id()).u64(3).u32(1);
-        assertFails(b, "file is truncated: reading k needs 4 bytes at offset 53, but the file has 53 bytes");
+        assertFails(b, "file is truncated: reading array k of 3 INT32 elements needs 12 bytes at offset 49, but the file "
+                + "has 53 bytes");
     }
 
     @Test
@@ -136,6 +153,41 @@ class GgufBadFileTest {
             }
         }
         assertThat(checked).isEqualTo(290);
+    }
+
+    @Test
+    void stories260kCutAtEvery64thByteFailsWithAModelFormatExceptionAndAllocatesLittle() throws IOException {
+        byte[] whole = Files.readAllBytes(TestModels.stories260kF32());
+        MemorySegment file = MemorySegment.ofArray(whole);
+        Path name = Path.of("stories260K-f32.gguf");
+        long fullParse = allocatedBy(() -> GgufFile.read(name, file, GgufLimits.DEFAULT).close());
+        long mostAllocated = 0;
+        int checked = 0;
+        for (long cut = 0; cut < whole.length; cut += 64) {
+            MemorySegment truncated = file.asSlice(0, cut);
+            long at = cut;
+            long allocated = allocatedBy(() -> assertThatThrownBy(() -> GgufFile.read(name, truncated, GgufLimits.DEFAULT))
+                    .as("cut at %d", at).isInstanceOf(ModelFormatException.class)
+                    .hasMessageStartingWith("Cannot load model " + name + ": "));
+            mostAllocated = Math.max(mostAllocated, allocated);
+            checked++;
+        }
+        assertThat(checked).isEqualTo(18_522);
+        assertThat(mostAllocated).as("bytes allocated by the worst truncated open (a full parse: %d)", fullParse)
+                .isLessThan(MAX_ALLOCATED_BYTES);
+    }
+
+    @Test
+    void aShortFileCannotMakeTheReaderAllocateForElementsItDoesNotHold() {
+        // 16M INT64 elements would be a 128 MiB array; the file holds none of them.
+        GgufBytes b = GgufBytes.header(3, 0, 1).key("k", GgufValueType.ARRAY).u32(GgufValueType.INT64.id())
+                .u64(16L << 20).u64(7);
+        assertFails(b, "file is truncated: reading array k of 16777216 INT64 elements needs 134217728 bytes at offset 49, "
+                + "but the file has 57 bytes");
+        GgufBytes strings = GgufBytes.header(3, 0, 1).key("k", GgufValueType.ARRAY).u32(GgufValueType.STRING.id())
+                .u64(16L << 20);
+        assertFails(strings, "file is truncated: reading array k of 16777216 STRING elements needs 134217728 bytes at "
+                + "offset 49, but the file has 49 bytes");
     }
 
     // ---- lying lengths and counts
@@ -358,14 +410,15 @@ class GgufBadFileTest {
 
     @Test
     void tensorOfATypeCanopyCannotComputeWith() {
-        Path file = dir.resolve("q6k.gguf");
-        new GgufWriter(file).addTensor("blk.0.ffn_down.weight", GgmlType.Q6_K, new long[] {256, 2},
-                new byte[2 * GgmlType.Q6_K.bytesPerBlock()]).write();
+        Path file = dir.resolve("q3k.gguf");
+        new GgufWriter(file).addTensor("blk.0.ffn_down.weight", GgmlType.Q3_K, new long[] {256, 2},
+                new byte[2 * GgmlType.Q3_K.bytesPerBlock()]).write();
         try (GgufFile f = GgufFile.open(file)) {
-            assertThat(f.tensorInfos().get("blk.0.ffn_down.weight").type()).isEqualTo(GgmlType.Q6_K);
+            assertThat(f.tensorInfos().get("blk.0.ffn_down.weight").type()).isEqualTo(GgmlType.Q3_K);
             assertThatThrownBy(() -> f.tensor("blk.0.ffn_down.weight")).isInstanceOf(ModelFormatException.class)
-                    .hasMessage("Cannot load model " + file + ": tensor blk.0.ffn_down.weight has type Q6_K, which Canopy "
-                            + "does not support yet; supported types: F32, F16, Q4_0, Q8_0, BF16");
+                    .hasMessage("Cannot load model " + file + ": tensor blk.0.ffn_down.weight has type Q3_K, which Canopy "
+                            + "does not support yet; supported types: F32, F16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, "
+                            + "Q5_K, Q6_K, BF16");
         }
     }
 
@@ -395,8 +448,19 @@ class GgufBadFileTest {
         assertOpenFails(bytes.writeTo(dir.resolve("bad.gguf")), problem);
     }
 
-    private static AbstractThrowableAssert<?, ? extends Throwable> assertOpenFails(Path file, String problem) {
-        return assertThatThrownBy(() -> GgufFile.open(file).close()).isInstanceOf(ModelFormatException.class)
-                .hasMessage("Cannot load model " + file + ": " + problem);
+    /** Checks that opening {@code file} fails with {@code problem}, allocating less than {@link #MAX_ALLOCATED_BYTES}. */
+    private static void assertOpenFails(Path file, String problem) {
+        long allocated = allocatedBy(() -> assertThatThrownBy(() -> GgufFile.open(file).close())
+                .isInstanceOf(ModelFormatException.class)
+                .hasMessage("Cannot load model " + file + ": " + problem));
+        assertThat(allocated).as("bytes allocated while failing to open %s", file).isLessThan(MAX_ALLOCATED_BYTES);
+    }
+
+    /** Bytes this thread allocates while running {@code action}, as the JVM counts them. */
+    private static long allocatedBy(Runnable action) {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        action.run();
+        return threads.getCurrentThreadAllocatedBytes() - before;
     }
 }

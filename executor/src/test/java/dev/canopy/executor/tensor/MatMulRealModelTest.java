@@ -51,9 +51,10 @@ class MatMulRealModelTest {
     void rejectsUnsupportedTypesAndShortBuffers() {
         try (Parallel parallel = new Parallel(1)) {
             MatMul matMul = new MatMul(parallel, KernelBackend.AUTO);
-            Tensor q41 = new Tensor("w", GgmlType.Q4_1, new long[] {32, 2}, MemorySegment.ofArray(new byte[40]));
-            assertThatThrownBy(() -> matMul.apply(q41, new float[32], 1, new float[2]))
-                    .hasMessage("Cannot multiply by w Q4_1 [32, 2]: type Q4_1 is not supported (supported: F32, F16, BF16, Q8_0, Q4_0)");
+            Tensor q3k = new Tensor("w", GgmlType.Q3_K, new long[] {256, 2}, MemorySegment.ofArray(new byte[220]));
+            assertThatThrownBy(() -> matMul.apply(q3k, new float[256], 1, new float[2]))
+                    .hasMessage("Cannot multiply by w Q3_K [256, 2]: type Q3_K is not supported (supported: F32, F16, BF16, "
+                            + "Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K)");
             Tensor truncated = new Tensor("w", GgmlType.F32, new long[] {4, 2}, MemorySegment.ofArray(new byte[16]));
             assertThatThrownBy(() -> matMul.apply(truncated, new float[4], 1, new float[2]))
                     .hasMessage("Cannot multiply by w F32 [4, 2]: its data has 16 bytes, the shape needs 32");

@@ -132,4 +132,24 @@ class ParallelTest {
         assertThatThrownBy(() -> parallel.forRange(4, (start, end) -> {}))
                 .hasMessage("Cannot run a parallel loop: the thread team is closed");
     }
+
+    /**
+     * Regression: a worker leaving one loop could claim and count a chunk of the next (the loops
+     * shared their counters), so the next loop waited forever. Seen with 16 threads on tiny loops.
+     */
+    @Test
+    void manyTinyLoopsOnMoreThreadsThanCoresAllComplete() {
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(90), () -> {
+            try (Parallel p = new Parallel(16)) {
+                AtomicLong covered = new AtomicLong();
+                long expected = 0;
+                for (int i = 0; i < 30_000; i++) {
+                    int n = 1 + i % 70;
+                    expected += n;
+                    p.forRange(n, (start, end) -> covered.addAndGet(end - start));
+                }
+                assertThat(covered.get()).isEqualTo(expected);
+            }
+        });
+    }
 }

@@ -83,6 +83,14 @@ class SentencePieceTokenizerTest {
     }
 
     @Test
+    void theSpaceMarkerInTextIsTokenizedAndDecodedAsASpaceAsInLlamaCpp() {
+        // Found by TokenizerFuzzTest (seed space-marker-u2581): U+2581 is how SentencePiece writes a space.
+        int[] ids = tokenizer.encode("a\u2581was\u2581a", false, false);
+        assertThat(ids).isEqualTo(tokenizer.encode("a was a", false, false));
+        assertThat(tokenizer.decode(ids)).isEqualTo("a was a");
+    }
+
+    @Test
     void decodeDropsOnlyTheDummyPrefixSpaceAndRendersControlTokensAsNothing() {
         assertThat(tokenizer.decode(new int[] {1, 403, 407, 2})).isEqualTo("Once upon");
         assertThat(tokenizer.decode(new int[] {410, 410, 403})).isEqualTo("  Once"); // 3 spaces, one dropped

@@ -5,9 +5,10 @@ import java.util.List;
 
 /**
  * A hand-made byte-level BPE vocabulary: the 256 byte characters (token id = byte value), the results
- * of a few merges, "hello" (a token no merge reaches), and three special tokens.
+ * of a few merges, "hello" (a token no merge reaches), and three special tokens. Public for the fuzz
+ * tests.
  */
-final class TinyByteLevelVocab {
+public final class TinyByteLevelVocab {
 
     /** Merge rules in rank order. "x y" makes "xy", which is deliberately not a token. */
     static final List<String> MERGES = List.of("Ġ t", "h e", "Ġt he", "i n", "Ġ c", "a t", "Ġc at", "1 2", "12 3",
@@ -54,7 +55,8 @@ final class TinyByteLevelVocab {
                 .uint32(TokenizerLoader.EOS_ID, tokens.indexOf(EOT));
     }
 
-    static Tokenizer load(String pre) {
+    /** A byte-level BPE tokenizer over this vocabulary with pre-tokenizer {@code pre} (e.g. "gpt2", "llama-bpe"). */
+    public static Tokenizer load(String pre) {
         return TokenizerLoader.load(metadata(pre).build());
     }
 

@@ -43,16 +43,18 @@ public final class BenchCommand implements Command {
                   engine flags: --max-seqs N --max-batch-tokens N --kv-budget SIZE --no-prefix-cache --seed S
                                 --threads N --kernels auto|native|java --backend auto|cpu|cuda
                                 --order input|planned (default: input)
+                                --offload none|host|disk|host+disk --host-kv SIZE --spill-dir DIR --spill-size SIZE
+                                --preempt auto|swap|recompute --offload-policy lru|plan
                   --compare prefix-cache|order: run the workload twice in one process (prefix cache on/off, or
                                 input order/planned order) and report both runs and the speed ratio""";
     }
 
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) {
-        Args a = Args.parse(name(), argv, Set.of("model", "prompt-len", "gen-len", "threads", "kernels", "backend", "warmup",
-                "workload", "groups", "per-group", "prefix-len", "suffix-len", "output-len", "requests", "max-seqs",
-                "max-batch-tokens", "kv-budget", "seed", "order", "compare", "decode-requests", "decode-prompt-len",
-                "decode-output-len"), Set.of("json", "no-prefix-cache"));
+        Args a = Args.parse(name(), argv, OffloadFlags.plus(Set.of("model", "prompt-len", "gen-len", "threads",
+                "kernels", "backend", "warmup", "workload", "groups", "per-group", "prefix-len", "suffix-len", "output-len",
+                "requests", "max-seqs", "max-batch-tokens", "kv-budget", "seed", "order", "compare", "decode-requests",
+                "decode-prompt-len", "decode-output-len")), Set.of("json", "no-prefix-cache"));
         Map<String, Object> r = a.has("workload") ? workload(a) : singleStream(a);
         if (a.has("json")) {
             out.println(InspectCommand.json(r));

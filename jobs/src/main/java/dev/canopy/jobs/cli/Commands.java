@@ -11,7 +11,9 @@ public final class Commands {
             new InspectCommand(),
             new PlanCommand(),
             new SynthModelCommand(),
-            new BenchCommand());
+            new BenchCommand(),
+            new QuantizeCommand(),
+            new PerplexityCommand());
 
     private Commands() {}
 

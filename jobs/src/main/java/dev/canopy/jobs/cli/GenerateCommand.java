@@ -52,6 +52,8 @@ public final class GenerateCommand implements Command {
                          [--no-prefix-cache] [--threads N] [--kernels auto|native|java]
                          [--backend auto|cpu|cuda] [--metrics]
                          [--order planned|input]   (planned: prefix groups together, by the batch planner)
+                         [--offload none|host|disk|host+disk] [--host-kv 2g] [--spill-dir DIR] [--spill-size 8g]
+                         [--preempt auto|swap|recompute] [--offload-policy lru|plan]   (KV swap on preemption)
                   input lines: {"id": ..., "prompt": "...", and optionally max_tokens, temperature, top_k, top_p,
                                 min_p, seed, stop, n, logprobs, presence_penalty, frequency_penalty,
                                 repetition_penalty, stop_token_ids, ignore_eos}, which override the flags
@@ -61,9 +63,9 @@ public final class GenerateCommand implements Command {
 
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) {
-        Args a = Args.parse(name(), argv, Set.of("model", "prompt", "input", "output", "max-tokens", "temperature",
-                "top-k", "top-p", "min-p", "seed", "stop", "max-batch-tokens", "max-seqs", "kv-budget", "threads",
-                "kernels", "backend", "order"), Set.of("no-prefix-cache", "metrics"));
+        Args a = Args.parse(name(), argv, OffloadFlags.plus(Set.of("model", "prompt", "input", "output", "max-tokens",
+                "temperature", "top-k", "top-p", "min-p", "seed", "stop", "max-batch-tokens", "max-seqs", "kv-budget",
+                "threads", "kernels", "backend", "order")), Set.of("no-prefix-cache", "metrics"));
         String order = a.get("order").orElse("planned");
         if (!order.equals("planned") && !order.equals("input")) {
             throw new UsageException("canopy generate: --order must be planned or input, got '" + order + "'");
@@ -133,7 +135,8 @@ public final class GenerateCommand implements Command {
                     .withKvBudgetBytes(a.bytesValue("kv-budget", c.kvBudgetBytes()))
                     .withPrefixCaching(!a.has("no-prefix-cache"))
                     .withKernels(BenchCommand.kernels(a))
-                    .withBackend(backend(a));
+                    .withBackend(backend(a))
+                    .withOffload(OffloadFlags.parse(a));
         } catch (IllegalArgumentException e) {
             throw new UsageException("canopy: " + e.getMessage());
         }

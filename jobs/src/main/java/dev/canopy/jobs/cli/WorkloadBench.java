@@ -4,6 +4,9 @@ import dev.canopy.executor.engine.Engine;
 import dev.canopy.executor.engine.EngineMetrics;
 import dev.canopy.executor.engine.GenerationRequest;
 import dev.canopy.executor.engine.GenerationResult;
+import dev.canopy.executor.engine.SwapMetrics;
+import dev.canopy.offload.OffloadStats;
+import dev.canopy.offload.TierStats;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +39,28 @@ final class WorkloadBench {
         r.put("peak_kv_blocks", m.peakBlocksInUse());
         r.put("peak_kv_bytes", m.peakBlocksInUse() * kvPerBlock);
         r.put("kv_pool_blocks", m.totalBlocks());
+        engine.swapMetrics().ifPresent(swaps -> r.put("swap", swapReport(swaps)));
+        return r;
+    }
+
+    /** What preemption by swap moved (since the engine opened): decisions, blocks, and per tier bytes and hits. */
+    private static Map<String, Object> swapReport(SwapMetrics s) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("swap_decisions", s.swapDecisions());
+        r.put("recompute_decisions", s.recomputeDecisions());
+        r.put("blocks_swapped_out", s.blocksSwappedOut());
+        r.put("blocks_swapped_in", s.blocksSwappedIn());
+        r.put("blocks_not_stored", s.blocksNotStored());
+        r.put("blocks_not_restored", s.blocksNotRestored());
+        OffloadStats store = s.store();
+        for (int t = 0; t < store.tiers().size(); t++) {
+            TierStats tier = store.tiers().get(t);
+            r.put(tier.name() + "_bytes_in", tier.bytesIn());
+            r.put(tier.name() + "_bytes_out", tier.bytesOut());
+            r.put(tier.name() + "_hit_rate", round(store.hitRate(t).orElse(0)));
+        }
+        r.put("prefetch_issued", store.prefetchIssued());
+        r.put("prefetch_timeliness", round(store.prefetchTimeliness().orElse(0)));
         return r;
     }
 

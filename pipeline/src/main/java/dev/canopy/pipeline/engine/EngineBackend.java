@@ -5,15 +5,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
 
+import dev.canopy.executor.chat.ChatMessage;
+import dev.canopy.executor.chat.ChatTemplate;
+import dev.canopy.executor.chat.ChatTemplateLimits;
+import dev.canopy.executor.chat.RenderResult;
 import dev.canopy.executor.engine.Completion;
 import dev.canopy.executor.engine.Engine;
 import dev.canopy.executor.engine.EngineConfig;
 import dev.canopy.executor.engine.GenerationRequest;
 import dev.canopy.executor.engine.GenerationResult;
 import dev.canopy.executor.tokenizer.Tokenizer;
-import dev.canopy.pipeline.generate.ChatMessage;
 import dev.canopy.pipeline.generate.ChatRenderer;
-import dev.canopy.pipeline.generate.ChatTemplate;
 import dev.canopy.pipeline.generate.ErrorKind;
 import dev.canopy.pipeline.generate.GeneratedChoice;
 import dev.canopy.pipeline.generate.ModelBackend;
@@ -32,9 +34,6 @@ import dev.canopy.prefixtree.PlanPolicy;
  */
 final class EngineBackend implements ModelBackend {
 
-    /** GGUF metadata key of the Jinja chat template. */
-    static final String CHAT_TEMPLATE = "tokenizer.chat_template";
-
     private final Engine engine;
     private final String modelName;
     private final ChatRenderer chat;
@@ -43,16 +42,22 @@ final class EngineBackend implements ModelBackend {
     EngineBackend(Engine engine, String modelName) {
         this.engine = engine;
         this.modelName = modelName;
-        Tokenizer tokenizer = engine.tokenizer();
-        this.chat = engine.model().file().metadata().getStringOpt(CHAT_TEMPLATE)
-                .<ChatRenderer>map(template -> new ChatTemplate(template, tokenizer.piece(tokenizer.bosId()),
-                        tokenizer.eosId().stream().mapToObj(tokenizer::piece).findFirst().orElse("")))
+        this.chat = ChatTemplate.fromModel(engine.model().file().metadata(), ChatTemplateLimits.DEFAULT)
+                .<ChatRenderer>map(template -> messages -> render(template, messages))
                 .orElse(EngineBackend::noTemplate);
+    }
+
+    private static String render(ChatTemplate template, List<ChatMessage> messages) {
+        return switch (template.render(messages, true)) {
+            case RenderResult.Rendered rendered -> rendered.text();
+            case RenderResult.Failed failed -> throw new IllegalArgumentException(
+                    "Cannot render messages with the model's chat template: " + failed.error().message());
+        };
     }
 
     private static String noTemplate(List<ChatMessage> messages) {
         throw new IllegalArgumentException("Cannot render messages: the model has no chat template ("
-                + CHAT_TEMPLATE + "); give prompts as strings instead");
+                + ChatTemplate.METADATA_KEY + "); give prompts as strings instead");
     }
 
     @Override

@@ -37,7 +37,7 @@ public record EngineSettings(int threads, int maxSeqs, int maxBatchTokens, long 
         Objects.requireNonNull(kernels, "kernels");
         Objects.requireNonNull(backend, "backend");
         new EngineConfig(Path.of("model.gguf"), Math.max(1, threads), maxSeqs, maxBatchTokens, kvBudgetBytes,
-                blockSize, prefixCaching, kernels, backend); // validates the rest by the engine's own rules
+                blockSize, prefixCaching, kernels); // validates the rest by the engine's own rules
     }
 
     /** The engine's defaults, with the executor's cores as threads. */
@@ -50,7 +50,7 @@ public record EngineSettings(int threads, int maxSeqs, int maxBatchTokens, long 
     /** The engine config for {@code model}, with {@code executorCores} standing in for {@link #EXECUTOR_CORES}. */
     public EngineConfig config(Path model, int executorCores) {
         return new EngineConfig(model, threads == EXECUTOR_CORES ? executorCores : threads, maxSeqs, maxBatchTokens,
-                kvBudgetBytes, blockSize, prefixCaching, kernels, backend);
+                kvBudgetBytes, blockSize, prefixCaching, kernels).withBackend(backend);
     }
 
     public EngineSettings withThreads(int value) {

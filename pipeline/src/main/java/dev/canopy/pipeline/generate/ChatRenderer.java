@@ -2,6 +2,8 @@ package dev.canopy.pipeline.generate;
 
 import java.util.List;
 
+import dev.canopy.executor.chat.ChatMessage;
+
 /** Turns a row's chat messages into the prompt text the model continues. */
 public interface ChatRenderer {
 

@@ -9,10 +9,10 @@ import java.util.Objects;
 
 import org.apache.spark.sql.Row;
 
+import dev.canopy.executor.chat.ChatMessage;
 import dev.canopy.executor.sample.SamplingParams;
 import dev.canopy.executor.sample.SamplingParamsParser;
 
-import dev.canopy.pipeline.generate.ChatMessage;
 import dev.canopy.pipeline.generate.ErrorKind;
 import dev.canopy.pipeline.generate.ModelBackend;
 import dev.canopy.pipeline.generate.RowError;

@@ -1,0 +1,237 @@
+/*
+ * Kernels for the weight types whose values are an affine function of small unsigned levels:
+ *   Q4_1 (3), Q5_0 (6), Q5_1 (7): blocks of 32, value = d*u + m (Q5_0: d*(u - 16))
+ *   Q4_K (12), Q5_K (13):        super-blocks of 256, sub-blocks of 32, value = (d*sc)*u - dmin*m
+ *   Q6_K (14):                   super-blocks of 256, sub-blocks of 16, value = (d*sc)*(u - 32)
+ * (layouts: dev.canopy.executor.tensor.LegacyQuants and KQuants). Included by canopy_kernels.c; AVX-512
+ * VNNI only: canopy_matmul_quant answers -1 at lower levels and the Java side uses its Vector API kernels.
+ *
+ * Activations come from canopy_quantize (8 bits per block of 32, in pairs of blocks). Per pair of blocks
+ * of one weight row the weights are unpacked to 64 unsigned levels u (0..63) with a scale a and an
+ * offset c per group of 4 values (one int32 lane of a dot product), so that w = a*u + c. Then
+ *   sum_i w_i x_i ~ sum_lanes dx * (a * sum_4 u*xq + c * sum_4 xq)
+ * where sum_4 u*xq is one VNNI dot product lane and sum_4 xq comes from a dot product with ones.
+ * Every (row, activation row) pair accumulates its own lanes in pair order, whatever tile it is in,
+ * and is reduced by one fixed sequence: results do not depend on the batch size or the row range.
+ */
+
+#define TYPE_Q4_1 3
+#define TYPE_Q5_0 6
+#define TYPE_Q5_1 7
+#define TYPE_Q4_K 12
+#define TYPE_Q5_K 13
+#define TYPE_Q6_K 14
+
+static int is_affine_type(int32_t type) {
+    return type == TYPE_Q4_1 || type == TYPE_Q5_0 || type == TYPE_Q5_1 || type == TYPE_Q4_K || type == TYPE_Q5_K
+           || type == TYPE_Q6_K;
+}
+
+static int64_t affine_row_bytes(int32_t type, int32_t cols) {
+    switch (type) {
+        case TYPE_Q4_1: return (int64_t)cols / 32 * 20;
+        case TYPE_Q5_0: return (int64_t)cols / 32 * 22;
+        case TYPE_Q5_1: return (int64_t)cols / 32 * 24;
+        case TYPE_Q4_K: return (int64_t)cols / 256 * 144;
+        case TYPE_Q5_K: return (int64_t)cols / 256 * 176;
+        default: return (int64_t)cols / 256 * 210;
+    }
+}
+
+T512 INLINE __m512 halves512(float lo, float hi) {
+    return _mm512_insertf32x8(_mm512_set1_ps(lo), _mm256_set1_ps(hi), 1);
+}
+
+T512 INLINE __m512i join512(__m256i lo, __m256i hi) {
+    return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
+}
+
+/* 16 packed bytes -> 32 levels: [low nibbles (values 0..15) | high nibbles (values 16..31)]. */
+T512 INLINE __m256i nibbles256(const uint8_t* qs) {
+    __m128i q = _mm_loadu_si128((const __m128i*)qs);
+    __m128i m = _mm_set1_epi8(15);
+    return _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_and_si128(q, m)),
+                                   _mm_and_si128(_mm_srli_epi16(q, 4), m), 1);
+}
+
+/* Bit i of the little-endian 32 bits at p as 16 or 0 in byte i. */
+T512 INLINE __m256i fifth_bits256(const uint8_t* p) {
+    uint32_t bits;
+    memcpy(&bits, p, 4);
+    return _mm256_maskz_mov_epi8((__mmask32)bits, _mm256_set1_epi8(16));
+}
+
+/* One 32-value block of Q4_1/Q5_0/Q5_1: its levels, scale a and offset c. */
+T512 INLINE __m256i unpack_legacy(int32_t type, const uint8_t* blk, float* a, float* c) {
+    float d = _cvtsh_ss(load_u16(blk));
+    *a = d;
+    if (type == TYPE_Q4_1) {
+        *c = _cvtsh_ss(load_u16(blk + 2));
+        return nibbles256(blk + 4);
+    }
+    if (type == TYPE_Q5_0) {
+        *c = -16.0f * d;
+        return _mm256_or_si256(nibbles256(blk + 6), fifth_bits256(blk + 2));
+    }
+    *c = _cvtsh_ss(load_u16(blk + 2));
+    return _mm256_or_si256(nibbles256(blk + 8), fifth_bits256(blk + 4));
+}
+
+/* (v >> shift) & mask, shifted left by 4, per byte. */
+T512 INLINE __m256i high_bits256(__m256i v, int shift, int mask) {
+    __m256i s = _mm256_and_si256(_mm256_srl_epi16(v, _mm_cvtsi32_si128(shift)), _mm256_set1_epi8((char)mask));
+    return _mm256_slli_epi16(s, 4);
+}
+
+/* Levels of pair p (values 64p .. 64p+63) of one weight row. */
+T512 INLINE __m512i unpack_levels512(int32_t type, const uint8_t* wr, int32_t p) {
+    int chunk = p % 4;
+    if (type == TYPE_Q6_K) {
+        const uint8_t* blk = wr + (int64_t)(p / 4) * 210;
+        int h = chunk / 2, j = chunk % 2;
+        __m512i ql = _mm512_loadu_si512(blk + 64 * h);
+        __m512i nib = _mm512_and_si512(j == 0 ? ql : _mm512_srli_epi16(ql, 4), _mm512_set1_epi8(15));
+        __m256i qh = _mm256_loadu_si256((const __m256i*)(blk + 128 + 32 * h));
+        return _mm512_or_si512(nib, join512(high_bits256(qh, 4 * j, 3), high_bits256(qh, 4 * j + 2, 3)));
+    }
+    int64_t size = type == TYPE_Q4_K ? 144 : 176;
+    const uint8_t* blk = wr + (int64_t)(p / 4) * size;
+    __m256i q = _mm256_loadu_si256((const __m256i*)(blk + (type == TYPE_Q4_K ? 16 : 48) + 32 * chunk));
+    __m256i m = _mm256_set1_epi8(15);
+    __m256i lo = _mm256_and_si256(q, m);
+    __m256i hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), m);
+    if (type == TYPE_Q5_K) {
+        __m256i qh = _mm256_loadu_si256((const __m256i*)(blk + 16));
+        lo = _mm256_or_si256(lo, high_bits256(qh, 2 * chunk, 1));
+        hi = _mm256_or_si256(hi, high_bits256(qh, 2 * chunk + 1, 1));
+    }
+    return join512(lo, hi);
+}
+
+/*
+ * The scales of super-block sb of one K-quant row as 16 floats. Q4_K/Q5_K: lanes 0-7 d*sc_j, lanes 8-15
+ * -dmin*m_j, unpacked from the 12 bytes as 32-bit words w0..w2: sc0-3 = w0 & 63, m0-3 = w1 & 63,
+ * sc4-7 = (w2 & 15) | (w0 >> 6) << 4, m4-7 = (w2 >> 4 & 15) | (w1 >> 6) << 4 (per byte).
+ * Q6_K: lane g = d*scales[g].
+ */
+T512 INLINE __m512 superblock_scales512(int32_t type, const uint8_t* wr, int32_t sb) {
+    if (type == TYPE_Q6_K) {
+        const uint8_t* blk = wr + (int64_t)sb * 210;
+        __m512 sc = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i*)(blk + 192))));
+        return _mm512_mul_ps(sc, _mm512_set1_ps(_cvtsh_ss(load_u16(blk + 208))));
+    }
+    const uint8_t* blk = wr + (int64_t)sb * (type == TYPE_Q4_K ? 144 : 176);
+    uint32_t w[3];
+    memcpy(w, blk + 4, 12);
+    __m128i packed = _mm_setr_epi32((int)(w[0] & 0x3f3f3f3fu),
+                                    (int)((w[2] & 0x0f0f0f0fu) | ((w[0] >> 6) & 0x03030303u) << 4),
+                                    (int)(w[1] & 0x3f3f3f3fu),
+                                    (int)(((w[2] >> 4) & 0x0f0f0f0fu) | ((w[1] >> 6) & 0x03030303u) << 4));
+    __m512 scmin = _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(packed));
+    return _mm512_mul_ps(scmin, halves512(_cvtsh_ss(load_u16(blk)), -_cvtsh_ss(load_u16(blk + 2))));
+}
+
+/* Lane indices into superblock_scales512 for pair chunk c (0..3) of a super-block. */
+T512 INLINE __m512i scale_index512(int32_t type, int chunk, int offsets) {
+    if (type == TYPE_Q6_K) { /* four 16-value groups 4c .. 4c+3, each over 4 lanes */
+        __m512i lane = _mm512_srli_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), 2);
+        return _mm512_add_epi32(lane, _mm512_set1_epi32(4 * chunk));
+    }
+    int first = 2 * chunk + (offsets ? 8 : 0);
+    return _mm512_inserti64x4(_mm512_set1_epi32(first), _mm256_set1_epi32(first + 1), 1);
+}
+
+/* Q4_1/Q5_0/Q5_1 pair p: levels u, per-lane scale a and offset c. */
+T512 INLINE void unpack_legacy_pair512(int32_t type, const uint8_t* wr, int32_t p, int full, __m512i* u, __m512* a,
+                                       __m512* c) {
+    int64_t size = type == TYPE_Q4_1 ? 20 : type == TYPE_Q5_0 ? 22 : 24;
+    const uint8_t* b0 = wr + 2 * p * size;
+    float a0, c0, a1 = 0.0f, c1 = 0.0f;
+    __m256i u0 = unpack_legacy(type, b0, &a0, &c0);
+    __m256i u1 = full ? unpack_legacy(type, b0 + size, &a1, &c1) : _mm256_setzero_si256();
+    *u = join512(u0, u1);
+    *a = halves512(a0, a1);
+    *c = halves512(c0, c1);
+}
+
+T512 INLINE void affine_tile512(int32_t type, const uint8_t* w, int64_t wrb, const uint8_t* act, int64_t arb,
+                                int32_t nb, float* out, int64_t rows, const int R, const int B) {
+    __m512 acc[4][4];
+    for (int r = 0; r < R; r++)
+        for (int b = 0; b < B; b++) acc[r][b] = _mm512_setzero_ps();
+    const __m512i ones = _mm512_set1_epi8(1);
+    const int kquant = type == TYPE_Q4_K || type == TYPE_Q5_K || type == TYPE_Q6_K;
+    __m512 scales[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
+    __m512i index_a[4], index_c[4]; /* per chunk of a super-block: lanes of its scales and offsets */
+    for (int chunk = 0; chunk < 4; chunk++) {
+        index_a[chunk] = scale_index512(type, chunk, 0);
+        index_c[chunk] = scale_index512(type, chunk, 1);
+    }
+    int64_t pair_bytes = wrb / ((nb + 1) / 2); /* average bytes per pair, to prefetch ahead */
+    for (int32_t p = 0; p < (nb + 1) / 2; p++) {
+        __m512i u[4];
+        __m512 a[4], c[4];
+        for (int r = 0; r < R; r++) PREFETCH_NEXT_TILE(w + r * wrb + p * pair_bytes, wrb);
+        if (kquant) {
+            int chunk = p % 4;
+            __m512i ia = index_a[chunk], ic = index_c[chunk];
+            for (int r = 0; r < R; r++) {
+                if (chunk == 0) scales[r] = superblock_scales512(type, w + r * wrb, p / 4);
+                u[r] = unpack_levels512(type, w + r * wrb, p);
+                a[r] = _mm512_permutexvar_ps(ia, scales[r]);
+                c[r] = type == TYPE_Q6_K ? _mm512_mul_ps(a[r], _mm512_set1_ps(-32.0f)) : _mm512_permutexvar_ps(ic, scales[r]);
+            }
+        } else {
+            for (int r = 0; r < R; r++) unpack_legacy_pair512(type, w + r * wrb, p, 2 * p + 1 < nb, &u[r], &a[r], &c[r]);
+        }
+        for (int b = 0; b < B; b++) {
+            const uint8_t* ap = act + b * arb + (int64_t)p * PAIR_BYTES;
+            __m512i xq = _mm512_loadu_si512(ap);
+            __m512 dx = _mm512_loadu_ps(ap + 64);
+            __m512 xs = _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(_mm512_setzero_si512(), ones, xq));
+            for (int r = 0; r < R; r++) {
+                __m512 dot = _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(_mm512_setzero_si512(), u[r], xq));
+                __m512 t = _mm512_fmadd_ps(dot, a[r], _mm512_mul_ps(xs, c[r]));
+                acc[r][b] = _mm512_fmadd_ps(t, dx, acc[r][b]);
+            }
+        }
+    }
+    for (int r = 0; r < R; r++)
+        for (int b = 0; b < B; b++) out[b * rows + r] = _mm512_reduce_add_ps(acc[r][b]);
+}
+
+/* One type's kernel: the type is a constant in each copy, so its branches fold away. */
+#define AFFINE_KERNEL512(NAME, TYPE)                                                                              \
+    T512 static void NAME(const uint8_t* w, int32_t cols, const uint8_t* act, int32_t batch, float* out,          \
+                          int64_t rows, int32_t row_start, int32_t row_end) {                                     \
+        const int32_t type = TYPE;                                                                               \
+        int32_t nb = cols / QK;                                                                                  \
+        int64_t wrb = affine_row_bytes(type, cols);                                                              \
+        int64_t arb = act_row_bytes(cols);                                                                       \
+        FOR_TILES(4, 4, ATILE512)                                                                                \
+    }
+#define ATILE512(R, B) \
+    affine_tile512(type, w + r0 * wrb, wrb, act + b0 * arb, arb, nb, out + b0 * rows + r0, rows, R, B)
+AFFINE_KERNEL512(affine_q4_1_avx512, TYPE_Q4_1)
+AFFINE_KERNEL512(affine_q5_0_avx512, TYPE_Q5_0)
+AFFINE_KERNEL512(affine_q5_1_avx512, TYPE_Q5_1)
+AFFINE_KERNEL512(affine_q4_k_avx512, TYPE_Q4_K)
+AFFINE_KERNEL512(affine_q5_k_avx512, TYPE_Q5_K)
+AFFINE_KERNEL512(affine_q6_k_avx512, TYPE_Q6_K)
+#undef ATILE512
+#undef AFFINE_KERNEL512
+
+/* Q4_1/Q5_0/Q5_1/Q4_K/Q5_K/Q6_K weights times canopy_quantize activations; -1 below AVX-512 VNNI. */
+static int32_t affine_matmul(int32_t level, int32_t type, const uint8_t* w, int32_t cols, const uint8_t* act,
+                             int32_t batch, float* out, int64_t rows, int32_t row_start, int32_t row_end) {
+    if (usable_level(level) < 2) return -1;
+    switch (type) {
+        case TYPE_Q4_1: affine_q4_1_avx512(w, cols, act, batch, out, rows, row_start, row_end); break;
+        case TYPE_Q5_0: affine_q5_0_avx512(w, cols, act, batch, out, rows, row_start, row_end); break;
+        case TYPE_Q5_1: affine_q5_1_avx512(w, cols, act, batch, out, rows, row_start, row_end); break;
+        case TYPE_Q4_K: affine_q4_k_avx512(w, cols, act, batch, out, rows, row_start, row_end); break;
+        case TYPE_Q5_K: affine_q5_k_avx512(w, cols, act, batch, out, rows, row_start, row_end); break;
+        default: affine_q6_k_avx512(w, cols, act, batch, out, rows, row_start, row_end); break;
+    }
+    return 0;
+}

@@ -1,0 +1,194 @@
+package dev.canopy.executor.engine;
+
+import dev.canopy.executor.model.Backend;
+import dev.canopy.executor.model.ModelConfig;
+import dev.canopy.executor.sched.Sequence;
+import dev.canopy.executor.sched.SwapSpace;
+import dev.canopy.offload.BlockKey;
+import dev.canopy.offload.EvictionPolicyKind;
+import dev.canopy.offload.KvBlockLayout;
+import dev.canopy.offload.NextUsePlan;
+import dev.canopy.offload.Prefetcher;
+import dev.canopy.offload.SpillFileSystem;
+import dev.canopy.offload.SwapOrRecompute;
+import dev.canopy.offload.TierBandwidth;
+import dev.canopy.offload.TieredKvStore;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The engine's {@link SwapSpace}: swaps preempted sequences' KV blocks between the backend's pool and a
+ * {@link TieredKvStore}, block {@code k} of sequence {@code s} stored as {@code BlockKey(s, k)}. Chooses swap or
+ * recompute with {@link SwapOrRecompute}, from the first tier's measured bandwidth and the engine's measured FLOP
+ * rate. Plan-aware: a sequence swapped out later is admitted sooner (preempted sequences go back to the head of the
+ * waiting queue), so each swap-out plans its blocks' next use before every block already stored, and the blocks of
+ * the next sequences to swap in are prefetched up to the first tier while a step computes.
+ *
+ * <p>Used by the scheduler's thread only (prefetches run on the store's threads).
+ */
+final class KvSwapper implements SwapSpace, AutoCloseable {
+
+    /** Assumed before anything was measured. */
+    private static final TierBandwidth FALLBACK_BANDWIDTH = new TierBandwidth(2e9, 2e9);
+    private static final double FALLBACK_FLOPS_PER_SECOND = 2e10;
+    private static final int PREFETCH_IN_FLIGHT = 4;
+
+    private final Backend backend;
+    private final TieredKvStore store;
+    private final Prefetcher prefetcher; // null: LRU, no prefetch
+    private final OffloadConfig config;
+    private final ModelConfig model;
+    private final long blockBytes;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment staging; // (layers, 2, blockSize, kvDim) floats: one block in transit
+    private final Map<Long, Integer> storedBlocks = new HashMap<>(); // sequence id -> leading blocks stored
+    private long nextUseRank = NextUsePlan.MAX_STEP / 2; // decreases: the latest swap-out is swapped in first
+    private long forwardFlops;
+    private long forwardNanos;
+    private long swapDecisions;
+    private long recomputeDecisions;
+    private long swapOuts;
+    private long swapIns;
+    private long blocksSwappedOut;
+    private long blocksSwappedIn;
+    private long blocksNotStored;
+    private long blocksNotRestored;
+
+    private KvSwapper(OffloadConfig config, ModelConfig model, Backend backend, TieredKvStore store) {
+        this.config = config;
+        this.model = model;
+        this.backend = backend;
+        this.store = store;
+        this.blockBytes = store.blockBytes();
+        this.staging = arena.allocate(blockBytes, 64);
+        boolean planAware = config.policy() == EvictionPolicyKind.PLAN_AWARE && store.tiers().size() > 1;
+        this.prefetcher = planAware ? new Prefetcher(store, PREFETCH_IN_FLIGHT) : null;
+    }
+
+    /** A swapper over the tiers {@code config} names, for blocks of {@code backend}'s pool. */
+    static KvSwapper open(OffloadConfig config, ModelConfig model, Backend backend, SpillFileSystem spillFiles) {
+        long blockBytes = new KvBlockLayout(model.layers(), backend.blockSize(), model.kvDim()).blockBytes();
+        TieredKvStore store = new TieredKvStore(config.openTiers(blockBytes, spillFiles), config.policy(), 2);
+        return new KvSwapper(config, model, backend, store);
+    }
+
+    @Override
+    public boolean shouldSwap(Sequence seq, int blocks) {
+        TierBandwidth tier = TierBandwidth.measured(store.stats().tiers().getFirst(), FALLBACK_BANDWIDTH);
+        double flops = SwapOrRecompute.prefillFlops(matmulParameters(), model.layers(), model.qDim(),
+                seq.numComputedTokens());
+        boolean swap = new SwapOrRecompute(config.preemption(), flopsPerSecond())
+                .decide(blocks * blockBytes, tier, flops).swap();
+        if (swap) {
+            swapDecisions++;
+        } else {
+            recomputeDecisions++;
+        }
+        return swap;
+    }
+
+    @Override
+    public int swapOut(Sequence seq, int blocks) {
+        long rank = nextUseRank--;
+        int stored = 0;
+        List<BlockKey> pinned = new ArrayList<>(blocks);
+        while (stored < blocks) {
+            BlockKey key = new BlockKey(seq.id(), stored);
+            store.setNextUse(key, rank);
+            backend.readBlock(seq.blockTable().blockId(stored), staging);
+            if (!store.offload(key, staging).isStored()) {
+                store.forgetNextUse(key);
+                break;
+            }
+            store.pin(key); // a later block of this sequence must not push out an earlier one
+            pinned.add(key);
+            stored++;
+        }
+        pinned.forEach(store::unpin);
+        blocksSwappedOut += stored;
+        blocksNotStored += blocks - stored;
+        if (stored > 0) {
+            swapOuts++;
+            storedBlocks.put(seq.id(), stored);
+        }
+        return stored;
+    }
+
+    @Override
+    public int swapIn(Sequence seq, int fromBlock, int toBlock) {
+        int restored = 0;
+        for (int k = fromBlock; k < toBlock; k++) {
+            if (!store.load(new BlockKey(seq.id(), k), staging).isLoaded()) {
+                break;
+            }
+            backend.writeBlock(seq.blockTable().blockId(k), staging);
+            restored++;
+        }
+        blocksSwappedIn += restored;
+        blocksNotRestored += toBlock - fromBlock - restored;
+        if (restored > 0) {
+            swapIns++;
+        }
+        discard(seq);
+        return restored;
+    }
+
+    @Override
+    public void discard(Sequence seq) {
+        Integer stored = storedBlocks.remove(seq.id());
+        for (int k = 0; stored != null && k < stored; k++) {
+            BlockKey key = new BlockKey(seq.id(), k);
+            store.remove(key);
+            store.forgetNextUse(key);
+        }
+    }
+
+    /** Starts moving the blocks of {@code upcoming} (the next sequences to swap in, in order) up to the first tier. */
+    void prefetch(List<Sequence> upcoming) {
+        if (prefetcher == null) {
+            return;
+        }
+        List<BlockKey> keys = new ArrayList<>();
+        for (Sequence seq : upcoming) {
+            int stored = storedBlocks.getOrDefault(seq.id(), 0);
+            for (int k = 0; k < stored; k++) {
+                keys.add(new BlockKey(seq.id(), k));
+            }
+        }
+        if (!keys.isEmpty() || prefetcher.queued() > 0) {
+            prefetcher.request(keys);
+        }
+    }
+
+    /** Records a forward pass of {@code tokens} rows that took {@code nanos}, for the FLOP rate of recomputing. */
+    void recordForward(int tokens, long nanos) {
+        forwardFlops += 2L * matmulParameters() * tokens;
+        forwardNanos += nanos;
+    }
+
+    /** The counters now. */
+    SwapMetrics metrics() {
+        return new SwapMetrics(swapDecisions, recomputeDecisions, swapOuts, swapIns, blocksSwappedOut, blocksSwappedIn,
+                blocksNotStored, blocksNotRestored, store.stats());
+    }
+
+    @Override
+    public void close() {
+        store.close();
+        arena.close();
+    }
+
+    private double flopsPerSecond() {
+        return forwardNanos == 0 || forwardFlops == 0 ? FALLBACK_FLOPS_PER_SECOND : forwardFlops * 1e9 / forwardNanos;
+    }
+
+    /** Weights multiplied per token: the attention and FFN projections of every layer, and the output head. */
+    private long matmulParameters() {
+        long perLayer = 2L * model.dim() * model.qDim() + 2L * model.dim() * model.kvDim() + 3L * model.dim() * model.ffn();
+        return model.layers() * perLayer + (long) model.vocab() * model.dim();
+    }
+}

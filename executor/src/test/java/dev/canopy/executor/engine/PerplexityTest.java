@@ -1,0 +1,102 @@
+package dev.canopy.executor.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.canopy.executor.TestModels;
+import dev.canopy.executor.model.Model;
+import dev.canopy.executor.model.ModelQuantizer;
+import dev.canopy.executor.model.QuantScheme;
+import dev.canopy.executor.tensor.KernelBackend;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Perplexity of the real tiny model (stories260K) on a TinyStories-style text written for these tests
+ * ({@code perplexity/tiny-stories.txt}), in F32 and quantized by {@link ModelQuantizer}. Only its
+ * 64-wide matrices quantize: {@code ffn_down} (172 wide) falls back to F16, and the tied embedding (the
+ * output) to Q8_0 in every scheme, as llama.cpp would write them.
+ */
+class PerplexityTest {
+
+    private static final int CONTEXT = 512;
+    private static String text;
+
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void readText() throws IOException {
+        try (InputStream in = PerplexityTest.class.getResourceAsStream("/perplexity/tiny-stories.txt")) {
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void quantizedModelsStayCloseToF32AndQ8_0WithinOnePercent() {
+        Map<String, Perplexity.Result> table = new LinkedHashMap<>();
+        table.put("F32", evaluate(TestModels.stories260kF32()));
+        table.put("Q8_0 (llama.cpp file)", evaluate(TestModels.stories260kQ8()));
+        for (QuantScheme scheme : new QuantScheme[] {QuantScheme.Q8_0, QuantScheme.Q4_0, QuantScheme.Q4_K_M}) {
+            Path out = dir.resolve("stories260K-" + scheme + ".gguf");
+            ModelQuantizer.quantize(TestModels.stories260kF32(), out, scheme);
+            table.put(scheme.name(), evaluate(out));
+        }
+        double f32 = table.get("F32").perplexity();
+        table.forEach((name, r) -> System.out.printf(Locale.ROOT, "perplexity %-22s %8.4f (%+.2f%%), %d tokens, %d windows%n",
+                name, r.perplexity(), 100 * (r.perplexity() / f32 - 1), r.tokens(), r.windows()));
+
+        assertThat(table.get("F32").tokens()).isGreaterThanOrEqualTo(2000);
+        assertThat(f32).isBetween(1.5, 20.0); // a model trained on such stories predicts them well
+        assertThat(table.get("Q8_0").perplexity()).isCloseTo(f32, org.assertj.core.data.Percentage.withPercentage(1));
+        assertThat(table.get("Q8_0 (llama.cpp file)").perplexity())
+                .isCloseTo(f32, org.assertj.core.data.Percentage.withPercentage(1));
+        assertThat(table.get("Q4_0").perplexity()).isGreaterThan(table.get("Q8_0").perplexity())
+                .isCloseTo(f32, org.assertj.core.data.Percentage.withPercentage(15));
+    }
+
+    @Test
+    void theBackendsAgreeAndEveryTokenIsPredictedOnce() {
+        try (Model model = Model.load(TestModels.stories260kF32())) {
+            int tokens = model.tokenizer().encode(text, false, false).length;
+            Perplexity.Result java = Perplexity.evaluate(model, text, 300, 1, KernelBackend.JAVA);
+            Perplexity.Result auto = Perplexity.evaluate(model, text, 300, 1, KernelBackend.AUTO);
+            assertThat(java.tokens()).isEqualTo(tokens);
+            assertThat(java.windows()).isEqualTo((tokens + 299) / 300);
+            assertThat(auto.perplexity()).isCloseTo(java.perplexity(), org.assertj.core.data.Percentage.withPercentage(0.01));
+        }
+    }
+
+    @Test
+    void aLongerContextPredictsBetter() {
+        try (Model model = Model.load(TestModels.stories260kF32())) {
+            double short16 = Perplexity.evaluate(model, text, 16, 1, KernelBackend.AUTO).perplexity();
+            double long512 = Perplexity.evaluate(model, text, 512, 1, KernelBackend.AUTO).perplexity();
+            assertThat(long512).isLessThan(short16);
+        }
+    }
+
+    @Test
+    void rejectsAContextOutsideTheModelsAndAnEmptyText() {
+        try (Model model = Model.load(TestModels.stories260kF32())) {
+            assertThatThrownBy(() -> Perplexity.evaluate(model, text, 513, 1, KernelBackend.JAVA))
+                    .hasMessage("Cannot evaluate perplexity: context 513 must be in [2, 512] (the model's context length)");
+            assertThatThrownBy(() -> Perplexity.evaluate(model, "", 64, 1, KernelBackend.JAVA))
+                    .hasMessage("Cannot evaluate perplexity: the text has no tokens");
+        }
+    }
+
+    private static Perplexity.Result evaluate(Path path) {
+        try (Model model = Model.load(path)) {
+            return Perplexity.evaluate(model, text, CONTEXT, 1, KernelBackend.AUTO);
+        }
+    }
+}
