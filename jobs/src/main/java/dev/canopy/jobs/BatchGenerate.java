@@ -1,0 +1,156 @@
+package dev.canopy.jobs;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+import org.apache.spark.sql.SparkSession;
+
+import dev.canopy.jobs.batch.BatchConfig;
+import dev.canopy.jobs.batch.BatchConfigLoader;
+import dev.canopy.jobs.batch.BatchSpecBuilder;
+import dev.canopy.jobs.batch.ConfigException;
+import dev.canopy.jobs.cli.Args;
+import dev.canopy.jobs.cli.UsageException;
+import dev.canopy.pipeline.batch.BatchOutcome;
+import dev.canopy.pipeline.batch.BatchRun;
+import dev.canopy.pipeline.batch.OutputConflictException;
+import dev.canopy.pipeline.generate.InvalidModelException;
+import dev.canopy.pipeline.input.InvalidInputException;
+
+/**
+ * The batch generation job: {@code spark-submit --class dev.canopy.jobs.BatchGenerate canopy-jobs-spark.jar
+ * --input … --output … --model …}, and {@code canopy batch} with the same flags on an embedded local Spark.
+ *
+ * <p>Exit codes: 0 every input row has its output row (a result or a per-row error); 2 bad flags or config;
+ * 3 unusable input, model or output directory, found before any output was written; 4 generation stopped
+ * with rows missing (a rerun with the same arguments finishes them); 1 anything else.
+ */
+public final class BatchGenerate {
+
+    public static final int COMPLETE = 0;
+    public static final int FAILED = 1;
+    public static final int BAD_USAGE = 2;
+    public static final int BAD_INPUT = 3;
+    public static final int INCOMPLETE = 4;
+
+    private static final String USAGE = """
+            usage: canopy batch --input PATH --output DIR --model FILE.gguf [--config job.yaml] [--conf KEY=VALUE]...
+                     [--input-format parquet|jsonl|json|csv|table|openai-batch] [--output-format parquet|jsonl|openai-batch]
+                     [--id-column NAME] [--prompt-column NAME] [--partitions N] [--max-tokens N] [--temperature T]
+                     [--seed S] [--overwrite]
+              --config: YAML or JSON job config (keys documented in conf/job.yaml); flags override it
+              --conf KEY=VALUE: a config key as a dotted path (sampling.top-p=0.9), or a Spark setting (spark.*)
+              exit codes: 0 complete, 2 bad flags or config, 3 bad input/model/output, 4 rows missing (rerun)""";
+
+    private static final Map<String, String> FLAG_KEYS = flagKeys();
+    private static final String SHUFFLE_PARTITIONS = "spark.sql.shuffle.partitions";
+
+    private BatchGenerate() {}
+
+    /** The flags, config and exit codes, for a usage error. */
+    public static String usage() {
+        return USAGE;
+    }
+
+    /** The spark-submit entry point: exits with {@link #run}'s code. */
+    public static void main(String[] args) {
+        int code;
+        try {
+            code = run(args, System.out, System.err);
+        } catch (UsageException e) {
+            System.err.println(e.getMessage());
+            System.err.println(USAGE);
+            code = BAD_USAGE;
+        } catch (RuntimeException e) {
+            System.err.println("canopy batch: " + (e.getMessage() == null ? e : e.getMessage()));
+            e.printStackTrace();
+            code = FAILED;
+        }
+        System.exit(code);
+    }
+
+    /**
+     * Runs the job; returns its exit code (never exits the JVM). Starts a local Spark ({@code local[*]}) unless a
+     * master is configured ({@code spark.master} from spark-submit, the config or {@code --conf}).
+     *
+     * @throws UsageException on unknown flags
+     */
+    public static int run(String[] argv, PrintStream out, PrintStream err) {
+        Args args = Args.parse("batch", argv, Set.of("input", "output", "model", "input-format", "output-format",
+                "config", "conf", "id-column", "prompt-column", "partitions", "max-tokens", "temperature", "seed"),
+                Set.of("overwrite"));
+        BatchConfig config;
+        try {
+            config = BatchConfigLoader.load(args.get("config").map(Path::of), overrides(args));
+            var spec = BatchSpecBuilder.build(config);
+            spec.options().backend().describe(); // a missing or corrupt model fails before Spark starts
+            SparkSession spark = session(config);
+            try {
+                BatchOutcome outcome = BatchRun.run(spark, spec);
+                out.println(outcome.metrics().status() + ": " + outcome.metrics().rowsInOutput() + " of "
+                        + outcome.metrics().rowsTotal() + " rows in " + spec.output());
+                if (!outcome.complete()) {
+                    err.println("canopy batch: output incomplete"
+                            + (outcome.metrics().failure() == null ? "" : " (" + outcome.metrics().failure() + ")")
+                            + "; rerun with the same arguments to finish the missing rows");
+                    return INCOMPLETE;
+                }
+                return COMPLETE;
+            } finally {
+                spark.stop();
+            }
+        } catch (ConfigException e) {
+            err.println("canopy batch: " + e.getMessage());
+            return BAD_USAGE;
+        } catch (InvalidInputException | InvalidModelException | OutputConflictException e) {
+            err.println("canopy batch: " + e.getMessage());
+            return BAD_INPUT;
+        }
+    }
+
+    private static SparkSession session(BatchConfig config) {
+        SparkSession.Builder builder = SparkSession.builder().appName("canopy batch");
+        config.spark().forEach(builder::config);
+        if (!config.spark().containsKey("spark.master") && System.getProperty("spark.master") == null) {
+            builder.master("local[*]");
+            if (!config.spark().containsKey(SHUFFLE_PARTITIONS)) { // 200 shuffle tasks only slow a single machine
+                builder.config(SHUFFLE_PARTITIONS, Math.max(2, Runtime.getRuntime().availableProcessors()));
+            }
+        }
+        return builder.getOrCreate();
+    }
+
+    /** Config keys set by flags: --conf pairs first, then the named flags, which win. */
+    private static Map<String, String> overrides(Args args) {
+        Map<String, String> overrides = new LinkedHashMap<>();
+        for (String pair : args.all("conf")) {
+            int eq = pair.indexOf('=');
+            if (eq <= 0) {
+                throw new ConfigException("Cannot read --conf '" + pair + "': expected KEY=VALUE");
+            }
+            overrides.put(pair.substring(0, eq), pair.substring(eq + 1));
+        }
+        FLAG_KEYS.forEach((flag, key) -> args.get(flag).ifPresent(value -> overrides.put(key, value)));
+        if (args.has("overwrite")) {
+            overrides.put("overwrite", "true");
+        }
+        return overrides;
+    }
+
+    private static Map<String, String> flagKeys() {
+        Map<String, String> keys = new LinkedHashMap<>();
+        for (String same : new String[] {"input", "output", "model", "input-format", "output-format"}) {
+            keys.put(same, same);
+        }
+        keys.put("id-column", "columns.id");
+        keys.put("prompt-column", "columns.prompt");
+        keys.put("partitions", "partitioning.partitions");
+        keys.put("max-tokens", "sampling.max-tokens");
+        keys.put("temperature", "sampling.temperature");
+        keys.put("seed", "sampling.seed");
+        return keys;
+    }
+}

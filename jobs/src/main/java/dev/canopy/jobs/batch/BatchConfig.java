@@ -1,0 +1,84 @@
+package dev.canopy.jobs.batch;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+
+/**
+ * The batch job's configuration file (YAML or JSON; every key is documented in {@code conf/job.yaml}). Unknown
+ * keys are rejected by name; absent keys take the defaults below; command-line flags override the file.
+ *
+ * @param input                   prompts location (path or table name); required
+ * @param inputFormat             parquet (default), jsonl, json, csv, table, openai-batch
+ * @param output                  output directory; required
+ * @param outputFormat            parquet, jsonl or openai-batch; default openai-batch for openai-batch input,
+ *                                else parquet
+ * @param model                   GGUF model file, readable at the same path on every executor; required
+ * @param overwrite               replace earlier output, even of another model or sampling config (default false)
+ * @param progressIntervalSeconds seconds between driver progress lines (default 5)
+ * @param columns                 input column names
+ * @param sampling                default sampling parameters (a row's own columns override them)
+ * @param partitioning            how rows are split into generation tasks
+ * @param engine                  engine settings on executors
+ * @param spark                   Spark settings for the job's session (e.g. {@code spark.master})
+ */
+@JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+public record BatchConfig(String input, String inputFormat, String output, String outputFormat, String model,
+                          Boolean overwrite, Integer progressIntervalSeconds, Columns columns, Sampling sampling,
+                          Partitioning partitioning, Engine engine, Map<String, String> spark) {
+
+    public BatchConfig {
+        inputFormat = inputFormat == null ? "parquet" : inputFormat;
+        overwrite = overwrite != null && overwrite;
+        progressIntervalSeconds = progressIntervalSeconds == null ? 5 : progressIntervalSeconds;
+        columns = columns == null ? new Columns(null, null, null, null) : columns;
+        sampling = sampling == null ? new Sampling(null, null, null, null, null, null, null, null, null, null, null)
+                : sampling;
+        partitioning = partitioning == null ? new Partitioning(null, null, null) : partitioning;
+        engine = engine == null ? new Engine(null, null, null, null, null, null, null, null) : engine;
+        spark = spark == null ? Map.of() : new TreeMap<>(spark);
+    }
+
+    /**
+     * Input column names.
+     *
+     * @param prompt   string prompts (default "prompt")
+     * @param messages chat messages, used when there is no prompt column (default "messages")
+     * @param id       row ids; synthesized from row content when absent (default "id", "custom_id" for
+     *                 openai-batch input)
+     * @param text     output column of the generated text (default "generated_text")
+     */
+    @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+    public record Columns(String prompt, String messages, String id, String text) {}
+
+    /** Default sampling parameters; unset ones keep {@code canopy generate}'s defaults. */
+    @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+    public record Sampling(Integer maxTokens, Double temperature, Integer topK, Double topP, Double minP, Long seed,
+                           java.util.List<String> stop, Integer n, Double presencePenalty, Double frequencyPenalty,
+                           Double repetitionPenalty) {}
+
+    /**
+     * @param partitions       generation tasks; default rows / rows-per-partition
+     * @param rowsPerPartition target rows per task when partitions is unset (default 128)
+     * @param prefixKeyTokens  leading prompt tokens that form the range-partitioning key (default 16)
+     */
+    @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+    public record Partitioning(Integer partitions, Integer rowsPerPartition, Integer prefixKeyTokens) {}
+
+    /**
+     * @param threads        kernel threads per executor (default: the executor's cores)
+     * @param maxSeqs        most sequences per engine step (default 64)
+     * @param maxBatchTokens most tokens per engine step (default 512)
+     * @param kvBudget       KV cache size per executor, e.g. "1g" (default 1g)
+     * @param blockSize      tokens per KV block (default 16)
+     * @param prefixCaching  share the KV of common prefixes (default true)
+     * @param kernels        auto, native or java (default auto)
+     * @param backend        auto (a GPU when usable: the one Spark assigned to the task, else GPU 0; otherwise the
+     *                       CPU), cpu or cuda (default auto)
+     */
+    @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+    public record Engine(Integer threads, Integer maxSeqs, Integer maxBatchTokens, String kvBudget, Integer blockSize,
+                         Boolean prefixCaching, String kernels, String backend) {}
+}

@@ -1,0 +1,124 @@
+package dev.canopy.jobs.batch;
+
+import java.time.Duration;
+import java.util.Locale;
+
+import dev.canopy.executor.cuda.BackendKind;
+import dev.canopy.executor.sample.SamplingParams;
+import dev.canopy.executor.tensor.KernelBackend;
+import dev.canopy.jobs.cli.ByteSize;
+import dev.canopy.pipeline.GenerateOptions;
+import dev.canopy.pipeline.batch.BatchJobSpec;
+import dev.canopy.pipeline.batch.OutputFormat;
+import dev.canopy.pipeline.engine.EngineBackendFactory;
+import dev.canopy.pipeline.engine.EngineSettings;
+import dev.canopy.pipeline.input.InputFormat;
+import dev.canopy.pipeline.input.InputSpec;
+import dev.canopy.pipeline.input.OpenAiBatchInput;
+
+/** Turns a {@link BatchConfig} into the pipeline's {@link BatchJobSpec}, filling defaults and checking values. */
+public final class BatchSpecBuilder {
+
+    private BatchSpecBuilder() {}
+
+    /**
+     * The job {@code config} describes.
+     *
+     * @throws ConfigException naming the key when one is missing or out of range
+     */
+    public static BatchJobSpec build(BatchConfig config) {
+        String input = required(config.input(), "input");
+        String output = required(config.output(), "output");
+        String model = absolute(required(config.model(), "model"));
+        try {
+            InputFormat inputFormat = InputFormat.parse(config.inputFormat());
+            OutputFormat outputFormat = config.outputFormat() != null ? OutputFormat.parse(config.outputFormat())
+                    : inputFormat == InputFormat.OPENAI_BATCH ? OutputFormat.OPENAI_BATCH : OutputFormat.PARQUET;
+            GenerateOptions options = options(config, new EngineBackendFactory(model, engine(config.engine())),
+                    inputFormat);
+            return new BatchJobSpec(new InputSpec(input, inputFormat), output, outputFormat, options,
+                    config.overwrite(), Duration.ofSeconds(config.progressIntervalSeconds()));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("Cannot configure the batch job: " + e.getMessage(), e);
+        }
+    }
+
+    private static GenerateOptions options(BatchConfig config, EngineBackendFactory backend, InputFormat format) {
+        BatchConfig.Columns c = config.columns();
+        BatchConfig.Partitioning p = config.partitioning();
+        String defaultId = format == InputFormat.OPENAI_BATCH ? OpenAiBatchInput.ID_COLUMN : "id";
+        GenerateOptions options = GenerateOptions.of(backend)
+                .withPromptColumn(or(c.prompt(), "prompt"))
+                .withMessagesColumn(or(c.messages(), "messages"))
+                .withIdColumn(or(c.id(), defaultId))
+                .withTextColumn(or(c.text(), "generated_text"))
+                .withSampling(sampling(config.sampling()));
+        if (p.partitions() != null) {
+            options = options.withPartitions(p.partitions());
+        }
+        if (p.rowsPerPartition() != null) {
+            options = options.withRowsPerPartition(p.rowsPerPartition());
+        }
+        if (p.prefixKeyTokens() != null) {
+            options = options.withPrefixKeyTokens(p.prefixKeyTokens());
+        }
+        return options;
+    }
+
+    static SamplingParams sampling(BatchConfig.Sampling s) {
+        SamplingParams d = GenerateOptions.DEFAULT_SAMPLING;
+        return d.toBuilder()
+                .maxTokens(or(s.maxTokens(), d.maxTokens()))
+                .temperature(or(s.temperature(), d.temperature()))
+                .topK(or(s.topK(), d.topK()))
+                .topP(or(s.topP(), d.topP()))
+                .minP(or(s.minP(), d.minP()))
+                .seed(or(s.seed(), d.seed()))
+                .stop(or(s.stop(), d.stop()))
+                .n(or(s.n(), d.n()))
+                .presencePenalty(or(s.presencePenalty(), d.presencePenalty()))
+                .frequencyPenalty(or(s.frequencyPenalty(), d.frequencyPenalty()))
+                .repetitionPenalty(or(s.repetitionPenalty(), d.repetitionPenalty()))
+                .build();
+    }
+
+    static EngineSettings engine(BatchConfig.Engine e) {
+        EngineSettings d = EngineSettings.defaults();
+        long kvBudget = e.kvBudget() == null ? d.kvBudgetBytes() : ByteSize.parse(e.kvBudget())
+                .orElseThrow(() -> new ConfigException("Cannot read key 'engine.kv-budget': '" + e.kvBudget()
+                        + "' is not a size such as 512m or 2g"));
+        return new EngineSettings(or(e.threads(), d.threads()), or(e.maxSeqs(), d.maxSeqs()),
+                or(e.maxBatchTokens(), d.maxBatchTokens()), kvBudget, or(e.blockSize(), d.blockSize()),
+                or(e.prefixCaching(), d.prefixCaching()), kernels(e.kernels(), d.kernels()),
+                e.backend() == null ? d.backend() : BackendKind.parse(e.backend()));
+    }
+
+    private static KernelBackend kernels(String name, KernelBackend fallback) {
+        if (name == null) {
+            return fallback;
+        }
+        try {
+            return KernelBackend.valueOf(name.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("Cannot read key 'engine.kernels': expected auto, native or java, got '" + name
+                    + "'");
+        }
+    }
+
+    /** The model path made absolute here, so executors with another working directory find it too. */
+    private static String absolute(String model) {
+        return java.nio.file.Path.of(model).toAbsolutePath().normalize().toString();
+    }
+
+    private static String required(String value, String key) {
+        if (value == null || value.isBlank()) {
+            throw new ConfigException("Cannot start the batch job: '" + key + "' is not set (give --" + key
+                    + " or set " + key + ": in the config file)");
+        }
+        return value;
+    }
+
+    private static <T> T or(T value, T fallback) {
+        return value == null ? fallback : value;
+    }
+}

@@ -1,0 +1,139 @@
+package dev.canopy.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.canopy.executor.TestModels;
+import dev.canopy.jobs.cli.UsageException;
+
+/** {@code canopy batch} in this JVM on local Spark with the real stories260K model. */
+class BatchGenerateTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    record Run(int code, String out, String err) {}
+
+    static Run batch(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--conf", "spark.master=local[2]", "--conf", "spark.ui.enabled=false",
+                "--conf", "spark.sql.shuffle.partitions=2"));
+        int code = BatchGenerate.run(all.toArray(String[]::new), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    static String model() {
+        return TestModels.stories260kF32().toString();
+    }
+
+    @Test
+    void malformedRowsGetPerRowErrorsAndTheJobStillSucceeds() throws IOException {
+        Path input = Files.writeString(dir.resolve("in.jsonl"), String.join("\n",
+                "{\"id\": 1, \"prompt\": \"Once upon a time\"}",
+                "{\"id\": 2, \"prompt\": \"Once upon a time, there was\"}",
+                "{\"id\": 3, \"prompt\": null}",
+                "{\"id\": 4, \"prompt\": \"\"}",
+                "{\"id\": 5, \"prompt\": \"" + "Lily ".repeat(600) + "\"}",
+                "{\"id\": 6, \"prompt\": \"The dog\", \"temperature\": -1}",
+                "{\"id\": 1, \"prompt\": \"duplicate id\"}"));
+        Path output = dir.resolve("out");
+
+        Run run = batch("--input", input.toString(), "--input-format", "jsonl", "--output", output.toString(),
+                "--output-format", "jsonl", "--model", model(), "--max-tokens", "8", "--partitions", "2");
+
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(run.out()).contains("complete: 7 of 7 rows in " + output);
+        Map<Long, List<JsonNode>> rows = new HashMap<>();
+        for (JsonNode row : outputLines(output)) {
+            rows.computeIfAbsent(row.get("id").asLong(), k -> new ArrayList<>()).add(row);
+        }
+        assertThat(rows.get(2L).getFirst().get("error").isNull()).isTrue();
+        assertThat(rows.get(2L).getFirst().get("completion_tokens").asInt()).isEqualTo(8);
+        assertThat(rows.get(1L)).hasSize(2);
+        assertThat(rows.get(3L).getFirst().get("error").asText()).startsWith("null_prompt:");
+        assertThat(rows.get(4L).getFirst().get("error").asText()).startsWith("empty_prompt:");
+        assertThat(rows.get(5L).getFirst().get("error").asText()).startsWith("prompt_too_long:");
+        assertThat(rows.get(6L).getFirst().get("error").asText()).startsWith("invalid_params: field temperature");
+        JsonNode metrics = JSON.readTree(output.resolve("_canopy_metrics.json").toFile());
+        assertThat(metrics.get("errors_by_kind").toString()).isEqualTo("{\"duplicate_id\":1,\"empty_prompt\":1,"
+                + "\"invalid_params\":1,\"null_prompt\":1,\"prompt_too_long\":1}");
+        assertThat(Files.exists(output.resolve("_SUCCESS"))).isTrue();
+    }
+
+    @Test
+    void aBadSchemaExits3BeforeAnyOutputNamingTheColumn() throws IOException {
+        Path input = Files.writeString(dir.resolve("in.jsonl"), "{\"prompt\": 42}\n");
+        Path output = dir.resolve("out");
+
+        Run run = batch("--input", input.toString(), "--input-format", "jsonl", "--output", output.toString(),
+                "--model", model());
+
+        assertThat(run.code()).isEqualTo(BatchGenerate.BAD_INPUT);
+        assertThat(run.err()).contains("Cannot read prompts: column 'prompt' has type bigint, expected string");
+        assertThat(Files.exists(output)).isFalse();
+    }
+
+    @Test
+    void aMissingOrCorruptModelExits3BeforeAnyOutput() throws IOException {
+        Path output = dir.resolve("out");
+        Run missing = batch("--input", "in.parquet", "--output", output.toString(), "--model", "nope.gguf");
+
+        Path corrupt = Files.write(dir.resolve("corrupt.gguf"), "GGUF but not really".getBytes(StandardCharsets.UTF_8));
+        Run bad = batch("--input", "in.parquet", "--output", output.toString(), "--model", corrupt.toString());
+
+        assertThat(missing.code()).isEqualTo(BatchGenerate.BAD_INPUT);
+        assertThat(missing.err()).contains("Cannot open model '" + Path.of("nope.gguf").toAbsolutePath()
+                + "': no such file");
+        assertThat(bad.code()).isEqualTo(BatchGenerate.BAD_INPUT);
+        assertThat(bad.err()).contains("Cannot open model '" + corrupt + "': ");
+        assertThat(Files.exists(output)).isFalse();
+    }
+
+    @Test
+    void configErrorsExit2AndUnknownFlagsAreUsageErrors() throws IOException {
+        Path config = Files.writeString(dir.resolve("job.yaml"), "sampling:\n  temprature: 1\n");
+
+        Run run = batch("--config", config.toString());
+
+        assertThat(run.code()).isEqualTo(BatchGenerate.BAD_USAGE);
+        assertThat(run.err()).contains("unknown key 'sampling.temprature'");
+        assertThatThrownBy(() -> batch("--inptu", "x"))
+                .isInstanceOf(UsageException.class)
+                .hasMessage("canopy batch: unknown flag --inptu");
+    }
+
+    private static List<JsonNode> outputLines(Path output) throws IOException {
+        List<JsonNode> lines = new ArrayList<>();
+        try (Stream<Path> files = Files.list(output)) {
+            for (Path part : files.filter(p -> p.getFileName().toString().startsWith("part-")).toList()) {
+                for (String line : Files.readAllLines(part)) {
+                    lines.add(JSON.readTree(line));
+                }
+            }
+        }
+        return lines;
+    }
+}

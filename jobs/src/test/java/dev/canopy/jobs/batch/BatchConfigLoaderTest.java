@@ -1,0 +1,122 @@
+package dev.canopy.jobs.batch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.lang.reflect.RecordComponent;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+
+import dev.canopy.pipeline.batch.BatchJobSpec;
+import dev.canopy.pipeline.batch.OutputFormat;
+import dev.canopy.pipeline.input.InputFormat;
+
+class BatchConfigLoaderTest {
+
+    @TempDir
+    Path dir;
+
+    static Path repoFile(String name) {
+        return Path.of(System.getProperty("canopy.repo.root", "..")).resolve(name);
+    }
+
+    @Test
+    void theExampleJobConfigLoadsAndDocumentsEveryKey() throws IOException {
+        Path example = repoFile("conf/job.yaml");
+        String text = Files.readString(example);
+
+        BatchConfig config = BatchConfigLoader.load(Optional.of(example), Map.of());
+
+        assertThat(config.input()).isEqualTo("examples/prompts.parquet");
+        assertThat(BatchSpecBuilder.build(config).options().sampling())
+                .isEqualTo(dev.canopy.pipeline.GenerateOptions.DEFAULT_SAMPLING);
+        for (String key : keys(BatchConfig.class)) {
+            assertThat(text).as("conf/job.yaml documents '%s'", key).contains(key + ":");
+        }
+    }
+
+    @Test
+    void anUnknownKeyIsNamedWithItsPath() throws IOException {
+        Path file = Files.writeString(dir.resolve("job.yaml"), "input: in\nsampling:\n  temprature: 0.5\n");
+
+        assertThatThrownBy(() -> BatchConfigLoader.load(Optional.of(file), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("Cannot read config '" + file + "': unknown key 'sampling.temprature'; "
+                        + "known keys there: frequency-penalty, max-tokens, ");
+    }
+
+    @Test
+    void flagsOverrideTheFileAndSparkKeysGoToTheSparkSection() throws IOException {
+        Path file = Files.writeString(dir.resolve("job.json"),
+                "{\"input\": \"a.parquet\", \"output\": \"out\", \"model\": \"m.gguf\", \"sampling\": {\"seed\": 1}}");
+        Map<String, String> overrides = new LinkedHashMap<>();
+        overrides.put("sampling.seed", "7");
+        overrides.put("sampling.stop", "END");
+        overrides.put("input-format", "openai-batch");
+        overrides.put("spark.master", "local[2]");
+
+        BatchConfig config = BatchConfigLoader.load(Optional.of(file), overrides);
+        BatchJobSpec spec = BatchSpecBuilder.build(config);
+
+        assertThat(spec.options().sampling().seed()).isEqualTo(7);
+        assertThat(spec.options().sampling().stop()).containsExactly("END");
+        assertThat(config.spark()).containsEntry("spark.master", "local[2]");
+        assertThat(spec.input().format()).isEqualTo(InputFormat.OPENAI_BATCH);
+        assertThat(spec.outputFormat()).isEqualTo(OutputFormat.OPENAI_BATCH);
+        assertThat(spec.options().idColumn()).isEqualTo("custom_id");
+    }
+
+    @Test
+    void aValueOfTheWrongTypeNamesTheKey() {
+        assertThatThrownBy(() -> BatchConfigLoader.load(Optional.empty(), Map.of("sampling.max-tokens", "many")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("Cannot read configuration: key 'sampling.max-tokens' has value 'many', expected integer");
+    }
+
+    @Test
+    void outOfRangeSamplingAndMissingKeysAreConfigErrors() {
+        BatchConfig noModel = BatchConfigLoader.load(Optional.empty(), Map.of("input", "a", "output", "b"));
+        assertThatThrownBy(() -> BatchSpecBuilder.build(noModel))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("Cannot start the batch job: 'model' is not set (give --model or set model: in the"
+                        + " config file)");
+
+        BatchConfig hot = BatchConfigLoader.load(Optional.empty(), Map.of("input", "a", "output", "b", "model", "m",
+                "sampling.temperature", "-1"));
+        assertThatThrownBy(() -> BatchSpecBuilder.build(hot))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("Cannot configure the batch job: Cannot use sampling parameters: temperature");
+    }
+
+    @Test
+    void aMissingConfigFileIsNamed() {
+        Path missing = dir.resolve("nope.yaml");
+
+        assertThatThrownBy(() -> BatchConfigLoader.load(Optional.of(missing), Map.of()))
+                .hasMessage("Cannot read config '" + missing + "': no such file");
+    }
+
+    /** Leaf key names of a config record, in the file's kebab-case. */
+    private static List<String> keys(Class<?> record) {
+        List<String> keys = new ArrayList<>();
+        for (RecordComponent c : record.getRecordComponents()) {
+            String name = new PropertyNamingStrategies.KebabCaseStrategy().translate(c.getName());
+            keys.add(name);
+            if (c.getType().isRecord()) {
+                keys.addAll(keys(c.getType()));
+            }
+        }
+        return keys;
+    }
+}

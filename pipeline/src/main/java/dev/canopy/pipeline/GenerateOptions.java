@@ -1,0 +1,107 @@
+package dev.canopy.pipeline;
+
+import java.util.Objects;
+import java.util.OptionalInt;
+
+import dev.canopy.pipeline.generate.ModelBackendFactory;
+import dev.canopy.executor.sample.SamplingParams;
+import dev.canopy.pipeline.engine.EngineBackendFactory;
+
+/**
+ * How to generate over a Dataset: the model, where prompts and ids are, sampling defaults and partitioning.
+ * Immutable; {@code with...} methods return changed copies.
+ *
+ * @param backend          opens the model on executors
+ * @param promptColumn     string prompt column (default "prompt")
+ * @param messagesColumn   chat messages column, used when there is no prompt column (default "messages")
+ * @param idColumn         row id column (default "id"); when the input lacks it, ids are synthesized into it from
+ *                         a hash of the row's content (plus an occurrence number for identical rows)
+ * @param textColumn       output column for the generated text (default "generated_text")
+ * @param sampling         sampling defaults; a row's own parameter columns override them ({@link #DEFAULT_SAMPLING})
+ * @param partitions       number of generation partitions; empty: rows / rowsPerPartition
+ * @param rowsPerPartition target rows per partition when {@code partitions} is empty (default 128)
+ * @param prefixKeyTokens  leading tokens that form the partitioning key (default 16)
+ */
+public record GenerateOptions(ModelBackendFactory backend, String promptColumn, String messagesColumn,
+                              String idColumn, String textColumn, SamplingParams sampling,
+                              OptionalInt partitions, int rowsPerPartition, int prefixKeyTokens) {
+
+    /** Like {@code canopy generate}: greedy, at most 64 tokens, seed 0, one choice. */
+    public static final SamplingParams DEFAULT_SAMPLING = SamplingParams.builder().temperature(0).maxTokens(64).build();
+
+    public GenerateOptions {
+        Objects.requireNonNull(backend, "backend");
+        requireName("promptColumn", promptColumn);
+        requireName("messagesColumn", messagesColumn);
+        requireName("idColumn", idColumn);
+        requireName("textColumn", textColumn);
+        Objects.requireNonNull(sampling, "sampling");
+        Objects.requireNonNull(partitions, "partitions");
+        if (partitions.isPresent() && partitions.getAsInt() < 1) {
+            throw new IllegalArgumentException("Cannot use partitions " + partitions.getAsInt() + ": it must be >= 1");
+        }
+        if (rowsPerPartition < 1) {
+            throw new IllegalArgumentException("Cannot use rowsPerPartition " + rowsPerPartition + ": it must be >= 1");
+        }
+        if (prefixKeyTokens < 1) {
+            throw new IllegalArgumentException("Cannot use prefixKeyTokens " + prefixKeyTokens + ": it must be >= 1");
+        }
+    }
+
+    /** Defaults for everything, on the GGUF model at {@code modelPath} run by Canopy's engine. */
+    public static GenerateOptions forModel(String modelPath) {
+        return of(EngineBackendFactory.forModel(modelPath));
+    }
+
+    /** Defaults for everything but the model. */
+    public static GenerateOptions of(ModelBackendFactory backend) {
+        return new GenerateOptions(backend, "prompt", "messages", "id", "generated_text", DEFAULT_SAMPLING,
+                OptionalInt.empty(), 128, 16);
+    }
+
+    private static void requireName(String what, String value) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException("Cannot use " + what + ": it is blank");
+        }
+    }
+
+    public GenerateOptions withPromptColumn(String value) {
+        return new GenerateOptions(backend, value, messagesColumn, idColumn, textColumn, sampling, partitions,
+                rowsPerPartition, prefixKeyTokens);
+    }
+
+    public GenerateOptions withMessagesColumn(String value) {
+        return new GenerateOptions(backend, promptColumn, value, idColumn, textColumn, sampling, partitions,
+                rowsPerPartition, prefixKeyTokens);
+    }
+
+    public GenerateOptions withIdColumn(String value) {
+        return new GenerateOptions(backend, promptColumn, messagesColumn, value, textColumn, sampling, partitions,
+                rowsPerPartition, prefixKeyTokens);
+    }
+
+    public GenerateOptions withTextColumn(String value) {
+        return new GenerateOptions(backend, promptColumn, messagesColumn, idColumn, value, sampling, partitions,
+                rowsPerPartition, prefixKeyTokens);
+    }
+
+    public GenerateOptions withSampling(SamplingParams value) {
+        return new GenerateOptions(backend, promptColumn, messagesColumn, idColumn, textColumn, value, partitions,
+                rowsPerPartition, prefixKeyTokens);
+    }
+
+    public GenerateOptions withPartitions(int value) {
+        return new GenerateOptions(backend, promptColumn, messagesColumn, idColumn, textColumn, sampling,
+                OptionalInt.of(value), rowsPerPartition, prefixKeyTokens);
+    }
+
+    public GenerateOptions withRowsPerPartition(int value) {
+        return new GenerateOptions(backend, promptColumn, messagesColumn, idColumn, textColumn, sampling, partitions,
+                value, prefixKeyTokens);
+    }
+
+    public GenerateOptions withPrefixKeyTokens(int value) {
+        return new GenerateOptions(backend, promptColumn, messagesColumn, idColumn, textColumn, sampling, partitions,
+                rowsPerPartition, value);
+    }
+}

@@ -1,0 +1,34 @@
+package dev.canopy.pipeline.batch;
+
+import java.time.Duration;
+import java.util.Objects;
+
+import dev.canopy.pipeline.GenerateOptions;
+import dev.canopy.pipeline.input.InputSpec;
+
+/**
+ * One batch generation job: input, output, model and sampling, and how to treat earlier output.
+ *
+ * @param input            where the prompts are
+ * @param output           output directory (any Hadoop file system)
+ * @param outputFormat     how to write rows
+ * @param options          model, columns, sampling, partitioning
+ * @param overwrite        delete earlier output first, even from another model or sampling config
+ * @param progressInterval how often the driver logs a progress line
+ */
+public record BatchJobSpec(InputSpec input, String output, OutputFormat outputFormat, GenerateOptions options,
+                           boolean overwrite, Duration progressInterval) {
+
+    public BatchJobSpec {
+        Objects.requireNonNull(input, "input");
+        Objects.requireNonNull(outputFormat, "outputFormat");
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(progressInterval, "progressInterval");
+        if (output == null || output.isBlank()) {
+            throw new IllegalArgumentException("Cannot write output: its location is not set");
+        }
+        if (progressInterval.isNegative() || progressInterval.isZero()) {
+            throw new IllegalArgumentException("Cannot log progress every " + progressInterval + ": it must be positive");
+        }
+    }
+}

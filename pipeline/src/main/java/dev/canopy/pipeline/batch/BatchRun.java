@@ -1,0 +1,147 @@
+package dev.canopy.pipeline.batch;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.canopy.pipeline.Canopy;
+import dev.canopy.pipeline.generate.ModelDescription;
+import dev.canopy.pipeline.input.InputColumns;
+import dev.canopy.pipeline.input.InputReader;
+import dev.canopy.pipeline.spark.GenerationProgress;
+import dev.canopy.pipeline.spark.RowIdentity;
+import dev.canopy.pipeline.spark.SparkGeneration;
+
+/**
+ * Runs a batch job: checks model, input schema and earlier output before any work; generates only the rows
+ * without committed output; commits each partition atomically as it ends (a Hadoop task commit that renames
+ * the partition's file into place); then checks that every input row has its output and writes the metrics
+ * and, when complete, the success marker.
+ */
+public final class BatchRun {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BatchRun.class);
+
+    private BatchRun() {}
+
+    /**
+     * Runs {@code spec} on {@code spark}.
+     *
+     * @throws dev.canopy.pipeline.generate.InvalidModelException   before any output, when the model is unusable
+     * @throws dev.canopy.pipeline.input.InvalidInputException      before any output, when the input is unusable
+     * @throws OutputConflictException before any output, when the output holds rows of another model or config
+     */
+    public static BatchOutcome run(SparkSession spark, BatchJobSpec spec) {
+        ModelDescription model = spec.options().backend().describe();
+        Dataset<Row> input = InputReader.read(spark, spec.input());
+        InputColumns columns = Canopy.validate(input, spec.options());
+        OutputDirectory out = new OutputDirectory(spec.output(), spark.sparkContext().hadoopConfiguration());
+        prepareOutput(out, manifest(spec, model, columns), spec.overwrite());
+
+        Dataset<Row> keyed = RowIdentity.withIds(input, columns);
+        CommittedRows committed = new CommittedRows(spark, out, spec.outputFormat(), columns.idName());
+        Dataset<Row> pending = committed.pending(keyed);
+        long total = keyed.count();
+
+        GenerationProgress progress = GenerationProgress.register(spark.sparkContext());
+        String failure = null;
+        double seconds = 0;
+        long committedBefore = total;
+        if (!pending.isEmpty()) {
+            long start = System.nanoTime();
+            SparkGeneration.Plan plan = null;
+            try {
+                plan = SparkGeneration.plan(pending, columns, spec.options(), progress, true);
+                committedBefore = total - plan.inputRows();
+                LOG.info("{} input rows, {} committed by earlier runs, {} to generate in {} partitions", total,
+                        committedBefore, plan.inputRows(), plan.partitions());
+                try (ProgressReporter reporter = new ProgressReporter(progress, committedBefore, total,
+                        spec.progressInterval())) {
+                    write(OutputShape.of(spec, columns).apply(plan.rows()), spec.outputFormat(), out);
+                }
+            } catch (Exception e) { // SparkException: a task failed past its retries; report what was committed
+                failure = rootMessage(e);
+                LOG.error("Generation failed; committed partitions are kept for a rerun", e);
+            } finally {
+                seconds = (System.nanoTime() - start) / 1e9;
+                if (plan != null) {
+                    plan.release();
+                }
+            }
+        } else {
+            LOG.info("{} input rows, all committed by earlier runs", total);
+        }
+        JobMetrics.Completeness counts = committed.completeness(keyed, total);
+        Map<String, Long> errors = committed.errorsByKind();
+        JobMetrics metrics = JobMetrics.of(spec, model.name(), failure, counts, committedBefore, errors,
+                progress, seconds);
+        out.writeJson(OutputDirectory.METRICS, metrics);
+        boolean complete = counts.complete() && failure == null;
+        if (complete) {
+            out.writeJson(OutputDirectory.SUCCESS, Map.of("rows", counts.rowsTotal(), "finished_at",
+                    Instant.now().toString()));
+        }
+        LOG.info("{}: {} of {} rows in {}", metrics.status(), counts.rowsInOutput(), counts.rowsTotal(),
+                out.location());
+        return new BatchOutcome(complete, metrics);
+    }
+
+    /** The first line of the innermost cause's message: a task's own exception rather than Spark's wrapper. */
+    static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage() == null ? root.getClass().getName() : root.getMessage();
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+
+    private static RunManifest manifest(BatchJobSpec spec, ModelDescription model, InputColumns columns) {
+        return new RunManifest(model.name(), model.fingerprint(), spec.options().sampling().toString(), columns.sourceName(),
+                columns.idName(), spec.options().textColumn(), spec.outputFormat().label());
+    }
+
+    /** Refuses to mix with output of another model or config unless overwriting; clears a killed run's leftovers. */
+    private static void prepareOutput(OutputDirectory out, RunManifest manifest, boolean overwrite) {
+        if (overwrite) {
+            out.deleteAll();
+        } else {
+            Optional<RunManifest> earlier = out.readManifest();
+            if (earlier.isPresent()) {
+                List<String> differences = manifest.differencesFrom(earlier.get());
+                if (!differences.isEmpty()) {
+                    throw new OutputConflictException("Cannot add to output '" + out.location()
+                            + "': its rows were generated with other settings (" + String.join("; ", differences)
+                            + "); rerun with --overwrite to replace them");
+                }
+            } else if (out.hasDataFiles()) {
+                throw new OutputConflictException("Cannot add to output '" + out.location()
+                        + "': it holds files that no canopy run wrote; choose an empty location or rerun with"
+                        + " --overwrite to replace them");
+            }
+            out.clearLeftovers();
+        }
+        out.writeJson(OutputDirectory.MANIFEST, manifest);
+    }
+
+    private static void write(Dataset<Row> rows, OutputFormat format, OutputDirectory out) {
+        rows.write()
+                .mode(SaveMode.Append)
+                // v2: each task's commit renames its file into the output, so a partition is committed
+                // atomically as soon as it ends and survives a killed driver.
+                .option("mapreduce.fileoutputcommitter.algorithm.version", "2")
+                .option("mapreduce.fileoutputcommitter.marksuccessfuljobs", "false")
+                .option("ignoreNullFields", "false")
+                .format(format.sparkSource())
+                .save(out.location());
+    }
+}

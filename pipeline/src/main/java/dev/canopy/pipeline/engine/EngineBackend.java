@@ -1,0 +1,136 @@
+package dev.canopy.pipeline.engine;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
+
+import dev.canopy.executor.chat.ChatMessage;
+import dev.canopy.executor.chat.ChatTemplate;
+import dev.canopy.executor.chat.ChatTemplateLimits;
+import dev.canopy.executor.chat.RenderResult;
+import dev.canopy.executor.engine.Completion;
+import dev.canopy.executor.engine.Engine;
+import dev.canopy.executor.engine.EngineConfig;
+import dev.canopy.executor.engine.GenerationRequest;
+import dev.canopy.executor.engine.GenerationResult;
+import dev.canopy.executor.tokenizer.Tokenizer;
+import dev.canopy.pipeline.generate.ChatRenderer;
+import dev.canopy.pipeline.generate.ErrorKind;
+import dev.canopy.pipeline.generate.GeneratedChoice;
+import dev.canopy.pipeline.generate.ModelBackend;
+import dev.canopy.pipeline.generate.PartitionGenerator;
+import dev.canopy.pipeline.generate.PromptRow;
+import dev.canopy.pipeline.generate.PromptTokenizer;
+import dev.canopy.pipeline.generate.RowError;
+import dev.canopy.pipeline.generate.RowResult;
+import dev.canopy.pipeline.planning.CpuCalibration;
+import dev.canopy.pipeline.planning.RequestPlanner;
+import dev.canopy.prefixtree.PlanPolicy;
+
+/**
+ * A Canopy {@link Engine} as the pipeline's model backend. The engine serializes concurrent generate calls and
+ * keeps its prefix cache between them, so the tasks of one executor share one model and its cached prefixes.
+ */
+final class EngineBackend implements ModelBackend {
+
+    private final Engine engine;
+    private final String modelName;
+    private final ChatRenderer chat;
+    private RequestPlanner planner; // guarded by this
+
+    EngineBackend(Engine engine, String modelName) {
+        this.engine = engine;
+        this.modelName = modelName;
+        this.chat = ChatTemplate.fromModel(engine.model().file().metadata(), ChatTemplateLimits.DEFAULT)
+                .<ChatRenderer>map(template -> messages -> render(template, messages))
+                .orElse(EngineBackend::noTemplate);
+    }
+
+    private static String render(ChatTemplate template, List<ChatMessage> messages) {
+        return switch (template.render(messages, true)) {
+            case RenderResult.Rendered rendered -> rendered.text();
+            case RenderResult.Failed failed -> throw new IllegalArgumentException(
+                    "Cannot render messages with the model's chat template: " + failed.error().message());
+        };
+    }
+
+    private static String noTemplate(List<ChatMessage> messages) {
+        throw new IllegalArgumentException("Cannot render messages: the model has no chat template ("
+                + ChatTemplate.METADATA_KEY + "); give prompts as strings instead");
+    }
+
+    @Override
+    public String modelName() {
+        return modelName;
+    }
+
+    @Override
+    public int contextLength() {
+        return engine.model().config().contextLength();
+    }
+
+    @Override
+    public ChatRenderer chatRenderer() {
+        return chat;
+    }
+
+    @Override
+    public PromptTokenizer tokenizer() {
+        Tokenizer tokenizer = engine.tokenizer();
+        return prompt -> tokenizer.encode(prompt, tokenizer.addBosByDefault(), false);
+    }
+
+    @Override
+    public PartitionGenerator generator() {
+        return this::generate;
+    }
+
+    /** Runs the rows in the batch planner's order (prefix groups together, decode-heavy work early). */
+    private void generate(List<PromptRow> rows, Consumer<RowResult> sink) {
+        List<GenerationRequest> requests = new ArrayList<>(rows.size());
+        for (int i : executionOrder(rows)) {
+            PromptRow row = rows.get(i);
+            requests.add(GenerationRequest.ofTokens(row.rowId(), row.tokens(), row.sampling()));
+        }
+        engine.generate(requests, result -> sink.accept(toRowResult(result)));
+    }
+
+    private int[] executionOrder(List<PromptRow> rows) {
+        if (rows.size() < 2) {
+            return new int[rows.size()];
+        }
+        List<int[]> prompts = new ArrayList<>(rows.size());
+        int[] maxTokens = new int[rows.size()]; // (rows,) generated tokens a row may take, over its n samples
+        for (int i = 0; i < rows.size(); i++) {
+            prompts.add(rows.get(i).tokens());
+            maxTokens[i] = rows.get(i).sampling().maxTokens() * rows.get(i).sampling().n();
+        }
+        return planner().plan(RequestPlanner.requests(prompts, maxTokens), PlanPolicy.CANOPY).executionOrder();
+    }
+
+    /** The planner for this engine, with the CPU measured once (a fraction of a second) on first use. */
+    private synchronized RequestPlanner planner() {
+        if (planner == null) {
+            EngineConfig c = engine.config();
+            planner = new RequestPlanner(engine.model(), c, CpuCalibration.measure(c.threads(), c.kernels(),
+                    c.kvBudgetBytes()));
+        }
+        return planner;
+    }
+
+    static RowResult toRowResult(GenerationResult result) {
+        if (result.completions().isEmpty() || result.error().isPresent()) {
+            return new RowResult.Failed(result.id(), new RowError(ErrorKind.GENERATION_FAILED,
+                    result.error().orElse("Cannot generate: the engine returned no completion")),
+                    result.promptTokens(), result.latencyNanos());
+        }
+        List<GeneratedChoice> choices = new ArrayList<>(result.completions().size());
+        for (Completion c : result.completions()) {
+            choices.add(new GeneratedChoice(c.text(), c.finishReason().name().toLowerCase(Locale.ROOT),
+                    c.tokenIds().length));
+        }
+        return new RowResult.Generated(result.id(), choices, result.promptTokens(), result.cachedPromptTokens(),
+                result.completionTokens(), result.latencyNanos());
+    }
+}

@@ -1,0 +1,87 @@
+package dev.canopy.pipeline.engine;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalInt;
+
+import org.apache.spark.SparkEnv;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.canopy.executor.engine.Engine;
+import dev.canopy.executor.model.Model;
+import dev.canopy.pipeline.generate.InvalidModelException;
+import dev.canopy.pipeline.generate.ModelBackend;
+import dev.canopy.pipeline.generate.ModelBackendFactory;
+import dev.canopy.pipeline.generate.ModelDescription;
+import dev.canopy.pipeline.generate.ProcessBackendCache;
+
+/**
+ * Opens a GGUF model in a Canopy {@link Engine}, once per executor JVM for a given file and settings (the
+ * record is the cache key). The model path must be readable at the same path on every executor.
+ *
+ * @param modelPath GGUF file
+ * @param settings  engine settings
+ */
+public record EngineBackendFactory(String modelPath, EngineSettings settings) implements ModelBackendFactory {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EngineBackendFactory.class);
+
+    public EngineBackendFactory {
+        Objects.requireNonNull(settings, "settings");
+        if (modelPath == null || modelPath.isBlank()) {
+            throw new IllegalArgumentException("Cannot open model: its path is not set");
+        }
+    }
+
+    /** The engine's default settings for {@code modelPath}. */
+    public static EngineBackendFactory forModel(String modelPath) {
+        return new EngineBackendFactory(modelPath, EngineSettings.defaults());
+    }
+
+    /**
+     * The engine of this JVM for this model and settings: one per GPU that Spark assigns to tasks
+     * ({@code spark.task.resource.gpu.amount}), else one per JVM (on GPU 0 or the CPU, by the backend setting).
+     */
+    @Override
+    public ModelBackend open() {
+        OptionalInt gpu = TaskGpu.current();
+        Object key = gpu.isPresent() ? List.of(this, gpu.getAsInt()) : this;
+        return ProcessBackendCache.get(key, () -> {
+            int cores = executorCores();
+            LOG.info("Loading model {} ({} threads, backend {}{})", modelPath,
+                    settings.threads() == EngineSettings.EXECUTOR_CORES ? cores : settings.threads(),
+                    settings.backend(), gpu.isPresent() ? ", task GPU " + gpu.getAsInt() : "");
+            Engine engine = EngineOpener.open(settings.config(Path.of(modelPath), cores), gpu);
+            return new EngineBackend(engine, modelName());
+        });
+    }
+
+    @Override
+    public ModelDescription describe() {
+        Path path = Path.of(modelPath);
+        if (!Files.isRegularFile(path)) {
+            throw new InvalidModelException("Cannot open model '" + modelPath + "': no such file");
+        }
+        try (Model model = Model.load(path)) {
+            LOG.info("Model {}: {} layers, context {}", path.getFileName(), model.config().layers(),
+                    model.config().contextLength());
+        } catch (RuntimeException e) { // ModelFormatException, or a shape the engine cannot run
+            throw new InvalidModelException("Cannot open model '" + modelPath + "': " + e.getMessage(), e);
+        }
+        return new ModelDescription(modelName(), ModelFingerprint.of(path));
+    }
+
+    /** The model column's value: the file's name. */
+    private String modelName() {
+        return Path.of(modelPath).getFileName().toString();
+    }
+
+    private static int executorCores() {
+        int machine = Runtime.getRuntime().availableProcessors();
+        SparkEnv env = SparkEnv.get();
+        return env == null ? machine : Math.max(1, Math.min(machine, env.conf().getInt("spark.executor.cores", machine)));
+    }
+}

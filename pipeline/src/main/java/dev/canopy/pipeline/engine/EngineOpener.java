@@ -1,0 +1,57 @@
+package dev.canopy.pipeline.engine;
+
+import java.util.OptionalInt;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.canopy.executor.cuda.BackendKind;
+import dev.canopy.executor.cuda.CudaBackend;
+import dev.canopy.executor.cuda.CudaException;
+import dev.canopy.executor.cuda.CudaOptions;
+import dev.canopy.executor.engine.Engine;
+import dev.canopy.executor.engine.EngineConfig;
+import dev.canopy.executor.kv.KvStorage;
+import dev.canopy.executor.model.Model;
+
+/**
+ * Opens the engine on an executor: on the GPU Spark assigned to the task when there is one (unless the backend
+ * is CPU), else as {@link Engine#open} does (AUTO: GPU 0 when usable, else the CPU).
+ */
+final class EngineOpener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EngineOpener.class);
+
+    private EngineOpener() {}
+
+    /** The engine for {@code config}, on {@code gpu} when given and the backend allows a GPU. */
+    static Engine open(EngineConfig config, OptionalInt gpu) {
+        if (gpu.isEmpty() || config.backend() == BackendKind.CPU) {
+            return Engine.open(config);
+        }
+        try {
+            return openOnGpu(config, gpu.getAsInt());
+        } catch (CudaException | IllegalArgumentException e) {
+            if (config.backend() == BackendKind.CUDA) {
+                throw e;
+            }
+            LOG.warn("Cannot run {} on the task's GPU {} ({}); running on the CPU", config.model().getFileName(),
+                    gpu.getAsInt(), e.getMessage());
+            return Engine.open(config.withBackend(BackendKind.CPU));
+        }
+    }
+
+    private static Engine openOnGpu(EngineConfig config, int ordinal) {
+        Model model = Model.load(config.model());
+        try {
+            int blocks = KvStorage.blocksForBudget(model.config(), config.kvBudgetBytes(), config.blockSize());
+            CudaOptions options = CudaOptions.of(blocks, config.blockSize());
+            LOG.info("Loading {} on GPU {}", config.model().getFileName(), ordinal);
+            return new Engine(config, model, new CudaBackend(model, new CudaOptions(ordinal, options.numBlocks(),
+                    options.blockSize(), options.checkEachKernel(), options.graphs(), options.tensorCores())));
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+}

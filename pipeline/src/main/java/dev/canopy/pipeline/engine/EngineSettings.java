@@ -1,0 +1,94 @@
+package dev.canopy.pipeline.engine;
+
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.util.Objects;
+
+import dev.canopy.executor.cuda.BackendKind;
+import dev.canopy.executor.engine.EngineConfig;
+import dev.canopy.executor.tensor.KernelBackend;
+
+/**
+ * How executors run the engine; serializable, sent with each task.
+ *
+ * @param threads        kernel threads; {@link #EXECUTOR_CORES} means the executor's cores
+ *                       ({@code spark.executor.cores}, else all of the machine's)
+ * @param maxSeqs        most sequences in one engine step
+ * @param maxBatchTokens most tokens in one engine step
+ * @param kvBudgetBytes  KV cache bytes per engine
+ * @param blockSize      tokens per KV block
+ * @param prefixCaching  share the KV of common prefixes
+ * @param kernels        CPU kernel implementation
+ * @param backend        CPU, CUDA, or AUTO (a GPU when usable, else the CPU); a GPU Spark assigned to the task
+ *                       ({@code spark.task.resource.gpu.amount}) is used instead of GPU 0
+ */
+public record EngineSettings(int threads, int maxSeqs, int maxBatchTokens, long kvBudgetBytes, int blockSize,
+                             boolean prefixCaching, KernelBackend kernels, BackendKind backend)
+        implements Serializable {
+
+    /** The value of {@code threads} that means "the executor's cores". */
+    public static final int EXECUTOR_CORES = 0;
+
+    public EngineSettings {
+        if (threads < 0) {
+            throw new IllegalArgumentException("Cannot use engine threads " + threads
+                    + ": it must be >= 1, or 0 for the executor's cores");
+        }
+        Objects.requireNonNull(kernels, "kernels");
+        Objects.requireNonNull(backend, "backend");
+        new EngineConfig(Path.of("model.gguf"), Math.max(1, threads), maxSeqs, maxBatchTokens, kvBudgetBytes,
+                blockSize, prefixCaching, kernels); // validates the rest by the engine's own rules
+    }
+
+    /** The engine's defaults, with the executor's cores as threads. */
+    public static EngineSettings defaults() {
+        EngineConfig d = EngineConfig.defaults(Path.of("model.gguf"));
+        return new EngineSettings(EXECUTOR_CORES, d.maxSeqs(), d.maxBatchTokens(), d.kvBudgetBytes(), d.blockSize(),
+                d.prefixCaching(), d.kernels(), d.backend());
+    }
+
+    /** The engine config for {@code model}, with {@code executorCores} standing in for {@link #EXECUTOR_CORES}. */
+    public EngineConfig config(Path model, int executorCores) {
+        return new EngineConfig(model, threads == EXECUTOR_CORES ? executorCores : threads, maxSeqs, maxBatchTokens,
+                kvBudgetBytes, blockSize, prefixCaching, kernels).withBackend(backend);
+    }
+
+    public EngineSettings withThreads(int value) {
+        return new EngineSettings(value, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels,
+                backend);
+    }
+
+    public EngineSettings withMaxSeqs(int value) {
+        return new EngineSettings(threads, value, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels,
+                backend);
+    }
+
+    public EngineSettings withMaxBatchTokens(int value) {
+        return new EngineSettings(threads, maxSeqs, value, kvBudgetBytes, blockSize, prefixCaching, kernels, backend);
+    }
+
+    public EngineSettings withKvBudgetBytes(long value) {
+        return new EngineSettings(threads, maxSeqs, maxBatchTokens, value, blockSize, prefixCaching, kernels,
+                backend);
+    }
+
+    public EngineSettings withBlockSize(int value) {
+        return new EngineSettings(threads, maxSeqs, maxBatchTokens, kvBudgetBytes, value, prefixCaching, kernels,
+                backend);
+    }
+
+    public EngineSettings withPrefixCaching(boolean value) {
+        return new EngineSettings(threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, value, kernels,
+                backend);
+    }
+
+    public EngineSettings withKernels(KernelBackend value) {
+        return new EngineSettings(threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, value,
+                backend);
+    }
+
+    public EngineSettings withBackend(BackendKind value) {
+        return new EngineSettings(threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels,
+                value);
+    }
+}

@@ -1,0 +1,21 @@
+package dev.canopy.pipeline.generate;
+
+/**
+ * A model opened in an executor JVM: its tokenizer, its generator and the facts the pipeline needs.
+ * One backend serves every task of its JVM.
+ */
+public interface ModelBackend {
+
+    /** The name written to the output's {@code model} column. */
+    String modelName();
+
+    /** Most tokens (prompt plus generated) one sequence can hold. */
+    int contextLength();
+
+    /** Renders chat messages to a prompt with the model's chat template. */
+    ChatRenderer chatRenderer();
+
+    PromptTokenizer tokenizer();
+
+    PartitionGenerator generator();
+}

@@ -1,0 +1,20 @@
+package dev.canopy.pipeline.generate;
+
+import java.io.Serializable;
+
+/**
+ * Opens the {@link ModelBackend} on an executor. It is serialized to every task, so it holds only settings;
+ * implementations cache what they open per JVM, so a model loads once per executor.
+ */
+public interface ModelBackendFactory extends Serializable {
+
+    /** The backend for this JVM, opening it on first use. */
+    ModelBackend open();
+
+    /**
+     * Checks the model on the driver without loading its weights.
+     *
+     * @throws InvalidModelException naming the file and the problem
+     */
+    ModelDescription describe();
+}

@@ -1,0 +1,19 @@
+package dev.canopy.pipeline.generate;
+
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Generates text for the rows of one Spark partition, on an executor.
+ * Implementations may be shared by concurrent tasks of one executor JVM.
+ */
+public interface PartitionGenerator {
+
+    /**
+     * Generates every row and hands each result to {@code sink} as it completes (in any order), exactly once
+     * per row; a row the engine cannot serve gets a {@link RowResult.Failed} rather than an exception.
+     *
+     * @param rows rows ordered so that rows sharing a prefix are adjacent
+     */
+    void generate(List<PromptRow> rows, Consumer<RowResult> sink);
+}

@@ -1,0 +1,71 @@
+package dev.canopy.pipeline.input;
+
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.from_json;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
+
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Reads OpenAI batch request lines into the pipeline's columns: {@code custom_id} (the id), {@code messages}
+ * (chat requests) or {@code prompt} (completion requests), and the parameters {@code max_tokens} (or
+ * {@code max_completion_tokens}), {@code temperature}, {@code top_p}, {@code seed}, {@code stop} (a string or a
+ * list) and {@code n}. Other request fields are ignored.
+ */
+public final class OpenAiBatchInput {
+
+    /** The id column of OpenAI batch input and output. */
+    public static final String ID_COLUMN = "custom_id";
+
+    static final StructType MESSAGE = new StructType()
+            .add("role", DataTypes.StringType).add("content", DataTypes.StringType);
+
+    /** The request fields read; {@code stop} is read as text and parsed, since it may be a string or a list. */
+    static final StructType REQUEST = new StructType()
+            .add(ID_COLUMN, DataTypes.StringType)
+            .add("method", DataTypes.StringType)
+            .add("url", DataTypes.StringType)
+            .add("body", new StructType()
+                    .add("messages", DataTypes.createArrayType(MESSAGE))
+                    .add("prompt", DataTypes.StringType)
+                    .add("max_tokens", DataTypes.LongType)
+                    .add("max_completion_tokens", DataTypes.LongType)
+                    .add("temperature", DataTypes.DoubleType)
+                    .add("top_p", DataTypes.DoubleType)
+                    .add("seed", DataTypes.LongType)
+                    .add("stop", DataTypes.StringType)
+                    .add("n", DataTypes.LongType));
+
+    private OpenAiBatchInput() {}
+
+    /**
+     * The requests at {@code location} as rows. A file of chat requests gives a {@code messages} column, one of
+     * completion requests a {@code prompt} column (decided by whether any request has messages).
+     */
+    public static Dataset<Row> read(SparkSession spark, String location) {
+        Dataset<Row> requests = spark.read().schema(REQUEST).json(location);
+        Column stopText = col("body.stop");
+        Column stop = when(stopText.isNull(), lit(null).cast(DataTypes.createArrayType(DataTypes.StringType)))
+                .when(stopText.startsWith("["), from_json(stopText, DataTypes.createArrayType(DataTypes.StringType)))
+                .otherwise(array(stopText));
+        boolean chat = !requests.filter(col("body.messages").isNotNull()).isEmpty();
+        Column source = chat ? col("body.messages").as("messages") : col("body.prompt").as("prompt");
+        return requests.select(
+                col(ID_COLUMN),
+                source,
+                coalesce(col("body.max_completion_tokens"), col("body.max_tokens")).as(RowParam.MAX_TOKENS.column()),
+                col("body.temperature").as(RowParam.TEMPERATURE.column()),
+                col("body.top_p").as(RowParam.TOP_P.column()),
+                col("body.seed").as(RowParam.SEED.column()),
+                stop.as(RowParam.STOP.column()),
+                col("body.n").as(RowParam.N.column()));
+    }
+}
