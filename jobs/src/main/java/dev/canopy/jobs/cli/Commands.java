@@ -7,6 +7,7 @@ import java.util.Optional;
 public final class Commands {
 
     private static final List<Command> ALL = List.of(
+            new BatchCommand(),
             new GenerateCommand(),
             new InspectCommand(),
             new PlanCommand(),
