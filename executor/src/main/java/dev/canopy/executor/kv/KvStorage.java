@@ -41,13 +41,6 @@ public final class KvStorage implements AutoCloseable {
                     + " tokens × " + kvDim + " floats per layer exceed " + MAX_FLOATS_PER_LAYER + " floats");
         }
         int floats = (int) floatsPerLayer;
-        long total = 2L * config.layers() * floatsPerLayer * Float.BYTES;
-        long heap = Runtime.getRuntime().maxMemory();
-        if (total > heap * 0.85) {
-            throw new IllegalArgumentException("Cannot allocate a KV cache of " + total + " bytes: the Java heap allows "
-                    + heap + " bytes; lower the KV budget (--kv-budget) or raise the heap (-Xmx, e.g. through"
-                    + " CANOPY_JAVA_OPTS)");
-        }
         keyArrays = new float[config.layers()][];
         valueArrays = new float[config.layers()][];
         keys = new MemorySegment[config.layers()];
@@ -60,12 +53,29 @@ public final class KvStorage implements AutoCloseable {
         }
     }
 
-    /** How many blocks of {@code blockSize} tokens fit in {@code budgetBytes} for this model. */
+    /**
+     * Share of the Java heap the KV cache may take at most: the cache lives on the heap, beside the
+     * model runner's and (in a Spark executor) Spark's own memory.
+     */
+    public static final double MAX_HEAP_SHARE = 0.25;
+
+    /**
+     * How many blocks of {@code blockSize} tokens fit in {@code budgetBytes} for this model, the budget
+     * capped at {@link #MAX_HEAP_SHARE} of the Java heap (so a large budget slows nothing down with an
+     * out-of-memory error; raise the heap with -Xmx to give the cache more).
+     */
     public static int blocksForBudget(ModelConfig config, long budgetBytes, int blockSize) {
         long perBlock = config.kvBytesPerToken() * blockSize;
-        long n = budgetBytes / perBlock;
+        long heapCap = (long) (Runtime.getRuntime().maxMemory() * MAX_HEAP_SHARE);
+        long budget = Math.min(budgetBytes, heapCap);
+        if (budget < budgetBytes) {
+            java.util.logging.Logger.getLogger(KvStorage.class.getName()).info("KV budget of " + budgetBytes
+                    + " bytes capped at " + budget + " bytes (" + (int) (MAX_HEAP_SHARE * 100)
+                    + "% of the Java heap); raise -Xmx for a larger cache");
+        }
+        long n = budget / perBlock;
         if (n < 1) {
-            throw new IllegalArgumentException("Cannot size KV cache: a budget of " + budgetBytes
+            throw new IllegalArgumentException("Cannot size KV cache: a budget of " + budget
                     + " bytes holds no block of " + blockSize + " tokens (" + perBlock + " bytes each)");
         }
         long maxByArray = MAX_FLOATS_PER_LAYER / ((long) blockSize * config.kvDim());
