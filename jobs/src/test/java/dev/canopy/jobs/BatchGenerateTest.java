@@ -39,7 +39,7 @@ class BatchGenerateTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--conf", "spark.master=local[2]", "--conf", "spark.ui.enabled=false",
-                "--conf", "spark.sql.shuffle.partitions=2"));
+                "--conf", "spark.sql.shuffle.partitions=2", "--conf", "engine.kv-budget=32m"));
         int code = BatchGenerate.run(all.toArray(String[]::new), new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));

@@ -22,6 +22,7 @@ import dev.canopy.executor.sample.SamplingParams;
 import dev.canopy.pipeline.Canopy;
 import dev.canopy.pipeline.GenerateOptions;
 import dev.canopy.pipeline.engine.EngineBackendFactory;
+import dev.canopy.pipeline.engine.EngineSettings;
 import dev.canopy.pipeline.input.InputSchema;
 import dev.canopy.pipeline.input.RowParam;
 import dev.canopy.pipeline.spark.ResultColumns;
@@ -58,6 +59,7 @@ public final class LlmGenerator extends Transformer implements DefaultParamsWrit
     private final IntParam topK;
     private final DoubleParam topP;
     private final LongParam seed;
+    private final LongParam kvBudgetBytes;
 
     public LlmGenerator() {
         this(Identifiable.randomUID("llmGenerator"));
@@ -75,6 +77,8 @@ public final class LlmGenerator extends Transformer implements DefaultParamsWrit
         topP = new DoubleParam(this, "topP", "nucleus probability mass in (0, 1] (1 = off)",
                 ParamValidators.inRange(0, 1, false, true));
         seed = new LongParam(this, "seed", "random seed; the same row and seed give the same text");
+        kvBudgetBytes = new LongParam(this, "kvBudgetBytes", "KV cache bytes per executor (on the JVM heap on the CPU)",
+                ParamValidators.gtEq(1));
         SamplingParams d = GenerateOptions.DEFAULT_SAMPLING;
         setDefault(inputCol, "prompt");
         setDefault(outputCol, "generated_text");
@@ -83,6 +87,7 @@ public final class LlmGenerator extends Transformer implements DefaultParamsWrit
         setDefault(topK, d.topK());
         setDefault(topP, d.topP());
         setDefault(seed, d.seed());
+        setDefault(kvBudgetBytes, EngineSettings.defaults().kvBudgetBytes());
     }
 
     /** The prompt column (default "prompt"). */
@@ -123,6 +128,11 @@ public final class LlmGenerator extends Transformer implements DefaultParamsWrit
     /** Random seed (default 0). */
     public LongParam seed() {
         return seed;
+    }
+
+    /** KV cache bytes per executor (default: the engine's, 1 GiB). */
+    public LongParam kvBudgetBytes() {
+        return kvBudgetBytes;
     }
 
     /** Reads a generator saved with {@code write().save(path)}. */
@@ -175,6 +185,11 @@ public final class LlmGenerator extends Transformer implements DefaultParamsWrit
         return this;
     }
 
+    public LlmGenerator setKvBudgetBytes(long value) {
+        set(kvBudgetBytes, value);
+        return this;
+    }
+
     /** The options {@link #transform} runs with. */
     public GenerateOptions options() {
         if (!isDefined(modelPath)) {
@@ -184,7 +199,8 @@ public final class LlmGenerator extends Transformer implements DefaultParamsWrit
         SamplingParams sampling = GenerateOptions.DEFAULT_SAMPLING.toBuilder() // numeric params hold boxed values
                 .maxTokens((Integer) $(maxTokens)).temperature((Double) $(temperature)).topK((Integer) $(topK))
                 .topP((Double) $(topP)).seed((Long) $(seed)).build();
-        return GenerateOptions.of(EngineBackendFactory.forModel($(modelPath))).withPromptColumn($(inputCol))
+        EngineSettings engine = EngineSettings.defaults().withKvBudgetBytes((Long) $(kvBudgetBytes));
+        return GenerateOptions.of(new EngineBackendFactory($(modelPath), engine)).withPromptColumn($(inputCol))
                 .withTextColumn($(outputCol)).withIdColumn(ROW_ID).withSampling(sampling);
     }
 

@@ -36,6 +36,9 @@ class EngineGenerationTest {
 
     private final SparkSession spark = SharedSpark.session();
     private final String model = TestModels.stories260kF32().toString();
+    /** The engine with a KV cache sized for a test JVM (the cache lives on the heap). */
+    private final GenerateOptions options = GenerateOptions.of(new EngineBackendFactory(model,
+            EngineSettings.defaults().withKvBudgetBytes(32L << 20)));
 
     @TempDir
     Path dir;
@@ -54,10 +57,11 @@ class EngineGenerationTest {
                 .add("prompt", DataTypes.StringType).add("temperature", DataTypes.DoubleType)
                 .add("seed", DataTypes.LongType).add("max_tokens", DataTypes.IntegerType));
 
-        List<Row> out = Canopy.generate(input, GenerateOptions.forModel(model).withPartitions(3)).collectAsList();
+        List<Row> out = Canopy.generate(input, options.withPartitions(3)).collectAsList();
 
         Map<Long, String> expected = new HashMap<>();
-        try (Engine engine = Engine.open(EngineConfig.defaults(Path.of(model)).withThreads(1))) {
+        try (Engine engine = Engine.open(EngineConfig.defaults(Path.of(model)).withThreads(1)
+                .withKvBudgetBytes(32L << 20))) {
             for (Row r : rows) {
                 SamplingParams params = GenerateOptions.DEFAULT_SAMPLING.toBuilder().temperature(r.getDouble(2))
                         .seed(r.getLong(3)).maxTokens(r.getInt(4)).build();
@@ -82,8 +86,7 @@ class EngineGenerationTest {
         Dataset<Row> input = spark.createDataFrame(List.of(RowFactory.create("Lily ".repeat(600)),
                 RowFactory.create("Lily")), new StructType().add("prompt", DataTypes.StringType));
 
-        List<Row> out = Canopy.generate(input, GenerateOptions.of(EngineBackendFactory.forModel(model)))
-                .collectAsList();
+        List<Row> out = Canopy.generate(input, options).collectAsList();
 
         assertThat(out).extracting(r -> String.valueOf((Object) r.getAs("error")))
                 .anyMatch(e -> e.startsWith("prompt_too_long: Cannot generate: the prompt has ")
@@ -98,7 +101,7 @@ class EngineGenerationTest {
         Dataset<Row> input = spark.createDataFrame(List.of(RowFactory.create(List.of(RowFactory.create("user",
                 "hi")))), new StructType().add("messages", DataTypes.createArrayType(message)));
 
-        Row out = Canopy.generate(input, GenerateOptions.of(EngineBackendFactory.forModel(model))).first();
+        Row out = Canopy.generate(input, options).first();
 
         assertThat(out.<String>getAs("error")).isEqualTo("invalid_messages: Cannot render messages: the model has no"
                 + " chat template (tokenizer.chat_template); give prompts as strings instead");

@@ -36,7 +36,8 @@ class LlmGeneratorTest {
 
     private LlmGenerator generator() {
         return new LlmGenerator().setInputCol("question").setOutputCol("answer")
-                .setModelPath(TestModels.stories260kF32().toString()).setMaxTokens(6).setTemperature(0.9).setSeed(5);
+                .setModelPath(TestModels.stories260kF32().toString()).setMaxTokens(6).setTemperature(0.9).setSeed(5)
+                .setKvBudgetBytes(32L << 20);
     }
 
     @Test
