@@ -66,9 +66,7 @@ public final class Transformer {
         for (int l = 0; l < c.layers(); l++) {
             LayerWeights lw = w.layers().get(l);
             rmsNormRows(x, xb, lw.attnNorm(), n);
-            matmul.apply(lw.wq(), xb, n, q);
-            matmul.apply(lw.wk(), xb, n, k);
-            matmul.apply(lw.wv(), xb, n, v);
+            matmul.applyAll(new Tensor[] {lw.wq(), lw.wk(), lw.wv()}, xb, n, new float[][] {q, k, v});
             if (lw.bias().isPresent()) {
                 addBias(q, lw.bias().get().q(), n);
                 addBias(k, lw.bias().get().k(), n);
@@ -80,8 +78,7 @@ public final class Transformer {
             FloatOps.add(x, 0, proj, 0, n * dim);
 
             rmsNormRows(x, xb, lw.ffnNorm(), n);
-            matmul.apply(lw.gate(), xb, n, gate);
-            matmul.apply(lw.up(), xb, n, up);
+            matmul.applyAll(new Tensor[] {lw.gate(), lw.up()}, xb, n, new float[][] {gate, up});
             FloatOps.siluMul(gate, 0, up, 0, n * c.ffn());
             matmul.apply(lw.down(), gate, n, proj);
             FloatOps.add(x, 0, proj, 0, n * dim);

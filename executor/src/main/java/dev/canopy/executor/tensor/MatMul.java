@@ -102,6 +102,26 @@ public final class MatMul {
         }
     }
 
+    /**
+     * {@code outs[m] = ws[m] · x} for every m: several weights that read the same activations (q/k/v,
+     * gate/up), in one parallel region where the kernels allow it. Same results, bit for bit, as calling
+     * {@link #apply(Tensor, float[], int, float[])} for each.
+     */
+    public void applyAll(Tensor[] ws, float[] x, int batch, float[][] outs) {
+        for (int m = 0; m < ws.length; m++) {
+            check(ws[m], x, 0, batch, outs[m], 0);
+        }
+        if (batch == 0) {
+            return;
+        }
+        if (nativeMatMul != null && nativeMatMul.applyAll(parallel, ws, x, batch, outs)) {
+            return;
+        }
+        for (int m = 0; m < ws.length; m++) {
+            apply(ws[m], x, 0, batch, outs[m], 0);
+        }
+    }
+
     private static void check(Tensor w, float[] x, int xOffset, int batch, float[] out, int outOffset) {
         if (!SUPPORTED.contains(w.type())) {
             throw new IllegalArgumentException("Cannot multiply by " + w + ": type " + w.type()

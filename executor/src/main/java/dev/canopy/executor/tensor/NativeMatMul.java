@@ -58,4 +58,50 @@ final class NativeMatMul {
                     batch, os, outOffset, start * ROW_UNIT, Math.min(rows, end * ROW_UNIT)));
         }
     }
+
+    /**
+     * Several quantized matrices of one type and width times the same activations, in one parallel
+     * region: the activations are quantized once and the row units of all matrices are shared out
+     * together. Each output row is computed exactly as {@link #apply} computes it (same kernel, same
+     * 16-row-aligned ranges), so results are bit-identical to separate calls.
+     *
+     * @return false when the matrices do not qualify (the caller then multiplies them one by one)
+     */
+    synchronized boolean applyAll(Parallel parallel, Tensor[] ws, float[] x, int batch, float[][] outs) {
+        GgmlType t = ws[0].type();
+        int cols = ws[0].cols();
+        if (!t.quantized() || (AVX512_ONLY.contains(t) && Math.min(level, kernels.level()) < 2)) {
+            return false;
+        }
+        int[] firstUnit = new int[ws.length + 1]; // (matrices + 1) prefix sums of row units
+        for (int m = 0; m < ws.length; m++) {
+            if (ws[m].type() != t || ws[m].cols() != cols) {
+                return false;
+            }
+            firstUnit[m + 1] = firstUnit[m] + (ws[m].rows() + ROW_UNIT - 1) / ROW_UNIT;
+        }
+        long bytes = kernels.actBytes(cols, batch);
+        if (quantized.length < bytes) {
+            quantized = new byte[Math.toIntExact(Math.max(bytes, quantized.length * 3L / 2))];
+        }
+        MemorySegment act = MemorySegment.ofArray(quantized);
+        kernels.quantize(level, MemorySegment.ofArray(x), 0, cols, batch, act);
+        MemorySegment[] os = new MemorySegment[ws.length];
+        for (int m = 0; m < ws.length; m++) {
+            os[m] = MemorySegment.ofArray(outs[m]);
+        }
+        int type = t.id();
+        parallel.forRange(firstUnit[ws.length], (start, end) -> {
+            for (int m = 0; m < ws.length; m++) {
+                int from = Math.max(start, firstUnit[m]);
+                int to = Math.min(end, firstUnit[m + 1]);
+                if (from < to) {
+                    int rows = ws[m].rows();
+                    kernels.matmulQuant(level, type, ws[m].data(), rows, cols, act, batch, os[m], 0,
+                            (from - firstUnit[m]) * ROW_UNIT, Math.min(rows, (to - firstUnit[m]) * ROW_UNIT));
+                }
+            }
+        });
+        return true;
+    }
 }
