@@ -108,15 +108,7 @@ final class LegacyQuants {
 
     /** Q5_0: d = (the value of largest magnitude, with its sign) / −16; q = min(31, trunc(x / d + 16.5)). */
     private static void encodeQ5_0(float[] x, int from, MemorySegment dst, long blk) {
-        float amax = 0f;
-        float max = 0f;
-        for (int j = 0; j < QK; j++) {
-            float v = x[from + j];
-            if (amax < Math.abs(v)) {
-                amax = Math.abs(v);
-                max = v;
-            }
-        }
+        float max = Quantizer.signedAbsMax(x, from, QK);
         float d = max / -16f;
         float id = d != 0f ? 1f / d : 0f;
         dst.set(Dequant.SHORT_LE, blk, Float.floatToFloat16(d));

@@ -99,17 +99,23 @@ public final class Quantizer {
         }
     }
 
-    /** d = (the value of largest magnitude, with its sign) / −8; q = min(15, trunc(x / d + 8.5)). */
-    private static void q4_0Block(float[] x, int from, MemorySegment dst, long at) {
+    /** The value of largest magnitude among {@code x[from, from + n)}, with its sign (the first one on ties). */
+    static float signedAbsMax(float[] x, int from, int n) {
         float amax = 0f;
         float max = 0f;
-        for (int j = 0; j < QK; j++) {
+        for (int j = 0; j < n; j++) {
             float v = x[from + j];
             if (amax < Math.abs(v)) {
                 amax = Math.abs(v);
                 max = v;
             }
         }
+        return max;
+    }
+
+    /** d = (the value of largest magnitude, with its sign) / −8; q = min(15, trunc(x / d + 8.5)). */
+    private static void q4_0Block(float[] x, int from, MemorySegment dst, long at) {
+        float max = signedAbsMax(x, from, QK);
         float d = max / -8f;
         float id = d != 0f ? 1f / d : 0f;
         dst.set(LE_SHORT, at, Float.floatToFloat16(d));
