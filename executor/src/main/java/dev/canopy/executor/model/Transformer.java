@@ -169,9 +169,4 @@ public final class Transformer {
         }
         return groups;
     }
-
-    /** Reads a weight (for tests and tools). */
-    public Tensor outputWeight() {
-        return w.output();
-    }
 }
