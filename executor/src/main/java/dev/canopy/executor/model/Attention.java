@@ -25,8 +25,15 @@ final class Attention {
     private static final VectorSpecies<Float> S16 = FloatVector.SPECIES_512;
     private static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
     private static final boolean HAS_512 = FloatVector.SPECIES_PREFERRED.length() >= 16;
-    private static final VectorShuffle<Float>[] HALVES16 = halvingShuffles(S16);
-    private static final VectorShuffle<Float>[] HALVES8 = halvingShuffles(S8);
+    // The lane-sum tree's shuffles, each its own constant: the JIT compiles rearrange to one permute
+    // only when the shuffle is a constant, and an element of an array is not one.
+    private static final VectorShuffle<Float> S16_HALF8 = VectorShuffle.iota(S16, 8, 1, true);
+    private static final VectorShuffle<Float> S16_HALF4 = VectorShuffle.iota(S16, 4, 1, true);
+    private static final VectorShuffle<Float> S16_HALF2 = VectorShuffle.iota(S16, 2, 1, true);
+    private static final VectorShuffle<Float> S16_HALF1 = VectorShuffle.iota(S16, 1, 1, true);
+    private static final VectorShuffle<Float> S8_HALF4 = VectorShuffle.iota(S8, 4, 1, true);
+    private static final VectorShuffle<Float> S8_HALF2 = VectorShuffle.iota(S8, 2, 1, true);
+    private static final VectorShuffle<Float> S8_HALF1 = VectorShuffle.iota(S8, 1, 1, true);
 
     private enum Path { SCALAR, LANES8, LANES16 }
 
@@ -48,38 +55,33 @@ final class Attention {
         }
     }
 
-    @SuppressWarnings("unchecked")
-    private static VectorShuffle<Float>[] halvingShuffles(VectorSpecies<Float> s) {
-        VectorShuffle<Float>[] out = new VectorShuffle[Integer.numberOfTrailingZeros(s.length())];
-        for (int level = 0, half = s.length() / 2; half >= 1; level++, half /= 2) {
-            out[level] = VectorShuffle.iota(s, half, 1, true);
-        }
-        return out;
-    }
-
     /**
-     * Attention of one head for a group of query rows.
+     * Attention of heads {@code [headFrom, headTo)} for a group of query rows.
      *
-     * @param q        queries: row r's head starts at {@code qBase[i]}          (rows, qDim)
-     * @param qBase    per query of the group, offset of its head in {@code q}
-     * @param lastPos  per query, the last position it attends (inclusive)
-     * @param tables   per query, its sequence's block table
-     * @param kvHead   which KV head the group's head reads
-     * @param out      output: query i's result goes to {@code out[qBase[i] ..]} (same layout as q)
+     * <p>The loop runs block-major with heads inner: a block's keys and values for all of the range's
+     * heads are read while the block is in cache, and consecutive heads read adjacent memory. Each
+     * (query, head) pair performs the same operations in the same order as when attended alone.
+     *
+     * @param q         queries: query i's row starts at {@code qBase[i]}, head h at {@code + h * headDim}  (rows, qDim)
+     * @param qBase     per query of the group, offset of its row in {@code q}
+     * @param lastPos   per query, the last position it attends (inclusive)
+     * @param tables    per query, its sequence's block table
+     * @param groupSize query heads per KV head (head h reads KV head {@code h / groupSize})
+     * @param out       output, same layout as {@code q}
      */
-    void attendGroup(float[] q, int[] qBase, int[] lastPos, int[][] tables, KvStorage kv, int layer, int kvHead,
-                     float[] out) {
+    void attendGroup(float[] q, int[] qBase, int[] lastPos, int[][] tables, KvStorage kv, int layer, int headFrom,
+                     int headTo, int groupSize, float[] out) {
         int g = qBase.length;
+        int nh = headTo - headFrom;
         int bs = kv.blockSize();
         int kvDim = kv.kvDim();
-        float[] keys = kv.keyArray(layer);     // (numBlocks * blockSize, kvDim)
-        float[] values = kv.valueArray(layer); // (numBlocks * blockSize, kvDim)
-        int headOff = kvHead * headDim;
-        float[] max = new float[g];            // (g) running max of scores
-        float[] sum = new float[g];            // (g) running sum of exp(score - max)
-        float[] acc = new float[g * headDim];  // (g, headDim) running Σ exp(score - max) v
-        float[] part = new float[headDim];     // (headDim) one block's weighted values
-        float[] scores = new float[bs];        // (bs) one block's scores
+        float[] keys = kv.keyArray(layer);          // (numBlocks * blockSize, kvDim)
+        float[] values = kv.valueArray(layer);      // (numBlocks * blockSize, kvDim)
+        float[] max = new float[g * nh];            // (g, nh) running max of scores
+        float[] sum = new float[g * nh];            // (g, nh) running sum of exp(score - max)
+        float[] acc = new float[g * nh * headDim];  // (g, nh, headDim) running Σ exp(score - max) v
+        float[] part = new float[headDim];          // (headDim) one block's weighted values
+        float[] scores = new float[bs];             // (bs) one block's scores
         int maxBlock = 0;
         for (int p : lastPos) {
             maxBlock = Math.max(maxBlock, p / bs);
@@ -91,27 +93,27 @@ final class Attention {
                     continue;
                 }
                 int n = Math.min(bs, last - blk * bs + 1);
-                int slot0 = (int) kv.slotIndex(tables[i][blk], 0) + headOff;
-                float m = Float.NEGATIVE_INFINITY;
-                for (int j = 0; j < n; j++) {
-                    float s = dot(q, qBase[i], keys, slot0 + j * kvDim) * scale;
-                    scores[j] = s;
-                    m = Math.max(m, s);
+                int slot0 = (int) kv.slotIndex(tables[i][blk], 0);
+                for (int h = headFrom; h < headTo; h++) {
+                    int kvOff = slot0 + (h / groupSize) * headDim;
+                    int qOff = qBase[i] + h * headDim;
+                    float m = path == Path.LANES16 && headDim == 64
+                            ? scores64(q, qOff, keys, kvOff, kvDim, n, scores)
+                            : scores(q, qOff, keys, kvOff, kvDim, n, scores);
+                    float partSum = expAndSum(scores, n, m);
+                    weightedSum(scores, n, values, kvOff, kvDim, part);
+                    merge(i * nh + h - headFrom, m, partSum, part, max, sum, acc, blk == 0);
                 }
-                java.util.Arrays.fill(part, 0f);
-                float partSum = 0f;
-                for (int j = 0; j < n; j++) {
-                    float e = FastExp.exp(scores[j] - m);
-                    partSum += e;
-                    axpy(e, values, slot0 + j * kvDim, part);
-                }
-                merge(i, m, partSum, part, max, sum, acc, blk == 0);
             }
         }
         for (int i = 0; i < g; i++) {
-            float inv = 1f / sum[i];
-            for (int d = 0; d < headDim; d++) {
-                out[qBase[i] + d] = acc[i * headDim + d] * inv;
+            for (int h = headFrom; h < headTo; h++) {
+                int state = i * nh + h - headFrom;
+                float inv = 1f / sum[state];
+                int o = qBase[i] + h * headDim;
+                for (int d = 0; d < headDim; d++) {
+                    out[o + d] = acc[state * headDim + d] * inv;
+                }
             }
         }
     }
@@ -129,10 +131,86 @@ final class Attention {
         float a = FastExp.exp(max[i] - newMax);
         float b = FastExp.exp(m - newMax);
         sum[i] = sum[i] * a + s * b;
-        for (int d = 0; d < headDim; d++) {
+        int d = 0;
+        if (path == Path.LANES16) { // the same two products and one sum per element as the scalar loop
+            for (; d < headDim; d += 16) {
+                FloatVector.fromArray(S16, acc, base + d).mul(a).add(FloatVector.fromArray(S16, part, d).mul(b))
+                        .intoArray(acc, base + d);
+            }
+        } else if (path == Path.LANES8) {
+            for (; d < headDim; d += 8) {
+                FloatVector.fromArray(S8, acc, base + d).mul(a).add(FloatVector.fromArray(S8, part, d).mul(b))
+                        .intoArray(acc, base + d);
+            }
+        }
+        for (; d < headDim; d++) {
             acc[base + d] = acc[base + d] * a + part[d] * b;
         }
         max[i] = newMax;
+    }
+
+    /**
+     * scores[j] = exp(scores[j] - m) for j in 0..n-1; returns their sum, added in j order. The vector
+     * and scalar {@link FastExp} give the same bits, so the lanes may be exponentiated together.
+     */
+    private float expAndSum(float[] scores, int n, float m) {
+        int j = 0;
+        if (path == Path.LANES16) {
+            for (; j + 16 <= n; j += 16) {
+                FastExp.exp(FloatVector.fromArray(S16, scores, j).sub(m)).intoArray(scores, j);
+            }
+        }
+        for (; j < n; j++) {
+            scores[j] = FastExp.exp(scores[j] - m);
+        }
+        float sum = 0f;
+        for (int i = 0; i < n; i++) {
+            sum += scores[i];
+        }
+        return sum;
+    }
+
+    /** scores[j] = q · k[kOff + j * stride ..] × scale for j in 0..n-1; returns their maximum. */
+    private float scores(float[] q, int qOff, float[] k, int kOff, int stride, int n, float[] scores) {
+        float m = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < n; j++) {
+            float s = dot(q, qOff, k, kOff + j * stride) * scale;
+            scores[j] = s;
+            m = Math.max(m, s);
+        }
+        return m;
+    }
+
+    /**
+     * {@link #scores} for 64-wide heads on 16 lanes, with the query held in registers across the
+     * positions: the same operations per position as {@link #dot16}, so the same bits.
+     */
+    private float scores64(float[] q, int qOff, float[] k, int kOff, int stride, int n, float[] scores) {
+        FloatVector q0 = FloatVector.fromArray(S16, q, qOff);
+        FloatVector q1 = FloatVector.fromArray(S16, q, qOff + 16);
+        FloatVector q2 = FloatVector.fromArray(S16, q, qOff + 32);
+        FloatVector q3 = FloatVector.fromArray(S16, q, qOff + 48);
+        FloatVector zero = FloatVector.zero(S16);
+        float m = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < n; j++) {
+            int o = kOff + j * stride;
+            FloatVector acc = q0.fma(FloatVector.fromArray(S16, k, o), zero);
+            acc = q1.fma(FloatVector.fromArray(S16, k, o + 16), acc);
+            acc = q2.fma(FloatVector.fromArray(S16, k, o + 32), acc);
+            acc = q3.fma(FloatVector.fromArray(S16, k, o + 48), acc);
+            float s = sum16(acc) * scale;
+            scores[j] = s;
+            m = Math.max(m, s);
+        }
+        return m;
+    }
+
+    private static float sum16(FloatVector acc) {
+        acc = acc.add(acc.rearrange(S16_HALF8));
+        acc = acc.add(acc.rearrange(S16_HALF4));
+        acc = acc.add(acc.rearrange(S16_HALF2));
+        acc = acc.add(acc.rearrange(S16_HALF1));
+        return acc.lane(0);
     }
 
     private float dot(float[] q, int qOff, float[] k, int kOff) {
@@ -156,10 +234,7 @@ final class Attention {
         for (int i = 0; i < headDim; i += 16) {
             acc = FloatVector.fromArray(S16, q, qOff + i).fma(FloatVector.fromArray(S16, k, kOff + i), acc);
         }
-        for (VectorShuffle<Float> s : HALVES16) {
-            acc = acc.add(acc.rearrange(s));
-        }
-        return acc.lane(0);
+        return sum16(acc);
     }
 
     private float dot8(float[] q, int qOff, float[] k, int kOff) {
@@ -167,30 +242,63 @@ final class Attention {
         for (int i = 0; i < headDim; i += 8) {
             acc = FloatVector.fromArray(S8, q, qOff + i).fma(FloatVector.fromArray(S8, k, kOff + i), acc);
         }
-        for (VectorShuffle<Float> s : HALVES8) {
-            acc = acc.add(acc.rearrange(s));
-        }
+        acc = acc.add(acc.rearrange(S8_HALF4));
+        acc = acc.add(acc.rearrange(S8_HALF2));
+        acc = acc.add(acc.rearrange(S8_HALF1));
         return acc.lane(0);
     }
 
-    /** out += a · v[vOff ..]. */
-    private void axpy(float a, float[] v, int vOff, float[] out) {
+    /**
+     * part[d] = Σ_j w[j] · v[vOff + j * stride + d] for j in 0..n-1, accumulated in j order from zero
+     * (a fused multiply-add per term on the vector paths, as the scalar reference sums products). The accumulator of each lane chunk stays in a register across
+     * the positions rather than going through memory for every position.
+     */
+    private void weightedSum(float[] w, int n, float[] v, int vOff, int stride, float[] part) {
         switch (path) {
             case LANES16 -> {
-                FloatVector av = FloatVector.broadcast(S16, a);
-                for (int i = 0; i < headDim; i += 16) {
-                    FloatVector.fromArray(S16, v, vOff + i).fma(av, FloatVector.fromArray(S16, out, i)).intoArray(out, i);
+                int i = 0;
+                for (; i + 64 <= headDim; i += 64) { // four independent accumulator chains
+                    FloatVector a0 = FloatVector.zero(S16);
+                    FloatVector a1 = FloatVector.zero(S16);
+                    FloatVector a2 = FloatVector.zero(S16);
+                    FloatVector a3 = FloatVector.zero(S16);
+                    for (int j = 0; j < n; j++) {
+                        FloatVector wj = FloatVector.broadcast(S16, w[j]);
+                        int o = vOff + j * stride + i;
+                        a0 = FloatVector.fromArray(S16, v, o).fma(wj, a0);
+                        a1 = FloatVector.fromArray(S16, v, o + 16).fma(wj, a1);
+                        a2 = FloatVector.fromArray(S16, v, o + 32).fma(wj, a2);
+                        a3 = FloatVector.fromArray(S16, v, o + 48).fma(wj, a3);
+                    }
+                    a0.intoArray(part, i);
+                    a1.intoArray(part, i + 16);
+                    a2.intoArray(part, i + 32);
+                    a3.intoArray(part, i + 48);
+                }
+                for (; i < headDim; i += 16) {
+                    FloatVector acc = FloatVector.zero(S16);
+                    for (int j = 0; j < n; j++) {
+                        acc = FloatVector.fromArray(S16, v, vOff + j * stride + i).fma(FloatVector.broadcast(S16, w[j]), acc);
+                    }
+                    acc.intoArray(part, i);
                 }
             }
             case LANES8 -> {
-                FloatVector av = FloatVector.broadcast(S8, a);
                 for (int i = 0; i < headDim; i += 8) {
-                    FloatVector.fromArray(S8, v, vOff + i).fma(av, FloatVector.fromArray(S8, out, i)).intoArray(out, i);
+                    FloatVector acc = FloatVector.zero(S8);
+                    for (int j = 0; j < n; j++) {
+                        acc = FloatVector.fromArray(S8, v, vOff + j * stride + i).fma(FloatVector.broadcast(S8, w[j]), acc);
+                    }
+                    acc.intoArray(part, i);
                 }
             }
             case SCALAR -> {
-                for (int i = 0; i < headDim; i++) {
-                    out[i] += a * v[vOff + i];
+                for (int d = 0; d < headDim; d++) {
+                    float acc = 0f;
+                    for (int j = 0; j < n; j++) {
+                        acc += w[j] * v[vOff + j * stride + d];
+                    }
+                    part[d] = acc;
                 }
             }
         }

@@ -131,25 +131,31 @@ public final class Transformer {
 
     /**
      * att[r, h] = attention of row r's head h over its sequence's positions 0..pos(r). Rows whose
-     * sequences start with the same KV block form a group that reads shared blocks once.
+     * sequences start with the same KV block form a group that reads shared blocks once; each work
+     * item attends one group for a few adjacent heads.
      */
     private void attend(ForwardBatch b, KvStorage kv, int layer, float[] q, float[] att) {
         List<int[]> groups = groupRowsByFirstBlock(b);
         int heads = c.heads();
-        int hd = c.headDim();
-        parallel.forRange(groups.size() * heads, (start, end) -> {
+        // About two items per thread in all: few groups (decode of one sequence) split their heads,
+        // many groups take all heads each, so a KV block's adjacent heads are read together.
+        int chunks = Math.clamp((2L * parallel.threads() + groups.size() - 1) / groups.size(), 1, heads);
+        int headsPerItem = (heads + chunks - 1) / chunks;
+        int items = (heads + headsPerItem - 1) / headsPerItem;
+        parallel.forRange(groups.size() * items, (start, end) -> {
             for (int item = start; item < end; item++) {
-                int[] rows = groups.get(item / heads);
-                int h = item % heads;
+                int[] rows = groups.get(item / items);
+                int headFrom = (item % items) * headsPerItem;
                 int[] qBase = new int[rows.length];
                 int[] lastPos = new int[rows.length];
                 int[][] tables = new int[rows.length][];
                 for (int i = 0; i < rows.length; i++) {
-                    qBase[i] = rows[i] * c.qDim() + h * hd;
+                    qBase[i] = rows[i] * c.qDim();
                     lastPos[i] = b.positions()[rows[i]];
                     tables[i] = b.blockTables()[b.rowSequence()[rows[i]]];
                 }
-                attention.attendGroup(q, qBase, lastPos, tables, kv, layer, h / c.groupSize(), att);
+                attention.attendGroup(q, qBase, lastPos, tables, kv, layer, headFrom,
+                        Math.min(heads, headFrom + headsPerItem), c.groupSize(), att);
             }
         });
     }

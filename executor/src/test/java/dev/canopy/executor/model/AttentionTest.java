@@ -29,22 +29,22 @@ class AttentionTest {
                 }
                 kv.write(0, table[p / bs], p % bs, k[p], 0, v[p], 0);
             }
-            float[] q = new float[headDim];
-            for (int i = 0; i < headDim; i++) {
+            float[] q = new float[c.qDim()]; // (qDim): both heads; head kvHead is attended
+            for (int i = 0; i < q.length; i++) {
                 q[i] = (float) rnd.nextGaussian();
             }
             int kvHead = 1;
-            float[] vec = new float[headDim];
-            float[] scalar = new float[headDim];
-            new Attention(headDim, true).attendGroup(q, new int[] {0}, new int[] {positions - 1}, new int[][] {table}, kv,
-                    0, kvHead, vec);
-            new Attention(headDim, false).attendGroup(q, new int[] {0}, new int[] {positions - 1}, new int[][] {table},
-                    kv, 0, kvHead, scalar);
+            float[] vec = new float[c.qDim()];
+            float[] scalar = new float[c.qDim()];
+            new Attention(headDim, true).attendGroup(q, new int[] {0}, new int[] {positions - 1},
+                    new int[][] {table}, kv, 0, kvHead, kvHead + 1, 1, vec);
+            new Attention(headDim, false).attendGroup(q, new int[] {0}, new int[] {positions - 1},
+                    new int[][] {table}, kv, 0, kvHead, kvHead + 1, 1, scalar);
             double[] s = new double[positions];
             double max = Double.NEGATIVE_INFINITY;
             for (int p = 0; p < positions; p++) {
                 for (int i = 0; i < headDim; i++) {
-                    s[p] += q[i] * k[p][kvHead * headDim + i];
+                    s[p] += q[kvHead * headDim + i] * k[p][kvHead * headDim + i];
                 }
                 s[p] /= Math.sqrt(headDim);
                 max = Math.max(max, s[p]);
@@ -58,8 +58,8 @@ class AttentionTest {
                 for (int p = 0; p < positions; p++) {
                     expected += Math.exp(s[p] - max) / sum * v[p][kvHead * headDim + i];
                 }
-                assertThat((double) vec[i]).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-4));
-                assertThat((double) scalar[i]).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-4));
+                assertThat((double) vec[kvHead * headDim + i]).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-4));
+                assertThat((double) scalar[kvHead * headDim + i]).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-4));
             }
         }
     }
