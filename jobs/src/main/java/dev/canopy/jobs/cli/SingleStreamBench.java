@@ -12,10 +12,14 @@ import java.util.SplittableRandom;
 
 /**
  * Single-stream prefill and decode speed: one prompt of {@code promptLen} random tokens prefilled
- * in one step, then {@code genLen} greedy decode steps. Reports tokens/s and the weight bandwidth
+ * in one step, then {@code genLen} greedy decode steps, after warm-up passes (prefill {@code warmup} times, decode
+ * for at least two seconds) so the measured steps run compiled code. Reports tokens/s and the weight bandwidth
  * decode achieves (bytes of weights read per token × tokens/s).
  */
 final class SingleStreamBench {
+
+    /** Least time spent on decode warm-up steps (when warm-up is on). */
+    private static final long DECODE_WARMUP_NANOS = 2_000_000_000L;
 
     private SingleStreamBench() {}
 
@@ -45,8 +49,13 @@ final class SingleStreamBench {
         long prefillNs = System.nanoTime() - t0;
 
         int token = argmax(logits, 0, vocab);
-        for (int w = 0; w < warmup; w++) {
-            backend.forward(ForwardBatch.ofSequence(new int[] {token}, promptLen + w, table));
+        // Decode warm-up until the JIT has compiled the decode path (at least DECODE_WARMUP_NANOS):
+        // otherwise its compiler threads take CPU from the measured steps of a short run.
+        long warmStart = System.nanoTime();
+        int warmSteps = 0;
+        while (warmup > 0 && (warmSteps < warmup || System.nanoTime() - warmStart < DECODE_WARMUP_NANOS)) {
+            backend.forward(ForwardBatch.ofSequence(new int[] {token}, promptLen + warmSteps % genLen, table));
+            warmSteps++;
         }
         long t1 = System.nanoTime();
         for (int i = 0; i < genLen; i++) {
@@ -65,6 +74,7 @@ final class SingleStreamBench {
         r.put("gen_len", genLen);
         r.put("prefill_tokens_per_s", round(prefillTps));
         r.put("decode_tokens_per_s", round(decodeTps));
+        r.put("decode_warmup_steps", warmSteps);
         r.put("weight_bytes_per_token", bytesPerToken);
         r.put("decode_bandwidth_gb_per_s", round(bytesPerToken * decodeTps / 1e9));
         return r;
