@@ -83,6 +83,7 @@ final class KvSwapper implements SwapSpace, AutoCloseable {
 
     @Override
     public boolean shouldSwap(Sequence seq, int blocks) {
+        prefixes.preempting(seq); // asked at every preemption that frees computed blocks
         TierBandwidth tier = TierBandwidth.measured(store.stats().tiers().getFirst(), FALLBACK_BANDWIDTH);
         double flops = SwapOrRecompute.prefillFlops(matmulParameters(), model.layers(), model.qDim(),
                 seq.numComputedTokens());

@@ -24,16 +24,19 @@ import java.util.Map;
  *
  * <p>Plan-aware ({@link #plan}): the waiting queue, in admission order, says which prefixes will be read again and
  * when. An evicted block no waiting sequence starts with is dropped, not written, and a stored one the plan no longer
- * needs is marked so the tiers drop it first; a block a swapped-out sequence will swap back in anyway is not written
- * twice. Without a plan (LRU), every evicted block whose prefix is known is written. Blocks of the waiting sequences
+ * needs is marked so the tiers drop it first. Without the plan (LRU), every evicted block whose prefix is known is
+ * written. Either way, a block that the next sequence to read it will swap back in anyway is not written twice. Blocks of the waiting sequences
  * about to be admitted are prefetched up to the first tier ({@link #addUpcomingKeys}).
  *
  * <p>Used by the scheduler's thread only.
  */
 final class PrefixOffload implements PrefixSpill {
 
-    /** Ranks of prefix blocks start after every swapped-out block's: swapped sequences are readmitted first. */
-    private static final long FIRST_RANK = NextUsePlan.MAX_STEP / 2 + 1;
+    /**
+     * Rank of the head of the waiting queue. Ranks of prefix blocks come after every swapped-out block's (below
+     * MAX_STEP / 2): swapped sequences are readmitted first. Sequences preempted since the last plan rank just below.
+     */
+    private static final long FIRST_RANK = NextUsePlan.MAX_STEP / 2 + (1L << 40);
 
     private record Planned(Sequence user, long rank) {
     }
@@ -49,6 +52,7 @@ final class PrefixOffload implements PrefixSpill {
     private final Map<BlockKey, int[]> stored = new HashMap<>(); // prefix tokens of each block written
     private Map<BlockKey, Planned> planned = new HashMap<>(); // first waiting sequence reading each prefix block
     private Map<Long, Hashes> hashesBySequence = new HashMap<>();
+    private long preemptedSincePlan;
     private long evicted;
     private long written;
     private long dropped;
@@ -89,6 +93,7 @@ final class PrefixOffload implements PrefixSpill {
         }
         planned = next;
         hashesBySequence = hashes;
+        preemptedSincePlan = 0;
         for (Iterator<BlockKey> it = stored.keySet().iterator(); it.hasNext(); ) {
             BlockKey key = it.next();
             if (store.tierOf(key).isEmpty()) {
@@ -99,6 +104,18 @@ final class PrefixOffload implements PrefixSpill {
             } else if (planAware) {
                 store.setNoFutureUse(key);
             }
+        }
+    }
+
+    /**
+     * Plans {@code seq}, being preempted now (after the last {@link #plan}), as the next sequence to admit: it goes
+     * back to the head of the waiting queue, and its blocks are about to be freed and possibly evicted.
+     */
+    void preempting(Sequence seq) {
+        long[] chain = chainHashes(seq, hashesBySequence);
+        long rank = FIRST_RANK - ++preemptedSincePlan;
+        for (int k = 0; k < chain.length; k++) {
+            planned.put(key(chain[k], k), new Planned(seq, rank));
         }
     }
 
@@ -113,7 +130,7 @@ final class PrefixOffload implements PrefixSpill {
             dropped++;
             return;
         }
-        if (used && planAware && next.user().numSwappedTokens() >= prefix.length) {
+        if (used && next.user().numSwappedTokens() >= prefix.length) { // its swap-in brings the block back
             coveredBySwap++;
             return;
         }

@@ -10,7 +10,7 @@ import java.util.OptionalDouble;
  * @param written               of those, blocks written to the offload tiers
  * @param dropped               blocks not written because no waiting sequence reads them again (plan-aware)
  * @param alreadyStored         blocks not written because the tiers still held them
- * @param coveredBySwap         blocks not written because their next reader swaps them back in anyway (plan-aware)
+ * @param coveredBySwap         blocks not written because their next reader swaps them back in anyway
  * @param notStored             writes the tiers refused (full of blocks needed sooner, write error)
  * @param restored              blocks copied back into the pool for an admitted sequence instead of being computed
  * @param restoredFromFirstTier restored blocks already in the first tier when needed (prefetched or never moved down)

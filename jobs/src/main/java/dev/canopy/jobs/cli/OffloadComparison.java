@@ -128,8 +128,9 @@ final class OffloadComparison {
                         + " blocks (it takes at most a quarter of the Java heap): raise -Xmx (CANOPY_JAVA_OPTS) or "
                         + "lower --requests, --prompt-len or --output-len");
             }
-            if (warmUp) {
-                BenchCommand.warmUp(engine, 1);
+            if (warmUp) { // the first run of the process: let the JIT compile the decode path first
+                engine.generate(Workload.random(engine.model().config().vocab(), 8, new Workload.Range(48, 48),
+                        new Workload.Range(32, 32), 99));
             }
             long t0 = System.nanoTime();
             List<GenerationResult> results = engine.generate(requests);
