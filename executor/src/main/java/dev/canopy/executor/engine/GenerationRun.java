@@ -27,6 +27,8 @@ final class GenerationRun {
 
     /** Waiting sequences, next in line to be admitted, whose offloaded blocks are prefetched during a step. */
     private static final int PREFETCH_SEQUENCES = 4;
+    /** Waiting sequences, next in line, whose prefixes the plan of which evicted prefix blocks to keep looks at. */
+    private static final int PLAN_HORIZON = 1024;
 
     private final ModelConfig config;
     private final Tokenizer tokenizer;
@@ -118,7 +120,7 @@ final class GenerationRun {
 
     private void step() {
         if (swapper != null) {
-            swapper.plan(scheduler.nextToAdmit(Integer.MAX_VALUE)); // which evicted prefix blocks are worth keeping
+            swapper.plan(scheduler.nextToAdmit(PLAN_HORIZON)); // which evicted prefix blocks are worth keeping
         }
         ScheduledStep step = scheduler.schedule();
         preemptions += step.preempted().size();

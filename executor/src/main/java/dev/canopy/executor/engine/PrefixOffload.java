@@ -53,6 +53,7 @@ final class PrefixOffload implements PrefixSpill {
     private Map<BlockKey, Planned> planned = new HashMap<>(); // first waiting sequence reading each prefix block
     private Map<Long, Hashes> hashesBySequence = new HashMap<>();
     private long preemptedSincePlan;
+    private long[] plannedIds = new long[0]; // (waiting sequences) ids of the last plan, in order
     private long evicted;
     private long written;
     private long dropped;
@@ -78,9 +79,12 @@ final class PrefixOffload implements PrefixSpill {
     /**
      * Takes the waiting queue in admission order as the plan: which prefix blocks are read next, and by whom. Stored
      * blocks are re-ranked (plan-aware: those no longer needed are marked to go first) and forgotten when the tiers
-     * have dropped them.
+     * have dropped them. Does nothing when the queue is the same as at the last call (most decode steps).
      */
     void plan(List<Sequence> waiting) {
+        if (sameSequences(waiting)) {
+            return;
+        }
         Map<BlockKey, Planned> next = new HashMap<>();
         Map<Long, Hashes> hashes = new HashMap<>();
         long rank = FIRST_RANK;
@@ -152,6 +156,17 @@ final class PrefixOffload implements PrefixSpill {
             stored.remove(key);
             notStored++;
         }
+    }
+
+    private boolean sameSequences(List<Sequence> waiting) {
+        boolean same = waiting.size() == plannedIds.length && preemptedSincePlan == 0;
+        for (int i = 0; same && i < plannedIds.length; i++) {
+            same = waiting.get(i).id() == plannedIds[i];
+        }
+        if (!same) {
+            plannedIds = waiting.stream().mapToLong(Sequence::id).toArray();
+        }
+        return same;
     }
 
     @Override

@@ -170,6 +170,8 @@ final class OffloadComparison {
             r.put(tier + "_bytes_in", t == null ? 0L : t.bytesIn());
             r.put(tier + "_bytes_out", t == null ? 0L : t.bytesOut());
         }
+        r.put("prefix_restore_timeliness", s == null || s.prefixes().timeliness().isEmpty() ? null
+                : WorkloadBench.round(s.prefixes().timeliness().getAsDouble()));
         r.put("prefetch_timeliness", s == null || s.store().prefetchTimeliness().isEmpty() ? null
                 : WorkloadBench.round(s.store().prefetchTimeliness().getAsDouble())); // null: nothing prefetched
         r.put("outputs_identical", o.outputs().equals(unconstrained.outputs()));
