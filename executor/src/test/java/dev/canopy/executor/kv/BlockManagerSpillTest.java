@@ -47,15 +47,25 @@ class BlockManagerSpillTest {
     private final KeepingSpill spill = new KeepingSpill();
     private final BlockManager blocks = new BlockManager(new BlockManagerConfig(4, 4, true), BlockHasher.DEFAULT, spill);
 
-    @Test
-    void anEvictedCachedBlockIsOfferedWithItsWholePrefix() {
-        TokenRun a = TokenRun.counting(100, 13); // blocks 0..2 full and cached, block 3 holds the last token
+    /**
+     * Computes a 13-token prompt (blocks 0..2 full and cached, block 3 holds the last token), frees it, then lets an
+     * unrelated 16-token prompt take all 4 blocks, evicting the three cached ones; {@code keepOther} keeps that one.
+     */
+    private void cacheThenEvict(boolean keepOther) {
+        TokenRun a = TokenRun.counting(100, 13);
         blocks.allocate(a);
         blocks.markComputed(a.allComputed());
         blocks.free(a);
-
-        TokenRun b = TokenRun.counting(500, 16); // needs all 4 blocks: evicts a's three cached ones
+        TokenRun b = TokenRun.counting(500, 16);
         blocks.allocate(b);
+        if (!keepOther) {
+            blocks.free(b);
+        }
+    }
+
+    @Test
+    void anEvictedCachedBlockIsOfferedWithItsWholePrefix() {
+        cacheThenEvict(true);
 
         assertThat(spill.offered).hasSize(3);
         assertThat(spill.offered).anySatisfy(p -> assertThat(p).isEqualTo(counting(100, 12)));
@@ -65,13 +75,7 @@ class BlockManagerSpillTest {
 
     @Test
     void anAllocationRestoresTheBlocksAfterItsCachedPrefixAndNamesThem() {
-        TokenRun a = TokenRun.counting(100, 13);
-        blocks.allocate(a);
-        blocks.markComputed(a.allComputed());
-        blocks.free(a);
-        TokenRun b = TokenRun.counting(500, 16);
-        blocks.allocate(b);
-        blocks.free(b); // a's prefix is now only in the spill
+        cacheThenEvict(false); // the prefix is now only in the spill
 
         TokenRun again = TokenRun.counting(100, 14);
         assertThat(blocks.cachedPrefixBlocks(again)).isZero();
@@ -86,13 +90,7 @@ class BlockManagerSpillTest {
 
     @Test
     void theBlockOfTheLastTokenIsNeverRestored() {
-        TokenRun a = TokenRun.counting(100, 13);
-        blocks.allocate(a);
-        blocks.markComputed(a.allComputed());
-        blocks.free(a);
-        TokenRun b = TokenRun.counting(500, 16);
-        blocks.allocate(b);
-        blocks.free(b);
+        cacheThenEvict(false);
 
         TokenRun exact = TokenRun.counting(100, 12); // its last token is in block 2, which it must compute
         assertThat(blocks.allocate(exact)).isEqualTo(8);
