@@ -28,7 +28,8 @@ import java.util.function.ToIntFunction;
  * recompute with {@link SwapOrRecompute}, from the first tier's measured bandwidth and the engine's measured FLOP
  * rate. Plan-aware: a sequence swapped out later is admitted sooner (preempted sequences go back to the head of the
  * waiting queue), so each swap-out plans its blocks' next use before every block already stored, and the blocks of
- * the next sequences to swap in are prefetched up to the first tier while a step computes.
+ * the next sequences to swap in are prefetched up to the first tier while a step computes. The same store keeps the
+ * prefix-cache blocks the pool evicts ({@link PrefixOffload}); their prefetch rides along.
  *
  * <p>Used by the scheduler's thread only (prefetches run on the store's threads).
  */
