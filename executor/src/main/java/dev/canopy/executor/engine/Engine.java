@@ -1,9 +1,11 @@
 package dev.canopy.executor.engine;
 
 import dev.canopy.executor.cuda.BackendSelector;
+import dev.canopy.executor.kv.BlockHasher;
 import dev.canopy.executor.kv.BlockManager;
 import dev.canopy.executor.kv.BlockManagerConfig;
 import dev.canopy.executor.kv.KvStorage;
+import dev.canopy.executor.kv.PrefixSpill;
 import dev.canopy.executor.model.Backend;
 import dev.canopy.executor.model.Model;
 import dev.canopy.executor.sched.Scheduler;
@@ -27,7 +29,9 @@ import java.util.function.ObjIntConsumer;
  * prefixes an earlier one computed. Calls from several threads are serialized.
  *
  * <p>With {@link EngineConfig#offload()} set, a sequence preempted for lack of KV blocks may swap its KV down to host
- * memory or disk and back instead of recomputing it ({@link SwapMetrics} counts what moved); outputs are the same.
+ * memory or disk and back instead of recomputing it, and prefix-cache blocks the pool evicts while waiting requests
+ * still start with them go there too, to be restored (prefetched up a tier ahead of need) instead of recomputed
+ * ({@link SwapMetrics} counts what moved); outputs are the same.
  */
 public final class Engine implements AutoCloseable {
 
@@ -55,10 +59,10 @@ public final class Engine implements AutoCloseable {
         this.config = config;
         this.model = model;
         this.backend = backend;
-        BlockManager blocks = new BlockManager(new BlockManagerConfig(backend.numBlocks(), backend.blockSize(),
-                config.prefixCaching()));
         this.swapper = config.offload().enabled()
                 ? KvSwapper.open(config.offload(), model.config(), backend, spillFiles) : null;
+        BlockManager blocks = new BlockManager(new BlockManagerConfig(backend.numBlocks(), backend.blockSize(),
+                config.prefixCaching()), BlockHasher.DEFAULT, swapper == null ? PrefixSpill.NONE : swapper.prefixSpill());
         this.scheduler = new Scheduler(new SchedulerConfig(config.maxBatchTokens(), config.maxSeqs()), blocks,
                 swapper == null ? SwapSpace.NONE : swapper);
         this.total = EngineMetrics.zero(backend.numBlocks());

@@ -25,8 +25,10 @@ import java.util.function.ObjIntConsumer;
  */
 final class GenerationRun {
 
-    /** Swapped-out sequences, next in line to be admitted, whose blocks are prefetched during a step. */
-    private static final int PREFETCH_SEQUENCES = 2;
+    /** Waiting sequences, next in line to be admitted, whose offloaded blocks are prefetched during a step. */
+    private static final int PREFETCH_SEQUENCES = 4;
+    /** Waiting sequences, next in line, whose prefixes the plan of which evicted prefix blocks to keep looks at. */
+    private static final int PLAN_HORIZON = 1024;
 
     private final ModelConfig config;
     private final Tokenizer tokenizer;
@@ -117,6 +119,9 @@ final class GenerationRun {
     }
 
     private void step() {
+        if (swapper != null) {
+            swapper.plan(scheduler.nextToAdmit(PLAN_HORIZON)); // which evicted prefix blocks are worth keeping
+        }
         ScheduledStep step = scheduler.schedule();
         preemptions += step.preempted().size();
         for (Sequence failed : step.failed()) {
@@ -130,7 +135,8 @@ final class GenerationRun {
             backend.copyBlock(copy.srcBlock(), copy.dstBlock());
         }
         if (swapper != null) {
-            swapper.prefetch(scheduler.swappedWaiting(PREFETCH_SEQUENCES)); // moves while the forward computes
+            swapper.prefetch(scheduler.nextToAdmit(PREFETCH_SEQUENCES), // moves while the forward computes
+                    scheduler.blockManager()::cachedPrefixBlocks);
         }
         long forwardStart = System.nanoTime();
         float[] logits = backend.forward(toBatch(step));

@@ -1,5 +1,6 @@
 package dev.canopy.executor.engine;
 
+import dev.canopy.executor.kv.PrefixSpill;
 import dev.canopy.executor.model.Backend;
 import dev.canopy.executor.model.ModelConfig;
 import dev.canopy.executor.sched.Sequence;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToIntFunction;
 
 /**
  * The engine's {@link SwapSpace}: swaps preempted sequences' KV blocks between the backend's pool and a
@@ -26,7 +28,8 @@ import java.util.Map;
  * recompute with {@link SwapOrRecompute}, from the first tier's measured bandwidth and the engine's measured FLOP
  * rate. Plan-aware: a sequence swapped out later is admitted sooner (preempted sequences go back to the head of the
  * waiting queue), so each swap-out plans its blocks' next use before every block already stored, and the blocks of
- * the next sequences to swap in are prefetched up to the first tier while a step computes.
+ * the next sequences to swap in are prefetched up to the first tier while a step computes. The same store keeps the
+ * prefix-cache blocks the pool evicts ({@link PrefixOffload}); their prefetch rides along.
  *
  * <p>Used by the scheduler's thread only (prefetches run on the store's threads).
  */
@@ -40,6 +43,7 @@ final class KvSwapper implements SwapSpace, AutoCloseable {
     private final Backend backend;
     private final TieredKvStore store;
     private final Prefetcher prefetcher; // null: LRU, no prefetch
+    private final PrefixOffload prefixes;
     private final OffloadConfig config;
     private final ModelConfig model;
     private final long blockBytes;
@@ -67,6 +71,8 @@ final class KvSwapper implements SwapSpace, AutoCloseable {
         this.staging = arena.allocate(blockBytes, 64);
         boolean planAware = config.policy() == EvictionPolicyKind.PLAN_AWARE && store.tiers().size() > 1;
         this.prefetcher = planAware ? new Prefetcher(store, PREFETCH_IN_FLIGHT) : null;
+        this.prefixes = new PrefixOffload(store, backend, config.policy() == EvictionPolicyKind.PLAN_AWARE,
+                arena.allocate(blockBytes, 64));
     }
 
     /** A swapper over the tiers {@code config} names, for blocks of {@code backend}'s pool. */
@@ -78,6 +84,7 @@ final class KvSwapper implements SwapSpace, AutoCloseable {
 
     @Override
     public boolean shouldSwap(Sequence seq, int blocks) {
+        prefixes.preempting(seq); // asked at every preemption that frees computed blocks
         TierBandwidth tier = TierBandwidth.measured(store.stats().tiers().getFirst(), FALLBACK_BANDWIDTH);
         double flops = SwapOrRecompute.prefillFlops(matmulParameters(), model.layers(), model.qDim(),
                 seq.numComputedTokens());
@@ -147,8 +154,21 @@ final class KvSwapper implements SwapSpace, AutoCloseable {
         }
     }
 
-    /** Starts moving the blocks of {@code upcoming} (the next sequences to swap in, in order) up to the first tier. */
-    void prefetch(List<Sequence> upcoming) {
+    /** Where the block manager offers evicted prefix-cache blocks and restores prefixes from. */
+    PrefixSpill prefixSpill() {
+        return prefixes;
+    }
+
+    /** Takes the waiting queue, in admission order, as the plan of which prefix blocks are read again. */
+    void plan(List<Sequence> waiting) {
+        prefixes.plan(waiting);
+    }
+
+    /**
+     * Starts moving the blocks of {@code upcoming} (the next sequences to admit, in order) up to the first tier: their
+     * swapped-out blocks, then the stored prefix blocks after the {@code cachedBlocks} of each cached in the pool.
+     */
+    void prefetch(List<Sequence> upcoming, ToIntFunction<Sequence> cachedBlocks) {
         if (prefetcher == null) {
             return;
         }
@@ -157,6 +177,9 @@ final class KvSwapper implements SwapSpace, AutoCloseable {
             int stored = storedBlocks.getOrDefault(seq.id(), 0);
             for (int k = 0; k < stored; k++) {
                 keys.add(new BlockKey(seq.id(), k));
+            }
+            if (stored == 0) {
+                prefixes.addUpcomingKeys(seq, cachedBlocks.applyAsInt(seq), keys);
             }
         }
         if (!keys.isEmpty() || prefetcher.queued() > 0) {
@@ -173,7 +196,7 @@ final class KvSwapper implements SwapSpace, AutoCloseable {
     /** The counters now. */
     SwapMetrics metrics() {
         return new SwapMetrics(swapDecisions, recomputeDecisions, swapOuts, swapIns, blocksSwappedOut, blocksSwappedIn,
-                blocksNotStored, blocksNotRestored, store.stats());
+                blocksNotStored, blocksNotRestored, prefixes.metrics(), store.stats());
     }
 
     @Override

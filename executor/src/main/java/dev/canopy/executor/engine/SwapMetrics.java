@@ -3,7 +3,7 @@ package dev.canopy.executor.engine;
 import dev.canopy.offload.OffloadStats;
 
 /**
- * What preemption by swap did since the engine opened.
+ * What preemption by swap, and the offload of evicted prefix-cache blocks, did since the engine opened.
  *
  * @param swapDecisions      preemptions the engine chose to swap
  * @param recomputeDecisions preemptions it chose to recompute (cost model or forced)
@@ -13,17 +13,18 @@ import dev.canopy.offload.OffloadStats;
  * @param blocksSwappedIn    blocks restored by swap-ins
  * @param blocksNotStored    blocks a swap-out could not store (tier full, write error): recomputed later
  * @param blocksNotRestored  stored blocks a swap-in could not restore (evicted, IO error, corrupt): recomputed
+ * @param prefixes           what happened to evicted prefix-cache blocks (written, dropped, restored)
  * @param store              traffic, hit rates and prefetch timeliness of the tiers
  */
 public record SwapMetrics(long swapDecisions, long recomputeDecisions, long swapOuts, long swapIns,
                           long blocksSwappedOut, long blocksSwappedIn, long blocksNotStored, long blocksNotRestored,
-                          OffloadStats store) {
+                          PrefixOffloadMetrics prefixes, OffloadStats store) {
 
-    /** Two lines for logs and bench reports: the swap counters, then the store's summary. */
+    /** Lines for logs and bench reports: the swap counters, the prefix blocks', then the store's summary. */
     public String summary() {
         return "swap decisions " + swapDecisions + ", recompute decisions " + recomputeDecisions + ", swap-outs "
                 + swapOuts + " (" + blocksSwappedOut + " blocks, " + blocksNotStored + " not stored), swap-ins "
                 + swapIns + " (" + blocksSwappedIn + " blocks, " + blocksNotRestored + " not restored)\n"
-                + store.summary();
+                + prefixes.summary() + "\n" + store.summary();
     }
 }

@@ -20,6 +20,10 @@ import java.util.Set;
  * freed it goes back to the free list but keeps its content, so a later prompt can revive it, until the
  * block is taken for new content. A write into a shared block first copies it ({@link BlockCopy}).
  *
+ * <p>With a {@link PrefixSpill}, a cached block about to be taken for new content is first offered to it (with the
+ * tokens of its whole prefix), and an allocation whose cached prefix ends early asks it for the next blocks: each one
+ * it restores counts as cached and is named in the prefix cache again.
+ *
  * <p>Operations cost O(blocks touched); nothing scans the pool except {@link #checkInvariants()}.
  * Not thread-safe: the scheduler drives it from one thread.
  */
@@ -30,12 +34,14 @@ public final class BlockManager {
     private final int[] refCount; // (numBlocks) number of block tables holding each block
     private final FreeBlockList freeList;
     private final PrefixCache cache;
+    private final PrefixSpill spill;
     private final Set<BlockTable> liveTables = Collections.newSetFromMap(new IdentityHashMap<>());
     private final int[] matched; // (numBlocks) blocks found by the last prefix lookup, in position order
     private long lookups;
     private long queriedTokens;
     private long hitTokens;
     private long mergedBlocks;
+    private long restoredBlocks;
 
     /** A pool using the default {@link BlockHasher}. */
     public BlockManager(BlockManagerConfig config) {
@@ -44,6 +50,12 @@ public final class BlockManager {
 
     /** A pool naming blocks with {@code hasher} (tests pass colliding hashers). */
     public BlockManager(BlockManagerConfig config, BlockHasher hasher) {
+        this(config, hasher, PrefixSpill.NONE);
+    }
+
+    /** A pool that offers evicted cached blocks to {@code spill} and restores prefixes from it. */
+    public BlockManager(BlockManagerConfig config, BlockHasher hasher, PrefixSpill spill) {
+        this.spill = Objects.requireNonNull(spill, "spill");
         this.config = Objects.requireNonNull(config, "config");
         blockSize = config.blockSize();
         refCount = new int[config.numBlocks()];
@@ -89,6 +101,19 @@ public final class BlockManager {
         return seq.blockTable().blockId(position / blockSize) * blockSize + position % blockSize;
     }
 
+    /** Blocks of allocated prefixes that the {@link PrefixSpill} restored into the pool so far. */
+    public long restoredBlockCount() {
+        return restoredBlocks;
+    }
+
+    /**
+     * How many leading full blocks of {@code seq}'s tokens the prefix cache holds now (what {@link #allocate} would
+     * share, before asking the {@link PrefixSpill} for more). Changes nothing.
+     */
+    public int cachedPrefixBlocks(KvSequence seq) {
+        return matchCachedPrefix(seq);
+    }
+
     /** Counters of the prefix cache so far. */
     public PrefixCacheStats prefixCacheStats() {
         return new PrefixCacheStats(lookups, queriedTokens, hitTokens, mergedBlocks);
@@ -102,8 +127,9 @@ public final class BlockManager {
 
     /**
      * Gives {@code seq} (empty table) blocks for all its tokens: first the longest cached prefix of full blocks,
-     * shared, then fresh blocks. The cached prefix stops before the block holding the last token, so at least
-     * one token is left to compute and its logits exist.
+     * shared, then fresh blocks, the first of which the {@link PrefixSpill} may fill with kept prefix blocks. The
+     * cached prefix stops before the block holding the last token, so at least one token is left to compute and its
+     * logits exist.
      *
      * @return the number of leading tokens whose KV is already there (a multiple of the block size); the caller
      *     starts computing at that position
@@ -125,14 +151,33 @@ public final class BlockManager {
         for (int i = hits; i < blocksFor(seq.numTokens()); i++) {
             table.add(takeFreshBlock());
         }
-        table.setNumCommittedBlocks(hits);
+        int restored = restoreFromSpill(seq, table, hits);
+        table.setNumCommittedBlocks(hits + restored);
         liveTables.add(table);
         if (config.prefixCaching()) {
             lookups++;
             queriedTokens += seq.numTokens();
             hitTokens += (long) hits * blockSize;
         }
-        return hits * blockSize;
+        return (hits + restored) * blockSize;
+    }
+
+    /** Asks the spill for the blocks after the {@code hits} cached ones, naming each restored one; returns how many. */
+    private int restoreFromSpill(KvSequence seq, BlockTable table, int hits) {
+        if (!config.prefixCaching()) {
+            return 0;
+        }
+        int maxBlocks = (seq.numTokens() - 1) / blockSize; // the block of the last token is always computed
+        int prev = hits == 0 ? NO_BLOCK : table.blockId(hits - 1);
+        int k = hits;
+        while (k < maxBlocks && spill.restore(seq, k, table.blockId(k))) {
+            int block = table.blockId(k);
+            cache.register(block, cache.hash(seq, k, prev), prev);
+            prev = block;
+            k++;
+        }
+        restoredBlocks += k - hits;
+        return k - hits;
     }
 
     /** Whether {@link #appendSlots} would succeed now for the next {@code numNewTokens} positions. Changes nothing. */
@@ -330,6 +375,9 @@ public final class BlockManager {
 
     private int takeFreshBlock() {
         int block = freeList.popHead();
+        if (cache.isCached(block)) {
+            cache.prefixTokens(block).ifPresent(prefix -> spill.evicting(block, prefix));
+        }
         cache.replaceContent(block);
         refCount[block] = 1;
         return block;

@@ -1,6 +1,7 @@
 package dev.canopy.executor.kv;
 
 import java.util.Arrays;
+import java.util.Optional;
 
 /**
  * Names full, computed KV blocks so that later sequences starting with the same tokens can reuse them.
@@ -84,6 +85,34 @@ final class PrefixCache {
         parentBlock[block] = prevBlock;
         parentGeneration[block] = prevBlock == NO_BLOCK ? 0 : generation[prevBlock];
         System.arraycopy(scratch, 0, blockTokens, block * blockSize, blockSize);
+    }
+
+    /**
+     * The tokens of the whole prefix that cached {@code block} ends: its predecessors' tokens, then its own. Empty
+     * when the chain of predecessors is broken (a predecessor was overwritten or displaced since), so that the
+     * prefix can no longer be checked.
+     *
+     * @return (depth * blockSize) token ids, depth being the block's position in the chain plus one
+     */
+    Optional<int[]> prefixTokens(int block) {
+        if (!cached[block]) {
+            return Optional.empty();
+        }
+        int depth = 1;
+        for (int b = block; parentBlock[b] != NO_BLOCK; depth++) {
+            int parent = parentBlock[b];
+            if (!cached[parent] || parentGeneration[b] != generation[parent] || depth >= cached.length) {
+                return Optional.empty();
+            }
+            b = parent;
+        }
+        int[] prefix = new int[depth * blockSize]; // (depth * blockSize) token ids
+        int b = block;
+        for (int d = depth - 1; d >= 0; d--) {
+            System.arraycopy(blockTokens, b * blockSize, prefix, d * blockSize, blockSize);
+            b = parentBlock[b];
+        }
+        return Optional.of(prefix);
     }
 
     /** Forgets {@code block}'s content: it is about to be overwritten. Links from cached successors go stale. */

@@ -219,6 +219,18 @@ public final class Scheduler {
         return running.size();
     }
 
+    /** The first {@code max} waiting sequences, in the order they will be admitted. */
+    public List<Sequence> nextToAdmit(int max) {
+        List<Sequence> out = new ArrayList<>(Math.min(max, waiting.size()));
+        for (Sequence seq : waiting) {
+            if (out.size() == max) {
+                break;
+            }
+            out.add(seq);
+        }
+        return out;
+    }
+
     /** The first {@code max} waiting sequences with KV swapped out, in the order they will be admitted. */
     public List<Sequence> swappedWaiting(int max) {
         List<Sequence> out = new ArrayList<>(Math.min(max, waiting.size()));

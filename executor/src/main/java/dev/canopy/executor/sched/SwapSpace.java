@@ -30,7 +30,10 @@ public interface SwapSpace {
         }
     };
 
-    /** Whether preempting {@code seq}, whose first {@code blocks} blocks hold computed KV, should swap them out. */
+    /**
+     * Whether preempting {@code seq}, whose first {@code blocks} blocks hold computed KV, should swap them out. Asked
+     * once at every preemption of a sequence holding computed blocks, before they are freed.
+     */
     boolean shouldSwap(Sequence seq, int blocks);
 
     /**

@@ -40,13 +40,19 @@ public final class BenchCommand implements Command {
                                     [--requests N] [engine flags] [--json]
                        canopy bench --model FILE.gguf --workload mixed [shared-prefix flags] [--decode-requests 32]
                                     [--decode-prompt-len 16:64] [--decode-output-len 256] [engine flags] [--json]
+                       canopy bench --model FILE.gguf --workload long-output [--requests 32] [--prompt-len 64]
+                                    [--output-len 1024] [engine flags] [--json]
                   engine flags: --max-seqs N --max-batch-tokens N --kv-budget SIZE --no-prefix-cache --seed S
                                 --threads N --kernels auto|native|java --backend auto|cpu|cuda
                                 --order input|planned (default: input)
                                 --offload none|host|disk|host+disk --host-kv SIZE --spill-dir DIR --spill-size SIZE
                                 --preempt auto|swap|recompute --offload-policy lru|plan
                   --compare prefix-cache|order: run the workload twice in one process (prefix cache on/off, or
-                                input order/planned order) and report both runs and the speed ratio""";
+                                input order/planned order) and report both runs and the speed ratio
+                  --compare offload [--budgets 50,25]: run the workload (default long-output) with the KV pool at
+                                100% of its working set, then at each budget (% of it) with recompute, LRU swap and
+                                plan-aware swap (to --offload, default host; --host-kv defaults to the working set;
+                                --preempt defaults to swap); report throughput, preemptions and bytes moved per tier""";
     }
 
     @Override
@@ -54,7 +60,17 @@ public final class BenchCommand implements Command {
         Args a = Args.parse(name(), argv, OffloadFlags.plus(Set.of("model", "prompt-len", "gen-len", "threads",
                 "kernels", "backend", "warmup", "workload", "groups", "per-group", "prefix-len", "suffix-len", "output-len",
                 "requests", "max-seqs", "max-batch-tokens", "kv-budget", "seed", "order", "compare", "decode-requests",
-                "decode-prompt-len", "decode-output-len")), Set.of("json", "no-prefix-cache"));
+                "decode-prompt-len", "decode-output-len", "budgets")), Set.of("json", "no-prefix-cache"));
+        if (a.get("compare").filter("offload"::equals).isPresent()) {
+            Map<String, Object> r = OffloadComparison.run(a, GenerateCommand.engineConfig(a),
+                    a.get("workload").orElse("long-output"));
+            if (a.has("json")) {
+                out.println(InspectCommand.json(r));
+            } else {
+                OffloadComparison.printTable(r, out);
+            }
+            return 0;
+        }
         Map<String, Object> r = a.has("workload") ? workload(a) : singleStream(a);
         if (a.has("json")) {
             out.println(InspectCommand.json(r));
@@ -126,7 +142,8 @@ public final class BenchCommand implements Command {
                 r.put("planned_order", planned);
                 r.put("speedup_wall", ratio(input, planned));
             }
-            default -> throw new UsageException("canopy bench: --compare must be prefix-cache or order, got '" + compare + "'");
+            default -> throw new UsageException("canopy bench: --compare must be prefix-cache, order or offload, got '"
+                    + compare + "'");
         }
         return r;
     }
@@ -138,25 +155,10 @@ public final class BenchCommand implements Command {
     /** One run of the workload on a fresh engine (nothing cached from another run). */
     private Map<String, Object> runOnce(Args a, EngineConfig config, String order) {
         long seed = a.longValue("seed", 1);
-        String kind = a.required("workload");
         try (Engine engine = Engine.open(config)) {
             int vocab = engine.model().config().vocab();
-            List<GenerationRequest> reqs = switch (kind) {
-                case "shared-prefix" -> Workload.sharedPrefix(vocab, a.intValue("groups", 4), a.intValue("per-group", 16),
-                        a.intValue("prefix-len", 512), a.intValue("suffix-len", 32), a.intValue("output-len", 64), seed);
-                case "random" -> Workload.random(vocab, a.intValue("requests", 32),
-                        Workload.Range.parse("prompt-len", a.get("prompt-len").orElse("128:512")),
-                        Workload.Range.parse("output-len", a.get("output-len").orElse("64:128")), seed);
-                case "mixed" -> Workload.mixed(vocab, a.intValue("groups", 4), a.intValue("per-group", 8),
-                        a.intValue("prefix-len", 384), a.intValue("suffix-len", 32), a.intValue("output-len", 16),
-                        a.intValue("decode-requests", 32),
-                        Workload.Range.parse("decode-prompt-len", a.get("decode-prompt-len").orElse("16:64")),
-                        a.intValue("decode-output-len", 256), seed);
-                default -> throw new UsageException("canopy bench: --workload must be shared-prefix, random or mixed, got '"
-                        + kind + "'");
-            };
-            // Warm-up (JIT, caches) on unrelated tokens, so that the timed run compares like with like.
-            engine.generate(Workload.random(vocab, 4, new Workload.Range(48, 48), new Workload.Range(8, 8), seed + 99));
+            List<GenerationRequest> reqs = requests(a, a.required("workload"), vocab);
+            warmUp(engine, seed);
             long t0 = System.nanoTime();
             List<GenerationRequest> ordered = switch (order) {
                 case "input" -> reqs;
@@ -171,6 +173,41 @@ public final class BenchCommand implements Command {
             r.put("plan_s", Math.round(planSeconds * 1000) / 1000.0);
             return r;
         }
+    }
+
+    /** The requests of workload {@code kind} for a vocabulary of {@code vocab} tokens, from the workload flags. */
+    static List<GenerationRequest> requests(Args a, String kind, int vocab) {
+        long seed = a.longValue("seed", 1);
+        return switch (kind) {
+            case "shared-prefix" -> Workload.sharedPrefix(vocab, a.intValue("groups", 4), a.intValue("per-group", 16),
+                    a.intValue("prefix-len", 512), a.intValue("suffix-len", 32), a.intValue("output-len", 64), seed);
+            case "random" -> Workload.random(vocab, a.intValue("requests", 32),
+                    Workload.Range.parse("prompt-len", a.get("prompt-len").orElse("128:512")),
+                    Workload.Range.parse("output-len", a.get("output-len").orElse("64:128")), seed);
+            case "mixed" -> Workload.mixed(vocab, a.intValue("groups", 4), a.intValue("per-group", 8),
+                    a.intValue("prefix-len", 384), a.intValue("suffix-len", 32), a.intValue("output-len", 16),
+                    a.intValue("decode-requests", 32),
+                    Workload.Range.parse("decode-prompt-len", a.get("decode-prompt-len").orElse("16:64")),
+                    a.intValue("decode-output-len", 256), seed);
+            case "long-output" -> {
+                int n = a.intValue("requests", 32);
+                int promptLen = a.intValue("prompt-len", 64);
+                int outputLen = a.intValue("output-len", 1024);
+                if (n < 1 || promptLen < 1 || outputLen < 1) {
+                    throw new UsageException("canopy bench: --requests, --prompt-len and --output-len must be positive,"
+                            + " got " + n + ", " + promptLen + " and " + outputLen);
+                }
+                yield Workload.longOutput(vocab, n, promptLen, outputLen, seed);
+            }
+            default -> throw new UsageException("canopy bench: --workload must be shared-prefix, random, mixed or "
+                    + "long-output, got '" + kind + "'");
+        };
+    }
+
+    /** Warm-up (JIT, caches) on unrelated tokens, so that a timed run compares like with like. */
+    static void warmUp(Engine engine, long seed) {
+        engine.generate(Workload.random(engine.model().config().vocab(), 4, new Workload.Range(48, 48),
+                new Workload.Range(8, 8), seed + 99));
     }
 
     static KernelBackend kernels(Args a) {

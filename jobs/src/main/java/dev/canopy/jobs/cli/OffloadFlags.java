@@ -40,14 +40,23 @@ final class OffloadFlags {
      * @throws IllegalArgumentException naming a bad value and the allowed ones
      */
     static OffloadConfig parse(Args a) {
-        OffloadTiers tiers = OffloadTiers.parse(a.get("offload").orElse("none"));
+        return parse(a, "none", OffloadConfig.DEFAULT_HOST_BYTES, "auto");
+    }
+
+    /**
+     * Like {@link #parse(Args)}, with other defaults for {@code --offload}, {@code --host-kv} and {@code --preempt}.
+     *
+     * @throws IllegalArgumentException naming a bad value and the allowed ones
+     */
+    static OffloadConfig parse(Args a, String defaultTiers, long defaultHostBytes, String defaultPreempt) {
+        OffloadTiers tiers = OffloadTiers.parse(a.get("offload").orElse(defaultTiers));
         if (tiers == OffloadTiers.NONE) {
             return OffloadConfig.none();
         }
         Path spillDir = Path.of(a.get("spill-dir").orElse(System.getProperty("java.io.tmpdir")));
-        return new OffloadConfig(tiers, a.bytesValue("host-kv", OffloadConfig.DEFAULT_HOST_BYTES),
+        return new OffloadConfig(tiers, a.bytesValue("host-kv", defaultHostBytes),
                 tiers.usesDisk() ? spillDir : null, a.bytesValue("spill-size", OffloadConfig.DEFAULT_SPILL_BYTES),
-                preemption(a.get("preempt").orElse("auto")), policy(a.get("offload-policy").orElse("lru")));
+                preemption(a.get("preempt").orElse(defaultPreempt)), policy(a.get("offload-policy").orElse("lru")));
     }
 
     private static SwapMode preemption(String text) {

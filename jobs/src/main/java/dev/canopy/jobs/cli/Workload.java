@@ -67,6 +67,15 @@ final class Workload {
     }
 
     /**
+     * {@code n} unrelated prompts of {@code promptLen} tokens, each generating {@code outputLen} tokens: the KV grows
+     * during decode until it no longer fits, the case KV offload is for.
+     */
+    static List<GenerationRequest> longOutput(int vocab, int n, int promptLen, int outputLen, long seed) {
+        return random(vocab, n, new Range(promptLen, promptLen), new Range(outputLen, outputLen), seed).stream()
+                .map(r -> GenerationRequest.ofTokens("long-" + r.id(), r.promptTokens(), r.params())).toList();
+    }
+
+    /**
      * A mix of compute-heavy requests (long prompts in shared-prefix groups, short outputs) and
      * memory-heavy ones (short prompts, long outputs), interleaved at random.
      */

@@ -19,7 +19,12 @@ final class WorkloadBench {
     static Map<String, Object> run(Engine engine, List<GenerationRequest> requests) {
         long t0 = System.nanoTime();
         List<GenerationResult> results = engine.generate(requests);
-        double wall = (System.nanoTime() - t0) / 1e9;
+        return report(engine, requests, results, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** The report of a run that gave {@code results} for {@code requests} in {@code wall} seconds. */
+    static Map<String, Object> report(Engine engine, List<GenerationRequest> requests, List<GenerationResult> results,
+                                      double wall) {
         long errors = results.stream().filter(r -> r.error().isPresent()).count();
         EngineMetrics m = engine.lastRunMetrics();
         long kvPerBlock = engine.model().config().kvBytesPerToken() * engine.backend().blockSize();
@@ -59,12 +64,16 @@ final class WorkloadBench {
             r.put(tier.name() + "_bytes_out", tier.bytesOut());
             r.put(tier.name() + "_hit_rate", round(store.hitRate(t).orElse(0)));
         }
+        r.put("prefix_blocks_written", s.prefixes().written());
+        r.put("prefix_blocks_dropped", s.prefixes().dropped());
+        r.put("prefix_blocks_restored", s.prefixes().restored());
+        r.put("prefix_restore_timeliness", round(s.prefixes().timeliness().orElse(0)));
         r.put("prefetch_issued", store.prefetchIssued());
         r.put("prefetch_timeliness", round(store.prefetchTimeliness().orElse(0)));
         return r;
     }
 
-    private static double round(double v) {
+    static double round(double v) {
         return Math.round(v * 1000) / 1000.0;
     }
 }
