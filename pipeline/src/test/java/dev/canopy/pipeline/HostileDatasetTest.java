@@ -1,0 +1,228 @@
+package dev.canopy.pipeline;
+
+import static org.apache.spark.sql.functions.col;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.canopy.executor.TestModels;
+import dev.canopy.pipeline.batch.BatchJobSpec;
+import dev.canopy.pipeline.batch.BatchOutcome;
+import dev.canopy.pipeline.batch.BatchRun;
+import dev.canopy.pipeline.batch.OutputFormat;
+import dev.canopy.pipeline.engine.EngineBackendFactory;
+import dev.canopy.pipeline.engine.EngineSettings;
+import dev.canopy.pipeline.input.InputFormat;
+import dev.canopy.pipeline.input.InputSpec;
+
+/**
+ * Issue 9, dataset side: hostile rows (bad bytes, huge strings, out-of-range or mistyped parameters, broken
+ * messages) sit between good rows in real input files; the real job on the stories260K model writes every row
+ * once, gives each hostile row an error naming its field, and leaves the good rows' text as a clean run has it.
+ */
+class HostileDatasetTest {
+
+    private static final int MAX_TOKENS = 4;
+    private static final StructType SCHEMA = new StructType()
+            .add("id", DataTypes.LongType).add("prompt", DataTypes.BinaryType)
+            .add("max_tokens", DataTypes.LongType).add("n", DataTypes.LongType)
+            .add("temperature", DataTypes.DoubleType).add("top_p", DataTypes.DoubleType)
+            .add("top_k", DataTypes.LongType).add("min_p", DataTypes.DoubleType)
+            .add("stop", DataTypes.createArrayType(DataTypes.StringType));
+
+    private final SparkSession spark = SharedSpark.session();
+    private final GenerateOptions model = GenerateOptions.of(new EngineBackendFactory(
+                    TestModels.stories260kF32().toString(), EngineSettings.defaults().withKvBudgetBytes(32L << 20)))
+            .withSampling(GenerateOptions.DEFAULT_SAMPLING.toBuilder().maxTokens(MAX_TOKENS).build());
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void hostileParquetRowsFailAloneNamingTheirField() {
+        List<Row> good = List.of(
+                row(1, utf8("Once upon a time"), Map.of()),
+                row(2, utf8("Lily saw a big dog"), Map.of()),
+                row(3, utf8("Tom and his mom went to the park"), Map.of("temperature", 0.8)));
+        List<Row> hostile = List.of(
+                row(10, utf8("Lily\u0000saw a cat"), Map.of()),
+                row(11, new byte[] {'B', 'e', 'n', ' ', (byte) 0xff, (byte) 0xc3, ' ', 'r', 'a', 'n'}, Map.of()),
+                row(12, utf8("a".repeat(20 << 20)), Map.of()),
+                row(13, utf8("Once"), Map.of("max_tokens", (long) Integer.MAX_VALUE)),
+                row(14, utf8("Once"), Map.of("max_tokens", 1L << 40)),
+                row(15, utf8("Once"), Map.of("max_tokens", -5L)),
+                row(16, utf8("Once"), Map.of("max_tokens", 0L)),
+                row(17, utf8("Once"), Map.of("n", 1_000_000L)),
+                row(18, utf8("Once"), Map.of("n", 0L)),
+                row(19, utf8("Once"), Map.of("n", -1L)),
+                row(20, utf8("Once"), Map.of("temperature", Double.NaN)),
+                row(21, utf8("Once"), Map.of("temperature", Double.POSITIVE_INFINITY)),
+                row(22, utf8("Once"), Map.of("temperature", -1.0)),
+                row(23, utf8("Once"), Map.of("top_p", Double.NaN)),
+                row(24, utf8("Once"), Map.of("top_p", -0.5)),
+                row(25, utf8("Once"), Map.of("top_k", -3L)),
+                row(26, utf8("Once"), Map.of("min_p", Double.NEGATIVE_INFINITY)),
+                row(27, utf8("Once"), Map.of("stop", Collections.nCopies(5000, "x"))),
+                row(28, utf8("Once"), Map.of("stop", List.of("y".repeat(1 << 20)))),
+                row(29, utf8(""), Map.of()),
+                row(30, null, Map.of()));
+        List<Row> all = new ArrayList<>(good);
+        all.addAll(hostile);
+
+        Map<Long, Row> clean = runParquet("clean", good);
+        Map<Long, Row> out = runParquet("hostile", all);
+
+        assertThat(out).hasSize(all.size());
+        for (long id = 1; id <= 3; id++) {
+            assertThat(out.get(id).<String>getAs("error")).isNull();
+            assertThat(out.get(id).<String>getAs("generated_text")).as("row %s", id)
+                    .isEqualTo(clean.get(id).getAs("generated_text")).isNotEmpty();
+        }
+        assertThat(error(out, 10)).as("NUL is text: it generates").isNull();
+        assertThat(error(out, 11)).as("invalid UTF-8 reads as U+FFFD and generates").isNull();
+        assertThat(out.get(11L).<String>getAs("prompt")).isEqualTo("Ben \uFFFD\uFFFD ran");
+        assertThat(error(out, 12)).isEqualTo("prompt_too_long: Cannot generate: the prompt in column 'prompt' has "
+                + (20 << 20) + " characters, more than the 1048576 allowed (maxPromptChars)");
+        assertThat(error(out, 13)).isEqualTo("invalid_params: field max_tokens: Cannot generate 2147483647 tokens:"
+                + " the model's context holds 512; use max_tokens in [1, 512]");
+        assertThat(error(out, 14)).isEqualTo("invalid_params: field max_tokens: expected an integer below 2^31, got "
+                + (1L << 40));
+        assertThat(error(out, 15)).isEqualTo("invalid_params: field max_tokens: Cannot use sampling parameters:"
+                + " maxTokens must be in [1, 2^31), got -5");
+        assertThat(error(out, 16)).endsWith("maxTokens must be in [1, 2^31), got 0");
+        assertThat(error(out, 17)).isEqualTo("invalid_params: field n: Cannot use sampling parameters: n must be in"
+                + " [1, 128], got 1000000");
+        assertThat(error(out, 18)).startsWith("invalid_params: field n: ").endsWith("got 0");
+        assertThat(error(out, 19)).startsWith("invalid_params: field n: ").endsWith("got -1");
+        assertThat(error(out, 20)).isEqualTo("invalid_params: field temperature: expected a finite number, got NaN");
+        assertThat(error(out, 21)).isEqualTo("invalid_params: field temperature: expected a finite number, got"
+                + " Infinity");
+        assertThat(error(out, 22)).isEqualTo("invalid_params: field temperature: Cannot use sampling parameters:"
+                + " temperature must be in [0, inf) (0 = greedy), got -1.0");
+        assertThat(error(out, 23)).isEqualTo("invalid_params: field top_p: expected a finite number, got NaN");
+        assertThat(error(out, 24)).isEqualTo("invalid_params: field top_p: Cannot use sampling parameters: topP must"
+                + " be in (0, 1] (1 = off), got -0.5");
+        assertThat(error(out, 25)).isEqualTo("invalid_params: field top_k: Cannot use sampling parameters: topK must"
+                + " be in [0, 2^31) (0 = off), got -3");
+        assertThat(error(out, 26)).isEqualTo("invalid_params: field min_p: expected a finite number, got -Infinity");
+        assertThat(error(out, 27)).isEqualTo("invalid_params: field stop: expected at most 16, got 5000 strings");
+        assertThat(error(out, 28)).isEqualTo("invalid_params: field stop: expected at most 1024, got a string of "
+                + (1 << 20) + " characters");
+        assertThat(error(out, 29)).isEqualTo("empty_prompt: Cannot generate: the prompt in column 'prompt' is empty");
+        assertThat(error(out, 30)).isEqualTo("null_prompt: Cannot generate: column 'prompt' is null");
+    }
+
+    @Test
+    void hostileJsonLinesFailAloneNamingTheirField() throws IOException {
+        Path input = dir.resolve("in.jsonl");
+        List<byte[]> lines = List.of(
+                utf8("{\"id\": 1, \"prompt\": \"Once upon a time\", \"max_tokens\": 4}"),
+                utf8("{\"id\": 2, \"prompt\": \"Lily saw a big dog\", \"seed\": 7, \"temperature\": 0.5}"),
+                concat(utf8("{\"id\": 3, \"prompt\": \"Ben "), new byte[] {(byte) 0xff, (byte) 0xfe}, utf8(" ran\"}")),
+                utf8("{\"id\": 4, \"prompt\": \"Lily\\u0000saw a cat\"}"),
+                utf8("{\"id\": 5, \"prompt\": \"Once\", \"max_tokens\": \"abc\"}"),
+                utf8("{\"id\": 6, \"prompt\": \"Once\", \"max_tokens\": {\"a\": 1}}"),
+                utf8("{\"id\": 7, \"prompt\": \"Once\", \"max_tokens\": [1, 2]}"),
+                utf8("{\"id\": 8, \"prompt\": \"Once\", \"max_tokens\": 1e10}"),
+                utf8("{\"id\": 9, \"prompt\": \"Once\", \"seed\": 1e30}"),
+                utf8("{\"id\": 10, \"prompt\": \"Once\", \"temperature\": NaN}"),
+                utf8("{\"id\": 11, \"prompt\": \"Once\", \"seed\": 2.5}"),
+                utf8("{\"id\": 12, \"prompt\": 42}"),
+                utf8("{\"id\": 13, \"prompt\": \"cut"));
+        Files.write(input, join(lines));
+
+        Map<Long, JsonNode> clean = runJsonl("clean", lines.subList(0, 2));
+        Map<Long, JsonNode> out = runJsonl("hostile", lines);
+
+        System.out.println(out);
+        assertThat(out.get(1L).get("generated_text").asText()).isEqualTo(clean.get(1L).get("generated_text").asText());
+        assertThat(out.get(2L).get("generated_text").asText()).isEqualTo(clean.get(2L).get("generated_text").asText());
+    }
+
+    private Map<Long, Row> runParquet(String name, List<Row> rows) {
+        String input = dir.resolve(name + ".parquet").toString();
+        spark.createDataFrame(rows, SCHEMA).withColumn("prompt", col("prompt").cast(DataTypes.StringType))
+                .coalesce(1).write().parquet(input);
+        String output = dir.resolve(name + "-out").toString();
+        BatchOutcome outcome = BatchRun.run(spark, new BatchJobSpec(new InputSpec(input, InputFormat.PARQUET), output,
+                OutputFormat.PARQUET, model.withPartitions(2), false, Duration.ofSeconds(30)));
+        assertThat(outcome.complete()).isTrue();
+        Map<Long, Row> byId = new HashMap<>();
+        for (Row r : spark.read().parquet(output).collectAsList()) {
+            assertThat(byId.put(r.<Long>getAs("id"), r)).as("id %s written once", (Object) r.getAs("id")).isNull();
+        }
+        return byId;
+    }
+
+    private Map<Long, JsonNode> runJsonl(String name, List<byte[]> lines) throws IOException {
+        Path input = Files.write(dir.resolve(name + ".jsonl"), join(lines));
+        String output = dir.resolve(name + "-out").toString();
+        BatchOutcome outcome = BatchRun.run(spark, new BatchJobSpec(new InputSpec(input.toString(), InputFormat.JSONL),
+                output, OutputFormat.JSONL, model.withPartitions(2), false, Duration.ofSeconds(30)));
+        assertThat(outcome.complete()).isTrue();
+        Map<Long, JsonNode> byId = new HashMap<>();
+        ObjectMapper json = new ObjectMapper();
+        for (Path part : Files.list(Path.of(output)).filter(p -> p.getFileName().toString().startsWith("part-"))
+                .toList()) {
+            for (String line : Files.readAllLines(part)) {
+                JsonNode node = json.readTree(line);
+                byId.put(node.path("id").asLong(-1), node);
+            }
+        }
+        return byId;
+    }
+
+    private static String error(Map<Long, Row> out, long id) {
+        return out.get(id).getAs("error");
+    }
+
+    private static Row row(long id, byte[] prompt, Map<String, Object> params) {
+        Object[] values = new Object[SCHEMA.size()];
+        values[0] = id;
+        values[1] = prompt;
+        params.forEach((name, value) -> values[SCHEMA.fieldIndex(name)] = value);
+        return RowFactory.create(values);
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        return join(List.of(parts), new byte[0]);
+    }
+
+    private static byte[] join(List<byte[]> lines) {
+        return join(lines, new byte[] {'\n'});
+    }
+
+    private static byte[] join(List<byte[]> parts, byte[] separator) {
+        var out = new java.io.ByteArrayOutputStream();
+        for (byte[] part : parts) {
+            out.writeBytes(part);
+            out.writeBytes(separator);
+        }
+        return out.toByteArray();
+    }
+}
