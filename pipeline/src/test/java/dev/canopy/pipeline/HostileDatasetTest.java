@@ -86,7 +86,8 @@ class HostileDatasetTest {
                 row(27, utf8("Once"), Map.of("stop", Collections.nCopies(5000, "x"))),
                 row(28, utf8("Once"), Map.of("stop", List.of("y".repeat(1 << 20)))),
                 row(29, utf8(""), Map.of()),
-                row(30, null, Map.of()));
+                row(30, null, Map.of()),
+                row(31, utf8("Once"), Map.of("n", 128L, "max_tokens", 256L)));
         List<Row> all = new ArrayList<>(good);
         all.addAll(hostile);
 
@@ -131,11 +132,12 @@ class HostileDatasetTest {
                 + (1 << 20) + " characters");
         assertThat(error(out, 29)).isEqualTo("empty_prompt: Cannot generate: the prompt in column 'prompt' is empty");
         assertThat(error(out, 30)).isEqualTo("null_prompt: Cannot generate: column 'prompt' is null");
+        assertThat(error(out, 31)).as("the engine seats all n samples at once").isEqualTo("generation_failed: Cannot"
+                + " schedule request 0: its n=128 samples need 128 seats but maxSeqs is 64");
     }
 
     @Test
     void hostileJsonLinesFailAloneNamingTheirField() throws IOException {
-        Path input = dir.resolve("in.jsonl");
         List<byte[]> lines = List.of(
                 utf8("{\"id\": 1, \"prompt\": \"Once upon a time\", \"max_tokens\": 4}"),
                 utf8("{\"id\": 2, \"prompt\": \"Lily saw a big dog\", \"seed\": 7, \"temperature\": 0.5}"),
@@ -150,14 +152,103 @@ class HostileDatasetTest {
                 utf8("{\"id\": 11, \"prompt\": \"Once\", \"seed\": 2.5}"),
                 utf8("{\"id\": 12, \"prompt\": 42}"),
                 utf8("{\"id\": 13, \"prompt\": \"cut"));
-        Files.write(input, join(lines));
 
-        Map<Long, JsonNode> clean = runJsonl("clean", lines.subList(0, 2));
-        Map<Long, JsonNode> out = runJsonl("hostile", lines);
+        Map<Long, JsonNode> clean = runJsonl("clean", lines.subList(0, 2)).byId();
+        JsonOutput written = runJsonl("hostile", lines);
+        Map<Long, JsonNode> out = written.byId();
 
-        System.out.println(out);
-        assertThat(out.get(1L).get("generated_text").asText()).isEqualTo(clean.get(1L).get("generated_text").asText());
-        assertThat(out.get(2L).get("generated_text").asText()).isEqualTo(clean.get(2L).get("generated_text").asText());
+        assertThat(out).hasSize(lines.size() - 2).containsKeys(1L, 2L, 4L, 5L, 12L);
+        List<JsonNode> malformed = written.malformed();
+        for (long id : new long[] {1, 2}) {
+            assertThat(out.get(id).get("error").isNull()).isTrue();
+            assertThat(out.get(id).get("generated_text").asText()).as("row %s", id)
+                    .isEqualTo(clean.get(id).get("generated_text").asText()).isNotEmpty();
+        }
+        assertThat(malformed).extracting(r -> r.get("error").asText()).containsExactlyInAnyOrder(
+                "malformed_row: Cannot read row: the reader could not parse its line (bad syntax, a value of the"
+                        + " wrong type, or bytes that are not UTF-8, shown as U+FFFD): {\"id\": 3, \"prompt\": \"Ben \uFFFD\uFFFD ran\"}",
+                "malformed_row: Cannot read row: the reader could not parse its line (bad syntax, a value of the"
+                        + " wrong type, or bytes that are not UTF-8, shown as U+FFFD): {\"id\": 13, \"prompt\": \"cut");
+        assertThat(out.get(4L).get("error").isNull()).as("NUL is text: it generates").isTrue();
+        assertThat(jsonError(out, 5)).isEqualTo("invalid_params: field max_tokens: expected an integer, got abc");
+        assertThat(jsonError(out, 6)).isEqualTo("invalid_params: field max_tokens: expected an integer, got {\"a\": 1}");
+        assertThat(jsonError(out, 7)).isEqualTo("invalid_params: field max_tokens: expected an integer, got [1, 2]");
+        assertThat(jsonError(out, 8)).isEqualTo("invalid_params: field max_tokens: expected an integer below 2^31, got"
+                + " 1.0E10");
+        assertThat(jsonError(out, 9)).isEqualTo("invalid_params: field seed: expected an integer, got 1.0E30");
+        assertThat(jsonError(out, 10)).isEqualTo("invalid_params: field temperature: expected a finite number, got NaN");
+        assertThat(jsonError(out, 11)).isEqualTo("invalid_params: field seed: expected an integer, got 2.5");
+        assertThat(out.get(12L).get("prompt").asText()).as("Spark widens a mixed column to text").isEqualTo("42");
+        assertThat(out.get(12L).get("error").isNull()).isTrue();
+    }
+
+    @Test
+    void hostileOpenAiBatchRequestsFailAloneNamingTheirField() throws IOException {
+        List<String> requests = List.of(
+                request("a", "[{\"role\": \"user\", \"content\": \"hello\"}]", "\"max_tokens\": 5"),
+                request("b", "[{\"role\": \"user\", \"content\": \"bye\"}]", "\"seed\": 3"),
+                request("c", "[{\"role\": \"user\", \"content\": \"x\"}]", "\"max_tokens\": \"abc\""),
+                request("d", "[{\"role\": \"user\", \"content\": \"x\"}]", "\"max_tokens\": 2147483647"),
+                request("e", "[{\"role\": \"user\", \"content\": \"x\"}]", "\"n\": 1000000"),
+                request("f", "[{\"role\": \"user\", \"content\": \"x\"}]", "\"top_p\": \"NaN\""),
+                request("g", "[{\"role\": \"user\", \"content\": \"x\"}]", "\"temperature\": -2"),
+                request("h", "[{\"role\": \"user\", \"content\": \"x\"}]", "\"seed\": 1e30"),
+                request("i", "[{\"role\": \"user\", \"content\": \"x\"}]", "\"stop\": [" + String.join(", ",
+                        Collections.nCopies(5000, "\"s\"")) + "]"),
+                request("j", "[{\"role\": \"user\", \"content\": null}]", "\"seed\": 1"),
+                request("k", "[{\"role\": \"\", \"content\": \"x\"}]", "\"seed\": 1"),
+                request("l", "[{\"role\": \"user\", \"content\": [{\"type\": \"text\", \"text\": \"hi\"}]}]",
+                        "\"seed\": 1"),
+                request("m", "\"hello\"", "\"seed\": 1"),
+                request("n", "[null]", "\"seed\": 1"),
+                "{\"custom_id\": \"o\", \"body\": {\"messages\": [");
+        Path input = Files.write(dir.resolve("requests.jsonl"), requests);
+        GenerateOptions echo = GenerateOptions.of(ByteEchoBackend.named("echo")).withIdColumn("custom_id");
+        String output = dir.resolve("openai-out").toString();
+
+        BatchOutcome outcome = BatchRun.run(spark, new BatchJobSpec(new InputSpec(input.toString(),
+                InputFormat.OPENAI_BATCH), output, OutputFormat.OPENAI_BATCH, echo, false, Duration.ofSeconds(30)));
+
+        assertThat(outcome.complete()).isTrue();
+        Map<String, JsonNode> byId = new HashMap<>();
+        for (JsonNode line : outputLines(output)) {
+            assertThat(byId.put(line.get("custom_id").asText("(none)"), line)).isNull();
+        }
+        assertThat(byId).hasSize(requests.size());
+        assertThat(byId.get("a").get("response").get("body").get("choices").get(0).get("message").get("content")
+                .asText()).isEqualTo(ByteEchoBackend.expectedText("user: hello\nassistant:", 0, 0, 5));
+        assertThat(byId.get("b").get("error").isNull()).isTrue();
+        assertThat(openAiError(byId, "c")).isEqualTo("invalid_params: field max_tokens: expected an integer, got abc");
+        assertThat(openAiError(byId, "d")).isEqualTo("invalid_params: field max_tokens: Cannot generate 2147483647"
+                + " tokens: the model's context holds 64; use max_tokens in [1, 64]");
+        assertThat(openAiError(byId, "e")).isEqualTo("invalid_params: field n: Cannot use sampling parameters: n must"
+                + " be in [1, 128], got 1000000");
+        assertThat(openAiError(byId, "f")).isEqualTo("invalid_params: field top_p: expected a finite number, got NaN");
+        assertThat(openAiError(byId, "g")).isEqualTo("invalid_params: field temperature: Cannot use sampling"
+                + " parameters: temperature must be in [0, inf) (0 = greedy), got -2.0");
+        assertThat(openAiError(byId, "h")).isEqualTo("invalid_params: field seed: expected an integer, got 1.0E30");
+        assertThat(openAiError(byId, "i")).isEqualTo("invalid_params: field stop: expected at most 16, got 5000"
+                + " strings");
+        assertThat(openAiError(byId, "j")).isEqualTo("invalid_messages: Cannot render messages: messages[0].content"
+                + " is null");
+        assertThat(openAiError(byId, "k")).isEqualTo("invalid_messages: Cannot render messages: messages[0].role is"
+                + " blank");
+        assertThat(byId.get("l").get("response").get("body").get("choices").get(0).get("message").get("content")
+                .asText()).as("content parts are read as their JSON text").contains("[{\"type\": \"text\"");
+        assertThat(openAiError(byId, "m")).startsWith("malformed_row: Cannot read row: the reader could not parse its"
+                + " line").endsWith("...");
+        assertThat(openAiError(byId, "n")).isEqualTo("invalid_messages: Cannot render messages: messages[0] is null");
+        assertThat(openAiError(byId, "(none)")).endsWith(": {\"custom_id\": \"o\", \"body\": {\"messages\": [");
+        assertThat(byId.get("(none)").get("error").get("code").asText()).isEqualTo("malformed_row");
+    }
+
+    private static String openAiError(Map<String, JsonNode> byId, String id) {
+        return byId.get(id).get("error").get("message").asText();
+    }
+
+    private static String request(String id, String messages, String params) {
+        return "{\"custom_id\": \"" + id + "\", \"method\": \"POST\", \"url\": \"/v1/chat/completions\", \"body\":"
+                + " {\"model\": \"x\", \"messages\": " + messages + ", " + params + "}}";
     }
 
     private Map<Long, Row> runParquet(String name, List<Row> rows) {
@@ -175,22 +266,42 @@ class HostileDatasetTest {
         return byId;
     }
 
-    private Map<Long, JsonNode> runJsonl(String name, List<byte[]> lines) throws IOException {
+    /** JSON output lines by id, and those of rows without an id (malformed lines). */
+    private record JsonOutput(Map<Long, JsonNode> byId, List<JsonNode> malformed) {}
+
+    private JsonOutput runJsonl(String name, List<byte[]> lines) throws IOException {
         Path input = Files.write(dir.resolve(name + ".jsonl"), join(lines));
         String output = dir.resolve(name + "-out").toString();
         BatchOutcome outcome = BatchRun.run(spark, new BatchJobSpec(new InputSpec(input.toString(), InputFormat.JSONL),
                 output, OutputFormat.JSONL, model.withPartitions(2), false, Duration.ofSeconds(30)));
         assertThat(outcome.complete()).isTrue();
-        Map<Long, JsonNode> byId = new HashMap<>();
-        ObjectMapper json = new ObjectMapper();
-        for (Path part : Files.list(Path.of(output)).filter(p -> p.getFileName().toString().startsWith("part-"))
-                .toList()) {
-            for (String line : Files.readAllLines(part)) {
-                JsonNode node = json.readTree(line);
-                byId.put(node.path("id").asLong(-1), node);
+        JsonOutput out = new JsonOutput(new HashMap<>(), new ArrayList<>());
+        for (JsonNode line : outputLines(output)) {
+            if (line.get("id").isNull()) {
+                out.malformed().add(line);
+            } else {
+                assertThat(out.byId().put(line.get("id").asLong(), line)).as("id %s written once", line.get("id"))
+                        .isNull();
             }
         }
-        return byId;
+        return out;
+    }
+
+    private static List<JsonNode> outputLines(String output) throws IOException {
+        List<JsonNode> lines = new ArrayList<>();
+        ObjectMapper json = new ObjectMapper();
+        try (var parts = Files.list(Path.of(output))) {
+            for (Path part : parts.filter(p -> p.getFileName().toString().startsWith("part-")).toList()) {
+                for (String line : Files.readAllLines(part)) {
+                    lines.add(json.readTree(line));
+                }
+            }
+        }
+        return lines;
+    }
+
+    private static String jsonError(Map<Long, JsonNode> out, long id) {
+        return out.get(id).get("error").asText();
     }
 
     private static String error(Map<Long, Row> out, long id) {

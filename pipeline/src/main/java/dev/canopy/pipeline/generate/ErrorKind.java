@@ -4,6 +4,8 @@ import java.util.Locale;
 
 /** Why a row got an error instead of generated text; the metrics count errors by kind. */
 public enum ErrorKind {
+    /** The reader could not parse the row's line (bad JSON or CSV syntax, bytes that are not UTF-8). */
+    MALFORMED_ROW,
     /** The prompt (or messages) column is null. */
     NULL_PROMPT,
     /** The prompt is empty or renders to no tokens. */

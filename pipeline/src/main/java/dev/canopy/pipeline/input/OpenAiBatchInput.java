@@ -18,7 +18,8 @@ import org.apache.spark.sql.types.StructType;
  * Reads OpenAI batch request lines into the pipeline's columns: {@code custom_id} (the id), {@code messages}
  * (chat requests) or {@code prompt} (completion requests), and the parameters {@code max_tokens} (or
  * {@code max_completion_tokens}), {@code temperature}, {@code top_p}, {@code seed}, {@code stop} (a string or a
- * list) and {@code n}. Other request fields are ignored.
+ * list) and {@code n}. Other request fields are ignored. A line that is not JSON keeps its text in
+ * {@value InputSchema#MALFORMED_COLUMN} (its row fails alone).
  */
 public final class OpenAiBatchInput {
 
@@ -47,7 +48,8 @@ public final class OpenAiBatchInput {
                     .add("top_p", DataTypes.StringType)
                     .add("seed", DataTypes.StringType)
                     .add("stop", DataTypes.StringType)
-                    .add("n", DataTypes.StringType));
+                    .add("n", DataTypes.StringType))
+            .add(InputSchema.MALFORMED_COLUMN, DataTypes.StringType);
 
     private OpenAiBatchInput() {}
 
@@ -71,6 +73,7 @@ public final class OpenAiBatchInput {
                 col("body.top_p").as(RowParam.TOP_P.column()),
                 col("body.seed").as(RowParam.SEED.column()),
                 stop.as(RowParam.STOP.column()),
-                col("body.n").as(RowParam.N.column()));
+                col("body.n").as(RowParam.N.column()),
+                col(InputSchema.MALFORMED_COLUMN));
     }
 }

@@ -2,6 +2,7 @@ package dev.canopy.pipeline.spark;
 
 import java.io.Serializable;
 import java.util.Objects;
+import java.util.Optional;
 
 import org.apache.spark.sql.Row;
 
@@ -25,6 +26,9 @@ final class RowPreparer implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
+    /** How much of a malformed line its error quotes. */
+    static final int SHOWN_LINE_CHARS = 80;
+
     private final InputColumns columns;
     private final SamplingFields defaultFields;
     private final int maxPromptChars;
@@ -41,6 +45,10 @@ final class RowPreparer implements Serializable {
     PreparedPrompt prepare(Row row, ModelBackend backend) {
         if (defaults == null) {
             defaults = defaultFields.params();
+        }
+        Optional<RowError> malformed = malformed(row);
+        if (malformed.isPresent()) {
+            return new PreparedPrompt.Rejected(malformed.get(), 0);
         }
         SamplingParams sampling;
         try {
@@ -84,5 +92,15 @@ final class RowPreparer implements Serializable {
                     + " (prompt plus at least one generated token)"), tokens.length);
         }
         return new PreparedPrompt.Ready(prompt, tokens, sampling);
+    }
+
+    /** The error of a row whose line the reader could not parse (all its columns are null), if it is one. */
+    Optional<RowError> malformed(Row row) {
+        return columns.malformedRecordIndex().filter(i -> !row.isNullAt(i)).map(i -> {
+            String line = row.getString(i);
+            String shown = line.length() > SHOWN_LINE_CHARS ? line.substring(0, SHOWN_LINE_CHARS) + "..." : line;
+            return new RowError(ErrorKind.MALFORMED_ROW, "Cannot read row: the reader could not parse its line (bad"
+                    + " syntax, a value of the wrong type, or bytes that are not UTF-8, shown as U+FFFD): " + shown);
+        });
     }
 }
