@@ -87,7 +87,8 @@ class HostileDatasetTest {
                 row(28, utf8("Once"), Map.of("stop", List.of("y".repeat(1 << 20)))),
                 row(29, utf8(""), Map.of()),
                 row(30, null, Map.of()),
-                row(31, utf8("Once"), Map.of("n", 128L, "max_tokens", 256L)));
+                row(31, utf8("Once"), Map.of("n", 128L, "max_tokens", 256L)),
+                row(32, utf8("Lily ".repeat(100_000)), Map.of()));
         List<Row> all = new ArrayList<>(good);
         all.addAll(hostile);
 
@@ -105,6 +106,10 @@ class HostileDatasetTest {
         assertThat(out.get(11L).<String>getAs("prompt")).isEqualTo("Ben \uFFFD\uFFFD ran");
         assertThat(error(out, 12)).isEqualTo("prompt_too_long: Cannot generate: the prompt in column 'prompt' has "
                 + (20 << 20) + " characters, more than the 1048576 allowed (maxPromptChars)");
+        assertThat(error(out, 32)).as("under maxPromptChars, but more than 512 tokens of any vocabulary entry")
+                .matches("prompt_too_long: Cannot generate: the prompt in column 'prompt' has 500000 characters, more"
+                        + " than the model's context of 512 tokens can hold \\(a token stands for at most \\d+"
+                        + " characters\\)");
         assertThat(error(out, 13)).isEqualTo("invalid_params: field max_tokens: Cannot generate 2147483647 tokens:"
                 + " the model's context holds 512; use max_tokens in [1, 512]");
         assertThat(error(out, 14)).isEqualTo("invalid_params: field max_tokens: expected an integer below 2^31, got "

@@ -3,6 +3,7 @@ package dev.canopy.pipeline.spark;
 import java.io.Serializable;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 import org.apache.spark.sql.Row;
 
@@ -76,10 +77,9 @@ final class RowPreparer implements Serializable {
                 return new PreparedPrompt.Rejected(new RowError(ErrorKind.INVALID_MESSAGES, e.getMessage()), 0);
             }
         }
-        if (prompt.length() > maxPromptChars) { // before tokenizing: its cost grows with the text
-            return new PreparedPrompt.Rejected(new RowError(ErrorKind.PROMPT_TOO_LONG, "Cannot generate: the prompt in"
-                    + " column '" + columns.sourceName() + "' has " + prompt.length() + " characters, more than the "
-                    + maxPromptChars + " allowed (maxPromptChars)"), 0);
+        Optional<RowError> tooLong = tooManyChars(prompt, backend);
+        if (tooLong.isPresent()) {
+            return new PreparedPrompt.Rejected(tooLong.get(), 0);
         }
         if (prompt.isEmpty()) {
             return new PreparedPrompt.Rejected(new RowError(ErrorKind.EMPTY_PROMPT,
@@ -92,6 +92,27 @@ final class RowPreparer implements Serializable {
                     + " (prompt plus at least one generated token)"), tokens.length);
         }
         return new PreparedPrompt.Ready(prompt, tokens, sampling);
+    }
+
+    /**
+     * Why {@code prompt} is too long to tokenize, if it is: over {@code maxPromptChars}, or over what the model's
+     * context can hold at most (tokenizing costs time and memory in proportion to the text, so neither is).
+     */
+    private Optional<RowError> tooManyChars(String prompt, ModelBackend backend) {
+        if (prompt.length() > maxPromptChars) {
+            return Optional.of(tooLong(prompt, "the " + maxPromptChars + " allowed (maxPromptChars)"));
+        }
+        OptionalInt perToken = backend.maxCharsPerToken();
+        if (perToken.isPresent() && prompt.length() > (long) backend.contextLength() * perToken.getAsInt()) {
+            return Optional.of(tooLong(prompt, "the model's context of " + backend.contextLength()
+                    + " tokens can hold (a token stands for at most " + perToken.getAsInt() + " characters)"));
+        }
+        return Optional.empty();
+    }
+
+    private RowError tooLong(String prompt, String limit) {
+        return new RowError(ErrorKind.PROMPT_TOO_LONG, "Cannot generate: the prompt in column '" + columns.sourceName()
+                + "' has " + prompt.length() + " characters, more than " + limit);
     }
 
     /** The error of a row whose line the reader could not parse (all its columns are null), if it is one. */
