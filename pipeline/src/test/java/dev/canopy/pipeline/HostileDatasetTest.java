@@ -2,6 +2,7 @@ package dev.canopy.pipeline;
 
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -35,6 +36,7 @@ import dev.canopy.pipeline.engine.EngineBackendFactory;
 import dev.canopy.pipeline.engine.EngineSettings;
 import dev.canopy.pipeline.input.InputFormat;
 import dev.canopy.pipeline.input.InputSpec;
+import dev.canopy.pipeline.input.InvalidInputException;
 
 /**
  * Issue 9, dataset side: hostile rows (bad bytes, huge strings, out-of-range or mistyped parameters, broken
@@ -249,6 +251,36 @@ class HostileDatasetTest {
 
     private static String openAiError(Map<String, JsonNode> byId, String id) {
         return byId.get(id).get("error").get("message").asText();
+    }
+
+    @Test
+    void aColumnMistypedForEveryRowFailsTheJobBeforeAnythingRuns() {
+        StructType struct = new StructType().add("text", DataTypes.StringType);
+        assertMistyped(new StructType().add("prompt", DataTypes.LongType), RowFactory.create(42L),
+                "column 'prompt' has type bigint, expected string");
+        assertMistyped(new StructType().add("prompt", struct), RowFactory.create(RowFactory.create("hi")),
+                "column 'prompt' has type struct<text:string>, expected string");
+        assertMistyped(new StructType().add("prompt", DataTypes.StringType).add("max_tokens", struct),
+                RowFactory.create("Once", RowFactory.create("5")),
+                "column 'max_tokens' has type struct<text:string>, expected a numeric or string type");
+        assertMistyped(new StructType().add("prompt", DataTypes.StringType)
+                        .add("max_tokens", DataTypes.createArrayType(DataTypes.LongType)),
+                RowFactory.create("Once", List.of(5L)),
+                "column 'max_tokens' has type array<bigint>, expected a numeric or string type");
+        assertMistyped(new StructType().add("prompt", DataTypes.StringType).add("stop", DataTypes.LongType),
+                RowFactory.create("Once", 5L), "column 'stop' has type bigint, expected string or array<string>");
+    }
+
+    private void assertMistyped(StructType schema, Row row, String problem) {
+        String input = dir.resolve("mistyped-" + problem.hashCode() + ".parquet").toString();
+        spark.createDataFrame(List.of(row), schema).write().parquet(input);
+        Path output = dir.resolve("mistyped-out");
+        BatchJobSpec spec = new BatchJobSpec(new InputSpec(input, InputFormat.PARQUET), output.toString(),
+                OutputFormat.PARQUET, model, false, Duration.ofSeconds(30));
+
+        assertThatThrownBy(() -> BatchRun.run(spark, spec)).isInstanceOf(InvalidInputException.class)
+                .hasMessage("Cannot read prompts: " + problem);
+        assertThat(Files.exists(output)).isFalse();
     }
 
     private static String request(String id, String messages, String params) {
