@@ -125,19 +125,10 @@ final class EngineBackend implements ModelBackend {
         int[] maxTokens = new int[rows.size()]; // (rows,) generated tokens a row may take, over its n samples
         for (int i = 0; i < rows.size(); i++) {
             prompts.add(rows.get(i).tokens());
-            maxTokens[i] = plannedOutput(rows.get(i), contextLength());
+            maxTokens[i] = RequestPlanner.plannedOutput(rows.get(i).tokens().length, rows.get(i).sampling(),
+                    contextLength());
         }
         return planner().plan(RequestPlanner.requests(prompts, maxTokens), PlanPolicy.CANOPY).executionOrder();
-    }
-
-    /**
-     * The generated tokens the planner assumes for {@code row}: max_tokens over its n samples, but never past the
-     * context, which the engine never fills beyond (so a huge max_tokens or n neither overflows nor makes the
-     * planner simulate, or reserve KV blocks for, tokens that cannot exist).
-     */
-    static int plannedOutput(PromptRow row, int contextLength) {
-        int room = Math.max(1, contextLength - row.tokens().length);
-        return (int) Math.min(room, (long) row.sampling().maxTokens() * row.sampling().n());
     }
 
     /** The planner for this engine, with the CPU measured once (a fraction of a second) on first use. */

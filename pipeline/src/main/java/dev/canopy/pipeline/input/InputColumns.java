@@ -17,8 +17,8 @@ import java.util.Optional;
  * @param idName      the id column; {@code idFromInput} says whether the input had it or it is synthesized
  * @param idFromInput true when the input has the id column
  * @param width       number of input columns
- * @param malformedIndex position of Spark's {@value InputSchema#MALFORMED_COLUMN} column (lines the JSON or CSV
- *                       reader could not parse), or -1 when the input has none; read it with
+ * @param malformedIndex position of Spark's {@value InputSchema#MALFORMED_COLUMN} column (lines the JSON reader
+ *                       could not parse), or -1 when the input has none; read it with
  *                       {@link #malformedRecordIndex()}
  */
 public record InputColumns(PromptSource source, int sourceIndex, String sourceName, Map<RowParam, Integer> params,

@@ -19,7 +19,7 @@ public final class InputSchema {
     public static final String INTERNAL_PREFIX = "_canopy_";
 
     /**
-     * The column where Spark's JSON and CSV readers keep a line they could not parse (bad syntax, bytes that are
+     * The column where Spark's JSON reader keeps a line it could not parse (bad syntax, bytes that are
      * not UTF-8), with every other column null: such rows get a {@code malformed_row} error quoting the line.
      */
     public static final String MALFORMED_COLUMN = "_corrupt_record";
