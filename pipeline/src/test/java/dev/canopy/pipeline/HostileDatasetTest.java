@@ -216,7 +216,7 @@ class HostileDatasetTest {
         BatchOutcome outcome = BatchRun.run(spark, new BatchJobSpec(new InputSpec(input.toString(),
                 InputFormat.OPENAI_BATCH), output, OutputFormat.OPENAI_BATCH, echo, false, Duration.ofSeconds(30)));
 
-        assertThat(outcome.complete()).isTrue();
+        assertThat(outcome.complete()).as("job complete (failure: %s)", outcome.metrics().failure()).isTrue();
         Map<String, JsonNode> byId = new HashMap<>();
         for (JsonNode line : outputLines(output)) {
             assertThat(byId.put(line.get("custom_id").asText("(none)"), line)).isNull();
@@ -295,7 +295,7 @@ class HostileDatasetTest {
         String output = dir.resolve(name + "-out").toString();
         BatchOutcome outcome = BatchRun.run(spark, new BatchJobSpec(new InputSpec(input, InputFormat.PARQUET), output,
                 OutputFormat.PARQUET, model.withPartitions(2), false, Duration.ofSeconds(30)));
-        assertThat(outcome.complete()).isTrue();
+        assertThat(outcome.complete()).as("job complete (failure: %s)", outcome.metrics().failure()).isTrue();
         Map<Long, Row> byId = new HashMap<>();
         for (Row r : spark.read().parquet(output).collectAsList()) {
             assertThat(byId.put(r.<Long>getAs("id"), r)).as("id %s written once", (Object) r.getAs("id")).isNull();
@@ -311,7 +311,7 @@ class HostileDatasetTest {
         String output = dir.resolve(name + "-out").toString();
         BatchOutcome outcome = BatchRun.run(spark, new BatchJobSpec(new InputSpec(input.toString(), InputFormat.JSONL),
                 output, OutputFormat.JSONL, model.withPartitions(2), false, Duration.ofSeconds(30)));
-        assertThat(outcome.complete()).isTrue();
+        assertThat(outcome.complete()).as("job complete (failure: %s)", outcome.metrics().failure()).isTrue();
         JsonOutput out = new JsonOutput(new HashMap<>(), new ArrayList<>());
         for (JsonNode line : outputLines(output)) {
             if (line.get("id").isNull()) {

@@ -58,9 +58,9 @@ final class RowPreparer implements Serializable {
             return new PreparedPrompt.Rejected(new RowError(ErrorKind.INVALID_PARAMS, e.getMessage()), 0);
         }
         if (sampling.maxTokens() > backend.contextLength()) {
-            return new PreparedPrompt.Rejected(new RowError(ErrorKind.INVALID_PARAMS, "field max_tokens: Cannot generate "
-                    + sampling.maxTokens() + " tokens: the model's context holds " + backend.contextLength()
-                    + "; use max_tokens in [1, " + backend.contextLength() + "]"), 0);
+            return new PreparedPrompt.Rejected(new RowError(ErrorKind.INVALID_PARAMS, "field max_tokens: Cannot"
+                    + " generate " + sampling.maxTokens() + " tokens: the model's context holds "
+                    + backend.contextLength() + "; use max_tokens in [1, " + backend.contextLength() + "]"), 0);
         }
         int index = columns.sourceIndex();
         if (row.isNullAt(index)) {
