@@ -206,6 +206,8 @@ class HostileDatasetTest {
                 request("k", "[{\"role\": \"\", \"content\": \"x\"}]", "\"seed\": 1"),
                 request("l", "[{\"role\": \"user\", \"content\": [{\"type\": \"text\", \"text\": \"hi\"}]}]",
                         "\"seed\": 1"),
+                request("l2", "[{\"role\": \"user\", \"content\": [{\"type\": \"text\", \"text\": \"hi\"},"
+                        + " {\"type\": \"image_url\", \"image_url\": {\"url\": \"http://x\"}}]}]", "\"seed\": 1"),
                 request("m", "\"hello\"", "\"seed\": 1"),
                 request("n", "[null]", "\"seed\": 1"),
                 "{\"custom_id\": \"o\", \"body\": {\"messages\": [");
@@ -241,7 +243,11 @@ class HostileDatasetTest {
         assertThat(openAiError(byId, "k")).isEqualTo("invalid_messages: Cannot render messages: messages[0].role is"
                 + " blank");
         assertThat(byId.get("l").get("response").get("body").get("choices").get(0).get("message").get("content")
-                .asText()).as("content parts are read as their JSON text").contains("[{\"type\": \"text\"");
+                .asText()).as("text parts are joined").isEqualTo(ByteEchoBackend.expectedText("user: hi\nassistant:", 1,
+                0, 64));
+        assertThat(openAiError(byId, "l2")).isEqualTo("invalid_messages: Cannot render messages:"
+                + " messages[0].content[1] is a part of type 'image_url'; a text model reads only parts of"
+                + " type 'text'");
         assertThat(openAiError(byId, "m")).startsWith("malformed_row: Cannot read row: the reader could not parse its"
                 + " line").endsWith("...");
         assertThat(openAiError(byId, "n")).isEqualTo("invalid_messages: Cannot render messages: messages[0] is null");

@@ -7,7 +7,10 @@ import org.apache.spark.sql.Row;
 
 import dev.canopy.executor.chat.ChatMessage;
 
-/** Reads a row's {@code messages} column (structs of role and content) into chat messages, checking each. */
+/**
+ * Reads a row's {@code messages} column (structs of role and content) into chat messages, checking each; a content
+ * holding OpenAI content parts as JSON text is read by {@link ContentParts}.
+ */
 final class ChatMessages {
 
     private ChatMessages() {}
@@ -40,7 +43,7 @@ final class ChatMessages {
                 throw new IllegalArgumentException("Cannot render messages: messages[0.." + i + "] hold " + chars
                         + " characters, more than the " + maxChars + " allowed (maxPromptChars)");
             }
-            messages.add(new ChatMessage(role, content));
+            messages.add(new ChatMessage(role, ContentParts.text(content, i)));
         }
         return messages;
     }
