@@ -28,6 +28,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.canopy.executor.TestModels;
+import dev.canopy.executor.chat.ChatTemplate;
+import dev.canopy.executor.gguf.GgufFile;
+import dev.canopy.executor.gguf.GgufWriter;
 import dev.canopy.pipeline.batch.BatchJobSpec;
 import dev.canopy.pipeline.batch.BatchOutcome;
 import dev.canopy.pipeline.batch.BatchRun;
@@ -52,6 +55,9 @@ class HostileDatasetTest {
             .add("temperature", DataTypes.DoubleType).add("top_p", DataTypes.DoubleType)
             .add("top_k", DataTypes.LongType).add("min_p", DataTypes.DoubleType)
             .add("stop", DataTypes.createArrayType(DataTypes.StringType));
+
+    private static final StructType MESSAGE = new StructType()
+            .add("role", DataTypes.StringType).add("content", DataTypes.StringType);
 
     private final SparkSession spark = SharedSpark.session();
     private final GenerateOptions model = GenerateOptions.of(new EngineBackendFactory(
@@ -260,6 +266,77 @@ class HostileDatasetTest {
     }
 
     @Test
+    void hostileChatMessagesFailAloneNamingTheMessage() {
+        GenerateOptions chat = GenerateOptions.of(new EngineBackendFactory(modelWithTemplate().toString(),
+                        EngineSettings.defaults().withKvBudgetBytes(32L << 20)))
+                .withSampling(model.sampling()).withMaxPromptChars(10_000);
+        StructType schema = new StructType().add("id", DataTypes.LongType)
+                .add("messages", DataTypes.createArrayType(MESSAGE));
+        List<Row> good = List.of(
+                RowFactory.create(1L, List.of(message("user", "Once upon a time"))),
+                RowFactory.create(2L, List.of(message("system", "Be kind."), message("user", "Lily saw a dog"))));
+        List<Row> all = new ArrayList<>(good);
+        all.addAll(List.of(
+                RowFactory.create(10L, List.of(message("wizard", "hi"))),
+                RowFactory.create(11L, List.of(message("user", null))),
+                RowFactory.create(12L, List.of(message(null, "hi"))),
+                RowFactory.create(13L, java.util.Arrays.asList(message("user", "hi"), null)),
+                RowFactory.create(14L, List.of(message("user", "[{\"type\": \"text\", \"text\": \"Once\"},"
+                        + " {\"type\": \"image_url\"}]"))),
+                RowFactory.create(15L, List.of(message("user", "a".repeat(20_000)))),
+                RowFactory.create(16L, null)));
+
+        Map<Long, Row> clean = byId(Canopy.generate(spark.createDataFrame(good, schema), chat).collectAsList());
+        Map<Long, Row> out = byId(Canopy.generate(spark.createDataFrame(all, schema), chat).collectAsList());
+
+        assertThat(out).hasSize(all.size());
+        for (long id = 1; id <= 2; id++) {
+            assertThat(error(out, id)).isNull();
+            assertThat(out.get(id).<String>getAs("generated_text")).isEqualTo(clean.get(id).getAs("generated_text"))
+                    .isNotEmpty();
+        }
+        assertThat(error(out, 10)).startsWith("invalid_messages: Cannot render messages with the model's chat"
+                + " template: ").endsWith("the template raised an exception: Cannot chat as 'wizard'");
+        assertThat(error(out, 11)).isEqualTo("invalid_messages: Cannot render messages: messages[0].content is null");
+        assertThat(error(out, 12)).isEqualTo("invalid_messages: Cannot render messages: messages[0].role is null");
+        assertThat(error(out, 13)).isEqualTo("invalid_messages: Cannot render messages: messages[1] is null");
+        assertThat(error(out, 14)).isEqualTo("invalid_messages: Cannot render messages: messages[0].content[1] is a"
+                + " part of type 'image_url'; a text model reads only parts of type 'text'");
+        assertThat(error(out, 15)).isEqualTo("invalid_messages: Cannot render messages: messages[0..0] hold 20004"
+                + " characters, more than the 10000 allowed (maxPromptChars)");
+        assertThat(error(out, 16)).isEqualTo("null_prompt: Cannot generate: column 'messages' is null");
+    }
+
+    /** stories260K with a chat template that names the roles it accepts (written to the test's directory). */
+    private Path modelWithTemplate() {
+        Path file = dir.resolve("stories-chat.gguf");
+        String template = "{% for m in messages %}{% if m['role'] != 'system' and m['role'] != 'user'"
+                + " and m['role'] != 'assistant' %}{{ raise_exception('Cannot chat as \\'' + m['role'] + '\\'') }}"
+                + "{% endif %}{{ m['content'] + ' ' }}{% endfor %}";
+        try (GgufFile base = GgufFile.open(TestModels.stories260kF32())) {
+            GgufWriter writer = new GgufWriter(file).putAll(base.metadata())
+                    .putString(ChatTemplate.METADATA_KEY, template);
+            for (String name : base.tensorInfos().keySet()) {
+                writer.addTensor(base.tensor(name));
+            }
+            writer.write();
+        }
+        return file;
+    }
+
+    private static Row message(String role, String content) {
+        return RowFactory.create(role, content);
+    }
+
+    private static Map<Long, Row> byId(List<Row> rows) {
+        Map<Long, Row> byId = new HashMap<>();
+        for (Row r : rows) {
+            assertThat(byId.put(r.<Long>getAs("id"), r)).as("id %s written once", (Object) r.getAs("id")).isNull();
+        }
+        return byId;
+    }
+
+    @Test
     void aColumnMistypedForEveryRowFailsTheJobBeforeAnythingRuns() {
         StructType struct = new StructType().add("text", DataTypes.StringType);
         assertMistyped(new StructType().add("prompt", DataTypes.LongType), RowFactory.create(42L),
@@ -302,11 +379,7 @@ class HostileDatasetTest {
         BatchOutcome outcome = BatchRun.run(spark, new BatchJobSpec(new InputSpec(input, InputFormat.PARQUET), output,
                 OutputFormat.PARQUET, model.withPartitions(2), false, Duration.ofSeconds(30)));
         assertThat(outcome.complete()).as("job complete (failure: %s)", outcome.metrics().failure()).isTrue();
-        Map<Long, Row> byId = new HashMap<>();
-        for (Row r : spark.read().parquet(output).collectAsList()) {
-            assertThat(byId.put(r.<Long>getAs("id"), r)).as("id %s written once", (Object) r.getAs("id")).isNull();
-        }
-        return byId;
+        return byId(spark.read().parquet(output).collectAsList());
     }
 
     /** JSON output lines by id, and those of rows without an id (malformed lines). */
