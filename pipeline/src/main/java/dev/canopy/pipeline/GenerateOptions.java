@@ -21,13 +21,20 @@ import dev.canopy.pipeline.engine.EngineBackendFactory;
  * @param partitions       number of generation partitions; empty: rows / rowsPerPartition
  * @param rowsPerPartition target rows per partition when {@code partitions} is empty (default 128)
  * @param prefixKeyTokens  leading tokens that form the partitioning key (default 16)
+ * @param maxPromptChars   longest prompt (or rendered chat) accepted, in UTF-16 chars (default
+ *                         {@link #DEFAULT_MAX_PROMPT_CHARS}); a longer one is a per-row error, found before
+ *                         tokenizing so that one huge row cannot make an executor allocate without limit
  */
 public record GenerateOptions(ModelBackendFactory backend, String promptColumn, String messagesColumn,
                               String idColumn, String textColumn, SamplingParams sampling,
-                              OptionalInt partitions, int rowsPerPartition, int prefixKeyTokens) {
+                              OptionalInt partitions, int rowsPerPartition, int prefixKeyTokens,
+                              int maxPromptChars) {
 
     /** Like {@code canopy generate}: greedy, at most 64 tokens, seed 0, one choice. */
     public static final SamplingParams DEFAULT_SAMPLING = SamplingParams.builder().temperature(0).maxTokens(64).build();
+
+    /** 1 Mi chars: far more than any context holds, small enough to tokenize in about a second. */
+    public static final int DEFAULT_MAX_PROMPT_CHARS = 1 << 20;
 
     public GenerateOptions {
         Objects.requireNonNull(backend, "backend");
@@ -46,6 +53,9 @@ public record GenerateOptions(ModelBackendFactory backend, String promptColumn, 
         if (prefixKeyTokens < 1) {
             throw new IllegalArgumentException("Cannot use prefixKeyTokens " + prefixKeyTokens + ": it must be >= 1");
         }
+        if (maxPromptChars < 1) {
+            throw new IllegalArgumentException("Cannot use maxPromptChars " + maxPromptChars + ": it must be >= 1");
+        }
     }
 
     /** Defaults for everything, on the GGUF model at {@code modelPath} run by Canopy's engine. */
@@ -56,7 +66,8 @@ public record GenerateOptions(ModelBackendFactory backend, String promptColumn, 
     /** Defaults for everything but the model. */
     public static GenerateOptions of(ModelBackendFactory backend) {
         return new GenerateOptions(backend, "prompt", "messages", "id", "generated_text", DEFAULT_SAMPLING,
-                OptionalInt.empty(), 128, 16);
+                OptionalInt.empty(), 128, 16,
+                DEFAULT_MAX_PROMPT_CHARS);
     }
 
     private static void requireName(String what, String value) {
@@ -67,41 +78,46 @@ public record GenerateOptions(ModelBackendFactory backend, String promptColumn, 
 
     public GenerateOptions withPromptColumn(String value) {
         return new GenerateOptions(backend, value, messagesColumn, idColumn, textColumn, sampling, partitions,
-                rowsPerPartition, prefixKeyTokens);
+                rowsPerPartition, prefixKeyTokens, maxPromptChars);
     }
 
     public GenerateOptions withMessagesColumn(String value) {
         return new GenerateOptions(backend, promptColumn, value, idColumn, textColumn, sampling, partitions,
-                rowsPerPartition, prefixKeyTokens);
+                rowsPerPartition, prefixKeyTokens, maxPromptChars);
     }
 
     public GenerateOptions withIdColumn(String value) {
         return new GenerateOptions(backend, promptColumn, messagesColumn, value, textColumn, sampling, partitions,
-                rowsPerPartition, prefixKeyTokens);
+                rowsPerPartition, prefixKeyTokens, maxPromptChars);
     }
 
     public GenerateOptions withTextColumn(String value) {
         return new GenerateOptions(backend, promptColumn, messagesColumn, idColumn, value, sampling, partitions,
-                rowsPerPartition, prefixKeyTokens);
+                rowsPerPartition, prefixKeyTokens, maxPromptChars);
     }
 
     public GenerateOptions withSampling(SamplingParams value) {
         return new GenerateOptions(backend, promptColumn, messagesColumn, idColumn, textColumn, value, partitions,
-                rowsPerPartition, prefixKeyTokens);
+                rowsPerPartition, prefixKeyTokens, maxPromptChars);
     }
 
     public GenerateOptions withPartitions(int value) {
         return new GenerateOptions(backend, promptColumn, messagesColumn, idColumn, textColumn, sampling,
-                OptionalInt.of(value), rowsPerPartition, prefixKeyTokens);
+                OptionalInt.of(value), rowsPerPartition, prefixKeyTokens, maxPromptChars);
     }
 
     public GenerateOptions withRowsPerPartition(int value) {
         return new GenerateOptions(backend, promptColumn, messagesColumn, idColumn, textColumn, sampling, partitions,
-                value, prefixKeyTokens);
+                value, prefixKeyTokens, maxPromptChars);
     }
 
     public GenerateOptions withPrefixKeyTokens(int value) {
         return new GenerateOptions(backend, promptColumn, messagesColumn, idColumn, textColumn, sampling, partitions,
-                rowsPerPartition, value);
+                rowsPerPartition, value, maxPromptChars);
+    }
+
+    public GenerateOptions withMaxPromptChars(int value) {
+        return new GenerateOptions(backend, promptColumn, messagesColumn, idColumn, textColumn, sampling, partitions,
+                rowsPerPartition, prefixKeyTokens, value);
     }
 }

@@ -23,11 +23,14 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * @param partitioning            how rows are split into generation tasks
  * @param engine                  engine settings on executors
  * @param spark                   Spark settings for the job's session (e.g. {@code spark.master})
+ * @param maxPromptChars          longest prompt (or rendered chat) a row may have, in chars; a longer one is a
+ *                                per-row error found before tokenizing (default 1048576)
  */
 @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
 public record BatchConfig(String input, String inputFormat, String output, String outputFormat, String model,
                           Boolean overwrite, Integer progressIntervalSeconds, Columns columns, Sampling sampling,
-                          Partitioning partitioning, Engine engine, Map<String, String> spark) {
+                          Partitioning partitioning, Engine engine, Map<String, String> spark,
+                          Integer maxPromptChars) {
 
     public BatchConfig {
         inputFormat = inputFormat == null ? "parquet" : inputFormat;

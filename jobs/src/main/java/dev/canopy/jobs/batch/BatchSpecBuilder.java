@@ -62,6 +62,9 @@ public final class BatchSpecBuilder {
         if (p.prefixKeyTokens() != null) {
             options = options.withPrefixKeyTokens(p.prefixKeyTokens());
         }
+        if (config.maxPromptChars() != null) {
+            options = options.withMaxPromptChars(config.maxPromptChars());
+        }
         return options;
     }
 

@@ -51,7 +51,8 @@ public final class PlanCommand implements Command {
             for (PromptFile.Entry e : entries) {
                 e.request().filter(r -> r.prompt() != null && !r.prompt().isEmpty()).ifPresent(r -> {
                     prompts.add(tok.encode(r.prompt(), tok.addBosByDefault(), false));
-                    maxTokens.add(r.params().maxTokens() * r.params().n());
+                    maxTokens.add(RequestPlanner.plannedOutput(prompts.getLast().length, r.params(),
+                            model.config().contextLength()));
                 });
             }
             if (prompts.isEmpty()) {

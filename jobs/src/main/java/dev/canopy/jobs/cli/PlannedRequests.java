@@ -52,7 +52,8 @@ final class PlannedRequests {
         int[] maxTokens = new int[requests.size()];
         for (int i = 0; i < requests.size(); i++) {
             prompts.add(requests.get(i).tokens().orElseGet(() -> new int[] {0}));
-            maxTokens[i] = requests.get(i).params().maxTokens() * requests.get(i).params().n();
+            maxTokens[i] = RequestPlanner.plannedOutput(prompts.getLast().length, requests.get(i).params(),
+                    engine.model().config().contextLength());
         }
         RequestPlanner planner = new RequestPlanner(engine.model(), engine.config(),
                 CpuCalibration.measure(engine.config().threads(), engine.config().kernels(),

@@ -65,12 +65,14 @@ class BatchConfigLoaderTest {
         overrides.put("sampling.stop", "END");
         overrides.put("input-format", "openai-batch");
         overrides.put("spark.master", "local[2]");
+        overrides.put("max-prompt-chars", "5000");
 
         BatchConfig config = BatchConfigLoader.load(Optional.of(file), overrides);
         BatchJobSpec spec = BatchSpecBuilder.build(config);
 
         assertThat(spec.options().sampling().seed()).isEqualTo(7);
         assertThat(spec.options().sampling().stop()).containsExactly("END");
+        assertThat(spec.options().maxPromptChars()).isEqualTo(5000);
         assertThat(config.spark()).containsEntry("spark.master", "local[2]");
         assertThat(spec.input().format()).isEqualTo(InputFormat.OPENAI_BATCH);
         assertThat(spec.outputFormat()).isEqualTo(OutputFormat.OPENAI_BATCH);

@@ -3,6 +3,7 @@ package dev.canopy.pipeline.engine;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalInt;
 import java.util.function.Consumer;
 
 import dev.canopy.executor.chat.ChatMessage;
@@ -37,11 +38,13 @@ final class EngineBackend implements ModelBackend {
     private final Engine engine;
     private final String modelName;
     private final ChatRenderer chat;
+    private final int maxCharsPerToken;
     private RequestPlanner planner; // guarded by this
 
     EngineBackend(Engine engine, String modelName) {
         this.engine = engine;
         this.modelName = modelName;
+        this.maxCharsPerToken = maxCharsPerToken(engine.tokenizer());
         this.chat = ChatTemplate.fromModel(engine.model().file().metadata(), ChatTemplateLimits.DEFAULT)
                 .<ChatRenderer>map(template -> messages -> render(template, messages))
                 .orElse(EngineBackend::noTemplate);
@@ -68,6 +71,24 @@ final class EngineBackend implements ModelBackend {
     @Override
     public int contextLength() {
         return engine.model().config().contextLength();
+    }
+
+    @Override
+    public OptionalInt maxCharsPerToken() {
+        return OptionalInt.of(maxCharsPerToken);
+    }
+
+    /**
+     * The longest vocabulary entry, in chars, and at least 4: a token never stands for more prompt characters than
+     * its entry has (SentencePiece writes a space as one '▁', byte-level BPE one char per byte; a byte-fallback
+     * entry such as {@code <0x41>} is longer than the char it stands for, an unknown char is at most 2).
+     */
+    static int maxCharsPerToken(Tokenizer tokenizer) {
+        int longest = 4;
+        for (int id = 0; id < tokenizer.vocabSize(); id++) {
+            longest = Math.max(longest, tokenizer.piece(id).length());
+        }
+        return longest;
     }
 
     @Override
@@ -104,7 +125,8 @@ final class EngineBackend implements ModelBackend {
         int[] maxTokens = new int[rows.size()]; // (rows,) generated tokens a row may take, over its n samples
         for (int i = 0; i < rows.size(); i++) {
             prompts.add(rows.get(i).tokens());
-            maxTokens[i] = rows.get(i).sampling().maxTokens() * rows.get(i).sampling().n();
+            maxTokens[i] = RequestPlanner.plannedOutput(rows.get(i).tokens().length, rows.get(i).sampling(),
+                    contextLength());
         }
         return planner().plan(RequestPlanner.requests(prompts, maxTokens), PlanPolicy.CANOPY).executionOrder();
     }

@@ -4,6 +4,8 @@ import java.util.Locale;
 
 /** Why a row got an error instead of generated text; the metrics count errors by kind. */
 public enum ErrorKind {
+    /** The JSON reader could not parse the row's line (bad syntax, a wrongly typed value, not UTF-8). */
+    MALFORMED_ROW,
     /** The prompt (or messages) column is null. */
     NULL_PROMPT,
     /** The prompt is empty or renders to no tokens. */

@@ -1,5 +1,7 @@
 package dev.canopy.pipeline.generate;
 
+import java.util.OptionalInt;
+
 /**
  * A model opened in an executor JVM: its tokenizer, its generator and the facts the pipeline needs.
  * One backend serves every task of its JVM.
@@ -11,6 +13,14 @@ public interface ModelBackend {
 
     /** Most tokens (prompt plus generated) one sequence can hold. */
     int contextLength();
+
+    /**
+     * Most prompt characters one token can stand for (the longest vocabulary entry, for example), if known: a prompt
+     * longer than {@link #contextLength()} times this cannot fit, so it is rejected without tokenizing it.
+     */
+    default OptionalInt maxCharsPerToken() {
+        return OptionalInt.empty();
+    }
 
     /** Renders chat messages to a prompt with the model's chat template. */
     ChatRenderer chatRenderer();

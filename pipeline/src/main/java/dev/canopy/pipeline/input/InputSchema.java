@@ -18,6 +18,12 @@ public final class InputSchema {
     /** Prefix of the columns the pipeline adds while it works; inputs may not use it. */
     public static final String INTERNAL_PREFIX = "_canopy_";
 
+    /**
+     * The column where Spark's JSON reader keeps a line it could not parse (bad syntax, bytes that are
+     * not UTF-8), with every other column null: such rows get a {@code malformed_row} error quoting the line.
+     */
+    public static final String MALFORMED_COLUMN = "_corrupt_record";
+
     static final String MESSAGES_TYPE = "array<struct<role:string,content:string>>";
 
     private InputSchema() {}
@@ -60,6 +66,8 @@ public final class InputSchema {
                 throw mistyped(idColumn, type, "a string or number");
             }
         }
+        int malformed = find(schema, MALFORMED_COLUMN)
+                .filter(i -> schema.fields()[i].dataType().equals(DataTypes.StringType)).orElse(-1);
         var prompt = find(schema, promptColumn);
         if (prompt.isPresent()) {
             DataType type = schema.fields()[prompt.get()].dataType();
@@ -67,7 +75,7 @@ public final class InputSchema {
                 throw mistyped(promptColumn, type, "string");
             }
             return new InputColumns(PromptSource.PROMPT, prompt.get(), promptColumn, params, idColumn, idFromInput,
-                    schema.size());
+                    schema.size(), malformed);
         }
         var messages = find(schema, messagesColumn);
         if (messages.isPresent()) {
@@ -76,7 +84,7 @@ public final class InputSchema {
                 throw mistyped(messagesColumn, type, MESSAGES_TYPE);
             }
             return new InputColumns(PromptSource.MESSAGES, messages.get(), messagesColumn, params, idColumn,
-                    idFromInput, schema.size());
+                    idFromInput, schema.size(), malformed);
         }
         throw new InvalidInputException("Cannot read prompts: the input has no '" + promptColumn
                 + "' column (string) and no '" + messagesColumn + "' column (" + MESSAGES_TYPE

@@ -18,7 +18,8 @@ import org.apache.spark.sql.types.StructType;
  * Reads OpenAI batch request lines into the pipeline's columns: {@code custom_id} (the id), {@code messages}
  * (chat requests) or {@code prompt} (completion requests), and the parameters {@code max_tokens} (or
  * {@code max_completion_tokens}), {@code temperature}, {@code top_p}, {@code seed}, {@code stop} (a string or a
- * list) and {@code n}. Other request fields are ignored.
+ * list) and {@code n}. Other request fields are ignored. A line that is not JSON keeps its text in
+ * {@value InputSchema#MALFORMED_COLUMN} (its row fails alone).
  */
 public final class OpenAiBatchInput {
 
@@ -28,7 +29,12 @@ public final class OpenAiBatchInput {
     static final StructType MESSAGE = new StructType()
             .add("role", DataTypes.StringType).add("content", DataTypes.StringType);
 
-    /** The request fields read; {@code stop} is read as text and parsed, since it may be a string or a list. */
+    /**
+     * The request fields read. The parameters are read as their JSON text (Spark's JSON reader gives any value
+     * of a string field as text): {@code stop} is parsed as a string or a list, the numbers per row, so that a
+     * mistyped value ({@code "max_tokens": "abc"}, an object, a fraction) fails only its row, naming the field,
+     * instead of being read as null.
+     */
     static final StructType REQUEST = new StructType()
             .add(ID_COLUMN, DataTypes.StringType)
             .add("method", DataTypes.StringType)
@@ -36,13 +42,14 @@ public final class OpenAiBatchInput {
             .add("body", new StructType()
                     .add("messages", DataTypes.createArrayType(MESSAGE))
                     .add("prompt", DataTypes.StringType)
-                    .add("max_tokens", DataTypes.LongType)
-                    .add("max_completion_tokens", DataTypes.LongType)
-                    .add("temperature", DataTypes.DoubleType)
-                    .add("top_p", DataTypes.DoubleType)
-                    .add("seed", DataTypes.LongType)
+                    .add("max_tokens", DataTypes.StringType)
+                    .add("max_completion_tokens", DataTypes.StringType)
+                    .add("temperature", DataTypes.StringType)
+                    .add("top_p", DataTypes.StringType)
+                    .add("seed", DataTypes.StringType)
                     .add("stop", DataTypes.StringType)
-                    .add("n", DataTypes.LongType));
+                    .add("n", DataTypes.StringType))
+            .add(InputSchema.MALFORMED_COLUMN, DataTypes.StringType);
 
     private OpenAiBatchInput() {}
 
@@ -66,6 +73,7 @@ public final class OpenAiBatchInput {
                 col("body.top_p").as(RowParam.TOP_P.column()),
                 col("body.seed").as(RowParam.SEED.column()),
                 stop.as(RowParam.STOP.column()),
-                col("body.n").as(RowParam.N.column()));
+                col("body.n").as(RowParam.N.column()),
+                col(InputSchema.MALFORMED_COLUMN));
     }
 }

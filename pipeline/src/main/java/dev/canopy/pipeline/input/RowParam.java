@@ -10,22 +10,22 @@ import org.apache.spark.sql.types.NumericType;
  * {@link dev.canopy.executor.sample.SamplingParamsParser}), with the Spark types each accepts.
  */
 public enum RowParam {
-    MAX_TOKENS("max_tokens", Kind.INTEGER),
+    MAX_TOKENS("max_tokens", Kind.NUMBER),
     TEMPERATURE("temperature", Kind.NUMBER),
-    TOP_K("top_k", Kind.INTEGER),
+    TOP_K("top_k", Kind.NUMBER),
     TOP_P("top_p", Kind.NUMBER),
     MIN_P("min_p", Kind.NUMBER),
-    SEED("seed", Kind.INTEGER),
+    SEED("seed", Kind.NUMBER),
     STOP("stop", Kind.STRINGS),
     STOP_TOKEN_IDS("stop_token_ids", Kind.INTEGERS),
     IGNORE_EOS("ignore_eos", Kind.BOOLEAN),
     PRESENCE_PENALTY("presence_penalty", Kind.NUMBER),
     FREQUENCY_PENALTY("frequency_penalty", Kind.NUMBER),
     REPETITION_PENALTY("repetition_penalty", Kind.NUMBER),
-    N("n", Kind.INTEGER);
+    N("n", Kind.NUMBER);
 
     private enum Kind {
-        INTEGER("an integer type"), NUMBER("a numeric type"), STRINGS("string or array<string>"),
+        NUMBER("a numeric or string type"), STRINGS("string or array<string>"),
         INTEGERS("array of an integer type"), BOOLEAN("boolean");
 
         private final String words;
@@ -53,11 +53,18 @@ public enum RowParam {
         return kind.words;
     }
 
-    /** Whether a column of {@code type} can carry this parameter. */
+    /** Whether values are numbers: text in such a column is read as a number per row. */
+    public boolean isNumeric() {
+        return kind == Kind.NUMBER;
+    }
+
+    /**
+     * Whether a column of {@code type} can carry this parameter. Numeric parameters accept any numeric or string
+     * column: whether a value is an integer in range is checked per row, so one bad value fails only its row.
+     */
     public boolean accepts(DataType type) {
         return switch (kind) {
-            case INTEGER -> isIntegral(type);
-            case NUMBER -> type instanceof NumericType;
+            case NUMBER -> type instanceof NumericType || type.equals(DataTypes.StringType);
             case STRINGS -> type.equals(DataTypes.StringType)
                     || (type instanceof ArrayType array && array.elementType().equals(DataTypes.StringType));
             case INTEGERS -> type instanceof ArrayType array && isIntegral(array.elementType());

@@ -2,6 +2,7 @@ package dev.canopy.pipeline.planning;
 
 import dev.canopy.executor.engine.EngineConfig;
 import dev.canopy.executor.model.Model;
+import dev.canopy.executor.sample.SamplingParams;
 import dev.canopy.prefixtree.BatchPlanner;
 import dev.canopy.prefixtree.CostModel;
 import dev.canopy.prefixtree.EngineLimits;
@@ -48,6 +49,16 @@ public final class RequestPlanner {
             out.add(Request.of(i, p, Math.max(1, maxTokens[i])));
         }
         return out;
+    }
+
+    /**
+     * The generated tokens to plan for a request: {@code max_tokens} over its n samples, but never past the context,
+     * which the engine never fills beyond. So a huge {@code max_tokens} or {@code n} neither overflows nor makes the
+     * planner simulate, or reserve KV blocks for, tokens that cannot exist.
+     */
+    public static int plannedOutput(int promptTokens, SamplingParams params, int contextLength) {
+        int room = Math.max(1, contextLength - promptTokens);
+        return (int) Math.min(room, (long) params.maxTokens() * params.n());
     }
 
     /** The plan for {@code requests} under {@code policy}. */

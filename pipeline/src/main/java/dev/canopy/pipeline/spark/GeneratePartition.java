@@ -109,6 +109,10 @@ final class GeneratePartition implements FlatMapFunction<Iterator<Tuple2<PrefixK
     }
 
     private PreparedPrompt check(Row row, ModelBackend backend) {
+        var malformed = preparer.malformed(row);
+        if (malformed.isPresent()) { // its id is null too: say why
+            return new PreparedPrompt.Rejected(malformed.get(), 0);
+        }
         if (row.isNullAt(layout.idIndex())) {
             return new PreparedPrompt.Rejected(new RowError(ErrorKind.NULL_ID,
                     "Cannot generate: id column '" + layout.idName() + "' is null"), 0);

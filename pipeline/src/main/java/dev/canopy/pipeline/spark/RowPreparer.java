@@ -1,15 +1,12 @@
 package dev.canopy.pipeline.spark;
 
 import java.io.Serializable;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
 
 import org.apache.spark.sql.Row;
 
-import dev.canopy.executor.chat.ChatMessage;
 import dev.canopy.executor.sample.SamplingParams;
 import dev.canopy.executor.sample.SamplingParamsParser;
 
@@ -23,20 +20,26 @@ import dev.canopy.pipeline.input.PromptSource;
 /**
  * Reads a row's prompt and parameters on an executor and checks them (parameters with
  * {@link SamplingParamsParser}, over the job's defaults): null or empty prompt, bad parameters,
- * unrenderable messages, prompts longer than the context all become per-row errors.
+ * {@code max_tokens} beyond the model's context, unrenderable messages, prompts over the character cap
+ * (checked before tokenizing) and prompts longer than the context all become per-row errors.
  */
 final class RowPreparer implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
+    /** How much of a malformed line its error quotes. */
+    static final int SHOWN_LINE_CHARS = 80;
+
     private final InputColumns columns;
     private final SamplingFields defaultFields;
+    private final int maxPromptChars;
     private transient SamplingParams defaults; // rebuilt from defaultFields on executors
 
-    RowPreparer(InputColumns columns, SamplingParams defaults) {
+    RowPreparer(InputColumns columns, SamplingParams defaults, int maxPromptChars) {
         this.columns = Objects.requireNonNull(columns, "columns");
         this.defaultFields = SamplingFields.of(defaults);
         this.defaults = defaults;
+        this.maxPromptChars = maxPromptChars;
     }
 
     /** The row's prompt, tokens and sampling, or why it cannot generate. */
@@ -44,11 +47,20 @@ final class RowPreparer implements Serializable {
         if (defaults == null) {
             defaults = defaultFields.params();
         }
+        Optional<RowError> malformed = malformed(row);
+        if (malformed.isPresent()) {
+            return new PreparedPrompt.Rejected(malformed.get(), 0);
+        }
         SamplingParams sampling;
         try {
-            sampling = SamplingParamsParser.parse(params(row), defaults);
+            sampling = SamplingParamsParser.parse(RowParamValues.of(row, columns), defaults);
         } catch (IllegalArgumentException e) {
             return new PreparedPrompt.Rejected(new RowError(ErrorKind.INVALID_PARAMS, e.getMessage()), 0);
+        }
+        if (sampling.maxTokens() > backend.contextLength()) {
+            return new PreparedPrompt.Rejected(new RowError(ErrorKind.INVALID_PARAMS, "field max_tokens: Cannot"
+                    + " generate " + sampling.maxTokens() + " tokens: the model's context holds "
+                    + backend.contextLength() + "; use max_tokens in [1, " + backend.contextLength() + "]"), 0);
         }
         int index = columns.sourceIndex();
         if (row.isNullAt(index)) {
@@ -60,10 +72,14 @@ final class RowPreparer implements Serializable {
             prompt = row.getString(index);
         } else {
             try {
-                prompt = backend.chatRenderer().render(messages(row.getList(index)));
+                prompt = backend.chatRenderer().render(ChatMessages.of(row.getList(index), maxPromptChars));
             } catch (IllegalArgumentException e) {
                 return new PreparedPrompt.Rejected(new RowError(ErrorKind.INVALID_MESSAGES, e.getMessage()), 0);
             }
+        }
+        Optional<RowError> tooLong = tooManyChars(prompt, backend);
+        if (tooLong.isPresent()) {
+            return new PreparedPrompt.Rejected(tooLong.get(), 0);
         }
         if (prompt.isEmpty()) {
             return new PreparedPrompt.Rejected(new RowError(ErrorKind.EMPTY_PROMPT,
@@ -78,34 +94,34 @@ final class RowPreparer implements Serializable {
         return new PreparedPrompt.Ready(prompt, tokens, sampling);
     }
 
-    /** The parameter columns the row sets (nulls left out), in the parser's field names. */
-    private Map<String, Object> params(Row row) {
-        Map<String, Object> fields = new HashMap<>();
-        for (var entry : columns.params().entrySet()) {
-            int i = entry.getValue();
-            if (!row.isNullAt(i)) {
-                Object value = row.get(i);
-                fields.put(entry.getKey().column(), value instanceof scala.collection.Seq<?> ? row.getList(i) : value);
-            }
+    /**
+     * Why {@code prompt} is too long to tokenize, if it is: over {@code maxPromptChars}, or over what the model's
+     * context can hold at most (tokenizing costs time and memory in proportion to the text, so neither is).
+     */
+    private Optional<RowError> tooManyChars(String prompt, ModelBackend backend) {
+        if (prompt.length() > maxPromptChars) {
+            return Optional.of(tooLong(prompt, "the " + maxPromptChars + " allowed (maxPromptChars)"));
         }
-        return fields;
+        OptionalInt perToken = backend.maxCharsPerToken();
+        if (perToken.isPresent() && prompt.length() > (long) backend.contextLength() * perToken.getAsInt()) {
+            return Optional.of(tooLong(prompt, "the model's context of " + backend.contextLength()
+                    + " tokens can hold (a token stands for at most " + perToken.getAsInt() + " characters)"));
+        }
+        return Optional.empty();
     }
 
-    private List<ChatMessage> messages(List<Row> rows) {
-        List<ChatMessage> messages = new ArrayList<>(rows.size());
-        for (int i = 0; i < rows.size(); i++) {
-            Row m = rows.get(i);
-            if (m == null) {
-                throw new IllegalArgumentException("Cannot render messages: message " + i + " is null");
-            }
-            String role = m.getAs("role");
-            String content = m.getAs("content");
-            if (role == null || content == null) {
-                throw new IllegalArgumentException("Cannot render messages: message " + i + " has a null "
-                        + (role == null ? "role" : "content"));
-            }
-            messages.add(new ChatMessage(role, content));
-        }
-        return messages;
+    private RowError tooLong(String prompt, String limit) {
+        return new RowError(ErrorKind.PROMPT_TOO_LONG, "Cannot generate: the prompt in column '" + columns.sourceName()
+                + "' has " + prompt.length() + " characters, more than " + limit);
+    }
+
+    /** The error of a row whose line the reader could not parse (all its columns are null), if it is one. */
+    Optional<RowError> malformed(Row row) {
+        return columns.malformedRecordIndex().filter(i -> !row.isNullAt(i)).map(i -> {
+            String line = row.getString(i);
+            String shown = line.length() > SHOWN_LINE_CHARS ? line.substring(0, SHOWN_LINE_CHARS) + "..." : line;
+            return new RowError(ErrorKind.MALFORMED_ROW, "Cannot read row: the reader could not parse its line (bad"
+                    + " syntax, a value of the wrong type, or bytes that are not UTF-8, shown as U+FFFD): " + shown);
+        });
     }
 }

@@ -69,7 +69,7 @@ public final class SparkGeneration {
                             GenerationProgress progress, boolean cacheTokenized) {
         SparkSession spark = keyed.sparkSession();
         int passthroughWidth = keyed.schema().size();
-        RowPreparer preparer = new RowPreparer(columns, options.sampling());
+        RowPreparer preparer = new RowPreparer(columns, options.sampling(), options.maxPromptChars());
 
         Dataset<Row> ordered = keyed.withColumn(InternalColumns.ORDER, monotonically_increasing_id());
         StructType tokenizedSchema = ordered.schema()

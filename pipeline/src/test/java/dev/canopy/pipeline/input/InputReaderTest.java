@@ -55,12 +55,13 @@ class InputReaderTest {
 
     @Test
     void aMistypedParameterColumnIsNamedWithWhatWasExpected() throws IOException {
-        Path jsonl = Files.writeString(dir.resolve("in.jsonl"), "{\"prompt\": \"a\", \"max_tokens\": \"many\"}\n");
+        Path jsonl = Files.writeString(dir.resolve("in.jsonl"), "{\"prompt\": \"a\", \"max_tokens\": {\"many\": 5}}\n");
         Dataset<Row> input = InputReader.read(spark, new InputSpec(jsonl.toString(), InputFormat.JSONL));
 
         assertThatThrownBy(() -> columns(input))
                 .isInstanceOf(InvalidInputException.class)
-                .hasMessage("Cannot read prompts: column 'max_tokens' has type string, expected an integer type");
+                .hasMessage("Cannot read prompts: column 'max_tokens' has type struct<many:bigint>, expected a numeric"
+                        + " or string type");
     }
 
     @Test
