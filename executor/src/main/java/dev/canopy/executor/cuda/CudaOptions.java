@@ -11,7 +11,7 @@ package dev.canopy.executor.cuda;
  * @param graphs          replay repeated step shapes as CUDA graphs (one launch per step)
  * @param tensorCores     multiply Q8_0 and Q4_0 weights on tensor cores (bf16 with split activations; logits
  *                        within 1e-3 of the fp32 path, batch-invariant, much faster for batched steps);
- *                        off: fp32 on CUDA cores for every type
+ *                        off: fp32 on CUDA cores for every type. K-quants always run in fp32 on CUDA cores
  */
 public record CudaOptions(int device, int numBlocks, int blockSize, boolean checkEachKernel, boolean graphs,
                           boolean tensorCores) {

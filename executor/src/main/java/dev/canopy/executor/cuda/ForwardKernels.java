@@ -21,7 +21,8 @@ final class ForwardKernels implements AutoCloseable {
     private static final int TC_WARPS = 4;         // as in matmul_tc.cuh
     private static final int TC_ROWS = 16;         // outputs per warp (the mma's m)
     private static final int TC_TILES = 4;         // TN of the n4 kernels: 4 tiles of 8 rows
-    private static final Set<GgmlType> TC_TYPES = EnumSet.of(GgmlType.Q8_0, GgmlType.Q4_0);
+    /** Types with tensor-core kernels; the others run in fp32 on CUDA cores whatever the options say. */
+    static final Set<GgmlType> TC_TYPES = EnumSet.of(GgmlType.Q8_0, GgmlType.Q4_0);
     private static final int ROW_THREADS = 256;    // rms_norm, embed, rope_store
     private static final int ATTENTION_THREADS = 128;
     private static final int ELEMENTWISE_THREADS = 256;
@@ -193,7 +194,7 @@ final class ForwardKernels implements AutoCloseable {
     static String kernelName(String family, WeightLayout layout, int rowTile) {
         String chunk = switch (layout.type()) {
             case Q8_0 -> "c16";
-            case Q4_0 -> "c32";
+            case Q4_0, Q4_K, Q5_K, Q6_K -> "c32";
             default -> layout.cols() % 4 == 0 ? "c4" : "c1";
         };
         return family + "_" + typeName(layout.type()) + "_" + chunk + "_r" + rowTile;
@@ -257,6 +258,9 @@ final class ForwardKernels implements AutoCloseable {
             case BF16 -> "bf16";
             case Q8_0 -> "q8_0";
             case Q4_0 -> "q4_0";
+            case Q4_K -> "q4_k";
+            case Q5_K -> "q5_k";
+            case Q6_K -> "q6_k";
             default -> throw new IllegalArgumentException("Cannot run a CUDA kernel on type " + type
                     + ": supported are " + WeightLayout.SUPPORTED);
         };

@@ -8,6 +8,8 @@ import dev.canopy.executor.TestModels;
 import dev.canopy.executor.model.CpuBackend;
 import dev.canopy.executor.model.ForwardBatch;
 import dev.canopy.executor.model.Model;
+import dev.canopy.executor.model.ModelQuantizer;
+import dev.canopy.executor.model.QuantScheme;
 import dev.canopy.executor.model.SyntheticModel;
 import dev.canopy.executor.tensor.GgmlType;
 import dev.canopy.executor.tensor.KernelBackend;
@@ -23,13 +25,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The GPU backend against the CPU backend: the same greedy tokens on stories260K, logits within 1e-3
- * of the largest logit on synthetic models of every weight type, and each row's logits bit for bit the
+ * of the largest logit on synthetic models of every weight type (K-quants through the quantizer), and each row's logits bit for bit the
  * same whichever rows share its step.
  */
 @Tag("gpu")
 class CudaBackendGpuTest {
 
     private static final SyntheticModel.Shape SMALL = new SyntheticModel.Shape(128, 2, 4, 2, 256, 300, 256);
+    /** Every matrix a whole number of 256-value super-blocks wide, so K-quant schemes need no fallback. */
+    private static final SyntheticModel.Shape K_QUANT_SHAPE = new SyntheticModel.Shape(256, 2, 4, 2, 512, 300, 256);
     private static final int BLOCKS = 32;
     private static final int BLOCK_SIZE = 16;
 
@@ -85,6 +89,33 @@ class CudaBackendGpuTest {
                 assertWithinRelative(onGpu.logits[step], onCpu.logits[step], 1e-3, type + " step " + step);
                 if (!Arrays.equals(onGpu.tokens, onCpu.tokens)) {
                     break; // a near tie went the other way; later steps see different inputs
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = QuantScheme.class, names = {"Q4_K", "Q6_K", "Q4_K_M"})
+    void kQuantModelLogitsAreWithin1e3OfTheCpuBackend(QuantScheme scheme) {
+        Path f32 = dir.resolve("synthetic-k-F32.gguf");
+        SyntheticModel.write(f32, K_QUANT_SHAPE, GgmlType.F32, 29);
+        Path file = dir.resolve("synthetic-k-" + scheme + ".gguf");
+        ModelQuantizer.Report report = ModelQuantizer.quantize(f32, file, scheme);
+        assertThat(report.fallbacks()).as("tensors that could not take the scheme's K-quant").isEmpty();
+        if (scheme == QuantScheme.Q4_K_M) {
+            assertThat(report.tensors()).extracting(ModelQuantizer.TensorPlan::written).as("a mix, as in real files")
+                    .contains(GgmlType.Q4_K, GgmlType.Q6_K);
+        }
+        int[] prompt = {1, 290, 281, 17, 42, 260, 261, 262, 5, 299, 3, 100, 200, 150, 270, 271, 272, 9, 10, 11, 12};
+        try (Model model = Model.load(file);
+             CpuBackend cpu = new CpuBackend(model, 2, KernelBackend.JAVA, BLOCKS, BLOCK_SIZE);
+             CudaBackend gpu = new CudaBackend(model, CudaOptions.of(BLOCKS, BLOCK_SIZE).withTensorCores(true))) {
+            GreedyRun onCpu = GreedyRun.of(cpu, prompt, 8);
+            GreedyRun onGpu = GreedyRun.of(gpu, prompt, 8);
+            for (int step = 0; step < 8; step++) {
+                assertWithinRelative(onGpu.logits[step], onCpu.logits[step], 1e-3, scheme + " step " + step);
+                if (!Arrays.equals(onGpu.tokens, onCpu.tokens)) {
+                    break;
                 }
             }
         }
