@@ -142,9 +142,9 @@ class SyntheticModelTest {
     @Test
     void refusesTypesItCannotWriteAndWidthsThatAreNotWholeBlocks() {
         Path file = dir.resolve("x.gguf");
-        assertThatThrownBy(() -> SyntheticModel.write(file, SMALL, GgmlType.Q6_K, 1))
+        assertThatThrownBy(() -> SyntheticModel.write(file, SMALL, GgmlType.Q5_0, 1))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("Cannot write a synthetic model with Q6_K weights: supported types are [F32, F16, Q4_0, Q8_0, BF16]");
+                .hasMessage("Cannot write a synthetic model with Q5_0 weights: supported types are [F32, F16, Q4_0, Q8_0, Q4_K, Q6_K, BF16]");
         SyntheticModel.Shape odd = new SyntheticModel.Shape(64, 1, 4, 4, 100, 300);
         assertThatThrownBy(() -> SyntheticModel.write(file, odd, GgmlType.Q8_0, 1))
                 .hasMessage("Cannot write a synthetic model with Q8_0 weights: dim 64 and ffn 100 must be multiples of its block size 32");
