@@ -5,14 +5,14 @@
 #   results.json    the same as data: exit codes, test counts, every benchmark row, the W1 check
 #   gpu-tests.txt   JUnit tree of every test in dev.canopy.executor.cuda (GPU tests included)
 #   w1.md, w1.log   the engine (scheduler, prefix cache, batching) on a W1-shaped shared-prefix workload
-#                   on the 1B-shaped Q8_0 model, prefix cache on and off (EngineBenchmark)
+#                   on the 1B-shaped Q8_0 model: prefix cache on, on + shared-prefix attention, off
 #   bench.md        tokens/s table of the Java GPU backend (stories260K, 1B-shaped Q8_0 on CUDA and
 #                   tensor cores, 1B-shaped Q4_K), a row appended as soon as it is measured
 #   bench.log       the benchmark's timestamped progress (each stage before it starts, model writing and
 #                   loading times, 1B logits GPU vs CPU; a hung stage's thread stacks)
 #   torch.md        the PyTorch reference rows (same 1B shape, bf16, eager; W1 shape included)
 #   env.txt         nvidia-smi, libcuda, runtime versions, exit codes
-# Each stage has a time limit (tests 150 s, W1 110 s, benchmark 145 s, PyTorch 90 s) and the whole
+# Each stage has a time limit (tests 150 s, W1 120 s, benchmark 145 s, PyTorch 90 s) and the whole
 # script a budget of $BUDGET seconds (default 360): a stage gets what is left when less, and is skipped
 # when under 20 s are left. A failing or hung stage never stops the next one. Exit codes (124: timed
 # out) are in env.txt and results.json.
@@ -82,7 +82,7 @@ if [ -n "${GENERATOR:-}" ]; then
 fi
 
 if has w1; then
-  T=$(limit 110)
+  T=$(limit 120)
   if [ "$T" -gt 0 ]; then
     timeout "$T" "$JAVA" $FLAGS -cp "$CP" dev.canopy.executor.cuda.EngineBenchmark "$OUT" "$WORK" > "$OUT/w1.log" 2>&1
     record w1 $?

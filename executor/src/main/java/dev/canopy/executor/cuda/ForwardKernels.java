@@ -25,6 +25,10 @@ final class ForwardKernels implements AutoCloseable {
     static final Set<GgmlType> TC_TYPES = EnumSet.of(GgmlType.Q8_0, GgmlType.Q4_0);
     private static final int ROW_THREADS = 256;    // rms_norm, embed, rope_store
     private static final int ATTENTION_THREADS = 128;
+    /** Head widths with a shared-prefix kernel ({@code attention_prefix_d<width>}). */
+    static final Set<Integer> PREFIX_HEAD_DIMS = Set.of(64, 128);
+    private static final int PREFIX_THREADS = 128; // queries one shared-prefix block holds, as its __launch_bounds__
+    private static final int PREFIX_TILE = 32;     // positions staged at a time, as in shared_prefix.cuh
     private static final int ELEMENTWISE_THREADS = 256;
     private static final int MAX_GRID_Y = 65535;
 
@@ -44,14 +48,22 @@ final class ForwardKernels implements AutoCloseable {
             module.kernel(name); // a kernel missing from the module fails here, at load, naming it
         }
         Kernel attention = module.kernel("attention");
+        Kernel merge = module.kernel("attention_merge");
         // static (its reductions' __shared__ arrays) and dynamic shared memory together stay within the opt-in limit
-        this.attentionSharedLimit = context.info().maxSharedBytesPerBlock() - module.staticSharedBytes(attention);
+        this.attentionSharedLimit = context.info().maxSharedBytesPerBlock()
+                - Math.max(module.staticSharedBytes(attention), module.staticSharedBytes(merge));
         module.allowSharedMemory(attention, attentionSharedLimit);
+        module.allowSharedMemory(merge, attentionSharedLimit);
+        for (int headDim : PREFIX_HEAD_DIMS) {
+            module.allowSharedMemory(module.kernel(prefixKernel(headDim)), prefixSharedBytes(headDim));
+        }
     }
 
     /** Every kernel these launchers may run. */
     static List<String> kernelNames() {
-        List<String> names = new ArrayList<>(List.of("rms_norm", "add_bias", "silu_mul", "rope_store", "attention"));
+        List<String> names = new ArrayList<>(List.of("rms_norm", "add_bias", "silu_mul", "rope_store", "attention",
+                "attention_merge"));
+        PREFIX_HEAD_DIMS.stream().sorted().forEach(d -> names.add(prefixKernel(d)));
         for (GgmlType type : WeightLayout.SUPPORTED) {
             names.add("embed_" + typeName(type));
             for (int cols : type.quantized() ? new int[] {32} : new int[] {4, 1}) {
@@ -224,13 +236,57 @@ final class ForwardKernels implements AutoCloseable {
         launch(module.kernel("rope_store"), step.rows(), 1, ROW_THREADS, 0);
     }
 
-    /** att[r, h] = attention of q[r, h] over positions 0..pos(r) of row r's sequence: q and att (n, qDim). */
-    void attention(ModelConfig c, StepLayout step, long q, long kCache, long vCache, long att, int blockSize) {
+    /**
+     * att[r, h] = attention of q[r, h] over positions 0..pos(r) of row r's sequence: q and att (n, qDim).
+     * In a step with shared-prefix groups, each grouped row's positions below its prefix end come from
+     * {@code partials} (n, heads, headDim + 2), written by {@link #attentionPrefix} just before.
+     */
+    void attention(ModelConfig c, StepLayout step, long q, long kCache, long vCache, long att, int blockSize,
+                   long partials) {
+        boolean merge = step.inputs().groups() > 0;
         int sharedBytes = Float.BYTES * (c.headDim() + attentionPositions(step.maxPosition(), c.headDim()));
         args.clear().ptr(q).ptr(kCache).ptr(vCache).ptr(step.positions()).ptr(step.rowTables()).ptr(step.tables())
-                .ptr(att).i32(c.heads()).i32(c.kvHeads()).i32(c.headDim()).i32(blockSize)
-                .f32((float) (1.0 / Math.sqrt(c.headDim())));
-        launch(module.kernel("attention"), c.heads(), step.rows(), ATTENTION_THREADS, sharedBytes);
+                .ptr(att).i32(c.heads()).i32(c.kvHeads()).i32(c.headDim()).i32(blockSize).f32(scale(c));
+        if (merge) {
+            args.ptr(step.prefixEnd()).ptr(partials);
+        }
+        launch(module.kernel(merge ? "attention_merge" : "attention"), c.heads(), step.rows(), ATTENTION_THREADS,
+                sharedBytes);
+    }
+
+    /**
+     * The shared half of shared-prefix attention: for each group of the step ({@link SharedPrefixes}), its
+     * rows' queries attend together over the group's shared positions, each K/V read once per group;
+     * writes {m, l, acc} per (row, head) to {@code partials} (n, heads, headDim + 2). One CUDA block row
+     * per possible group (the step's row count), so one graph fits every grouping of a step shape.
+     */
+    void attentionPrefix(ModelConfig c, StepLayout step, long q, long kCache, long vCache, long partials,
+                         int blockSize) {
+        args.clear().ptr(q).ptr(kCache).ptr(vCache).ptr(step.groups()).ptr(step.members()).ptr(step.tables())
+                .ptr(partials).i32(c.heads()).i32(c.kvHeads()).i32(blockSize).f32(scale(c));
+        launch(module.kernel(prefixKernel(c.headDim())), c.kvHeads(), step.rows(), PREFIX_THREADS,
+                prefixSharedBytes(c.headDim()));
+    }
+
+    /**
+     * Rows one shared-prefix group may hold for this model: as many as leave one thread per query head
+     * of a KV head; 0 where the head width has no shared-prefix kernel.
+     */
+    static int maxGroupRows(ModelConfig c) {
+        return PREFIX_HEAD_DIMS.contains(c.headDim()) ? PREFIX_THREADS / (c.heads() / c.kvHeads()) : 0;
+    }
+
+    private static String prefixKernel(int headDim) {
+        return "attention_prefix_d" + headDim;
+    }
+
+    /** Queries (headDim, threads) and one tile of keys and values (PREFIX_TILE, headDim) each, in floats. */
+    private static int prefixSharedBytes(int headDim) {
+        return Float.BYTES * headDim * (PREFIX_THREADS + 2 * PREFIX_TILE);
+    }
+
+    private static float scale(ModelConfig c) {
+        return (float) (1.0 / Math.sqrt(c.headDim()));
     }
 
     /**

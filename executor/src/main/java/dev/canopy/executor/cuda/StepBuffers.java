@@ -28,6 +28,7 @@ final class StepBuffers implements AutoCloseable {
     DeviceBuffer k;      // (rows, kvDim)
     DeviceBuffer v;      // (rows, kvDim)
     DeviceBuffer att;    // (rows, qDim) attention output
+    DeviceBuffer partials; // (rows, heads, headDim + 2) shared-prefix attention partials: max, sum, output
     DeviceBuffer gate;   // (rows, ffn) silu(gate) * up
     DeviceBuffer up;     // (rows, ffn) up, where gate and up cannot be fused
     DeviceBuffer normed; // (logitRows, dim)
@@ -43,7 +44,7 @@ final class StepBuffers implements AutoCloseable {
 
     /** Device bytes of the activations for {@code rows} rows and {@code logitRows} logit rows. */
     static long deviceBytes(ModelConfig c, int rows, int logitRows) {
-        long perRow = 2L * c.dim() + 2L * c.qDim() + 2L * c.kvDim() + 2L * c.ffn();
+        long perRow = 2L * c.dim() + 2L * c.qDim() + 2L * c.kvDim() + 2L * c.ffn() + partialsPerRow(c);
         return Float.BYTES * (rows * perRow + (long) logitRows * (c.dim() + c.vocab()));
     }
 
@@ -69,6 +70,7 @@ final class StepBuffers implements AutoCloseable {
         k = device(rows, c.kvDim(), "activations k");
         v = device(rows, c.kvDim(), "activations v");
         att = device(rows, c.qDim(), "activations att");
+        partials = device(rows, partialsPerRow(c), "shared-prefix attention partials");
         gate = device(rows, c.ffn(), "activations gate");
         up = device(rows, c.ffn(), "activations up");
         normed = device(logitRows, c.dim(), "final norm");
@@ -76,6 +78,10 @@ final class StepBuffers implements AutoCloseable {
         ints = device(1, intCount, "step inputs");
         hostInts = pinned(4L * intCount, "step inputs");
         hostLogits = pinned(4L * logitRows * c.vocab(), "logits");
+    }
+
+    private static int partialsPerRow(ModelConfig c) {
+        return c.heads() * (c.headDim() + 2);
     }
 
     /** How many times the buffers were (re)allocated. */

@@ -86,7 +86,7 @@ class AttentionGpuTest {
             StepLayout step = StepLayout.at(ints.address(), in);
             kernels.ropeStore(c, step, dq.address(), dk.address(), dv.address(), dfreqs.address(), kc.address(),
                     vc.address(), BLOCK_SIZE);
-            kernels.attention(c, step, dq.address(), kc.address(), vc.address(), att.address(), BLOCK_SIZE);
+            kernels.attention(c, step, dq.address(), kc.address(), vc.address(), att.address(), BLOCK_SIZE, 0);
 
             for (int r = 0; r < n; r++) {
                 rotate(q, r * qDim, HEADS, b.positions()[r], freqs, style);

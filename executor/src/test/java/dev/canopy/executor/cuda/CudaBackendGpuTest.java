@@ -14,7 +14,9 @@ import dev.canopy.executor.model.SyntheticModel;
 import dev.canopy.executor.tensor.GgmlType;
 import dev.canopy.executor.tensor.KernelBackend;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -234,6 +236,60 @@ class CudaBackendGpuTest {
             assertThat(Arrays.copyOfRange(both, vocab, 2 * vocab)).as("B after the shared prefix")
                     .containsExactly(aloneB);
         }
+    }
+
+    @Test
+    void sharedPrefixAttentionGivesThePerRowLogitsToFp32Rounding() {
+        Path file = dir.resolve("cascade.gguf");
+        SyntheticModel.write(file, K_QUANT_SHAPE, GgmlType.Q8_0, 37); // heads 64 wide: a shared-prefix kernel
+        int[][] tables = {{0, 1, 2, 3}, {0, 1, 4, 5}, {0, 1, 6, 7}}; // blocks 0 and 1 shared: 32 positions
+        int[] prefix = new int[40];
+        for (int i = 0; i < prefix.length; i++) {
+            prefix[i] = 3 + (i * 37) % 290;
+        }
+        try (Model model = Model.load(file);
+             CudaBackend alone = new CudaBackend(model, CudaOptions.of(BLOCKS, BLOCK_SIZE));
+             CudaBackend grouped = new CudaBackend(model, CudaOptions.of(BLOCKS, BLOCK_SIZE)
+                     .withSharedPrefixAttention(true))) {
+            List<ForwardBatch> steps = new ArrayList<>();
+            steps.add(ForwardBatch.ofSequence(prefix, 0, tables[0])); // A writes the shared blocks (and its own)
+            // A prefills 40..44; B and C their own copies of 32..39, then 40..44: 31 rows in one group
+            List<int[]> rows = new ArrayList<>(); // {token, position, sequence}
+            for (int s = 0; s < 3; s++) {
+                for (int p = s == 0 ? 40 : 32; p < 45; p++) {
+                    rows.add(new int[] {p < 40 ? prefix[p] : 200 + 10 * s + p - 40, p, s});
+                }
+            }
+            steps.add(step(rows, tables));
+            for (int t = 0; t < 6; t++) { // decode, one row per sequence
+                List<int[]> decode = new ArrayList<>();
+                for (int s = 0; s < 3; s++) {
+                    decode.add(new int[] {100 + 7 * t + s, 45 + t, s});
+                }
+                steps.add(step(decode, tables));
+            }
+            for (int i = 0; i < steps.size(); i++) {
+                assertWithinRelative(grouped.forward(steps.get(i)), alone.forward(steps.get(i)), 1e-4, "step " + i);
+            }
+            assertThat(grouped.sharedPrefixSteps()).as("steps that attended in groups").isEqualTo(7);
+            assertThat(alone.sharedPrefixSteps()).isZero();
+        }
+    }
+
+    /** A step of rows {token, position, sequence}, each row's logits wanted. */
+    private static ForwardBatch step(List<int[]> rows, int[][] tables) {
+        int n = rows.size();
+        int[] tokens = new int[n];
+        int[] positions = new int[n];
+        int[] sequences = new int[n];
+        int[] logitRows = new int[n];
+        for (int r = 0; r < n; r++) {
+            tokens[r] = rows.get(r)[0];
+            positions[r] = rows.get(r)[1];
+            sequences[r] = rows.get(r)[2];
+            logitRows[r] = r;
+        }
+        return new ForwardBatch(tokens, positions, sequences, tables, logitRows);
     }
 
     private static int[] concat(int[] a, int[] b) {

@@ -15,7 +15,7 @@ class CudaModuleContentsTest {
         Assumptions.assumeTrue(CudaModule.class.getResource(CudaModule.FATBIN_RESOURCE) != null,
                 "the CUDA kernels were not built (nvcc was not found at build time)");
         String fatbin = new String(CudaModule.fatbin(), StandardCharsets.ISO_8859_1);
-        assertThat(ForwardKernels.kernelNames()).hasSize(5 + 8 + 2 * 2 * (3 * 2 + 2 + 3) + 2 * 2 * 2);
+        assertThat(ForwardKernels.kernelNames()).hasSize(6 + 2 + 8 + 2 * 2 * (3 * 2 + 2 + 3) + 2 * 2 * 2);
         for (String kernel : ForwardKernels.kernelNames()) {
             assertThat(fatbin).as("machine code of kernel %s", kernel).contains(".text." + kernel + "\0");
         }
