@@ -58,60 +58,30 @@ struct KHeader {
     }
 };
 
-// Q4_K: byte l of the 32-byte chunk c = j / 2 holds value 32j + l of sub-block j in its low nibble
-// (j even) or its high nibble (j odd).
-struct WeightQ4_K {
-    static constexpr int BLOCK_BYTES = 144;
+// Q4_K (FIFTH_BIT false): byte l of the 32-byte chunk c = j / 2 at QS holds value 32j + l of sub-block
+// j in its low nibble (j even) or its high nibble (j odd).
+// Q5_K (FIFTH_BIT true): the same nibbles at byte 48, plus the fifth bit of value 32j + l in bit j of
+// qh[l] (byte 16 + l).
+template <bool FIFTH_BIT>
+struct WeightK4 {
+    static constexpr int BLOCK_BYTES = FIFTH_BIT ? 176 : 144;
+    static constexpr int QS = FIFTH_BIT ? 48 : 16;
+    static constexpr int QH = 16;
     const uint8_t* data;
     int cols;
 
-    __device__ __forceinline__ static WeightQ4_K make(const void* data, const void* scales, int cols) {
-        return WeightQ4_K{(const uint8_t*)data, cols};
+    __device__ __forceinline__ static WeightK4 make(const void* data, const void* scales, int cols) {
+        return WeightK4{(const uint8_t*)data, cols};
     }
 
     __device__ __forceinline__ const uint8_t* block(int row, int col) const {
         return data + ((size_t)row * (cols / QK_K) + col / QK_K) * BLOCK_BYTES;
     }
 
-    template <int CH>
-    __device__ __forceinline__ float decode(int row, int k0, float* out) const {
-        static_assert(CH == 32, "K-quant weights decode 32 values at a time");
-        const uint8_t* blk = block(row, k0);
-        const int j = (k0 % QK_K) / 32;
-        float factor;
-        float offset;
-        KHeader::load(blk).sub_block(j, factor, offset);
-        uint8_t q[32];
-        load32(blk + 16 + 32 * (j / 2), q);
-        const int shift = (j & 1) * 4;
-#pragma unroll
-        for (int l = 0; l < 32; l++) out[l] = __fsub_rn(__fmul_rn(factor, (float)((q[l] >> shift) & 15)), offset);
-        return 1.f;
-    }
-
-    __device__ __forceinline__ float value(int row, int col) const {
-        const uint8_t* blk = block(row, col);
-        const int j = (col % QK_K) / 32;
-        float factor;
-        float offset;
-        KHeader::load(blk).sub_block(j, factor, offset);
-        const int q = (blk[16 + 32 * (j / 2) + col % 32] >> ((j & 1) * 4)) & 15;
-        return __fsub_rn(__fmul_rn(factor, (float)q), offset);
-    }
-};
-
-// Q5_K: as Q4_K (nibbles at byte 48), plus the fifth bit of value 32j + l in bit j of qh[l] (byte 16 + l).
-struct WeightQ5_K {
-    static constexpr int BLOCK_BYTES = 176;
-    const uint8_t* data;
-    int cols;
-
-    __device__ __forceinline__ static WeightQ5_K make(const void* data, const void* scales, int cols) {
-        return WeightQ5_K{(const uint8_t*)data, cols};
-    }
-
-    __device__ __forceinline__ const uint8_t* block(int row, int col) const {
-        return data + ((size_t)row * (cols / QK_K) + col / QK_K) * BLOCK_BYTES;
+    // The unsigned quant (4 or 5 bits) of byte q (and qh) for sub-block j.
+    __device__ __forceinline__ static int quant(uint8_t q, uint8_t qh, int j) {
+        const int low = (q >> ((j & 1) * 4)) & 15;
+        return FIFTH_BIT ? low | (((qh >> j) & 1) << 4) : low;
     }
 
     template <int CH>
@@ -124,13 +94,13 @@ struct WeightQ5_K {
         KHeader::load(blk).sub_block(j, factor, offset);
         uint8_t q[32];
         uint8_t qh[32];
-        load32(blk + 48 + 32 * (j / 2), q);
-        load32(blk + 16, qh);
-        const int shift = (j & 1) * 4;
+        load32(blk + QS + 32 * (j / 2), q);
+        if (FIFTH_BIT) {
+            load32(blk + QH, qh);
+        }
 #pragma unroll
         for (int l = 0; l < 32; l++) {
-            const int v = ((q[l] >> shift) & 15) | (((qh[l] >> j) & 1) << 4);
-            out[l] = __fsub_rn(__fmul_rn(factor, (float)v), offset);
+            out[l] = __fsub_rn(__fmul_rn(factor, (float)quant(q[l], FIFTH_BIT ? qh[l] : 0, j)), offset);
         }
         return 1.f;
     }
@@ -142,10 +112,13 @@ struct WeightQ5_K {
         float factor;
         float offset;
         KHeader::load(blk).sub_block(j, factor, offset);
-        const int v = ((blk[48 + 32 * (j / 2) + l] >> ((j & 1) * 4)) & 15) | (((blk[16 + l] >> j) & 1) << 4);
-        return __fsub_rn(__fmul_rn(factor, (float)v), offset);
+        const int q = quant(blk[QS + 32 * (j / 2) + l], FIFTH_BIT ? blk[QH + l] : 0, j);
+        return __fsub_rn(__fmul_rn(factor, (float)q), offset);
     }
 };
+
+typedef WeightK4<false> WeightQ4_K;
+typedef WeightK4<true> WeightQ5_K;
 
 // Q6_K, padded to 224 bytes: ql[128] at 0, qh[64] at 128, int8 scales[16] at 192, fp16 d at 208.
 // Chunk c = (col % 256) / 32 is half h = c / 4, quarter k = c % 4: value 128h + 32k + l takes its

@@ -82,18 +82,7 @@ class CudaBackendGpuTest {
         Path file = dir.resolve("synthetic-" + type + ".gguf");
         SyntheticModel.write(file, SMALL, type, 17);
         int[] prompt = {1, 300 - 1, 280, 17, 42, 260, 261, 262, 5, 299, 3, 100, 200, 150, 270, 271, 272, 9, 10, 11};
-        try (Model model = Model.load(file);
-             CpuBackend cpu = new CpuBackend(model, 2, KernelBackend.JAVA, BLOCKS, BLOCK_SIZE);
-             CudaBackend gpu = new CudaBackend(model, CudaOptions.of(BLOCKS, BLOCK_SIZE))) {
-            GreedyRun onCpu = GreedyRun.of(cpu, prompt, 8);
-            GreedyRun onGpu = GreedyRun.of(gpu, prompt, 8);
-            for (int step = 0; step < 8; step++) {
-                assertWithinRelative(onGpu.logits[step], onCpu.logits[step], 1e-3, type + " step " + step);
-                if (!Arrays.equals(onGpu.tokens, onCpu.tokens)) {
-                    break; // a near tie went the other way; later steps see different inputs
-                }
-            }
-        }
+        assertGreedyLogitsFollowTheCpu(file, CudaOptions.of(BLOCKS, BLOCK_SIZE), prompt, type.toString());
     }
 
     @ParameterizedTest
@@ -109,18 +98,8 @@ class CudaBackendGpuTest {
                     .contains(GgmlType.Q4_K, GgmlType.Q6_K);
         }
         int[] prompt = {1, 290, 281, 17, 42, 260, 261, 262, 5, 299, 3, 100, 200, 150, 270, 271, 272, 9, 10, 11, 12};
-        try (Model model = Model.load(file);
-             CpuBackend cpu = new CpuBackend(model, 2, KernelBackend.JAVA, BLOCKS, BLOCK_SIZE);
-             CudaBackend gpu = new CudaBackend(model, CudaOptions.of(BLOCKS, BLOCK_SIZE).withTensorCores(true))) {
-            GreedyRun onCpu = GreedyRun.of(cpu, prompt, 8);
-            GreedyRun onGpu = GreedyRun.of(gpu, prompt, 8);
-            for (int step = 0; step < 8; step++) {
-                assertWithinRelative(onGpu.logits[step], onCpu.logits[step], 1e-3, scheme + " step " + step);
-                if (!Arrays.equals(onGpu.tokens, onCpu.tokens)) {
-                    break;
-                }
-            }
-        }
+        assertGreedyLogitsFollowTheCpu(file, CudaOptions.of(BLOCKS, BLOCK_SIZE).withTensorCores(true), prompt,
+                scheme.toString());
     }
 
     @ParameterizedTest
@@ -129,13 +108,23 @@ class CudaBackendGpuTest {
         Path file = dir.resolve("synthetic-tc-" + type + ".gguf");
         SyntheticModel.write(file, SMALL, type, 23);
         int[] prompt = {1, 290, 281, 17, 42, 260, 261, 262, 5, 299, 3, 100, 200, 150, 270, 271, 272, 9, 10, 11, 12};
+        assertGreedyLogitsFollowTheCpu(file, CudaOptions.of(BLOCKS, BLOCK_SIZE).withTensorCores(true), prompt,
+                type.toString());
+    }
+
+    /**
+     * Greedy decoding of {@code prompt} for 8 steps on the CPU backend (Java kernels) and on the GPU with
+     * {@code options}: each step's logits within 1e-3 of the largest CPU logit, up to the first step whose
+     * tokens differ (a near tie that went the other way; later steps see different inputs).
+     */
+    private static void assertGreedyLogitsFollowTheCpu(Path file, CudaOptions options, int[] prompt, String what) {
         try (Model model = Model.load(file);
              CpuBackend cpu = new CpuBackend(model, 2, KernelBackend.JAVA, BLOCKS, BLOCK_SIZE);
-             CudaBackend gpu = new CudaBackend(model, CudaOptions.of(BLOCKS, BLOCK_SIZE).withTensorCores(true))) {
+             CudaBackend gpu = new CudaBackend(model, options)) {
             GreedyRun onCpu = GreedyRun.of(cpu, prompt, 8);
             GreedyRun onGpu = GreedyRun.of(gpu, prompt, 8);
             for (int step = 0; step < 8; step++) {
-                assertWithinRelative(onGpu.logits[step], onCpu.logits[step], 1e-3, type + " step " + step);
+                assertWithinRelative(onGpu.logits[step], onCpu.logits[step], 1e-3, what + " step " + step);
                 if (!Arrays.equals(onGpu.tokens, onCpu.tokens)) {
                     break;
                 }

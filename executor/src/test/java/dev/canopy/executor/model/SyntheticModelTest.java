@@ -8,6 +8,7 @@ import dev.canopy.executor.gguf.GgufFile;
 import dev.canopy.executor.gguf.GgufMetadata;
 import dev.canopy.executor.gguf.GgufTensorInfo;
 import dev.canopy.executor.gguf.GgufValueType;
+import dev.canopy.executor.tensor.Dequant;
 import dev.canopy.executor.tensor.GgmlType;
 import java.io.IOException;
 import java.lang.foreign.ValueLayout;
@@ -96,6 +97,26 @@ class SyntheticModelTest {
             assertThat(f.metadata().getLong("general.file_type")).isEqualTo(fileType);
             assertThat(f.tensor("blk.1.ffn_down.weight").type()).isEqualTo(type);
             assertThat(f.tensor("blk.1.ffn_norm.weight").type()).isEqualTo(GgmlType.F32);
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"Q4_K, 14, 0.2", "Q6_K, 18, 0.05"})
+    void writesKQuantsOfTheSameValuesAsTheFloatModel(GgmlType type, int fileType, double tolerance) {
+        SyntheticModel.Shape wide = new SyntheticModel.Shape(256, 1, 4, 2, 512, 300); // rows of whole super-blocks
+        Path quantized = dir.resolve(type + ".gguf");
+        Path floats = dir.resolve("f32.gguf");
+        SyntheticModel.write(quantized, wide, type, 3);
+        SyntheticModel.write(floats, wide, GgmlType.F32, 3);
+        try (GgufFile q = GgufFile.open(quantized); GgufFile f = GgufFile.open(floats)) {
+            assertThat(q.metadata().getLong("general.file_type")).isEqualTo(fileType);
+            assertThat(q.tensor("blk.0.ffn_down.weight").type()).isEqualTo(type);
+            float[] got = Dequant.toFloats(q.tensor("blk.0.ffn_down.weight"));
+            float[] exact = Dequant.toFloats(f.tensor("blk.0.ffn_down.weight"));
+            double std = 1 / Math.sqrt(512);
+            for (int i = 0; i < exact.length; i++) {
+                assertThat((double) got[i]).as("element %d", i).isCloseTo(exact[i], within(tolerance * std));
+            }
         }
     }
 
