@@ -13,9 +13,10 @@
 // Block: a multiple of 32 threads.
 //
 // MERGE (attention_merge): row r's positions below start = prefixEnd[r] were already attended by
-// attention_prefix (shared_prefix.cuh), whose partial (max m, sum l, unnormalized output acc) for
-// (r, h) is merged here with the row's own positions start..p by log-sum-exp:
-//   M = max(m, max_j s_j), w = e^(m - M), out = (w acc + sum_j e^(s_j - M) V[j]) / (w l + sum_j e^(s_j - M)).
+// attention_prefix (shared_prefix.cuh) in `splits` runs, whose partials (max m_z, sum l_z, unnormalized
+// output acc_z) for (r, h) are merged here with the row's own positions start..p by log-sum-exp:
+//   M = max(max_z m_z, max_j s_j), w_z = e^(m_z - M),
+//   out = (sum_z w_z acc_z + sum_j e^(s_j - M) V[j]) / (sum_z w_z l_z + sum_j e^(s_j - M)).
 // Rows with prefixEnd 0 get exactly the bits of the plain kernel.
 template <bool MERGE>
 __device__ __forceinline__ void attention_body(const float* __restrict__ q, const float* __restrict__ kCache,
@@ -23,7 +24,7 @@ __device__ __forceinline__ void attention_body(const float* __restrict__ q, cons
                                                const int* __restrict__ rowTable, const int* __restrict__ tables,
                                                float* __restrict__ out, int heads, int kvHeads, int headDim,
                                                int blockSize, float scale, const int* __restrict__ prefixEnd,
-                                               const float* __restrict__ partials) {
+                                               const float* __restrict__ partials, int splits) {
     extern __shared__ float shared[];
     float* qh = shared;               // (headDim)
     float* scores = shared + headDim; // (p + 1)
@@ -31,8 +32,8 @@ __device__ __forceinline__ void attention_body(const float* __restrict__ q, cons
     const int r = blockIdx.y;
     const int pos = positions[r];
     const int start = MERGE ? prefixEnd[r] : 0;
-    // the prefix partial of (r, h): m, l, acc (headDim); read only where start > 0
-    const float* partial = MERGE ? partials + ((size_t)r * heads + h) * (headDim + 2) : nullptr;
+    // the prefix partials of (r, h): per split m, l, acc (headDim); read only where start > 0
+    const float* partial = MERGE ? partials + ((size_t)r * heads + h) * splits * (headDim + 2) : nullptr;
     const int kvDim = kvHeads * headDim;
     const size_t headOff = (size_t)(h / (heads / kvHeads)) * headDim;
     const int* table = tables + rowTable[r];
@@ -64,7 +65,7 @@ __device__ __forceinline__ void attention_body(const float* __restrict__ q, cons
     float max = block_max(localMax);
     const bool merged = MERGE && start > 0;
     if (merged) {
-        max = fmaxf(max, partial[0]);
+        for (int z = 0; z < splits; z++) max = fmaxf(max, partial[z * (headDim + 2)]);
     }
 
     float localSum = 0.f;
@@ -74,15 +75,24 @@ __device__ __forceinline__ void attention_body(const float* __restrict__ q, cons
         localSum = __fadd_rn(localSum, e);
     }
     float sum = block_sum(localSum); // block_sum's barrier also publishes scores
-    const float prefixWeight = merged ? (float)exp((double)__fsub_rn(partial[0], max)) : 0.f;
     if (merged) {
-        sum = __fadd_rn(sum, __fmul_rn(partial[1], prefixWeight));
+        for (int z = 0; z < splits; z++) {
+            const float* pz = partial + z * (headDim + 2);
+            sum = __fadd_rn(sum, __fmul_rn(pz[1], (float)exp((double)__fsub_rn(pz[0], max))));
+        }
     }
     const float inv = __fdiv_rn(1.f, sum);
 
     float* outh = out + (size_t)r * heads * headDim + (size_t)h * headDim;
     for (int d = threadIdx.x; d < headDim; d += blockDim.x) {
-        float o = merged ? __fmul_rn(__fmul_rn(partial[2 + d], prefixWeight), inv) : 0.f;
+        float o = 0.f;
+        if (merged) {
+            for (int z = 0; z < splits; z++) {
+                const float* pz = partial + z * (headDim + 2);
+                o = fmaf(pz[2 + d], (float)exp((double)__fsub_rn(pz[0], max)), o);
+            }
+            o = __fmul_rn(o, inv);
+        }
         for (int j = start; j <= pos; j++) {
             const float* vj = vCache + kv_slot(table, j, blockSize, kvDim) + headOff;
             o = fmaf(__fmul_rn(scores[j], inv), vj[d], o);
@@ -97,16 +107,16 @@ extern "C" __global__ void attention(const float* __restrict__ q, const float* _
                                      float* __restrict__ out, int heads, int kvHeads, int headDim, int blockSize,
                                      float scale) {
     attention_body<false>(q, kCache, vCache, positions, rowTable, tables, out, heads, kvHeads, headDim, blockSize,
-                          scale, nullptr, nullptr);
+                          scale, nullptr, nullptr, 0);
 }
 
-// prefixEnd (n) ints; partials (n, heads, headDim + 2) floats, written by attention_prefix.
+// prefixEnd (n) ints; partials (n, heads, splits, headDim + 2) floats, written by attention_prefix.
 extern "C" __global__ void attention_merge(const float* __restrict__ q, const float* __restrict__ kCache,
                                            const float* __restrict__ vCache, const int* __restrict__ positions,
                                            const int* __restrict__ rowTable, const int* __restrict__ tables,
                                            float* __restrict__ out, int heads, int kvHeads, int headDim,
                                            int blockSize, float scale, const int* __restrict__ prefixEnd,
-                                           const float* __restrict__ partials) {
+                                           const float* __restrict__ partials, int splits) {
     attention_body<true>(q, kCache, vCache, positions, rowTable, tables, out, heads, kvHeads, headDim, blockSize,
-                         scale, prefixEnd, partials);
+                         scale, prefixEnd, partials, splits);
 }

@@ -3,14 +3,16 @@
 // rows instead of once per row (as in Hydragen / FlashInfer's cascade attention). attention_merge
 // (attention.cuh) then adds each row's own positions and normalizes.
 //
-// Group g (grid.y) and KV head kh (grid.x): groups[4g ..] = {tableStart, length, first, count}: the
-// rows members[first .. first + count) all attend over positions 0 .. length - 1 of the block table at
-// tables[tableStart ..]. Each thread holds one query: row members[first + t / hpk], query head
+// Group g (grid.y), KV head kh (grid.x) and split z (grid.z of S): groups[4g ..] = {tableStart, length,
+// first, count}: the rows members[first .. first + count) all attend over positions 0 .. length - 1 of
+// the block table at tables[tableStart ..]; split z takes the z-th of S equal runs of those positions
+// (S CUDA blocks share a group's work, so a few long groups still fill the GPU). Each thread holds one query: row members[first + t / hpk], query head
 // kh * hpk + t % hpk (hpk = heads / kvHeads), so count * hpk <= blockDim.x. A group with count 0
 // does nothing (steps launch one CTA row per possible group, so a CUDA graph fits every step).
 // K and V are staged in shared memory PREFIX_TILE positions at a time; each thread keeps an online
 // softmax (running max m, sum l, unnormalized output acc) and finally writes
-//   partials[(row, h)] = {m, l, acc[0 .. HD)}    partials (n, heads, HD + 2) floats.
+//   partials[(row, h, z)] = {m, l, acc[0 .. HD)}    partials (n, heads, S, HD + 2) floats
+// (m = -inf, l = 0, acc = 0 for a split with no positions).
 // q (n, heads * HD); kCache and vCache (numBlocks * blockSize, kvHeads * HD).
 // Dynamic shared memory: (HD * blockDim.x + 2 * PREFIX_TILE * HD) floats.
 #pragma once
@@ -48,14 +50,17 @@ __device__ __forceinline__ void attention_prefix_body(const float* __restrict__ 
     }
     const int* table = tables + info[0];
     const int kvDim = kvHeads * HD;
+    const int run = (length + gridDim.z - 1) / gridDim.z;
+    const int begin = blockIdx.z * run;
+    const int end = min(length, begin + run);
     float m = -INFINITY;
     float l = 0.f;
     float acc[HD];
 #pragma unroll
     for (int d = 0; d < HD; d++) acc[d] = 0.f;
 
-    for (int j0 = 0; j0 < length; j0 += PREFIX_TILE) {
-        const int tile = min(PREFIX_TILE, length - j0);
+    for (int j0 = begin; j0 < end; j0 += PREFIX_TILE) {
+        const int tile = min(PREFIX_TILE, end - j0);
         __syncthreads(); // the previous tile has been read
         for (int i = t; i < tile * HD; i += blockDim.x) {
             const size_t at = kv_slot(table, j0 + i / HD, blockSize, kvDim) + (size_t)kh * HD + i % HD;
@@ -96,7 +101,7 @@ __device__ __forceinline__ void attention_prefix_body(const float* __restrict__ 
         m = newMax;
     }
     if (active) {
-        float* out = partials + ((size_t)row * heads + h) * (HD + 2);
+        float* out = partials + (((size_t)row * heads + h) * gridDim.z + blockIdx.z) * (HD + 2);
         out[0] = m;
         out[1] = l;
 #pragma unroll

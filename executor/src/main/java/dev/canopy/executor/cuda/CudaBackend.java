@@ -72,10 +72,10 @@ public final class CudaBackend implements Backend {
         this.kernels = fk;
         this.weights = dm;
         this.kv = cache;
-        this.step = new StepBuffers(context, config);
+        this.maxGroupRows = options.sharedPrefixAttention() ? ForwardKernels.maxGroupRows(config) : 0;
+        this.step = new StepBuffers(context, config, maxGroupRows > 0);
         this.graphs = options.graphs() && !options.checkEachKernel() ? new StepGraphs(context) : null;
         this.maxPositions = kernels.maxAttentionPositions(config.headDim());
-        this.maxGroupRows = options.sharedPrefixAttention() ? ForwardKernels.maxGroupRows(config) : 0;
     }
 
     /** Whether the CUDA backend can run here, and if not why. Never throws. */
@@ -91,7 +91,7 @@ public final class CudaBackend implements Backend {
     private void checkMemory(String label, ModelWeights w, CudaOptions o) {
         long weightBytes = DeviceModel.deviceBytes(c, w);
         long kvBytes = DeviceKvCache.bytes(c, o.numBlocks(), o.blockSize());
-        long activationBytes = StepBuffers.deviceBytes(c, INITIAL_ROWS, INITIAL_ROWS);
+        long activationBytes = StepBuffers.deviceBytes(c, INITIAL_ROWS, INITIAL_ROWS, o.sharedPrefixAttention());
         long needed = weightBytes + kvBytes + activationBytes + HEADROOM_BYTES;
         MemoryInfo mem = context.memory();
         if (needed > mem.freeBytes()) {

@@ -29,6 +29,8 @@ final class ForwardKernels implements AutoCloseable {
     static final Set<Integer> PREFIX_HEAD_DIMS = Set.of(64, 128);
     private static final int PREFIX_THREADS = 128; // queries one shared-prefix block holds, as its __launch_bounds__
     private static final int PREFIX_TILE = 32;     // positions staged at a time, as in shared_prefix.cuh
+    /** CUDA blocks sharing one group's positions (grid z of attention_prefix): a few long groups fill the GPU. */
+    static final int PREFIX_SPLITS = 8;
     private static final int ELEMENTWISE_THREADS = 256;
     private static final int MAX_GRID_Y = 65535;
 
@@ -239,7 +241,7 @@ final class ForwardKernels implements AutoCloseable {
     /**
      * att[r, h] = attention of q[r, h] over positions 0..pos(r) of row r's sequence: q and att (n, qDim).
      * In a step with shared-prefix groups, each grouped row's positions below its prefix end come from
-     * {@code partials} (n, heads, headDim + 2), written by {@link #attentionPrefix} just before.
+     * {@code partials} (n, heads, PREFIX_SPLITS, headDim + 2), written by {@link #attentionPrefix} just before.
      */
     void attention(ModelConfig c, StepLayout step, long q, long kCache, long vCache, long att, int blockSize,
                    long partials) {
@@ -248,7 +250,7 @@ final class ForwardKernels implements AutoCloseable {
         args.clear().ptr(q).ptr(kCache).ptr(vCache).ptr(step.positions()).ptr(step.rowTables()).ptr(step.tables())
                 .ptr(att).i32(c.heads()).i32(c.kvHeads()).i32(c.headDim()).i32(blockSize).f32(scale(c));
         if (merge) {
-            args.ptr(step.prefixEnd()).ptr(partials);
+            args.ptr(step.prefixEnd()).ptr(partials).i32(PREFIX_SPLITS);
         }
         launch(module.kernel(merge ? "attention_merge" : "attention"), c.heads(), step.rows(), ATTENTION_THREADS,
                 sharedBytes);
@@ -256,16 +258,21 @@ final class ForwardKernels implements AutoCloseable {
 
     /**
      * The shared half of shared-prefix attention: for each group of the step ({@link SharedPrefixes}), its
-     * rows' queries attend together over the group's shared positions, each K/V read once per group;
-     * writes {m, l, acc} per (row, head) to {@code partials} (n, heads, headDim + 2). One CUDA block row
-     * per possible group (the step's row count), so one graph fits every grouping of a step shape.
+     * rows' queries attend together over the group's shared positions, each K/V read once per group,
+     * the positions cut into {@link #PREFIX_SPLITS} runs; writes {m, l, acc} per (row, head, run) to
+     * {@code partials} (n, heads, PREFIX_SPLITS, headDim + 2). One CUDA block row per possible group (the
+     * step's row count), so one graph fits every grouping of a step shape.
      */
     void attentionPrefix(ModelConfig c, StepLayout step, long q, long kCache, long vCache, long partials,
                          int blockSize) {
         args.clear().ptr(q).ptr(kCache).ptr(vCache).ptr(step.groups()).ptr(step.members()).ptr(step.tables())
                 .ptr(partials).i32(c.heads()).i32(c.kvHeads()).i32(blockSize).f32(scale(c));
-        launch(module.kernel(prefixKernel(c.headDim())), c.kvHeads(), step.rows(), PREFIX_THREADS,
-                prefixSharedBytes(c.headDim()));
+        Kernel k = module.kernel(prefixKernel(c.headDim()));
+        k.launch(context.stream(), c.kvHeads(), step.rows(), PREFIX_SPLITS, PREFIX_THREADS,
+                prefixSharedBytes(c.headDim()), args);
+        if (checkEachKernel) {
+            context.synchronize("run kernel " + k.name());
+        }
     }
 
     /**

@@ -142,7 +142,8 @@ class AttentionGpuTest {
              DeviceBuffer vc = context.allocate(4L * slots, "values");
              DeviceBuffer aloneInts = context.allocate(4L * alone.ints().length, "step alone");
              DeviceBuffer groupedInts = context.allocate(4L * grouped.ints().length, "step grouped");
-             DeviceBuffer partials = context.allocate(4L * n * PREFIX_HEADS * (headDim + 2), "partials");
+             DeviceBuffer partials = context.allocate(4L * n * PREFIX_HEADS * ForwardKernels.PREFIX_SPLITS
+                     * (headDim + 2), "partials");
              DeviceBuffer att = context.allocate(4L * q.length, "att")) {
             dq.upload(0, q);
             kc.upload(0, ForwardKernelsGpuTest.random(slots, 2));
