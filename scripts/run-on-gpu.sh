@@ -5,7 +5,7 @@
 #   results.json    the same as data: exit codes, test counts, every benchmark row, the W1 check
 #   gpu-tests.txt   JUnit tree of every test in dev.canopy.executor.cuda (GPU tests included)
 #   w1.md, w1.log   the engine (scheduler, prefix cache, batching) on a W1-shaped shared-prefix workload
-#                   on the 1B-shaped Q8_0 model: prefix cache on, on + shared-prefix attention, off
+#                   on the 1B-shaped Q8_0 model: prefix cache on, off, on + shared-prefix attention
 #   bench.md        tokens/s table of the Java GPU backend (stories260K, 1B-shaped Q8_0 on CUDA and
 #                   tensor cores, 1B-shaped Q4_K), a row appended as soon as it is measured
 #   bench.log       the benchmark's timestamped progress (each stage before it starts, model writing and

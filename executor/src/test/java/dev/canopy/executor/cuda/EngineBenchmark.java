@@ -20,8 +20,8 @@ import java.util.Map;
 /**
  * The whole engine (scheduler, prefix cache, batching, sampling) on the GPU with a W1-shaped workload
  * ({@link SharedPrefixWorkload#w1()}) on CudaBenchmark's 1B-shaped Q8_0 model on tensor cores, three
- * times: prefix cache on, on with shared-prefix attention ({@link CudaOptions#sharedPrefixAttention()}),
- * and off. Appends a markdown row per run to {@code <out>/w1.md} and logs how many requests generated
+ * times: prefix cache on, off, and on with shared-prefix attention
+ * ({@link CudaOptions#sharedPrefixAttention()}). Appends a markdown row per run to {@code <out>/w1.md} and logs how many requests generated
  * the same tokens as with the cache off: all of them with the cache alone (the backend's rows do not
  * depend on which rows share their step, and a cached prefix holds the bits a recomputed one would);
  * with shared-prefix attention nearly all (its sums are rounded in another order, which may flip a
@@ -68,11 +68,25 @@ public final class EngineBenchmark {
         Files.writeString(table, "W1-shaped workload on the engine: " + workload + ", greedy, "
                 + model.getFileName() + "\n\n| prefix cache | attention | backend | requests | prompt tokens | prefill tokens "
                 + "| generated | steps | seconds | output tok/s | total tok/s |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
-        Map<String, int[]> cached = generate(model, workload, true, false);
-        Map<String, int[]> grouped = generate(model, workload, true, true);
-        Map<String, int[]> uncached = generate(model, workload, false, false);
+        Map<String, int[]> cached = guarded(model, workload, true, false);
+        Map<String, int[]> uncached = guarded(model, workload, false, false);
         compare("the prefix cache on", cached, uncached);
+        // last: a fault in its kernels would leave the GPU context unusable for the runs after it
+        Map<String, int[]> grouped = guarded(model, workload, true, true);
         compare("the prefix cache and shared-prefix attention on", grouped, uncached);
+    }
+
+    /** {@link #generate}, with a failure logged (with its stack) instead of ending the run. */
+    private Map<String, int[]> guarded(Path model, SharedPrefixWorkload workload, boolean prefixCache,
+                                       boolean sharedPrefixAttention) {
+        try {
+            return generate(model, workload, prefixCache, sharedPrefixAttention);
+        } catch (RuntimeException | Error e) {
+            watch.log("FAILED prefix cache %s, shared-prefix attention %s: %s", prefixCache, sharedPrefixAttention, e);
+            e.printStackTrace(System.out);
+            System.out.flush();
+            return new HashMap<>();
+        }
     }
 
     private void compare(String what, Map<String, int[]> run, Map<String, int[]> uncached) {
