@@ -72,5 +72,6 @@ fi
 cat <<MSG
 == on the GPU machine, from the repository root (device tool: carry ["target/gpu-bundle"], timeout_s 600):
    sh target/gpu-bundle/run-on-gpu.sh
-   results in \$OUT: gpu-tests.txt bench.md bench.log torch.md env.txt
+   results in \$OUT: summary.txt results.json gpu-tests.txt w1.md w1.log bench.md bench.log torch.md env.txt
+   (about 4-6 minutes; BUDGET=<seconds> caps the whole script, default 360)
 MSG

@@ -1,27 +1,45 @@
 #!/bin/sh
 # Runs on the GPU machine (no Java there, no network): the CUDA backend's tests and benchmarks from the
 # bundle that scripts/gpu-check.sh built. Results go to $OUT (or <bundle>/out):
+#   summary.txt     what each stage gave, in a few lines (also printed at the end)
+#   results.json    the same as data: exit codes, test counts, every benchmark row, the W1 check
 #   gpu-tests.txt   JUnit tree of every test in dev.canopy.executor.cuda (GPU tests included)
-#   bench.md        tokens/s table of the Java GPU backend (and CPU on stories260K), a row appended as
-#                   soon as it is measured
+#   w1.md, w1.log   the engine (scheduler, prefix cache, batching) on a W1-shaped shared-prefix workload
+#                   on the 1B-shaped Q8_0 model: prefix cache on, off, on + shared-prefix attention
+#   bench.md        tokens/s table of the Java GPU backend (stories260K, 1B-shaped Q8_0 on CUDA and
+#                   tensor cores, 1B-shaped Q4_K), a row appended as soon as it is measured
 #   bench.log       the benchmark's timestamped progress (each stage before it starts, model writing and
 #                   loading times, 1B logits GPU vs CPU; a hung stage's thread stacks)
-#   torch.md        the PyTorch reference rows (same 1B shape, bf16, eager)
+#   torch.md        the PyTorch reference rows (same 1B shape, bf16, eager; W1 shape included)
 #   env.txt         nvidia-smi, libcuda, runtime versions, exit codes
-# Each stage has a time limit (tests 120 s, benchmark 180 s, PyTorch 90 s; typically far less), so a
-# hang in one still leaves the others' results. The benchmark keeps its own budget of 155 s, each of its
-# stages capped in steps and seconds; a hung stage logs every thread's stack and ends it (exit 3).
-# Exit codes (124: timed out) are in env.txt.
+# Each stage has a time limit (tests 150 s, W1 120 s, benchmark 145 s, PyTorch 90 s) and the whole
+# script a budget of $BUDGET seconds (default 360): a stage gets what is left when less, and is skipped
+# when under 20 s are left. A failing or hung stage never stops the next one. Exit codes (124: timed
+# out) are in env.txt and results.json.
 # Usage from the repository root: sh target/gpu-bundle/run-on-gpu.sh [stages], stages a subset of
-# "tests bench torch" (default: all three), e.g. "tests" to rerun only the tests after a fix.
+# "tests w1 bench torch" (default: all four), e.g. "tests" to rerun only the tests after a fix.
 B=$(cd "$(dirname "$0")" && pwd)
-STAGES=${1:-tests bench torch}
+STAGES=${1:-tests w1 bench torch}
 has() { case " $STAGES " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 OUT=${OUT:-$B/out}
 mkdir -p "$OUT"
 ENV="$OUT/env.txt"
 JRE=/tmp/canopy-jre
 WORK=/tmp/canopy-work
+BUDGET=${BUDGET:-360}
+DEADLINE=$(( $(date +%s) + BUDGET ))
+CODES=""
+
+# limit SECONDS: the stage's limit, or what is left of the budget when less (0: skip the stage)
+limit() {
+  left=$(( DEADLINE - $(date +%s) ))
+  if [ "$left" -lt 20 ]; then echo 0; elif [ "$left" -lt "$1" ]; then echo "$left"; else echo "$1"; fi
+}
+# record NAME CODE: remembers a stage's exit code for env.txt and results.json
+record() {
+  echo "$1 exit code: $2" >> "$ENV"
+  CODES="$CODES${CODES:+, }\"$1\": $2"
+}
 
 { date; uname -a; nvidia-smi 2>&1 | head -20; } > "$ENV"
 # libcuda.so.1 must be loadable; add the driver's folder where the loader does not know it
@@ -40,33 +58,93 @@ CP="$B/test-classes:$B/lib/*"
 FLAGS="--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss4m -Djava.library.path=$B/native"
 export CANOPY_MODELS_DIR="$B/models"
 
-# the 1B-shaped synthetic models are written by one CPU process while the GPU tests run
-if has bench; then
-  timeout 150 "$JAVA" $FLAGS -cp "$CP" dev.canopy.executor.cuda.CudaBenchmark generate "$WORK" > "$OUT/bench.log" 2>&1 &
+# the 1B-shaped synthetic models (Q8_0, then Q4_K) are written by one CPU process while the GPU tests run
+if has bench || has w1; then
+  timeout 150 "$JAVA" $FLAGS -cp "$CP" dev.canopy.executor.cuda.CudaBenchmark generate "$WORK" > "$OUT/generate.log" 2>&1 &
   GENERATOR=$!
 fi
 
 if has tests; then
-  timeout 120 "$JAVA" $FLAGS -cp "$CP" org.junit.platform.console.ConsoleLauncher execute \
-    --scan-classpath "$B/test-classes" --include-package dev.canopy.executor.cuda --details=tree \
-    --disable-banner --disable-ansi-colors > "$OUT/gpu-tests.txt" 2>&1
-  echo "gpu tests exit code: $?" >> "$ENV"
+  T=$(limit 150)
+  if [ "$T" -gt 0 ]; then
+    timeout "$T" "$JAVA" $FLAGS -cp "$CP" org.junit.platform.console.ConsoleLauncher execute \
+      --scan-classpath "$B/test-classes" --include-package dev.canopy.executor.cuda --details=tree \
+      --disable-banner --disable-ansi-colors > "$OUT/gpu-tests.txt" 2>&1
+    record tests $?
+  else
+    record tests 125
+  fi
+fi
+
+if [ -n "${GENERATOR:-}" ]; then
+  wait $GENERATOR
+  record generate $?
+fi
+
+if has w1; then
+  T=$(limit 120)
+  if [ "$T" -gt 0 ]; then
+    timeout "$T" "$JAVA" $FLAGS -cp "$CP" dev.canopy.executor.cuda.EngineBenchmark "$OUT" "$WORK" > "$OUT/w1.log" 2>&1
+    record w1 $?
+  else
+    record w1 125
+  fi
 fi
 
 if has bench; then
-  wait $GENERATOR
-  echo "model generation exit code: $?" >> "$ENV"
-  timeout 180 "$JAVA" $FLAGS -cp "$CP" dev.canopy.executor.cuda.CudaBenchmark run "$OUT" "$WORK" >> "$OUT/bench.log" 2>&1
-  echo "benchmark exit code: $?" >> "$ENV"
+  T=$(limit 145)
+  if [ "$T" -gt 0 ]; then
+    timeout "$T" "$JAVA" $FLAGS -cp "$CP" dev.canopy.executor.cuda.CudaBenchmark run "$OUT" "$WORK" > "$OUT/bench.log" 2>&1
+    record bench $?
+  else
+    record bench 125
+  fi
 fi
 
 if ! has torch; then
   :
 elif python3 -c 'import torch; assert torch.cuda.is_available()' 2>/dev/null; then
-  PYTHONUNBUFFERED=1 timeout 90 python3 "$B/gpu-bench-torch.py" > "$OUT/torch.md" 2>&1
-  echo "torch reference exit code: $?" >> "$ENV"
+  T=$(limit 90)
+  if [ "$T" -gt 0 ]; then
+    PYTHONUNBUFFERED=1 timeout "$T" python3 "$B/gpu-bench-torch.py" > "$OUT/torch.md" 2>&1
+    record torch $?
+  else
+    record torch 125
+  fi
 else
   echo "no PyTorch with CUDA: reference skipped" >> "$ENV"
 fi
-tail -n 25 "$OUT/gpu-tests.txt" 2>/dev/null
-cat "$OUT/bench.md" "$OUT/torch.md" "$ENV" 2>/dev/null
+
+# summary.txt and results.json (exit code 125: skipped, the budget was spent)
+{
+  echo "== exit codes (0 ok, 124 timed out, 125 skipped for lack of time, 2 no GPU): $CODES"
+  echo "== GPU tests"
+  grep -E 'tests (successful|failed|aborted|skipped)' "$OUT/gpu-tests.txt" 2>/dev/null
+  grep -E '✘|MethodSource.*FAILED' "$OUT/gpu-tests.txt" 2>/dev/null | head -20
+  grep -m1 'no usable GPU' "$OUT/gpu-tests.txt" 2>/dev/null
+  echo "== W1 on the engine"
+  cat "$OUT/w1.md" 2>/dev/null
+  grep -E 'identical|FAILED|Cannot' "$OUT/w1.log" 2>/dev/null
+  echo "== benchmark"
+  cat "$OUT/bench.md" 2>/dev/null
+  grep -E 'logit difference|FAILED' "$OUT/bench.log" 2>/dev/null
+  echo "== PyTorch"
+  cat "$OUT/torch.md" 2>/dev/null
+} > "$OUT/summary.txt"
+python3 - "$OUT" "{$CODES}" <<'PY' 2>> "$ENV" || echo "results.json not written (no python3)" >> "$ENV"
+import json, re, sys, pathlib
+out, codes = pathlib.Path(sys.argv[1]), json.loads(sys.argv[2])
+def text(name):
+    p = out / name
+    return p.read_text(errors="replace") if p.exists() else ""
+def rows(name):
+    return [[c.strip() for c in line.strip().strip("|").split("|")] for line in text(name).splitlines()
+            if line.startswith("|") and not line.startswith("|---") and "tokens/s" not in line and "prefix cache |" not in line]
+counts = {k: int(v) for v, k in re.findall(r"(\d+) tests (successful|failed|aborted|skipped)", text("gpu-tests.txt"))}
+w1check = re.findall(r"completions identical.*", text("w1.log"))
+logits = re.findall(r"largest logit difference.*", text("bench.log"))
+json.dump({"exit_codes": codes, "tests": counts, "w1": rows("w1.md"), "w1_check": w1check, "bench": rows("bench.md"),
+           "logits_check": logits, "torch": rows("torch.md")}, open(out / "results.json", "w"), indent=1)
+PY
+cat "$OUT/summary.txt"
+cat "$ENV" 2>/dev/null | tail -8

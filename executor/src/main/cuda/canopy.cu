@@ -5,3 +5,4 @@
 #include "matmul.cuh"
 #include "matmul_tc.cuh"
 #include "rope.cuh"
+#include "shared_prefix.cuh"

@@ -30,6 +30,16 @@ extern "C" __global__ void embed_q4_0(const void* data, const void* scales, cons
     embed_body(WeightQ4_0{(const uint8_t*)data, (const __half*)scales, cols}, tokens, x, cols);
 }
 
+extern "C" __global__ void embed_q4_k(const void* data, const void* scales, const int* tokens, float* x, int cols) {
+    embed_body(WeightQ4_K{(const uint8_t*)data, cols}, tokens, x, cols);
+}
+extern "C" __global__ void embed_q5_k(const void* data, const void* scales, const int* tokens, float* x, int cols) {
+    embed_body(WeightQ5_K{(const uint8_t*)data, cols}, tokens, x, cols);
+}
+extern "C" __global__ void embed_q6_k(const void* data, const void* scales, const int* tokens, float* x, int cols) {
+    embed_body(WeightQ6_K{(const uint8_t*)data, cols}, tokens, x, cols);
+}
+
 // y[r, i] += bias[i]: y (rows, width). Grid-stride over rows * width.
 extern "C" __global__ void add_bias(float* __restrict__ y, const float* __restrict__ bias, int rows, int width) {
     const long long count = (long long)rows * width;

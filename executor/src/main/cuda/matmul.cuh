@@ -138,7 +138,7 @@ __device__ __forceinline__ void swiglu_body(const void* gd, const void* gs, cons
         swiglu_body<WTYPE, CH, 8>(gd, gs, ud, us, h, out, x, n, cols);                                        \
     }
 
-// Float formats: CH 4 when cols % 4 == 0 (aligned vector loads), else CH 1. Block formats: cols % 32 == 0.
+// Float formats: CH 4 when cols % 4 == 0 (aligned vector loads), else CH 1. Q8_0, Q4_0: cols % 32 == 0.
 MATMUL_KERNELS(f32, WeightF32, 4)
 MATMUL_KERNELS(f32, WeightF32, 1)
 MATMUL_KERNELS(f16, WeightF16, 4)
@@ -147,3 +147,7 @@ MATMUL_KERNELS(bf16, WeightBF16, 4)
 MATMUL_KERNELS(bf16, WeightBF16, 1)
 MATMUL_KERNELS(q8_0, WeightQ8_0, 16)
 MATMUL_KERNELS(q4_0, WeightQ4_0, 32)
+// K-quants: CH 32 (one sub-block); cols % 256 == 0.
+MATMUL_KERNELS(q4_k, WeightQ4_K, 32)
+MATMUL_KERNELS(q5_k, WeightQ5_K, 32)
+MATMUL_KERNELS(q6_k, WeightQ6_K, 32)

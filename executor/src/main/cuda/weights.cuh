@@ -4,12 +4,14 @@
 //   Q8_0: quants (rows, cols) int8;          scales (rows, cols / 32) fp16
 //   Q4_0: quants (rows, cols / 2) bytes, each 32-value block's 16 bytes as in the file (low nibble
 //         of byte j = value j, high nibble = value j + 16, stored biased by 8); scales as Q8_0.
+// K-quants (Q4_K, Q5_K, Q6_K) keep their super-blocks whole: see weights_k.cuh.
 //
 // decode<CH>(row, k0, out) writes the CH weights row[k0 .. k0 + CH) without their block scale into
 // out and returns the scale (1 for float formats); value(row, col) is one dequantized weight.
 #pragma once
 
 #include "common.cuh"
+#include "weights_k.cuh"
 
 struct WeightF32 {
     const float* data;

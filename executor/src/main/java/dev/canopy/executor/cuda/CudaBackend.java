@@ -32,6 +32,8 @@ public final class CudaBackend implements Backend {
     private final StepBuffers step;
     private final StepGraphs graphs; // null: launch kernel by kernel
     private final int maxPositions;
+    private final int maxGroupRows; // rows per shared-prefix group; 0: every row attends alone
+    private long sharedPrefixSteps;  // steps run with shared-prefix groups
 
     /**
      * Uploads {@code model}'s weights to GPU {@code options.device()} and allocates its KV cache there.
@@ -70,7 +72,8 @@ public final class CudaBackend implements Backend {
         this.kernels = fk;
         this.weights = dm;
         this.kv = cache;
-        this.step = new StepBuffers(context, config);
+        this.maxGroupRows = options.sharedPrefixAttention() ? ForwardKernels.maxGroupRows(config) : 0;
+        this.step = new StepBuffers(context, config, maxGroupRows > 0);
         this.graphs = options.graphs() && !options.checkEachKernel() ? new StepGraphs(context) : null;
         this.maxPositions = kernels.maxAttentionPositions(config.headDim());
     }
@@ -88,7 +91,7 @@ public final class CudaBackend implements Backend {
     private void checkMemory(String label, ModelWeights w, CudaOptions o) {
         long weightBytes = DeviceModel.deviceBytes(c, w);
         long kvBytes = DeviceKvCache.bytes(c, o.numBlocks(), o.blockSize());
-        long activationBytes = StepBuffers.deviceBytes(c, INITIAL_ROWS, INITIAL_ROWS);
+        long activationBytes = StepBuffers.deviceBytes(c, INITIAL_ROWS, INITIAL_ROWS, o.sharedPrefixAttention());
         long needed = weightBytes + kvBytes + activationBytes + HEADROOM_BYTES;
         MemoryInfo mem = context.memory();
         if (needed > mem.freeBytes()) {
@@ -111,13 +114,16 @@ public final class CudaBackend implements Backend {
 
     @Override
     public synchronized float[] forward(ForwardBatch batch) {
-        StepInputs in = StepInputs.of(batch, c.vocab(), kv.numBlocks(), kv.blockSize(), maxPositions);
+        StepInputs in = StepInputs.of(batch, c.vocab(), kv.numBlocks(), kv.blockSize(), maxPositions, maxGroupRows);
         int n = in.rows();
         int m = in.logitRows();
         if (n == 0) {
             return new float[0];
         }
         context.makeCurrent();
+        if (in.groups() > 0) {
+            sharedPrefixSteps++;
+        }
         int generation = step.generation();
         step.ensure(n, m, in.ints().length);
         StepLayout s = step.upload(in);
@@ -128,7 +134,7 @@ public final class CudaBackend implements Backend {
                 graphs.clear(); // their buffers were just freed
             }
             StepGraphs.Key key = new StepGraphs.Key(n, m, kernels.attentionPositions(in.maxPosition(), c.headDim()),
-                    step.generation());
+                    in.groups() > 0, step.generation());
             graphs.run(key, () -> enqueue(s, n, m));
         }
         return step.downloadLogits(m * c.vocab());
@@ -150,7 +156,12 @@ public final class CudaBackend implements Backend {
             }
             kernels.ropeStore(c, s, step.q.address(), step.k.address(), step.v.address(), weights.ropeFreqs.address(),
                     kv.keys(l), kv.values(l), kv.blockSize());
-            kernels.attention(c, s, step.q.address(), kv.keys(l), kv.values(l), step.att.address(), kv.blockSize());
+            if (s.inputs().groups() > 0) {
+                kernels.attentionPrefix(c, s, step.q.address(), kv.keys(l), kv.values(l), step.partials.address(),
+                        kv.blockSize());
+            }
+            kernels.attention(c, s, step.q.address(), kv.keys(l), kv.values(l), step.att.address(), kv.blockSize(),
+                    step.partials.address());
             kernels.matmulAdd(lw.wo(), step.att.address(), n, step.x.address());        // x += wo att
 
             kernels.rmsNorm(step.x.address(), 0, lw.ffnNorm().address(), step.xb.address(), n, dim, c.rmsEps());
@@ -190,6 +201,11 @@ public final class CudaBackend implements Backend {
     @Override
     public int blockSize() {
         return kv.blockSize();
+    }
+
+    /** Steps that attended in shared-prefix groups so far (0 unless {@link CudaOptions#sharedPrefixAttention()}). */
+    public synchronized long sharedPrefixSteps() {
+        return sharedPrefixSteps;
     }
 
     /** CUDA graphs recorded so far (0 with graphs off). */

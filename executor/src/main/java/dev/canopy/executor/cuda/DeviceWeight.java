@@ -13,7 +13,7 @@ import java.lang.foreign.MemorySegment;
  */
 record DeviceWeight(String name, WeightLayout layout, DeviceBuffer buffer) implements AutoCloseable {
 
-    /** Copies tensor {@code t} to the GPU, splitting block types on the way. */
+    /** Copies tensor {@code t} to the GPU, splitting or padding block types on the way ({@link WeightLayout}). */
     static DeviceWeight upload(CudaContext context, Tensor t) {
         WeightLayout layout = WeightLayout.of(t);
         DeviceBuffer buffer = context.allocate(layout.bytes(), "weight " + t.name());
@@ -23,7 +23,7 @@ record DeviceWeight(String name, WeightLayout layout, DeviceBuffer buffer) imple
             } else {
                 try (Arena staging = Arena.ofConfined()) {
                     MemorySegment image = staging.allocate(layout.bytes(), 256); // the device image
-                    layout.split(t, image);
+                    layout.writeImage(t, image);
                     buffer.upload(0, image);
                 }
             }
@@ -39,7 +39,7 @@ record DeviceWeight(String name, WeightLayout layout, DeviceBuffer buffer) imple
         return buffer.address();
     }
 
-    /** Device address of the block scales (meaningless for float types). */
+    /** Device address of the block scales (meaningless for float types and K-quants, whose scales sit in their blocks). */
     long scales() {
         return buffer.address(layout.scalesOffset());
     }

@@ -21,9 +21,16 @@ final class ForwardKernels implements AutoCloseable {
     private static final int TC_WARPS = 4;         // as in matmul_tc.cuh
     private static final int TC_ROWS = 16;         // outputs per warp (the mma's m)
     private static final int TC_TILES = 4;         // TN of the n4 kernels: 4 tiles of 8 rows
-    private static final Set<GgmlType> TC_TYPES = EnumSet.of(GgmlType.Q8_0, GgmlType.Q4_0);
+    /** Types with tensor-core kernels; the others run in fp32 on CUDA cores whatever the options say. */
+    static final Set<GgmlType> TC_TYPES = EnumSet.of(GgmlType.Q8_0, GgmlType.Q4_0);
     private static final int ROW_THREADS = 256;    // rms_norm, embed, rope_store
     private static final int ATTENTION_THREADS = 128;
+    /** Head widths with a shared-prefix kernel ({@code attention_prefix_d<width>}). */
+    static final Set<Integer> PREFIX_HEAD_DIMS = Set.of(64, 128);
+    private static final int PREFIX_THREADS = 128; // queries one shared-prefix block holds, as its __launch_bounds__
+    private static final int PREFIX_TILE = 32;     // positions staged at a time, as in shared_prefix.cuh
+    /** CUDA blocks sharing one group's positions (grid z of attention_prefix): a few long groups fill the GPU. */
+    static final int PREFIX_SPLITS = 8;
     private static final int ELEMENTWISE_THREADS = 256;
     private static final int MAX_GRID_Y = 65535;
 
@@ -43,14 +50,22 @@ final class ForwardKernels implements AutoCloseable {
             module.kernel(name); // a kernel missing from the module fails here, at load, naming it
         }
         Kernel attention = module.kernel("attention");
+        Kernel merge = module.kernel("attention_merge");
         // static (its reductions' __shared__ arrays) and dynamic shared memory together stay within the opt-in limit
-        this.attentionSharedLimit = context.info().maxSharedBytesPerBlock() - module.staticSharedBytes(attention);
+        this.attentionSharedLimit = context.info().maxSharedBytesPerBlock()
+                - Math.max(module.staticSharedBytes(attention), module.staticSharedBytes(merge));
         module.allowSharedMemory(attention, attentionSharedLimit);
+        module.allowSharedMemory(merge, attentionSharedLimit);
+        for (int headDim : PREFIX_HEAD_DIMS) {
+            module.allowSharedMemory(module.kernel(prefixKernel(headDim)), prefixSharedBytes(headDim));
+        }
     }
 
     /** Every kernel these launchers may run. */
     static List<String> kernelNames() {
-        List<String> names = new ArrayList<>(List.of("rms_norm", "add_bias", "silu_mul", "rope_store", "attention"));
+        List<String> names = new ArrayList<>(List.of("rms_norm", "add_bias", "silu_mul", "rope_store", "attention",
+                "attention_merge"));
+        PREFIX_HEAD_DIMS.stream().sorted().forEach(d -> names.add(prefixKernel(d)));
         for (GgmlType type : WeightLayout.SUPPORTED) {
             names.add("embed_" + typeName(type));
             for (int cols : type.quantized() ? new int[] {32} : new int[] {4, 1}) {
@@ -193,7 +208,7 @@ final class ForwardKernels implements AutoCloseable {
     static String kernelName(String family, WeightLayout layout, int rowTile) {
         String chunk = switch (layout.type()) {
             case Q8_0 -> "c16";
-            case Q4_0 -> "c32";
+            case Q4_0, Q4_K, Q5_K, Q6_K -> "c32";
             default -> layout.cols() % 4 == 0 ? "c4" : "c1";
         };
         return family + "_" + typeName(layout.type()) + "_" + chunk + "_r" + rowTile;
@@ -223,13 +238,62 @@ final class ForwardKernels implements AutoCloseable {
         launch(module.kernel("rope_store"), step.rows(), 1, ROW_THREADS, 0);
     }
 
-    /** att[r, h] = attention of q[r, h] over positions 0..pos(r) of row r's sequence: q and att (n, qDim). */
-    void attention(ModelConfig c, StepLayout step, long q, long kCache, long vCache, long att, int blockSize) {
+    /**
+     * att[r, h] = attention of q[r, h] over positions 0..pos(r) of row r's sequence: q and att (n, qDim).
+     * In a step with shared-prefix groups, each grouped row's positions below its prefix end come from
+     * {@code partials} (n, heads, PREFIX_SPLITS, headDim + 2), written by {@link #attentionPrefix} just before.
+     */
+    void attention(ModelConfig c, StepLayout step, long q, long kCache, long vCache, long att, int blockSize,
+                   long partials) {
+        boolean merge = step.inputs().groups() > 0;
         int sharedBytes = Float.BYTES * (c.headDim() + attentionPositions(step.maxPosition(), c.headDim()));
         args.clear().ptr(q).ptr(kCache).ptr(vCache).ptr(step.positions()).ptr(step.rowTables()).ptr(step.tables())
-                .ptr(att).i32(c.heads()).i32(c.kvHeads()).i32(c.headDim()).i32(blockSize)
-                .f32((float) (1.0 / Math.sqrt(c.headDim())));
-        launch(module.kernel("attention"), c.heads(), step.rows(), ATTENTION_THREADS, sharedBytes);
+                .ptr(att).i32(c.heads()).i32(c.kvHeads()).i32(c.headDim()).i32(blockSize).f32(scale(c));
+        if (merge) {
+            args.ptr(step.prefixEnd()).ptr(partials).i32(PREFIX_SPLITS);
+        }
+        launch(module.kernel(merge ? "attention_merge" : "attention"), c.heads(), step.rows(), ATTENTION_THREADS,
+                sharedBytes);
+    }
+
+    /**
+     * The shared half of shared-prefix attention: for each group of the step ({@link SharedPrefixes}), its
+     * rows' queries attend together over the group's shared positions, each K/V read once per group,
+     * the positions cut into {@link #PREFIX_SPLITS} runs; writes {m, l, acc} per (row, head, run) to
+     * {@code partials} (n, heads, PREFIX_SPLITS, headDim + 2). One CUDA block row per possible group (the
+     * step's row count), so one graph fits every grouping of a step shape.
+     */
+    void attentionPrefix(ModelConfig c, StepLayout step, long q, long kCache, long vCache, long partials,
+                         int blockSize) {
+        args.clear().ptr(q).ptr(kCache).ptr(vCache).ptr(step.groups()).ptr(step.members()).ptr(step.tables())
+                .ptr(partials).i32(c.heads()).i32(c.kvHeads()).i32(blockSize).f32(scale(c));
+        Kernel k = module.kernel(prefixKernel(c.headDim()));
+        k.launch(context.stream(), c.kvHeads(), step.rows(), PREFIX_SPLITS, PREFIX_THREADS,
+                prefixSharedBytes(c.headDim()), args);
+        if (checkEachKernel) {
+            context.synchronize("run kernel " + k.name());
+        }
+    }
+
+    /**
+     * Rows one shared-prefix group may hold for this model: as many as leave one thread per query head
+     * of a KV head; 0 where the head width has no shared-prefix kernel.
+     */
+    static int maxGroupRows(ModelConfig c) {
+        return PREFIX_HEAD_DIMS.contains(c.headDim()) ? PREFIX_THREADS / (c.heads() / c.kvHeads()) : 0;
+    }
+
+    private static String prefixKernel(int headDim) {
+        return "attention_prefix_d" + headDim;
+    }
+
+    /** Queries (headDim, threads) and one tile of keys and values (PREFIX_TILE, headDim) each, in floats. */
+    private static int prefixSharedBytes(int headDim) {
+        return Float.BYTES * headDim * (PREFIX_THREADS + 2 * PREFIX_TILE);
+    }
+
+    private static float scale(ModelConfig c) {
+        return (float) (1.0 / Math.sqrt(c.headDim()));
     }
 
     /**
@@ -257,6 +321,9 @@ final class ForwardKernels implements AutoCloseable {
             case BF16 -> "bf16";
             case Q8_0 -> "q8_0";
             case Q4_0 -> "q4_0";
+            case Q4_K -> "q4_k";
+            case Q5_K -> "q5_k";
+            case Q6_K -> "q6_k";
             default -> throw new IllegalArgumentException("Cannot run a CUDA kernel on type " + type
                     + ": supported are " + WeightLayout.SUPPORTED);
         };

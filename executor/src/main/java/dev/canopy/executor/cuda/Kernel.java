@@ -31,11 +31,16 @@ final class Kernel {
      * @throws CudaException "Cannot run kernel NAME: ..." when the launch is refused
      */
     void launch(CUstream stream, int gridX, int gridY, int threads, int sharedBytes, KernelArgs args) {
-        if (gridX <= 0 || gridY <= 0 || gridY > 65535) {
-            throw new IllegalArgumentException("Cannot run kernel " + name + ": grid " + gridX + " x " + gridY
-                    + " must be positive with at most 65535 in y");
+        launch(stream, gridX, gridY, 1, threads, sharedBytes, args);
+    }
+
+    /** As {@link #launch(CUstream, int, int, int, int, KernelArgs)} with grid (gridX, gridY, gridZ). */
+    void launch(CUstream stream, int gridX, int gridY, int gridZ, int threads, int sharedBytes, KernelArgs args) {
+        if (gridX <= 0 || gridY <= 0 || gridY > 65535 || gridZ <= 0 || gridZ > 65535) {
+            throw new IllegalArgumentException("Cannot run kernel " + name + ": grid " + gridX + " x " + gridY + " x "
+                    + gridZ + " must be positive with at most 65535 in y and z");
         }
-        CudaException.check(cuLaunchKernel(function, gridX, gridY, 1, threads, 1, 1, sharedBytes, stream,
+        CudaException.check(cuLaunchKernel(function, gridX, gridY, gridZ, threads, 1, 1, sharedBytes, stream,
                 args.params(), null), "run kernel " + name);
     }
 }

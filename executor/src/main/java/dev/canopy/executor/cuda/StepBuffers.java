@@ -16,6 +16,7 @@ final class StepBuffers implements AutoCloseable {
 
     private final CudaContext context;
     private final ModelConfig c;
+    private final boolean sharedPrefixes;
     private final List<AutoCloseable> owned = new ArrayList<>();
     private int rowCapacity;
     private int logitCapacity;
@@ -28,6 +29,8 @@ final class StepBuffers implements AutoCloseable {
     DeviceBuffer k;      // (rows, kvDim)
     DeviceBuffer v;      // (rows, kvDim)
     DeviceBuffer att;    // (rows, qDim) attention output
+    DeviceBuffer partials; // (rows, heads, PREFIX_SPLITS, headDim + 2) shared-prefix attention partials:
+                           // max, sum, output; (1) float without shared-prefix attention
     DeviceBuffer gate;   // (rows, ffn) silu(gate) * up
     DeviceBuffer up;     // (rows, ffn) up, where gate and up cannot be fused
     DeviceBuffer normed; // (logitRows, dim)
@@ -36,14 +39,17 @@ final class StepBuffers implements AutoCloseable {
     PinnedBuffer hostInts;   // (intCapacity) ints
     PinnedBuffer hostLogits; // (logitRows, vocab) floats
 
-    StepBuffers(CudaContext context, ModelConfig config) {
+    /** Buffers for {@code config}'s steps; {@code sharedPrefixes}: with room for shared-prefix attention partials. */
+    StepBuffers(CudaContext context, ModelConfig config, boolean sharedPrefixes) {
         this.context = context;
         this.c = config;
+        this.sharedPrefixes = sharedPrefixes;
     }
 
     /** Device bytes of the activations for {@code rows} rows and {@code logitRows} logit rows. */
-    static long deviceBytes(ModelConfig c, int rows, int logitRows) {
-        long perRow = 2L * c.dim() + 2L * c.qDim() + 2L * c.kvDim() + 2L * c.ffn();
+    static long deviceBytes(ModelConfig c, int rows, int logitRows, boolean sharedPrefixes) {
+        long perRow = 2L * c.dim() + 2L * c.qDim() + 2L * c.kvDim() + 2L * c.ffn()
+                + (sharedPrefixes ? partialsPerRow(c) : 0);
         return Float.BYTES * (rows * perRow + (long) logitRows * (c.dim() + c.vocab()));
     }
 
@@ -69,6 +75,8 @@ final class StepBuffers implements AutoCloseable {
         k = device(rows, c.kvDim(), "activations k");
         v = device(rows, c.kvDim(), "activations v");
         att = device(rows, c.qDim(), "activations att");
+        partials = sharedPrefixes ? device(rows, partialsPerRow(c), "shared-prefix attention partials")
+                : device(1, 1, "shared-prefix attention partials (unused)");
         gate = device(rows, c.ffn(), "activations gate");
         up = device(rows, c.ffn(), "activations up");
         normed = device(logitRows, c.dim(), "final norm");
@@ -76,6 +84,10 @@ final class StepBuffers implements AutoCloseable {
         ints = device(1, intCount, "step inputs");
         hostInts = pinned(4L * intCount, "step inputs");
         hostLogits = pinned(4L * logitRows * c.vocab(), "logits");
+    }
+
+    private static int partialsPerRow(ModelConfig c) {
+        return c.heads() * ForwardKernels.PREFIX_SPLITS * (c.headDim() + 2);
     }
 
     /** How many times the buffers were (re)allocated. */

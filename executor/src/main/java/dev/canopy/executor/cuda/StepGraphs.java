@@ -25,8 +25,11 @@ import jcuda.driver.CUstreamCaptureMode;
  */
 final class StepGraphs implements AutoCloseable {
 
-    /** What fixes a step's launches: row counts, the attention kernel's shared memory and the buffers. */
-    record Key(int rows, int logitRows, int attentionPositions, int buffersGeneration) {}
+    /**
+     * What fixes a step's launches: row counts, the attention kernel's shared memory, whether rows attend
+     * in shared-prefix groups, and the buffers.
+     */
+    record Key(int rows, int logitRows, int attentionPositions, boolean sharedPrefixes, int buffersGeneration) {}
 
     static final int MAX_GRAPHS = 64;
 

@@ -35,6 +35,21 @@ record StepLayout(int rows, int maxPosition, long base, StepInputs inputs) {
         return base + 4L * inputs.logitRowsOffset();
     }
 
+    /** Per row, the end of its shared prefix (0: none): (rows) ints; with {@code inputs.groups() > 0} only. */
+    long prefixEnd() {
+        return base + 4L * inputs.prefixEndOffset();
+    }
+
+    /** The shared-prefix groups: (4 rows) ints, see {@link SharedPrefixes}. */
+    long groups() {
+        return base + 4L * inputs.groupsOffset();
+    }
+
+    /** The groups' rows: (rows) ints. */
+    long members() {
+        return base + 4L * inputs.membersOffset();
+    }
+
     /** Every sequence's block table, back to back. */
     long tables() {
         return base + 4L * inputs.tablesOffset();

@@ -23,7 +23,7 @@ public final class SyntheticModel {
 
     /** Weight types a synthetic model can be written in. */
     public static final Set<GgmlType> WEIGHT_TYPES = EnumSet.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16,
-            GgmlType.Q8_0, GgmlType.Q4_0);
+            GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K);
 
     public static final float ROPE_FREQ_BASE = 10000f;
     public static final float RMS_NORM_EPSILON = 1e-5f;
@@ -135,6 +135,8 @@ public final class SyntheticModel {
             case F16 -> 1;
             case Q4_0 -> 2;
             case Q8_0 -> 7;
+            case Q4_K -> 14; // llama.cpp's Q4_K_S, mostly Q4_K (here every matrix)
+            case Q6_K -> 18;
             case BF16 -> 32;
             default -> throw new IllegalArgumentException("Cannot name a file type for " + type
                     + ": synthetic models support " + WEIGHT_TYPES);

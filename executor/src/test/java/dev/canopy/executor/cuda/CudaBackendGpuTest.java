@@ -8,11 +8,15 @@ import dev.canopy.executor.TestModels;
 import dev.canopy.executor.model.CpuBackend;
 import dev.canopy.executor.model.ForwardBatch;
 import dev.canopy.executor.model.Model;
+import dev.canopy.executor.model.ModelQuantizer;
+import dev.canopy.executor.model.QuantScheme;
 import dev.canopy.executor.model.SyntheticModel;
 import dev.canopy.executor.tensor.GgmlType;
 import dev.canopy.executor.tensor.KernelBackend;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -23,13 +27,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The GPU backend against the CPU backend: the same greedy tokens on stories260K, logits within 1e-3
- * of the largest logit on synthetic models of every weight type, and each row's logits bit for bit the
+ * of the largest logit on synthetic models of every weight type (K-quants through the quantizer), and each row's logits bit for bit the
  * same whichever rows share its step.
  */
 @Tag("gpu")
 class CudaBackendGpuTest {
 
     private static final SyntheticModel.Shape SMALL = new SyntheticModel.Shape(128, 2, 4, 2, 256, 300, 256);
+    /** Every matrix a whole number of 256-value super-blocks wide, so K-quant schemes need no fallback. */
+    private static final SyntheticModel.Shape K_QUANT_SHAPE = new SyntheticModel.Shape(256, 2, 4, 2, 512, 300, 256);
     private static final int BLOCKS = 32;
     private static final int BLOCK_SIZE = 16;
 
@@ -76,18 +82,24 @@ class CudaBackendGpuTest {
         Path file = dir.resolve("synthetic-" + type + ".gguf");
         SyntheticModel.write(file, SMALL, type, 17);
         int[] prompt = {1, 300 - 1, 280, 17, 42, 260, 261, 262, 5, 299, 3, 100, 200, 150, 270, 271, 272, 9, 10, 11};
-        try (Model model = Model.load(file);
-             CpuBackend cpu = new CpuBackend(model, 2, KernelBackend.JAVA, BLOCKS, BLOCK_SIZE);
-             CudaBackend gpu = new CudaBackend(model, CudaOptions.of(BLOCKS, BLOCK_SIZE))) {
-            GreedyRun onCpu = GreedyRun.of(cpu, prompt, 8);
-            GreedyRun onGpu = GreedyRun.of(gpu, prompt, 8);
-            for (int step = 0; step < 8; step++) {
-                assertWithinRelative(onGpu.logits[step], onCpu.logits[step], 1e-3, type + " step " + step);
-                if (!Arrays.equals(onGpu.tokens, onCpu.tokens)) {
-                    break; // a near tie went the other way; later steps see different inputs
-                }
-            }
+        assertGreedyLogitsFollowTheCpu(file, CudaOptions.of(BLOCKS, BLOCK_SIZE), prompt, type.toString());
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = QuantScheme.class, names = {"Q4_K", "Q6_K", "Q4_K_M"})
+    void kQuantModelLogitsAreWithin1e3OfTheCpuBackend(QuantScheme scheme) {
+        Path f32 = dir.resolve("synthetic-k-F32.gguf");
+        SyntheticModel.write(f32, K_QUANT_SHAPE, GgmlType.F32, 29);
+        Path file = dir.resolve("synthetic-k-" + scheme + ".gguf");
+        ModelQuantizer.Report report = ModelQuantizer.quantize(f32, file, scheme);
+        assertThat(report.fallbacks()).as("tensors that could not take the scheme's K-quant").isEmpty();
+        if (scheme == QuantScheme.Q4_K_M) {
+            assertThat(report.tensors()).extracting(ModelQuantizer.TensorPlan::written).as("a mix, as in real files")
+                    .contains(GgmlType.Q4_K, GgmlType.Q6_K);
         }
+        int[] prompt = {1, 290, 281, 17, 42, 260, 261, 262, 5, 299, 3, 100, 200, 150, 270, 271, 272, 9, 10, 11, 12};
+        assertGreedyLogitsFollowTheCpu(file, CudaOptions.of(BLOCKS, BLOCK_SIZE).withTensorCores(true), prompt,
+                scheme.toString());
     }
 
     @ParameterizedTest
@@ -96,13 +108,23 @@ class CudaBackendGpuTest {
         Path file = dir.resolve("synthetic-tc-" + type + ".gguf");
         SyntheticModel.write(file, SMALL, type, 23);
         int[] prompt = {1, 290, 281, 17, 42, 260, 261, 262, 5, 299, 3, 100, 200, 150, 270, 271, 272, 9, 10, 11, 12};
+        assertGreedyLogitsFollowTheCpu(file, CudaOptions.of(BLOCKS, BLOCK_SIZE).withTensorCores(true), prompt,
+                type.toString());
+    }
+
+    /**
+     * Greedy decoding of {@code prompt} for 8 steps on the CPU backend (Java kernels) and on the GPU with
+     * {@code options}: each step's logits within 1e-3 of the largest CPU logit, up to the first step whose
+     * tokens differ (a near tie that went the other way; later steps see different inputs).
+     */
+    private static void assertGreedyLogitsFollowTheCpu(Path file, CudaOptions options, int[] prompt, String what) {
         try (Model model = Model.load(file);
              CpuBackend cpu = new CpuBackend(model, 2, KernelBackend.JAVA, BLOCKS, BLOCK_SIZE);
-             CudaBackend gpu = new CudaBackend(model, CudaOptions.of(BLOCKS, BLOCK_SIZE).withTensorCores(true))) {
+             CudaBackend gpu = new CudaBackend(model, options)) {
             GreedyRun onCpu = GreedyRun.of(cpu, prompt, 8);
             GreedyRun onGpu = GreedyRun.of(gpu, prompt, 8);
             for (int step = 0; step < 8; step++) {
-                assertWithinRelative(onGpu.logits[step], onCpu.logits[step], 1e-3, type + " step " + step);
+                assertWithinRelative(onGpu.logits[step], onCpu.logits[step], 1e-3, what + " step " + step);
                 if (!Arrays.equals(onGpu.tokens, onCpu.tokens)) {
                     break;
                 }
@@ -203,6 +225,60 @@ class CudaBackendGpuTest {
             assertThat(Arrays.copyOfRange(both, vocab, 2 * vocab)).as("B after the shared prefix")
                     .containsExactly(aloneB);
         }
+    }
+
+    @Test
+    void sharedPrefixAttentionGivesThePerRowLogitsToFp32Rounding() {
+        Path file = dir.resolve("cascade.gguf");
+        SyntheticModel.write(file, K_QUANT_SHAPE, GgmlType.Q8_0, 37); // heads 64 wide: a shared-prefix kernel
+        int[][] tables = {{0, 1, 2, 3}, {0, 1, 4, 5}, {0, 1, 6, 7}}; // blocks 0 and 1 shared: 32 positions
+        int[] prefix = new int[40];
+        for (int i = 0; i < prefix.length; i++) {
+            prefix[i] = 3 + (i * 37) % 290;
+        }
+        try (Model model = Model.load(file);
+             CudaBackend alone = new CudaBackend(model, CudaOptions.of(BLOCKS, BLOCK_SIZE));
+             CudaBackend grouped = new CudaBackend(model, CudaOptions.of(BLOCKS, BLOCK_SIZE)
+                     .withSharedPrefixAttention(true))) {
+            List<ForwardBatch> steps = new ArrayList<>();
+            steps.add(ForwardBatch.ofSequence(prefix, 0, tables[0])); // A writes the shared blocks (and its own)
+            // A prefills 40..44; B and C their own copies of 32..39, then 40..44: 31 rows in one group
+            List<int[]> rows = new ArrayList<>(); // {token, position, sequence}
+            for (int s = 0; s < 3; s++) {
+                for (int p = s == 0 ? 40 : 32; p < 45; p++) {
+                    rows.add(new int[] {p < 40 ? prefix[p] : 200 + 10 * s + p - 40, p, s});
+                }
+            }
+            steps.add(step(rows, tables));
+            for (int t = 0; t < 6; t++) { // decode, one row per sequence
+                List<int[]> decode = new ArrayList<>();
+                for (int s = 0; s < 3; s++) {
+                    decode.add(new int[] {100 + 7 * t + s, 45 + t, s});
+                }
+                steps.add(step(decode, tables));
+            }
+            for (int i = 0; i < steps.size(); i++) {
+                assertWithinRelative(grouped.forward(steps.get(i)), alone.forward(steps.get(i)), 1e-4, "step " + i);
+            }
+            assertThat(grouped.sharedPrefixSteps()).as("steps that attended in groups").isEqualTo(7);
+            assertThat(alone.sharedPrefixSteps()).isZero();
+        }
+    }
+
+    /** A step of rows {token, position, sequence}, each row's logits wanted. */
+    private static ForwardBatch step(List<int[]> rows, int[][] tables) {
+        int n = rows.size();
+        int[] tokens = new int[n];
+        int[] positions = new int[n];
+        int[] sequences = new int[n];
+        int[] logitRows = new int[n];
+        for (int r = 0; r < n; r++) {
+            tokens[r] = rows.get(r)[0];
+            positions[r] = rows.get(r)[1];
+            sequences[r] = rows.get(r)[2];
+            logitRows[r] = r;
+        }
+        return new ForwardBatch(tokens, positions, sequences, tables, logitRows);
     }
 
     private static int[] concat(int[] a, int[] b) {

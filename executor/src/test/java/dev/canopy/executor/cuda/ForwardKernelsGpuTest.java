@@ -59,7 +59,9 @@ class ForwardKernelsGpuTest {
     @ParameterizedTest(name = "{0} cols {1} tensor cores {2}")
     @CsvSource({"F32, 172, false", "F32, 170, false", "F16, 172, false", "F16, 170, false", "BF16, 172, false",
             "BF16, 170, false", "Q8_0, 96, false", "Q8_0, 2048, false", "Q4_0, 96, false", "Q4_0, 2048, false",
-            "Q8_0, 96, true", "Q8_0, 2048, true", "Q4_0, 96, true", "Q4_0, 2048, true"})
+            "Q8_0, 96, true", "Q8_0, 2048, true", "Q4_0, 96, true", "Q4_0, 2048, true", "Q4_K, 256, false",
+            "Q4_K, 2048, false", "Q5_K, 512, false", "Q6_K, 256, false", "Q6_K, 2048, false",
+            "Q4_K, 2048, true", "Q6_K, 512, true"}) // K-quants with tensor cores on run the fp32 kernels
     void matmulIsNearTheExactProductAndEachRowIsTheSameAloneOrBatched(GgmlType type, int cols, boolean onTensorCores) {
         ForwardKernels k = onTensorCores ? tensorCoreKernels : kernels;
         Tensor t = WeightLayoutTest.tensor(type, OUT, cols, cols);
@@ -73,8 +75,9 @@ class ForwardKernelsGpuTest {
             float[] batched = download(context, dy, BATCH * OUT);
             // fp32: the rounding bound of a sum of cols products, scaled once; tensor cores: x kept to
             // about 2^-17 by the hi/lo split, plus the accumulation of cols products
+            boolean tensorCoreKernel = onTensorCores && ForwardKernels.TC_TYPES.contains(type);
             assertNearExactProduct(batched, w, x, cols,
-                    onTensorCores ? 0x1p-16 + (cols + 4) * 0x1p-22 : (cols + 4) * 0x1p-24);
+                    tensorCoreKernel ? 0x1p-16 + (cols + 4) * 0x1p-22 : (cols + 4) * 0x1p-24);
             for (int r = 0; r < BATCH; r++) {
                 k.matmul(dw, dx.address(4L * r * cols), 1, dy.address());
                 assertThat(download(context, dy, OUT)).as("row %d alone vs in a batch of %d", r, BATCH)
@@ -84,19 +87,20 @@ class ForwardKernelsGpuTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0"})
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q5_K", "Q6_K"})
     void embeddingRowsAreBitForBitTheDequantizedRows(GgmlType type) {
-        Tensor t = WeightLayoutTest.tensor(type, OUT, 64, 3);
+        int dim = type.blockSize() == 256 ? 512 : 64;
+        Tensor t = WeightLayoutTest.tensor(type, OUT, dim, 3);
         int[] tokens = {5, 0, 36, 5};
         try (DeviceWeight dw = DeviceWeight.upload(context, t);
              DeviceBuffer dt = context.allocate(4L * tokens.length, "tokens");
-             DeviceBuffer dx = context.allocate(4L * tokens.length * 64, "x")) {
+             DeviceBuffer dx = context.allocate(4L * tokens.length * dim, "x")) {
             dt.upload(0, tokens);
             kernels.embed(dw, dt.address(), dx.address(), tokens.length);
-            float[] got = download(context, dx, tokens.length * 64);
-            float[] expected = new float[tokens.length * 64]; // (tokens, 64)
+            float[] got = download(context, dx, tokens.length * dim);
+            float[] expected = new float[tokens.length * dim]; // (tokens, dim)
             for (int i = 0; i < tokens.length; i++) {
-                Dequant.row(t, tokens[i], expected, i * 64);
+                Dequant.row(t, tokens[i], expected, i * dim);
             }
             assertThat(got).containsExactly(expected);
         }
@@ -167,17 +171,20 @@ class ForwardKernelsGpuTest {
     }
 
     @ParameterizedTest(name = "{0} tensor cores {1}")
-    @CsvSource({"F32, false", "Q8_0, false", "Q4_0, false", "Q8_0, true", "Q4_0, true"})
+    @CsvSource({"F32, false", "Q8_0, false", "Q4_0, false", "Q8_0, true", "Q4_0, true", "Q4_K, false",
+            "Q5_K, false", "Q6_K, false"})
     void fusedLaunchesGiveTheBitsOfTheSeparateOnes(GgmlType type, boolean onTensorCores) {
         ForwardKernels kernels = onTensorCores ? tensorCoreKernels : ForwardKernelsGpuTest.kernels;
-        int cols = 128;
+        boolean superBlocks = type.blockSize() == 256;
+        int cols = superBlocks ? 256 : 128;
+        int residualCols = superBlocks ? 256 : 32;
         int ffn = 24;
         Tensor[] t = new Tensor[6]; // q, k, v (outputs 16, 8, 8), gate, up (ffn), down (cols from ffn)
         int[] outs = {16, 8, 8, ffn, ffn};
         for (int i = 0; i < 5; i++) {
             t[i] = WeightLayoutTest.tensor(type, outs[i], cols, 100 + i);
         }
-        t[5] = WeightLayoutTest.tensor(type, 40, 32, 106); // a residual projection: (40, 32)
+        t[5] = WeightLayoutTest.tensor(type, 40, residualCols, 106); // a residual projection: (40, residualCols)
         float[] x = random(BATCH * cols, 7); // (BATCH, cols)
         float[] residual = random(BATCH * 40, 8); // (BATCH, 40)
         DeviceWeight[] w = new DeviceWeight[6];
@@ -211,7 +218,7 @@ class ForwardKernelsGpuTest {
             assertThat(download(context, fused, BATCH * ffn)).as("SwiGLU in one launch").containsExactly(separate);
 
             fused.upload(0, residual);
-            // w[5] reads the first BATCH * 32 floats of x as a (BATCH, 32) input
+            // w[5] reads the first BATCH * residualCols floats of x as a (BATCH, residualCols) input
             kernels.matmulAdd(w[5], dx.address(), BATCH, fused.address());
             kernels.matmul(w[5], dx.address(), BATCH, apart.address());
             float[] proj = download(context, apart, BATCH * 40);

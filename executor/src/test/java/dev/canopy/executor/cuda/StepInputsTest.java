@@ -36,6 +36,44 @@ class StepInputsTest {
     }
 
     @Test
+    void rowsWhoseTablesStartWithTheSameBlocksFormASharedPrefixGroup() {
+        // sequences 0 and 1 share blocks 3, 5 (8 positions) and decode at 9 and 10; sequence 2 is alone
+        ForwardBatch b = new ForwardBatch(new int[] {1, 2, 3}, new int[] {9, 10, 1}, new int[] {0, 1, 2},
+                new int[][] {{3, 5, 7}, {3, 5, 6}, {2}}, new int[] {0, 1, 2});
+        StepInputs in = StepInputs.of(b, VOCAB, BLOCKS, BLOCK_SIZE, MAX_POSITIONS, 8);
+        assertThat(in.groups()).isEqualTo(1);
+        assertThat(in.ints()).containsExactly(
+                1, 2, 3,                            // tokens
+                9, 10, 1,                           // positions
+                0, 3, 6,                            // where each row's table starts
+                0, 1, 2,                            // logit rows
+                8, 8, 0,                            // prefix end per row
+                0, 8, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, // groups: table at 0, 8 positions, members 0..1
+                0, 1, 0,                            // members
+                3, 5, 7, 3, 5, 6, 2);               // tables
+        assertThat(in.tablesOffset()).isEqualTo(30);
+        assertThat(StepInputs.of(b, VOCAB, BLOCKS, BLOCK_SIZE, MAX_POSITIONS).ints()).as("without groups")
+                .containsExactly(1, 2, 3, 9, 10, 1, 0, 3, 6, 0, 1, 2, 3, 5, 7, 3, 5, 6, 2);
+    }
+
+    @Test
+    void aSharedPrefixEndsBeforeEveryRowsOwnPositionAndGroupsAreCutToTheirLimit() {
+        // three sequences share blocks 3, 5, but sequence 2 is at position 6: only block 3 stays shared
+        ForwardBatch b = new ForwardBatch(new int[] {1, 2, 3}, new int[] {9, 10, 6}, new int[] {0, 1, 2},
+                new int[][] {{3, 5, 7}, {3, 5, 6}, {3, 5}}, new int[0]);
+        SharedPrefixes groups = SharedPrefixes.of(b, BLOCK_SIZE, new int[] {0, 3, 6}, 2);
+        assertThat(groups.count()).isEqualTo(2);
+        assertThat(groups.prefixEnd()).containsExactly(4, 4, 4);
+        assertThat(groups.groups()).containsExactly(0, 4, 0, 2, 0, 4, 2, 1, 0, 0, 0, 0);
+        assertThat(groups.members()).containsExactly(0, 1, 2);
+
+        ForwardBatch noSharing = new ForwardBatch(new int[] {1, 2}, new int[] {9, 2}, new int[] {0, 1},
+                new int[][] {{3, 5, 7}, {3}}, new int[0]); // sequence 1's row is inside the would-be prefix
+        assertThat(SharedPrefixes.of(noSharing, BLOCK_SIZE, new int[] {0, 3}, 8).count()).isZero();
+        assertThat(StepInputs.of(noSharing, VOCAB, BLOCKS, BLOCK_SIZE, MAX_POSITIONS, 8).groups()).isZero();
+    }
+
+    @Test
     void refusesATokenOutsideTheVocabulary() {
         assertThatThrownBy(() -> of(new ForwardBatch(new int[] {100}, new int[] {0}, new int[] {0}, new int[][] {{0}},
                 new int[] {0}))).hasMessage("Cannot run forward step on the GPU: row 0 has token 100, outside the "

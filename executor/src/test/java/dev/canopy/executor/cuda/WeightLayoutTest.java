@@ -28,7 +28,7 @@ class WeightLayoutTest {
         WeightLayout layout = WeightLayout.of(t);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment image = arena.allocate(layout.bytes());
-            layout.split(t, image);
+            layout.writeImage(t, image);
             float[] expected = Dequant.toFloats(t);
             for (int r = 0; r < ROWS; r++) {
                 for (int c = 0; c < COLS; c++) {
@@ -59,13 +59,42 @@ class WeightLayoutTest {
         assertThat(layout.cols()).isEqualTo(COLS);
     }
 
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q4_K", "Q5_K"})
+    void q4kAndQ5kSuperBlocksKeepTheFileBytes(GgmlType type) {
+        Tensor t = tensor(type, ROWS, 512, 4);
+        WeightLayout layout = WeightLayout.of(t);
+        assertThat(layout.asInFile()).isTrue();
+        assertThat(layout.bytes()).isEqualTo(t.data().byteSize()).isEqualTo(ROWS * 2L * type.bytesPerBlock());
+        assertThat(type.bytesPerBlock() % 16).as("every super-block starts 16-byte aligned").isZero();
+    }
+
+    @Test
+    void q6kSuperBlocksArePaddedTo224BytesEach() {
+        Tensor t = tensor(GgmlType.Q6_K, ROWS, 512, 6);
+        WeightLayout layout = WeightLayout.of(t);
+        assertThat(layout.asInFile()).isFalse();
+        assertThat(layout.bytes()).isEqualTo(ROWS * 2L * 224);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment image = arena.allocate(layout.bytes());
+            image.fill((byte) 0x5A); // the padding must be written, not left as found
+            layout.writeImage(t, image);
+            for (int b = 0; b < ROWS * 2; b++) {
+                assertThat(image.asSlice(b * 224L, 210).toArray(ValueLayout.JAVA_BYTE)).as("super-block %d", b)
+                        .containsExactly(t.data().asSlice(b * 210L, 210).toArray(ValueLayout.JAVA_BYTE));
+                assertThat(image.asSlice(b * 224L + 210, 14).toArray(ValueLayout.JAVA_BYTE)).as("padding %d", b)
+                        .containsOnly((byte) 0);
+            }
+        }
+    }
+
     @Test
     void aTypeWithoutKernelsIsRefusedNamingTheTensor() {
-        Tensor t = new Tensor("blk.0.ffn_down.weight", GgmlType.Q4_K, new long[] {256, 2},
-                MemorySegment.ofArray(new byte[2 * 144]));
+        Tensor t = new Tensor("blk.0.ffn_down.weight", GgmlType.Q5_0, new long[] {64, 2},
+                MemorySegment.ofArray(new byte[2 * 2 * 22]));
         assertThatThrownBy(() -> WeightLayout.of(t)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("Cannot load tensor blk.0.ffn_down.weight onto the GPU: type Q4_K has no CUDA kernel "
-                        + "(supported: [F32, F16, Q4_0, Q8_0, BF16])");
+                .hasMessage("Cannot load tensor blk.0.ffn_down.weight onto the GPU: type Q5_0 has no CUDA kernel "
+                        + "(supported: [F32, F16, Q4_0, Q8_0, Q4_K, Q5_K, Q6_K, BF16])");
     }
 
     /** What weights.cuh's value(row, col) reads from the image. */

@@ -8,6 +8,7 @@ import dev.canopy.executor.gguf.GgufFile;
 import dev.canopy.executor.gguf.GgufMetadata;
 import dev.canopy.executor.gguf.GgufTensorInfo;
 import dev.canopy.executor.gguf.GgufValueType;
+import dev.canopy.executor.tensor.Dequant;
 import dev.canopy.executor.tensor.GgmlType;
 import java.io.IOException;
 import java.lang.foreign.ValueLayout;
@@ -99,6 +100,26 @@ class SyntheticModelTest {
         }
     }
 
+    @ParameterizedTest
+    @CsvSource({"Q4_K, 14, 0.2", "Q6_K, 18, 0.05"})
+    void writesKQuantsOfTheSameValuesAsTheFloatModel(GgmlType type, int fileType, double tolerance) {
+        SyntheticModel.Shape wide = new SyntheticModel.Shape(256, 1, 4, 2, 512, 300); // rows of whole super-blocks
+        Path quantized = dir.resolve(type + ".gguf");
+        Path floats = dir.resolve("f32.gguf");
+        SyntheticModel.write(quantized, wide, type, 3);
+        SyntheticModel.write(floats, wide, GgmlType.F32, 3);
+        try (GgufFile q = GgufFile.open(quantized); GgufFile f = GgufFile.open(floats)) {
+            assertThat(q.metadata().getLong("general.file_type")).isEqualTo(fileType);
+            assertThat(q.tensor("blk.0.ffn_down.weight").type()).isEqualTo(type);
+            float[] got = Dequant.toFloats(q.tensor("blk.0.ffn_down.weight"));
+            float[] exact = Dequant.toFloats(f.tensor("blk.0.ffn_down.weight"));
+            double std = 1 / Math.sqrt(512);
+            for (int i = 0; i < exact.length; i++) {
+                assertThat((double) got[i]).as("element %d", i).isCloseTo(exact[i], within(tolerance * std));
+            }
+        }
+    }
+
     @Test
     void theSameSeedGivesTheSameBytesAndAnotherSeedOtherWeights() throws IOException {
         Path a = dir.resolve("a.gguf");
@@ -142,9 +163,9 @@ class SyntheticModelTest {
     @Test
     void refusesTypesItCannotWriteAndWidthsThatAreNotWholeBlocks() {
         Path file = dir.resolve("x.gguf");
-        assertThatThrownBy(() -> SyntheticModel.write(file, SMALL, GgmlType.Q6_K, 1))
+        assertThatThrownBy(() -> SyntheticModel.write(file, SMALL, GgmlType.Q5_0, 1))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("Cannot write a synthetic model with Q6_K weights: supported types are [F32, F16, Q4_0, Q8_0, BF16]");
+                .hasMessage("Cannot write a synthetic model with Q5_0 weights: supported types are [F32, F16, Q4_0, Q8_0, Q4_K, Q6_K, BF16]");
         SyntheticModel.Shape odd = new SyntheticModel.Shape(64, 1, 4, 4, 100, 300);
         assertThatThrownBy(() -> SyntheticModel.write(file, odd, GgmlType.Q8_0, 1))
                 .hasMessage("Cannot write a synthetic model with Q8_0 weights: dim 64 and ffn 100 must be multiples of its block size 32");
