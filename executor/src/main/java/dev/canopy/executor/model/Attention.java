@@ -1,6 +1,8 @@
 package dev.canopy.executor.model;
 
+import dev.canopy.executor.kv.F32KvStorage;
 import dev.canopy.executor.kv.KvStorage;
+import dev.canopy.executor.kv.QuantizedKvStorage;
 import dev.canopy.executor.tensor.FastExp;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorShuffle;
@@ -16,6 +18,9 @@ import jdk.incubator.vector.VectorSpecies;
  * the group's queries (cascade / RelayAttention style). Because every query performs exactly the
  * same operations in the same order whatever group it is in, the result of a row is bit-identical
  * whether it runs alone or with others.
+ *
+ * <p>An {@link F32KvStorage} is read in place; a quantized cache ({@link QuantizedKvStorage}) is dequantized one
+ * block and head at a time into a small scratch, which the same dot products then read.
  *
  * <p>The vector paths use constant species (the Vector API only compiles to SIMD code when the
  * species is a constant): 16 lanes when the head size allows, else 8, else the scalar reference.
@@ -71,9 +76,13 @@ final class Attention {
                      float[] out) {
         int g = qBase.length;
         int bs = kv.blockSize();
-        int kvDim = kv.kvDim();
-        float[] keys = kv.keyArray(layer);     // (numBlocks * blockSize, kvDim)
-        float[] values = kv.valueArray(layer); // (numBlocks * blockSize, kvDim)
+        F32KvStorage f32 = kv instanceof F32KvStorage f ? f : null;
+        QuantizedKvStorage quantized = f32 == null ? (QuantizedKvStorage) kv : null;
+        // F32: the cache arrays themselves, (numBlocks * blockSize, kvDim); quantized: one dequantized block,
+        // (blockSize, headDim)
+        float[] keys = f32 != null ? f32.keyArray(layer) : new float[bs * headDim];
+        float[] values = f32 != null ? f32.valueArray(layer) : new float[bs * headDim];
+        int stride = f32 != null ? kv.kvDim() : headDim; // floats from one token's head to the next
         int headOff = kvHead * headDim;
         float[] max = new float[g];            // (g) running max of scores
         float[] sum = new float[g];            // (g) running sum of exp(score - max)
@@ -84,6 +93,8 @@ final class Attention {
         for (int p : lastPos) {
             maxBlock = Math.max(maxBlock, p / bs);
         }
+        int loadedBlock = -1; // quantized: the block in keys/values, and how many of its tokens
+        int loadedTokens = 0;
         for (int blk = 0; blk <= maxBlock; blk++) {
             for (int i = 0; i < g; i++) {
                 int last = lastPos[i];
@@ -91,10 +102,22 @@ final class Attention {
                     continue;
                 }
                 int n = Math.min(bs, last - blk * bs + 1);
-                int slot0 = (int) kv.slotIndex(tables[i][blk], 0) + headOff;
+                int block = tables[i][blk];
+                int slot0;
+                if (f32 != null) {
+                    slot0 = (int) f32.slotIndex(block, 0) + headOff;
+                } else {
+                    slot0 = 0;
+                    // a complete block reads the quantized form, a partial one the form being filled
+                    if (block != loadedBlock || n > loadedTokens || (n == bs) != (loadedTokens == bs)) {
+                        quantized.readHead(layer, block, kvHead, headDim, n, keys, values);
+                        loadedBlock = block;
+                        loadedTokens = n;
+                    }
+                }
                 float m = Float.NEGATIVE_INFINITY;
                 for (int j = 0; j < n; j++) {
-                    float s = dot(q, qBase[i], keys, slot0 + j * kvDim) * scale;
+                    float s = dot(q, qBase[i], keys, slot0 + j * stride) * scale;
                     scores[j] = s;
                     m = Math.max(m, s);
                 }
@@ -103,7 +126,7 @@ final class Attention {
                 for (int j = 0; j < n; j++) {
                     float e = FastExp.exp(scores[j] - m);
                     partSum += e;
-                    axpy(e, values, slot0 + j * kvDim, part);
+                    axpy(e, values, slot0 + j * stride, part);
                 }
                 merge(i, m, partSum, part, max, sum, acc, blk == 0);
             }

@@ -1,0 +1,206 @@
+package dev.canopy.executor.kv;
+
+import dev.canopy.executor.model.ModelConfig;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The 4-bit KV cache in the KIVI manner ({@link KvCacheType#Q4}, {@link Q4Groups}): keys quantized per channel over
+ * the tokens of a block, values per token per {@value KvCacheType#GROUP} channels.
+ *
+ * <p>A block being filled stays in full precision ({@link OpenBlocks}) and is quantized when its last slot is
+ * written. A query at position {@code p} reads a block as complete (quantized) when the block ends at or before
+ * {@code p}, and the full-precision copy otherwise, whether the block's tokens came in one prefill chunk or one
+ * decode step at a time: a row's output does not depend on chunking or on what shares its batch. The copy stays
+ * until the step ends, for the step's earlier rows. Writing a token into an already quantized block (a sequence
+ * recomputing its last prompt token) re-encodes it under the block's existing key ranges.
+ */
+public final class Q4KvStorage implements QuantizedKvStorage {
+
+    private final int numBlocks;
+    private final int blockSize;
+    private final int kvDim;
+    private final int groups;
+    private final long blockNibbles;      // nibbles from one block's codes to the next (a whole number of bytes)
+    private final byte[][] keyCodes;      // per layer: (numBlocks, blockNibbles) nibbles; slot j, channel c at j * kvDim + c
+    private final short[][] keyScales;    // per layer: (numBlocks, kvDim) F16, per channel
+    private final short[][] keyMins;      // per layer: (numBlocks, kvDim) F16, per channel
+    private final byte[][] valueCodes;    // per layer: like keyCodes
+    private final short[][] valueScales;  // per layer: (numBlocks * blockSize, groups) F16, per token and group
+    private final short[][] valueMins;    // per layer: (numBlocks * blockSize, groups) F16
+    private final BlockPlanes planes;
+    private final OpenBlocks openBlocks;
+
+    /** Use {@link KvStorage#open}, which checks the counts. */
+    Q4KvStorage(ModelConfig config, int numBlocks, int blockSize) {
+        this.numBlocks = numBlocks;
+        this.blockSize = blockSize;
+        this.kvDim = config.kvDim();
+        this.groups = KvCacheType.groups(kvDim);
+        int layers = config.layers();
+        long codeBytes = ((long) blockSize * kvDim + 1) / 2; // one block's codes
+        this.blockNibbles = 2 * codeBytes;
+        keyCodes = new byte[layers][(int) (numBlocks * codeBytes)];
+        valueCodes = new byte[layers][(int) (numBlocks * codeBytes)];
+        keyScales = new short[layers][numBlocks * kvDim];
+        keyMins = new short[layers][numBlocks * kvDim];
+        valueScales = new short[layers][numBlocks * blockSize * groups];
+        valueMins = new short[layers][numBlocks * blockSize * groups];
+        planes = new BlockPlanes();
+        long keyParams = (long) kvDim * Short.BYTES;
+        long valueParams = (long) blockSize * groups * Short.BYTES;
+        for (int l = 0; l < layers; l++) {
+            planes.add(MemorySegment.ofArray(keyCodes[l]), codeBytes)
+                    .add(MemorySegment.ofArray(keyScales[l]), keyParams).add(MemorySegment.ofArray(keyMins[l]), keyParams)
+                    .add(MemorySegment.ofArray(valueCodes[l]), codeBytes)
+                    .add(MemorySegment.ofArray(valueScales[l]), valueParams)
+                    .add(MemorySegment.ofArray(valueMins[l]), valueParams);
+        }
+        openBlocks = new OpenBlocks(numBlocks, layers, blockSize, kvDim);
+    }
+
+    @Override
+    public KvCacheType type() {
+        return KvCacheType.Q4;
+    }
+
+    @Override
+    public int numBlocks() {
+        return numBlocks;
+    }
+
+    @Override
+    public int blockSize() {
+        return blockSize;
+    }
+
+    @Override
+    public int kvDim() {
+        return kvDim;
+    }
+
+    @Override
+    public long byteSize() {
+        return numBlocks * planes.blockBytes();
+    }
+
+    /** Blocks held in full precision now (being filled, or filled during the current step). */
+    public int openBlockCount() {
+        return openBlocks.openCount();
+    }
+
+    @Override
+    public void write(int layer, int block, int slot, float[] k, int kOff, float[] v, int vOff) {
+        OpenBlocks.Residual open = slot == 0 ? openBlocks.open(block) : openBlocks.get(block);
+        if (open == null) {
+            rewrite(layer, block, slot, k, kOff, v, vOff);
+            return;
+        }
+        System.arraycopy(k, kOff, open.keys()[layer], slot * kvDim, kvDim);
+        System.arraycopy(v, vOff, open.values()[layer], slot * kvDim, kvDim);
+        if (slot == blockSize - 1) {
+            quantize(layer, block, open.keys()[layer], open.values()[layer]);
+            if (layer == 0) {
+                openBlocks.closeAfterStep(block);
+            }
+        }
+    }
+
+    @Override
+    public void finishStep() {
+        openBlocks.finishStep();
+    }
+
+    /** Quantizes a filled block of one layer: keys per channel over its tokens, values per token and group. */
+    private void quantize(int layer, int block, float[] keys, float[] values) { // keys, values: (blockSize, kvDim)
+        long codes0 = block * blockNibbles;
+        for (int c = 0; c < kvDim; c++) {
+            Q4Groups.quantize(keys, c, kvDim, blockSize, keyCodes[layer], codes0 + c, kvDim, keyScales[layer],
+                    keyMins[layer], block * kvDim + c);
+        }
+        for (int j = 0; j < blockSize; j++) {
+            quantizeValueRow(layer, block, j, values, j * kvDim);
+        }
+    }
+
+    private void quantizeValueRow(int layer, int block, int slot, float[] v, int vOff) {
+        long codes0 = block * blockNibbles + (long) slot * kvDim;
+        int params = (block * blockSize + slot) * groups;
+        for (int from = 0, g = 0; from < kvDim; from += KvCacheType.GROUP, g++) {
+            Q4Groups.quantize(v, vOff + from, 1, Math.min(KvCacheType.GROUP, kvDim - from), valueCodes[layer],
+                    codes0 + from, 1, valueScales[layer], valueMins[layer], params + g);
+        }
+    }
+
+    /** A token written into a quantized block: its key under the block's channel ranges, its value afresh. */
+    private void rewrite(int layer, int block, int slot, float[] k, int kOff, float[] v, int vOff) {
+        long codes0 = block * blockNibbles + (long) slot * kvDim;
+        for (int c = 0; c < kvDim; c++) {
+            Q4Groups.encode(k[kOff + c], keyCodes[layer], codes0 + c, keyScales[layer][block * kvDim + c],
+                    keyMins[layer][block * kvDim + c]);
+        }
+        quantizeValueRow(layer, block, slot, v, vOff);
+    }
+
+    @Override
+    public void readHead(int layer, int block, int kvHead, int headDim, int tokens, float[] keys, float[] values) {
+        int from = kvHead * headDim;
+        if (tokens < blockSize) {
+            OpenBlocks.Residual open = openBlocks.get(block);
+            if (open == null) {
+                throw new IllegalStateException("Cannot read the first " + tokens + " of " + blockSize
+                        + " slots of KV block " + block + ": the block is already quantized");
+            }
+            for (int j = 0; j < tokens; j++) {
+                System.arraycopy(open.keys()[layer], j * kvDim + from, keys, j * headDim, headDim);
+                System.arraycopy(open.values()[layer], j * kvDim + from, values, j * headDim, headDim);
+            }
+            return;
+        }
+        long codes0 = block * blockNibbles;
+        for (int d = 0; d < headDim; d++) {
+            int c = from + d;
+            float scale = Float.float16ToFloat(keyScales[layer][block * kvDim + c]);
+            float min = Float.float16ToFloat(keyMins[layer][block * kvDim + c]);
+            for (int j = 0; j < blockSize; j++) {
+                keys[j * headDim + d] = Q4Groups.code(keyCodes[layer], codes0 + (long) j * kvDim + c) * scale + min;
+            }
+        }
+        for (int j = 0; j < blockSize; j++) {
+            long row = codes0 + (long) j * kvDim;
+            int params = (block * blockSize + j) * groups;
+            for (int d = 0; d < headDim; d++) {
+                int c = from + d;
+                int g = params + c / KvCacheType.GROUP;
+                values[j * headDim + d] = Q4Groups.code(valueCodes[layer], row + c)
+                        * Float.float16ToFloat(valueScales[layer][g]) + Float.float16ToFloat(valueMins[layer][g]);
+            }
+        }
+    }
+
+    @Override
+    public void copyBlock(int src, int dst) {
+        planes.copy(BlockPlanes.checkedBlock(src, numBlocks, "copy"), BlockPlanes.checkedBlock(dst, numBlocks, "copy"));
+        openBlocks.copy(src, dst);
+    }
+
+    @Override
+    public long blockBytes() {
+        return planes.blockBytes();
+    }
+
+    /** Copies block {@code block}'s codes and ranges into {@code payload}; false (nothing copied) while it is open. */
+    @Override
+    public boolean readBlock(int block, MemorySegment payload) {
+        if (openBlocks.get(BlockPlanes.checkedBlock(block, numBlocks, "read")) != null) {
+            return false;
+        }
+        planes.gather(block, payload);
+        return true;
+    }
+
+    @Override
+    public void writeBlock(int block, MemorySegment payload) {
+        planes.scatter(payload, BlockPlanes.checkedBlock(block, numBlocks, "write"));
+        openBlocks.close(block);
+    }
+}
