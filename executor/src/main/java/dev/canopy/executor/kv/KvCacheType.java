@@ -15,6 +15,9 @@ import java.util.Locale;
  *       full precision and is quantized when its last slot is written (keys need the whole block for their
  *       per-channel range).</li>
  * </ul>
+ *
+ * <p>The KV budget buys blocks at their quantized size ({@link #blockBytes}). The full-precision copies of
+ * {@code Q4} blocks being filled (one per running sequence) are held beside the budget.
  */
 public enum KvCacheType {
     F32,

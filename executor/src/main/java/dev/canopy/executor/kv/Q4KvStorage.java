@@ -156,23 +156,43 @@ public final class Q4KvStorage implements QuantizedKvStorage {
             }
             return;
         }
-        long codes0 = block * blockNibbles;
+        dequantizeKeys(keyCodes[layer], block, from, headDim, keyScales[layer], keyMins[layer], keys);
+        dequantizeValues(valueCodes[layer], block, from, headDim, valueScales[layer], valueMins[layer], values);
+    }
+
+    /** keys (blockSize, headDim) = channels [from, from + headDim) of the block, each under its own range. */
+    private void dequantizeKeys(byte[] codes, int block, int from, int headDim, short[] scales, short[] mins,
+                                float[] keys) {
+        float[] scale = new float[headDim]; // (headDim) per channel
+        float[] min = new float[headDim];   // (headDim) per channel
         for (int d = 0; d < headDim; d++) {
-            int c = from + d;
-            float scale = Float.float16ToFloat(keyScales[layer][block * kvDim + c]);
-            float min = Float.float16ToFloat(keyMins[layer][block * kvDim + c]);
-            for (int j = 0; j < blockSize; j++) {
-                keys[j * headDim + d] = Q4Groups.code(keyCodes[layer], codes0 + (long) j * kvDim + c) * scale + min;
-            }
+            scale[d] = Float.float16ToFloat(scales[block * kvDim + from + d]);
+            min[d] = Float.float16ToFloat(mins[block * kvDim + from + d]);
         }
+        long codes0 = block * blockNibbles + from;
         for (int j = 0; j < blockSize; j++) {
             long row = codes0 + (long) j * kvDim;
-            int params = (block * blockSize + j) * groups;
             for (int d = 0; d < headDim; d++) {
+                keys[j * headDim + d] = Q4Groups.code(codes, row + d) * scale[d] + min[d];
+            }
+        }
+    }
+
+    /** values (blockSize, headDim) = channels [from, from + headDim) of the block, each token under its groups' ranges. */
+    private void dequantizeValues(byte[] codes, int block, int from, int headDim, short[] scales, short[] mins,
+                                  float[] values) {
+        for (int j = 0; j < blockSize; j++) {
+            long row = block * blockNibbles + (long) j * kvDim;
+            int params = (block * blockSize + j) * groups;
+            for (int d = 0; d < headDim; ) {
                 int c = from + d;
-                int g = params + c / KvCacheType.GROUP;
-                values[j * headDim + d] = Q4Groups.code(valueCodes[layer], row + c)
-                        * Float.float16ToFloat(valueScales[layer][g]) + Float.float16ToFloat(valueMins[layer][g]);
+                int g = c / KvCacheType.GROUP;
+                int end = Math.min(headDim, (g + 1) * KvCacheType.GROUP - from); // this group's channels in the head
+                float scale = Float.float16ToFloat(scales[params + g]);
+                float min = Float.float16ToFloat(mins[params + g]);
+                for (; d < end; d++) {
+                    values[j * headDim + d] = Q4Groups.code(codes, row + from + d) * scale + min;
+                }
             }
         }
     }
