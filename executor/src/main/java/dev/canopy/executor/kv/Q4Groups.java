@@ -34,16 +34,23 @@ final class Q4Groups {
         short scaleBits = Float.floatToFloat16(clampF16((max - minF) / 15f));
         scales[param] = scaleBits;
         mins[param] = minBits;
+        float inv = inverse(Float.float16ToFloat(scaleBits));
         for (int i = 0; i < count; i++) {
-            encode(x[xOff + i * xStride], codes, codeAt + (long) i * codeStride, scaleBits, minBits);
+            put(codes, codeAt + (long) i * codeStride, x[xOff + i * xStride], inv, minF);
         }
     }
 
     /** Stores the code of {@code x} under an existing scale and minimum (F16 bits) at nibble {@code at}, clamped. */
     static void encode(float x, byte[] codes, long at, short scaleBits, short minBits) {
-        float scale = Float.float16ToFloat(scaleBits);
-        float inv = scale == 0f ? 0f : 1f / scale;
-        int code = Math.clamp(Math.round((x - Float.float16ToFloat(minBits)) * inv), 0, 15);
+        put(codes, at, x, inverse(Float.float16ToFloat(scaleBits)), Float.float16ToFloat(minBits));
+    }
+
+    private static float inverse(float scale) {
+        return scale == 0f ? 0f : 1f / scale;
+    }
+
+    private static void put(byte[] codes, long at, float x, float inverseScale, float min) {
+        int code = Math.clamp(Math.round((x - min) * inverseScale), 0, 15);
         int b = (int) (at >>> 1);
         if ((at & 1) == 0) {
             codes[b] = (byte) ((codes[b] & 0xF0) | code);
