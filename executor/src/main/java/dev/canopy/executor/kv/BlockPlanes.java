@@ -58,15 +58,6 @@ final class BlockPlanes {
         }
     }
 
-    /** {@code block} when it is one of {@code numBlocks}, else an exception naming the action. */
-    static int checkedBlock(int block, int numBlocks, String action) {
-        if (block < 0 || block >= numBlocks) {
-            throw new IllegalArgumentException("Cannot " + action + " KV block " + block + ": blocks are 0.."
-                    + (numBlocks - 1));
-        }
-        return block;
-    }
-
     private void checkPayload(MemorySegment payload) {
         if (payload.byteSize() != blockBytes) {
             throw new IllegalArgumentException("Cannot move a KV block: the payload has " + payload.byteSize()

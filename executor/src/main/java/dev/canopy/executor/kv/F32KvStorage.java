@@ -9,11 +9,7 @@ import java.lang.foreign.MemorySegment;
  * of values, each {@code numBlocks × blockSize} token slots of {@code kvDim} floats. Attention reads the arrays
  * directly.
  */
-public final class F32KvStorage implements KvStorage {
-
-    private final int numBlocks;
-    private final int blockSize;
-    private final int kvDim;
+public final class F32KvStorage extends KvStorage {
 
     // Heap arrays, not off-heap memory: attention reads them with the Vector API, and heap segments carry
     // no arena whose liveness every access would have to check (that check dominated decode time).
@@ -24,10 +20,8 @@ public final class F32KvStorage implements KvStorage {
 
     /** Use {@link KvStorage#open}, which checks the counts. */
     F32KvStorage(ModelConfig config, int numBlocks, int blockSize) {
-        this.numBlocks = numBlocks;
-        this.blockSize = blockSize;
-        this.kvDim = config.kvDim();
-        int floats = numBlocks * blockSize * kvDim;
+        super(KvCacheType.F32, config, numBlocks, blockSize);
+        int floats = numBlocks * blockSize * config.kvDim();
         keyArrays = new float[config.layers()][];
         valueArrays = new float[config.layers()][];
         keys = new MemorySegment[config.layers()];
@@ -38,26 +32,6 @@ public final class F32KvStorage implements KvStorage {
             keys[l] = MemorySegment.ofArray(keyArrays[l]);
             values[l] = MemorySegment.ofArray(valueArrays[l]);
         }
-    }
-
-    @Override
-    public KvCacheType type() {
-        return KvCacheType.F32;
-    }
-
-    @Override
-    public int numBlocks() {
-        return numBlocks;
-    }
-
-    @Override
-    public int blockSize() {
-        return blockSize;
-    }
-
-    @Override
-    public int kvDim() {
-        return kvDim;
     }
 
     /** Keys of layer {@code layer}: (numBlocks * blockSize, kvDim) floats. */
@@ -72,17 +46,17 @@ public final class F32KvStorage implements KvStorage {
 
     /** Float index of the first element of {@code (block, slot)} in a layer buffer. */
     public long slotIndex(int block, int slot) {
-        return ((long) block * blockSize + slot) * kvDim;
+        return ((long) block * blockSize() + slot) * kvDim();
     }
 
     @Override
     public long byteSize() {
-        return 2L * keys.length * numBlocks * blockSize * kvDim * Float.BYTES;
+        return 2L * keys.length * numBlocks() * blockSize() * kvDim() * Float.BYTES;
     }
 
     @Override
     public void copyBlock(int src, int dst) {
-        long bytes = (long) blockSize * kvDim * Float.BYTES;
+        long bytes = (long) blockSize() * kvDim() * Float.BYTES;
         for (int l = 0; l < keys.length; l++) {
             MemorySegment.copy(keys[l], slotIndex(src, 0) * Float.BYTES, keys[l], slotIndex(dst, 0) * Float.BYTES, bytes);
             MemorySegment.copy(values[l], slotIndex(src, 0) * Float.BYTES, values[l], slotIndex(dst, 0) * Float.BYTES, bytes);
@@ -91,7 +65,7 @@ public final class F32KvStorage implements KvStorage {
 
     /** How one block of this cache is laid out as a swap payload. */
     public KvBlockLayout blockLayout() {
-        return new KvBlockLayout(keys.length, blockSize, kvDim);
+        return new KvBlockLayout(keys.length, blockSize(), kvDim());
     }
 
     @Override
@@ -120,19 +94,11 @@ public final class F32KvStorage implements KvStorage {
         blockLayout().scatter(payload, keys, values, checkedBlock(block, "write"));
     }
 
-    private int checkedBlock(int block, String action) {
-        if (block < 0 || block >= numBlocks) {
-            throw new IllegalArgumentException("Cannot " + action + " KV block " + block + ": blocks are 0.."
-                    + (numBlocks - 1));
-        }
-        return block;
-    }
-
     @Override
     public void write(int layer, int block, int slot, float[] k, int kOff, float[] v, int vOff) {
         int at = (int) slotIndex(block, slot);
-        System.arraycopy(k, kOff, keyArrays[layer], at, kvDim);
-        System.arraycopy(v, vOff, valueArrays[layer], at, kvDim);
+        System.arraycopy(k, kOff, keyArrays[layer], at, kvDim());
+        System.arraycopy(v, vOff, valueArrays[layer], at, kvDim());
     }
 
     /** Keys of layer {@code layer} as the heap array attention reads: (numBlocks * blockSize, kvDim). */

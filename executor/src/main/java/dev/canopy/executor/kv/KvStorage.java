@@ -11,16 +11,28 @@ import java.lang.foreign.MemorySegment;
  * {@code p % blockSize}. Which block belongs to whom is the {@code BlockManager}'s business; a storage
  * only stores numbers.
  */
-public sealed interface KvStorage extends AutoCloseable permits F32KvStorage, QuantizedKvStorage {
+public abstract sealed class KvStorage implements AutoCloseable permits F32KvStorage, QuantizedKvStorage {
 
     /**
      * Share of the Java heap the KV cache may take at most: the cache lives on the heap, beside the
      * model runner's and (in a Spark executor) Spark's own memory.
      */
-    double MAX_HEAP_SHARE = 0.25;
+    public static final double MAX_HEAP_SHARE = 0.25;
 
     /** Most elements (token slots × kvDim) of one layer: the longest heap array the JVM allocates safely. */
-    long MAX_ELEMENTS_PER_LAYER = Integer.MAX_VALUE - 16;
+    public static final long MAX_ELEMENTS_PER_LAYER = Integer.MAX_VALUE - 16;
+
+    private final KvCacheType type;
+    private final int numBlocks;
+    private final int blockSize;
+    private final int kvDim;
+
+    KvStorage(KvCacheType type, ModelConfig config, int numBlocks, int blockSize) {
+        this.type = type;
+        this.numBlocks = numBlocks;
+        this.blockSize = blockSize;
+        this.kvDim = config.kvDim();
+    }
 
     /**
      * A storage of {@code numBlocks} blocks of {@code blockSize} tokens for {@code config}, of type {@code type}.
@@ -28,7 +40,7 @@ public sealed interface KvStorage extends AutoCloseable permits F32KvStorage, Qu
      * @throws IllegalArgumentException when a count is not positive or a layer would exceed
      *     {@link #MAX_ELEMENTS_PER_LAYER}
      */
-    static KvStorage open(ModelConfig config, KvCacheType type, int numBlocks, int blockSize) {
+    public static KvStorage open(ModelConfig config, KvCacheType type, int numBlocks, int blockSize) {
         if (numBlocks <= 0 || blockSize <= 0) {
             throw new IllegalArgumentException("Cannot allocate KV cache: numBlocks and blockSize must be positive, got "
                     + numBlocks + " and " + blockSize);
@@ -53,7 +65,7 @@ public sealed interface KvStorage extends AutoCloseable permits F32KvStorage, Qu
      *
      * @throws IllegalArgumentException when the budget holds no block
      */
-    static int blocksForBudget(ModelConfig config, KvCacheType type, long budgetBytes, int blockSize) {
+    public static int blocksForBudget(ModelConfig config, KvCacheType type, long budgetBytes, int blockSize) {
         long perBlock = type.blockBytes(config, blockSize);
         long heapCap = (long) (Runtime.getRuntime().maxMemory() * MAX_HEAP_SHARE);
         long budget = Math.min(budgetBytes, heapCap);
@@ -73,35 +85,53 @@ public sealed interface KvStorage extends AutoCloseable permits F32KvStorage, Qu
     }
 
     /** How keys and values are stored. */
-    KvCacheType type();
+    public final KvCacheType type() {
+        return type;
+    }
 
-    int numBlocks();
+    public final int numBlocks() {
+        return numBlocks;
+    }
 
-    int blockSize();
+    public final int blockSize() {
+        return blockSize;
+    }
 
-    int kvDim();
+    /** Keys (or values) per token: kvHeads × headDim. */
+    public final int kvDim() {
+        return kvDim;
+    }
+
+    /** {@code block} when it is one of this cache's blocks, else an exception naming the action. */
+    final int checkedBlock(int block, String action) {
+        if (block < 0 || block >= numBlocks) {
+            throw new IllegalArgumentException("Cannot " + action + " KV block " + block + ": blocks are 0.."
+                    + (numBlocks - 1));
+        }
+        return block;
+    }
 
     /** Byte size of the whole cache (blocks only: the blocks being filled of a {@link KvCacheType#Q4} cache aside). */
-    long byteSize();
+    public abstract long byteSize();
 
     /**
      * Stores one token's key and value rows (kvDim floats each) of {@code layer} at {@code (block, slot)}, quantizing
      * them as the type says.
      */
-    void write(int layer, int block, int slot, float[] k, int kOff, float[] v, int vOff);
+    public abstract void write(int layer, int block, int slot, float[] k, int kOff, float[] v, int vOff);
 
     /**
      * Ends a forward step: every row of the step has been written and has attended. (A {@link KvCacheType#Q4} cache
      * drops the full-precision copies of the blocks it quantized during the step.)
      */
-    default void finishStep() {
+    public void finishStep() {
     }
 
     /** Copies every layer's keys and values of block {@code src} into block {@code dst} (copy-on-write). */
-    void copyBlock(int src, int dst);
+    public abstract void copyBlock(int src, int dst);
 
     /** Bytes of one block's swap payload ({@link #readBlock}). */
-    long blockBytes();
+    public abstract long blockBytes();
 
     /**
      * Copies every layer's keys and values of block {@code block}, as stored, into {@code payload}
@@ -110,13 +140,13 @@ public sealed interface KvStorage extends AutoCloseable permits F32KvStorage, Qu
      * @return false, copying nothing, when the block has no payload form: a {@link KvCacheType#Q4} block still being
      *     filled (in full precision) is recomputed rather than swapped
      */
-    boolean readBlock(int block, MemorySegment payload);
+    public abstract boolean readBlock(int block, MemorySegment payload);
 
     /** Copies {@code payload} (from {@link #readBlock}) into every layer's keys and values of block {@code block}. */
-    void writeBlock(int block, MemorySegment payload);
+    public abstract void writeBlock(int block, MemorySegment payload);
 
     /** Heap arrays are freed by the garbage collector once the storage is unreachable. */
     @Override
-    default void close() {
+    public void close() {
     }
 }
