@@ -40,7 +40,7 @@ public final class BatchGenerate {
             usage: canopy batch --input PATH --output DIR --model FILE.gguf [--config job.yaml] [--conf KEY=VALUE]...
                      [--input-format parquet|jsonl|json|csv|table|openai-batch] [--output-format parquet|jsonl|openai-batch]
                      [--id-column NAME] [--prompt-column NAME] [--partitions N] [--max-tokens N] [--temperature T]
-                     [--seed S] [--overwrite]
+                     [--seed S] [--kv-type f32|q8|q4] [--overwrite]
               --config: YAML or JSON job config (keys documented in conf/job.yaml); flags override it
               --conf KEY=VALUE: a config key as a dotted path (sampling.top-p=0.9), or a Spark setting (spark.*)
               exit codes: 0 complete, 2 bad flags or config, 3 bad input/model/output, 4 rows missing (rerun)""";
@@ -151,6 +151,7 @@ public final class BatchGenerate {
         keys.put("max-tokens", "sampling.max-tokens");
         keys.put("temperature", "sampling.temperature");
         keys.put("seed", "sampling.seed");
+        keys.put("kv-type", "engine.kv-type");
         return keys;
     }
 }

@@ -87,6 +87,29 @@ class CanopyCliTest {
         assertThat(j.get("architecture").asText()).isEqualTo("llama");
         assertThat(j.get("layers").asInt()).isEqualTo(5);
         assertThat(j.get("kv_bytes_per_token").get("f32").asLong()).isEqualTo(2 * 5 * 32 * 4);
+        assertThat(j.get("kv_bytes_per_token").get("q8").asLong()).isEqualTo(2 * 5 * (32 + 4));
+        assertThat(j.get("kv_bytes_per_token").get("q4").asLong()).isEqualTo(5 * (16 + 8 + 16 + 4));
+        assertThat(run("inspect", "--model", model()).out())
+                .contains("KV cache     1,280 bytes per token (f32), 360 (q8), 220 (q4, blocks of 16)");
+    }
+
+    @Test
+    void generateAndPerplexityRunWithAQuantizedKvCacheAndABadTypeIsAUsageError(@TempDir Path dir) throws IOException {
+        Run q8 = run("generate", "--model", model(), "--prompt", "Once upon a time", "--max-tokens", "12",
+                "--kv-type", "q8", "--backend", "auto");
+        assertThat(q8.code()).isZero();
+        assertThat(JSON.readTree(q8.out().strip()).get("completion_tokens").asInt()).isEqualTo(12);
+        Path text = Files.writeString(dir.resolve("t.txt"), "Once upon a time, there was a little girl named Lily.");
+        Run ppl = run("perplexity", "--model", model(), "--text", text.toString(), "--kv-type", "q4", "--json");
+        assertThat(ppl.code()).isZero();
+        assertThat(JSON.readTree(ppl.out()).get("kv_type").asText()).isEqualTo("q4");
+        Run bench = run("bench", "--model", model(), "--prompt-len", "8", "--gen-len", "4", "--warmup", "0",
+                "--kv-type", "q4", "--backend", "cpu", "--json");
+        assertThat(bench.code()).as(bench.err()).isZero();
+        assertThat(JSON.readTree(bench.out()).get("kv_type").asText()).isEqualTo("q4");
+        Run bad = run("generate", "--model", model(), "--prompt", "x", "--kv-type", "q3");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("canopy: --kv-type: Cannot parse KV cache type 'q3': expected f32, q8 or q4");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.canopy.executor.cuda;
 
+import dev.canopy.executor.kv.KvCacheType;
 import dev.canopy.executor.model.Backend;
 import dev.canopy.executor.model.CpuBackend;
 import dev.canopy.executor.model.Model;
@@ -31,6 +32,28 @@ public final class BackendSelector {
      */
     public static Backend open(Model model, BackendKind kind, int threads, KernelBackend kernels, int numBlocks,
                                int blockSize) {
+        return open(model, kind, threads, kernels, numBlocks, blockSize, KvCacheType.F32);
+    }
+
+    /**
+     * Like {@link #open(Model, BackendKind, int, KernelBackend, int, int)}, with the KV cache stored as
+     * {@code kvType}. A quantized KV cache runs on the CPU only: {@code AUTO} then picks the CPU (logging why).
+     *
+     * @throws IllegalArgumentException if {@code CUDA} is asked for with a quantized KV cache
+     */
+    public static Backend open(Model model, BackendKind kind, int threads, KernelBackend kernels, int numBlocks,
+                               int blockSize, KvCacheType kvType) {
+        if (kvType != KvCacheType.F32) {
+            if (kind == BackendKind.CUDA) {
+                throw new IllegalArgumentException("Cannot open the CUDA backend: the KV cache type " + kvType.label()
+                        + " runs on the CPU backend only (choose kv type f32, or backend cpu or auto)");
+            }
+            if (kind == BackendKind.AUTO) {
+                LOG.log(Level.INFO, "backend auto: running " + model.path().getFileName() + " on the CPU: the KV cache "
+                        + "type " + kvType.label() + " runs on the CPU backend only");
+            }
+            return new CpuBackend(model, threads, kernels, numBlocks, blockSize, kvType);
+        }
         return switch (kind) {
             case CPU -> new CpuBackend(model, threads, kernels, numBlocks, blockSize);
             case CUDA -> new CudaBackend(model, CudaOptions.of(numBlocks, blockSize));

@@ -1,5 +1,6 @@
 package dev.canopy.executor.cuda;
 
+import dev.canopy.executor.kv.KvCacheType;
 import dev.canopy.executor.model.Backend;
 import dev.canopy.executor.model.ForwardBatch;
 import dev.canopy.executor.model.Model;
@@ -182,9 +183,21 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public synchronized void readBlock(int block, MemorySegment payload) {
+    public synchronized boolean readBlock(int block, MemorySegment payload) {
         context.makeCurrent();
         kv.readBlock(block, payload);
+        return true;
+    }
+
+    @Override
+    public long blockBytes() {
+        return KvCacheType.F32.blockBytes(c, kv.blockSize());
+    }
+
+    /** Always {@link KvCacheType#F32}: the GPU cache is not quantized. */
+    @Override
+    public KvCacheType kvType() {
+        return KvCacheType.F32;
     }
 
     @Override

@@ -7,7 +7,7 @@ import dev.canopy.executor.model.ModelConfig;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The paged KV cache in GPU memory, laid out like the CPU's {@code KvStorage}: per layer, keys and
+ * The paged KV cache in GPU memory, laid out like the CPU's {@code F32KvStorage}: per layer, keys and
  * values of {@code numBlocks * blockSize} token slots of {@code kvDim} floats each. Position {@code p}
  * of a sequence is slot {@code table[p / blockSize] * blockSize + p % blockSize}. One allocation:
  * layer l's keys at {@code (2l) * layerBytes}, its values at {@code (2l + 1) * layerBytes}.

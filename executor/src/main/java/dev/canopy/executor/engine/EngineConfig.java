@@ -1,6 +1,7 @@
 package dev.canopy.executor.engine;
 
 import dev.canopy.executor.cuda.BackendKind;
+import dev.canopy.executor.kv.KvCacheType;
 import dev.canopy.executor.tensor.KernelBackend;
 import java.nio.file.Path;
 
@@ -19,10 +20,12 @@ import java.nio.file.Path;
  *                       {@code AUTO} (GPU 0 when usable, else the CPU, logging why); the KV budget sizes
  *                       the cache on either
  * @param offload        where preempted sequences' KV may be swapped to (null: {@link OffloadConfig#none()})
+ * @param kvType         how the KV cache stores keys and values (null: {@link KvCacheType#F32}); a quantized
+ *                       type fits more tokens in {@code kvBudgetBytes} and runs on the CPU backend only
  */
 public record EngineConfig(Path model, int threads, int maxSeqs, int maxBatchTokens, long kvBudgetBytes,
                            int blockSize, boolean prefixCaching, KernelBackend kernels, BackendKind backend,
-                           OffloadConfig offload) {
+                           OffloadConfig offload, KvCacheType kvType) {
 
     public static final int DEFAULT_MAX_SEQS = 64;
     public static final int DEFAULT_MAX_BATCH_TOKENS = 512;
@@ -59,18 +62,28 @@ public record EngineConfig(Path model, int threads, int maxSeqs, int maxBatchTok
         if (offload == null) {
             offload = OffloadConfig.none();
         }
+        if (kvType == null) {
+            kvType = KvCacheType.F32;
+        }
+    }
+
+    /** A config with an {@link KvCacheType#F32 F32} KV cache. */
+    public EngineConfig(Path model, int threads, int maxSeqs, int maxBatchTokens, long kvBudgetBytes, int blockSize,
+                        boolean prefixCaching, KernelBackend kernels, BackendKind backend, OffloadConfig offload) {
+        this(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels, backend, offload,
+                KvCacheType.F32);
     }
 
     /** A config on the {@link BackendKind#AUTO AUTO} backend without KV offload. */
     public EngineConfig(Path model, int threads, int maxSeqs, int maxBatchTokens, long kvBudgetBytes, int blockSize,
                         boolean prefixCaching, KernelBackend kernels) {
         this(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels,
-                BackendKind.AUTO, OffloadConfig.none());
+                BackendKind.AUTO, OffloadConfig.none(), KvCacheType.F32);
     }
 
     /**
      * Defaults for {@code model}: all cores, 64 sequences, 512 tokens per step, 1 GiB of KV, blocks of 16,
-     * the GPU where one is usable, no KV offload.
+     * the GPU where one is usable, no KV offload, an F32 KV cache.
      */
     public static EngineConfig defaults(Path model) {
         return new EngineConfig(model, Runtime.getRuntime().availableProcessors(), DEFAULT_MAX_SEQS,
@@ -79,48 +92,54 @@ public record EngineConfig(Path model, int threads, int maxSeqs, int maxBatchTok
 
     public EngineConfig withThreads(int n) {
         return new EngineConfig(model, n, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels,
-                backend, offload);
+                backend, offload, kvType);
     }
 
     public EngineConfig withMaxSeqs(int n) {
         return new EngineConfig(model, threads, n, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels,
-                backend, offload);
+                backend, offload, kvType);
     }
 
     public EngineConfig withMaxBatchTokens(int n) {
         return new EngineConfig(model, threads, maxSeqs, n, kvBudgetBytes, blockSize, prefixCaching, kernels, backend,
-                offload);
+                offload, kvType);
     }
 
     public EngineConfig withKvBudgetBytes(long n) {
         return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, n, blockSize, prefixCaching, kernels, backend,
-                offload);
+                offload, kvType);
     }
 
     public EngineConfig withBlockSize(int n) {
         return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, n, prefixCaching, kernels,
-                backend, offload);
+                backend, offload, kvType);
     }
 
     public EngineConfig withPrefixCaching(boolean on) {
         return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, on, kernels,
-                backend, offload);
+                backend, offload, kvType);
     }
 
     public EngineConfig withKernels(KernelBackend k) {
         return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, k,
-                backend, offload);
+                backend, offload, kvType);
     }
 
     /** This config on backend {@code kind}. */
     public EngineConfig withBackend(BackendKind kind) {
         return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching,
-                kernels, kind, offload);
+                kernels, kind, offload, kvType);
+    }
+
+    /** This config with the KV cache stored as {@code type}. */
+    public EngineConfig withKvType(KvCacheType type) {
+        return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching,
+                kernels, backend, offload, type);
     }
 
     /** This config with KV offload {@code o}. */
     public EngineConfig withOffload(OffloadConfig o) {
         return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching,
-                kernels, backend, o);
+                kernels, backend, o, kvType);
     }
 }

@@ -7,7 +7,6 @@ import dev.canopy.executor.sched.Sequence;
 import dev.canopy.executor.sched.SwapSpace;
 import dev.canopy.offload.BlockKey;
 import dev.canopy.offload.EvictionPolicyKind;
-import dev.canopy.offload.KvBlockLayout;
 import dev.canopy.offload.NextUsePlan;
 import dev.canopy.offload.Prefetcher;
 import dev.canopy.offload.SpillFileSystem;
@@ -48,7 +47,7 @@ final class KvSwapper implements SwapSpace, AutoCloseable {
     private final ModelConfig model;
     private final long blockBytes;
     private final Arena arena = Arena.ofShared();
-    private final MemorySegment staging; // (layers, 2, blockSize, kvDim) floats: one block in transit
+    private final MemorySegment staging; // (blockBytes) one block in transit, as the backend's cache stores it
     private final Map<Long, Integer> storedBlocks = new HashMap<>(); // sequence id -> leading blocks stored
     private long nextUseRank = NextUsePlan.MAX_STEP / 2; // decreases: the latest swap-out is swapped in first
     private long forwardFlops;
@@ -77,7 +76,7 @@ final class KvSwapper implements SwapSpace, AutoCloseable {
 
     /** A swapper over the tiers {@code config} names, for blocks of {@code backend}'s pool. */
     static KvSwapper open(OffloadConfig config, ModelConfig model, Backend backend, SpillFileSystem spillFiles) {
-        long blockBytes = new KvBlockLayout(model.layers(), backend.blockSize(), model.kvDim()).blockBytes();
+        long blockBytes = backend.blockBytes();
         TieredKvStore store = new TieredKvStore(config.openTiers(blockBytes, spillFiles), config.policy(), 2);
         return new KvSwapper(config, model, backend, store);
     }
@@ -106,7 +105,10 @@ final class KvSwapper implements SwapSpace, AutoCloseable {
         while (stored < blocks) {
             BlockKey key = new BlockKey(seq.id(), stored);
             store.setNextUse(key, rank);
-            backend.readBlock(seq.blockTable().blockId(stored), staging);
+            if (!backend.readBlock(seq.blockTable().blockId(stored), staging)) {
+                store.forgetNextUse(key);
+                break; // a block still being filled in full precision (4-bit KV): recomputed instead
+            }
             if (!store.offload(key, staging).isStored()) {
                 store.forgetNextUse(key);
                 break;

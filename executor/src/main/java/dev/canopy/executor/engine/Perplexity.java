@@ -1,5 +1,6 @@
 package dev.canopy.executor.engine;
 
+import dev.canopy.executor.kv.KvCacheType;
 import dev.canopy.executor.model.Backend;
 import dev.canopy.executor.model.CpuBackend;
 import dev.canopy.executor.model.ForwardBatch;
@@ -45,6 +46,16 @@ public final class Perplexity {
      * @throws IllegalArgumentException if the context is out of range or the text has no tokens
      */
     public static Result evaluate(Model model, String text, int context, int threads, KernelBackend kernels) {
+        return evaluate(model, text, context, threads, kernels, KvCacheType.F32);
+    }
+
+    /**
+     * Like {@link #evaluate(Model, String, int, int, KernelBackend)}, with the KV cache stored as {@code kvType}.
+     *
+     * @throws IllegalArgumentException if the context is out of range or the text has no tokens
+     */
+    public static Result evaluate(Model model, String text, int context, int threads, KernelBackend kernels,
+                                  KvCacheType kvType) {
         int max = model.config().contextLength();
         if (context < 2 || context > max) {
             throw new IllegalArgumentException("Cannot evaluate perplexity: context " + context
@@ -52,7 +63,7 @@ public final class Perplexity {
         }
         int[] tokens = model.tokenizer().encode(text, false, false);
         int blocks = (context + BLOCK_SIZE - 1) / BLOCK_SIZE;
-        try (CpuBackend backend = new CpuBackend(model, threads, kernels, blocks, BLOCK_SIZE)) {
+        try (CpuBackend backend = new CpuBackend(model, threads, kernels, blocks, BLOCK_SIZE, kvType)) {
             return evaluate(backend, tokens, model.tokenizer().bosId(), context, model.config().vocab());
         }
     }

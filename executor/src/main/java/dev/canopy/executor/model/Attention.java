@@ -1,6 +1,8 @@
 package dev.canopy.executor.model;
 
+import dev.canopy.executor.kv.F32KvStorage;
 import dev.canopy.executor.kv.KvStorage;
+import dev.canopy.executor.kv.QuantizedKvStorage;
 import dev.canopy.executor.tensor.FastExp;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorShuffle;
@@ -16,6 +18,9 @@ import jdk.incubator.vector.VectorSpecies;
  * the group's queries (cascade / RelayAttention style). Because every query performs exactly the
  * same operations in the same order whatever group it is in, the result of a row is bit-identical
  * whether it runs alone or with others.
+ *
+ * <p>An {@link F32KvStorage} is read in place; a quantized cache ({@link QuantizedKvStorage}) is dequantized one
+ * block and head at a time into a small scratch, which the same dot products then read.
  *
  * <p>The vector paths use constant species (the Vector API only compiles to SIMD code when the
  * species is a constant): 16 lanes when the head size allows, else 8, else the scalar reference.
@@ -74,9 +79,13 @@ final class Attention {
         int g = qBase.length;
         int nh = headTo - headFrom;
         int bs = kv.blockSize();
-        int kvDim = kv.kvDim();
-        float[] keys = kv.keyArray(layer);          // (numBlocks * blockSize, kvDim)
-        float[] values = kv.valueArray(layer);      // (numBlocks * blockSize, kvDim)
+        F32KvStorage f32 = kv instanceof F32KvStorage f ? f : null;
+        QuantizedKvStorage quantized = f32 == null ? (QuantizedKvStorage) kv : null;
+        // F32: the cache arrays themselves, (numBlocks * blockSize, kvDim); quantized: one dequantized block
+        // head, (blockSize, headDim)
+        float[] keys = f32 != null ? f32.keyArray(layer) : new float[bs * headDim];
+        float[] values = f32 != null ? f32.valueArray(layer) : new float[bs * headDim];
+        int stride = f32 != null ? kv.kvDim() : headDim; // floats from one token's head to the next
         float[] max = new float[g * nh];            // (g, nh) running max of scores
         float[] sum = new float[g * nh];            // (g, nh) running sum of exp(score - max)
         float[] acc = new float[g * nh * headDim];  // (g, nh, headDim) running Σ exp(score - max) v
@@ -86,22 +95,39 @@ final class Attention {
         for (int p : lastPos) {
             maxBlock = Math.max(maxBlock, p / bs);
         }
+        int loadedBlock = -1; // quantized: the block and KV head in keys/values, and how many of its tokens
+        int loadedHead = -1;
+        int loadedTokens = 0;
         for (int blk = 0; blk <= maxBlock; blk++) {
-            for (int i = 0; i < g; i++) {
-                int last = lastPos[i];
-                if (blk * bs > last) {
-                    continue;
-                }
-                int n = Math.min(bs, last - blk * bs + 1);
-                int slot0 = (int) kv.slotIndex(tables[i][blk], 0);
-                for (int h = headFrom; h < headTo; h++) {
-                    int kvOff = slot0 + (h / groupSize) * headDim;
+            for (int h = headFrom; h < headTo; h++) {
+                int kvHead = h / groupSize;
+                for (int i = 0; i < g; i++) {
+                    int last = lastPos[i];
+                    if (blk * bs > last) {
+                        continue;
+                    }
+                    int n = Math.min(bs, last - blk * bs + 1);
+                    int block = tables[i][blk];
+                    int kvOff;
+                    if (f32 != null) {
+                        kvOff = (int) f32.slotIndex(block, 0) + kvHead * headDim;
+                    } else {
+                        kvOff = 0;
+                        // a complete block reads the quantized form, a partial one the form being filled
+                        if (block != loadedBlock || kvHead != loadedHead || n > loadedTokens
+                                || (n == bs) != (loadedTokens == bs)) {
+                            quantized.readHead(layer, block, kvHead, headDim, n, keys, values);
+                            loadedBlock = block;
+                            loadedHead = kvHead;
+                            loadedTokens = n;
+                        }
+                    }
                     int qOff = qBase[i] + h * headDim;
                     float m = path == Path.LANES16 && headDim == 64
-                            ? scores64(q, qOff, keys, kvOff, kvDim, n, scores)
-                            : scores(q, qOff, keys, kvOff, kvDim, n, scores);
+                            ? scores64(q, qOff, keys, kvOff, stride, n, scores)
+                            : scores(q, qOff, keys, kvOff, stride, n, scores);
                     float partSum = expAndSum(scores, n, m);
-                    weightedSum(scores, n, values, kvOff, kvDim, part);
+                    weightedSum(scores, n, values, kvOff, stride, part);
                     merge(i * nh + h - headFrom, m, partSum, part, max, sum, acc, blk == 0);
                 }
             }

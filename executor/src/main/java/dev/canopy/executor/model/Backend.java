@@ -1,5 +1,6 @@
 package dev.canopy.executor.model;
 
+import dev.canopy.executor.kv.KvCacheType;
 import dev.canopy.offload.KvBlockLayout;
 import java.lang.foreign.MemorySegment;
 
@@ -25,19 +26,28 @@ public interface Backend extends AutoCloseable {
     void copyBlock(int src, int dst);
 
     /**
-     * Copies every layer's KV of block {@code block} into {@code payload}, laid out as {@link KvBlockLayout} says
-     * (to swap it out of the pool).
+     * Copies every layer's KV of block {@code block} into {@code payload} (to swap it out of the pool): an F32 cache
+     * laid out as {@link KvBlockLayout} says, (layers, 2 [keys, values], blockSize, kvDim) floats; a quantized one
+     * as it stores it.
      *
-     * @param payload (layers, 2 [keys, values], blockSize, kvDim) floats
+     * @param payload {@link #blockBytes()} bytes
+     * @return false, copying nothing, when the block cannot be swapped as it is (a 4-bit block still being filled
+     *     in full precision): its tokens are recomputed instead
      */
-    void readBlock(int block, MemorySegment payload);
+    boolean readBlock(int block, MemorySegment payload);
 
     /**
      * Copies {@code payload} (from {@link #readBlock}) into block {@code block}, all layers (to swap it back in).
      *
-     * @param payload (layers, 2 [keys, values], blockSize, kvDim) floats
+     * @param payload {@link #blockBytes()} bytes
      */
     void writeBlock(int block, MemorySegment payload);
+
+    /** Bytes of one block's swap payload, and of one block of the KV cache. */
+    long blockBytes();
+
+    /** How the KV cache stores keys and values. */
+    KvCacheType kvType();
 
     /** KV blocks this backend holds. */
     int numBlocks();

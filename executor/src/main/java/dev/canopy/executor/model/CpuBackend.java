@@ -1,12 +1,13 @@
 package dev.canopy.executor.model;
 
+import dev.canopy.executor.kv.KvCacheType;
 import dev.canopy.executor.kv.KvStorage;
 import dev.canopy.executor.tensor.KernelBackend;
 import dev.canopy.executor.tensor.MatMul;
 import dev.canopy.executor.tensor.Parallel;
 import java.lang.foreign.MemorySegment;
 
-/** The CPU backend: the Vector API / native-kernel {@link Transformer} over an off-heap {@link KvStorage}. */
+/** The CPU backend: the Vector API / native-kernel {@link Transformer} over a heap {@link KvStorage} of any {@link KvCacheType}. */
 public final class CpuBackend implements Backend {
 
     private final Parallel parallel;
@@ -21,8 +22,22 @@ public final class CpuBackend implements Backend {
      * @param blockSize tokens per block
      */
     public CpuBackend(Model model, int threads, KernelBackend kernels, int numBlocks, int blockSize) {
+        this(model, threads, kernels, numBlocks, blockSize, KvCacheType.F32);
+    }
+
+    /**
+     * A backend whose KV cache stores keys and values as {@code kvType} says.
+     *
+     * @param threads   kernel threads
+     * @param kernels   which matmul kernels
+     * @param numBlocks KV blocks to allocate
+     * @param blockSize tokens per block
+     * @param kvType    how the KV cache stores keys and values
+     */
+    public CpuBackend(Model model, int threads, KernelBackend kernels, int numBlocks, int blockSize,
+                      KvCacheType kvType) {
+        this.kv = KvStorage.open(model.config(), kvType, numBlocks, blockSize);
         this.parallel = new Parallel(threads);
-        this.kv = new KvStorage(model.config(), numBlocks, blockSize);
         MatMul matmul = new MatMul(parallel, kernels);
         this.kernels = matmul.backend();
         this.transformer = new Transformer(model.config(), model.weights(), matmul, parallel);
@@ -49,8 +64,18 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void readBlock(int block, MemorySegment payload) {
-        kv.readBlock(block, payload);
+    public boolean readBlock(int block, MemorySegment payload) {
+        return kv.readBlock(block, payload);
+    }
+
+    @Override
+    public long blockBytes() {
+        return kv.blockBytes();
+    }
+
+    @Override
+    public KvCacheType kvType() {
+        return kv.type();
     }
 
     @Override

@@ -83,6 +83,7 @@ public final class Transformer {
             matmul.apply(lw.down(), gate, n, proj);
             FloatOps.add(x, 0, proj, 0, n * dim);
         }
+        kv.finishStep();
         return logits(batch.logitRows(), x);
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.canopy.executor.TestModels;
+import dev.canopy.executor.kv.KvCacheType;
 import dev.canopy.executor.model.Backend;
 import dev.canopy.executor.model.Model;
 import dev.canopy.executor.tensor.KernelBackend;
@@ -38,6 +39,22 @@ class BackendSelectorTest {
                 assertThatThrownBy(() -> BackendSelector.open(model, BackendKind.CUDA, 1, KernelBackend.JAVA, 4, 16))
                         .isInstanceOf(CudaException.class).hasMessage("Cannot open cuda:0: " + a.detail());
             }
+        }
+    }
+
+    @Test
+    void aQuantizedKvCacheRunsOnTheCpuWhateverTheMachineHas() {
+        try (Model model = Model.load(TestModels.stories260kF32())) {
+            try (Backend auto = BackendSelector.open(model, BackendKind.AUTO, 1, KernelBackend.JAVA, 4, 16,
+                    KvCacheType.Q4)) {
+                assertThat(auto.name()).isEqualTo("cpu");
+                assertThat(auto.kvType()).isEqualTo(KvCacheType.Q4);
+                assertThat(auto.blockBytes()).isEqualTo(KvCacheType.Q4.blockBytes(model.config(), 16));
+            }
+            assertThatThrownBy(() -> BackendSelector.open(model, BackendKind.CUDA, 1, KernelBackend.JAVA, 4, 16,
+                    KvCacheType.Q8)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("Cannot open the CUDA backend: the KV cache type q8 runs on the CPU backend only "
+                            + "(choose kv type f32, or backend cpu or auto)");
         }
     }
 

@@ -2,8 +2,10 @@ package dev.canopy.executor.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.data.Percentage.withPercentage;
 
 import dev.canopy.executor.TestModels;
+import dev.canopy.executor.kv.KvCacheType;
 import dev.canopy.executor.model.Model;
 import dev.canopy.executor.model.ModelQuantizer;
 import dev.canopy.executor.model.QuantScheme;
@@ -62,6 +64,36 @@ class PerplexityTest {
         assertThat(table.get("Q4_0").perplexity()).isGreaterThan(table.get("Q8_0").perplexity())
                 .isCloseTo(f32, org.assertj.core.data.Percentage.withPercentage(15));
     }
+
+    @Test
+    void an8BitKvCacheStaysWithinOnePercentOfF32AndA4BitOneWithinOneAndAHalfPercent() {
+        Path q8Weights = dir.resolve("stories260K-kv-Q8_0.gguf");
+        ModelQuantizer.quantize(TestModels.stories260kF32(), q8Weights, QuantScheme.Q8_0);
+        Map<String, Perplexity.Result> table = new LinkedHashMap<>();
+        for (Path weights : new Path[] {TestModels.stories260kF32(), q8Weights}) {
+            try (Model model = Model.load(weights)) {
+                for (KvCacheType kv : KvCacheType.values()) {
+                    String name = (weights == q8Weights ? "Q8_0" : "F32") + " weights, " + kv.label() + " KV";
+                    table.put(name, Perplexity.evaluate(model, text, CONTEXT, 1, KernelBackend.AUTO, kv));
+                }
+            }
+        }
+        double f32 = table.get("F32 weights, f32 KV").perplexity();
+        table.forEach((name, r) -> System.out.printf(Locale.ROOT, "perplexity %-24s %8.4f (%+.2f%%)%n", name,
+                r.perplexity(), 100 * (r.perplexity() / f32 - 1)));
+
+        assertThat(table.get("F32 weights, q8 KV").perplexity()).isCloseTo(f32, withPercentage(1));
+        assertThat(table.get("F32 weights, q4 KV").perplexity()).isCloseTo(f32, withPercentage(Q4_KV_PERCENT));
+        double q8Weights32 = table.get("Q8_0 weights, f32 KV").perplexity();
+        assertThat(table.get("Q8_0 weights, q8 KV").perplexity()).isCloseTo(q8Weights32, withPercentage(1));
+        assertThat(table.get("Q8_0 weights, q4 KV").perplexity()).isCloseTo(q8Weights32, withPercentage(Q4_KV_PERCENT));
+    }
+
+    /**
+     * Bound on the 4-bit KV cache's perplexity change, in blocks of 16: measured +0.27% (F32 weights) and +0.41%
+     * (Q8_0 weights) on this text, 8-bit KV +0.22% and +0.28%; the bound leaves room for kernel changes.
+     */
+    private static final double Q4_KV_PERCENT = 1.5;
 
     @Test
     void theBackendsAgreeAndEveryTokenIsPredictedOnce() {

@@ -1,5 +1,6 @@
 package dev.canopy.executor.model;
 
+import dev.canopy.executor.kv.KvCacheType;
 import dev.canopy.executor.kv.KvStorage;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -28,7 +29,7 @@ public final class AttentionBench {
         int blocks = (positions + bs - 1) / bs;
         Random rnd = new Random(1);
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-        try (KvStorage kv = new KvStorage(c, blocks, bs)) {
+        try (KvStorage kv = KvStorage.open(c, KvCacheType.F32, blocks, bs)) {
             int[] table = new int[blocks];
             float[] k = new float[c.kvDim()]; // (kvDim)
             float[] v = new float[c.kvDim()]; // (kvDim)

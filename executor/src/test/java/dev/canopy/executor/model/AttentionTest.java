@@ -2,6 +2,7 @@ package dev.canopy.executor.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.canopy.executor.kv.KvCacheType;
 import dev.canopy.executor.kv.KvStorage;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -17,7 +18,7 @@ class AttentionTest {
                 RopeStyle.NORMAL, false);
         int bs = 4;
         Random rnd = new Random(headDim);
-        try (KvStorage kv = new KvStorage(c, 16, bs)) {
+        try (KvStorage kv = KvStorage.open(c, KvCacheType.F32, 16, bs)) {
             int positions = 23;
             int[] table = {5, 2, 9, 11, 0, 7};
             float[][] k = new float[positions][c.kvDim()];

@@ -40,7 +40,7 @@ public record BatchConfig(String input, String inputFormat, String output, Strin
         sampling = sampling == null ? new Sampling(null, null, null, null, null, null, null, null, null, null, null)
                 : sampling;
         partitioning = partitioning == null ? new Partitioning(null, null, null) : partitioning;
-        engine = engine == null ? new Engine(null, null, null, null, null, null, null, null) : engine;
+        engine = engine == null ? new Engine(null, null, null, null, null, null, null, null, null) : engine;
         spark = spark == null ? Map.of() : new TreeMap<>(spark);
     }
 
@@ -80,8 +80,10 @@ public record BatchConfig(String input, String inputFormat, String output, Strin
      * @param kernels        auto, native or java (default auto)
      * @param backend        auto (a GPU when usable: the one Spark assigned to the task, else GPU 0; otherwise the
      *                       CPU), cpu or cuda (default auto)
+     * @param kvType         KV cache storage: f32, q8 (8-bit) or q4 (4-bit, KIVI); quantized runs on the CPU
+     *                       (default f32)
      */
     @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
     public record Engine(Integer threads, Integer maxSeqs, Integer maxBatchTokens, String kvBudget, Integer blockSize,
-                         Boolean prefixCaching, String kernels, String backend) {}
+                         Boolean prefixCaching, String kernels, String backend, String kvType) {}
 }

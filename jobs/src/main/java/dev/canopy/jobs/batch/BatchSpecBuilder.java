@@ -3,6 +3,7 @@ package dev.canopy.jobs.batch;
 import java.time.Duration;
 import java.util.Locale;
 
+import dev.canopy.executor.kv.KvCacheType;
 import dev.canopy.executor.cuda.BackendKind;
 import dev.canopy.executor.sample.SamplingParams;
 import dev.canopy.executor.tensor.KernelBackend;
@@ -93,7 +94,18 @@ public final class BatchSpecBuilder {
         return new EngineSettings(or(e.threads(), d.threads()), or(e.maxSeqs(), d.maxSeqs()),
                 or(e.maxBatchTokens(), d.maxBatchTokens()), kvBudget, or(e.blockSize(), d.blockSize()),
                 or(e.prefixCaching(), d.prefixCaching()), kernels(e.kernels(), d.kernels()),
-                e.backend() == null ? d.backend() : BackendKind.parse(e.backend()));
+                e.backend() == null ? d.backend() : BackendKind.parse(e.backend()), kvType(e.kvType(), d.kvType()));
+    }
+
+    private static KvCacheType kvType(String name, KvCacheType fallback) {
+        if (name == null) {
+            return fallback;
+        }
+        try {
+            return KvCacheType.parse(name);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("Cannot read key 'engine.kv-type': expected f32, q8 or q4, got '" + name + "'");
+        }
     }
 
     private static KernelBackend kernels(String name, KernelBackend fallback) {

@@ -33,7 +33,7 @@ public final class BenchCommand implements Command {
     public String usage() {
         return """
                 usage: canopy bench --model FILE.gguf [--prompt-len 128] [--gen-len 64] [--threads N]
-                                    [--kernels auto|native|java] [--backend auto|cpu|cuda] [--json]
+                                    [--kernels auto|native|java] [--backend auto|cpu|cuda] [--kv-type f32|q8|q4] [--json]
                        canopy bench --model FILE.gguf --workload shared-prefix [--groups 4] [--per-group 16]
                                     [--prefix-len 512] [--suffix-len 32] [--output-len 64] [engine flags] [--json]
                        canopy bench --model FILE.gguf --workload random [--prompt-len A:B] [--output-len C:D]
@@ -43,7 +43,7 @@ public final class BenchCommand implements Command {
                        canopy bench --model FILE.gguf --workload long-output [--requests 32] [--prompt-len 64]
                                     [--output-len 1024] [engine flags] [--json]
                   engine flags: --max-seqs N --max-batch-tokens N --kv-budget SIZE --no-prefix-cache --seed S
-                                --threads N --kernels auto|native|java --backend auto|cpu|cuda
+                                --threads N --kernels auto|native|java --backend auto|cpu|cuda --kv-type f32|q8|q4
                                 --order input|planned (default: input)
                                 --offload none|host|disk|host+disk --host-kv SIZE --spill-dir DIR --spill-size SIZE
                                 --preempt auto|swap|recompute --offload-policy lru|plan
@@ -58,7 +58,7 @@ public final class BenchCommand implements Command {
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) {
         Args a = Args.parse(name(), argv, OffloadFlags.plus(Set.of("model", "prompt-len", "gen-len", "threads",
-                "kernels", "backend", "warmup", "workload", "groups", "per-group", "prefix-len", "suffix-len", "output-len",
+                "kernels", "backend", "kv-type", "warmup", "workload", "groups", "per-group", "prefix-len", "suffix-len", "output-len",
                 "requests", "max-seqs", "max-batch-tokens", "kv-budget", "seed", "order", "compare", "decode-requests",
                 "decode-prompt-len", "decode-output-len", "budgets")), Set.of("json", "no-prefix-cache"));
         if (a.get("compare").filter("offload"::equals).isPresent()) {
@@ -105,9 +105,10 @@ public final class BenchCommand implements Command {
             int blockSize = 16;
             int blocks = (promptLen + genLen + warmup + blockSize) / blockSize + 1;
             try (Backend backend = BackendSelector.open(model, GenerateCommand.backend(a), threads, kernels(a), blocks,
-                    blockSize)) {
+                    blockSize, GenerateCommand.kvType(a))) {
                 Map<String, Object> r = SingleStreamBench.run(model, backend, promptLen, genLen, warmup);
                 r.put("backend", backend.name());
+                r.put("kv_type", backend.kvType().label());
                 r.put("threads", threads);
                 if (backend instanceof CpuBackend cpu) {
                     r.put("kernels", cpu.kernels().name().toLowerCase(Locale.ROOT));
@@ -126,6 +127,7 @@ public final class BenchCommand implements Command {
         r.put("workload", a.required("workload"));
         r.put("max_seqs", config.maxSeqs());
         r.put("max_batch_tokens", config.maxBatchTokens());
+        r.put("kv_type", config.kvType().label());
         switch (compare) {
             case "none" -> r.putAll(runOnce(a, config, order));
             case "prefix-cache" -> {

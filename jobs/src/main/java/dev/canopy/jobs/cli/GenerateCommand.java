@@ -8,6 +8,7 @@ import dev.canopy.executor.engine.Completion;
 import dev.canopy.executor.engine.Engine;
 import dev.canopy.executor.cuda.BackendKind;
 import dev.canopy.executor.engine.EngineConfig;
+import dev.canopy.executor.kv.KvCacheType;
 import dev.canopy.executor.engine.GenerationRequest;
 import dev.canopy.executor.engine.GenerationResult;
 import dev.canopy.executor.sample.SampledToken;
@@ -50,7 +51,7 @@ public final class GenerateCommand implements Command {
                          [--max-tokens 64] [--temperature 0] [--top-k 0] [--top-p 1] [--min-p 0] [--seed 0]
                          [--stop TEXT]... [--max-batch-tokens 512] [--max-seqs 64] [--kv-budget 1g]
                          [--no-prefix-cache] [--threads N] [--kernels auto|native|java]
-                         [--backend auto|cpu|cuda] [--metrics]
+                         [--backend auto|cpu|cuda] [--kv-type f32|q8|q4] [--metrics]
                          [--order planned|input]   (planned: prefix groups together, by the batch planner)
                          [--offload none|host|disk|host+disk] [--host-kv 2g] [--spill-dir DIR] [--spill-size 8g]
                          [--preempt auto|swap|recompute] [--offload-policy lru|plan]   (KV swap on preemption)
@@ -65,7 +66,7 @@ public final class GenerateCommand implements Command {
     public int run(String[] argv, PrintStream out, PrintStream err) {
         Args a = Args.parse(name(), argv, OffloadFlags.plus(Set.of("model", "prompt", "input", "output", "max-tokens",
                 "temperature", "top-k", "top-p", "min-p", "seed", "stop", "max-batch-tokens", "max-seqs", "kv-budget",
-                "threads", "kernels", "backend", "order")), Set.of("no-prefix-cache", "metrics"));
+                "threads", "kernels", "backend", "kv-type", "order")), Set.of("no-prefix-cache", "metrics"));
         String order = a.get("order").orElse("planned");
         if (!order.equals("planned") && !order.equals("input")) {
             throw new UsageException("canopy generate: --order must be planned or input, got '" + order + "'");
@@ -136,6 +137,7 @@ public final class GenerateCommand implements Command {
                     .withPrefixCaching(!a.has("no-prefix-cache"))
                     .withKernels(BenchCommand.kernels(a))
                     .withBackend(backend(a))
+                    .withKvType(kvType(a))
                     .withOffload(OffloadFlags.parse(a));
         } catch (IllegalArgumentException e) {
             throw new UsageException("canopy: " + e.getMessage());
@@ -148,6 +150,17 @@ public final class GenerateCommand implements Command {
             return BackendKind.parse(a.get("backend").orElse("auto"));
         } catch (IllegalArgumentException e) {
             throw new UsageException("canopy: --backend: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The {@code --kv-type} flag: f32 (default), q8 (8-bit) or q4 (4-bit, KIVI); quantized KV runs on the CPU backend.
+     */
+    static KvCacheType kvType(Args a) {
+        try {
+            return KvCacheType.parse(a.get("kv-type").orElse("f32"));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("canopy: --kv-type: " + e.getMessage());
         }
     }
 

@@ -2,7 +2,9 @@ package dev.canopy.jobs.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.canopy.executor.engine.EngineConfig;
 import dev.canopy.executor.gguf.GgufTensorInfo;
+import dev.canopy.executor.kv.KvCacheType;
 import dev.canopy.executor.model.Model;
 import dev.canopy.executor.model.ModelConfig;
 import java.io.PrintStream;
@@ -78,7 +80,11 @@ public final class InspectCommand implements Command {
         r.put("parameters", params);
         r.put("tensor_bytes", bytes);
         r.put("tensors_by_type", byType);
-        r.put("kv_bytes_per_token", Map.of("f32", c.kvBytesPerToken()));
+        Map<String, Long> kv = new LinkedHashMap<>();
+        for (KvCacheType type : KvCacheType.values()) {
+            kv.put(type.label(), type.bytesPerToken(c, EngineConfig.DEFAULT_BLOCK_SIZE));
+        }
+        r.put("kv_bytes_per_token", kv); // in the default blocks of 16 tokens (4-bit keys' ranges are per block)
         r.put("tokenizer", model.file().metadata().getStringOpt("tokenizer.ggml.model").orElse("none"));
         r.put("tokenizer_vocab", model.tokenizer().vocabSize());
         return r;
@@ -107,7 +113,8 @@ public final class InspectCommand implements Command {
                     e.getValue().get("elements"), e.getValue().get("bytes"));
         }
         Map<String, Long> kv = (Map<String, Long>) r.get("kv_bytes_per_token");
-        out.printf("KV cache     %,d bytes per token (f32)%n", kv.get("f32"));
+        out.printf("KV cache     %,d bytes per token (f32), %,d (q8), %,d (q4, blocks of %d)%n", kv.get("f32"),
+                kv.get("q8"), kv.get("q4"), EngineConfig.DEFAULT_BLOCK_SIZE);
         out.printf("tokenizer    %s, %s tokens%n", r.get("tokenizer"), r.get("tokenizer_vocab"));
     }
 }

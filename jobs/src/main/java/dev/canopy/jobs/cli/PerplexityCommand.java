@@ -1,6 +1,7 @@
 package dev.canopy.jobs.cli;
 
 import dev.canopy.executor.engine.Perplexity;
+import dev.canopy.executor.kv.KvCacheType;
 import dev.canopy.executor.model.Model;
 import dev.canopy.executor.tensor.KernelBackend;
 import java.io.IOException;
@@ -30,14 +31,16 @@ public final class PerplexityCommand implements Command {
     public String usage() {
         return """
                 usage: canopy perplexity --model FILE.gguf --text FILE.txt [--context N] [--threads N]
-                                         [--kernels auto|native|java] [--json]
+                                         [--kernels auto|native|java] [--kv-type f32|q8|q4] [--json]
                   The text's tokens are cut into windows of N tokens (default: the model's context length);
                   each window is predicted after BOS, every token once. Prints exp(mean NLL).""";
     }
 
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) {
-        Args a = Args.parse(name(), argv, Set.of("model", "text", "context", "threads", "kernels"), Set.of("json"));
+        Args a = Args.parse(name(), argv, Set.of("model", "text", "context", "threads", "kernels", "kv-type"),
+                Set.of("json"));
+        KvCacheType kvType = GenerateCommand.kvType(a);
         Path modelPath = Path.of(a.required("model"));
         Path textPath = Path.of(a.required("text"));
         String kernelName = a.get("kernels").orElse("auto");
@@ -57,12 +60,13 @@ public final class PerplexityCommand implements Command {
             int context = a.intValue("context", model.config().contextLength());
             int threads = a.intValue("threads", Runtime.getRuntime().availableProcessors());
             long t0 = System.nanoTime();
-            Perplexity.Result r = Perplexity.evaluate(model, text, context, threads, kernels);
+            Perplexity.Result r = Perplexity.evaluate(model, text, context, threads, kernels, kvType);
             double seconds = (System.nanoTime() - t0) / 1e9;
             Map<String, Object> report = new LinkedHashMap<>();
             report.put("model", modelPath.toString());
             report.put("text", textPath.toString());
             report.put("context", context);
+            report.put("kv_type", kvType.label());
             report.put("tokens", r.tokens());
             report.put("windows", r.windows());
             report.put("mean_nll", r.meanNll());
@@ -71,8 +75,8 @@ public final class PerplexityCommand implements Command {
             if (a.has("json")) {
                 out.println(InspectCommand.json(report));
             } else {
-                out.printf(Locale.ROOT, "perplexity %.4f (mean NLL %.5f nats) over %d tokens in %d windows of %d, %.1f s%n",
-                        r.perplexity(), r.meanNll(), r.tokens(), r.windows(), context, seconds);
+                out.printf(Locale.ROOT, "perplexity %.4f (mean NLL %.5f nats) over %d tokens in %d windows of %d, %s KV, "
+                        + "%.1f s%n", r.perplexity(), r.meanNll(), r.tokens(), r.windows(), context, kvType.label(), seconds);
             }
         }
         return 0;

@@ -27,7 +27,7 @@ final class WorkloadBench {
                                       double wall) {
         long errors = results.stream().filter(r -> r.error().isPresent()).count();
         EngineMetrics m = engine.lastRunMetrics();
-        long kvPerBlock = engine.model().config().kvBytesPerToken() * engine.backend().blockSize();
+        long kvPerBlock = engine.backend().blockBytes();
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("requests", requests.size());
         r.put("errors", errors);

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 
+import dev.canopy.executor.kv.KvCacheType;
 import dev.canopy.pipeline.batch.BatchJobSpec;
 import dev.canopy.pipeline.batch.OutputFormat;
 import dev.canopy.pipeline.input.InputFormat;
@@ -77,6 +78,19 @@ class BatchConfigLoaderTest {
         assertThat(spec.input().format()).isEqualTo(InputFormat.OPENAI_BATCH);
         assertThat(spec.outputFormat()).isEqualTo(OutputFormat.OPENAI_BATCH);
         assertThat(spec.options().idColumn()).isEqualTo("custom_id");
+    }
+
+    @Test
+    void theKvTypeKeyChoosesTheEnginesKvCacheAndABadOneIsNamed() {
+        BatchConfig q4 = BatchConfigLoader.load(Optional.empty(), Map.of("engine.kv-type", "q4"));
+        assertThat(BatchSpecBuilder.engine(q4.engine()).kvType()).isEqualTo(KvCacheType.Q4);
+        assertThat(BatchSpecBuilder.engine(q4.engine()).config(Path.of("m.gguf"), 2).kvType()).isEqualTo(KvCacheType.Q4);
+        BatchConfig unset = BatchConfigLoader.load(Optional.empty(), Map.of());
+        assertThat(BatchSpecBuilder.engine(unset.engine()).kvType()).isEqualTo(KvCacheType.F32);
+        BatchConfig bad = BatchConfigLoader.load(Optional.empty(), Map.of("engine.kv-type", "q2"));
+        assertThatThrownBy(() -> BatchSpecBuilder.engine(bad.engine()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("Cannot read key 'engine.kv-type': expected f32, q8 or q4, got 'q2'");
     }
 
     @Test

@@ -11,6 +11,7 @@ import dev.canopy.executor.cuda.CudaException;
 import dev.canopy.executor.cuda.CudaOptions;
 import dev.canopy.executor.engine.Engine;
 import dev.canopy.executor.engine.EngineConfig;
+import dev.canopy.executor.kv.KvCacheType;
 import dev.canopy.executor.kv.KvStorage;
 import dev.canopy.executor.model.Model;
 
@@ -24,9 +25,12 @@ final class EngineOpener {
 
     private EngineOpener() {}
 
-    /** The engine for {@code config}, on {@code gpu} when given and the backend allows a GPU. */
+    /**
+     * The engine for {@code config}, on {@code gpu} when given and the backend allows a GPU (a quantized KV cache runs
+     * on the CPU only).
+     */
     static Engine open(EngineConfig config, OptionalInt gpu) {
-        if (gpu.isEmpty() || config.backend() == BackendKind.CPU) {
+        if (gpu.isEmpty() || config.backend() == BackendKind.CPU || config.kvType() != KvCacheType.F32) {
             return Engine.open(config);
         }
         try {
@@ -44,7 +48,8 @@ final class EngineOpener {
     private static Engine openOnGpu(EngineConfig config, int ordinal) {
         Model model = Model.load(config.model());
         try {
-            int blocks = KvStorage.blocksForBudget(model.config(), config.kvBudgetBytes(), config.blockSize());
+            int blocks = KvStorage.blocksForBudget(model.config(), KvCacheType.F32, config.kvBudgetBytes(),
+                    config.blockSize());
             CudaOptions options = CudaOptions.of(blocks, config.blockSize());
             LOG.info("Loading {} on GPU {}", config.model().getFileName(), ordinal);
             return new Engine(config, model, new CudaBackend(model, new CudaOptions(ordinal, options.numBlocks(),

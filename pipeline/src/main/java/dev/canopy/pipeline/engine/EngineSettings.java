@@ -6,6 +6,7 @@ import java.util.Objects;
 
 import dev.canopy.executor.cuda.BackendKind;
 import dev.canopy.executor.engine.EngineConfig;
+import dev.canopy.executor.kv.KvCacheType;
 import dev.canopy.executor.tensor.KernelBackend;
 
 /**
@@ -21,9 +22,11 @@ import dev.canopy.executor.tensor.KernelBackend;
  * @param kernels        CPU kernel implementation
  * @param backend        CPU, CUDA, or AUTO (a GPU when usable, else the CPU); a GPU Spark assigned to the task
  *                       ({@code spark.task.resource.gpu.amount}) is used instead of GPU 0
+ * @param kvType         how the KV cache stores keys and values: F32, Q8 or Q4 (null: F32); a quantized cache runs
+ *                       on the CPU (AUTO picks it) and fits more tokens in {@code kvBudgetBytes}
  */
 public record EngineSettings(int threads, int maxSeqs, int maxBatchTokens, long kvBudgetBytes, int blockSize,
-                             boolean prefixCaching, KernelBackend kernels, BackendKind backend)
+                             boolean prefixCaching, KernelBackend kernels, BackendKind backend, KvCacheType kvType)
         implements Serializable {
 
     /** The value of {@code threads} that means "the executor's cores". */
@@ -36,6 +39,9 @@ public record EngineSettings(int threads, int maxSeqs, int maxBatchTokens, long 
         }
         Objects.requireNonNull(kernels, "kernels");
         Objects.requireNonNull(backend, "backend");
+        if (kvType == null) {
+            kvType = KvCacheType.F32;
+        }
         new EngineConfig(Path.of("model.gguf"), Math.max(1, threads), maxSeqs, maxBatchTokens, kvBudgetBytes,
                 blockSize, prefixCaching, kernels); // validates the rest by the engine's own rules
     }
@@ -44,51 +50,57 @@ public record EngineSettings(int threads, int maxSeqs, int maxBatchTokens, long 
     public static EngineSettings defaults() {
         EngineConfig d = EngineConfig.defaults(Path.of("model.gguf"));
         return new EngineSettings(EXECUTOR_CORES, d.maxSeqs(), d.maxBatchTokens(), d.kvBudgetBytes(), d.blockSize(),
-                d.prefixCaching(), d.kernels(), d.backend());
+                d.prefixCaching(), d.kernels(), d.backend(), d.kvType());
     }
 
     /** The engine config for {@code model}, with {@code executorCores} standing in for {@link #EXECUTOR_CORES}. */
     public EngineConfig config(Path model, int executorCores) {
         return new EngineConfig(model, threads == EXECUTOR_CORES ? executorCores : threads, maxSeqs, maxBatchTokens,
-                kvBudgetBytes, blockSize, prefixCaching, kernels).withBackend(backend);
+                kvBudgetBytes, blockSize, prefixCaching, kernels).withBackend(backend).withKvType(kvType);
     }
 
     public EngineSettings withThreads(int value) {
         return new EngineSettings(value, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels,
-                backend);
+                backend, kvType);
     }
 
     public EngineSettings withMaxSeqs(int value) {
         return new EngineSettings(threads, value, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels,
-                backend);
+                backend, kvType);
     }
 
     public EngineSettings withMaxBatchTokens(int value) {
-        return new EngineSettings(threads, maxSeqs, value, kvBudgetBytes, blockSize, prefixCaching, kernels, backend);
+        return new EngineSettings(threads, maxSeqs, value, kvBudgetBytes, blockSize, prefixCaching, kernels, backend,
+                kvType);
     }
 
     public EngineSettings withKvBudgetBytes(long value) {
         return new EngineSettings(threads, maxSeqs, maxBatchTokens, value, blockSize, prefixCaching, kernels,
-                backend);
+                backend, kvType);
     }
 
     public EngineSettings withBlockSize(int value) {
         return new EngineSettings(threads, maxSeqs, maxBatchTokens, kvBudgetBytes, value, prefixCaching, kernels,
-                backend);
+                backend, kvType);
     }
 
     public EngineSettings withPrefixCaching(boolean value) {
         return new EngineSettings(threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, value, kernels,
-                backend);
+                backend, kvType);
     }
 
     public EngineSettings withKernels(KernelBackend value) {
         return new EngineSettings(threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, value,
-                backend);
+                backend, kvType);
+    }
+
+    public EngineSettings withKvType(KvCacheType value) {
+        return new EngineSettings(threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels,
+                backend, value);
     }
 
     public EngineSettings withBackend(BackendKind value) {
         return new EngineSettings(threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels,
-                value);
+                value, kvType);
     }
 }
