@@ -47,6 +47,7 @@ public final class BatchGenerate {
 
     private static final Map<String, String> FLAG_KEYS = flagKeys();
     private static final String SHUFFLE_PARTITIONS = "spark.sql.shuffle.partitions";
+    private static final String HEARTBEAT_INTERVAL = "spark.executor.heartbeatInterval";
 
     private BatchGenerate() {}
 
@@ -114,6 +115,10 @@ public final class BatchGenerate {
     private static SparkSession session(BatchConfig config) {
         SparkSession.Builder builder = SparkSession.builder().appName("canopy batch");
         config.spark().forEach(builder::config);
+        if (!config.spark().containsKey(HEARTBEAT_INTERVAL) && System.getProperty(HEARTBEAT_INTERVAL) == null) {
+            // running tasks' progress reaches the driver with executor heartbeats (Spark's default: every 10 s)
+            builder.config(HEARTBEAT_INTERVAL, Math.clamp(config.progressIntervalSeconds(), 1, 10) + "s");
+        }
         if (!config.spark().containsKey("spark.master") && System.getProperty("spark.master") == null) {
             builder.master("local[*]");
             if (!config.spark().containsKey(SHUFFLE_PARTITIONS)) { // 200 shuffle tasks only slow a single machine

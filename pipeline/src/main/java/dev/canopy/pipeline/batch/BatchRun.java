@@ -63,7 +63,7 @@ public final class BatchRun {
                 committedBefore = total - plan.inputRows();
                 LOG.info("{} input rows, {} committed by earlier runs, {} to generate in {} partitions", total,
                         committedBefore, plan.inputRows(), plan.partitions());
-                try (ProgressReporter reporter = new ProgressReporter(progress, committedBefore, total,
+                try (ProgressReporter reporter = new ProgressReporter(spark.sparkContext(), progress, committedBefore, total,
                         spec.progressInterval())) {
                     write(OutputShape.of(spec, columns).apply(plan.rows()), spec.outputFormat(), out);
                 }

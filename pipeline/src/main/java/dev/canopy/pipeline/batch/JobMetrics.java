@@ -7,6 +7,7 @@ import java.util.TreeMap;
 
 import dev.canopy.pipeline.spark.GenerationProgress;
 import dev.canopy.pipeline.spark.PartitionStats;
+import dev.canopy.pipeline.spark.ProgressCounts;
 
 /**
  * The metrics JSON written beside the output ({@link OutputDirectory#METRICS}), snake_case on disk.
@@ -56,13 +57,12 @@ public record JobMetrics(String status, String failure, String input, String out
         for (PartitionStats p : partitions) {
             loads.merge(p.executorId() + "@" + p.processId(), p.processModelLoads(), Math::max);
         }
-        long prompt = progress.promptTokens();
-        long completion = progress.completionTokens();
+        ProgressCounts run = progress.counts();
         return new JobMetrics(counts.complete() && failure == null ? "complete" : "incomplete", failure,
                 spec.input().location(), spec.output(), model, counts.rowsTotal(), counts.rowsInOutput(),
-                counts.rowsMissing(), counts.rowsExtra(), committedBefore, progress.rows(), progress.failedRows(),
-                new TreeMap<>(errorsByKind), prompt, progress.cachedPromptTokens(), completion,
-                prompt == 0 ? 0 : (double) progress.cachedPromptTokens() / prompt, generationSeconds,
-                generationSeconds == 0 ? 0 : completion / generationSeconds, partitions, loads);
+                counts.rowsMissing(), counts.rowsExtra(), committedBefore, run.rows(), run.failedRows(),
+                new TreeMap<>(errorsByKind), run.promptTokens(), run.cachedPromptTokens(), run.completionTokens(),
+                run.prefixSaving(), generationSeconds,
+                generationSeconds == 0 ? 0 : run.completionTokens() / generationSeconds, partitions, loads);
     }
 }
