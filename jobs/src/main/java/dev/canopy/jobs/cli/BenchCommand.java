@@ -46,7 +46,11 @@ public final class BenchCommand implements Command {
                                 --offload none|host|disk|host+disk --host-kv SIZE --spill-dir DIR --spill-size SIZE
                                 --preempt auto|swap|recompute --offload-policy lru|plan
                   --compare prefix-cache|order: run the workload twice in one process (prefix cache on/off, or
-                                input order/planned order) and report both runs and the speed ratio""";
+                                input order/planned order) and report both runs and the speed ratio
+                  --compare spark [--partitions N] [--spark-master local[*]]: the workload's prompts as text in
+                                Parquet through the batch job on Spark, then the engine alone on the same
+                                tokens (same threads and engine flags), and Spark's share of the job's wall
+                                time, (job - engine) / job""";
     }
 
     @Override
@@ -54,7 +58,7 @@ public final class BenchCommand implements Command {
         Args a = Args.parse(name(), argv, OffloadFlags.plus(Set.of("model", "prompt-len", "gen-len", "threads",
                 "kernels", "backend", "warmup", "workload", "groups", "per-group", "prefix-len", "suffix-len", "output-len",
                 "requests", "max-seqs", "max-batch-tokens", "kv-budget", "seed", "order", "compare", "decode-requests",
-                "decode-prompt-len", "decode-output-len")), Set.of("json", "no-prefix-cache"));
+                "decode-prompt-len", "decode-output-len", "partitions", "spark-master")), Set.of("json", "no-prefix-cache"));
         Map<String, Object> r = a.has("workload") ? workload(a) : singleStream(a);
         if (a.has("json")) {
             out.println(InspectCommand.json(r));
@@ -126,7 +130,16 @@ public final class BenchCommand implements Command {
                 r.put("planned_order", planned);
                 r.put("speedup_wall", ratio(input, planned));
             }
-            default -> throw new UsageException("canopy bench: --compare must be prefix-cache or order, got '" + compare + "'");
+            case "spark" -> {
+                Path workDir = SparkComparison.workDir();
+                try {
+                    r.putAll(SparkComparison.run(a, config, a.get("spark-master").orElse("local[*]"), workDir));
+                } finally {
+                    SparkComparison.delete(workDir);
+                }
+            }
+            default -> throw new UsageException("canopy bench: --compare must be prefix-cache, order or spark, got '"
+                    + compare + "'");
         }
         return r;
     }
@@ -138,25 +151,9 @@ public final class BenchCommand implements Command {
     /** One run of the workload on a fresh engine (nothing cached from another run). */
     private Map<String, Object> runOnce(Args a, EngineConfig config, String order) {
         long seed = a.longValue("seed", 1);
-        String kind = a.required("workload");
         try (Engine engine = Engine.open(config)) {
-            int vocab = engine.model().config().vocab();
-            List<GenerationRequest> reqs = switch (kind) {
-                case "shared-prefix" -> Workload.sharedPrefix(vocab, a.intValue("groups", 4), a.intValue("per-group", 16),
-                        a.intValue("prefix-len", 512), a.intValue("suffix-len", 32), a.intValue("output-len", 64), seed);
-                case "random" -> Workload.random(vocab, a.intValue("requests", 32),
-                        Workload.Range.parse("prompt-len", a.get("prompt-len").orElse("128:512")),
-                        Workload.Range.parse("output-len", a.get("output-len").orElse("64:128")), seed);
-                case "mixed" -> Workload.mixed(vocab, a.intValue("groups", 4), a.intValue("per-group", 8),
-                        a.intValue("prefix-len", 384), a.intValue("suffix-len", 32), a.intValue("output-len", 16),
-                        a.intValue("decode-requests", 32),
-                        Workload.Range.parse("decode-prompt-len", a.get("decode-prompt-len").orElse("16:64")),
-                        a.intValue("decode-output-len", 256), seed);
-                default -> throw new UsageException("canopy bench: --workload must be shared-prefix, random or mixed, got '"
-                        + kind + "'");
-            };
-            // Warm-up (JIT, caches) on unrelated tokens, so that the timed run compares like with like.
-            engine.generate(Workload.random(vocab, 4, new Workload.Range(48, 48), new Workload.Range(8, 8), seed + 99));
+            List<GenerationRequest> reqs = requests(a, engine.model().config().vocab(), seed);
+            WorkloadBench.warmUp(engine, seed);
             long t0 = System.nanoTime();
             List<GenerationRequest> ordered = switch (order) {
                 case "input" -> reqs;
@@ -171,6 +168,25 @@ public final class BenchCommand implements Command {
             r.put("plan_s", Math.round(planSeconds * 1000) / 1000.0);
             return r;
         }
+    }
+
+    /** The requests of the {@code --workload} flags, token ids in [3, vocab). */
+    static List<GenerationRequest> requests(Args a, int vocab, long seed) {
+        String kind = a.required("workload");
+        return switch (kind) {
+            case "shared-prefix" -> Workload.sharedPrefix(vocab, a.intValue("groups", 4), a.intValue("per-group", 16),
+                    a.intValue("prefix-len", 512), a.intValue("suffix-len", 32), a.intValue("output-len", 64), seed);
+            case "random" -> Workload.random(vocab, a.intValue("requests", 32),
+                    Workload.Range.parse("prompt-len", a.get("prompt-len").orElse("128:512")),
+                    Workload.Range.parse("output-len", a.get("output-len").orElse("64:128")), seed);
+            case "mixed" -> Workload.mixed(vocab, a.intValue("groups", 4), a.intValue("per-group", 8),
+                    a.intValue("prefix-len", 384), a.intValue("suffix-len", 32), a.intValue("output-len", 16),
+                    a.intValue("decode-requests", 32),
+                    Workload.Range.parse("decode-prompt-len", a.get("decode-prompt-len").orElse("16:64")),
+                    a.intValue("decode-output-len", 256), seed);
+            default -> throw new UsageException("canopy bench: --workload must be shared-prefix, random or mixed, got '"
+                    + kind + "'");
+        };
     }
 
     static KernelBackend kernels(Args a) {
