@@ -30,6 +30,9 @@ import dev.canopy.pipeline.spark.ProgressCounts;
  * @param tokensPerSecond       completionTokens / generationSeconds
  * @param partitions            this run's partitions, by index
  * @param modelLoadsByExecutor  models loaded per executor JVM (1 each when the cache works)
+ * @param phaseSeconds          wall seconds of the run's phases: prepare (read, validate, count, find committed
+ *                              rows), plan (tokenize, sample prefix keys, cut ranges), generate_and_write
+ *                              (generation and commits), verify (output against input, errors by kind)
  */
 public record JobMetrics(String status, String failure, String input, String output, String model,
                          long rowsTotal, long rowsInOutput, long rowsMissing, long rowsExtra,
@@ -37,7 +40,7 @@ public record JobMetrics(String status, String failure, String input, String out
                          Map<String, Long> errorsByKind, long promptTokens, long cachedPromptTokens,
                          long completionTokens, double prefixSaving, double generationSeconds,
                          double tokensPerSecond, List<PartitionStats> partitions,
-                         Map<String, Integer> modelLoadsByExecutor) {
+                         Map<String, Integer> modelLoadsByExecutor, Map<String, Double> phaseSeconds) {
 
     /** Row counts of the output against the input. */
     public record Completeness(long rowsTotal, long rowsInOutput, long rowsMissing, long rowsExtra) {
@@ -50,7 +53,7 @@ public record JobMetrics(String status, String failure, String input, String out
     /** Metrics from this run's accumulators and the output's final state. */
     static JobMetrics of(BatchJobSpec spec, String model, String failure, Completeness counts,
                          long committedBefore, Map<String, Long> errorsByKind, GenerationProgress progress,
-                         double generationSeconds) {
+                         double generationSeconds, Map<String, Double> phaseSeconds) {
         List<PartitionStats> partitions = progress.partitions().stream()
                 .sorted(Comparator.comparingInt(PartitionStats::partition)).toList();
         Map<String, Integer> loads = new TreeMap<>();
@@ -63,6 +66,7 @@ public record JobMetrics(String status, String failure, String input, String out
                 counts.rowsMissing(), counts.rowsExtra(), committedBefore, run.rows(), run.failedRows(),
                 new TreeMap<>(errorsByKind), run.promptTokens(), run.cachedPromptTokens(), run.completionTokens(),
                 run.prefixSaving(), generationSeconds,
-                generationSeconds == 0 ? 0 : run.completionTokens() / generationSeconds, partitions, loads);
+                generationSeconds == 0 ? 0 : run.completionTokens() / generationSeconds, partitions, loads,
+                phaseSeconds);
     }
 }

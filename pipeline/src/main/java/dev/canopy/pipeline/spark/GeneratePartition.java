@@ -61,8 +61,10 @@ final class GeneratePartition implements FlatMapFunction<Iterator<Tuple2<PrefixK
         for (Row row : rows) {
             prepared.add(check(row, backend));
         }
+        long generateStart = System.nanoTime();
         Map<String, RowResult> results = generate(prepared, backend);
-        return write(rows, prepared, results, backend.modelName(), start).iterator();
+        long generateMillis = (System.nanoTime() - generateStart) / 1_000_000;
+        return write(rows, prepared, results, backend.modelName(), start, generateMillis).iterator();
     }
 
     /**
@@ -91,7 +93,7 @@ final class GeneratePartition implements FlatMapFunction<Iterator<Tuple2<PrefixK
 
     /** The output rows, one per input row; counts the rows not counted yet and reports the partition's stats. */
     private List<Row> write(List<Row> rows, List<PreparedPrompt> prepared, Map<String, RowResult> results,
-                            String modelName, long startNanos) {
+                            String modelName, long startNanos, long generateMillis) {
         ResultRows out = new ResultRows(layout.passthroughWidth(), layout.multiChoice(), modelName);
         List<Row> written = new ArrayList<>(rows.size());
         Map<String, Long> errors = new HashMap<>();
@@ -114,7 +116,7 @@ final class GeneratePartition implements FlatMapFunction<Iterator<Tuple2<PrefixK
         }
         progress.addPartition(new PartitionStats(TaskContext.getPartitionId(), rows.size(),
                 errors.values().stream().mapToLong(Long::longValue).sum(), errors, promptTokens, cached, completion,
-                (System.nanoTime() - startNanos) / 1_000_000, SparkEnv.get().executorId(),
+                (System.nanoTime() - startNanos) / 1_000_000, generateMillis, SparkEnv.get().executorId(),
                 ProcessHandle.current().pid(), ProcessBackendCache.loads()));
         return written;
     }

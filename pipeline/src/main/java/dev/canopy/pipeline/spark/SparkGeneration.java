@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.xxhash64;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.OptionalLong;
 
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Column;
@@ -67,6 +68,15 @@ public final class SparkGeneration {
      */
     public static Plan plan(Dataset<Row> keyed, InputColumns columns, GenerateOptions options,
                             GenerationProgress progress, boolean cacheTokenized) {
+        return plan(keyed, columns, options, progress, cacheTokenized, OptionalLong.empty());
+    }
+
+    /**
+     * Like {@link #plan(Dataset, InputColumns, GenerateOptions, GenerationProgress, boolean)}, with
+     * {@code keyed}'s row count when the caller knows it already (one Spark job fewer).
+     */
+    public static Plan plan(Dataset<Row> keyed, InputColumns columns, GenerateOptions options,
+                            GenerationProgress progress, boolean cacheTokenized, OptionalLong knownRows) {
         SparkSession spark = keyed.sparkSession();
         int passthroughWidth = keyed.schema().size();
         RowPreparer preparer = new RowPreparer(columns, options.sampling());
@@ -82,7 +92,7 @@ public final class SparkGeneration {
             grouped = grouped.persist(StorageLevel.MEMORY_AND_DISK());
         }
 
-        long count = grouped.count();
+        long count = knownRows.isPresent() ? knownRows.getAsLong() : grouped.count();
         int partitions = Math.max(1, options.partitions().orElse(
                 (int) Math.min(Integer.MAX_VALUE, (count + options.rowsPerPartition() - 1) / options.rowsPerPartition())));
         PrefixRangePartitioner partitioner = new PrefixRangePartitioner(
