@@ -4,7 +4,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.TreeMap;
 
 import org.apache.spark.sql.Dataset;
@@ -54,27 +53,30 @@ public final class BatchRun {
         Dataset<Row> keyed = RowIdentity.withIds(input, columns);
         CommittedRows committed = new CommittedRows(spark, out, spec.outputFormat(), columns.idName());
         Dataset<Row> pending = fresh ? keyed : committed.pending(keyed);
-        long total = input.count(); // ids add no rows; Parquet counts from its footers
-        boolean nothingPending = fresh ? total == 0 : pending.isEmpty();
+        // on a fresh output every row is pending and the planning job counts them: no job here
+        long total = fresh ? -1 : input.count();
+        boolean nothingPending = !fresh && pending.isEmpty();
         phases.end("prepare");
 
         GenerationProgress progress = GenerationProgress.register(spark.sparkContext());
         String failure = null;
         double seconds = 0;
-        long committedBefore = total;
+        long committedBefore = Math.max(0, total);
         if (!nothingPending) {
             long start = System.nanoTime();
             SparkGeneration.Plan plan = null;
             try {
-                plan = SparkGeneration.plan(pending, columns, spec.options(), progress, true,
-                        fresh ? OptionalLong.of(total) : OptionalLong.empty());
+                plan = SparkGeneration.plan(pending, columns, spec.options(), progress, true);
+                total = fresh ? plan.inputRows() : total;
                 committedBefore = total - plan.inputRows();
                 LOG.info("{} input rows, {} committed by earlier runs, {} to generate in {} partitions", total,
                         committedBefore, plan.inputRows(), plan.partitions());
                 phases.end("plan");
-                try (ProgressReporter reporter = new ProgressReporter(spark.sparkContext(), progress,
-                        committedBefore, total, spec.progressInterval())) {
-                    write(OutputShape.of(spec, columns).apply(plan.rows()), spec.outputFormat(), out);
+                if (plan.inputRows() > 0) {
+                    try (ProgressReporter reporter = new ProgressReporter(spark.sparkContext(), progress,
+                            committedBefore, total, spec.progressInterval())) {
+                        write(OutputShape.of(spec, columns).apply(plan.rows()), spec.outputFormat(), out);
+                    }
                 }
             } catch (Exception e) { // SparkException: a task failed past its retries; report what was committed
                 failure = rootMessage(e);
@@ -88,6 +90,9 @@ public final class BatchRun {
             }
         } else {
             LOG.info("{} input rows, all committed by earlier runs", total);
+        }
+        if (total < 0) { // planning failed before counting
+            total = input.count();
         }
         boolean succeededFresh = fresh && failure == null;
         JobMetrics.Completeness counts = succeededFresh ? committed.completenessOfSucceededFreshRun(keyed, total)

@@ -1,5 +1,6 @@
 package dev.canopy.pipeline.partition;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -13,7 +14,7 @@ import java.util.List;
 public final class CostBalancedRanges {
 
     /** A row's (or a sample's) key and estimated cost. */
-    public record Weighted(PrefixKey key, long cost) {}
+    public record Weighted(PrefixKey key, long cost) implements Serializable {}
 
     private CostBalancedRanges() {}
 

@@ -61,22 +61,14 @@ public final class SparkGeneration {
     }
 
     /**
-     * Plans generation of {@code keyed} (the input plus its id column). Runs a count and a sampling job now.
+     * Plans generation of {@code keyed} (the input plus its id column). Runs one Spark job now: it tokenizes,
+     * counts the rows and samples their prefix keys.
      *
      * @param cacheTokenized keep the tokenized rows cached between planning and generation (then call
      *                       {@link Plan#release()}); without it they are tokenized again when generating
      */
     public static Plan plan(Dataset<Row> keyed, InputColumns columns, GenerateOptions options,
                             GenerationProgress progress, boolean cacheTokenized) {
-        return plan(keyed, columns, options, progress, cacheTokenized, OptionalLong.empty());
-    }
-
-    /**
-     * Like {@link #plan(Dataset, InputColumns, GenerateOptions, GenerationProgress, boolean)}, with
-     * {@code keyed}'s row count when the caller knows it already (one Spark job fewer).
-     */
-    public static Plan plan(Dataset<Row> keyed, InputColumns columns, GenerateOptions options,
-                            GenerationProgress progress, boolean cacheTokenized, OptionalLong knownRows) {
         SparkSession spark = keyed.sparkSession();
         int passthroughWidth = keyed.schema().size();
         RowPreparer preparer = new RowPreparer(columns, options.sampling());
@@ -92,11 +84,14 @@ public final class SparkGeneration {
             grouped = grouped.persist(StorageLevel.MEMORY_AND_DISK());
         }
 
-        long count = knownRows.isPresent() ? knownRows.getAsLong() : grouped.count();
+        // one job: tokenizes (filling the cache), counts the rows and samples their keys
+        KeySample sample = KeySample.of(grouped.select(InternalColumns.GROUP_PREFIX, InternalColumns.TIE_BREAK,
+                InternalColumns.COST), RANGE_SAMPLE_ROWS);
+        long count = sample.rows();
         int partitions = Math.max(1, options.partitions().orElse(
                 (int) Math.min(Integer.MAX_VALUE, (count + options.rowsPerPartition() - 1) / options.rowsPerPartition())));
         PrefixRangePartitioner partitioner = new PrefixRangePartitioner(
-                CostBalancedRanges.bounds(sampleWeights(grouped, count), partitions));
+                CostBalancedRanges.bounds(sample.weights(), partitions));
 
         StructType schema = grouped.schema();
         int groupPrefixIndex = schema.fieldIndex(InternalColumns.GROUP_PREFIX);
@@ -127,19 +122,6 @@ public final class SparkGeneration {
         WindowSpec byId = Window.partitionBy(id).orderBy(col(InternalColumns.ORDER));
         return withTieBreak.withColumn(InternalColumns.DUPLICATE_RANK, row_number().over(byId))
                 .withColumn(InternalColumns.GROUP_PREFIX, first(col(InternalColumns.PREFIX)).over(byId));
-    }
-
-    private static List<CostBalancedRanges.Weighted> sampleWeights(Dataset<Row> grouped, long count) {
-        Dataset<Row> keys = grouped.select(InternalColumns.GROUP_PREFIX, InternalColumns.TIE_BREAK,
-                InternalColumns.COST);
-        if (count > RANGE_SAMPLE_ROWS) {
-            keys = keys.sample(false, (double) RANGE_SAMPLE_ROWS / count, 17L);
-        }
-        List<CostBalancedRanges.Weighted> weights = new ArrayList<>();
-        for (Row row : keys.collectAsList()) {
-            weights.add(new CostBalancedRanges.Weighted(storedKey(row, 0, 1), row.getLong(2)));
-        }
-        return weights;
     }
 
     private static PrefixKey storedKey(Row row, int prefixIndex, int tieBreakIndex) {
