@@ -1,8 +1,10 @@
 package dev.canopy.pipeline;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 
 import dev.canopy.pipeline.generate.ChatRenderer;
 import dev.canopy.pipeline.generate.ModelBackend;
@@ -15,10 +17,12 @@ import dev.canopy.pipeline.generate.PromptTokenizer;
 import dev.canopy.pipeline.generate.RowResult;
 
 /**
- * {@link ByteEchoBackend} that takes {@code millisPerRow} for each row and hands results over one at a time, as
- * a long partition of a real model does: for tests of progress while a partition runs.
+ * {@link ByteEchoBackend} that takes its time, as a long partition of a real model does: for tests of progress
+ * while a partition runs. One at a time: each row takes {@code millis} and its result comes at once. Lockstep:
+ * every row generates one token per step of {@code millis} (steps report their tokens), and the results come
+ * when the last row is done, as equal-length rows batched together do in the engine.
  */
-public record SlowEchoBackend(ByteEchoBackend echo, long millisPerRow) implements ModelBackendFactory {
+public record SlowEchoBackend(ByteEchoBackend echo, long millis, boolean lockstep) implements ModelBackendFactory {
 
     public SlowEchoBackend {
         Objects.requireNonNull(echo, "echo");
@@ -26,7 +30,7 @@ public record SlowEchoBackend(ByteEchoBackend echo, long millisPerRow) implement
 
     @Override
     public ModelBackend open() {
-        return ProcessBackendCache.get(this, () -> new Slow(echo.open(), millisPerRow));
+        return ProcessBackendCache.get(this, () -> new Slow(echo.open(), millis, lockstep));
     }
 
     @Override
@@ -34,7 +38,7 @@ public record SlowEchoBackend(ByteEchoBackend echo, long millisPerRow) implement
         return echo.describe();
     }
 
-    private record Slow(ModelBackend echo, long millisPerRow) implements ModelBackend {
+    private record Slow(ModelBackend echo, long millis, boolean lockstep) implements ModelBackend {
 
         @Override
         public String modelName() {
@@ -58,18 +62,48 @@ public record SlowEchoBackend(ByteEchoBackend echo, long millisPerRow) implement
 
         @Override
         public PartitionGenerator generator() {
-            return this::generate;
+            return new PartitionGenerator() {
+                @Override
+                public void generate(List<PromptRow> rows, Consumer<RowResult> sink) {
+                    generate(rows, sink, tokens -> { });
+                }
+
+                @Override
+                public void generate(List<PromptRow> rows, Consumer<RowResult> sink, IntConsumer generatedTokens) {
+                    if (lockstep) {
+                        inLockstep(rows, sink, generatedTokens);
+                    } else {
+                        oneAtATime(rows, sink);
+                    }
+                }
+            };
         }
 
-        private void generate(List<PromptRow> rows, Consumer<RowResult> sink) {
+        private void oneAtATime(List<PromptRow> rows, Consumer<RowResult> sink) {
             for (PromptRow row : rows) {
-                try {
-                    Thread.sleep(millisPerRow);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("Cannot generate: interrupted", e);
-                }
+                pause();
                 echo.generator().generate(List.of(row), sink);
+            }
+        }
+
+        private void inLockstep(List<PromptRow> rows, Consumer<RowResult> sink, IntConsumer generatedTokens) {
+            List<RowResult> results = new ArrayList<>();
+            echo.generator().generate(rows, results::add);
+            int steps = results.stream().mapToInt(RowResult::completionTokens).max().orElse(0);
+            for (int step = 0; step < steps; step++) {
+                pause();
+                int stepNumber = step;
+                generatedTokens.accept((int) results.stream().filter(r -> r.completionTokens() > stepNumber).count());
+            }
+            results.forEach(sink);
+        }
+
+        private void pause() {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Cannot generate: interrupted", e);
             }
         }
     }

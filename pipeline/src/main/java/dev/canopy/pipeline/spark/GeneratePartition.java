@@ -87,7 +87,7 @@ final class GeneratePartition implements FlatMapFunction<Iterator<Tuple2<PrefixK
         backend.generator().generate(ready, result -> {
             results.put(result.rowId(), result);
             progress.addRow(result);
-        });
+        }, progress::addStepTokens);
         return results;
     }
 
