@@ -114,6 +114,7 @@ final class SparkComparison {
         long t0 = System.nanoTime();
         SparkSession spark = SparkSession.builder().appName("canopy bench --compare spark").master(master)
                 .config("spark.ui.enabled", "false")
+                .config("spark.executor.heartbeatInterval", "5s") // as canopy batch sets it: progress every 5 s
                 .config("spark.sql.shuffle.partitions", Runtime.getRuntime().availableProcessors())
                 .getOrCreate();
         try {
