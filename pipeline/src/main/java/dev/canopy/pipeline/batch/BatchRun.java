@@ -74,7 +74,7 @@ public final class BatchRun {
                 phases.end("plan");
                 if (plan.inputRows() > 0) {
                     try (ProgressReporter reporter = new ProgressReporter(spark.sparkContext(), progress,
-                            committedBefore, total, spec.progressInterval())) {
+                            committedBefore, total, plan.maxOutputTokens(), spec.progressInterval())) {
                         write(OutputShape.of(spec, columns).apply(plan.rows()), spec.outputFormat(), out);
                     }
                 }

@@ -21,22 +21,25 @@ import dev.canopy.pipeline.partition.PrefixKey;
  * from a partition of {@code n} rows with {@code k} kept stands for {@code n / k} rows, so its cost is scaled by
  * that much. Up to {@code sampleRows} rows the sample is every row, unscaled.
  *
- * @param rows    rows of the dataset
- * @param weights the sampled keys with their (scaled) costs
+ * @param rows            rows of the dataset
+ * @param maxOutputTokens the sum of every row's most output tokens (not sampled)
+ * @param weights         the sampled keys with their (scaled) costs
  */
-record KeySample(long rows, List<CostBalancedRanges.Weighted> weights) {
+record KeySample(long rows, long maxOutputTokens, List<CostBalancedRanges.Weighted> weights) {
 
     /**
-     * Samples {@code keys}, whose columns are the group prefix (array of int), the tie-break (long) and the
-     * cost (long), in that order.
+     * Samples {@code keys}, whose columns are the group prefix (array of int), the tie-break (long), the cost
+     * (long) and the most output tokens (long), in that order.
      */
     static KeySample of(Dataset<Row> keys, int sampleRows) {
         int partitions = Math.max(1, keys.rdd().getNumPartitions());
         int perPartition = (int) Math.min(Integer.MAX_VALUE, (3L * sampleRows + partitions - 1) / partitions);
         long rows = 0;
+        long maxOutputTokens = 0;
         List<CostBalancedRanges.Weighted> weights = new ArrayList<>();
         for (PartitionSample sample : keys.javaRDD().mapPartitions(new Reservoir(perPartition)).collect()) {
             rows += sample.rows();
+            maxOutputTokens += sample.maxOutputTokens();
             double scale = sample.kept().isEmpty() ? 1 : (double) sample.rows() / sample.kept().size();
             for (CostBalancedRanges.Weighted w : sample.kept()) {
                 weights.add(new CostBalancedRanges.Weighted(w.key(), Math.max(1, Math.round(w.cost() * scale))));
@@ -45,7 +48,7 @@ record KeySample(long rows, List<CostBalancedRanges.Weighted> weights) {
         if (rows > sampleRows) { // keep the driver's share of the work bounded: a uniform subsample
             weights = subsample(weights, sampleRows);
         }
-        return new KeySample(rows, weights);
+        return new KeySample(rows, maxOutputTokens, weights);
     }
 
     private static List<CostBalancedRanges.Weighted> subsample(List<CostBalancedRanges.Weighted> weights, int n) {
@@ -57,8 +60,9 @@ record KeySample(long rows, List<CostBalancedRanges.Weighted> weights) {
         return List.copyOf(shuffled.subList(0, n));
     }
 
-    /** One input partition's row count and the rows it kept. */
-    record PartitionSample(long rows, List<CostBalancedRanges.Weighted> kept) implements Serializable {}
+    /** One input partition's row count, its rows' most output tokens and the rows it kept. */
+    record PartitionSample(long rows, long maxOutputTokens, List<CostBalancedRanges.Weighted> kept)
+            implements Serializable {}
 
     /** Reservoir sampling (algorithm R) over one partition, with a fixed seed: repeatable. */
     private record Reservoir(int size) implements FlatMapFunction<Iterator<Row>, PartitionSample> {
@@ -68,9 +72,11 @@ record KeySample(long rows, List<CostBalancedRanges.Weighted> weights) {
             SplittableRandom random = new SplittableRandom(17);
             List<CostBalancedRanges.Weighted> kept = new ArrayList<>();
             long n = 0;
+            long maxOutputTokens = 0;
             while (rows.hasNext()) {
                 Row row = rows.next();
                 n++;
+                maxOutputTokens += row.getLong(3);
                 if (kept.size() < size) {
                     kept.add(weighted(row));
                 } else {
@@ -80,7 +86,7 @@ record KeySample(long rows, List<CostBalancedRanges.Weighted> weights) {
                     }
                 }
             }
-            return List.of(new PartitionSample(n, kept)).iterator();
+            return List.of(new PartitionSample(n, maxOutputTokens, kept)).iterator();
         }
 
         private static CostBalancedRanges.Weighted weighted(Row row) {

@@ -50,9 +50,10 @@ public final class SparkGeneration {
      *
      * @param rows       output rows: the keyed input's columns, then {@link ResultColumns#fields}
      * @param inputRows  rows to generate
+     * @param maxOutputTokens most tokens they may generate together (all of them when EOS is ignored)
      * @param partitions generation partitions
      */
-    public record Plan(Dataset<Row> rows, long inputRows, int partitions, Dataset<Row> cached) {
+    public record Plan(Dataset<Row> rows, long inputRows, long maxOutputTokens, int partitions, Dataset<Row> cached) {
 
         /** Frees the tokenized input kept for planning; call after {@link #rows()} has been written. */
         public void release() {
@@ -76,7 +77,8 @@ public final class SparkGeneration {
         Dataset<Row> ordered = keyed.withColumn(InternalColumns.ORDER, monotonically_increasing_id());
         StructType tokenizedSchema = ordered.schema()
                 .add(InternalColumns.PREFIX, DataTypes.createArrayType(DataTypes.IntegerType, false), false)
-                .add(InternalColumns.COST, DataTypes.LongType, false);
+                .add(InternalColumns.COST, DataTypes.LongType, false)
+                .add(InternalColumns.MAX_OUTPUT, DataTypes.LongType, false);
         Dataset<Row> tokenized = ordered.mapPartitions(
                 new TokenizeRows(options.backend(), preparer, options.prefixKeyTokens()), Encoders.row(tokenizedSchema));
         Dataset<Row> grouped = groupIds(tokenized, columns);
@@ -86,7 +88,7 @@ public final class SparkGeneration {
 
         // one job: tokenizes (filling the cache), counts the rows and samples their keys
         KeySample sample = KeySample.of(grouped.select(InternalColumns.GROUP_PREFIX, InternalColumns.TIE_BREAK,
-                InternalColumns.COST), RANGE_SAMPLE_ROWS);
+                InternalColumns.COST, InternalColumns.MAX_OUTPUT), RANGE_SAMPLE_ROWS);
         long count = sample.rows();
         int partitions = Math.max(1, options.partitions().orElse(
                 (int) Math.min(Integer.MAX_VALUE, (count + options.rowsPerPartition() - 1) / options.rowsPerPartition())));
@@ -108,7 +110,7 @@ public final class SparkGeneration {
         List<StructField> fields = new ArrayList<>(Arrays.asList(keyed.schema().fields()));
         fields.addAll(Arrays.asList(ResultColumns.fields(options.textColumn(), multiChoice)));
         Dataset<Row> rows = spark.createDataFrame(generated, DataTypes.createStructType(fields));
-        return new Plan(rows, count, partitioner.numPartitions(), grouped);
+        return new Plan(rows, count, sample.maxOutputTokens(), partitioner.numPartitions(), grouped);
     }
 
     /** Adds the duplicate rank and the group prefix: rows of one id share the prefix of its first row. */
