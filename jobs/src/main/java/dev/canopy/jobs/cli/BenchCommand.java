@@ -47,10 +47,10 @@ public final class BenchCommand implements Command {
                                 --preempt auto|swap|recompute --offload-policy lru|plan
                   --compare prefix-cache|order: run the workload twice in one process (prefix cache on/off, or
                                 input order/planned order) and report both runs and the speed ratio
-                  --compare spark [--partitions N] [--spark-master local[*]]: the workload's prompts as text in
-                                Parquet through the batch job on Spark, then the engine alone on the same
-                                tokens (same threads and engine flags), and Spark's share of the job's wall
-                                time, (job - engine) / job""";
+                  --compare spark [--partitions N] [--spark-master local[*]] [--cold-spark]: the workload's
+                                prompts as text in Parquet through the batch job on Spark, then the engine alone
+                                on the same tokens (same threads and engine flags), and Spark's share of the job's
+                                wall time, (job - engine) / job; --cold-spark: no untimed warm-up job first""";
     }
 
     @Override
@@ -58,7 +58,7 @@ public final class BenchCommand implements Command {
         Args a = Args.parse(name(), argv, OffloadFlags.plus(Set.of("model", "prompt-len", "gen-len", "threads",
                 "kernels", "backend", "warmup", "workload", "groups", "per-group", "prefix-len", "suffix-len", "output-len",
                 "requests", "max-seqs", "max-batch-tokens", "kv-budget", "seed", "order", "compare", "decode-requests",
-                "decode-prompt-len", "decode-output-len", "partitions", "spark-master")), Set.of("json", "no-prefix-cache"));
+                "decode-prompt-len", "decode-output-len", "partitions", "spark-master")), Set.of("json", "no-prefix-cache", "cold-spark"));
         Map<String, Object> r = a.has("workload") ? workload(a) : singleStream(a);
         if (a.has("json")) {
             out.println(InspectCommand.json(r));
