@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,6 +54,20 @@ class SparkSubmitTest {
         assertThat(executors).as("two executor JVMs did the work").hasSize(2)
                 .noneMatch(e -> e.startsWith("driver@"));
         loads.elements().forEachRemaining(n -> assertThat(n.asInt()).as("model loads in one executor").isEqualTo(1));
+        assertThat(executorLogLines("Loading model")).as("executors open the model file the driver shipped")
+                .hasSize(2).allMatch(line -> line.contains(dir.resolve("spark-home/work").toString())
+                        && line.contains(TestModels.stories260kF32().getFileName().toString()));
+    }
+
+    /** Lines of the local cluster's executor logs (its workers' work directories) that contain {@code text}. */
+    private List<String> executorLogLines(String text) throws IOException {
+        try (Stream<Path> files = Files.walk(dir.resolve("spark-home/work"))) {
+            List<String> lines = new ArrayList<>();
+            for (Path log : files.filter(p -> p.getFileName().toString().equals("stderr")).toList()) {
+                Files.readAllLines(log).stream().filter(line -> line.contains(text)).forEach(lines::add);
+            }
+            return lines;
+        }
     }
 
     private String[] jobArgs(Path output) throws IOException {

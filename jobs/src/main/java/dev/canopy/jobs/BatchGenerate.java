@@ -14,9 +14,11 @@ import dev.canopy.jobs.batch.BatchSpecBuilder;
 import dev.canopy.jobs.batch.ConfigException;
 import dev.canopy.jobs.cli.Args;
 import dev.canopy.jobs.cli.UsageException;
+import dev.canopy.pipeline.batch.BatchJobSpec;
 import dev.canopy.pipeline.batch.BatchOutcome;
 import dev.canopy.pipeline.batch.BatchRun;
 import dev.canopy.pipeline.batch.OutputConflictException;
+import dev.canopy.pipeline.engine.EngineBackendFactory;
 import dev.canopy.pipeline.generate.InvalidModelException;
 import dev.canopy.pipeline.input.InvalidInputException;
 
@@ -47,6 +49,8 @@ public final class BatchGenerate {
 
     private static final Map<String, String> FLAG_KEYS = flagKeys();
     private static final String SHUFFLE_PARTITIONS = "spark.sql.shuffle.partitions";
+    private static final String HEARTBEAT_INTERVAL = "spark.executor.heartbeatInterval";
+    private static final String SHIP_MODEL = "spark.canopy.shipModel";
 
     private BatchGenerate() {}
 
@@ -85,10 +89,11 @@ public final class BatchGenerate {
         BatchConfig config;
         try {
             config = BatchConfigLoader.load(args.get("config").map(Path::of), overrides(args));
-            var spec = BatchSpecBuilder.build(config);
+            BatchJobSpec spec = BatchSpecBuilder.build(config);
             spec.options().backend().describe(); // a missing or corrupt model fails before Spark starts
             SparkSession spark = session(config);
             try {
+                spec = shipModel(spark, spec);
                 BatchOutcome outcome = BatchRun.run(spark, spec);
                 out.println(outcome.metrics().status() + ": " + outcome.metrics().rowsInOutput() + " of "
                         + outcome.metrics().rowsTotal() + " rows in " + spec.output());
@@ -111,9 +116,27 @@ public final class BatchGenerate {
         }
     }
 
+    /**
+     * On a cluster, the model file goes to the executors with the job ({@link EngineBackendFactory#shippedWith}),
+     * unless {@code spark.canopy.shipModel=false} (the file is at the same path on every executor already).
+     */
+    private static BatchJobSpec shipModel(SparkSession spark, BatchJobSpec spec) {
+        boolean ship = Boolean.parseBoolean(spark.conf().get(SHIP_MODEL, "true"));
+        if (!ship || !(spec.options().backend() instanceof EngineBackendFactory engine)) {
+            return spec;
+        }
+        return new BatchJobSpec(spec.input(), spec.output(), spec.outputFormat(),
+                spec.options().withBackend(engine.shippedWith(spark.sparkContext())), spec.overwrite(),
+                spec.progressInterval());
+    }
+
     private static SparkSession session(BatchConfig config) {
         SparkSession.Builder builder = SparkSession.builder().appName("canopy batch");
         config.spark().forEach(builder::config);
+        if (!config.spark().containsKey(HEARTBEAT_INTERVAL) && System.getProperty(HEARTBEAT_INTERVAL) == null) {
+            // running tasks' progress reaches the driver with executor heartbeats (Spark's default: every 10 s)
+            builder.config(HEARTBEAT_INTERVAL, Math.clamp(config.progressIntervalSeconds(), 1, 10) + "s");
+        }
         if (!config.spark().containsKey("spark.master") && System.getProperty("spark.master") == null) {
             builder.master("local[*]");
             if (!config.spark().containsKey(SHUFFLE_PARTITIONS)) { // 200 shuffle tasks only slow a single machine

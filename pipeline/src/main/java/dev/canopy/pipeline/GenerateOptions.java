@@ -76,6 +76,11 @@ public record GenerateOptions(ModelBackendFactory backend, String promptColumn, 
         }
     }
 
+    public GenerateOptions withBackend(ModelBackendFactory value) {
+        return new GenerateOptions(value, promptColumn, messagesColumn, idColumn, textColumn, sampling, partitions,
+                rowsPerPartition, prefixKeyTokens, maxPromptChars);
+    }
+
     public GenerateOptions withPromptColumn(String value) {
         return new GenerateOptions(backend, value, messagesColumn, idColumn, textColumn, sampling, partitions,
                 rowsPerPartition, prefixKeyTokens, maxPromptChars);

@@ -2,7 +2,8 @@ package dev.canopy.pipeline;
 
 import org.apache.spark.sql.SparkSession;
 
-/** The one SparkSession the tests of this JVM share: local[2], UI off, few shuffle partitions. */
+/** The one SparkSession the tests of this JVM share: local[2], UI off, few shuffle partitions,
+ * heartbeats every 200 ms. */
 public final class SharedSpark {
 
     private static SparkSession session;
@@ -19,6 +20,8 @@ public final class SharedSpark {
                     .config("spark.sql.codegen.wholeStage", "false")
                     .config("spark.default.parallelism", "2")
                     .config("spark.driver.host", "127.0.0.1")
+                    // running tasks' accumulator values reach LiveProgress with each heartbeat
+                    .config("spark.executor.heartbeatInterval", "200ms")
                     .getOrCreate();
         }
         return session;

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 import java.util.function.ObjIntConsumer;
 
 /**
@@ -125,13 +126,22 @@ public final class Engine implements AutoCloseable {
      * error; the others complete.
      */
     public void generate(List<GenerationRequest> requests, Consumer<GenerationResult> sink) {
-        run(requests, (result, index) -> sink.accept(result));
+        run(requests, (result, index) -> sink.accept(result), tokens -> { });
     }
 
-    private void run(List<GenerationRequest> requests, ObjIntConsumer<GenerationResult> sink) {
+    /**
+     * Like {@link #generate(List, Consumer)}, and after every step that generated tokens, tells
+     * {@code onTokens} how many (on the calling thread): progress while no request has finished yet.
+     */
+    public void generate(List<GenerationRequest> requests, Consumer<GenerationResult> sink, IntConsumer onTokens) {
+        run(requests, (result, index) -> sink.accept(result), onTokens);
+    }
+
+    private void run(List<GenerationRequest> requests, ObjIntConsumer<GenerationResult> sink, IntConsumer onTokens) {
         lock.lock();
         try {
-            GenerationRun run = new GenerationRun(model.config(), model.tokenizer(), backend, scheduler, swapper, sink);
+            GenerationRun run = new GenerationRun(model.config(), model.tokenizer(), backend, scheduler, swapper, sink,
+                    onTokens);
             last = run.run(requests);
             total = total.plus(last);
         } finally {
@@ -142,7 +152,7 @@ public final class Engine implements AutoCloseable {
     /** Generates for every request and returns the results in input order. */
     public List<GenerationResult> generate(List<GenerationRequest> requests) {
         GenerationResult[] out = new GenerationResult[requests.size()];
-        run(requests, (result, index) -> out[index] = result);
+        run(requests, (result, index) -> out[index] = result, tokens -> { });
         return Arrays.asList(out);
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.canopy.executor.TestModels;
 import dev.canopy.executor.sample.SamplingParams;
 import dev.canopy.executor.sched.FinishReason;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,6 +39,23 @@ class EngineBehaviourTest {
         assertThat(rs.get(1).error()).get().asString().contains("context holds 512");
         assertThat(rs.get(2).error()).get().asString().contains("prompt is empty");
         assertThat(rs.get(3).text()).isEqualTo(" go on a walk."); // the first 8 tokens of the reference
+    }
+
+    @Test
+    void generatedTokensAreReportedStepByStepBeforeAnyRequestFinishes() {
+        SamplingParams p = SamplingParams.builder().temperature(0).maxTokens(6).ignoreEos(true).build();
+        List<Integer> tokensPerStep = new ArrayList<>();
+        List<Integer> tokensReportedBeforeEachResult = new ArrayList<>();
+        engine.generate(List.of(new GenerationRequest("a", "The little dog", p),
+                        new GenerationRequest("b", "Lily wanted to", p)),
+                result -> tokensReportedBeforeEachResult.add(tokensPerStep.stream().mapToInt(n -> n).sum()),
+                tokensPerStep::add);
+
+        assertThat(tokensPerStep).hasSizeGreaterThanOrEqualTo(6).allMatch(n -> n >= 1 && n <= 2);
+        assertThat(tokensPerStep.stream().mapToInt(n -> n).sum()).isEqualTo(12)
+                .isEqualTo((int) engine.lastRunMetrics().generatedTokens());
+        // both finish in the last step; the 5 steps before it had reported their 10 tokens already
+        assertThat(tokensReportedBeforeEachResult).containsExactly(10, 10);
     }
 
     @Test

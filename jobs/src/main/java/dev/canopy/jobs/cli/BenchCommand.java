@@ -52,7 +52,11 @@ public final class BenchCommand implements Command {
                   --compare offload [--budgets 50,25]: run the workload (default long-output) with the KV pool at
                                 100% of its working set, then at each budget (% of it) with recompute, LRU swap and
                                 plan-aware swap (to --offload, default host; --host-kv defaults to the working set;
-                                --preempt defaults to swap); report throughput, preemptions and bytes moved per tier""";
+                                --preempt defaults to swap); report throughput, preemptions and bytes moved per tier
+                  --compare spark [--partitions N] [--spark-master local[*]] [--cold-spark]: the workload's
+                                prompts as text in Parquet through the batch job on Spark, then the engine alone
+                                on the same tokens (same threads and engine flags), and Spark's share of the job's
+                                wall time, (job - engine) / job; --cold-spark: no untimed warm-up job first""";
     }
 
     @Override
@@ -60,7 +64,8 @@ public final class BenchCommand implements Command {
         Args a = Args.parse(name(), argv, OffloadFlags.plus(Set.of("model", "prompt-len", "gen-len", "threads",
                 "kernels", "backend", "kv-type", "warmup", "workload", "groups", "per-group", "prefix-len", "suffix-len", "output-len",
                 "requests", "max-seqs", "max-batch-tokens", "kv-budget", "seed", "order", "compare", "decode-requests",
-                "decode-prompt-len", "decode-output-len", "budgets")), Set.of("json", "no-prefix-cache"));
+                "decode-prompt-len", "decode-output-len", "budgets", "partitions", "spark-master")),
+                Set.of("json", "no-prefix-cache", "cold-spark"));
         if (a.get("compare").filter("offload"::equals).isPresent()) {
             Map<String, Object> r = OffloadComparison.run(a, GenerateCommand.engineConfig(a),
                     a.get("workload").orElse("long-output"));
@@ -144,7 +149,15 @@ public final class BenchCommand implements Command {
                 r.put("planned_order", planned);
                 r.put("speedup_wall", ratio(input, planned));
             }
-            default -> throw new UsageException("canopy bench: --compare must be prefix-cache, order or offload, got '"
+            case "spark" -> {
+                Path workDir = SparkComparison.workDir();
+                try {
+                    r.putAll(SparkComparison.run(a, config, a.get("spark-master").orElse("local[*]"), workDir));
+                } finally {
+                    SparkComparison.delete(workDir);
+                }
+            }
+            default -> throw new UsageException("canopy bench: --compare must be prefix-cache, order, offload or spark, got '"
                     + compare + "'");
         }
         return r;
@@ -158,9 +171,8 @@ public final class BenchCommand implements Command {
     private Map<String, Object> runOnce(Args a, EngineConfig config, String order) {
         long seed = a.longValue("seed", 1);
         try (Engine engine = Engine.open(config)) {
-            int vocab = engine.model().config().vocab();
-            List<GenerationRequest> reqs = requests(a, a.required("workload"), vocab);
-            warmUp(engine, seed);
+            List<GenerationRequest> reqs = requests(a, a.required("workload"), engine.model().config().vocab());
+            WorkloadBench.warmUp(engine, seed);
             long t0 = System.nanoTime();
             List<GenerationRequest> ordered = switch (order) {
                 case "input" -> reqs;
@@ -204,12 +216,6 @@ public final class BenchCommand implements Command {
             default -> throw new UsageException("canopy bench: --workload must be shared-prefix, random, mixed or "
                     + "long-output, got '" + kind + "'");
         };
-    }
-
-    /** Warm-up (JIT, caches) on unrelated tokens, so that a timed run compares like with like. */
-    static void warmUp(Engine engine, long seed) {
-        engine.generate(Workload.random(engine.model().config().vocab(), 4, new Workload.Range(48, 48),
-                new Workload.Range(8, 8), seed + 99));
     }
 
     static KernelBackend kernels(Args a) {

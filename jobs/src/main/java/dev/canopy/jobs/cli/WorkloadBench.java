@@ -16,6 +16,12 @@ final class WorkloadBench {
 
     private WorkloadBench() {}
 
+    /** Runs a few unrelated requests (JIT, caches), so that a timed run that follows compares like with like. */
+    static void warmUp(Engine engine, long seed) {
+        engine.generate(Workload.random(engine.model().config().vocab(), 4, new Workload.Range(48, 48),
+                new Workload.Range(8, 8), seed + 99));
+    }
+
     static Map<String, Object> run(Engine engine, List<GenerationRequest> requests) {
         long t0 = System.nanoTime();
         List<GenerationResult> results = engine.generate(requests);

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -17,6 +18,7 @@ import dev.canopy.pipeline.generate.ModelDescription;
 import dev.canopy.pipeline.input.InputColumns;
 import dev.canopy.pipeline.input.InputReader;
 import dev.canopy.pipeline.spark.GenerationProgress;
+import dev.canopy.pipeline.spark.PartitionStats;
 import dev.canopy.pipeline.spark.RowIdentity;
 import dev.canopy.pipeline.spark.SparkGeneration;
 
@@ -40,32 +42,41 @@ public final class BatchRun {
      * @throws OutputConflictException before any output, when the output holds rows of another model or config
      */
     public static BatchOutcome run(SparkSession spark, BatchJobSpec spec) {
+        PhaseTimes phases = new PhaseTimes();
         ModelDescription model = spec.options().backend().describe();
         Dataset<Row> input = InputReader.read(spark, spec.input());
         InputColumns columns = Canopy.validate(input, spec.options());
         OutputDirectory out = new OutputDirectory(spec.output(), spark.sparkContext().hadoopConfiguration());
         prepareOutput(out, manifest(spec, model, columns), spec.overwrite());
+        boolean fresh = !out.hasDataFiles();
 
         Dataset<Row> keyed = RowIdentity.withIds(input, columns);
         CommittedRows committed = new CommittedRows(spark, out, spec.outputFormat(), columns.idName());
-        Dataset<Row> pending = committed.pending(keyed);
-        long total = keyed.count();
+        Dataset<Row> pending = fresh ? keyed : committed.pending(keyed);
+        // on a fresh output every row is pending and the planning job counts them: no job here
+        long total = fresh ? -1 : input.count();
+        boolean nothingPending = !fresh && pending.isEmpty();
+        phases.end("prepare");
 
         GenerationProgress progress = GenerationProgress.register(spark.sparkContext());
         String failure = null;
         double seconds = 0;
-        long committedBefore = total;
-        if (!pending.isEmpty()) {
+        long committedBefore = Math.max(0, total);
+        if (!nothingPending) {
             long start = System.nanoTime();
             SparkGeneration.Plan plan = null;
             try {
                 plan = SparkGeneration.plan(pending, columns, spec.options(), progress, true);
+                total = fresh ? plan.inputRows() : total;
                 committedBefore = total - plan.inputRows();
                 LOG.info("{} input rows, {} committed by earlier runs, {} to generate in {} partitions", total,
                         committedBefore, plan.inputRows(), plan.partitions());
-                try (ProgressReporter reporter = new ProgressReporter(progress, committedBefore, total,
-                        spec.progressInterval())) {
-                    write(OutputShape.of(spec, columns).apply(plan.rows()), spec.outputFormat(), out);
+                phases.end("plan");
+                if (plan.inputRows() > 0) {
+                    try (ProgressReporter reporter = new ProgressReporter(spark.sparkContext(), progress,
+                            committedBefore, total, plan.maxOutputTokens(), spec.progressInterval())) {
+                        write(OutputShape.of(spec, columns).apply(plan.rows()), spec.outputFormat(), out);
+                    }
                 }
             } catch (Exception e) { // SparkException: a task failed past its retries; report what was committed
                 failure = rootMessage(e);
@@ -75,14 +86,23 @@ public final class BatchRun {
                 if (plan != null) {
                     plan.release();
                 }
+                phases.end("generate_and_write");
             }
         } else {
             LOG.info("{} input rows, all committed by earlier runs", total);
         }
-        JobMetrics.Completeness counts = committed.completeness(keyed, total);
-        Map<String, Long> errors = committed.errorsByKind();
+        if (total < 0) { // planning failed before counting
+            total = input.count();
+        }
+        boolean succeededFresh = fresh && failure == null;
+        JobMetrics.Completeness counts = succeededFresh ? committed.completenessOfSucceededFreshRun(keyed, total)
+                : committed.completeness(keyed, total);
+        boolean onePerRow = succeededFresh && counts.rowsInOutput() == total;
+        // the output then holds exactly this run's rows, whose errors the finished partitions counted
+        Map<String, Long> errors = onePerRow ? errorsOf(progress.partitions()) : committed.errorsByKind();
+        phases.end("verify");
         JobMetrics metrics = JobMetrics.of(spec, model.name(), failure, counts, committedBefore, errors,
-                progress, seconds);
+                progress, seconds, phases.seconds());
         out.writeJson(OutputDirectory.METRICS, metrics);
         boolean complete = counts.complete() && failure == null;
         if (complete) {
@@ -92,6 +112,14 @@ public final class BatchRun {
         LOG.info("{}: {} of {} rows in {}", metrics.status(), counts.rowsInOutput(), counts.rowsTotal(),
                 out.location());
         return new BatchOutcome(complete, metrics);
+    }
+
+    private static Map<String, Long> errorsOf(List<PartitionStats> partitions) {
+        Map<String, Long> errors = new TreeMap<>();
+        for (PartitionStats p : partitions) {
+            p.errorsByKind().forEach((kind, n) -> errors.merge(kind, n, Long::sum));
+        }
+        return errors;
     }
 
     /** The first line of the innermost cause's message: a task's own exception rather than Spark's wrapper. */

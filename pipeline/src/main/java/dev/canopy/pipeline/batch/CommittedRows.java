@@ -65,6 +65,17 @@ final class CommittedRows {
                 sums.isNullAt(1) ? 0 : sums.getLong(1), sums.isNullAt(2) ? 0 : sums.getLong(2));
     }
 
+    /**
+     * {@link #completeness} after a run that started on an empty output and succeeded: every partition then
+     * committed at least once, so every input row has an output row, and an output count equal to the input's
+     * proves it is exactly one each, without the per-id comparison. Otherwise (a task that committed twice) the
+     * per-id comparison counts the extras.
+     */
+    JobMetrics.Completeness completenessOfSucceededFreshRun(Dataset<Row> keyed, long total) {
+        long rows = directory.hasDataFiles() ? output().count() : 0;
+        return rows == total ? new JobMetrics.Completeness(total, rows, 0, 0) : completeness(keyed, total);
+    }
+
     /** Output rows with an error, by error kind. */
     Map<String, Long> errorsByKind() {
         Map<String, Long> errors = new HashMap<>();

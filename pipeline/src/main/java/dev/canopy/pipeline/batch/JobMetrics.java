@@ -7,6 +7,7 @@ import java.util.TreeMap;
 
 import dev.canopy.pipeline.spark.GenerationProgress;
 import dev.canopy.pipeline.spark.PartitionStats;
+import dev.canopy.pipeline.spark.ProgressCounts;
 
 /**
  * The metrics JSON written beside the output ({@link OutputDirectory#METRICS}), snake_case on disk.
@@ -29,6 +30,9 @@ import dev.canopy.pipeline.spark.PartitionStats;
  * @param tokensPerSecond       completionTokens / generationSeconds
  * @param partitions            this run's partitions, by index
  * @param modelLoadsByExecutor  models loaded per executor JVM (1 each when the cache works)
+ * @param phaseSeconds          wall seconds of the run's phases: prepare (read, validate, count, find committed
+ *                              rows), plan (tokenize, sample prefix keys, cut ranges), generate_and_write
+ *                              (generation and commits), verify (output against input, errors by kind)
  */
 public record JobMetrics(String status, String failure, String input, String output, String model,
                          long rowsTotal, long rowsInOutput, long rowsMissing, long rowsExtra,
@@ -36,7 +40,7 @@ public record JobMetrics(String status, String failure, String input, String out
                          Map<String, Long> errorsByKind, long promptTokens, long cachedPromptTokens,
                          long completionTokens, double prefixSaving, double generationSeconds,
                          double tokensPerSecond, List<PartitionStats> partitions,
-                         Map<String, Integer> modelLoadsByExecutor) {
+                         Map<String, Integer> modelLoadsByExecutor, Map<String, Double> phaseSeconds) {
 
     /** Row counts of the output against the input. */
     public record Completeness(long rowsTotal, long rowsInOutput, long rowsMissing, long rowsExtra) {
@@ -49,20 +53,20 @@ public record JobMetrics(String status, String failure, String input, String out
     /** Metrics from this run's accumulators and the output's final state. */
     static JobMetrics of(BatchJobSpec spec, String model, String failure, Completeness counts,
                          long committedBefore, Map<String, Long> errorsByKind, GenerationProgress progress,
-                         double generationSeconds) {
+                         double generationSeconds, Map<String, Double> phaseSeconds) {
         List<PartitionStats> partitions = progress.partitions().stream()
                 .sorted(Comparator.comparingInt(PartitionStats::partition)).toList();
         Map<String, Integer> loads = new TreeMap<>();
         for (PartitionStats p : partitions) {
             loads.merge(p.executorId() + "@" + p.processId(), p.processModelLoads(), Math::max);
         }
-        long prompt = progress.promptTokens();
-        long completion = progress.completionTokens();
+        ProgressCounts run = progress.counts();
         return new JobMetrics(counts.complete() && failure == null ? "complete" : "incomplete", failure,
                 spec.input().location(), spec.output(), model, counts.rowsTotal(), counts.rowsInOutput(),
-                counts.rowsMissing(), counts.rowsExtra(), committedBefore, progress.rows(), progress.failedRows(),
-                new TreeMap<>(errorsByKind), prompt, progress.cachedPromptTokens(), completion,
-                prompt == 0 ? 0 : (double) progress.cachedPromptTokens() / prompt, generationSeconds,
-                generationSeconds == 0 ? 0 : completion / generationSeconds, partitions, loads);
+                counts.rowsMissing(), counts.rowsExtra(), committedBefore, run.rows(), run.failedRows(),
+                new TreeMap<>(errorsByKind), run.promptTokens(), run.cachedPromptTokens(), run.completionTokens(),
+                run.prefixSaving(), generationSeconds,
+                generationSeconds == 0 ? 0 : run.completionTokens() / generationSeconds, partitions, loads,
+                phaseSeconds);
     }
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.OptionalInt;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 
 import dev.canopy.executor.chat.ChatMessage;
 import dev.canopy.executor.chat.ChatTemplate;
@@ -104,17 +105,27 @@ final class EngineBackend implements ModelBackend {
 
     @Override
     public PartitionGenerator generator() {
-        return this::generate;
+        return new PartitionGenerator() {
+            @Override
+            public void generate(List<PromptRow> rows, Consumer<RowResult> sink) {
+                EngineBackend.this.generate(rows, sink, tokens -> { });
+            }
+
+            @Override
+            public void generate(List<PromptRow> rows, Consumer<RowResult> sink, IntConsumer generatedTokens) {
+                EngineBackend.this.generate(rows, sink, generatedTokens);
+            }
+        };
     }
 
     /** Runs the rows in the batch planner's order (prefix groups together, decode-heavy work early). */
-    private void generate(List<PromptRow> rows, Consumer<RowResult> sink) {
+    private void generate(List<PromptRow> rows, Consumer<RowResult> sink, IntConsumer generatedTokens) {
         List<GenerationRequest> requests = new ArrayList<>(rows.size());
         for (int i : executionOrder(rows)) {
             PromptRow row = rows.get(i);
             requests.add(GenerationRequest.ofTokens(row.rowId(), row.tokens(), row.sampling()));
         }
-        engine.generate(requests, result -> sink.accept(toRowResult(result)));
+        engine.generate(requests, result -> sink.accept(toRowResult(result)), generatedTokens);
     }
 
     private int[] executionOrder(List<PromptRow> rows) {

@@ -6,7 +6,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.OptionalInt;
 
+import org.apache.spark.SparkContext;
 import org.apache.spark.SparkEnv;
+import org.apache.spark.SparkFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,12 +22,16 @@ import dev.canopy.pipeline.generate.ProcessBackendCache;
 
 /**
  * Opens a GGUF model in a Canopy {@link Engine}, once per executor JVM for a given file and settings (the
- * record is the cache key). The model path must be readable at the same path on every executor.
+ * record is the cache key). The model path must be readable at the same path on every executor, unless the
+ * driver shipped the file to them ({@link #shippedWith}).
  *
- * @param modelPath GGUF file
+ * @param modelPath GGUF file (on the driver)
  * @param settings  engine settings
+ * @param shipped   executors open the copy Spark fetched for them ({@code SparkFiles.get(file name)}) instead
+ *                  of {@code modelPath}
  */
-public record EngineBackendFactory(String modelPath, EngineSettings settings) implements ModelBackendFactory {
+public record EngineBackendFactory(String modelPath, EngineSettings settings, boolean shipped)
+        implements ModelBackendFactory {
 
     private static final Logger LOG = LoggerFactory.getLogger(EngineBackendFactory.class);
 
@@ -34,6 +40,25 @@ public record EngineBackendFactory(String modelPath, EngineSettings settings) im
         if (modelPath == null || modelPath.isBlank()) {
             throw new IllegalArgumentException("Cannot open model: its path is not set");
         }
+    }
+
+    /** A factory for the model at {@code modelPath} on every machine. */
+    public EngineBackendFactory(String modelPath, EngineSettings settings) {
+        this(modelPath, settings, false);
+    }
+
+    /**
+     * When {@code context}'s master is not local: sends the model file to every executor
+     * ({@link SparkContext#addFile}; each executor fetches it once) and returns a factory whose executors open
+     * that copy, so the file need not exist on the executors' machines. On a local master: this factory.
+     */
+    public EngineBackendFactory shippedWith(SparkContext context) {
+        if (context.isLocal() || shipped) {
+            return this;
+        }
+        LOG.info("Shipping model {} to the executors", modelPath);
+        context.addFile(modelPath);
+        return new EngineBackendFactory(modelPath, settings, true);
     }
 
     /** The engine's default settings for {@code modelPath}. */
@@ -51,10 +76,11 @@ public record EngineBackendFactory(String modelPath, EngineSettings settings) im
         Object key = gpu.isPresent() ? List.of(this, gpu.getAsInt()) : this;
         return ProcessBackendCache.get(key, () -> {
             int cores = executorCores();
-            LOG.info("Loading model {} ({} threads, backend {}{})", modelPath,
+            Path file = localFile();
+            LOG.info("Loading model {} ({} threads, backend {}{})", file,
                     settings.threads() == EngineSettings.EXECUTOR_CORES ? cores : settings.threads(),
                     settings.backend(), gpu.isPresent() ? ", task GPU " + gpu.getAsInt() : "");
-            Engine engine = EngineOpener.open(settings.config(Path.of(modelPath), cores), gpu);
+            Engine engine = EngineOpener.open(settings.config(file, cores), gpu);
             return new EngineBackend(engine, modelName());
         });
     }
@@ -72,6 +98,19 @@ public record EngineBackendFactory(String modelPath, EngineSettings settings) im
             throw new InvalidModelException("Cannot open model '" + modelPath + "': " + e.getMessage(), e);
         }
         return new ModelDescription(modelName(), ModelFingerprint.of(path));
+    }
+
+    /** The model file on this machine: the shipped copy, or the path itself. */
+    private Path localFile() {
+        if (!shipped) {
+            return Path.of(modelPath);
+        }
+        Path copy = Path.of(SparkFiles.get(modelName())).toAbsolutePath();
+        if (!Files.isRegularFile(copy)) {
+            throw new InvalidModelException("Cannot open model '" + modelPath + "': the copy the driver shipped is not"
+                    + " at " + copy + " on this executor");
+        }
+        return copy;
     }
 
     /** The model column's value: the file's name. */

@@ -2,6 +2,7 @@ package dev.canopy.pipeline.generate;
 
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 
 /**
  * Generates text for the rows of one Spark partition, on an executor.
@@ -16,4 +17,13 @@ public interface PartitionGenerator {
      * @param rows rows ordered so that rows sharing a prefix are adjacent
      */
     void generate(List<PromptRow> rows, Consumer<RowResult> sink);
+
+    /**
+     * Like {@link #generate(List, Consumer)}, also telling {@code generatedTokens} how many tokens each engine
+     * step generated, as it goes (on the calling thread), so that progress shows before rows finish. By default
+     * nothing is told.
+     */
+    default void generate(List<PromptRow> rows, Consumer<RowResult> sink, IntConsumer generatedTokens) {
+        generate(rows, sink);
+    }
 }

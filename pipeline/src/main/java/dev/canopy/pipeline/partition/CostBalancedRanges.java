@@ -1,19 +1,20 @@
 package dev.canopy.pipeline.partition;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
 /**
- * Cuts the {@link PrefixKey} order into ranges of about equal estimated cost. Cuts fall between prefix groups,
- * so rows sharing a prefix land in one partition; only a group costing more than a partition's share is cut
+ * Cuts the {@link PrefixKey} order into ranges of about equal estimated cost. Cuts fall between prefix groups
+ * (at the group boundary nearest each range's target), so rows sharing a prefix land in one partition; only a group costing more than a partition's share is cut
  * inside (between tie-breaks), so that one huge group (a shared system prompt) still spreads over partitions.
  * Rows with equal keys never split.
  */
 public final class CostBalancedRanges {
 
     /** A row's (or a sample's) key and estimated cost. */
-    public record Weighted(PrefixKey key, long cost) {}
+    public record Weighted(PrefixKey key, long cost) implements Serializable {}
 
     private CostBalancedRanges() {}
 
@@ -31,6 +32,7 @@ public final class CostBalancedRanges {
         sorted.sort(Comparator.comparing(Weighted::key));
         double total = sorted.stream().mapToLong(Weighted::cost).sum();
         double share = total / partitions;
+        long[] nextGroupCost = nextGroupCosts(sorted); // (rows,) cost of the group after row i when i ends a group
         List<PrefixKey> bounds = new ArrayList<>();
         double accumulated = 0;
         double groupInRange = 0; // cost of the current prefix group since its start or the last cut inside it
@@ -39,10 +41,12 @@ public final class CostBalancedRanges {
             PrefixKey next = sorted.get(i + 1).key();
             accumulated += sorted.get(i).cost();
             groupInRange += sorted.get(i).cost();
-            boolean reachedTarget = accumulated >= share * (bounds.size() + 1);
+            double target = share * (bounds.size() + 1);
             boolean groupEnds = !next.samePrefix(key);
-            boolean oversizedGroup = groupInRange >= share && !next.equals(key);
-            if (reachedTarget && (groupEnds || oversizedGroup)) {
+            // at a group's end, cut when the range is nearer its target here than after the next group
+            boolean cutAtGroupEnd = groupEnds && accumulated + nextGroupCost[i] / 2.0 >= target;
+            boolean cutInsideGroup = accumulated >= target && groupInRange >= share && !next.equals(key);
+            if (cutAtGroupEnd || cutInsideGroup) {
                 bounds.add(key);
                 groupInRange = 0;
             } else if (groupEnds) {
@@ -50,5 +54,22 @@ public final class CostBalancedRanges {
             }
         }
         return List.copyOf(bounds);
+    }
+
+    /** For each row that ends a prefix group, the cost of the group that follows it; 0 elsewhere. */
+    private static long[] nextGroupCosts(List<Weighted> sorted) {
+        long[] next = new long[sorted.size()];
+        long current = 0; // cost of the group being scanned, backwards
+        for (int i = sorted.size() - 1; i >= 0; i--) {
+            current += sorted.get(i).cost();
+            boolean startsGroup = i == 0 || !sorted.get(i - 1).key().samePrefix(sorted.get(i).key());
+            if (startsGroup) {
+                if (i > 0) {
+                    next[i - 1] = current;
+                }
+                current = 0;
+            }
+        }
+        return next;
     }
 }

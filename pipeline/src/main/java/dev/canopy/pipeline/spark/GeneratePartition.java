@@ -61,12 +61,18 @@ final class GeneratePartition implements FlatMapFunction<Iterator<Tuple2<PrefixK
         for (Row row : rows) {
             prepared.add(check(row, backend));
         }
+        long generateStart = System.nanoTime();
         Map<String, RowResult> results = generate(prepared, backend);
-        return write(rows, prepared, results, backend.modelName(), start).iterator();
+        long generateMillis = (System.nanoTime() - generateStart) / 1_000_000;
+        return write(rows, prepared, results, backend.modelName(), start, generateMillis).iterator();
     }
 
-    /** Runs the ready rows (row id: position in the partition), ordered by tokens; results by row id. */
-    private static Map<String, RowResult> generate(List<PreparedPrompt> prepared, ModelBackend backend) {
+    /**
+     * Runs the ready rows (row id: position in the partition), ordered by tokens; results by row id. Each
+     * result is counted in the progress accumulators as it arrives, so heartbeats show a running partition's
+     * progress.
+     */
+    private Map<String, RowResult> generate(List<PreparedPrompt> prepared, ModelBackend backend) {
         List<PromptRow> ready = new ArrayList<>();
         Map<String, int[]> tokens = new HashMap<>();
         for (int i = 0; i < prepared.size(); i++) {
@@ -78,13 +84,16 @@ final class GeneratePartition implements FlatMapFunction<Iterator<Tuple2<PrefixK
         }
         ready.sort(Comparator.comparing(row -> tokens.get(row.rowId()), Arrays::compare));
         Map<String, RowResult> results = new ConcurrentHashMap<>();
-        backend.generator().generate(ready, result -> results.put(result.rowId(), result));
+        backend.generator().generate(ready, result -> {
+            results.put(result.rowId(), result);
+            progress.addRow(result);
+        }, progress::addStepTokens);
         return results;
     }
 
-    /** The output rows, one per input row; reports the partition's stats to the driver. */
+    /** The output rows, one per input row; counts the rows not counted yet and reports the partition's stats. */
     private List<Row> write(List<Row> rows, List<PreparedPrompt> prepared, Map<String, RowResult> results,
-                            String modelName, long startNanos) {
+                            String modelName, long startNanos, long generateMillis) {
         ResultRows out = new ResultRows(layout.passthroughWidth(), layout.multiChoice(), modelName);
         List<Row> written = new ArrayList<>(rows.size());
         Map<String, Long> errors = new HashMap<>();
@@ -92,7 +101,11 @@ final class GeneratePartition implements FlatMapFunction<Iterator<Tuple2<PrefixK
         long cached = 0;
         long completion = 0;
         for (int i = 0; i < rows.size(); i++) {
-            RowResult result = result(Integer.toString(i), prepared.get(i), results);
+            String rowId = Integer.toString(i);
+            RowResult result = result(rowId, prepared.get(i), results);
+            if (!results.containsKey(rowId)) { // rejected, or the engine had no result: not counted yet
+                progress.addRow(result);
+            }
             if (result instanceof RowResult.Failed failed) {
                 errors.merge(failed.error().kind().label(), 1L, Long::sum);
             }
@@ -101,9 +114,9 @@ final class GeneratePartition implements FlatMapFunction<Iterator<Tuple2<PrefixK
             completion += result.completionTokens();
             written.add(out.build(rows.get(i), result));
         }
-        progress.add(new PartitionStats(TaskContext.getPartitionId(), rows.size(),
+        progress.addPartition(new PartitionStats(TaskContext.getPartitionId(), rows.size(),
                 errors.values().stream().mapToLong(Long::longValue).sum(), errors, promptTokens, cached, completion,
-                (System.nanoTime() - startNanos) / 1_000_000, SparkEnv.get().executorId(),
+                (System.nanoTime() - startNanos) / 1_000_000, generateMillis, SparkEnv.get().executorId(),
                 ProcessHandle.current().pid(), ProcessBackendCache.loads()));
         return written;
     }

@@ -11,6 +11,8 @@ final class InternalColumns {
     static final String PREFIX = InputSchema.INTERNAL_PREFIX + "prefix";
     /** Estimated cost of the row: long. */
     static final String COST = InputSchema.INTERNAL_PREFIX + "cost";
+    /** Most tokens the row may generate (max tokens times choices; 0 when it will fail): long. */
+    static final String MAX_OUTPUT = InputSchema.INTERNAL_PREFIX + "max_output";
     /** 1 for the first row of an id, 2.. for later duplicates: int. */
     static final String DUPLICATE_RANK = InputSchema.INTERNAL_PREFIX + "duplicate_rank";
     /** Orders the rows of one prefix group: a hash of the id, so all rows of an id sort together. */

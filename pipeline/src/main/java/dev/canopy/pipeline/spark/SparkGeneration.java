@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.xxhash64;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.OptionalLong;
 
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Column;
@@ -49,9 +50,10 @@ public final class SparkGeneration {
      *
      * @param rows       output rows: the keyed input's columns, then {@link ResultColumns#fields}
      * @param inputRows  rows to generate
+     * @param maxOutputTokens most tokens they may generate together (all of them when EOS is ignored)
      * @param partitions generation partitions
      */
-    public record Plan(Dataset<Row> rows, long inputRows, int partitions, Dataset<Row> cached) {
+    public record Plan(Dataset<Row> rows, long inputRows, long maxOutputTokens, int partitions, Dataset<Row> cached) {
 
         /** Frees the tokenized input kept for planning; call after {@link #rows()} has been written. */
         public void release() {
@@ -60,7 +62,8 @@ public final class SparkGeneration {
     }
 
     /**
-     * Plans generation of {@code keyed} (the input plus its id column). Runs a count and a sampling job now.
+     * Plans generation of {@code keyed} (the input plus its id column). Runs one Spark job now: it tokenizes,
+     * counts the rows and samples their prefix keys.
      *
      * @param cacheTokenized keep the tokenized rows cached between planning and generation (then call
      *                       {@link Plan#release()}); without it they are tokenized again when generating
@@ -74,7 +77,8 @@ public final class SparkGeneration {
         Dataset<Row> ordered = keyed.withColumn(InternalColumns.ORDER, monotonically_increasing_id());
         StructType tokenizedSchema = ordered.schema()
                 .add(InternalColumns.PREFIX, DataTypes.createArrayType(DataTypes.IntegerType, false), false)
-                .add(InternalColumns.COST, DataTypes.LongType, false);
+                .add(InternalColumns.COST, DataTypes.LongType, false)
+                .add(InternalColumns.MAX_OUTPUT, DataTypes.LongType, false);
         Dataset<Row> tokenized = ordered.mapPartitions(
                 new TokenizeRows(options.backend(), preparer, options.prefixKeyTokens()), Encoders.row(tokenizedSchema));
         Dataset<Row> grouped = groupIds(tokenized, columns);
@@ -82,11 +86,14 @@ public final class SparkGeneration {
             grouped = grouped.persist(StorageLevel.MEMORY_AND_DISK());
         }
 
-        long count = grouped.count();
+        // one job: tokenizes (filling the cache), counts the rows and samples their keys
+        KeySample sample = KeySample.of(grouped.select(InternalColumns.GROUP_PREFIX, InternalColumns.TIE_BREAK,
+                InternalColumns.COST, InternalColumns.MAX_OUTPUT), RANGE_SAMPLE_ROWS);
+        long count = sample.rows();
         int partitions = Math.max(1, options.partitions().orElse(
                 (int) Math.min(Integer.MAX_VALUE, (count + options.rowsPerPartition() - 1) / options.rowsPerPartition())));
         PrefixRangePartitioner partitioner = new PrefixRangePartitioner(
-                CostBalancedRanges.bounds(sampleWeights(grouped, count), partitions));
+                CostBalancedRanges.bounds(sample.weights(), partitions));
 
         StructType schema = grouped.schema();
         int groupPrefixIndex = schema.fieldIndex(InternalColumns.GROUP_PREFIX);
@@ -103,7 +110,7 @@ public final class SparkGeneration {
         List<StructField> fields = new ArrayList<>(Arrays.asList(keyed.schema().fields()));
         fields.addAll(Arrays.asList(ResultColumns.fields(options.textColumn(), multiChoice)));
         Dataset<Row> rows = spark.createDataFrame(generated, DataTypes.createStructType(fields));
-        return new Plan(rows, count, partitioner.numPartitions(), grouped);
+        return new Plan(rows, count, sample.maxOutputTokens(), partitioner.numPartitions(), grouped);
     }
 
     /** Adds the duplicate rank and the group prefix: rows of one id share the prefix of its first row. */
@@ -117,19 +124,6 @@ public final class SparkGeneration {
         WindowSpec byId = Window.partitionBy(id).orderBy(col(InternalColumns.ORDER));
         return withTieBreak.withColumn(InternalColumns.DUPLICATE_RANK, row_number().over(byId))
                 .withColumn(InternalColumns.GROUP_PREFIX, first(col(InternalColumns.PREFIX)).over(byId));
-    }
-
-    private static List<CostBalancedRanges.Weighted> sampleWeights(Dataset<Row> grouped, long count) {
-        Dataset<Row> keys = grouped.select(InternalColumns.GROUP_PREFIX, InternalColumns.TIE_BREAK,
-                InternalColumns.COST);
-        if (count > RANGE_SAMPLE_ROWS) {
-            keys = keys.sample(false, (double) RANGE_SAMPLE_ROWS / count, 17L);
-        }
-        List<CostBalancedRanges.Weighted> weights = new ArrayList<>();
-        for (Row row : keys.collectAsList()) {
-            weights.add(new CostBalancedRanges.Weighted(storedKey(row, 0, 1), row.getLong(2)));
-        }
-        return weights;
     }
 
     private static PrefixKey storedKey(Row row, int prefixIndex, int tieBreakIndex) {

@@ -41,6 +41,19 @@ class CostBalancedRangesTest {
     }
 
     @Test
+    void twoGroupsOfUnequalCostGoToTwoPartitions() {
+        List<CostBalancedRanges.Weighted> rows = new ArrayList<>();
+        for (int r = 0; r < 9; r++) {
+            rows.add(new CostBalancedRanges.Weighted(key(1, r), 5)); // 45: below half of the total
+        }
+        for (int r = 0; r < 11; r++) {
+            rows.add(new CostBalancedRanges.Weighted(key(2, r), 5)); // 55
+        }
+
+        assertThat(CostBalancedRanges.bounds(rows, 2)).containsExactly(key(1, 8));
+    }
+
+    @Test
     void aGroupCostingMoreThanAShareIsSpreadOverPartitions() {
         List<CostBalancedRanges.Weighted> rows = new ArrayList<>();
         for (int r = 0; r < 100; r++) {
