@@ -96,7 +96,12 @@ T512 INLINE __m512i unpack_levels512(int32_t type, const uint8_t* wr, int32_t p)
     }
     int64_t size = type == TYPE_Q4_K ? 144 : 176;
     const uint8_t* blk = wr + (int64_t)(p / 4) * size;
-    __m256i q = _mm256_loadu_si256((const __m256i*)(blk + (type == TYPE_Q4_K ? 16 : 48) + 32 * chunk));
+    if (type == TYPE_Q4_K) { /* the 32 bytes in both halves, shifted by 0 (low nibbles) and 4 (high nibbles) */
+        __m512i q2 = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i*)(blk + 16 + 32 * chunk)));
+        const __m512i shifts = _mm512_inserti64x4(_mm512_setzero_si512(), _mm256_set1_epi16(4), 1);
+        return _mm512_and_si512(_mm512_srlv_epi16(q2, shifts), _mm512_set1_epi8(15));
+    }
+    __m256i q = _mm256_loadu_si256((const __m256i*)(blk + 48 + 32 * chunk));
     __m256i m = _mm256_set1_epi8(15);
     __m256i lo = _mm256_and_si256(q, m);
     __m256i hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), m);
@@ -131,13 +136,13 @@ T512 INLINE __m512 superblock_scales512(int32_t type, const uint8_t* wr, int32_t
     return _mm512_mul_ps(scmin, halves512(_cvtsh_ss(load_u16(blk)), -_cvtsh_ss(load_u16(blk + 2))));
 }
 
-/* Lane indices into superblock_scales512 for pair chunk c (0..3) of a super-block. */
-T512 INLINE __m512i scale_index512(int32_t type, int chunk, int offsets) {
+/* Lane indices into superblock_scales512 of the scales for pair chunk c (0..3) of a super-block. */
+T512 INLINE __m512i scale_index512(int32_t type, int chunk) {
     if (type == TYPE_Q6_K) { /* four 16-value groups 4c .. 4c+3, each over 4 lanes */
         __m512i lane = _mm512_srli_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), 2);
         return _mm512_add_epi32(lane, _mm512_set1_epi32(4 * chunk));
     }
-    int first = 2 * chunk + (offsets ? 8 : 0);
+    int first = 2 * chunk;
     return _mm512_inserti64x4(_mm512_set1_epi32(first), _mm256_set1_epi32(first + 1), 1);
 }
 
@@ -154,19 +159,57 @@ T512 INLINE void unpack_legacy_pair512(int32_t type, const uint8_t* wr, int32_t 
     *c = halves512(c0, c1);
 }
 
+/*
+ * K-quants' offset terms do not depend on the weights' levels, only on a scale per group and the activations'
+ * group sums. Q4_K/Q5_K: sum_i (-dmin*m_j) x_i over sub-block j (32 values) is (-dmin*m_j) * S_j with
+ * S_j = dx * sum(xq of block j). Q6_K: sum_i d*sc_g*(-32) x_i over group g (16 values) is d*sc_g * (-32 * S_g).
+ * block_sums fills the S (Q6_K: times -32) of every group of the batch's activation rows once per call,
+ * sum_groups(type, nb) per row, so a tile adds the offsets once per super-block with one multiply-add per
+ * 16 lanes instead of once per pair of blocks.
+ */
+static int is_kquant(int32_t type) {
+    return type == TYPE_Q4_K || type == TYPE_Q5_K || type == TYPE_Q6_K;
+}
+
+static int32_t sum_groups(int32_t type, int32_t nb) {
+    return type == TYPE_Q6_K ? 2 * nb : nb;
+}
+
+static void block_sums(int32_t type, const uint8_t* act, int64_t arb, int32_t nb, int32_t batch, float* sums) {
+    int32_t ng = sum_groups(type, nb);
+    for (int32_t b = 0; b < batch; b++) {
+        for (int32_t k = 0; k < nb; k++) {
+            const uint8_t* pair = act + b * arb + (int64_t)(k / 2) * PAIR_BYTES;
+            float dx;
+            memcpy(&dx, pair + 64 + (k % 2) * 32, 4);
+            if (type == TYPE_Q6_K) {
+                const int8_t* q = (const int8_t*)(pair + (k % 2) * QK);
+                int32_t lo = 0, hi = 0;
+                for (int i = 0; i < 16; i++) {
+                    lo += q[i];
+                    hi += q[16 + i];
+                }
+                sums[(int64_t)b * ng + 2 * k] = -32.0f * dx * (float)lo;
+                sums[(int64_t)b * ng + 2 * k + 1] = -32.0f * dx * (float)hi;
+            } else {
+                int32_t negsum;
+                memcpy(&negsum, pair + 128 + (k % 2) * 32, 4);
+                sums[(int64_t)b * ng + k] = -dx * (float)negsum;
+            }
+        }
+    }
+}
+
 T512 INLINE void affine_tile512(int32_t type, const uint8_t* w, int64_t wrb, const uint8_t* act, int64_t arb,
-                                int32_t nb, float* out, int64_t rows, const int R, const int B) {
+                                int32_t nb, const float* sums, float* out, int64_t rows, const int R, const int B) {
     __m512 acc[4][4];
     for (int r = 0; r < R; r++)
         for (int b = 0; b < B; b++) acc[r][b] = _mm512_setzero_ps();
     const __m512i ones = _mm512_set1_epi8(1);
-    const int kquant = type == TYPE_Q4_K || type == TYPE_Q5_K || type == TYPE_Q6_K;
+    const int kquant = is_kquant(type);
     __m512 scales[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
-    __m512i index_a[4], index_c[4]; /* per chunk of a super-block: lanes of its scales and offsets */
-    for (int chunk = 0; chunk < 4; chunk++) {
-        index_a[chunk] = scale_index512(type, chunk, 0);
-        index_c[chunk] = scale_index512(type, chunk, 1);
-    }
+    __m512i index_a[4]; /* per chunk of a super-block: the lanes of its scales */
+    for (int chunk = 0; chunk < 4; chunk++) index_a[chunk] = scale_index512(type, chunk);
     int64_t pair_bytes = wrb / ((nb + 1) / 2); /* average bytes per pair, to prefetch ahead */
     for (int32_t p = 0; p < (nb + 1) / 2; p++) {
         __m512i u[4];
@@ -174,12 +217,22 @@ T512 INLINE void affine_tile512(int32_t type, const uint8_t* w, int64_t wrb, con
         for (int r = 0; r < R; r++) PREFETCH_NEXT_TILE(w + r * wrb + p * pair_bytes, wrb);
         if (kquant) {
             int chunk = p % 4;
-            __m512i ia = index_a[chunk], ic = index_c[chunk];
+            __m512i ia = index_a[chunk];
             for (int r = 0; r < R; r++) {
                 if (chunk == 0) scales[r] = superblock_scales512(type, w + r * wrb, p / 4);
                 u[r] = unpack_levels512(type, w + r * wrb, p);
                 a[r] = _mm512_permutexvar_ps(ia, scales[r]);
-                c[r] = type == TYPE_Q6_K ? _mm512_mul_ps(a[r], _mm512_set1_ps(-32.0f)) : _mm512_permutexvar_ps(ic, scales[r]);
+            }
+            if (chunk == 0) { /* the super-block's offsets: Q4_K/Q5_K lanes 8-15 of scales (-dmin*m_j) times S_j,
+                                 Q6_K lane g (d*sc_g) times -32*S_g */
+                int32_t ng = sum_groups(type, nb);
+                for (int b = 0; b < B; b++) {
+                    const float* sb = sums + (int64_t)b * ng;
+                    __m512 s = type == TYPE_Q6_K
+                                   ? _mm512_loadu_ps(sb + 16 * (p / 4))
+                                   : _mm512_insertf32x8(_mm512_setzero_ps(), _mm256_loadu_ps(sb + 8 * (p / 4)), 1);
+                    for (int r = 0; r < R; r++) acc[r][b] = _mm512_fmadd_ps(scales[r], s, acc[r][b]);
+                }
             }
         } else {
             for (int r = 0; r < R; r++) unpack_legacy_pair512(type, w + r * wrb, p, 2 * p + 1 < nb, &u[r], &a[r], &c[r]);
@@ -188,6 +241,13 @@ T512 INLINE void affine_tile512(int32_t type, const uint8_t* w, int64_t wrb, con
             const uint8_t* ap = act + b * arb + (int64_t)p * PAIR_BYTES;
             __m512i xq = _mm512_loadu_si512(ap);
             __m512 dx = _mm512_loadu_ps(ap + 64);
+            if (kquant) { /* offsets were added per super-block */
+                for (int r = 0; r < R; r++) {
+                    __m512 dot = _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(_mm512_setzero_si512(), u[r], xq));
+                    acc[r][b] = _mm512_fmadd_ps(_mm512_mul_ps(dot, a[r]), dx, acc[r][b]);
+                }
+                continue;
+            }
             __m512 xs = _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(_mm512_setzero_si512(), ones, xq));
             for (int r = 0; r < R; r++) {
                 __m512 dot = _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(_mm512_setzero_si512(), u[r], xq));
@@ -202,16 +262,26 @@ T512 INLINE void affine_tile512(int32_t type, const uint8_t* w, int64_t wrb, con
 
 /* One type's kernel: the type is a constant in each copy, so its branches fold away. */
 #define AFFINE_KERNEL512(NAME, TYPE)                                                                              \
-    T512 static void NAME(const uint8_t* w, int32_t cols, const uint8_t* act, int32_t batch, float* out,          \
+    T512 static int32_t NAME(const uint8_t* w, int32_t cols, const uint8_t* act, int32_t batch, float* out,       \
                           int64_t rows, int32_t row_start, int32_t row_end) {                                     \
         const int32_t type = TYPE;                                                                               \
         int32_t nb = cols / QK;                                                                                  \
         int64_t wrb = affine_row_bytes(type, cols);                                                              \
         int64_t arb = act_row_bytes(cols);                                                                       \
+        float* sums = NULL;                                                                                      \
+        if (is_kquant(type)) {                                                                              \
+            sums = (float*)malloc(sizeof(float) * (size_t)sum_groups(type, nb) * (size_t)batch);                 \
+            if (sums == NULL) return -2;                                                                         \
+            block_sums(type, act, arb, nb, batch, sums);                                                         \
+        }                                                                                                        \
         FOR_TILES(4, 4, ATILE512)                                                                                \
+        free(sums);                                                                                              \
+        return 0;                                                                                                \
     }
-#define ATILE512(R, B) \
-    affine_tile512(type, w + r0 * wrb, wrb, act + b0 * arb, arb, nb, out + b0 * rows + r0, rows, R, B)
+#define ATILE512(R, B)                                                                                   \
+    affine_tile512(type, w + r0 * wrb, wrb, act + b0 * arb, arb, nb,                                    \
+                   sums == NULL ? NULL : sums + (int64_t)b0 * sum_groups(type, nb),                                 \
+                   out + b0 * rows + r0, rows, R, B)
 AFFINE_KERNEL512(affine_q4_1_avx512, TYPE_Q4_1)
 AFFINE_KERNEL512(affine_q5_0_avx512, TYPE_Q5_0)
 AFFINE_KERNEL512(affine_q5_1_avx512, TYPE_Q5_1)
@@ -226,12 +296,11 @@ static int32_t affine_matmul(int32_t level, int32_t type, const uint8_t* w, int3
                              int32_t batch, float* out, int64_t rows, int32_t row_start, int32_t row_end) {
     if (usable_level(level) < 2) return -1;
     switch (type) {
-        case TYPE_Q4_1: affine_q4_1_avx512(w, cols, act, batch, out, rows, row_start, row_end); break;
-        case TYPE_Q5_0: affine_q5_0_avx512(w, cols, act, batch, out, rows, row_start, row_end); break;
-        case TYPE_Q5_1: affine_q5_1_avx512(w, cols, act, batch, out, rows, row_start, row_end); break;
-        case TYPE_Q4_K: affine_q4_k_avx512(w, cols, act, batch, out, rows, row_start, row_end); break;
-        case TYPE_Q5_K: affine_q5_k_avx512(w, cols, act, batch, out, rows, row_start, row_end); break;
-        default: affine_q6_k_avx512(w, cols, act, batch, out, rows, row_start, row_end); break;
+        case TYPE_Q4_1: return affine_q4_1_avx512(w, cols, act, batch, out, rows, row_start, row_end);
+        case TYPE_Q5_0: return affine_q5_0_avx512(w, cols, act, batch, out, rows, row_start, row_end);
+        case TYPE_Q5_1: return affine_q5_1_avx512(w, cols, act, batch, out, rows, row_start, row_end);
+        case TYPE_Q4_K: return affine_q4_k_avx512(w, cols, act, batch, out, rows, row_start, row_end);
+        case TYPE_Q5_K: return affine_q5_k_avx512(w, cols, act, batch, out, rows, row_start, row_end);
+        default: return affine_q6_k_avx512(w, cols, act, batch, out, rows, row_start, row_end);
     }
-    return 0;
 }

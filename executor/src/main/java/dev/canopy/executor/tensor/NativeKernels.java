@@ -139,6 +139,10 @@ final class NativeKernels {
     }
 
     private static void checkResult(int rc, int type) {
+        if (rc == -2) {
+            throw new OutOfMemoryError("Cannot multiply in the native kernels: no native memory for the activation "
+                    + "block sums of type id " + type);
+        }
         if (rc != 0) {
             throw new IllegalArgumentException("Cannot multiply in the native kernels: type id " + type + " is not supported");
         }
