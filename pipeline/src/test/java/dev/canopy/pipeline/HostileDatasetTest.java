@@ -146,7 +146,7 @@ class HostileDatasetTest {
         assertThat(error(out, 29)).isEqualTo("empty_prompt: Cannot generate: the prompt in column 'prompt' is empty");
         assertThat(error(out, 30)).isEqualTo("null_prompt: Cannot generate: column 'prompt' is null");
         assertThat(error(out, 31)).as("the engine seats all n samples at once").isEqualTo("generation_failed: Cannot"
-                + " schedule request 0: its n=128 samples need 128 seats but maxSeqs is 64");
+                + " schedule the request: its n=128 samples need 128 seats but maxSeqs is 64; lower n or raise maxSeqs");
     }
 
     @Test

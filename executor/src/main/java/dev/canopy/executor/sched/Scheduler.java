@@ -100,8 +100,9 @@ public final class Scheduler {
         }
         numUnfinished += samples.size();
         if (params.n() > config.maxSeqs()) {
-            end(first, FinishReason.ERROR, "Cannot schedule request " + requestId + ": its n=" + params.n()
-                    + " samples need " + params.n() + " seats but maxSeqs is " + config.maxSeqs(), failedSinceLastStep);
+            end(first, FinishReason.ERROR, "Cannot schedule the request: its n=" + params.n()
+                    + " samples need " + params.n() + " seats but maxSeqs is " + config.maxSeqs()
+                    + "; lower n or raise maxSeqs", failedSinceLastStep);
         } else {
             waiting.addLast(first);
         }

@@ -193,7 +193,7 @@ class SchedulerTest {
         ScheduledStep step = s.schedule();
         assertThat(step.failed()).containsExactlyElementsOf(samples);
         assertThat(samples.get(2).errorMessage())
-                .contains("Cannot schedule request 3: its n=3 samples need 3 seats but maxSeqs is 2");
+                .contains("Cannot schedule the request: its n=3 samples need 3 seats but maxSeqs is 2; lower n or raise maxSeqs");
         complete(s, step, 0);
         assertThat(s.hasUnfinished()).isFalse();
     }
