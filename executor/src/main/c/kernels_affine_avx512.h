@@ -91,8 +91,14 @@ T512 INLINE __m512i unpack_levels512(int32_t type, const uint8_t* wr, int32_t p)
         int h = chunk / 2, j = chunk % 2;
         __m512i ql = _mm512_loadu_si512(blk + 64 * h);
         __m512i nib = _mm512_and_si512(j == 0 ? ql : _mm512_srli_epi16(ql, 4), _mm512_set1_epi8(15));
-        __m256i qh = _mm256_loadu_si256((const __m256i*)(blk + 128 + 32 * h));
-        return _mm512_or_si512(nib, join512(high_bits256(qh, 4 * j, 3), high_bits256(qh, 4 * j + 2, 3)));
+        /* high bits: bits 4j,4j+1 of qh for the first 32 levels, 4j+2,4j+3 for the next 32, moved to bits 4,5: qh in
+           both halves, one variable shift per half (whole 16-bit words: bits crossing into the other byte of a word
+           land outside 0x30), one mask */
+        __m512i qh = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i*)(blk + 128 + 32 * h)));
+        __m512i high = j == 0
+            ? _mm512_sllv_epi16(qh, _mm512_inserti64x4(_mm512_set1_epi16(4), _mm256_set1_epi16(2), 1))
+            : _mm512_srlv_epi16(qh, _mm512_inserti64x4(_mm512_setzero_si512(), _mm256_set1_epi16(2), 1));
+        return _mm512_or_si512(nib, _mm512_and_si512(high, _mm512_set1_epi8(0x30)));
     }
     int64_t size = type == TYPE_Q4_K ? 144 : 176;
     const uint8_t* blk = wr + (int64_t)(p / 4) * size;
