@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.canopy.executor.TestModels;
 import dev.canopy.executor.sample.SamplingParams;
 import dev.canopy.offload.EvictionPolicyKind;
+import dev.canopy.offload.FaultySpillFileSystem;
 import dev.canopy.offload.SpillFileSystem;
 import dev.canopy.offload.SwapMode;
 import java.nio.file.Path;
@@ -138,7 +139,7 @@ class EngineSwapTest {
 
     @Test
     void aFullDiskMakesSequencesRecomputeWithIdenticalOutputs() {
-        FaultySpillFiles disk = new FaultySpillFiles();
+        FaultySpillFileSystem disk = new FaultySpillFileSystem();
         disk.writeBudget.set(40 * BLOCK_BYTES);
         Outcome o = assertIdentical(0.3, swapTo(OffloadTiers.DISK, 0, EvictionPolicyKind.LRU), disk);
         assertThat(disk.faults.get()).isPositive();
@@ -148,7 +149,7 @@ class EngineSwapTest {
 
     @Test
     void ioErrorsOnReadMakeSequencesRecomputeWithIdenticalOutputs() {
-        FaultySpillFiles disk = new FaultySpillFiles();
+        FaultySpillFileSystem disk = new FaultySpillFileSystem();
         disk.failReads = true;
         Outcome o = assertIdentical(0.3, swapTo(OffloadTiers.DISK, 0, EvictionPolicyKind.LRU), disk);
         assertThat(o.swaps().blocksSwappedIn()).isZero();
@@ -158,7 +159,7 @@ class EngineSwapTest {
 
     @Test
     void corruptBlocksAreNeverUsed() {
-        FaultySpillFiles disk = new FaultySpillFiles();
+        FaultySpillFileSystem disk = new FaultySpillFileSystem();
         disk.corruptReads = true;
         Outcome o = assertIdentical(0.1, swapTo(OffloadTiers.HOST_AND_DISK, 16, EvictionPolicyKind.LRU), disk);
         assertThat(o.swaps().store().tiers().get(1).corruptBlocks()).isPositive();
