@@ -276,8 +276,8 @@ final class Attention {
 
     /**
      * part[d] = Σ_j w[j] · v[vOff + j * stride + d] for j in 0..n-1, accumulated in j order from zero
-     * (a fused multiply-add per term on the vector paths, as the scalar reference sums products). The accumulator of each lane chunk stays in a register across
-     * the positions rather than going through memory for every position.
+     * (a fused multiply-add per term on the vector paths; the scalar reference adds products). Each lane
+     * chunk's accumulator stays in a register across the positions rather than going through memory.
      */
     private void weightedSum(float[] w, int n, float[] v, int vOff, int stride, float[] part) {
         switch (path) {
