@@ -7,7 +7,8 @@
 #   w1.md, w1.log   the engine (scheduler, prefix cache, batching) on a W1-shaped shared-prefix workload
 #                   on the 1B-shaped Q8_0 model: prefix cache on, off, on + shared-prefix attention
 #   bench.md        tokens/s table of the Java GPU backend (stories260K, 1B-shaped Q8_0 on CUDA and
-#                   tensor cores, 1B-shaped Q4_K), a row appended as soon as it is measured
+#                   tensor cores, 1B-shaped Q4_K, single-stream decode of a 7B-shaped Q8_0 model), a row
+#                   appended as soon as it is measured
 #   bench.log       the benchmark's timestamped progress (each stage before it starts, model writing and
 #                   loading times, 1B logits GPU vs CPU; a hung stage's thread stacks)
 #   torch.md        the PyTorch reference rows (same 1B shape, bf16, eager; W1 shape included)
@@ -17,7 +18,8 @@
 # when under 20 s are left. A failing or hung stage never stops the next one. Exit codes (124: timed
 # out) are in env.txt and results.json.
 # Usage from the repository root: sh target/gpu-bundle/run-on-gpu.sh [stages], stages a subset of
-# "tests w1 bench torch" (default: all four), e.g. "tests" to rerun only the tests after a fix.
+# "tests w1 bench torch profile" (default: the first four), e.g. "tests" to rerun only the tests after a fix;
+# "profile" writes profile.md and profile.log: each kernel's GPU time in decode steps (CudaBenchmark).
 B=$(cd "$(dirname "$0")" && pwd)
 STAGES=${1:-tests w1 bench torch}
 has() { case " $STAGES " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
@@ -41,7 +43,7 @@ record() {
   CODES="$CODES${CODES:+, }\"$1\": $2"
 }
 
-{ date; uname -a; nvidia-smi 2>&1 | head -20; } > "$ENV"
+{ date; uname -a; nvidia-smi 2>&1 | head -20; echo "profilers: $(command -v nsys ncu /usr/local/cuda/bin/nsys /usr/local/cuda/bin/ncu 2>/dev/null | tr '\n' ' ')"; } > "$ENV"
 # libcuda.so.1 must be loadable; add the driver's folder where the loader does not know it
 if ! ldconfig -p 2>/dev/null | grep -q 'libcuda\.so\.1'; then
   for d in /usr/local/nvidia/lib64 /usr/local/nvidia/lib /usr/lib/x86_64-linux-gnu /usr/lib64; do
@@ -58,10 +60,15 @@ CP="$B/test-classes:$B/lib/*"
 FLAGS="--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss4m -Djava.library.path=$B/native"
 export CANOPY_MODELS_DIR="$B/models"
 
-# the 1B-shaped synthetic models (Q8_0, then Q4_K) are written by one CPU process while the GPU tests run
-if has bench || has w1; then
-  timeout 150 "$JAVA" $FLAGS -cp "$CP" dev.canopy.executor.cuda.CudaBenchmark generate "$WORK" > "$OUT/generate.log" 2>&1 &
+# the 1B-shaped synthetic models (Q8_0, then Q4_K) and the 7B-shaped Q8_0 one (7 GB, for the bench only)
+# are written by two CPU processes while the GPU tests run
+if has bench || has w1 || has profile; then
+  timeout 150 "$JAVA" $FLAGS -cp "$CP" dev.canopy.executor.cuda.CudaBenchmark generate "$WORK" 1b > "$OUT/generate.log" 2>&1 &
   GENERATOR=$!
+fi
+if has bench || has profile; then
+  timeout 120 "$JAVA" $FLAGS -cp "$CP" dev.canopy.executor.cuda.CudaBenchmark generate "$WORK" 7b > "$OUT/generate-7b.log" 2>&1 &
+  GENERATOR_7B=$!
 fi
 
 if has tests; then
@@ -79,6 +86,10 @@ fi
 if [ -n "${GENERATOR:-}" ]; then
   wait $GENERATOR
   record generate $?
+fi
+if [ -n "${GENERATOR_7B:-}" ]; then
+  wait $GENERATOR_7B
+  record generate-7b $?
 fi
 
 if has w1; then
@@ -98,6 +109,16 @@ if has bench; then
     record bench $?
   else
     record bench 125
+  fi
+fi
+
+if has profile; then
+  T=$(limit 120)
+  if [ "$T" -gt 0 ]; then
+    timeout "$T" "$JAVA" $FLAGS -cp "$CP" dev.canopy.executor.cuda.CudaBenchmark run "$OUT" "$WORK" profile > "$OUT/profile.log" 2>&1
+    record profile $?
+  else
+    record profile 125
   fi
 fi
 

@@ -221,6 +221,18 @@ public final class CudaBackend implements Backend {
         return sharedPrefixSteps;
     }
 
+    /**
+     * Times every kernel of the steps that follow in {@code profile} (null: stops timing). Kernels launched one by
+     * one only: a backend that replays CUDA graphs refuses.
+     */
+    synchronized void profile(KernelProfile profile) {
+        if (graphs != null && profile != null) {
+            throw new IllegalStateException("Cannot time the kernels of " + name() + ": it replays CUDA graphs; open it "
+                    + "with CudaOptions.withGraphs(false)");
+        }
+        kernels.profile(profile);
+    }
+
     /** CUDA graphs recorded so far (0 with graphs off). */
     int capturedGraphs() {
         return graphs == null ? 0 : graphs.size();

@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import jcuda.driver.CUdevice;
 import jcuda.driver.JCudaDriver;
 
@@ -28,13 +29,20 @@ import jcuda.driver.JCudaDriver;
  * capped in steps and seconds and the whole run in {@link #TOTAL_SECONDS}; a stage that hangs gets
  * its threads' stacks logged and ends the run ({@link BenchWatchdog}).
  *
- * <p>Usage: {@code CudaBenchmark generate <work dir>} writes the synthetic models (on the CPU; run it
- * beside the GPU tests to save time; exits 2 without a GPU), then {@code CudaBenchmark run <out dir>
- * <work dir>} measures, writing models still missing. {@code run} exits 2 without a GPU.
+ * <p>Usage: {@code CudaBenchmark generate <work dir> 1b} writes the 1B-shaped models, {@code ... 7b} the
+ * 7B-shaped one (on the CPU; run them beside the GPU tests to save time; exit 2 without a GPU), then
+ * {@code CudaBenchmark run <out dir> <work dir>} measures, writing 1B models still missing; the 7B stages
+ * run only where its file is there. {@code run ... profile} writes only the kernel-time tables (profile.md:
+ * where a decode step's GPU time goes, kernel by kernel). {@code run} exits 2 without a GPU.
  */
 public final class CudaBenchmark {
 
     static final SyntheticModel.Shape LLAMA_1B = new SyntheticModel.Shape(2048, 16, 32, 8, 8192, 32000, 2048);
+    /**
+     * Llama 2 7B's shape (dim 4096, 32 layers, 32 heads and 32 KV heads, FFN 11008, vocabulary 32000): single-stream
+     * decode of a model whose matrices are large enough for their launches not to dominate a step.
+     */
+    static final SyntheticModel.Shape LLAMA_7B = new SyntheticModel.Shape(4096, 32, 32, 32, 11008, 32000, 2048);
     /** The whole run's budget: the GPU script gives the process 145 s. */
     static final double TOTAL_SECONDS = 120; // + the watchdog's grace stays under the script's 145 s
     private static final int BLOCK_SIZE = 16;
@@ -54,19 +62,25 @@ public final class CudaBenchmark {
     }
 
     public static void main(String[] args) throws IOException {
-        if (args.length == 2 && args[0].equals("generate")) {
+        if (args.length == 3 && args[0].equals("generate") && List.of("1b", "7b").contains(args[2])) {
             if (!CudaBackend.isAvailable()) {
                 System.err.println("No models written: there is no GPU to benchmark them on");
                 System.exit(2);
             }
-            for (GgmlType type : new GgmlType[] {GgmlType.Q8_0, GgmlType.Q4_K}) {
-                synthetic(Path.of(args[1]), type);
+            if (args[2].equals("1b")) {
+                for (GgmlType type : new GgmlType[] {GgmlType.Q8_0, GgmlType.Q4_K}) {
+                    synthetic(Path.of(args[1]), type);
+                }
+            } else {
+                synthetic(Path.of(args[1]), "llama7b-shape", LLAMA_7B, GgmlType.Q8_0); // 7 GB: written here only
             }
             return;
         }
-        boolean extra = args.length == 4 && args[3].equals("extra");
-        if ((args.length != 3 && !extra) || !args[0].equals("run")) {
-            System.err.println("usage: CudaBenchmark generate <work dir> | CudaBenchmark run <out dir> <work dir> [extra]");
+        String mode = args.length == 4 ? args[3] : "";
+        if (!(args.length == 3 || (args.length == 4 && List.of("extra", "profile").contains(mode)))
+                || !args[0].equals("run")) {
+            System.err.println("usage: CudaBenchmark generate <work dir> 1b|7b | "
+                    + "CudaBenchmark run <out dir> <work dir> [extra|profile]");
             System.exit(1);
         }
         CudaAvailability a = CudaBackend.availability();
@@ -82,7 +96,11 @@ public final class CudaBenchmark {
             CudaException.check(JCudaDriver.cuDeviceGet(gpu, 0), "get cuda:0");
             DeviceInfo info = CudaContext.describe(0, gpu); // no context of its own: each stage's backend opens one
             CudaBenchmark bench = new CudaBenchmark(info, out.resolve("bench.md"), watch);
-            bench.run(work, extra);
+            if (mode.equals("profile")) {
+                bench.profiles(work);
+            } else {
+                bench.run(work, mode.equals("extra"));
+            }
             watch.log("done");
         }
     }
@@ -99,10 +117,33 @@ public final class CudaBenchmark {
         guarded("1B Q8_0 on tensor cores", () -> gpu(q8, large.withTensorCores(true), true, 64));
         guarded("1B Q4_K", () -> gpu(synthetic(work, GgmlType.Q4_K), large, true, 64));
         guarded("1B Q8_0 logits GPU vs CPU", () -> compareWithCpu(q8));
+        Path q8Large = work.resolve("llama7b-shape-Q8_0.gguf");
+        CudaOptions single = CudaOptions.of(Throughput.blocksFor(1, 512 + 64, BLOCK_SIZE), BLOCK_SIZE);
+        if (Files.exists(q8Large)) {
+            guarded("7B Q8_0 on CUDA cores", () -> gpu(q8Large, single, false, 32));
+            guarded("7B Q8_0 on tensor cores", () -> gpu(q8Large, single.withTensorCores(true), false, 32));
+        } else {
+            watch.log("no 7B-shaped model: `CudaBenchmark generate` did not finish writing it");
+        }
         if (extra) {
             guarded("1B BF16", () -> gpu(synthetic(work, GgmlType.BF16), large, true, 64));
             guarded("1B Q8_0 kernel by kernel", () -> gpu(q8, large.withGraphs(false), false, 64));
             guarded("stories260K F32 on the CPU", () -> cpuStories(TestModels.stories260kF32()));
+        }
+    }
+
+    /** Only the kernel-time tables ({@link #profile}) of the 1B and 7B Q8_0 models. */
+    private void profiles(Path work) throws IOException {
+        Files.writeString(table.resolveSibling("profile.md"), "Device: " + device.describe() + "\n");
+        Path q8 = synthetic(work, GgmlType.Q8_0);
+        Path q8Large = work.resolve("llama7b-shape-Q8_0.gguf");
+        CudaOptions single = CudaOptions.of(Throughput.blocksFor(1, 512 + 64, BLOCK_SIZE), BLOCK_SIZE);
+        CudaOptions many = CudaOptions.of(Throughput.blocksFor(64, PROMPT + 64, BLOCK_SIZE), BLOCK_SIZE);
+        guarded("1B Q8_0 kernel times, 1 sequence", () -> profile(q8, single, 1));
+        guarded("1B Q8_0 kernel times, 64 sequences", () -> profile(q8, many, 64));
+        guarded("1B Q8_0 kernel times on tensor cores, 64 sequences", () -> profile(q8, many.withTensorCores(true), 64));
+        if (Files.exists(q8Large)) {
+            guarded("7B Q8_0 kernel times, 1 sequence", () -> profile(q8Large, single, 1));
         }
     }
 
@@ -123,18 +164,23 @@ public final class CudaBenchmark {
 
     /** The 1B-shaped model of {@code type} in {@code work}, written unless a finished one is there. */
     static Path synthetic(Path work, GgmlType type) throws IOException {
-        Path file = Files.createDirectories(work).resolve("llama1b-shape-" + type + ".gguf");
+        return synthetic(work, "llama1b-shape", LLAMA_1B, type);
+    }
+
+    /** The synthetic model {@code <name>-<type>.gguf} of {@code shape} in {@code work}, written unless there. */
+    static Path synthetic(Path work, String name, SyntheticModel.Shape shape, GgmlType type) throws IOException {
+        Path file = Files.createDirectories(work).resolve(name + "-" + type + ".gguf");
         if (!Files.exists(file)) {
             long t0 = System.nanoTime();
-            SyntheticModel.write(file, LLAMA_1B, type, 1); // writes to a temporary file, then moves it
+            SyntheticModel.write(file, shape, type, 1); // writes to a temporary file, then moves it
             System.out.printf("wrote %s (%d bytes) in %.1f s%n", file, Files.size(file), (System.nanoTime() - t0) / 1e9);
         }
         return file;
     }
 
     /**
-     * Loads {@code file} onto the GPU, then single-stream decode ({@code singleSteps} steps) and, for
-     * the 1B model ({@code batched}), lockstep decode of 64 and 256 sequences and a 512-token prefill.
+     * Loads {@code file} onto the GPU, then single-stream decode ({@code singleSteps} steps; with its
+     * roofline fraction for models over 100 MB) and, for the 1B model ({@code batched}), lockstep decode of 64 and 256 sequences and a 512-token prefill.
      */
     private void gpu(Path file, CudaOptions options, boolean batched, int singleSteps) {
         String name = file.getFileName().toString();
@@ -159,7 +205,9 @@ public final class CudaBenchmark {
                 t.decode(1, PROMPT, 4, 512, cap(5));
                 watch.stage(name + ": decode batch 1, " + singleSteps + " steps", 15);
                 Throughput.Timing single = t.decode(1, PROMPT, singleSteps, 512, cap(10));
-                add(name, backend, "decode, 1 sequence", 1, single, batched ? roofline(single, decodeBytes(model)) : "");
+                long weightBytes = decodeBytes(model);
+                add(name, backend, "decode, 1 sequence", 1, single,
+                        weightBytes > 100_000_000 ? roofline(single, weightBytes) : "");
                 if (!batched) {
                     return;
                 }
@@ -175,6 +223,39 @@ public final class CudaBenchmark {
                 }
                 watch.stage(name + ": closing", 10);
             }
+        }
+    }
+
+    /**
+     * Where a decode step's time goes: {@code sequences} sequences decoded with kernels launched one by one, each
+     * timed by CUDA events ({@link KernelProfile}); the table goes to profile.md, beside the step's wall time.
+     */
+    private void profile(Path file, CudaOptions options, int sequences) throws IOException {
+        String name = file.getFileName().toString();
+        String backend = "cuda:" + options.device() + (options.tensorCores() ? " tensor cores" : "");
+        if (!watch.hasTime(15, "kernel times of " + name)) {
+            return;
+        }
+        watch.stage(name + ": kernel times, " + sequences + " sequence(s), " + backend, 40);
+        try (Model model = Model.load(file);
+             CudaBackend gpu = new CudaBackend(model, options.withGraphs(false));
+             KernelProfile profile = new KernelProfile()) {
+            Throughput t = new Throughput(gpu, model.config().vocab());
+            int steps = 16;
+            Throughput.Timing plain = t.decode(sequences, PROMPT, steps, 4096, cap(10)); // also the warm-up
+            gpu.profile(profile);
+            Throughput.Timing timed = t.decode(sequences, PROMPT, steps, 4096, cap(10));
+            gpu.profile(null);
+            profile.collect();
+            long timedSteps = timed.tokens() / sequences;
+            String text = String.format("%n## %s, %s, %d sequence(s): %d steps%n%nStep wall time %.1f µs launching "
+                            + "kernel by kernel without events, %.1f µs with them; the kernels' GPU time per step "
+                            + "below.%n%n%s", name, backend, sequences, timedSteps,
+                    1e6 * plain.seconds() / (plain.tokens() / sequences), 1e6 * timed.seconds() / timedSteps,
+                    profile.table((int) timedSteps));
+            watch.log("%s", text);
+            Files.writeString(table.resolveSibling("profile.md"), text, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
         }
     }
 
