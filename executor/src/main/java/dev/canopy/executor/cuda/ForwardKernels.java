@@ -18,7 +18,7 @@ final class ForwardKernels implements AutoCloseable {
 
     private static final int MATMUL_WARPS = 8;     // as in matmul.cuh
     private static final int MATMUL_ROW_TILE = 8;  // TR of the r8 kernels
-    private static final int TC_WARPS = 4;         // as in matmul_tc.cuh
+    private static final int TC_WARPS = 4;         // as in matmul_tc.cuh: they split one group's columns
     private static final int TC_ROWS = 16;         // outputs per warp (the mma's m)
     private static final int TC_TILES = 4;         // TN of the n4 kernels: 4 tiles of 8 rows
     /** Types with tensor-core kernels; the others run in fp32 on CUDA cores whatever the options say. */
@@ -40,6 +40,7 @@ final class ForwardKernels implements AutoCloseable {
     private final boolean tensorCores;
     private final KernelArgs args = new KernelArgs();
     private final int attentionSharedLimit; // bytes of dynamic shared memory one attention block may use
+    private KernelProfile profile; // null: launches are not timed
 
     ForwardKernels(CudaContext context, CudaModule module, boolean checkEachKernel, boolean tensorCores) {
         this.context = context;
@@ -59,6 +60,11 @@ final class ForwardKernels implements AutoCloseable {
         for (int headDim : PREFIX_HEAD_DIMS) {
             module.allowSharedMemory(module.kernel(prefixKernel(headDim)), prefixSharedBytes(headDim));
         }
+    }
+
+    /** Times every launch from now on in {@code profile} (null: stops timing). Only for kernel-by-kernel launches. */
+    void profile(KernelProfile profile) {
+        this.profile = profile;
     }
 
     /** Every kernel these launchers may run. */
@@ -138,12 +144,13 @@ final class ForwardKernels implements AutoCloseable {
                 .ptr(x).i32(n).i32(gate.cols());
         if (onTensorCores(gate)) {
             int tiles = tensorCoreTiles(n);
-            launch(module.kernel(tensorCoreKernel("swiglu", gate.layout().type(), tiles)), (n + 8 * tiles - 1) / (8 * tiles),
-                    gridY((gate.rows() + TC_ROWS - 1) / TC_ROWS, TC_WARPS, gate.name()), 32 * TC_WARPS, 0);
+            launch(module.kernel(tensorCoreKernel("swiglu", gate.layout().type(), tiles)), role(gate),
+                    (n + 8 * tiles - 1) / (8 * tiles), gridY((gate.rows() + TC_ROWS - 1) / TC_ROWS, 1,
+                    gate.name()), 32 * TC_WARPS, 0);
             return;
         }
         int tile = rowTile(n);
-        launch(module.kernel(kernelName("swiglu", gate.layout(), tile)), (n + tile - 1) / tile,
+        launch(module.kernel(kernelName("swiglu", gate.layout(), tile)), role(gate), (n + tile - 1) / tile,
                 gridY(gate.rows(), MATMUL_WARPS, gate.name()), 32 * MATMUL_WARPS, 0);
     }
 
@@ -163,12 +170,12 @@ final class ForwardKernels implements AutoCloseable {
         args.ptr(x).i32(n).i32(ws[0].cols()).i32(accumulate ? 1 : 0);
         if (onTensorCores(ws[0])) {
             int tiles = tensorCoreTiles(n);
-            launch(module.kernel(tensorCoreKernel("matmul", ws[0].layout().type(), tiles)),
-                    (n + 8 * tiles - 1) / (8 * tiles), gridY(groups, TC_WARPS, ws[0].name()), 32 * TC_WARPS, 0);
+            launch(module.kernel(tensorCoreKernel("matmul", ws[0].layout().type(), tiles)), role(ws[0]),
+                    (n + 8 * tiles - 1) / (8 * tiles), gridY(groups, 1, ws[0].name()), 32 * TC_WARPS, 0);
             return;
         }
         int tile = rowTile(n);
-        launch(module.kernel(kernelName("matmul", ws[0].layout(), tile)), (n + tile - 1) / tile,
+        launch(module.kernel(kernelName("matmul", ws[0].layout(), tile)), role(ws[0]), (n + tile - 1) / tile,
                 gridY(outputs, MATMUL_WARPS, ws[0].name()), 32 * MATMUL_WARPS, 0);
     }
 
@@ -268,8 +275,13 @@ final class ForwardKernels implements AutoCloseable {
         args.clear().ptr(q).ptr(kCache).ptr(vCache).ptr(step.groups()).ptr(step.members()).ptr(step.tables())
                 .ptr(partials).i32(c.heads()).i32(c.kvHeads()).i32(blockSize).f32(scale(c));
         Kernel k = module.kernel(prefixKernel(c.headDim()));
-        k.launch(context.stream(), c.kvHeads(), step.rows(), PREFIX_SPLITS, PREFIX_THREADS,
+        Runnable launch = () -> k.launch(context.stream(), c.kvHeads(), step.rows(), PREFIX_SPLITS, PREFIX_THREADS,
                 prefixSharedBytes(c.headDim()), args);
+        if (profile != null) {
+            profile.time(k.name(), context.stream(), launch);
+        } else {
+            launch.run();
+        }
         if (checkEachKernel) {
             context.synchronize("run kernel " + k.name());
         }
@@ -330,10 +342,25 @@ final class ForwardKernels implements AutoCloseable {
     }
 
     private void launch(Kernel k, int gridX, int gridY, int threads, int sharedBytes) {
-        k.launch(context.stream(), gridX, gridY, threads, sharedBytes, args);
+        launch(k, "", gridX, gridY, threads, sharedBytes);
+    }
+
+    /** Queues {@code k}; {@code role} names what it computes in a profile (e.g. the weight, {@link #role}). */
+    private void launch(Kernel k, String role, int gridX, int gridY, int threads, int sharedBytes) {
+        if (profile != null) {
+            profile.time(role.isEmpty() ? k.name() : k.name() + " " + role, context.stream(),
+                    () -> k.launch(context.stream(), gridX, gridY, threads, sharedBytes, args));
+        } else {
+            k.launch(context.stream(), gridX, gridY, threads, sharedBytes, args);
+        }
         if (checkEachKernel) {
             context.synchronize("run kernel " + k.name());
         }
+    }
+
+    /** A weight's name without its layer ({@code blk.3.ffn_gate} is {@code ffn_gate}): what a launch reads. */
+    private static String role(DeviceWeight w) {
+        return w.name().replaceFirst("^blk\\.\\d+\\.", "");
     }
 
     @Override
