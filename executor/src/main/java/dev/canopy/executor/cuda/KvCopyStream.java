@@ -39,7 +39,8 @@ import jcuda.driver.CUstream_flags;
  *
  * <p>Slots: one per copy in flight, at most {@link #maxSlots()}. A write's slot is free again once the device has
  * finished it, a read's once awaited (its bytes are then copied into the caller's payload). Starting a copy with every
- * slot taken waits for the oldest copy, and delivers the oldest read nobody has awaited yet into its payload.
+ * slot taken delivers the oldest ended read nobody has awaited yet into its payload, or else waits for the oldest
+ * copy in flight.
  *
  * <p>Thread-safe; every method makes the context current first.
  */
@@ -194,11 +195,11 @@ final class KvCopyStream implements AutoCloseable {
                 slots.add(s);
                 return s;
             }
-            if (!inFlight.isEmpty()) {
+            if (!heldReads.isEmpty()) {
+                deliver(heldReads.peekFirst().transfer); // its payload is the caller's to fill until awaited
+            } else {
                 CudaException.check(cuEventSynchronize(inFlight.peekFirst().done), "wait for the oldest KV block copy");
                 reclaimEnded();
-            } else {
-                deliver(heldReads.peekFirst().transfer);
             }
         }
         return free.pollFirst();
