@@ -11,35 +11,53 @@ import java.util.function.Consumer;
  * KV blocks being copied out of the backend's pool ({@link Backend#readBlockAsync}) whose bytes are used later: the
  * scheduler starts the reads of a step's swap-outs and evicted prefix blocks while it builds the step, the forward
  * step runs (on a GPU, while the copies run on their own stream), and {@link #finishAll()} then awaits each read and
- * hands its bytes on, in the order the reads were started. Each read has a payload of its own, taken from a pool
- * that grows to the most blocks read in one step.
+ * hands its bytes on, in the order the reads were started. Each read has a payload of its own, from a pool; at most
+ * {@code maxPending} reads wait (about {@link #MAX_PENDING_BYTES} of payloads): starting one more first finishes the
+ * oldest, so a long sequence swapped out on a large model does not hold gigabytes of host memory.
  *
  * <p>Used by the scheduler's thread only.
  */
 final class PendingBlockReads implements AutoCloseable {
+
+    /** Payload bytes pending reads may hold, at least two reads' worth. */
+    static final long MAX_PENDING_BYTES = 256L << 20;
 
     private record Pending(KvTransfer transfer, MemorySegment payload, Consumer<MemorySegment> onRead) {
     }
 
     private final Backend backend;
     private final long blockBytes;
+    private final int maxPending;
     private final Arena arena = Arena.ofShared();
     private final ArrayDeque<MemorySegment> freePayloads = new ArrayDeque<>(); // each (blockBytes)
     private final ArrayDeque<Pending> pending = new ArrayDeque<>(); // in start order
     private int payloads;
 
     PendingBlockReads(Backend backend, long blockBytes) {
+        this(backend, blockBytes, (int) Math.max(2, Math.min(Integer.MAX_VALUE, MAX_PENDING_BYTES / blockBytes)));
+    }
+
+    /** @param maxPending reads waiting at most, at least 1 */
+    PendingBlockReads(Backend backend, long blockBytes, int maxPending) {
+        if (maxPending < 1) {
+            throw new IllegalArgumentException("Cannot keep pending block reads: maxPending must be at least 1, got "
+                    + maxPending);
+        }
         this.backend = backend;
         this.blockBytes = blockBytes;
+        this.maxPending = maxPending;
     }
 
     /**
      * Starts reading block {@code block}; {@code onRead} gets its bytes (valid only during the call) at the next
-     * {@link #finishAll()}.
+     * {@link #finishAll()}, or sooner when {@code maxPending} later reads are started first.
      *
      * @return false, starting nothing, when the backend declined the read (a 4-bit block still being filled)
      */
     boolean start(int block, Consumer<MemorySegment> onRead) {
+        while (pending.size() >= maxPending) {
+            finishOldest();
+        }
         MemorySegment payload = freePayloads.isEmpty() ? newPayload() : freePayloads.pop();
         KvTransfer transfer = backend.readBlockAsync(block, payload);
         if (transfer.isDeclined()) {
@@ -71,13 +89,17 @@ final class PendingBlockReads implements AutoCloseable {
      */
     void finishAll() {
         while (!pending.isEmpty()) {
-            Pending p = pending.pollFirst();
-            try {
-                p.transfer().await();
-                p.onRead().accept(p.payload());
-            } finally {
-                freePayloads.push(p.payload());
-            }
+            finishOldest();
+        }
+    }
+
+    private void finishOldest() {
+        Pending p = pending.pollFirst();
+        try {
+            p.transfer().await();
+            p.onRead().accept(p.payload());
+        } finally {
+            freePayloads.push(p.payload());
         }
     }
 

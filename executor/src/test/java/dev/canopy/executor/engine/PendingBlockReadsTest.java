@@ -75,6 +75,25 @@ class PendingBlockReadsTest {
     }
 
     @Test
+    void startingAReadBeyondTheLimitHandsOnTheOldestFirst() {
+        try (Model model = Model.load(TestModels.stories260kF32());
+             CpuBackend cpu = new CpuBackend(model, 1, KernelBackend.JAVA, 8, BLOCK_SIZE);
+             PendingBlockReads reads = new PendingBlockReads(cpu, cpu.blockBytes(), 2)) {
+            cpu.forward(ForwardBatch.ofSequence(PROMPT, 0, new int[] {0, 1, 2}));
+            List<Integer> order = new ArrayList<>();
+            for (int b = 0; b < 3; b++) {
+                int block = b;
+                reads.start(block, p -> order.add(block));
+            }
+            assertThat(order).as("the first read, handed on to make room").containsExactly(0);
+            assertThat(reads.size()).isEqualTo(2);
+            reads.finishAll();
+            assertThat(order).containsExactly(0, 1, 2);
+            assertThat(reads.payloads()).as("no more than the limit").isEqualTo(2);
+        }
+    }
+
+    @Test
     void aDeclinedReadStartsNothing() {
         try (Model model = Model.load(TestModels.stories260kF32());
              CpuBackend cpu = new CpuBackend(model, 1, KernelBackend.JAVA, 8, BLOCK_SIZE, KvCacheType.Q4);
