@@ -3,10 +3,12 @@ package dev.canopy.executor.cuda;
 import dev.canopy.executor.kv.KvCacheType;
 import dev.canopy.executor.model.Backend;
 import dev.canopy.executor.model.ForwardBatch;
+import dev.canopy.executor.model.KvTransfer;
 import dev.canopy.executor.model.Model;
 import dev.canopy.executor.model.ModelConfig;
 import dev.canopy.executor.model.ModelWeights;
 import java.lang.foreign.MemorySegment;
+import java.util.BitSet;
 import jcuda.driver.CUresult;
 
 /**
@@ -14,6 +16,11 @@ import jcuda.driver.CUresult;
  * weights (in their file's quantization) and the paged KV cache in GPU memory. Each kernel reduces in
  * a fixed order per row, so a row's logits do not depend on which rows share its step. Logits are
  * copied back to the host for sampling.
+ *
+ * <p>KV blocks are swapped on a second stream ({@link KvCopyStream}): {@link #readBlockAsync} and
+ * {@link #writeBlockAsync} return while the copy runs, ordered on the device after the steps queued before them;
+ * a later step waits on the device for the writes in flight and for the reads of the blocks it writes. Steps
+ * replayed as CUDA graphs wait the same way: the wait is queued on the stream before the graph's launch.
  *
  * <p>One step runs at a time ({@link #forward} is synchronized); any thread may call.
  */
@@ -30,6 +37,7 @@ public final class CudaBackend implements Backend {
     private final ForwardKernels kernels;
     private final DeviceModel weights;
     private final DeviceKvCache kv;
+    private final KvCopyStream copies;
     private final StepBuffers step;
     private final StepGraphs graphs; // null: launch kernel by kernel
     private final int maxPositions;
@@ -55,15 +63,17 @@ public final class CudaBackend implements Backend {
         ForwardKernels fk = null;
         DeviceModel dm = null;
         DeviceKvCache cache = null;
+        KvCopyStream copyStream = null;
         try {
             checkMemory(label, modelWeights, options);
             m = new CudaModule(context);
             fk = new ForwardKernels(context, m, options.checkEachKernel(), options.tensorCores());
             dm = DeviceModel.upload(context, config, modelWeights);
             cache = new DeviceKvCache(context, config, options.numBlocks(), options.blockSize());
+            copyStream = new KvCopyStream(context, cache);
         } catch (RuntimeException e) {
             try {
-                closeAll(cache, dm, fk, m, context);
+                closeAll(copyStream, cache, dm, fk, m, context);
             } catch (RuntimeException suppressed) {
                 e.addSuppressed(suppressed);
             }
@@ -73,6 +83,7 @@ public final class CudaBackend implements Backend {
         this.kernels = fk;
         this.weights = dm;
         this.kv = cache;
+        this.copies = copyStream;
         this.maxGroupRows = options.sharedPrefixAttention() ? ForwardKernels.maxGroupRows(config) : 0;
         this.step = new StepBuffers(context, config, maxGroupRows > 0);
         this.graphs = options.graphs() && !options.checkEachKernel() ? new StepGraphs(context) : null;
@@ -128,6 +139,7 @@ public final class CudaBackend implements Backend {
         int generation = step.generation();
         step.ensure(n, m, in.ints().length);
         StepLayout s = step.upload(in);
+        copies.orderBefore(writtenBlocks(batch)::get);
         if (graphs == null) {
             enqueue(s, n, m);
         } else {
@@ -139,6 +151,15 @@ public final class CudaBackend implements Backend {
             graphs.run(key, () -> enqueue(s, n, m));
         }
         return step.downloadLogits(m * c.vocab());
+    }
+
+    /** The KV blocks {@code batch} writes: those of its rows' positions. */
+    private BitSet writtenBlocks(ForwardBatch batch) {
+        BitSet written = new BitSet(kv.numBlocks());
+        for (int r = 0; r < batch.rows(); r++) {
+            written.set(batch.blockTables()[batch.rowSequence()[r]][batch.positions()[r] / kv.blockSize()]);
+        }
+        return written;
     }
 
     /** Queues the kernels of one step (the steps of {@code Transformer.forward}) on the stream. */
@@ -179,14 +200,35 @@ public final class CudaBackend implements Backend {
     @Override
     public synchronized void copyBlock(int src, int dst) {
         context.makeCurrent();
+        copies.orderBefore(written -> written == dst);
         kv.copyBlock(src, dst);
     }
 
+    /** Copies block {@code block} out, waiting for the copy; never declines (the GPU cache is F32). */
     @Override
-    public synchronized boolean readBlock(int block, MemorySegment payload) {
-        context.makeCurrent();
-        kv.readBlock(block, payload);
+    public boolean readBlock(int block, MemorySegment payload) {
+        readBlockAsync(block, payload).await();
         return true;
+    }
+
+    /**
+     * Starts copying block {@code block} to the host on the copy stream, after the steps queued so far; never
+     * declined. A later step that writes the block waits (on the device) for the copy.
+     */
+    @Override
+    public synchronized KvTransfer readBlockAsync(int block, MemorySegment payload) {
+        context.makeCurrent();
+        return copies.read(block, payload);
+    }
+
+    /**
+     * Takes {@code payload} into page-locked staging and starts copying it into block {@code block} on the copy
+     * stream; every later step and block copy waits (on the device) for it.
+     */
+    @Override
+    public synchronized KvTransfer writeBlockAsync(int block, MemorySegment payload) {
+        context.makeCurrent();
+        return copies.write(block, payload);
     }
 
     @Override
@@ -200,10 +242,10 @@ public final class CudaBackend implements Backend {
         return KvCacheType.F32;
     }
 
+    /** Copies {@code payload} into block {@code block}, waiting for the copy. */
     @Override
-    public synchronized void writeBlock(int block, MemorySegment payload) {
-        context.makeCurrent();
-        kv.writeBlock(block, payload);
+    public void writeBlock(int block, MemorySegment payload) {
+        writeBlockAsync(block, payload).await();
     }
 
     @Override
@@ -247,7 +289,7 @@ public final class CudaBackend implements Backend {
     public synchronized void close() {
         context.makeCurrent();
         context.synchronize("finish the GPU work before closing " + name());
-        closeAll(graphs, step, kv, weights, kernels, module, context);
+        closeAll(copies, graphs, step, kv, weights, kernels, module, context);
     }
 
     /** Closes every resource (nulls skipped), then throws the first failure, if any. */

@@ -1,10 +1,13 @@
 package dev.canopy.executor.cuda;
 
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoDAsync;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoHAsync;
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
 import static jcuda.driver.JCudaDriver.cuMemsetD32Async;
 
 import dev.canopy.executor.model.ModelConfig;
-import java.lang.foreign.MemorySegment;
+import jcuda.Pointer;
+import jcuda.driver.CUstream;
 
 /**
  * The paged KV cache in GPU memory, laid out like the CPU's {@code F32KvStorage}: per layer, keys and
@@ -81,40 +84,45 @@ final class DeviceKvCache implements AutoCloseable {
     }
 
     /**
-     * Copies every layer's keys and values of block {@code block} into {@code payload} (after the queued work ends).
+     * Queues on {@code stream} copies of every layer's keys and values of block {@code block} into {@code host}.
      *
-     * @param payload (layers, 2 [keys, values], blockSize, kvDim) floats, native memory
+     * @param host (layers, 2 [keys, values], blockSize, kvDim) floats of page-locked memory
      */
-    void readBlock(int block, MemorySegment payload) {
-        long slice = checkPayload(block, payload, "read");
-        context.synchronize("finish the GPU work before reading KV block " + block);
+    void download(int block, Pointer host, CUstream stream) {
+        long slice = checkBlock(block, "read");
         for (int half = 0; half < 2 * layers; half++) {
-            buffer.download(half * layerBytes + block * slice, payload.asSlice(half * slice, slice));
+            CudaException.check(cuMemcpyDtoHAsync(host.withByteOffset(half * slice), buffer.at(half * layerBytes
+                    + block * slice), slice, stream), "queue the copy of KV block " + block + " to the host");
         }
     }
 
     /**
-     * Copies {@code payload} (from {@link #readBlock}) into every layer's keys and values of block {@code block}.
+     * Queues on {@code stream} copies of {@code host} (as {@link #download} fills it) into every layer's keys and
+     * values of block {@code block}.
      *
-     * @param payload (layers, 2 [keys, values], blockSize, kvDim) floats, native memory
+     * @param host (layers, 2 [keys, values], blockSize, kvDim) floats of page-locked memory
      */
-    void writeBlock(int block, MemorySegment payload) {
-        long slice = checkPayload(block, payload, "write");
-        context.synchronize("finish the GPU work before writing KV block " + block);
+    void upload(int block, Pointer host, CUstream stream) {
+        long slice = checkBlock(block, "write");
         for (int half = 0; half < 2 * layers; half++) {
-            buffer.upload(half * layerBytes + block * slice, payload.asSlice(half * slice, slice));
+            CudaException.check(cuMemcpyHtoDAsync(buffer.at(half * layerBytes + block * slice),
+                    host.withByteOffset(half * slice), slice, stream), "queue the copy of KV block " + block
+                    + " from the host");
         }
     }
 
-    /** Checks the block id and the payload size; returns the bytes of one layer's keys (or values) of a block. */
-    private long checkPayload(int block, MemorySegment payload, String action) {
-        long slice = (long) blockSize * kvDim * Float.BYTES;
-        if (block < 0 || block >= numBlocks || payload.byteSize() != 2 * layers * slice) {
+    /** Bytes of one block's keys and values, all layers: (layers, 2, blockSize, kvDim) floats. */
+    long blockBytes() {
+        return 2L * layers * blockSize * kvDim * Float.BYTES;
+    }
+
+    /** Checks the block id; returns the bytes of one layer's keys (or values) of a block. */
+    private long checkBlock(int block, String action) {
+        if (block < 0 || block >= numBlocks) {
             throw new IllegalArgumentException("Cannot " + action + " KV block " + block + ": blocks are 0.."
-                    + (numBlocks - 1) + " and the payload must have " + 2 * layers * slice + " bytes, got "
-                    + payload.byteSize());
+                    + (numBlocks - 1));
         }
-        return slice;
+        return (long) blockSize * kvDim * Float.BYTES;
     }
 
     @Override

@@ -135,6 +135,9 @@ final class GenerationRun {
             finished(failed, FinishReason.ERROR, failed.errorMessage().orElse("failed"));
         }
         if (step.isEmpty()) {
+            if (swapper != null) {
+                swapper.finishPendingReads();
+            }
             scheduler.postprocess(step, new int[0]);
             return;
         }
@@ -149,6 +152,7 @@ final class GenerationRun {
         float[] logits = backend.forward(toBatch(step));
         if (swapper != null) {
             swapper.recordForward(step.numTokens(), System.nanoTime() - forwardStart);
+            swapper.finishPendingReads(); // the step's swap-out copies ran beside its forward
         }
         steps++;
         peakBlocks = Math.max(peakBlocks, scheduler.blockManager().usedBlockCount());

@@ -30,6 +30,15 @@ import java.util.function.ToIntFunction;
  * the next sequences to swap in are prefetched up to the first tier while a step computes. The same store keeps the
  * prefix-cache blocks the pool evicts ({@link PrefixOffload}); their prefetch rides along.
  *
+ * <p>Copies overlap the step (see {@link Backend#readBlockAsync}): a swap-out starts reading all of a victim's blocks
+ * while the scheduler builds the step and returns at once, counting them stored; the step's forward pass runs (on a
+ * GPU, while the copies run on their own stream: the forward waits on the device only for copies of blocks it
+ * overwrites), and {@link #finishPendingReads()}, called after it, awaits the reads and writes the blocks to the
+ * tiers. A block the tiers then refuse is forgotten with the blocks after it, and the swap-in recomputes from there
+ * (as the {@link SwapSpace} contract allows). A swap-in starts the writes of its blocks and never waits for them:
+ * the backend orders the next forward after them. A sequence swapped in or discarded while its swap-out is still
+ * pending first finishes the pending reads.
+ *
  * <p>Used by the scheduler's thread only (prefetches run on the store's threads).
  */
 final class KvSwapper implements SwapSpace, AutoCloseable {
@@ -47,8 +56,10 @@ final class KvSwapper implements SwapSpace, AutoCloseable {
     private final ModelConfig model;
     private final long blockBytes;
     private final Arena arena = Arena.ofShared();
-    private final MemorySegment staging; // (blockBytes) one block in transit, as the backend's cache stores it
+    private final MemorySegment staging; // (blockBytes) one block being swapped in, as the backend's cache stores it
+    private final PendingBlockReads reads;
     private final Map<Long, Integer> storedBlocks = new HashMap<>(); // sequence id -> leading blocks stored
+    private final Map<Long, SwapOut> swappingOut = new HashMap<>(); // sequence id -> its swap-out's reads pending
     private long nextUseRank = NextUsePlan.MAX_STEP / 2; // decreases: the latest swap-out is swapped in first
     private long forwardFlops;
     private long forwardNanos;
@@ -68,10 +79,11 @@ final class KvSwapper implements SwapSpace, AutoCloseable {
         this.store = store;
         this.blockBytes = store.blockBytes();
         this.staging = arena.allocate(blockBytes, 64);
+        this.reads = new PendingBlockReads(backend, blockBytes);
         boolean planAware = config.policy() == EvictionPolicyKind.PLAN_AWARE && store.tiers().size() > 1;
         this.prefetcher = planAware ? new Prefetcher(store, PREFETCH_IN_FLIGHT) : null;
         this.prefixes = new PrefixOffload(store, backend, config.policy() == EvictionPolicyKind.PLAN_AWARE,
-                arena.allocate(blockBytes, 64));
+                arena.allocate(blockBytes, 64), reads);
     }
 
     /** A swapper over the tiers {@code config} names, for blocks of {@code backend}'s pool. */
@@ -97,48 +109,44 @@ final class KvSwapper implements SwapSpace, AutoCloseable {
         return swap;
     }
 
+    /**
+     * Starts reading the leading {@code blocks} blocks of {@code seq} (up to the first the backend declines); they are
+     * written to the tiers by {@link #finishPendingReads()}.
+     *
+     * @return the blocks being stored
+     */
     @Override
     public int swapOut(Sequence seq, int blocks) {
-        long rank = nextUseRank--;
-        int stored = 0;
-        List<BlockKey> pinned = new ArrayList<>(blocks);
-        while (stored < blocks) {
-            BlockKey key = new BlockKey(seq.id(), stored);
-            store.setNextUse(key, rank);
-            if (!backend.readBlock(seq.blockTable().blockId(stored), staging)) {
-                store.forgetNextUse(key);
-                break; // a block still being filled in full precision (4-bit KV): recomputed instead
-            }
-            if (!store.offload(key, staging).isStored()) {
-                store.forgetNextUse(key);
-                break;
-            }
-            store.pin(key); // a later block of this sequence must not push out an earlier one
-            pinned.add(key);
-            stored++;
+        SwapOut out = new SwapOut(seq.id(), nextUseRank--, blocks);
+        int started = 0;
+        while (started < blocks && reads.start(seq.blockTable().blockId(started), out::store)) {
+            started++; // a declined block is still being filled in full precision (4-bit KV): recomputed instead
         }
-        pinned.forEach(store::unpin);
-        blocksSwappedOut += stored;
-        blocksNotStored += blocks - stored;
-        if (stored > 0) {
-            swapOuts++;
-            storedBlocks.put(seq.id(), stored);
+        if (started == 0) {
+            blocksNotStored += blocks;
+            return 0;
         }
-        return stored;
+        out.started = started;
+        swappingOut.put(seq.id(), out);
+        return started;
     }
 
     @Override
     public int swapIn(Sequence seq, int fromBlock, int toBlock) {
+        if (swappingOut.containsKey(seq.id())) {
+            reads.finishAll(); // readmitted in the step that swapped it out
+        }
+        int stored = Math.min(toBlock, storedBlocks.getOrDefault(seq.id(), 0));
         int restored = 0;
-        for (int k = fromBlock; k < toBlock; k++) {
+        for (int k = fromBlock; k < stored; k++) {
             if (!store.load(new BlockKey(seq.id(), k), staging).isLoaded()) {
                 break;
             }
-            backend.writeBlock(seq.blockTable().blockId(k), staging);
+            backend.writeBlockAsync(seq.blockTable().blockId(k), staging); // the next forward waits for it
             restored++;
         }
         blocksSwappedIn += restored;
-        blocksNotRestored += toBlock - fromBlock - restored;
+        blocksNotRestored += Math.max(0, stored - fromBlock - restored);
         if (restored > 0) {
             swapIns++;
         }
@@ -148,12 +156,28 @@ final class KvSwapper implements SwapSpace, AutoCloseable {
 
     @Override
     public void discard(Sequence seq) {
+        if (swappingOut.containsKey(seq.id())) {
+            reads.finishAll();
+        }
         Integer stored = storedBlocks.remove(seq.id());
         for (int k = 0; stored != null && k < stored; k++) {
             BlockKey key = new BlockKey(seq.id(), k);
             store.remove(key);
             store.forgetNextUse(key);
         }
+    }
+
+    /**
+     * Awaits the block reads started while the last step was scheduled (swap-outs, evicted prefix blocks) and writes
+     * the blocks to the tiers. Called after the step's forward pass, so that the copies overlap it.
+     */
+    void finishPendingReads() {
+        reads.finishAll();
+    }
+
+    /** Blocks being read out of the pool, waiting for {@link #finishPendingReads()}. */
+    int pendingReads() {
+        return reads.size();
     }
 
     /** Where the block manager offers evicted prefix-cache blocks and restores prefixes from. */
@@ -203,8 +227,62 @@ final class KvSwapper implements SwapSpace, AutoCloseable {
 
     @Override
     public void close() {
-        store.close();
-        arena.close();
+        try {
+            reads.close();
+        } finally {
+            store.close();
+            arena.close();
+        }
+    }
+
+    /**
+     * One sequence's swap-out while its reads are pending: each block read is written to the tiers in order, pinned
+     * so that a later block of the sequence does not push it out; after the first block the tiers refuse, the rest
+     * are dropped.
+     */
+    private final class SwapOut {
+        private final long sequenceId;
+        private final long rank;      // next use of every block: before every block stored earlier
+        private final int requested;  // blocks the scheduler asked to swap out
+        private int started;          // blocks whose reads started
+        private int received;         // reads handed on so far
+        private int stored;           // leading blocks the tiers took
+
+        SwapOut(long sequenceId, long rank, int requested) {
+            this.sequenceId = sequenceId;
+            this.rank = rank;
+            this.requested = requested;
+        }
+
+        /** Block {@code received} of the sequence, read: {@code payload} (blockBytes) holds it during the call. */
+        void store(MemorySegment payload) {
+            BlockKey key = new BlockKey(sequenceId, received++);
+            if (stored == received - 1) {
+                store.setNextUse(key, rank);
+                if (store.offload(key, payload).isStored()) {
+                    store.pin(key);
+                    stored++;
+                } else {
+                    store.forgetNextUse(key);
+                }
+            }
+            if (received == started) {
+                finished();
+            }
+        }
+
+        private void finished() {
+            for (int k = 0; k < stored; k++) {
+                store.unpin(new BlockKey(sequenceId, k));
+            }
+            swappingOut.remove(sequenceId);
+            blocksSwappedOut += stored;
+            blocksNotStored += requested - stored;
+            if (stored > 0) {
+                swapOuts++;
+                storedBlocks.put(sequenceId, stored);
+            }
+        }
     }
 
     private double flopsPerSecond() {

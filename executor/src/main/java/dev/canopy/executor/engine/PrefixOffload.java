@@ -11,9 +11,12 @@ import dev.canopy.offload.TieredKvStore;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
 
 /**
  * The engine's {@link PrefixSpill}: cached prefix blocks the pool evicts go to the offload tiers, and come back into
@@ -27,6 +30,10 @@ import java.util.Map;
  * needs is marked so the tiers drop it first. Without the plan (LRU), every evicted block whose prefix is known is
  * written. Either way, a block that the next sequence to read it will swap back in anyway is not written twice. Blocks of the waiting sequences
  * about to be admitted are prefetched up to the first tier ({@link #addUpcomingKeys}).
+ *
+ * <p>Copies overlap the step: an evicted block's read is started ({@link PendingBlockReads}) and its bytes go to the
+ * tiers after the step's forward pass; a restore starts the block's write and does not wait for it (the backend orders
+ * the next forward after it). A restore of a block whose read is still pending finishes the pending reads first.
  *
  * <p>Used by the scheduler's thread only.
  */
@@ -48,8 +55,10 @@ final class PrefixOffload implements PrefixSpill {
     private final Backend backend;
     private final boolean planAware;
     private final int blockSize;
-    private final MemorySegment staging; // (layers, 2, blockSize, kvDim) floats: one block in transit
+    private final MemorySegment staging; // (layers, 2, blockSize, kvDim) floats: one block being restored
+    private final PendingBlockReads reads;
     private final Map<BlockKey, int[]> stored = new HashMap<>(); // prefix tokens of each block written
+    private final Set<BlockKey> reading = new HashSet<>(); // evicted blocks whose reads are pending
     private Map<BlockKey, Planned> planned = new HashMap<>(); // first waiting sequence reading each prefix block
     private Map<Long, Hashes> hashesBySequence = new HashMap<>();
     private long preemptedSincePlan;
@@ -67,13 +76,16 @@ final class PrefixOffload implements PrefixSpill {
     /**
      * @param planAware whether to write only blocks the plan reads again (else every evicted block)
      * @param staging   (blockBytes) bytes of scratch, used only during calls
+     * @param reads     where evicted blocks' reads wait for the end of the step
      */
-    PrefixOffload(TieredKvStore store, Backend backend, boolean planAware, MemorySegment staging) {
+    PrefixOffload(TieredKvStore store, Backend backend, boolean planAware, MemorySegment staging,
+                  PendingBlockReads reads) {
         this.store = store;
         this.backend = backend;
         this.planAware = planAware;
         this.blockSize = backend.blockSize();
         this.staging = staging;
+        this.reads = reads;
     }
 
     /**
@@ -139,18 +151,29 @@ final class PrefixOffload implements PrefixSpill {
             return;
         }
         int[] kept = stored.get(key);
-        if (kept != null && Arrays.equals(kept, prefix) && store.tierOf(key).isPresent()) {
+        if (reading.contains(key) || kept != null && Arrays.equals(kept, prefix) && store.tierOf(key).isPresent()) {
             alreadyStored++;
             return;
         }
-        backend.readBlock(block, staging);
-        if (used) {
-            store.setNextUse(key, next.rank());
+        int[] tokens = prefix.clone();
+        OptionalLong rank = used ? OptionalLong.of(next.rank()) : OptionalLong.empty();
+        if (reads.start(block, payload -> write(key, tokens, rank, payload))) {
+            reading.add(key);
+        } else {
+            notStored++; // a 4-bit block still being filled: not swappable as it is
+        }
+    }
+
+    /** Writes an evicted block, read: {@code payload} holds it; {@code rank} is its planned next use, if any. */
+    private void write(BlockKey key, int[] prefix, OptionalLong rank, MemorySegment payload) {
+        reading.remove(key);
+        if (rank.isPresent()) {
+            store.setNextUse(key, rank.getAsLong());
         } else {
             store.forgetNextUse(key);
         }
-        if (store.offload(key, staging).isStored()) {
-            stored.put(key, prefix.clone());
+        if (store.offload(key, payload).isStored()) {
+            stored.put(key, prefix);
             written++;
         } else {
             stored.remove(key);
@@ -174,6 +197,9 @@ final class PrefixOffload implements PrefixSpill {
         long[] chain = seq instanceof Sequence s ? chainHashes(s, hashesBySequence) : null;
         long hash = chain != null && index < chain.length ? chain[index] : chainHash(tokens(seq, index + 1), index + 1);
         BlockKey key = key(hash, index);
+        if (reading.contains(key)) {
+            reads.finishAll(); // evicted earlier in this step: its bytes are still on their way to the tiers
+        }
         int[] kept = stored.get(key);
         if (kept == null || kept.length != (index + 1) * blockSize || !startsWith(seq, kept)) {
             return false;
@@ -184,7 +210,7 @@ final class PrefixOffload implements PrefixSpill {
             notRestored++;
             return false;
         }
-        backend.writeBlock(block, staging);
+        backend.writeBlockAsync(block, staging); // the next forward waits for it
         restored++;
         if (inFirstTier) {
             restoredFromFirstTier++;

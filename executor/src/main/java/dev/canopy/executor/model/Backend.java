@@ -28,7 +28,7 @@ public interface Backend extends AutoCloseable {
     /**
      * Copies every layer's KV of block {@code block} into {@code payload} (to swap it out of the pool): an F32 cache
      * laid out as {@link KvBlockLayout} says, (layers, 2 [keys, values], blockSize, kvDim) floats; a quantized one
-     * as it stores it.
+     * as it stores it. Returns once the bytes are in {@code payload}.
      *
      * @param payload {@link #blockBytes()} bytes
      * @return false, copying nothing, when the block cannot be swapped as it is (a 4-bit block still being filled
@@ -42,6 +42,35 @@ public interface Backend extends AutoCloseable {
      * @param payload {@link #blockBytes()} bytes
      */
     void writeBlock(int block, MemorySegment payload);
+
+    /**
+     * Starts what {@link #readBlock} does and returns without waiting for the device: the copy takes the block as
+     * the forward steps and block copies called before left it, and later ones may overwrite the block (a GPU
+     * backend makes them wait for the copy on the device, never on the host). {@code payload} holds the bytes once
+     * the transfer's {@link KvTransfer#await()} returned; every read must be awaited. A declined transfer
+     * ({@link KvTransfer#isDeclined()}) is what {@code readBlock} returning false means.
+     *
+     * <p>This default copies synchronously and returns a finished transfer.
+     *
+     * @param payload {@link #blockBytes()} bytes, not touched by the caller until the transfer is awaited
+     */
+    default KvTransfer readBlockAsync(int block, MemorySegment payload) {
+        return readBlock(block, payload) ? KvTransfer.completed() : KvTransfer.declined();
+    }
+
+    /**
+     * Starts what {@link #writeBlock} does and returns without waiting for the device: {@code payload} is taken
+     * before the call returns (the caller may reuse it), and every forward step and block copy called later sees
+     * the written block (a GPU backend orders them after the copy on the device). It need not be awaited.
+     *
+     * <p>This default copies synchronously and returns a finished transfer.
+     *
+     * @param payload {@link #blockBytes()} bytes (from {@link #readBlock} or {@link #readBlockAsync})
+     */
+    default KvTransfer writeBlockAsync(int block, MemorySegment payload) {
+        writeBlock(block, payload);
+        return KvTransfer.completed();
+    }
 
     /** Bytes of one block's swap payload, and of one block of the KV cache. */
     long blockBytes();

@@ -37,9 +37,11 @@ public interface SwapSpace {
     boolean shouldSwap(Sequence seq, int blocks);
 
     /**
-     * Copies the KV of the first {@code blocks} blocks of {@code seq}'s block table (still held) out of the pool.
+     * Copies the KV of the first {@code blocks} blocks of {@code seq}'s block table (still held) out of the pool. The
+     * copies may finish later (after the step's forward pass), as long as they take the blocks' KV as it is now; a
+     * block that then fails to be stored is not restored by {@link #swapIn}, and recomputed.
      *
-     * @return how many leading blocks are stored (stored blocks after the first failure are forgotten)
+     * @return how many leading blocks are stored or being stored (stored blocks after the first failure are forgotten)
      */
     int swapOut(Sequence seq, int blocks);
 
