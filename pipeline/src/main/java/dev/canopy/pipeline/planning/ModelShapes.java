@@ -1,16 +1,22 @@
 package dev.canopy.pipeline.planning;
 
 import dev.canopy.executor.gguf.GgufTensorInfo;
+import dev.canopy.executor.kv.KvCacheType;
 import dev.canopy.executor.model.Model;
 import dev.canopy.executor.model.ModelConfig;
 import dev.canopy.prefixtree.ModelShape;
 
-/** The planner's view of a loaded model: its dimensions and the bytes each weight takes. */
+/**
+ * The planner's view of a loaded model: its dimensions, the bytes each weight takes, and the bytes each KV element
+ * takes in the engine's cache type (a 4-bit cache holds about seven times the tokens of an F32 one in the same
+ * budget, and the plan's memory pressure must say so).
+ */
 public final class ModelShapes {
 
     private ModelShapes() {}
 
-    public static ModelShape of(Model model) {
+    /** {@code model} with a KV cache of {@code kvType} in blocks of {@code blockSize} tokens (scales included). */
+    public static ModelShape of(Model model, KvCacheType kvType, int blockSize) {
         ModelConfig c = model.config();
         long params = 0;
         long bytes = 0;
@@ -20,6 +26,12 @@ public final class ModelShapes {
         }
         double bytesPerWeight = params == 0 ? 4 : (double) bytes / params;
         return new ModelShape(c.layers(), c.dim(), c.heads(), c.kvHeads(), c.headDim(), c.ffn(), c.vocab(),
-                bytesPerWeight, Float.BYTES);
+                bytesPerWeight, kvBytesPerElement(c, kvType, blockSize));
+    }
+
+    /** Stored bytes per key or value element of a {@code kvType} cache: a block's bytes over its elements. */
+    static double kvBytesPerElement(ModelConfig c, KvCacheType kvType, int blockSize) {
+        double elements = 2.0 * c.layers() * c.kvDim() * blockSize; // keys and values
+        return kvType.blockBytes(c, blockSize) / elements;
     }
 }

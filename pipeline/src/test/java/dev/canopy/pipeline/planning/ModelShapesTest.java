@@ -1,0 +1,51 @@
+package dev.canopy.pipeline.planning;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.canopy.executor.TestModels;
+import dev.canopy.executor.kv.KvCacheType;
+import dev.canopy.executor.model.Model;
+import dev.canopy.prefixtree.ModelShape;
+
+class ModelShapesTest {
+
+    private static Model model;
+
+    @BeforeAll
+    static void load() {
+        model = Model.load(TestModels.stories260kF32());
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+    }
+
+    @Test
+    void anF32CacheTakesFourBytesAnElement() {
+        ModelShape shape = ModelShapes.of(model, KvCacheType.F32, 16);
+
+        int kvDim = model.config().kvDim();
+        assertThat(shape.kvBytesPerToken()).isEqualTo(2.0 * model.config().layers() * kvDim * Float.BYTES);
+    }
+
+    @Test
+    void quantizedCachesCountTheirCodesAndScales() {
+        int blockSize = 16;
+        double f32 = ModelShapes.of(model, KvCacheType.F32, blockSize).kvBytesPerToken();
+        double q8 = ModelShapes.of(model, KvCacheType.Q8, blockSize).kvBytesPerToken();
+        double q4 = ModelShapes.of(model, KvCacheType.Q4, blockSize).kvBytesPerToken();
+
+        for (KvCacheType type : KvCacheType.values()) {
+            assertThat(ModelShapes.of(model, type, blockSize).kvBytesPerToken() * blockSize)
+                    .as("a block of %s", type).isCloseTo(type.blockBytes(model.config(), blockSize), within(1e-6));
+        }
+        assertThat(q8).isLessThan(f32 / 3).isGreaterThan(f32 / 4);
+        assertThat(q4).isLessThan(f32 / 5).isGreaterThan(f32 / 8);
+    }
+}
