@@ -13,6 +13,7 @@ import dev.canopy.jobs.batch.BatchConfigLoader;
 import dev.canopy.jobs.batch.BatchSpecBuilder;
 import dev.canopy.jobs.batch.ConfigException;
 import dev.canopy.jobs.cli.Args;
+import dev.canopy.jobs.cli.GpuFlags;
 import dev.canopy.jobs.cli.UsageException;
 import dev.canopy.pipeline.batch.BatchJobSpec;
 import dev.canopy.pipeline.batch.BatchOutcome;
@@ -42,10 +43,12 @@ public final class BatchGenerate {
             usage: canopy batch --input PATH --output DIR --model FILE.gguf [--config job.yaml] [--conf KEY=VALUE]...
                      [--input-format parquet|jsonl|json|csv|table|openai-batch] [--output-format parquet|jsonl|openai-batch]
                      [--id-column NAME] [--prompt-column NAME] [--partitions N] [--max-tokens N] [--temperature T]
-                     [--seed S] [--kv-type f32|q8|q4] [--overwrite]
+                     [--seed S] [--kv-type f32|q8|q4] [--tensor-cores on|off] [--shared-prefix-attention on|off]
+                     [--overwrite]
               --config: YAML or JSON job config (keys documented in conf/job.yaml); flags override it
               --conf KEY=VALUE: a config key as a dotted path (sampling.top-p=0.9), or a Spark setting (spark.*)
-              exit codes: 0 complete, 2 bad flags or config, 3 bad input/model/output, 4 rows missing (rerun)""";
+            """ + GpuFlags.HELP
+            + "\n  exit codes: 0 complete, 2 bad flags or config, 3 bad input/model/output, 4 rows missing (rerun)";
 
     private static final Map<String, String> FLAG_KEYS = flagKeys();
     private static final String SHUFFLE_PARTITIONS = "spark.sql.shuffle.partitions";
@@ -84,8 +87,8 @@ public final class BatchGenerate {
      */
     public static int run(String[] argv, PrintStream out, PrintStream err) {
         Args args = Args.parse("batch", argv, Set.of("input", "output", "model", "input-format", "output-format",
-                "config", "conf", "id-column", "prompt-column", "partitions", "max-tokens", "temperature", "seed"),
-                Set.of("overwrite"));
+                "config", "conf", "id-column", "prompt-column", "partitions", "max-tokens", "temperature", "seed",
+                "kv-type", GpuFlags.TENSOR_CORES, GpuFlags.SHARED_PREFIX_ATTENTION), Set.of("overwrite"));
         BatchConfig config;
         try {
             config = BatchConfigLoader.load(args.get("config").map(Path::of), overrides(args));
@@ -147,7 +150,7 @@ public final class BatchGenerate {
     }
 
     /** Config keys set by flags: --conf pairs first, then the named flags, which win. */
-    private static Map<String, String> overrides(Args args) {
+    static Map<String, String> overrides(Args args) {
         Map<String, String> overrides = new LinkedHashMap<>();
         for (String pair : args.all("conf")) {
             int eq = pair.indexOf('=');
@@ -157,6 +160,10 @@ public final class BatchGenerate {
             overrides.put(pair.substring(0, eq), pair.substring(eq + 1));
         }
         FLAG_KEYS.forEach((flag, key) -> args.get(flag).ifPresent(value -> overrides.put(key, value)));
+        for (String flag : GpuFlags.NAMES) { // on|off on the command line, true|false in the config
+            args.get(flag).ifPresent(value -> overrides.put("engine." + flag,
+                    Boolean.toString(GpuFlags.isOn(flag, value))));
+        }
         if (args.has("overwrite")) {
             overrides.put("overwrite", "true");
         }

@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -22,7 +24,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.canopy.executor.TestModels;
+import dev.canopy.executor.cuda.GpuSettings;
+import dev.canopy.jobs.batch.BatchConfigLoader;
+import dev.canopy.jobs.batch.BatchSpecBuilder;
+import dev.canopy.jobs.cli.Args;
+import dev.canopy.jobs.cli.GpuFlags;
 import dev.canopy.jobs.cli.UsageException;
+import dev.canopy.pipeline.batch.BatchJobSpec;
+import dev.canopy.pipeline.engine.EngineBackendFactory;
+import dev.canopy.pipeline.engine.EngineSettings;
 
 /** {@code canopy batch} in this JVM on local Spark with the real stories260K model. */
 class BatchGenerateTest {
@@ -123,6 +133,26 @@ class BatchGenerateTest {
         assertThatThrownBy(() -> batch("--inptu", "x"))
                 .isInstanceOf(UsageException.class)
                 .hasMessage("canopy batch: unknown flag --inptu");
+    }
+
+    @Test
+    void theGpuFlagsSetTheEngineKeysAndABadValueIsAUsageError() {
+        Args flags = Args.parse("batch", new String[] {"--input", "in.parquet", "--output", "out", "--model", "m.gguf",
+                "--conf", "engine.tensor-cores=true", "--tensor-cores", "off", "--shared-prefix-attention", "on",
+                "--kv-type", "q8"}, Set.of("input", "output", "model", "conf", "kv-type", GpuFlags.TENSOR_CORES,
+                GpuFlags.SHARED_PREFIX_ATTENTION), Set.of());
+
+        Map<String, String> overrides = BatchGenerate.overrides(flags);
+        BatchJobSpec spec = BatchSpecBuilder.build(BatchConfigLoader.load(Optional.empty(), overrides));
+        EngineSettings engine = ((EngineBackendFactory) spec.options().backend()).settings();
+
+        assertThat(overrides).containsEntry("engine.tensor-cores", "false")
+                .containsEntry("engine.shared-prefix-attention", "true").containsEntry("engine.kv-type", "q8");
+        assertThat(engine.gpu()).isEqualTo(new GpuSettings(false, true));
+        assertThatThrownBy(() -> batch("--model", model(), "--tensor-cores", "fast"))
+                .isInstanceOf(UsageException.class)
+                .hasMessage("canopy: --tensor-cores must be on or off, got 'fast'");
+        assertThat(BatchGenerate.usage()).contains("[--tensor-cores on|off] [--shared-prefix-attention on|off]");
     }
 
     private static List<JsonNode> outputLines(Path output) throws IOException {

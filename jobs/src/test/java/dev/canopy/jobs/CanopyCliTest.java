@@ -113,6 +113,23 @@ class CanopyCliTest {
     }
 
     @Test
+    void theGpuFlagsAreAcceptedAndIgnoredOnTheCpuAndABadValueIsAUsageError() throws IOException {
+        Run generate = run("generate", "--model", model(), "--prompt", "Once upon a time", "--max-tokens", "4",
+                "--backend", "cpu", "--tensor-cores", "off", "--shared-prefix-attention", "on");
+        assertThat(generate.code()).as(generate.err()).isZero();
+        assertThat(JSON.readTree(generate.out().strip()).get("completion_tokens").asInt()).isEqualTo(4);
+        Run bench = run("bench", "--model", model(), "--prompt-len", "8", "--gen-len", "4", "--warmup", "0",
+                "--backend", "cpu", "--tensor-cores", "on", "--json");
+        assertThat(bench.code()).as(bench.err()).isZero();
+        assertThat(JSON.readTree(bench.out()).get("backend").asText()).isEqualTo("cpu");
+
+        Run bad = run("generate", "--model", model(), "--prompt", "x", "--shared-prefix-attention", "yes");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("canopy: --shared-prefix-attention must be on or off, got 'yes'")
+                .contains("usage: canopy generate");
+    }
+
+    @Test
     void aMissingModelFileFailsWithItsName() {
         Run r = run("inspect", "--model", "/nonexistent/m.gguf");
         assertThat(r.code()).isEqualTo(1);

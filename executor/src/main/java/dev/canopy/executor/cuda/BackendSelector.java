@@ -18,7 +18,8 @@ public final class BackendSelector {
     private BackendSelector() {}
 
     /**
-     * Opens {@code model} on the backend {@code kind} names: {@code CPU}; {@code CUDA} on GPU 0, failing
+     * Opens {@code model} on the backend {@code kind} names ({@link GpuSettings#defaults() default GPU arithmetic}):
+     * {@code CPU}; {@code CUDA} on GPU 0, failing
      * with the reason when it cannot run here; {@code AUTO}, GPU 0 when {@link CudaBackend#isAvailable()}
      * and the model loads onto it, else the CPU, logging (at INFO) why the GPU was not used (once per process where
      * there is no usable GPU).
@@ -43,6 +44,17 @@ public final class BackendSelector {
      */
     public static Backend open(Model model, BackendKind kind, int threads, KernelBackend kernels, int numBlocks,
                                int blockSize, KvCacheType kvType) {
+        return open(model, kind, threads, kernels, numBlocks, blockSize, kvType, GpuSettings.defaults());
+    }
+
+    /**
+     * Like {@link #open(Model, BackendKind, int, KernelBackend, int, int, KvCacheType)}, a GPU doing the arithmetic
+     * {@code gpu} asks for ({@link GpuSettings#options}); the CPU backend ignores {@code gpu}.
+     *
+     * @throws IllegalArgumentException if {@code CUDA} is asked for with a quantized KV cache
+     */
+    public static Backend open(Model model, BackendKind kind, int threads, KernelBackend kernels, int numBlocks,
+                               int blockSize, KvCacheType kvType, GpuSettings gpu) {
         if (kvType != KvCacheType.F32) {
             if (kind == BackendKind.CUDA) {
                 throw new IllegalArgumentException("Cannot open the CUDA backend: the KV cache type " + kvType.label()
@@ -56,16 +68,17 @@ public final class BackendSelector {
         }
         return switch (kind) {
             case CPU -> new CpuBackend(model, threads, kernels, numBlocks, blockSize);
-            case CUDA -> new CudaBackend(model, CudaOptions.of(numBlocks, blockSize));
-            case AUTO -> openAuto(model, threads, kernels, numBlocks, blockSize);
+            case CUDA -> new CudaBackend(model, gpu.options(0, numBlocks, blockSize));
+            case AUTO -> openAuto(model, threads, kernels, numBlocks, blockSize, gpu);
         };
     }
 
-    private static Backend openAuto(Model model, int threads, KernelBackend kernels, int numBlocks, int blockSize) {
+    private static Backend openAuto(Model model, int threads, KernelBackend kernels, int numBlocks, int blockSize,
+                                    GpuSettings settings) {
         CudaAvailability gpu = CudaBackend.availability();
         if (gpu.available()) {
             try {
-                return new CudaBackend(model, CudaOptions.of(numBlocks, blockSize));
+                return new CudaBackend(model, settings.options(0, numBlocks, blockSize));
             } catch (CudaException | IllegalArgumentException e) {
                 LOG.log(Level.INFO, "backend auto: running " + model.path().getFileName() + " on the CPU: it cannot run on "
                         + gpu.detail() + ": " + e.getMessage());

@@ -74,7 +74,8 @@ public final class Engine implements AutoCloseable {
      * Loads the model named by {@code config} and opens an engine on it, on the backend
      * {@link EngineConfig#backend()} selects ({@link BackendSelector}); the KV cache holds as many blocks
      * as {@link EngineConfig#kvBudgetBytes()} pays for, on the CPU or the GPU alike (blocks of
-     * {@link EngineConfig#kvType()}: a quantized cache holds more).
+     * {@link EngineConfig#kvType()}: a quantized cache holds more), a GPU doing the arithmetic
+     * {@link EngineConfig#gpu()} asks for.
      *
      * @throws dev.canopy.executor.gguf.ModelFormatException when the model file is bad
      * @throws IllegalArgumentException when the KV budget holds no block
@@ -93,7 +94,7 @@ public final class Engine implements AutoCloseable {
             int blocks = KvStorage.blocksForBudget(model.config(), config.kvType(), config.kvBudgetBytes(),
                     config.blockSize());
             backend = BackendSelector.open(model, config.backend(), config.threads(), config.kernels(), blocks,
-                    config.blockSize(), config.kvType());
+                    config.blockSize(), config.kvType(), config.gpu());
             return new Engine(config, model, backend, spillFiles);
         } catch (RuntimeException e) {
             if (backend != null) {

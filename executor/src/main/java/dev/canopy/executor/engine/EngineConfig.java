@@ -1,6 +1,7 @@
 package dev.canopy.executor.engine;
 
 import dev.canopy.executor.cuda.BackendKind;
+import dev.canopy.executor.cuda.GpuSettings;
 import dev.canopy.executor.kv.KvCacheType;
 import dev.canopy.executor.tensor.KernelBackend;
 import java.nio.file.Path;
@@ -22,10 +23,12 @@ import java.nio.file.Path;
  * @param offload        where preempted sequences' KV may be swapped to (null: {@link OffloadConfig#none()})
  * @param kvType         how the KV cache stores keys and values (null: {@link KvCacheType#F32}); a quantized
  *                       type fits more tokens in {@code kvBudgetBytes} and runs on the CPU backend only
+ * @param gpu            the GPU's arithmetic (null: {@link GpuSettings#defaults()}, tensor cores on and shared-prefix
+ *                       attention off); the CPU backend ignores it
  */
 public record EngineConfig(Path model, int threads, int maxSeqs, int maxBatchTokens, long kvBudgetBytes,
                            int blockSize, boolean prefixCaching, KernelBackend kernels, BackendKind backend,
-                           OffloadConfig offload, KvCacheType kvType) {
+                           OffloadConfig offload, KvCacheType kvType, GpuSettings gpu) {
 
     public static final int DEFAULT_MAX_SEQS = 64;
     public static final int DEFAULT_MAX_BATCH_TOKENS = 512;
@@ -65,25 +68,36 @@ public record EngineConfig(Path model, int threads, int maxSeqs, int maxBatchTok
         if (kvType == null) {
             kvType = KvCacheType.F32;
         }
+        if (gpu == null) {
+            gpu = GpuSettings.defaults();
+        }
+    }
+
+    /** A config with the {@link GpuSettings#defaults() default GPU arithmetic}. */
+    public EngineConfig(Path model, int threads, int maxSeqs, int maxBatchTokens, long kvBudgetBytes, int blockSize,
+                        boolean prefixCaching, KernelBackend kernels, BackendKind backend, OffloadConfig offload,
+                        KvCacheType kvType) {
+        this(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels, backend, offload,
+                kvType, GpuSettings.defaults());
     }
 
     /** A config with an {@link KvCacheType#F32 F32} KV cache. */
     public EngineConfig(Path model, int threads, int maxSeqs, int maxBatchTokens, long kvBudgetBytes, int blockSize,
                         boolean prefixCaching, KernelBackend kernels, BackendKind backend, OffloadConfig offload) {
         this(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels, backend, offload,
-                KvCacheType.F32);
+                KvCacheType.F32, GpuSettings.defaults());
     }
 
     /** A config on the {@link BackendKind#AUTO AUTO} backend without KV offload. */
     public EngineConfig(Path model, int threads, int maxSeqs, int maxBatchTokens, long kvBudgetBytes, int blockSize,
                         boolean prefixCaching, KernelBackend kernels) {
         this(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels,
-                BackendKind.AUTO, OffloadConfig.none(), KvCacheType.F32);
+                BackendKind.AUTO, OffloadConfig.none(), KvCacheType.F32, GpuSettings.defaults());
     }
 
     /**
      * Defaults for {@code model}: all cores, 64 sequences, 512 tokens per step, 1 GiB of KV, blocks of 16,
-     * the GPU where one is usable, no KV offload, an F32 KV cache.
+     * the GPU where one is usable (tensor cores on, shared-prefix attention off), no KV offload, an F32 KV cache.
      */
     public static EngineConfig defaults(Path model) {
         return new EngineConfig(model, Runtime.getRuntime().availableProcessors(), DEFAULT_MAX_SEQS,
@@ -92,54 +106,60 @@ public record EngineConfig(Path model, int threads, int maxSeqs, int maxBatchTok
 
     public EngineConfig withThreads(int n) {
         return new EngineConfig(model, n, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels,
-                backend, offload, kvType);
+                backend, offload, kvType, gpu);
     }
 
     public EngineConfig withMaxSeqs(int n) {
         return new EngineConfig(model, threads, n, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels,
-                backend, offload, kvType);
+                backend, offload, kvType, gpu);
     }
 
     public EngineConfig withMaxBatchTokens(int n) {
         return new EngineConfig(model, threads, maxSeqs, n, kvBudgetBytes, blockSize, prefixCaching, kernels, backend,
-                offload, kvType);
+                offload, kvType, gpu);
     }
 
     public EngineConfig withKvBudgetBytes(long n) {
         return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, n, blockSize, prefixCaching, kernels, backend,
-                offload, kvType);
+                offload, kvType, gpu);
     }
 
     public EngineConfig withBlockSize(int n) {
         return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, n, prefixCaching, kernels,
-                backend, offload, kvType);
+                backend, offload, kvType, gpu);
     }
 
     public EngineConfig withPrefixCaching(boolean on) {
         return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, on, kernels,
-                backend, offload, kvType);
+                backend, offload, kvType, gpu);
     }
 
     public EngineConfig withKernels(KernelBackend k) {
         return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, k,
-                backend, offload, kvType);
+                backend, offload, kvType, gpu);
     }
 
     /** This config on backend {@code kind}. */
     public EngineConfig withBackend(BackendKind kind) {
         return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching,
-                kernels, kind, offload, kvType);
+                kernels, kind, offload, kvType, gpu);
     }
 
     /** This config with the KV cache stored as {@code type}. */
     public EngineConfig withKvType(KvCacheType type) {
         return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching,
-                kernels, backend, offload, type);
+                kernels, backend, offload, type, gpu);
     }
 
     /** This config with KV offload {@code o}. */
     public EngineConfig withOffload(OffloadConfig o) {
         return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching,
-                kernels, backend, o, kvType);
+                kernels, backend, o, kvType, gpu);
+    }
+
+    /** This config with the GPU doing the arithmetic {@code settings} asks for. */
+    public EngineConfig withGpu(GpuSettings settings) {
+        return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching,
+                kernels, backend, offload, kvType, settings);
     }
 }

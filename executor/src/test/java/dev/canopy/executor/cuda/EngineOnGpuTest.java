@@ -8,16 +8,20 @@ import dev.canopy.executor.engine.Engine;
 import dev.canopy.executor.engine.EngineConfig;
 import dev.canopy.executor.engine.GenerationRequest;
 import dev.canopy.executor.engine.GenerationResult;
+import dev.canopy.executor.model.SyntheticModel;
 import dev.canopy.executor.sample.SamplingParams;
+import dev.canopy.executor.tensor.GgmlType;
 import dev.canopy.executor.tensor.KernelBackend;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -46,7 +50,9 @@ class EngineOnGpuTest {
         }
         EngineConfig config = EngineConfig.defaults(path).withMaxSeqs(8).withThreads(2).withKvBudgetBytes(8L << 20)
                 .withKernels(KernelBackend.JAVA); // the CPU backend the GPU's float arithmetic is compared with
-        Map<String, String> onGpu = texts(config.withBackend(BackendKind.CUDA), requests, "cuda:0");
+        // fp32 on CUDA cores: tensor cores (the engine's default) stay within 1e-3 but may flip a near tie
+        Map<String, String> onGpu = texts(config.withBackend(BackendKind.CUDA).withGpu(new GpuSettings(false, false)),
+                requests, "cuda:0");
         assertThat(onGpu).as("GPU engine vs CPU engine").isEqualTo(texts(config.withBackend(BackendKind.CPU), requests,
                 "cpu"));
         if (modelFile.endsWith("f32.gguf")) {
@@ -72,6 +78,36 @@ class EngineOnGpuTest {
         Map<String, String> alone = texts(config.withMaxSeqs(1), requests, "cuda:0");
         assertThat(texts(config.withMaxSeqs(16), requests, "cuda:0")).isEqualTo(alone);
         assertThat(alone.values().stream().distinct().count()).as("distinct samples").isGreaterThan(6);
+    }
+
+    @Test
+    void sharedPrefixAttentionRunsOnlyWhenTheEngineConfigAsksForIt(@TempDir Path dir) {
+        Path file = dir.resolve("heads64.gguf"); // heads 64 wide, as the shared-prefix kernel needs
+        SyntheticModel.write(file, new SyntheticModel.Shape(256, 2, 4, 2, 512, 300, 256), GgmlType.Q8_0, 41);
+        SharedPrefixWorkload workload = new SharedPrefixWorkload(2, 8, 64, 8, 8);
+        EngineConfig config = EngineConfig.defaults(file).withBackend(BackendKind.CUDA).withMaxSeqs(16)
+                .withKvBudgetBytes(8L << 20);
+        assertThat(groupedSteps(config, workload)).as("steps in shared-prefix groups by default").isZero();
+        assertThat(groupedSteps(config.withGpu(GpuSettings.defaults().withSharedPrefixAttention(true)), workload))
+                .as("steps in shared-prefix groups when asked for").isPositive();
+    }
+
+    /** Steps that attended in shared-prefix groups while the workload ran, its prefixes cached first. */
+    private static long groupedSteps(EngineConfig config, SharedPrefixWorkload workload) {
+        try (Engine engine = Engine.open(config)) {
+            List<GenerationRequest> requests = workload.requests(engine.model().config().vocab(), 7);
+            List<GenerationRequest> prefixes = new ArrayList<>();
+            for (int g = 0; g < workload.groups(); g++) {
+                int[] prompt = requests.get(g * workload.prompts()).promptTokens();
+                prefixes.add(GenerationRequest.ofTokens("prefix" + g, Arrays.copyOf(prompt, workload.prefix()),
+                        SamplingParams.greedy(1)));
+            }
+            engine.generate(prefixes);
+            for (GenerationResult r : engine.generate(requests)) {
+                assertThat(r.error()).as("error of %s", r.id()).isEmpty();
+            }
+            return ((CudaBackend) engine.backend()).sharedPrefixSteps();
+        }
     }
 
     /** Each request's "text|finish reason|completion tokens" by id, from an engine that must run on {@code backendName}. */

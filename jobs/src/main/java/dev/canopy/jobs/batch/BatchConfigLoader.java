@@ -50,7 +50,7 @@ public final class BatchConfigLoader {
                     e);
         } catch (InvalidFormatException e) {
             throw new ConfigException("Cannot read " + source + ": key '" + path(e) + "' has value '" + e.getValue()
-                    + "', expected " + e.getTargetType().getSimpleName().toLowerCase(java.util.Locale.ROOT), e);
+                    + "', expected " + expected(e.getTargetType()), e);
         } catch (JsonProcessingException e) {
             throw new ConfigException("Cannot read " + source + ": " + e.getOriginalMessage(), e);
         }
@@ -89,6 +89,12 @@ public final class BatchConfigLoader {
             node = node.withObjectProperty(parts[i]);
         }
         node.put(parts[parts.length - 1], value);
+    }
+
+    /** What a value of {@code type} is written as, for an error message. */
+    private static String expected(Class<?> type) {
+        return type == Boolean.class || type == boolean.class ? "true or false"
+                : type.getSimpleName().toLowerCase(java.util.Locale.ROOT);
     }
 
     private static String path(JsonMappingException e) {

@@ -5,6 +5,7 @@ import java.util.Locale;
 
 import dev.canopy.executor.kv.KvCacheType;
 import dev.canopy.executor.cuda.BackendKind;
+import dev.canopy.executor.cuda.GpuSettings;
 import dev.canopy.executor.sample.SamplingParams;
 import dev.canopy.executor.tensor.KernelBackend;
 import dev.canopy.jobs.cli.ByteSize;
@@ -94,7 +95,9 @@ public final class BatchSpecBuilder {
         return new EngineSettings(or(e.threads(), d.threads()), or(e.maxSeqs(), d.maxSeqs()),
                 or(e.maxBatchTokens(), d.maxBatchTokens()), kvBudget, or(e.blockSize(), d.blockSize()),
                 or(e.prefixCaching(), d.prefixCaching()), kernels(e.kernels(), d.kernels()),
-                e.backend() == null ? d.backend() : BackendKind.parse(e.backend()), kvType(e.kvType(), d.kvType()));
+                e.backend() == null ? d.backend() : BackendKind.parse(e.backend()), kvType(e.kvType(), d.kvType()),
+                new GpuSettings(or(e.tensorCores(), d.gpu().tensorCores()),
+                        or(e.sharedPrefixAttention(), d.gpu().sharedPrefixAttention())));
     }
 
     private static KvCacheType kvType(String name, KvCacheType fallback) {

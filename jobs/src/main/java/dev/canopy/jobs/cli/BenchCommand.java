@@ -1,6 +1,8 @@
 package dev.canopy.jobs.cli;
 
 import dev.canopy.executor.cuda.BackendSelector;
+import dev.canopy.executor.cuda.CudaBackend;
+import dev.canopy.executor.cuda.GpuSettings;
 import dev.canopy.executor.engine.Engine;
 import dev.canopy.executor.engine.EngineConfig;
 import dev.canopy.executor.engine.GenerationRequest;
@@ -33,7 +35,8 @@ public final class BenchCommand implements Command {
     public String usage() {
         return """
                 usage: canopy bench --model FILE.gguf [--prompt-len 128] [--gen-len 64] [--threads N]
-                                    [--kernels auto|native|java] [--backend auto|cpu|cuda] [--kv-type f32|q8|q4] [--json]
+                                    [--kernels auto|native|java] [--backend auto|cpu|cuda] [--kv-type f32|q8|q4]
+                                    [--tensor-cores on|off] [--shared-prefix-attention on|off] [--json]
                        canopy bench --model FILE.gguf --workload shared-prefix [--groups 4] [--per-group 16]
                                     [--prefix-len 512] [--suffix-len 32] [--output-len 64] [engine flags] [--json]
                        canopy bench --model FILE.gguf --workload random [--prompt-len A:B] [--output-len C:D]
@@ -47,6 +50,7 @@ public final class BenchCommand implements Command {
                                 --order input|planned (default: input)
                                 --offload none|host|disk|host+disk --host-kv SIZE --spill-dir DIR --spill-size SIZE
                                 --preempt auto|swap|recompute --offload-policy lru|plan
+                                --tensor-cores on|off --shared-prefix-attention on|off (GPU arithmetic, below)
                   --compare prefix-cache|order: run the workload twice in one process (prefix cache on/off, or
                                 input order/planned order) and report both runs and the speed ratio
                   --compare offload [--budgets 50,25]: run the workload (default long-output) with the KV pool at
@@ -56,15 +60,17 @@ public final class BenchCommand implements Command {
                   --compare spark [--partitions N] [--spark-master local[*]] [--cold-spark]: the workload's
                                 prompts as text in Parquet through the batch job on Spark, then the engine alone
                                 on the same tokens (same threads and engine flags), and Spark's share of the job's
-                                wall time, (job - engine) / job; --cold-spark: no untimed warm-up job first""";
+                                wall time, (job - engine) / job; --cold-spark: no untimed warm-up job first
+                """ + GpuFlags.HELP;
     }
 
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) {
-        Args a = Args.parse(name(), argv, OffloadFlags.plus(Set.of("model", "prompt-len", "gen-len", "threads",
-                "kernels", "backend", "kv-type", "warmup", "workload", "groups", "per-group", "prefix-len", "suffix-len", "output-len",
-                "requests", "max-seqs", "max-batch-tokens", "kv-budget", "seed", "order", "compare", "decode-requests",
-                "decode-prompt-len", "decode-output-len", "budgets", "partitions", "spark-master")),
+        Args a = Args.parse(name(), argv, GpuFlags.plus(OffloadFlags.plus(Set.of("model", "prompt-len", "gen-len",
+                "threads", "kernels", "backend", "kv-type", "warmup", "workload", "groups", "per-group", "prefix-len",
+                "suffix-len", "output-len", "requests", "max-seqs", "max-batch-tokens", "kv-budget", "seed", "order",
+                "compare", "decode-requests", "decode-prompt-len", "decode-output-len", "budgets", "partitions",
+                "spark-master"))),
                 Set.of("json", "no-prefix-cache", "cold-spark"));
         if (a.get("compare").filter("offload"::equals).isPresent()) {
             Map<String, Object> r = OffloadComparison.run(a, GenerateCommand.engineConfig(a),
@@ -109,11 +115,13 @@ public final class BenchCommand implements Command {
         try (Model model = Model.load(path)) {
             int blockSize = 16;
             int blocks = (promptLen + genLen + warmup + blockSize) / blockSize + 1;
+            GpuSettings gpu = GpuFlags.parse(a);
             try (Backend backend = BackendSelector.open(model, GenerateCommand.backend(a), threads, kernels(a), blocks,
-                    blockSize, GenerateCommand.kvType(a))) {
+                    blockSize, GenerateCommand.kvType(a), gpu)) {
                 Map<String, Object> r = SingleStreamBench.run(model, backend, promptLen, genLen, warmup);
                 r.put("backend", backend.name());
                 r.put("kv_type", backend.kvType().label());
+                putGpuSettings(r, backend, gpu);
                 r.put("threads", threads);
                 if (backend instanceof CpuBackend cpu) {
                     r.put("kernels", cpu.kernels().name().toLowerCase(Locale.ROOT));
@@ -183,6 +191,7 @@ public final class BenchCommand implements Command {
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("order", order);
             r.put("prefix_cache", config.prefixCaching());
+            putGpuSettings(r, engine.backend(), config.gpu());
             r.putAll(WorkloadBench.run(engine, ordered));
             r.put("plan_s", Math.round(planSeconds * 1000) / 1000.0);
             return r;
@@ -216,6 +225,14 @@ public final class BenchCommand implements Command {
             default -> throw new UsageException("canopy bench: --workload must be shared-prefix, random, mixed or "
                     + "long-output, got '" + kind + "'");
         };
+    }
+
+    /** The GPU arithmetic into report {@code r}, when {@code backend} is a GPU (the CPU ignores it). */
+    private static void putGpuSettings(Map<String, Object> r, Backend backend, GpuSettings gpu) {
+        if (backend instanceof CudaBackend) {
+            r.put("tensor_cores", gpu.tensorCores());
+            r.put("shared_prefix_attention", gpu.sharedPrefixAttention());
+        }
     }
 
     static KernelBackend kernels(Args a) {

@@ -55,18 +55,20 @@ public final class GenerateCommand implements Command {
                          [--order planned|input]   (planned: prefix groups together, by the batch planner)
                          [--offload none|host|disk|host+disk] [--host-kv 2g] [--spill-dir DIR] [--spill-size 8g]
                          [--preempt auto|swap|recompute] [--offload-policy lru|plan]   (KV swap on preemption)
+                         [--tensor-cores on|off] [--shared-prefix-attention on|off]   (GPU arithmetic, below)
                   input lines: {"id": ..., "prompt": "...", and optionally max_tokens, temperature, top_k, top_p,
                                 min_p, seed, stop, n, logprobs, presence_penalty, frequency_penalty,
                                 repetition_penalty, stop_token_ids, ignore_eos}, which override the flags
                   output lines: {"id", "text", "prompt_tokens", "completion_tokens", "finish_reason"}
-                                (+ "choices" when n > 1, "logprobs" when asked), or {"id", "error"}""";
+                                (+ "choices" when n > 1, "logprobs" when asked), or {"id", "error"}
+                """ + GpuFlags.HELP;
     }
 
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) {
-        Args a = Args.parse(name(), argv, OffloadFlags.plus(Set.of("model", "prompt", "input", "output", "max-tokens",
-                "temperature", "top-k", "top-p", "min-p", "seed", "stop", "max-batch-tokens", "max-seqs", "kv-budget",
-                "threads", "kernels", "backend", "kv-type", "order")), Set.of("no-prefix-cache", "metrics"));
+        Args a = Args.parse(name(), argv, GpuFlags.plus(OffloadFlags.plus(Set.of("model", "prompt", "input", "output",
+                "max-tokens", "temperature", "top-k", "top-p", "min-p", "seed", "stop", "max-batch-tokens", "max-seqs",
+                "kv-budget", "threads", "kernels", "backend", "kv-type", "order"))), Set.of("no-prefix-cache", "metrics"));
         String order = a.get("order").orElse("planned");
         if (!order.equals("planned") && !order.equals("input")) {
             throw new UsageException("canopy generate: --order must be planned or input, got '" + order + "'");
@@ -138,6 +140,7 @@ public final class GenerateCommand implements Command {
                     .withKernels(BenchCommand.kernels(a))
                     .withBackend(backend(a))
                     .withKvType(kvType(a))
+                    .withGpu(GpuFlags.parse(a))
                     .withOffload(OffloadFlags.parse(a));
         } catch (IllegalArgumentException e) {
             throw new UsageException("canopy: " + e.getMessage());

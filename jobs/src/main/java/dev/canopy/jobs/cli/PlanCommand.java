@@ -34,13 +34,15 @@ public final class PlanCommand implements Command {
                 usage: canopy plan --model FILE.gguf --input PROMPTS.jsonl [--max-tokens 64] [--max-seqs 64]
                                    [--max-batch-tokens 512] [--kv-budget 1g] [--threads N]
                                    [--kernels auto|native|java] [--backend auto|cpu|cuda] [--json]
-                                   [offload flags, as for generate]""";
+                                   [offload flags, as for generate] [--tensor-cores on|off]
+                                   [--shared-prefix-attention on|off]   (accepted as for generate; the plan ignores them)""";
     }
 
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) {
-        Args a = Args.parse(name(), argv, OffloadFlags.plus(Set.of("model", "input", "max-tokens", "max-seqs",
-                "max-batch-tokens", "kv-budget", "threads", "kernels", "backend")), Set.of("json", "no-prefix-cache"));
+        Args a = Args.parse(name(), argv, GpuFlags.plus(OffloadFlags.plus(Set.of("model", "input", "max-tokens",
+                "max-seqs", "max-batch-tokens", "kv-budget", "threads", "kernels", "backend"))),
+                Set.of("json", "no-prefix-cache"));
         EngineConfig config = GenerateCommand.engineConfig(a);
         SamplingParams defaults = SamplingParams.greedy(a.intValue("max-tokens", 64));
         List<PromptFile.Entry> entries = PromptFile.read(Path.of(a.required("input")), defaults);

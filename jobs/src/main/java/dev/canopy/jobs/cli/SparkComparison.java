@@ -131,7 +131,7 @@ final class SparkComparison {
 
             EngineSettings settings = new EngineSettings(config.threads(), config.maxSeqs(), config.maxBatchTokens(),
                     config.kvBudgetBytes(), config.blockSize(), config.prefixCaching(), config.kernels(),
-                    config.backend(), config.kvType());
+                    config.backend(), config.kvType(), config.gpu());
             GenerateOptions options = options(config, settings);
             if (a.has("partitions")) {
                 options = options.withPartitions(a.intValue("partitions", 1));

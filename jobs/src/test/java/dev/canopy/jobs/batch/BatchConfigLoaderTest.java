@@ -18,9 +18,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 
+import dev.canopy.executor.cuda.GpuSettings;
 import dev.canopy.executor.kv.KvCacheType;
 import dev.canopy.pipeline.batch.BatchJobSpec;
 import dev.canopy.pipeline.batch.OutputFormat;
+import dev.canopy.pipeline.engine.EngineSettings;
 import dev.canopy.pipeline.input.InputFormat;
 
 class BatchConfigLoaderTest {
@@ -91,6 +93,32 @@ class BatchConfigLoaderTest {
         assertThatThrownBy(() -> BatchSpecBuilder.engine(bad.engine()))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("Cannot read key 'engine.kv-type': expected f32, q8 or q4, got 'q2'");
+    }
+
+    @Test
+    void theGpuKeysChooseTheArithmeticDefaultingToTensorCoresWithoutSharedPrefixAttention() {
+        BatchConfig unset = BatchConfigLoader.load(Optional.empty(), Map.of());
+        assertThat(BatchSpecBuilder.engine(unset.engine()).gpu()).isEqualTo(GpuSettings.defaults());
+        assertThat(GpuSettings.defaults()).isEqualTo(new GpuSettings(true, false));
+
+        BatchConfig chosen = BatchConfigLoader.load(Optional.empty(),
+                Map.of("engine.tensor-cores", "false", "engine.shared-prefix-attention", "true"));
+        EngineSettings engine = BatchSpecBuilder.engine(chosen.engine());
+        assertThat(engine.gpu()).isEqualTo(new GpuSettings(false, true));
+        assertThat(engine.config(Path.of("m.gguf"), 2).gpu()).isEqualTo(new GpuSettings(false, true));
+    }
+
+    @Test
+    void aGpuKeyThatIsNotABooleanIsNamedWithTheAllowedValues() throws IOException {
+        Path file = Files.writeString(dir.resolve("job.yaml"), "engine:\n  shared-prefix-attention: sometimes\n");
+
+        assertThatThrownBy(() -> BatchConfigLoader.load(Optional.empty(), Map.of("engine.tensor-cores", "on")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("Cannot read configuration: key 'engine.tensor-cores' has value 'on', expected true or false");
+        assertThatThrownBy(() -> BatchConfigLoader.load(Optional.of(file), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("Cannot read config '" + file + "': key 'engine.shared-prefix-attention' has value "
+                        + "'sometimes', expected true or false");
     }
 
     @Test

@@ -27,7 +27,7 @@ final class EngineOpener {
 
     /**
      * The engine for {@code config}, on {@code gpu} when given and the backend allows a GPU (a quantized KV cache runs
-     * on the CPU only).
+     * on the CPU only), doing the arithmetic {@link EngineConfig#gpu()} asks for.
      */
     static Engine open(EngineConfig config, OptionalInt gpu) {
         if (gpu.isEmpty() || config.backend() == BackendKind.CPU || config.kvType() != KvCacheType.F32) {
@@ -50,10 +50,9 @@ final class EngineOpener {
         try {
             int blocks = KvStorage.blocksForBudget(model.config(), KvCacheType.F32, config.kvBudgetBytes(),
                     config.blockSize());
-            CudaOptions options = CudaOptions.of(blocks, config.blockSize());
-            LOG.info("Loading {} on GPU {}", config.model().getFileName(), ordinal);
-            return new Engine(config, model, new CudaBackend(model, new CudaOptions(ordinal, options.numBlocks(),
-                    options.blockSize(), options.checkEachKernel(), options.graphs(), options.tensorCores())));
+            CudaOptions options = config.gpu().options(ordinal, blocks, config.blockSize());
+            LOG.info("Loading {} on GPU {} ({})", config.model().getFileName(), ordinal, config.gpu());
+            return new Engine(config, model, new CudaBackend(model, options));
         } catch (RuntimeException e) {
             model.close();
             throw e;

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 import dev.canopy.executor.cuda.BackendKind;
+import dev.canopy.executor.cuda.GpuSettings;
 import dev.canopy.executor.engine.EngineConfig;
 import dev.canopy.executor.kv.KvCacheType;
 import dev.canopy.executor.tensor.KernelBackend;
@@ -24,9 +25,13 @@ import dev.canopy.executor.tensor.KernelBackend;
  *                       ({@code spark.task.resource.gpu.amount}) is used instead of GPU 0
  * @param kvType         how the KV cache stores keys and values: F32, Q8 or Q4 (null: F32); a quantized cache runs
  *                       on the CPU (AUTO picks it) and fits more tokens in {@code kvBudgetBytes}
+ * @param gpu            the GPU's arithmetic (null: {@link GpuSettings#defaults()}: tensor cores on, shared-prefix
+ *                       attention off, which keeps each row's output independent of its batch and partition);
+ *                       ignored on the CPU
  */
 public record EngineSettings(int threads, int maxSeqs, int maxBatchTokens, long kvBudgetBytes, int blockSize,
-                             boolean prefixCaching, KernelBackend kernels, BackendKind backend, KvCacheType kvType)
+                             boolean prefixCaching, KernelBackend kernels, BackendKind backend, KvCacheType kvType,
+                             GpuSettings gpu)
         implements Serializable {
 
     /** The value of {@code threads} that means "the executor's cores". */
@@ -42,65 +47,81 @@ public record EngineSettings(int threads, int maxSeqs, int maxBatchTokens, long 
         if (kvType == null) {
             kvType = KvCacheType.F32;
         }
+        if (gpu == null) {
+            gpu = GpuSettings.defaults();
+        }
         new EngineConfig(Path.of("model.gguf"), Math.max(1, threads), maxSeqs, maxBatchTokens, kvBudgetBytes,
                 blockSize, prefixCaching, kernels); // validates the rest by the engine's own rules
+    }
+
+    /** Settings with the {@link GpuSettings#defaults() default GPU arithmetic}. */
+    public EngineSettings(int threads, int maxSeqs, int maxBatchTokens, long kvBudgetBytes, int blockSize,
+                          boolean prefixCaching, KernelBackend kernels, BackendKind backend, KvCacheType kvType) {
+        this(threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels, backend, kvType,
+                GpuSettings.defaults());
     }
 
     /** The engine's defaults, with the executor's cores as threads. */
     public static EngineSettings defaults() {
         EngineConfig d = EngineConfig.defaults(Path.of("model.gguf"));
         return new EngineSettings(EXECUTOR_CORES, d.maxSeqs(), d.maxBatchTokens(), d.kvBudgetBytes(), d.blockSize(),
-                d.prefixCaching(), d.kernels(), d.backend(), d.kvType());
+                d.prefixCaching(), d.kernels(), d.backend(), d.kvType(), d.gpu());
     }
 
     /** The engine config for {@code model}, with {@code executorCores} standing in for {@link #EXECUTOR_CORES}. */
     public EngineConfig config(Path model, int executorCores) {
         return new EngineConfig(model, threads == EXECUTOR_CORES ? executorCores : threads, maxSeqs, maxBatchTokens,
-                kvBudgetBytes, blockSize, prefixCaching, kernels).withBackend(backend).withKvType(kvType);
+                kvBudgetBytes, blockSize, prefixCaching, kernels).withBackend(backend).withKvType(kvType).withGpu(gpu);
     }
 
     public EngineSettings withThreads(int value) {
         return new EngineSettings(value, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels,
-                backend, kvType);
+                backend, kvType, gpu);
     }
 
     public EngineSettings withMaxSeqs(int value) {
         return new EngineSettings(threads, value, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels,
-                backend, kvType);
+                backend, kvType, gpu);
     }
 
     public EngineSettings withMaxBatchTokens(int value) {
         return new EngineSettings(threads, maxSeqs, value, kvBudgetBytes, blockSize, prefixCaching, kernels, backend,
-                kvType);
+                kvType, gpu);
     }
 
     public EngineSettings withKvBudgetBytes(long value) {
         return new EngineSettings(threads, maxSeqs, maxBatchTokens, value, blockSize, prefixCaching, kernels,
-                backend, kvType);
+                backend, kvType, gpu);
     }
 
     public EngineSettings withBlockSize(int value) {
         return new EngineSettings(threads, maxSeqs, maxBatchTokens, kvBudgetBytes, value, prefixCaching, kernels,
-                backend, kvType);
+                backend, kvType, gpu);
     }
 
     public EngineSettings withPrefixCaching(boolean value) {
         return new EngineSettings(threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, value, kernels,
-                backend, kvType);
+                backend, kvType, gpu);
     }
 
     public EngineSettings withKernels(KernelBackend value) {
         return new EngineSettings(threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, value,
-                backend, kvType);
+                backend, kvType, gpu);
     }
 
     public EngineSettings withKvType(KvCacheType value) {
         return new EngineSettings(threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels,
-                backend, value);
+                backend, value, gpu);
     }
 
     public EngineSettings withBackend(BackendKind value) {
         return new EngineSettings(threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels,
-                value, kvType);
+                value, kvType, gpu);
+    }
+
+    /** These settings with the GPU doing the arithmetic {@code value} asks for. */
+    public EngineSettings withGpu(GpuSettings value) {
+        return new EngineSettings(threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels,
+                backend, kvType, value);
     }
 }
