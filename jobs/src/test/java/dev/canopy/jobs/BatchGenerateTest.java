@@ -155,6 +155,19 @@ class BatchGenerateTest {
         assertThat(BatchGenerate.usage()).contains("[--tensor-cores on|off] [--shared-prefix-attention on|off]");
     }
 
+    @Test
+    void maxPromptCharsFromTheCommandLineReachesTheJob() {
+        Args flags = Args.parse("batch", new String[] {"--input", "in.parquet", "--output", "out", "--model", "m.gguf",
+                "--max-prompt-chars", "4096"}, Set.of("input", "output", "model", "max-prompt-chars"), Set.of());
+
+        Map<String, String> overrides = BatchGenerate.overrides(flags);
+        BatchJobSpec spec = BatchSpecBuilder.build(BatchConfigLoader.load(Optional.empty(), overrides));
+
+        assertThat(overrides).containsEntry("max-prompt-chars", "4096");
+        assertThat(spec.options().maxPromptChars()).isEqualTo(4096);
+        assertThat(BatchGenerate.usage()).contains("[--max-prompt-chars N]");
+    }
+
     private static List<JsonNode> outputLines(Path output) throws IOException {
         List<JsonNode> lines = new ArrayList<>();
         try (Stream<Path> files = Files.list(output)) {

@@ -3,6 +3,7 @@ package dev.canopy.pipeline.ml;
 import java.util.Arrays;
 
 import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.LongParam;
@@ -18,6 +19,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
+import dev.canopy.executor.cuda.GpuSettings;
 import dev.canopy.executor.sample.SamplingParams;
 import dev.canopy.pipeline.Canopy;
 import dev.canopy.pipeline.GenerateOptions;
@@ -60,6 +62,9 @@ public final class LlmGenerator extends Transformer implements DefaultParamsWrit
     private final DoubleParam topP;
     private final LongParam seed;
     private final LongParam kvBudgetBytes;
+    private final IntParam maxPromptChars;
+    private final BooleanParam tensorCores;
+    private final BooleanParam sharedPrefixAttention;
 
     public LlmGenerator() {
         this(Identifiable.randomUID("llmGenerator"));
@@ -79,6 +84,13 @@ public final class LlmGenerator extends Transformer implements DefaultParamsWrit
         seed = new LongParam(this, "seed", "random seed; the same row and seed give the same text");
         kvBudgetBytes = new LongParam(this, "kvBudgetBytes", "KV cache bytes per executor (on the JVM heap on the CPU)",
                 ParamValidators.gtEq(1));
+        maxPromptChars = new IntParam(this, "maxPromptChars", "longest prompt (or rendered chat) in chars; a longer "
+                + "row gets a prompt_too_long error before tokenizing", ParamValidators.gtEq(1));
+        tensorCores = new BooleanParam(this, "tensorCores", "on a GPU, multiply Q8_0/Q4_0 weights on tensor cores "
+                + "(logits within 1e-3 of fp32, batch-invariant; much faster batched); false: fp32 on CUDA cores");
+        sharedPrefixAttention = new BooleanParam(this, "sharedPrefixAttention", "on a GPU, rows sharing prefix KV "
+                + "blocks attend over them together (faster; a row's logits then depend on which rows share its "
+                + "step, so outputs are no longer bit-for-bit reproducible across groupings)");
         SamplingParams d = GenerateOptions.DEFAULT_SAMPLING;
         setDefault(inputCol, "prompt");
         setDefault(outputCol, "generated_text");
@@ -87,7 +99,11 @@ public final class LlmGenerator extends Transformer implements DefaultParamsWrit
         setDefault(topK, d.topK());
         setDefault(topP, d.topP());
         setDefault(seed, d.seed());
-        setDefault(kvBudgetBytes, EngineSettings.defaults().kvBudgetBytes());
+        EngineSettings engine = EngineSettings.defaults();
+        setDefault(kvBudgetBytes, engine.kvBudgetBytes());
+        setDefault(maxPromptChars, GenerateOptions.DEFAULT_MAX_PROMPT_CHARS);
+        setDefault(tensorCores, engine.gpu().tensorCores());
+        setDefault(sharedPrefixAttention, engine.gpu().sharedPrefixAttention());
     }
 
     /** The prompt column (default "prompt"). */
@@ -133,6 +149,21 @@ public final class LlmGenerator extends Transformer implements DefaultParamsWrit
     /** KV cache bytes per executor (default: the engine's, 1 GiB). */
     public LongParam kvBudgetBytes() {
         return kvBudgetBytes;
+    }
+
+    /** Longest prompt accepted, in chars (default 1 MiB of chars). */
+    public IntParam maxPromptChars() {
+        return maxPromptChars;
+    }
+
+    /** Tensor cores for Q8_0/Q4_0 weights on a GPU (default true; ignored on the CPU). */
+    public BooleanParam tensorCores() {
+        return tensorCores;
+    }
+
+    /** Shared-prefix (cascade) attention on a GPU (default false: it gives up bit-for-bit reproducibility). */
+    public BooleanParam sharedPrefixAttention() {
+        return sharedPrefixAttention;
     }
 
     /** Reads a generator saved with {@code write().save(path)}. */
@@ -190,6 +221,21 @@ public final class LlmGenerator extends Transformer implements DefaultParamsWrit
         return this;
     }
 
+    public LlmGenerator setMaxPromptChars(int value) {
+        set(maxPromptChars, value);
+        return this;
+    }
+
+    public LlmGenerator setTensorCores(boolean value) {
+        set(tensorCores, value);
+        return this;
+    }
+
+    public LlmGenerator setSharedPrefixAttention(boolean value) {
+        set(sharedPrefixAttention, value);
+        return this;
+    }
+
     /** The options {@link #transform} runs with. */
     public GenerateOptions options() {
         if (!isDefined(modelPath)) {
@@ -199,9 +245,11 @@ public final class LlmGenerator extends Transformer implements DefaultParamsWrit
         SamplingParams sampling = GenerateOptions.DEFAULT_SAMPLING.toBuilder() // numeric params hold boxed values
                 .maxTokens((Integer) $(maxTokens)).temperature((Double) $(temperature)).topK((Integer) $(topK))
                 .topP((Double) $(topP)).seed((Long) $(seed)).build();
-        EngineSettings engine = EngineSettings.defaults().withKvBudgetBytes((Long) $(kvBudgetBytes));
+        EngineSettings engine = EngineSettings.defaults().withKvBudgetBytes((Long) $(kvBudgetBytes))
+                .withGpu(new GpuSettings((Boolean) $(tensorCores), (Boolean) $(sharedPrefixAttention)));
         return GenerateOptions.of(new EngineBackendFactory($(modelPath), engine)).withPromptColumn($(inputCol))
-                .withTextColumn($(outputCol)).withIdColumn(ROW_ID).withSampling(sampling);
+                .withTextColumn($(outputCol)).withIdColumn(ROW_ID).withSampling(sampling)
+                .withMaxPromptChars((Integer) $(maxPromptChars));
     }
 
     @Override

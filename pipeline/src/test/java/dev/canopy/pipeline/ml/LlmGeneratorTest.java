@@ -22,8 +22,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.canopy.executor.TestModels;
+import dev.canopy.executor.cuda.GpuSettings;
 import dev.canopy.pipeline.Canopy;
+import dev.canopy.pipeline.GenerateOptions;
 import dev.canopy.pipeline.SharedSpark;
+import dev.canopy.pipeline.engine.EngineBackendFactory;
+import dev.canopy.pipeline.engine.EngineSettings;
 import dev.canopy.pipeline.input.InvalidInputException;
 
 class LlmGeneratorTest {
@@ -64,6 +68,33 @@ class LlmGeneratorTest {
         assertThat(loaded.uid()).isEqualTo(saved.uid());
         assertThat(loaded.options().sampling()).isEqualTo(saved.options().sampling());
         assertThat(loaded.options().textColumn()).isEqualTo("answer");
+    }
+
+    @Test
+    void engineParamsReachTheOptionsAndSurviveSaving(@TempDir Path dir) throws IOException {
+        LlmGenerator defaults = generator();
+        assertThat(defaults.options().maxPromptChars()).isEqualTo(GenerateOptions.DEFAULT_MAX_PROMPT_CHARS);
+        assertThat(settings(defaults).gpu()).isEqualTo(GpuSettings.defaults());
+
+        LlmGenerator chosen = generator().setMaxPromptChars(4096).setTensorCores(false).setSharedPrefixAttention(true);
+        chosen.write().save(dir.resolve("gen").toString());
+        LlmGenerator loaded = LlmGenerator.load(dir.resolve("gen").toString());
+
+        for (LlmGenerator g : List.of(chosen, loaded)) {
+            assertThat(g.options().maxPromptChars()).isEqualTo(4096);
+            assertThat(settings(g).gpu()).isEqualTo(new GpuSettings(false, true));
+            assertThat(settings(g).kvBudgetBytes()).isEqualTo(32L << 20);
+        }
+    }
+
+    @Test
+    void rejectsAPromptLimitBelowOne() {
+        assertThatThrownBy(() -> generator().setMaxPromptChars(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxPromptChars");
+    }
+
+    private static EngineSettings settings(LlmGenerator generator) {
+        return ((EngineBackendFactory) generator.options().backend()).settings();
     }
 
     @Test
