@@ -9,8 +9,10 @@
 #   native/         libJCudaDriver-12.6.0-linux-x86_64.so only (JCuda's driver API; needs libcuda.so.1)
 #   models/         stories260K (F32, Q8_0) and its reference outputs
 #   run-on-gpu.sh, gpu-bench-torch.py
+#   ab/             with CANOPY_AB_REF=<git ref>: that ref's kernels (ab/cuda/canopy.fatbin) and ab/REF, for
+#                   run-on-gpu.sh's "ab" stage (the same tests and kernel times with them: before/after in one run)
 # Then runs the bundle here, where it must skip the GPU tests cleanly.
-# Usage: scripts/gpu-check.sh [--no-local-run]
+# Usage: [CANOPY_AB_REF=<git ref>] scripts/gpu-check.sh [--no-local-run]
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
@@ -52,6 +54,19 @@ for f in stories260K-f32.gguf stories260K-q8_0.gguf stories260K-greedy-llama2c.j
   cp "$MODELS/$f" "$BUNDLE/models/"
 done
 cp scripts/run-on-gpu.sh scripts/gpu-bench-torch.py "$BUNDLE/"
+
+if [ -n "${CANOPY_AB_REF:-}" ]; then
+  echo "== building the kernels of $CANOPY_AB_REF for the ab stage"
+  AB_SRC=$(mktemp -d)
+  git archive "$CANOPY_AB_REF" executor/src/main/cuda | tar x -C "$AB_SRC"
+  mkdir -p "$BUNDLE/ab/cuda"
+  NVCC=$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)
+  # the flags of executor/pom.xml's compile-cuda-kernels
+  (cd "$AB_SRC/executor/src/main/cuda" && "$NVCC" -fatbin -O3 --fmad=false \
+    -gencode "arch=compute_90,code=[sm_90,compute_90]" -o "$BUNDLE/ab/cuda/canopy.fatbin" canopy.cu)
+  echo "ab kernels: $CANOPY_AB_REF $(git rev-parse "$CANOPY_AB_REF")" > "$BUNDLE/ab/REF"
+  rm -rf "$AB_SRC"
+fi
 
 SIZE=$(du -sb "$BUNDLE" | cut -f1)
 TREE=$(git ls-files -z | xargs -0 du -cb 2>/dev/null | tail -1 | cut -f1)

@@ -20,6 +20,9 @@
 # Usage from the repository root: sh target/gpu-bundle/run-on-gpu.sh [stages], stages a subset of
 # "tests w1 bench torch profile" (default: the first four), e.g. "tests" to rerun only the tests after a fix;
 # "profile" writes profile.md and profile.log: each kernel's GPU time in decode steps (CudaBenchmark).
+# "ab" (a bundle built with CANOPY_AB_REF=<git ref>, see gpu-check.sh): the GPU tests and the kernel times
+# again with that ref's kernels (ab/cuda/canopy.fatbin, first on the classpath), in gpu-tests-ab.txt and
+# ab/profile.md: a before/after of a kernel change in one run, e.g. "tests profile ab".
 B=$(cd "$(dirname "$0")" && pwd)
 STAGES=${1:-tests w1 bench torch}
 has() { case " $STAGES " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
@@ -62,11 +65,11 @@ export CANOPY_MODELS_DIR="$B/models"
 
 # the 1B-shaped synthetic models (Q8_0, then Q4_K) and the 7B-shaped Q8_0 one (7 GB, for the bench only)
 # are written by two CPU processes while the GPU tests run
-if has bench || has w1 || has profile; then
+if has bench || has w1 || has profile || has ab; then
   timeout 150 "$JAVA" $FLAGS -cp "$CP" dev.canopy.executor.cuda.CudaBenchmark generate "$WORK" 1b > "$OUT/generate.log" 2>&1 &
   GENERATOR=$!
 fi
-if has bench || has profile; then
+if has bench || has profile || has ab; then
   timeout 120 "$JAVA" $FLAGS -cp "$CP" dev.canopy.executor.cuda.CudaBenchmark generate "$WORK" 7b > "$OUT/generate-7b.log" 2>&1 &
   GENERATOR_7B=$!
 fi
@@ -119,6 +122,32 @@ if has profile; then
     record profile $?
   else
     record profile 125
+  fi
+fi
+
+if has ab; then
+  if [ -f "$B/ab/cuda/canopy.fatbin" ]; then
+    cat "$B/ab/REF" >> "$ENV"
+    T=$(limit 150)
+    if [ "$T" -gt 0 ]; then
+      timeout "$T" "$JAVA" $FLAGS -cp "$B/ab:$CP" org.junit.platform.console.ConsoleLauncher execute \
+        --scan-classpath "$B/test-classes" --include-package dev.canopy.executor.cuda --details=tree \
+        --disable-banner --disable-ansi-colors > "$OUT/gpu-tests-ab.txt" 2>&1
+      record tests-ab $?
+    else
+      record tests-ab 125
+    fi
+    T=$(limit 120)
+    if [ "$T" -gt 0 ]; then
+      mkdir -p "$OUT/ab"
+      timeout "$T" "$JAVA" $FLAGS -cp "$B/ab:$CP" dev.canopy.executor.cuda.CudaBenchmark run "$OUT/ab" "$WORK" profile \
+        > "$OUT/ab/profile.log" 2>&1
+      record profile-ab $?
+    else
+      record profile-ab 125
+    fi
+  else
+    echo "no ab/cuda/canopy.fatbin in the bundle: build it with CANOPY_AB_REF=<ref> scripts/gpu-check.sh" >> "$ENV"
   fi
 fi
 

@@ -236,26 +236,35 @@ public final class CudaBenchmark {
         if (!watch.hasTime(15, "kernel times of " + name)) {
             return;
         }
-        watch.stage(name + ": kernel times, " + sequences + " sequence(s), " + backend, 40);
-        try (Model model = Model.load(file);
-             CudaBackend gpu = new CudaBackend(model, options.withGraphs(false));
-             KernelProfile profile = new KernelProfile()) {
-            Throughput t = new Throughput(gpu, model.config().vocab());
-            int steps = 16;
-            Throughput.Timing plain = t.decode(sequences, PROMPT, steps, 4096, cap(10)); // also the warm-up
-            gpu.profile(profile);
-            Throughput.Timing timed = t.decode(sequences, PROMPT, steps, 4096, cap(10));
-            gpu.profile(null);
-            profile.collect();
-            long timedSteps = timed.tokens() / sequences;
-            String text = String.format("%n## %s, %s, %d sequence(s): %d steps%n%nStep wall time %.1f µs launching "
-                            + "kernel by kernel without events, %.1f µs with them; the kernels' GPU time per step "
-                            + "below.%n%n%s", name, backend, sequences, timedSteps,
-                    1e6 * plain.seconds() / (plain.tokens() / sequences), 1e6 * timed.seconds() / timedSteps,
-                    profile.table((int) timedSteps));
-            watch.log("%s", text);
-            Files.writeString(table.resolveSibling("profile.md"), text, StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND);
+        watch.stage(name + ": kernel times, " + sequences + " sequence(s), " + backend, 60);
+        try (Model model = Model.load(file)) {
+            Throughput.Timing graphed;
+            try (CudaBackend gpu = new CudaBackend(model, options.withGraphs(true))) { // as the engine runs it
+                Throughput t = new Throughput(gpu, model.config().vocab());
+                t.decode(sequences, PROMPT, 4, 4096, cap(5)); // warm-up
+                graphed = t.decode(sequences, PROMPT, 32, 4096, cap(10));
+            }
+            try (CudaBackend gpu = new CudaBackend(model, options.withGraphs(false));
+                 KernelProfile profile = new KernelProfile()) {
+                Throughput t = new Throughput(gpu, model.config().vocab());
+                int steps = 16;
+                Throughput.Timing plain = t.decode(sequences, PROMPT, steps, 4096, cap(10)); // also the warm-up
+                gpu.profile(profile);
+                Throughput.Timing timed = t.decode(sequences, PROMPT, steps, 4096, cap(10));
+                gpu.profile(null);
+                profile.collect();
+                long timedSteps = timed.tokens() / sequences;
+                String text = String.format("%n## %s, %s, %d sequence(s): %d steps%n%nWith CUDA graphs %.1f tok/s "
+                                + "(%.1f µs a step); step wall time %.1f µs launching kernel by kernel without events, "
+                                + "%.1f µs with them; the kernels' GPU time per step below.%n%n%s", name, backend,
+                        sequences, timedSteps, graphed.tokensPerSecond(),
+                        1e6 * graphed.seconds() / (graphed.tokens() / sequences),
+                        1e6 * plain.seconds() / (plain.tokens() / sequences), 1e6 * timed.seconds() / timedSteps,
+                        profile.table((int) timedSteps));
+                watch.log("%s", text);
+                Files.writeString(table.resolveSibling("profile.md"), text, StandardOpenOption.CREATE,
+                        StandardOpenOption.APPEND);
+            }
         }
     }
 
