@@ -144,13 +144,13 @@ final class ForwardKernels implements AutoCloseable {
                 .ptr(x).i32(n).i32(gate.cols());
         if (onTensorCores(gate)) {
             int tiles = tensorCoreTiles(n);
-            launch(module.kernel(tensorCoreKernel("swiglu", gate.layout().type(), tiles)), role(gate),
+            launch(module.kernel(tensorCoreKernel("swiglu", gate.layout().type(), tiles)), gate,
                     (n + 8 * tiles - 1) / (8 * tiles), gridY((gate.rows() + TC_ROWS - 1) / TC_ROWS, 1,
                     gate.name()), 32 * TC_WARPS, 0);
             return;
         }
         int tile = rowTile(n);
-        launch(module.kernel(kernelName("swiglu", gate.layout(), tile)), role(gate), (n + tile - 1) / tile,
+        launch(module.kernel(kernelName("swiglu", gate.layout(), tile)), gate, (n + tile - 1) / tile,
                 gridY(gate.rows(), MATMUL_WARPS, gate.name()), 32 * MATMUL_WARPS, 0);
     }
 
@@ -170,12 +170,12 @@ final class ForwardKernels implements AutoCloseable {
         args.ptr(x).i32(n).i32(ws[0].cols()).i32(accumulate ? 1 : 0);
         if (onTensorCores(ws[0])) {
             int tiles = tensorCoreTiles(n);
-            launch(module.kernel(tensorCoreKernel("matmul", ws[0].layout().type(), tiles)), role(ws[0]),
+            launch(module.kernel(tensorCoreKernel("matmul", ws[0].layout().type(), tiles)), ws[0],
                     (n + 8 * tiles - 1) / (8 * tiles), gridY(groups, 1, ws[0].name()), 32 * TC_WARPS, 0);
             return;
         }
         int tile = rowTile(n);
-        launch(module.kernel(kernelName("matmul", ws[0].layout(), tile)), role(ws[0]), (n + tile - 1) / tile,
+        launch(module.kernel(kernelName("matmul", ws[0].layout(), tile)), ws[0], (n + tile - 1) / tile,
                 gridY(outputs, MATMUL_WARPS, ws[0].name()), 32 * MATMUL_WARPS, 0);
     }
 
@@ -274,17 +274,8 @@ final class ForwardKernels implements AutoCloseable {
                          int blockSize) {
         args.clear().ptr(q).ptr(kCache).ptr(vCache).ptr(step.groups()).ptr(step.members()).ptr(step.tables())
                 .ptr(partials).i32(c.heads()).i32(c.kvHeads()).i32(blockSize).f32(scale(c));
-        Kernel k = module.kernel(prefixKernel(c.headDim()));
-        Runnable launch = () -> k.launch(context.stream(), c.kvHeads(), step.rows(), PREFIX_SPLITS, PREFIX_THREADS,
-                prefixSharedBytes(c.headDim()), args);
-        if (profile != null) {
-            profile.time(k.name(), context.stream(), launch);
-        } else {
-            launch.run();
-        }
-        if (checkEachKernel) {
-            context.synchronize("run kernel " + k.name());
-        }
+        launch(module.kernel(prefixKernel(c.headDim())), null, c.kvHeads(), step.rows(), PREFIX_SPLITS,
+                PREFIX_THREADS, prefixSharedBytes(c.headDim()));
     }
 
     /**
@@ -342,25 +333,29 @@ final class ForwardKernels implements AutoCloseable {
     }
 
     private void launch(Kernel k, int gridX, int gridY, int threads, int sharedBytes) {
-        launch(k, "", gridX, gridY, threads, sharedBytes);
+        launch(k, null, gridX, gridY, 1, threads, sharedBytes);
     }
 
-    /** Queues {@code k}; {@code role} names what it computes in a profile (e.g. the weight, {@link #role}). */
-    private void launch(Kernel k, String role, int gridX, int gridY, int threads, int sharedBytes) {
+    private void launch(Kernel k, DeviceWeight weight, int gridX, int gridY, int threads, int sharedBytes) {
+        launch(k, weight, gridX, gridY, 1, threads, sharedBytes);
+    }
+
+    /**
+     * Queues {@code k} with grid (gridX, gridY, gridZ); a profile names the launch by the kernel and, when it reads
+     * one, the {@code weight} without its layer ({@code blk.3.ffn_gate} counts as {@code ffn_gate}).
+     */
+    private void launch(Kernel k, DeviceWeight weight, int gridX, int gridY, int gridZ, int threads, int sharedBytes) {
         if (profile != null) {
-            profile.time(role.isEmpty() ? k.name() : k.name() + " " + role, context.stream(),
-                    () -> k.launch(context.stream(), gridX, gridY, threads, sharedBytes, args));
+            String label = weight == null ? k.name()
+                    : k.name() + " " + weight.name().replaceFirst("^blk\\.\\d+\\.", "");
+            profile.time(label, context.stream(),
+                    () -> k.launch(context.stream(), gridX, gridY, gridZ, threads, sharedBytes, args));
         } else {
-            k.launch(context.stream(), gridX, gridY, threads, sharedBytes, args);
+            k.launch(context.stream(), gridX, gridY, gridZ, threads, sharedBytes, args);
         }
         if (checkEachKernel) {
             context.synchronize("run kernel " + k.name());
         }
-    }
-
-    /** A weight's name without its layer ({@code blk.3.ffn_gate} is {@code ffn_gate}): what a launch reads. */
-    private static String role(DeviceWeight w) {
-        return w.name().replaceFirst("^blk\\.\\d+\\.", "");
     }
 
     @Override
