@@ -45,6 +45,20 @@ record() {
   echo "$1 exit code: $2" >> "$ENV"
   CODES="$CODES${CODES:+, }\"$1\": $2"
 }
+# stage NAME LIMIT LOG COMMAND...: runs COMMAND, its output in LOG, for at most LIMIT seconds (or what is left
+# of the budget) and records its exit code as NAME; 125 when the budget has no time left for it
+stage() {
+  stage_name=$1
+  stage_limit=$(limit "$2")
+  stage_log=$3
+  shift 3
+  if [ "$stage_limit" -gt 0 ]; then
+    timeout "$stage_limit" "$@" > "$stage_log" 2>&1
+    record "$stage_name" $?
+  else
+    record "$stage_name" 125
+  fi
+}
 
 { date; uname -a; nvidia-smi 2>&1 | head -20; echo "profilers: $(command -v nsys ncu /usr/local/cuda/bin/nsys /usr/local/cuda/bin/ncu 2>/dev/null | tr '\n' ' ')"; } > "$ENV"
 # libcuda.so.1 must be loadable; add the driver's folder where the loader does not know it
@@ -62,6 +76,12 @@ JAVA="$JRE/bin/java"
 CP="$B/test-classes:$B/lib/*"
 FLAGS="--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss4m -Djava.library.path=$B/native"
 export CANOPY_MODELS_DIR="$B/models"
+# gpu_tests NAME CLASSPATH LOG: every test in dev.canopy.executor.cuda (GPU tests included) as a stage
+gpu_tests() {
+  stage "$1" 150 "$3" "$JAVA" $FLAGS -cp "$2" org.junit.platform.console.ConsoleLauncher execute \
+    --scan-classpath "$B/test-classes" --include-package dev.canopy.executor.cuda --details=tree \
+    --disable-banner --disable-ansi-colors
+}
 
 # the 1B-shaped synthetic models (Q8_0, then Q4_K) and the 7B-shaped Q8_0 one (7 GB, for the bench only)
 # are written by two CPU processes while the GPU tests run
@@ -75,15 +95,7 @@ if has bench || has profile || has ab; then
 fi
 
 if has tests; then
-  T=$(limit 150)
-  if [ "$T" -gt 0 ]; then
-    timeout "$T" "$JAVA" $FLAGS -cp "$CP" org.junit.platform.console.ConsoleLauncher execute \
-      --scan-classpath "$B/test-classes" --include-package dev.canopy.executor.cuda --details=tree \
-      --disable-banner --disable-ansi-colors > "$OUT/gpu-tests.txt" 2>&1
-    record tests $?
-  else
-    record tests 125
-  fi
+  gpu_tests tests "$CP" "$OUT/gpu-tests.txt"
 fi
 
 if [ -n "${GENERATOR:-}" ]; then
@@ -96,56 +108,25 @@ if [ -n "${GENERATOR_7B:-}" ]; then
 fi
 
 if has w1; then
-  T=$(limit 120)
-  if [ "$T" -gt 0 ]; then
-    timeout "$T" "$JAVA" $FLAGS -cp "$CP" dev.canopy.executor.cuda.EngineBenchmark "$OUT" "$WORK" > "$OUT/w1.log" 2>&1
-    record w1 $?
-  else
-    record w1 125
-  fi
+  stage w1 120 "$OUT/w1.log" "$JAVA" $FLAGS -cp "$CP" dev.canopy.executor.cuda.EngineBenchmark "$OUT" "$WORK"
 fi
 
 if has bench; then
-  T=$(limit 145)
-  if [ "$T" -gt 0 ]; then
-    timeout "$T" "$JAVA" $FLAGS -cp "$CP" dev.canopy.executor.cuda.CudaBenchmark run "$OUT" "$WORK" > "$OUT/bench.log" 2>&1
-    record bench $?
-  else
-    record bench 125
-  fi
+  stage bench 145 "$OUT/bench.log" "$JAVA" $FLAGS -cp "$CP" dev.canopy.executor.cuda.CudaBenchmark run "$OUT" "$WORK"
 fi
 
 if has profile; then
-  T=$(limit 120)
-  if [ "$T" -gt 0 ]; then
-    timeout "$T" "$JAVA" $FLAGS -cp "$CP" dev.canopy.executor.cuda.CudaBenchmark run "$OUT" "$WORK" profile > "$OUT/profile.log" 2>&1
-    record profile $?
-  else
-    record profile 125
-  fi
+  stage profile 120 "$OUT/profile.log" "$JAVA" $FLAGS -cp "$CP" dev.canopy.executor.cuda.CudaBenchmark run "$OUT" \
+    "$WORK" profile
 fi
 
 if has ab; then
   if [ -f "$B/ab/cuda/canopy.fatbin" ]; then
     cat "$B/ab/REF" >> "$ENV"
-    T=$(limit 150)
-    if [ "$T" -gt 0 ]; then
-      timeout "$T" "$JAVA" $FLAGS -cp "$B/ab:$CP" org.junit.platform.console.ConsoleLauncher execute \
-        --scan-classpath "$B/test-classes" --include-package dev.canopy.executor.cuda --details=tree \
-        --disable-banner --disable-ansi-colors > "$OUT/gpu-tests-ab.txt" 2>&1
-      record tests-ab $?
-    else
-      record tests-ab 125
-    fi
-    T=$(limit 120)
-    if [ "$T" -gt 0 ]; then
-      mkdir -p "$OUT/ab"
-      timeout "$T" "$JAVA" $FLAGS -cp "$B/ab:$CP" dev.canopy.executor.cuda.CudaBenchmark run "$OUT/ab" "$WORK" profile \
-        > "$OUT/ab/profile.log" 2>&1
-      record profile-ab $?
-    else
-      record profile-ab 125
-    fi
+    gpu_tests tests-ab "$B/ab:$CP" "$OUT/gpu-tests-ab.txt"
+    mkdir -p "$OUT/ab"
+    stage profile-ab 120 "$OUT/ab/profile.log" "$JAVA" $FLAGS -cp "$B/ab:$CP" dev.canopy.executor.cuda.CudaBenchmark \
+      run "$OUT/ab" "$WORK" profile
   else
     echo "no ab/cuda/canopy.fatbin in the bundle: build it with CANOPY_AB_REF=<ref> scripts/gpu-check.sh" >> "$ENV"
   fi
@@ -154,13 +135,7 @@ fi
 if ! has torch; then
   :
 elif python3 -c 'import torch; assert torch.cuda.is_available()' 2>/dev/null; then
-  T=$(limit 90)
-  if [ "$T" -gt 0 ]; then
-    PYTHONUNBUFFERED=1 timeout "$T" python3 "$B/gpu-bench-torch.py" > "$OUT/torch.md" 2>&1
-    record torch $?
-  else
-    record torch 125
-  fi
+  stage torch 90 "$OUT/torch.md" env PYTHONUNBUFFERED=1 python3 "$B/gpu-bench-torch.py"
 else
   echo "no PyTorch with CUDA: reference skipped" >> "$ENV"
 fi
