@@ -10,9 +10,6 @@
 // (several matrices in one launch, SwiGLU, residual add) reuse exactly this arithmetic, so fusing
 // changes no bit.
 //
-// Each lane fetches a few chunks before using them (lane_dots): a warp streams its row with several
-// loads in flight.
-//
 // Launch: block (32 * MATMUL_WARPS), grid (ceil(n / TR), ceil(outputs / MATMUL_WARPS)). The row
 // tiles vary fastest so that the blocks reading the same weights run together and share them in L2.
 #pragma once
@@ -21,59 +18,35 @@
 
 #define MATMUL_WARPS 8
 
-// Chunks a lane fetches before using them: its loads of CHUNKS chunks are in flight together
-// (one memory latency per CHUNKS chunks instead of per chunk): 32 to 128 bytes of weights per lane
-// (8 chunks of 4 floats or halves, 4 of 16 int8, 2 of the 32-value quantized blocks).
-template <int CH>
-struct Staged {
-    static constexpr int CHUNKS = CH >= 32 ? 2 : CH >= 16 ? 4 : 8;
-};
-
 // acc[t] = this lane's partial sum of W[o] . x[r0 + t] for t < TR (rows past n are left alone).
-// The chunks are decoded Staged<CH>::CHUNKS at a time, then used in order, exactly as one at a time.
 template <typename W, int CH, int TR>
 __device__ __forceinline__ void lane_dots(const W& w, int o, const float* __restrict__ x, int r0, int n, int cols,
                                           float* acc) {
-    constexpr int U = Staged<CH>::CHUNKS;
     const int lane = threadIdx.x & 31;
 #pragma unroll
     for (int t = 0; t < TR; t++) acc[t] = 0.f;
-    for (int base = lane * CH; base < cols; base += 32 * CH * U) {
-        float wv[U][CH];
-        float scale[U];
+    for (int k0 = lane * CH; k0 < cols; k0 += 32 * CH) {
+        float wv[CH];
+        const float scale = w.template decode<CH>(o, k0, wv);
 #pragma unroll
-        for (int u = 0; u < U; u++) {
-            const int k0 = base + u * 32 * CH;
-            if (k0 < cols) {
-                scale[u] = w.template decode<CH>(o, k0, wv[u]);
-            }
-        }
+        for (int t = 0; t < TR; t++) {
+            if (r0 + t < n) {
+                const float* xr = x + (size_t)(r0 + t) * cols + k0;
+                float s = 0.f;
+                if (CH % 4 == 0) {
 #pragma unroll
-        for (int u = 0; u < U; u++) {
-            const int k0 = base + u * 32 * CH;
-            if (k0 >= cols) {
-                break;
-            }
-#pragma unroll
-            for (int t = 0; t < TR; t++) {
-                if (r0 + t < n) {
-                    const float* xr = x + (size_t)(r0 + t) * cols + k0;
-                    float s = 0.f;
-                    if (CH % 4 == 0) {
-#pragma unroll
-                        for (int i = 0; i < CH; i += 4) {
-                            float4 xv = *reinterpret_cast<const float4*>(xr + i);
-                            s = fmaf(wv[u][i], xv.x, s);
-                            s = fmaf(wv[u][i + 1], xv.y, s);
-                            s = fmaf(wv[u][i + 2], xv.z, s);
-                            s = fmaf(wv[u][i + 3], xv.w, s);
-                        }
-                    } else {
-#pragma unroll
-                        for (int i = 0; i < CH; i++) s = fmaf(wv[u][i], xr[i], s);
+                    for (int i = 0; i < CH; i += 4) {
+                        float4 xv = *reinterpret_cast<const float4*>(xr + i);
+                        s = fmaf(wv[i], xv.x, s);
+                        s = fmaf(wv[i + 1], xv.y, s);
+                        s = fmaf(wv[i + 2], xv.z, s);
+                        s = fmaf(wv[i + 3], xv.w, s);
                     }
-                    acc[t] = fmaf(scale[u], s, acc[t]);
+                } else {
+#pragma unroll
+                    for (int i = 0; i < CH; i++) s = fmaf(wv[i], xr[i], s);
                 }
+                acc[t] = fmaf(scale, s, acc[t]);
             }
         }
     }
