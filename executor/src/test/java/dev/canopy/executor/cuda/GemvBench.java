@@ -277,15 +277,15 @@ final class GemvBench implements AutoCloseable {
     }
 
     /**
-     * The baseline's first {@code rows} outputs {@code y} against W x in double on the CPU (the first weight image
-     * read back): the largest error as a fraction of the fp32 rounding bound (cols + 4) 2^-24 sum |w x|.
+     * The first {@code rows} outputs {@code y} of a call on the first weight image against W x in double on the CPU
+     * (the image read back): the largest error as a fraction of the fp32 rounding bound (cols + 4) 2^-24 sum |w x|.
      */
     double cpuErrorRatio(GgmlType type, Workspace w, float[] y, int rows) {
         GemvShape shape = w.shape;
         int cols = shape.cols();
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment quants = arena.allocate((long) rows * cols); // the first rows' quant bytes (at most)
-            MemorySegment scales = arena.allocate(2L * rows * (cols / 32)); // (rows, cols / 32) fp16
+            MemorySegment quants = arena.allocate((long) rows * cols, 16); // the first rows' quant bytes (at most)
+            MemorySegment scales = arena.allocate(2L * rows * (cols / 32), 16); // (rows, cols / 32) fp16
             long quantBytes = type == GgmlType.Q8_0 ? (long) rows * cols : (long) rows * cols / 2;
             w.weights.download(0, quants.asSlice(0, quantBytes));
             w.weights.download(shape.scalesOffset(), scales);

@@ -110,20 +110,21 @@ public final class GemvLab {
             }
             float[] y = bench.outputs(v, w);
             String check;
+            GemvAgreement agreement;
             if (baseline == null) {
                 baseline = y;
+                agreement = GemvAgreement.of(y, y);
                 double ratio = bench.cpuErrorRatio(type, w, y, CPU_CHECKED_ROWS);
                 check = String.format("baseline: rows 0-%d vs the CPU %s (error %.2f of the fp32 bound)",
                         CPU_CHECKED_ROWS - 1, ratio <= 1 ? "ok" : "FAILED", ratio);
             } else {
-                GemvAgreement agreement = GemvAgreement.of(baseline, y);
-                boolean unexpected = v.sameBitsAsBaseline() != agreement.sameBits();
-                check = agreement.describe() + (unexpected ? (v.sameBitsAsBaseline() ? " (EXPECTED same bits)"
-                        : " (unexpectedly same bits)") : "");
+                agreement = GemvAgreement.of(baseline, y);
+                check = agreement.describe() + (v.sameBitsAsBaseline() == agreement.sameBits() ? ""
+                        : v.sameBitsAsBaseline() ? " (EXPECTED same bits)" : " (not expected)");
             }
             double micros = bench.microsPerCall(v, w, CALLS, TRIALS);
             GemvLabReport.Row row = new GemvLabReport.Row(v, micros, w.shape.weightBytes(type),
-                    bench.stats(v, w.shape.cols()), check);
+                    bench.stats(v, w.shape.cols()), agreement.sameBits(), check);
             rows.add(row);
             watch.log("%s %s %-26s %8.2f µs %6.0f GB/s  %s", type, w.shape.describe(), v.kernel(), micros,
                     row.bytes() / (micros * 1e3), check);

@@ -52,15 +52,18 @@ class GemvLabGpuTest {
                 if (v.type() != type || v.kind() == GemvVariant.Kind.BASELINE) {
                     continue;
                 }
-                GemvAgreement agreement = GemvAgreement.of(baseline, bench.outputs(v, w));
+                float[] y = bench.outputs(v, w);
+                GemvAgreement agreement = GemvAgreement.of(baseline, y);
                 assertThat(agreement.nonFinite()).as("outputs %s left unwritten", v.kernel()).isZero();
                 if (v.sameBitsAsBaseline()) {
                     assertThat(agreement.sameBits()).as("%s has main's bits: %s", v.kernel(), agreement.describe())
                             .isTrue();
-                } else {
-                    // int8 x: about 1/254 of each block's largest value; fp32 in another order: a few roundings
-                    double bound = v.kind() == GemvVariant.Kind.DP4A ? 2e-2 : 1e-5;
-                    assertThat(agreement.relativeError()).as("error of %s", v.kernel()).isLessThan(bound);
+                } else if (v.kind() == GemvVariant.Kind.DP4A) {
+                    // x rounded to int8: about 1/254 of each block's largest value, averaged over the row
+                    assertThat(agreement.relativeError()).as("error of %s", v.kernel()).isLessThan(2e-2);
+                } else { // fp32 in another order
+                    assertThat(bench.cpuErrorRatio(type, w, y, SMALL.rows())).as("error of %s", v.kernel())
+                            .isLessThanOrEqualTo(1);
                 }
             }
         }

@@ -16,10 +16,11 @@ final class GemvLabReport {
      * One measured variant.
      *
      * @param micros GPU time per call
-     * @param bytes  weight bytes a call reads
-     * @param check  how its outputs compare with the baseline's ({@link GemvAgreement#describe}, or the CPU check)
+     * @param bytes    weight bytes a call reads
+     * @param sameBits whether every output has the baseline's bits (true for the baseline)
+     * @param check    how its outputs compare with the baseline's ({@link GemvAgreement#describe}, or the CPU check)
      */
-    record Row(GemvVariant variant, double micros, long bytes, KernelStats stats, String check) {}
+    record Row(GemvVariant variant, double micros, long bytes, KernelStats stats, boolean sameBits, String check) {}
 
     /** Time per kernel of {@code kernel} launched as {@code how}. */
     record Floor(String kernel, String how, double micros) {}
@@ -73,7 +74,7 @@ final class GemvLabReport {
         }
         rows.stream().min(Comparator.comparingDouble(Row::micros)).ifPresent(r ->
                 text.append("\nFastest: ").append(describe(r)));
-        rows.stream().filter(r -> r.variant().sameBitsAsBaseline() && r.check().startsWith("same"))
+        rows.stream().filter(Row::sameBits)
                 .min(Comparator.comparingDouble(Row::micros))
                 .ifPresent(r -> text.append("; fastest with the baseline's bits: ").append(describe(r)));
         text.append(".\n");

@@ -106,15 +106,19 @@ class GemvLabTest {
         GemvLabReport.KernelStats stats = new GemvLabReport.KernelStats(32, 0, 64);
         GemvVariant base = GemvVariant.baseline(GgmlType.Q8_0);
         GemvVariant staged = GemvVariant.all().get(2);
-        report.shape(shape, GgmlType.Q8_0, List.of(new GemvLabReport.Row(base, 20, bytes, stats, "baseline"),
-                new GemvLabReport.Row(staged, 10, bytes, stats, "same bits")));
+        GemvVariant dp4a = GemvVariant.dp4a(GgmlType.Q8_0, false, 4, 1, "int8");
+        report.shape(shape, GgmlType.Q8_0, List.of(new GemvLabReport.Row(base, 20, bytes, stats, true, "baseline"),
+                new GemvLabReport.Row(staged, 10, bytes, stats, true, "same bits"),
+                new GemvLabReport.Row(dp4a, 8, bytes, stats, false, "3.0e-03")));
         String text = report.text(1);
         assertThat(text).contains("# GEMV lab: batch-1 y = W x on cuda:0 test", "L2 cache 50.0 MiB",
                 "| gemv_empty | graph of 200 | 1.50 |", "about 290 kernels: at 1.50 µs each, 435 µs",
                 "## Q8_0 attention output 4096 x 4096: 17.8 MB",
                 "| gemv_q8_0_s4_r1 | 10.00 | 1783 | 53.2% | 32 | 0 | 64 | same bits | branch gemv-prefetch",
-                "Fastest: gemv_q8_0_s4_r1 10.00 µs (53.2% of peak); fastest with the baseline's bits: gemv_q8_0_s4_r1",
-                "| gemv_q8_0_s4_r1 | 320 | 3125 |\n| matmul_q8_0_c16_r1 | 640 | 1563 |");
+                "Fastest: gemv_q8_0_dp4a_s4_r1 8.00 µs (66.5% of peak); fastest with the baseline's bits: "
+                        + "gemv_q8_0_s4_r1 10.00 µs (53.2% of peak).",
+                "| gemv_q8_0_dp4a_s4_r1 | 256 | 3906 |\n| gemv_q8_0_s4_r1 | 320 | 3125 |\n"
+                        + "| matmul_q8_0_c16_r1 | 640 | 1563 |");
         assertThat(report.text(2)).doesNotContain("| gemv_q8_0_s4_r1 | 320");
     }
 
