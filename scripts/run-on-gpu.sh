@@ -154,7 +154,7 @@ fi
   if has lab; then
     echo "== GEMV lab (gemv-lab.md)"
     cat "$OUT/gemv-lab.md" 2>/dev/null
-    grep -E 'FAILED|EXPECTED|HUNG|Exception|Cannot' "$OUT/lab.log" 2>/dev/null | head -20
+    grep -E 'No GEMV lab|FAILED|EXPECTED|HUNG|Exception|Cannot' "$OUT/lab.log" 2>/dev/null | head -20
   fi
   echo "== GPU tests"
   grep -E 'tests (successful|failed|aborted|skipped)' "$OUT/gpu-tests.txt" 2>/dev/null

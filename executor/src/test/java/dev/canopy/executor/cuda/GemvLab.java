@@ -75,6 +75,7 @@ public final class GemvLab {
                     shape.imageBytes() / 1e6), 12);
             try (GemvBench.Workspace w = bench.load(shape, copies, SEED + done)) {
                 if (done == 0) {
+                    bench.microsPerCall(GemvVariant.baseline(GgmlType.Q8_0), w, CALLS, 4 * TRIALS); // clocks up
                     report.floor(floor(w));
                 }
                 for (GgmlType type : List.of(GgmlType.Q8_0, GgmlType.Q4_0)) {
@@ -100,7 +101,10 @@ public final class GemvLab {
         return floors;
     }
 
-    /** Every variant of {@code type} checked against the baseline (itself against the CPU), then timed. */
+    /**
+     * Every variant of {@code type} checked against the baseline (itself against the CPU), then timed; a variant the
+     * driver refuses is logged as FAILED and left out.
+     */
     private List<GemvLabReport.Row> measure(GemvBench.Workspace w, GgmlType type) {
         List<GemvLabReport.Row> rows = new ArrayList<>();
         float[] baseline = null;
@@ -108,28 +112,42 @@ public final class GemvLab {
             if (v.type() != type) {
                 continue;
             }
-            float[] y = bench.outputs(v, w);
-            String check;
-            GemvAgreement agreement;
-            if (baseline == null) {
-                baseline = y;
-                agreement = GemvAgreement.of(y, y);
-                double ratio = bench.cpuErrorRatio(type, w, y, CPU_CHECKED_ROWS);
-                check = String.format("baseline: rows 0-%d vs the CPU %s (error %.2f of the fp32 bound)",
-                        CPU_CHECKED_ROWS - 1, ratio <= 1 ? "ok" : "FAILED", ratio);
-            } else {
-                agreement = GemvAgreement.of(baseline, y);
-                check = agreement.describe() + (v.sameBitsAsBaseline() == agreement.sameBits() ? ""
-                        : v.sameBitsAsBaseline() ? " (EXPECTED same bits)" : " (not expected)");
+            try {
+                baseline = measure(w, v, baseline, rows);
+            } catch (CudaException e) {
+                if (baseline == null) {
+                    throw e; // nothing to compare with
+                }
+                watch.log("FAILED %s on %s: %s", v.kernel(), w.shape.describe(), e.getMessage());
             }
-            double micros = bench.microsPerCall(v, w, CALLS, TRIALS);
-            GemvLabReport.Row row = new GemvLabReport.Row(v, micros, w.shape.weightBytes(type),
-                    bench.stats(v, w.shape.cols()), agreement.sameBits(), check);
-            rows.add(row);
-            watch.log("%s %s %-26s %8.2f µs %6.0f GB/s  %s", type, w.shape.describe(), v.kernel(), micros,
-                    row.bytes() / (micros * 1e3), check);
         }
         return rows;
+    }
+
+    /** Adds {@code v}'s row to {@code rows}; returns the baseline's outputs (v's own when {@code baseline} is null). */
+    private float[] measure(GemvBench.Workspace w, GemvVariant v, float[] baseline, List<GemvLabReport.Row> rows) {
+        GgmlType type = v.type();
+        float[] y = bench.outputs(v, w);
+        String check;
+        GemvAgreement agreement;
+        if (baseline == null) {
+            baseline = y;
+            agreement = GemvAgreement.of(y, y);
+            double ratio = bench.cpuErrorRatio(type, w, y, CPU_CHECKED_ROWS);
+            check = String.format("baseline: rows 0-%d vs the CPU %s (error %.2f of the fp32 bound)",
+                    CPU_CHECKED_ROWS - 1, ratio <= 1 ? "ok" : "FAILED", ratio);
+        } else {
+            agreement = GemvAgreement.of(baseline, y);
+            check = agreement.describe() + (v.sameBitsAsBaseline() == agreement.sameBits() ? ""
+                    : v.sameBitsAsBaseline() ? " (EXPECTED same bits)" : " (not expected)");
+        }
+        double micros = bench.microsPerCall(v, w, CALLS, TRIALS);
+        GemvLabReport.Row row = new GemvLabReport.Row(v, micros, w.shape.weightBytes(type),
+                bench.stats(v, w.shape.cols()), agreement.sameBits(), check);
+        rows.add(row);
+        watch.log("%s %s %-26s %8.2f µs %6.0f GB/s  %s", type, w.shape.describe(), v.kernel(), micros,
+                row.bytes() / (micros * 1e3), check);
+        return baseline;
     }
 
     private static int attribute(CUdevice device, int attribute) {
