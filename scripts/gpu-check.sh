@@ -5,7 +5,8 @@
 #                   jdk.incubator.vector, java.management)
 #   lib/            the executor jar (with cuda/canopy.fatbin), its runtime dependencies, AssertJ and
 #                   the JUnit console launcher
-#   test-classes/   the executor's test classes (the GPU tests, the benchmark)
+#   test-classes/   the executor's test classes (the GPU tests, the benchmark, the GEMV lab with its kernels
+#                   in cuda/gemv-lab.fatbin)
 #   native/         libJCudaDriver-12.6.0-linux-x86_64.so only (JCuda's driver API; needs libcuda.so.1)
 #   models/         stories260K (F32, Q8_0) and its reference outputs
 #   run-on-gpu.sh, gpu-bench-torch.py
@@ -35,6 +36,8 @@ cp "$EXECUTOR_JAR" "$BUNDLE/lib/"
 unzip -l "$BUNDLE/lib/$(basename "$EXECUTOR_JAR")" | grep -q 'cuda/canopy.fatbin' \
   || { echo "Cannot build the GPU bundle: the executor jar has no cuda/canopy.fatbin" >&2; exit 1; }
 cp -r executor/target/test-classes "$BUNDLE/test-classes" # a folder: JUnit scans it without a zip file system
+[ -f "$BUNDLE/test-classes/cuda/gemv-lab.fatbin" ] \
+  || { echo "Cannot build the GPU bundle: the test classes have no cuda/gemv-lab.fatbin (the GEMV lab's kernels)" >&2; exit 1; }
 mvn -q -B dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:$JUNIT_PLATFORM \
   -DoutputDirectory="$BUNDLE/lib"
 mv "$BUNDLE/lib/junit-platform-console-standalone-$JUNIT_PLATFORM.jar" "$BUNDLE/lib/junit-platform-console-standalone.jar"
@@ -89,4 +92,5 @@ cat <<MSG
    sh target/gpu-bundle/run-on-gpu.sh
    results in \$OUT: summary.txt results.json gpu-tests.txt w1.md w1.log bench.md bench.log torch.md env.txt
    (about 4-6 minutes; BUDGET=<seconds> caps the whole script, default 360)
+   the GEMV lab alone (under a minute): sh target/gpu-bundle/run-on-gpu.sh lab   -> \$OUT/gemv-lab.md, lab.log
 MSG

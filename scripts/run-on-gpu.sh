@@ -12,13 +12,17 @@
 #   bench.log       the benchmark's timestamped progress (each stage before it starts, model writing and
 #                   loading times, 1B logits GPU vs CPU; a hung stage's thread stacks)
 #   torch.md        the PyTorch reference rows (same 1B shape, bf16, eager; W1 shape included)
+#   gemv-lab.md     (stage "lab") batch-1 GEMV designs on 7B-shaped Q8_0/Q4_0 weights: µs, GB/s, % of peak,
+#                   registers, bits vs main's kernel, the launch floor, GEMV time per 7B token (GemvLab)
+#   lab.log         its timestamped progress
 #   env.txt         nvidia-smi, libcuda, runtime versions, exit codes
-# Each stage has a time limit (tests 150 s, W1 120 s, benchmark 145 s, PyTorch 90 s) and the whole
+# Each stage has a time limit (lab 90 s, tests 150 s, W1 120 s, benchmark 145 s, PyTorch 90 s) and the whole
 # script a budget of $BUDGET seconds (default 360): a stage gets what is left when less, and is skipped
 # when under 20 s are left. A failing or hung stage never stops the next one. Exit codes (124: timed
 # out) are in env.txt and results.json.
 # Usage from the repository root: sh target/gpu-bundle/run-on-gpu.sh [stages], stages a subset of
-# "tests w1 bench torch profile" (default: the first four), e.g. "tests" to rerun only the tests after a fix;
+# "lab tests w1 bench torch profile" (default: tests w1 bench torch), e.g. "tests" to rerun only the tests after a fix;
+# "lab" runs the GEMV lab first (about 15 s, under a minute; see gemv-lab.md above), e.g. "lab" alone or "lab tests";
 # "profile" writes profile.md and profile.log: each kernel's GPU time in decode steps (CudaBenchmark).
 # "ab" (a bundle built with CANOPY_AB_REF=<git ref>, see gpu-check.sh): the GPU tests and the kernel times
 # again with that ref's kernels (ab/cuda/canopy.fatbin, first on the classpath), in gpu-tests-ab.txt and
@@ -94,6 +98,10 @@ if has bench || has profile || has ab; then
   GENERATOR_7B=$!
 fi
 
+if has lab; then
+  stage lab 90 "$OUT/lab.log" "$JAVA" $FLAGS -cp "$CP" dev.canopy.executor.cuda.GemvLab "$OUT"
+fi
+
 if has tests; then
   gpu_tests tests "$CP" "$OUT/gpu-tests.txt"
 fi
@@ -143,6 +151,11 @@ fi
 # summary.txt and results.json (exit code 125: skipped, the budget was spent)
 {
   echo "== exit codes (0 ok, 124 timed out, 125 skipped for lack of time, 2 no GPU): $CODES"
+  if has lab; then
+    echo "== GEMV lab (gemv-lab.md)"
+    cat "$OUT/gemv-lab.md" 2>/dev/null
+    grep -E 'No GEMV lab|FAILED|EXPECTED|HUNG|Exception|Cannot' "$OUT/lab.log" 2>/dev/null | head -20
+  fi
   echo "== GPU tests"
   grep -E 'tests (successful|failed|aborted|skipped)' "$OUT/gpu-tests.txt" 2>/dev/null
   grep -E '✘|MethodSource.*FAILED' "$OUT/gpu-tests.txt" 2>/dev/null | head -20
@@ -168,8 +181,9 @@ def rows(name):
 counts = {k: int(v) for v, k in re.findall(r"(\d+) tests (successful|failed|aborted|skipped)", text("gpu-tests.txt"))}
 w1check = re.findall(r"completions identical.*", text("w1.log"))
 logits = re.findall(r"largest logit difference.*", text("bench.log"))
+lab = re.findall(r"Fastest: .*", text("gemv-lab.md"))
 json.dump({"exit_codes": codes, "tests": counts, "w1": rows("w1.md"), "w1_check": w1check, "bench": rows("bench.md"),
-           "logits_check": logits, "torch": rows("torch.md")}, open(out / "results.json", "w"), indent=1)
+           "logits_check": logits, "torch": rows("torch.md"), "lab_fastest": lab}, open(out / "results.json", "w"), indent=1)
 PY
 cat "$OUT/summary.txt"
 cat "$ENV" 2>/dev/null | tail -8

@@ -17,20 +17,28 @@ import jcuda.driver.CUmodule;
 
 /**
  * Canopy's kernels ({@code src/main/cuda}, built by nvcc into the jar as {@value #FATBIN_RESOURCE})
- * loaded into a context. Kernels are looked up by name once and cached.
+ * loaded into a context, or another fatbin on the classpath (the tests' GEMV lab). Kernels are looked up
+ * by name once and cached.
  */
 final class CudaModule implements AutoCloseable {
 
     static final String FATBIN_RESOURCE = "/cuda/canopy.fatbin";
 
     private final CudaContext context;
+    private final String resource;
     private final CUmodule module = new CUmodule();
     private final Map<String, Kernel> kernels = new HashMap<>();
 
     CudaModule(CudaContext context) {
+        this(context, FATBIN_RESOURCE);
+    }
+
+    /** The kernels of the fatbin at classpath {@code resource}. */
+    CudaModule(CudaContext context, String resource) {
         this.context = context;
+        this.resource = resource;
         context.makeCurrent();
-        CudaException.check(cuModuleLoadData(module, fatbin()), "load the CUDA kernels (" + FATBIN_RESOURCE + ") on "
+        CudaException.check(cuModuleLoadData(module, fatbin(resource)), "load the CUDA kernels (" + resource + ") on "
                 + context.info().describe());
     }
 
@@ -38,7 +46,7 @@ final class CudaModule implements AutoCloseable {
     Kernel kernel(String name) {
         return kernels.computeIfAbsent(name, n -> {
             CUfunction f = new CUfunction();
-            CudaException.check(cuModuleGetFunction(f, module, n), "find kernel " + n + " in " + FATBIN_RESOURCE);
+            CudaException.check(cuModuleGetFunction(f, module, n), "find kernel " + n + " in " + resource);
             return new Kernel(n, f);
         });
     }
@@ -59,14 +67,19 @@ final class CudaModule implements AutoCloseable {
     }
 
     static byte[] fatbin() {
-        try (InputStream in = CudaModule.class.getResourceAsStream(FATBIN_RESOURCE)) {
+        return fatbin(FATBIN_RESOURCE);
+    }
+
+    /** The bytes of the fatbin at classpath {@code resource}. */
+    static byte[] fatbin(String resource) {
+        try (InputStream in = CudaModule.class.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IllegalStateException("Cannot load the CUDA kernels: resource " + FATBIN_RESOURCE
+                throw new IllegalStateException("Cannot load the CUDA kernels: resource " + resource
                         + " is not on the classpath (nvcc was not found when the executor module was built)");
             }
             return in.readAllBytes();
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read " + FATBIN_RESOURCE, e);
+            throw new UncheckedIOException("Cannot read " + resource, e);
         }
     }
 
