@@ -1,8 +1,12 @@
 #!/bin/sh
 # Runs on the GPU machine (no Java there, no network): the CUDA backend's tests and benchmarks from the
 # bundle that scripts/gpu-check.sh built. Results go to $OUT (or <bundle>/out):
-#   summary.txt     what each stage gave, in a few lines (also printed at the end)
-#   results.json    the same as data: exit codes, test counts, every benchmark row, the W1 check
+#   report.md       everything important in one file: the summary, every .md table of every build, test
+#                   counts and failing tests, the checks, env.txt (the device tool brings back at most 8 files)
+#   summary.txt     the short version (also printed at the end): exit codes, test counts, W1, benchmark and
+#                   PyTorch tables, and with the ab stage a table of each measure for this build and each variant
+#   results.json    the same as data: exit codes, test counts, every benchmark row, the W1 check, the variants
+#   all.tar.gz      every other file below, packed (PACK=0 leaves them loose instead)
 #   gpu-tests.txt   JUnit tree of every test in dev.canopy.executor.cuda (GPU tests included)
 #   w1.md, w1.log   the engine (scheduler, prefix cache, batching) on a W1-shaped shared-prefix workload
 #                   on the 1B-shaped Q8_0 model: prefix cache on, off, on + shared-prefix attention
@@ -11,31 +15,46 @@
 #                   appended as soon as it is measured
 #   bench.log       the benchmark's timestamped progress (each stage before it starts, model writing and
 #                   loading times, 1B logits GPU vs CPU; a hung stage's thread stacks)
+#   profile.md, profile.log  each kernel's GPU time in decode steps (CudaBenchmark ... profile)
+#   gemv-lab.md, lab.log  (stage "lab", where the test classes have dev.canopy.executor.cuda.GemvLab) batch-1 GEMV
+#                   designs on 7B-shaped Q8_0/Q4_0 weights: µs, GB/s, % of peak, registers, bits vs main's kernel,
+#                   the launch floor, GEMV time per 7B token; about 15 s, run first
 #   torch.md        the PyTorch reference rows (same 1B shape, bf16, eager; W1 shape included)
-#   gemv-lab.md     (stage "lab") batch-1 GEMV designs on 7B-shaped Q8_0/Q4_0 weights: µs, GB/s, % of peak,
-#                   registers, bits vs main's kernel, the launch floor, GEMV time per 7B token (GemvLab)
-#   lab.log         its timestamped progress
 #   env.txt         nvidia-smi, libcuda, runtime versions, exit codes
-# Each stage has a time limit (lab 90 s, tests 150 s, W1 120 s, benchmark 145 s, PyTorch 90 s) and the whole
-# script a budget of $BUDGET seconds (default 360): a stage gets what is left when less, and is skipped
-# when under 20 s are left. A failing or hung stage never stops the next one. Exit codes (124: timed
-# out) are in env.txt and results.json.
+#   ab/<n>/         the same files for ab variant n (its gpu-tests.txt, profile.md, ...)
+# Each stage has a time limit (tests 150 s, W1 120 s, benchmark 145 s, profile 120 s, lab 90 s, PyTorch
+# 90 s) and the whole script a budget of $BUDGET seconds (default 360, 540 with the ab stage): a stage gets
+# what is left when less, and is skipped (exit code 125) when under 20 s are left. A failing or hung stage
+# never stops the next one. Exit codes (124: timed out) are in env.txt and results.json.
 # Usage from the repository root: sh target/gpu-bundle/run-on-gpu.sh [stages], stages a subset of
-# "lab tests w1 bench torch profile" (default: tests w1 bench torch), e.g. "tests" to rerun only the tests after a fix;
-# "lab" runs the GEMV lab first (about 15 s, under a minute; see gemv-lab.md above), e.g. "lab" alone or "lab tests";
-# "profile" writes profile.md and profile.log: each kernel's GPU time in decode steps (CudaBenchmark).
-# "ab" (a bundle built with CANOPY_AB_REF=<git ref>, see gpu-check.sh): the GPU tests and the kernel times
-# again with that ref's kernels (ab/cuda/canopy.fatbin, first on the classpath), in gpu-tests-ab.txt and
-# ab/profile.md: a before/after of a kernel change in one run, e.g. "tests profile ab".
+# "tests w1 bench torch profile lab ab" (default: the first four), e.g. "tests" to rerun only the tests after a fix.
+# "ab" (a bundle built with CANOPY_AB_REFS="<git ref> ...", see gpu-check.sh): for each variant ab/<n>, the
+# stages in $AB_STAGES (default "tests profile"; any of tests w1 bench profile lab) with that ref's jars and
+# test classes instead of this build's, in $OUT/ab/<n>/, exit codes named e.g. tests-ab1: several branches
+# against this build in one run, e.g. "tests profile ab".
 B=$(cd "$(dirname "$0")" && pwd)
 STAGES=${1:-tests w1 bench torch}
-has() { case " $STAGES " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+AB_STAGES=${AB_STAGES:-tests profile}
+# in_list WORD LIST: whether the space-separated LIST holds WORD
+in_list() { case " $2 " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+has() { in_list "$1" "$STAGES"; }
+# wants STAGE: whether this build or a variant runs STAGE
+wants() { has "$1" || { has ab && in_list "$1" "$AB_STAGES"; }; }
+for s in $STAGES; do
+  in_list "$s" "tests w1 bench torch profile lab ab" \
+    || { echo "Cannot run stage '$s': the stages are tests w1 bench torch profile lab ab" >&2; exit 1; }
+done
+for s in $AB_STAGES; do
+  in_list "$s" "tests w1 bench profile lab" \
+    || { echo "Cannot run '$s' on the ab variants (AB_STAGES): they run tests w1 bench profile lab" >&2; exit 1; }
+done
 OUT=${OUT:-$B/out}
 mkdir -p "$OUT"
 ENV="$OUT/env.txt"
 JRE=/tmp/canopy-jre
 WORK=/tmp/canopy-work
-BUDGET=${BUDGET:-360}
+VARIANTS=/tmp/canopy-ab
+if has ab; then BUDGET=${BUDGET:-540}; else BUDGET=${BUDGET:-360}; fi
 DEADLINE=$(( $(date +%s) + BUDGET ))
 CODES=""
 
@@ -44,9 +63,9 @@ limit() {
   left=$(( DEADLINE - $(date +%s) ))
   if [ "$left" -lt 20 ]; then echo 0; elif [ "$left" -lt "$1" ]; then echo "$left"; else echo "$1"; fi
 }
-# record NAME CODE: remembers a stage's exit code for env.txt and results.json
+# record NAME CODE [SECONDS]: remembers a stage's exit code (and how long it ran) for env.txt and results.json
 record() {
-  echo "$1 exit code: $2" >> "$ENV"
+  echo "$1 exit code: $2${3:+ after $3 s}" >> "$ENV"
   CODES="$CODES${CODES:+, }\"$1\": $2"
 }
 # stage NAME LIMIT LOG COMMAND...: runs COMMAND, its output in LOG, for at most LIMIT seconds (or what is left
@@ -57,14 +76,15 @@ stage() {
   stage_log=$3
   shift 3
   if [ "$stage_limit" -gt 0 ]; then
+    stage_start=$(date +%s)
     timeout "$stage_limit" "$@" > "$stage_log" 2>&1
-    record "$stage_name" $?
+    record "$stage_name" $? $(( $(date +%s) - stage_start ))
   else
     record "$stage_name" 125
   fi
 }
 
-{ date; uname -a; nvidia-smi 2>&1 | head -20; echo "profilers: $(command -v nsys ncu /usr/local/cuda/bin/nsys /usr/local/cuda/bin/ncu 2>/dev/null | tr '\n' ' ')"; } > "$ENV"
+{ echo "main: $(cat "$B/REF" 2>/dev/null)"; date; uname -a; nvidia-smi 2>&1 | head -20; echo "profilers: $(command -v nsys ncu /usr/local/cuda/bin/nsys /usr/local/cuda/bin/ncu 2>/dev/null | tr '\n' ' ')"; } > "$ENV"
 # libcuda.so.1 must be loadable; add the driver's folder where the loader does not know it
 if ! ldconfig -p 2>/dev/null | grep -q 'libcuda\.so\.1'; then
   for d in /usr/local/nvidia/lib64 /usr/local/nvidia/lib /usr/lib/x86_64-linux-gnu /usr/lib64; do
@@ -77,34 +97,51 @@ ldconfig -p 2>/dev/null | grep libcuda >> "$ENV"
 rm -rf "$JRE" && mkdir -p "$JRE" && tar xzf "$B/runtime.tar.gz" -C "$JRE" --strip-components=1
 JAVA="$JRE/bin/java"
 "$JAVA" -version >> "$ENV" 2>&1
-CP="$B/test-classes:$B/lib/*"
+CP="$B/test-classes:$B/canopy/*:$B/lib/*"
 FLAGS="--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss4m -Djava.library.path=$B/native"
 export CANOPY_MODELS_DIR="$B/models"
-# gpu_tests NAME CLASSPATH LOG: every test in dev.canopy.executor.cuda (GPU tests included) as a stage
-gpu_tests() {
-  stage "$1" 150 "$3" "$JAVA" $FLAGS -cp "$2" org.junit.platform.console.ConsoleLauncher execute \
-    --scan-classpath "$B/test-classes" --include-package dev.canopy.executor.cuda --details=tree \
-    --disable-banner --disable-ansi-colors
+
+# java_stages SUFFIX DIR TEST_CLASSES CLASSPATH STAGES: runs the Java stages among STAGES (lab tests w1 bench
+# profile, in that order) of one build, its results in DIR and its exit codes named <stage>SUFFIX
+java_stages() {
+  suffix=$1; dir=$2; classes=$3; classpath=$4
+  mkdir -p "$dir"
+  for s in lab tests w1 bench profile; do
+    in_list "$s" "$5" || continue
+    case $s in
+      tests) # every test in dev.canopy.executor.cuda (GPU tests included)
+        stage "tests$suffix" 150 "$dir/gpu-tests.txt" "$JAVA" $FLAGS -cp "$classpath" \
+          org.junit.platform.console.ConsoleLauncher execute --scan-classpath "$classes" \
+          --include-package dev.canopy.executor.cuda --details=tree --disable-banner --disable-ansi-colors ;;
+      w1) stage "w1$suffix" 120 "$dir/w1.log" "$JAVA" $FLAGS -cp "$classpath" \
+          dev.canopy.executor.cuda.EngineBenchmark "$dir" "$WORK" ;;
+      bench) stage "bench$suffix" 145 "$dir/bench.log" "$JAVA" $FLAGS -cp "$classpath" \
+          dev.canopy.executor.cuda.CudaBenchmark run "$dir" "$WORK" ;;
+      profile) stage "profile$suffix" 120 "$dir/profile.log" "$JAVA" $FLAGS -cp "$classpath" \
+          dev.canopy.executor.cuda.CudaBenchmark run "$dir" "$WORK" profile ;;
+      lab)
+        if [ -f "$classes/dev/canopy/executor/cuda/GemvLab.class" ]; then
+          stage "lab$suffix" 90 "$dir/lab.log" "$JAVA" $FLAGS -cp "$classpath" \
+            dev.canopy.executor.cuda.GemvLab "$dir"
+        else
+          echo "lab$suffix: no dev.canopy.executor.cuda.GemvLab in $classes, skipped" >> "$ENV"
+        fi ;;
+    esac
+  done
 }
 
 # the 1B-shaped synthetic models (Q8_0, then Q4_K) and the 7B-shaped Q8_0 one (7 GB, for the bench only)
 # are written by two CPU processes while the GPU tests run
-if has bench || has w1 || has profile || has ab; then
+if wants bench || wants w1 || wants profile; then
   timeout 150 "$JAVA" $FLAGS -cp "$CP" dev.canopy.executor.cuda.CudaBenchmark generate "$WORK" 1b > "$OUT/generate.log" 2>&1 &
   GENERATOR=$!
 fi
-if has bench || has profile || has ab; then
+if wants bench || wants profile; then
   timeout 120 "$JAVA" $FLAGS -cp "$CP" dev.canopy.executor.cuda.CudaBenchmark generate "$WORK" 7b > "$OUT/generate-7b.log" 2>&1 &
   GENERATOR_7B=$!
 fi
 
-if has lab; then
-  stage lab 90 "$OUT/lab.log" "$JAVA" $FLAGS -cp "$CP" dev.canopy.executor.cuda.GemvLab "$OUT"
-fi
-
-if has tests; then
-  gpu_tests tests "$CP" "$OUT/gpu-tests.txt"
-fi
+java_stages "" "$OUT" "$B/test-classes" "$CP" "$(for s in lab tests; do has $s && printf "%s " $s; done)"
 
 if [ -n "${GENERATOR:-}" ]; then
   wait $GENERATOR
@@ -115,29 +152,24 @@ if [ -n "${GENERATOR_7B:-}" ]; then
   record generate-7b $?
 fi
 
-if has w1; then
-  stage w1 120 "$OUT/w1.log" "$JAVA" $FLAGS -cp "$CP" dev.canopy.executor.cuda.EngineBenchmark "$OUT" "$WORK"
-fi
-
-if has bench; then
-  stage bench 145 "$OUT/bench.log" "$JAVA" $FLAGS -cp "$CP" dev.canopy.executor.cuda.CudaBenchmark run "$OUT" "$WORK"
-fi
-
-if has profile; then
-  stage profile 120 "$OUT/profile.log" "$JAVA" $FLAGS -cp "$CP" dev.canopy.executor.cuda.CudaBenchmark run "$OUT" \
-    "$WORK" profile
-fi
-
+java_stages "" "$OUT" "$B/test-classes" "$CP" "$(for s in w1 bench profile; do has $s && printf "%s " $s; done)"
+VARIANT_LIST="" # the variants' numbers, in order
 if has ab; then
-  if [ -f "$B/ab/cuda/canopy.fatbin" ]; then
-    cat "$B/ab/REF" >> "$ENV"
-    gpu_tests tests-ab "$B/ab:$CP" "$OUT/gpu-tests-ab.txt"
-    mkdir -p "$OUT/ab"
-    stage profile-ab 120 "$OUT/ab/profile.log" "$JAVA" $FLAGS -cp "$B/ab:$CP" dev.canopy.executor.cuda.CudaBenchmark \
-      run "$OUT/ab" "$WORK" profile
-  else
-    echo "no ab/cuda/canopy.fatbin in the bundle: build it with CANOPY_AB_REF=<ref> scripts/gpu-check.sh" >> "$ENV"
-  fi
+  for v in "$B"/ab/*/REF; do
+    [ -f "$v" ] || { echo "no ab variants in the bundle: build it with CANOPY_AB_REFS=\"<ref> ...\" scripts/gpu-check.sh" >> "$ENV"; break; }
+    VARIANT_LIST="$VARIANT_LIST $(basename "$(dirname "$v")")"
+  done
+  VARIANT_LIST=$(echo $VARIANT_LIST | tr ' ' '\n' | sort -n | tr '\n' ' ')
+  for n in $VARIANT_LIST; do
+    echo "ab$n: $(cat "$B/ab/$n/REF")" >> "$ENV"
+    rm -rf "$VARIANTS/$n" && mkdir -p "$VARIANTS/$n"
+    if tar xzf "$B/ab/$n/test-classes.tar.gz" -C "$VARIANTS/$n"; then
+      java_stages "-ab$n" "$OUT/ab/$n" "$VARIANTS/$n/test-classes" "$VARIANTS/$n/test-classes:$B/ab/$n/*:$B/lib/*" \
+        "$AB_STAGES"
+    else
+      record "unpack-ab$n" 1
+    fi
+  done
 fi
 
 if ! has torch; then
@@ -148,6 +180,59 @@ else
   echo "no PyTorch with CUDA: reference skipped" >> "$ENV"
 fi
 
+# test_lines DIR: DIR's GPU test counts, failing tests and why GPU tests were skipped
+test_lines() {
+  grep -E 'tests (successful|failed|aborted|skipped)' "$1/gpu-tests.txt" 2>/dev/null
+  grep -E '✘|MethodSource.*FAILED' "$1/gpu-tests.txt" 2>/dev/null | head -20
+  grep -m1 'no usable GPU' "$1/gpu-tests.txt" 2>/dev/null
+}
+# w1_check DIR, bench_check DIR: the benchmarks' own checks in DIR (completions identical, logit difference, failures)
+w1_check() { grep -E 'identical|FAILED|Cannot' "$1/w1.log" 2>/dev/null; }
+bench_check() { grep -E 'logit difference|FAILED' "$1/bench.log" 2>/dev/null; }
+# measures NAME DIR: "NAME<tab>measure<tab>value" for each number of DIR worth comparing: test counts, tokens/s
+# of each bench.md and w1.md row, tokens/s with CUDA graphs of each profile.md table
+measures() {
+  name=$1; dir=$2; set --
+  for f in gpu-tests.txt w1.md bench.md profile.md; do [ -f "$dir/$f" ] && set -- "$@" "$dir/$f"; done
+  [ $# -gt 0 ] || return 0
+  awk -v name="$name" '
+    function trim(s) { gsub(/^ +| +$/, "", s); return s }
+    function put(key, value) { print name "\t" key "\t" value }
+    FNR == 1 { valcol = 0; table = FILENAME; sub(/.*\//, "", table); sub(/\.md$/, "", table) }
+    table == "gpu-tests.txt" && /^\[ *[0-9]+ tests (successful|failed|aborted|skipped)/ {
+      gsub(/\[|\]/, ""); put("tests " $3, $1) }
+    (table == "bench" || table == "w1") && /^\|/ && !/^\|---/ {
+      n = split($0, c, "|")
+      if (!valcol) { # the header: tokens/s (bench) or output tok/s (w1)
+        for (i = 2; i < n; i++) if (trim(c[i]) == "tokens/s" || trim(c[i]) == "output tok/s") valcol = i
+        next
+      }
+      key = table; last = table == "bench" ? 5 : 4 # model, backend, workload, sequences; cache, attention, backend
+      for (i = 2; i <= last; i++) key = key (i == 2 ? " " : ", ") trim(c[i])
+      put(key, trim(c[valcol])) }
+    table == "profile" && /^## / { key = substr($0, 4); sub(/: [0-9]+ steps$/, "", key) }
+    table == "profile" && /^With CUDA graphs/ { put("profile " key, $4) }
+  ' "$@"
+}
+# comparison: a markdown table of the measures read as "name<tab>measure<tab>value", one column per build
+comparison() {
+  awk -F '\t' -v names="main $(for n in $VARIANT_LIST; do printf 'ab%s ' "$n"; done)" '
+    !($2 in known) { known[$2] = 1; keys[++count] = $2 }
+    { value[$2, $1] = $3 }
+    END {
+      if (!count) exit
+      columns = split(names, name, " ")
+      line = "| measure (tests: count, others: tok/s) |"; rule = "|---|"
+      for (c = 1; c <= columns; c++) { line = line " " name[c] " |"; rule = rule "---|" }
+      print line; print rule
+      for (k = 1; k <= count; k++) {
+        line = "| " keys[k] " |"
+        for (c = 1; c <= columns; c++) line = line " " ((keys[k], name[c]) in value ? value[keys[k], name[c]] : "") " |"
+        print line
+      }
+    }'
+}
+
 # summary.txt and results.json (exit code 125: skipped, the budget was spent)
 {
   echo "== exit codes (0 ok, 124 timed out, 125 skipped for lack of time, 2 no GPU): $CODES"
@@ -156,34 +241,74 @@ fi
     cat "$OUT/gemv-lab.md" 2>/dev/null
     grep -E 'No GEMV lab|FAILED|EXPECTED|HUNG|Exception|Cannot' "$OUT/lab.log" 2>/dev/null | head -20
   fi
-  echo "== GPU tests"
-  grep -E 'tests (successful|failed|aborted|skipped)' "$OUT/gpu-tests.txt" 2>/dev/null
-  grep -E '✘|MethodSource.*FAILED' "$OUT/gpu-tests.txt" 2>/dev/null | head -20
-  grep -m1 'no usable GPU' "$OUT/gpu-tests.txt" 2>/dev/null
-  echo "== W1 on the engine"
-  cat "$OUT/w1.md" 2>/dev/null
-  grep -E 'identical|FAILED|Cannot' "$OUT/w1.log" 2>/dev/null
-  echo "== benchmark"
-  cat "$OUT/bench.md" 2>/dev/null
-  grep -E 'logit difference|FAILED' "$OUT/bench.log" 2>/dev/null
-  echo "== PyTorch"
-  cat "$OUT/torch.md" 2>/dev/null
+  if has tests; then echo "== GPU tests"; test_lines "$OUT"; fi
+  if has w1; then echo "== W1 on the engine"; cat "$OUT/w1.md" 2>/dev/null; w1_check "$OUT"; fi
+  if has bench; then echo "== benchmark"; cat "$OUT/bench.md" 2>/dev/null; bench_check "$OUT"; fi
+  if has torch; then echo "== PyTorch"; cat "$OUT/torch.md" 2>/dev/null; fi
+  if [ -n "$VARIANT_LIST" ]; then
+    echo "== ab variants (stages: $AB_STAGES)"
+    for n in $VARIANT_LIST; do
+      echo "-- ab$n: $(cat "$B/ab/$n/REF")"
+      test_lines "$OUT/ab/$n"
+      w1_check "$OUT/ab/$n"
+      bench_check "$OUT/ab/$n"
+    done
+    echo "== main ($(cat "$B/REF" 2>/dev/null)) beside the ab variants"
+    { measures main "$OUT"; for n in $VARIANT_LIST; do measures "ab$n" "$OUT/ab/$n"; done; } | comparison
+  fi
 } > "$OUT/summary.txt"
-python3 - "$OUT" "{$CODES}" <<'PY' 2>> "$ENV" || echo "results.json not written (no python3)" >> "$ENV"
+
+# report.md: the summary, then every table and check of every build, then env.txt
+{
+  echo "# GPU run of $(date -u '+%Y-%m-%d %H:%M UTC'): $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null | head -1)"
+  echo
+  echo "stages: $STAGES${VARIANT_LIST:+; ab stages: $AB_STAGES}; budget $BUDGET s, $(( BUDGET - DEADLINE + $(date +%s) )) s used"
+  echo
+  cat "$OUT/summary.txt"
+  for n in main $VARIANT_LIST; do
+    if [ "$n" = main ]; then dir=$OUT; echo; echo "## main: $(cat "$B/REF" 2>/dev/null)"; set -- profile.md
+    else dir=$OUT/ab/$n; echo; echo "## ab$n: $(cat "$B/ab/$n/REF")"; set -- w1.md bench.md profile.md gemv-lab.md; fi
+    for f in "$@"; do
+      [ -f "$dir/$f" ] && { echo; echo "### $f"; echo; cat "$dir/$f"; }
+    done
+  done
+  echo
+  echo "## env.txt"
+  echo
+  echo '```'
+  cat "$ENV"
+  echo '```'
+} > "$OUT/report.md"
+
+VARIANTS_JSON=$(for n in $VARIANT_LIST; do printf '%s\t%s\n' "$n" "$(cat "$B/ab/$n/REF")"; done)
+python3 - "$OUT" "{$CODES}" "$VARIANTS_JSON" "$(cat "$B/REF" 2>/dev/null)" <<'PY' 2>> "$ENV" || echo "results.json not written (no python3)" >> "$ENV"
 import json, re, sys, pathlib
 out, codes = pathlib.Path(sys.argv[1]), json.loads(sys.argv[2])
-def text(name):
-    p = out / name
+variants = [line.split("\t", 1) for line in sys.argv[3].splitlines() if line]
+def text(folder, name):
+    p = folder / name
     return p.read_text(errors="replace") if p.exists() else ""
-def rows(name):
-    return [[c.strip() for c in line.strip().strip("|").split("|")] for line in text(name).splitlines()
+def rows(folder, name):
+    return [[c.strip() for c in line.strip().strip("|").split("|")] for line in text(folder, name).splitlines()
             if line.startswith("|") and not line.startswith("|---") and "tokens/s" not in line and "prefix cache |" not in line]
-counts = {k: int(v) for v, k in re.findall(r"(\d+) tests (successful|failed|aborted|skipped)", text("gpu-tests.txt"))}
-w1check = re.findall(r"completions identical.*", text("w1.log"))
-logits = re.findall(r"largest logit difference.*", text("bench.log"))
-lab = re.findall(r"Fastest: .*", text("gemv-lab.md"))
-json.dump({"exit_codes": codes, "tests": counts, "w1": rows("w1.md"), "w1_check": w1check, "bench": rows("bench.md"),
-           "logits_check": logits, "torch": rows("torch.md"), "lab_fastest": lab}, open(out / "results.json", "w"), indent=1)
+def results(folder):
+    profile = re.findall(r"^## (.*?): \d+ steps\n\nWith CUDA graphs ([\d.]+) tok/s", text(folder, "profile.md"), re.M)
+    return {"tests": {k: int(v) for v, k in re.findall(r"(\d+) tests (successful|failed|aborted|skipped)",
+                                                        text(folder, "gpu-tests.txt"))},
+            "w1": rows(folder, "w1.md"), "w1_check": re.findall(r"completions identical.*", text(folder, "w1.log")),
+            "bench": rows(folder, "bench.md"),
+            "logits_check": re.findall(r"largest logit difference.*", text(folder, "bench.log")),
+            "profile": [{"table": t, "tokens_per_second": float(v)} for t, v in profile],
+            "lab_fastest": re.findall(r"Fastest: .*", text(folder, "gemv-lab.md"))}
+report = {"ref": sys.argv[4], "exit_codes": codes, **results(out), "torch": rows(out, "torch.md")}
+report["ab"] = [{"variant": int(n), "ref": ref, **results(out / "ab" / n)} for n, ref in variants]
+json.dump(report, open(out / "results.json", "w"), indent=1)
 PY
+
 cat "$OUT/summary.txt"
-cat "$ENV" 2>/dev/null | tail -8
+tail -8 "$ENV" 2>/dev/null
+# the device tool brings back at most 8 files: pack all but the report, the summary and results.json
+if [ "${PACK:-1}" = 1 ]; then
+  (cd "$OUT" && ls -A | grep -v -x -e report.md -e summary.txt -e results.json -e all.tar.gz > /tmp/canopy-packed.txt \
+    && tar czf all.tar.gz -T /tmp/canopy-packed.txt && xargs rm -rf < /tmp/canopy-packed.txt)
+fi
