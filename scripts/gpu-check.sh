@@ -14,7 +14,8 @@
 #   native/         libJCudaDriver-12.6.0-linux-x86_64.so only (JCuda's driver API; needs libcuda.so.1)
 #   models/         stories260K (F32, Q8_0) and its reference outputs
 #   run-on-gpu.sh, gpu-bench-torch.py, REF (this checkout's branch and commit)
-#   ab/<n>/         with CANOPY_AB_REFS="<git ref> ..." (CANOPY_AB_REF: one ref), n = 1, 2, ... in that order:
+#   ab/<n>/         with CANOPY_AB_REFS="<git ref>[:<stage>,...] ..." (CANOPY_AB_REF: one ref), n = 1, 2, ... in
+#                   that order (the stages after ':' replace AB_STAGES for that variant, e.g. gpu-greedy:tests,w1):
 #                   ref n's Canopy jars (its Java code and its kernels), test-classes.tar.gz and REF (the ref
 #                   and its commit), built in a temporary worktree (target/ab-build) and run by
 #                   run-on-gpu.sh's "ab" stage instead of canopy/ and test-classes/: several branches against
@@ -24,7 +25,7 @@
 #                   bundle that the device tool could not carry (CANOPY_CARRY_LIMIT bytes, default 64 MiB).
 # Then runs the bundle here, where the GPU tests must skip cleanly and the benchmarks exit 2, and prints
 # the local run's summary (report.md is checked to be there).
-# Usage: [CANOPY_AB_REFS="<git ref> ..."] scripts/gpu-check.sh [--no-local-run]
+# Usage: [CANOPY_AB_REFS="<git ref>[:<stage>,...] ..."] scripts/gpu-check.sh [--no-local-run]
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
@@ -38,9 +39,19 @@ AB_REFS=$(echo ${CANOPY_AB_REFS:-} ${CANOPY_AB_REF:-})
 
 cd "$ROOT"
 command -v nvcc >/dev/null || [ -x /usr/local/cuda/bin/nvcc ] || { echo "Cannot build the GPU bundle: nvcc is not installed, so the kernels would be missing" >&2; exit 1; }
-for ref in $AB_REFS; do
+# an entry is <git ref> or <git ref>:<stage>,<stage>... (that variant's stages instead of AB_STAGES; git refs
+# cannot hold ':')
+for entry in $AB_REFS; do
+  ref=${entry%%:*}
   git rev-parse --verify -q "$ref^{commit}" >/dev/null \
     || { echo "Cannot build the ab variant of '$ref': it names no commit here (CANOPY_AB_REFS='$AB_REFS')" >&2; exit 1; }
+  case $entry in
+    *:*) for s in $(echo "${entry#*:}" | tr ',' ' '); do
+           case " tests w1 bench profile lab " in *" $s "*) ;; *)
+             echo "Cannot run stage '$s' on ab variant $ref: the variants run tests w1 bench profile lab" >&2; exit 1 ;;
+           esac
+         done ;;
+  esac
 done
 # what travels besides the bundle: tracked and untracked-not-ignored files
 TREE=$(git ls-files -z --cached --others --exclude-standard | xargs -0 stat -c %s 2>/dev/null | awk '{s += $1} END {print s + 0}')
@@ -109,7 +120,8 @@ echo "== bundle without ab variants: $size bytes"
 remove_ab_build() { git worktree remove --force "$AB_BUILD" 2>/dev/null || rm -rf "$AB_BUILD"; git worktree prune; }
 trap remove_ab_build EXIT
 n=0
-for ref in $AB_REFS; do
+for entry in $AB_REFS; do
+  ref=${entry%%:*}
   n=$((n + 1))
   commit=$(git rev-parse "$ref^{commit}")
   echo "== building ab variant $n: $ref ($commit)"
@@ -127,6 +139,7 @@ for ref in $AB_REFS; do
   canopy_jars "$AB_BUILD" "$AB_DEPS" | xargs cp -t "$BUNDLE/ab/$n"
   tar czf "$BUNDLE/ab/$n/test-classes.tar.gz" -C "$AB_BUILD/executor/target" test-classes
   echo "$ref $commit" > "$BUNDLE/ab/$n/REF"
+  case $entry in *:*) echo "${entry#*:}" | tr ',' ' ' > "$BUNDLE/ab/$n/STAGES" ;; esac
   remove_ab_build
   check_size "with ab variant $n ($ref)"
   echo "   ab/$n: $(du -sb "$BUNDLE/ab/$n" | cut -f1) bytes"

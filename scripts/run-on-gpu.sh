@@ -29,7 +29,8 @@
 # Usage from the repository root: sh target/gpu-bundle/run-on-gpu.sh [stages], stages a subset of
 # "tests w1 bench torch profile lab ab" (default: the first four), e.g. "tests" to rerun only the tests after a fix.
 # "ab" (a bundle built with CANOPY_AB_REFS="<git ref> ...", see gpu-check.sh): for each variant ab/<n>, the
-# stages in $AB_STAGES (default "tests profile"; any of tests w1 bench profile lab) with that ref's jars and
+# stages in $AB_STAGES (default "tests profile"; any of tests w1 bench profile lab; or the variant's own, given to
+# gpu-check.sh as <ref>:<stage>,...) with that ref's jars and
 # test classes instead of this build's, in $OUT/ab/<n>/, exit codes named e.g. tests-ab1: several branches
 # against this build in one run, e.g. "tests profile ab".
 B=$(cd "$(dirname "$0")" && pwd)
@@ -39,7 +40,7 @@ AB_STAGES=${AB_STAGES:-tests profile}
 in_list() { case " $2 " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 has() { in_list "$1" "$STAGES"; }
 # wants STAGE: whether this build or a variant runs STAGE
-wants() { has "$1" || { has ab && in_list "$1" "$AB_STAGES"; }; }
+wants() { has "$1" || { has ab && in_list "$1" "$AB_STAGES $(cat "$B"/ab/*/STAGES 2>/dev/null | tr '\n' ' ')"; }; }
 for s in $STAGES; do
   in_list "$s" "tests w1 bench torch profile lab ab" \
     || { echo "Cannot run stage '$s': the stages are tests w1 bench torch profile lab ab" >&2; exit 1; }
@@ -161,11 +162,13 @@ if has ab; then
   done
   VARIANT_LIST=$(echo $VARIANT_LIST | tr ' ' '\n' | sort -n | tr '\n' ' ')
   for n in $VARIANT_LIST; do
-    echo "ab$n: $(cat "$B/ab/$n/REF")" >> "$ENV"
+    echo "ab$n: $(cat "$B/ab/$n/REF"), stages: $(cat "$B/ab/$n/STAGES" 2>/dev/null || echo "$AB_STAGES")" >> "$ENV"
     rm -rf "$VARIANTS/$n" && mkdir -p "$VARIANTS/$n"
     if tar xzf "$B/ab/$n/test-classes.tar.gz" -C "$VARIANTS/$n"; then
+      stages=$AB_STAGES
+      [ -f "$B/ab/$n/STAGES" ] && stages=$(cat "$B/ab/$n/STAGES") # the variant's own, from gpu-check.sh
       java_stages "-ab$n" "$OUT/ab/$n" "$VARIANTS/$n/test-classes" "$VARIANTS/$n/test-classes:$B/ab/$n/*:$B/lib/*" \
-        "$AB_STAGES"
+        "$stages"
     else
       record "unpack-ab$n" 1
     fi
@@ -246,9 +249,9 @@ comparison() {
   if has bench; then echo "== benchmark"; cat "$OUT/bench.md" 2>/dev/null; bench_check "$OUT"; fi
   if has torch; then echo "== PyTorch"; cat "$OUT/torch.md" 2>/dev/null; fi
   if [ -n "$VARIANT_LIST" ]; then
-    echo "== ab variants (stages: $AB_STAGES)"
+    echo "== ab variants"
     for n in $VARIANT_LIST; do
-      echo "-- ab$n: $(cat "$B/ab/$n/REF")"
+      echo "-- ab$n: $(cat "$B/ab/$n/REF"), stages: $(cat "$B/ab/$n/STAGES" 2>/dev/null || echo "$AB_STAGES")"
       test_lines "$OUT/ab/$n"
       w1_check "$OUT/ab/$n"
       bench_check "$OUT/ab/$n"
