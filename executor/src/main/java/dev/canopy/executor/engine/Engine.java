@@ -41,6 +41,7 @@ public final class Engine implements AutoCloseable {
     private final Backend backend;
     private final Scheduler scheduler;
     private final KvSwapper swapper; // null: no offload tiers, preemption recomputes
+    private final StepSampler sampler;
     private final ReentrantLock lock = new ReentrantLock();
     private EngineMetrics total;
     private EngineMetrics last;
@@ -66,6 +67,7 @@ public final class Engine implements AutoCloseable {
                 config.prefixCaching()), BlockHasher.DEFAULT, swapper == null ? PrefixSpill.NONE : swapper.prefixSpill());
         this.scheduler = new Scheduler(new SchedulerConfig(config.maxBatchTokens(), config.maxSeqs()), blocks,
                 swapper == null ? SwapSpace.NONE : swapper);
+        this.sampler = new StepSampler(config.threads());
         this.total = EngineMetrics.zero(backend.numBlocks());
         this.last = total;
     }
@@ -141,8 +143,8 @@ public final class Engine implements AutoCloseable {
     private void run(List<GenerationRequest> requests, ObjIntConsumer<GenerationResult> sink, IntConsumer onTokens) {
         lock.lock();
         try {
-            GenerationRun run = new GenerationRun(model.config(), model.tokenizer(), backend, scheduler, swapper, sink,
-                    onTokens);
+            GenerationRun run = new GenerationRun(model.config(), model.tokenizer(), backend, scheduler, swapper, sampler,
+                    sink, onTokens);
             last = run.run(requests);
             total = total.plus(last);
         } finally {
@@ -179,6 +181,7 @@ public final class Engine implements AutoCloseable {
 
     @Override
     public void close() {
+        sampler.close();
         if (swapper != null) {
             swapper.close();
         }

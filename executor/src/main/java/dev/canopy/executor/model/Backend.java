@@ -22,6 +22,14 @@ public interface Backend extends AutoCloseable {
      */
     float[] forward(ForwardBatch batch);
 
+    /**
+     * Runs one step as {@link #forward} does and returns the same logits for sampling, possibly in memory this
+     * backend reuses: they are valid until its next step. This default views {@link #forward}'s array.
+     */
+    default LogitRows forwardRows(ForwardBatch batch) {
+        return LogitRows.of(forward(batch), batch.logitRows().length);
+    }
+
     /** Copies every layer's KV of block {@code src} into block {@code dst} (copy-on-write). */
     void copyBlock(int src, int dst);
 

@@ -1,5 +1,7 @@
 package dev.canopy.executor.sample;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -22,6 +24,9 @@ import java.util.OptionalDouble;
  *       describe the model's distribution and do not change with the sampling knobs.</li>
  * </ul>
  *
+ * <p>Greedy rows without penalties or logprobs are chosen in one read of the caller's row, nothing copied; the
+ * others are copied into a scratch row first.
+ *
  * <p>Keeps scratch arrays of the vocabulary size: not thread-safe, use one sampler per thread.
  */
 public final class Sampler {
@@ -30,7 +35,9 @@ public final class Sampler {
     private static final double BUCKET_RANGE = 32.0; // log-probability span of the buckets below the maximum
 
     private float[] logits = new float[0]; // (vocab) the row being sampled, penalized in place
+    private MemorySegment scratch = MemorySegment.ofArray(logits); // logits, for the vectorized scans
     private double[] weight = new double[0]; // (vocab) exp((logit - max) / T) of the candidates, by token id
+    private int[] bucket = new int[0]; // (vocab) top-p bucket of the candidates, by token id
     private final double[] bucketMass = new double[BUCKETS]; // (BUCKETS) weight of the candidates in each bucket
     private final TokenRanking ranking = new TokenRanking();
     private final Penalties penalties = new Penalties();
@@ -49,12 +56,35 @@ public final class Sampler {
             throw new IllegalArgumentException("Cannot sample: logits [" + offset + ", " + offset + " + " + vocab
                     + ") do not fit in a row of " + row.length + " with a vocabulary of at least 1");
         }
+        return sample(MemorySegment.ofArray(row).asSlice(4L * offset, 4L * vocab), vocab, params, sampleIndex,
+                history);
+    }
+
+    /**
+     * Samples from the first {@code vocab} floats of {@code row} (native byte order, on the heap or in native
+     * memory), as {@link #sample(float[], int, int, SamplingParams, int, TokenHistory)} does; {@code row} is not
+     * modified.
+     *
+     * @throws IllegalArgumentException as the other {@code sample} does, or if {@code row} holds fewer than
+     *     {@code vocab} floats
+     */
+    public SampledToken sample(MemorySegment row, int vocab, SamplingParams params, int sampleIndex,
+                               TokenHistory history) {
+        if (vocab < 1 || row.byteSize() < 4L * vocab) {
+            throw new IllegalArgumentException("Cannot sample: a row of " + row.byteSize() + " bytes does not hold "
+                    + "a vocabulary of " + vocab + " floats (at least 1)");
+        }
+        if (params.isGreedy() && !params.hasPenalties() && params.logprobs().isEmpty()) {
+            return SampledToken.of(LogitScan.firstIndexOf(row, vocab, LogitScan.checkedMax(row, vocab)));
+        }
         if (logits.length < vocab) {
             logits = new float[vocab];
             weight = new double[vocab];
+            bucket = new int[vocab];
+            scratch = MemorySegment.ofArray(logits);
         }
-        System.arraycopy(row, offset, logits, 0, vocab);
-        checkFinite(vocab);
+        MemorySegment.copy(row, ValueLayout.JAVA_FLOAT, 0, logits, 0, vocab);
+        LogitScan.checkedMax(scratch, vocab);
         if (params.hasPenalties()) {
             penalties.apply(logits, vocab, params, history);
         }
@@ -71,29 +101,9 @@ public final class Sampler {
         return withLogprobs(token, vocab, params.logprobs().getAsInt());
     }
 
-    private void checkFinite(int vocab) {
-        boolean anyFinite = false;
-        for (int i = 0; i < vocab; i++) {
-            float x = logits[i];
-            if (Float.isNaN(x) || x == Float.POSITIVE_INFINITY) {
-                throw new IllegalArgumentException("Cannot sample: the logit of token " + i + " is " + x
-                        + " (logits must be finite or -Infinity)");
-            }
-            anyFinite |= x != Float.NEGATIVE_INFINITY;
-        }
-        if (!anyFinite) {
-            throw new IllegalArgumentException("Cannot sample: all " + vocab + " logits are -Infinity");
-        }
-    }
-
+    /** The lowest id among the largest penalized logits (which are never NaN). */
     private int argmax(int vocab) {
-        int best = 0;
-        for (int i = 1; i < vocab; i++) {
-            if (logits[i] > logits[best]) {
-                best = i;
-            }
-        }
-        return best;
+        return LogitScan.firstIndexOf(scratch, vocab, LogitScan.max(scratch, vocab));
     }
 
     private int draw(int vocab, SamplingParams params, double u) {
@@ -143,7 +153,8 @@ public final class Sampler {
         Arrays.fill(bucketMass, 0);
         for (int r = 0; r < n; r++) {
             int id = ranking.tokenId(r);
-            bucketMass[bucketOf(logits[id], max, temperature)] += weight[id];
+            bucket[id] = bucketOf(logits[id], max, temperature);
+            bucketMass[bucket[id]] += weight[id];
         }
         int boundary = 0;
         double kept = 0;
@@ -151,8 +162,8 @@ public final class Sampler {
             kept += bucketMass[boundary++];
         }
         int cut = boundary;
-        int start = ranking.partition(0, id -> bucketOf(logits[id], max, temperature) < cut);
-        int end = ranking.partition(start, id -> bucketOf(logits[id], max, temperature) == cut);
+        int start = ranking.partition(0, id -> bucket[id] < cut);
+        int end = ranking.partition(start, id -> bucket[id] == cut);
         ranking.sortRange(start, end);
         for (int r = start; r < end; r++) {
             kept += weight[ranking.tokenId(r)];

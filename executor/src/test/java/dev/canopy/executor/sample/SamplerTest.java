@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
@@ -181,5 +183,37 @@ class SamplerTest {
         assertThatThrownBy(() -> sampler.sample(new float[4], 0, 4, penalized, 0,
                 new History(new int[]{1, 9}, new int[0])))
                 .hasMessage("Cannot apply penalties: prompt token 1 has id 9, outside the vocabulary [0, 4)");
+    }
+
+    @Test
+    void aRowInNativeMemorySamplesAsTheSameRowInAnArray() {
+        SplittableRandom random = new SplittableRandom(5);
+        float[] logits = new float[1000];
+        for (int i = 0; i < logits.length; i++) {
+            logits[i] = random.nextInt(4) == 0 ? Float.NEGATIVE_INFINITY : (float) random.nextGaussian();
+        }
+        History history = new History(new int[] {3, 4}, new int[] {5, 5, 6});
+        SamplingParams greedy = SamplingParams.greedy(4);
+        SamplingParams[] params = {greedy, greedy.toBuilder().logprobs(3).build(),
+            greedy.toBuilder().repetitionPenalty(2).build(), SamplingParams.builder().temperature(0.7).topP(0.9).build()};
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment row = arena.allocate(4L * logits.length).copyFrom(MemorySegment.ofArray(logits));
+            for (SamplingParams p : params) {
+                assertThat(sampler.sample(row, 999, p, 1, history)).as("%s", p)
+                        .isEqualTo(sampler.sample(logits, 0, 999, p, 1, history));
+            }
+            assertThatThrownBy(() -> sampler.sample(row.asSlice(0, 8), 3, greedy, 0, History.none()))
+                    .hasMessage("Cannot sample: a row of 8 bytes does not hold a vocabulary of 3 floats (at least 1)");
+        }
+    }
+
+    @Test
+    void greedyRowsAreCheckedLikeSampledOnes() {
+        SamplingParams greedy = SamplingParams.greedy(4);
+        assertThatThrownBy(() -> sampler.sample(new float[]{0f, Float.POSITIVE_INFINITY, Float.NaN}, 0, 3, greedy, 0,
+                History.none()))
+                .hasMessage("Cannot sample: the logit of token 1 is Infinity (logits must be finite or -Infinity)");
+        assertThatThrownBy(() -> sampler.sample(new float[]{Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY}, 0, 2,
+                greedy, 0, History.none())).hasMessage("Cannot sample: all 2 logits are -Infinity");
     }
 }
