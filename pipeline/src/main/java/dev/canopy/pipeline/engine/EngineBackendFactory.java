@@ -8,7 +8,6 @@ import java.util.OptionalInt;
 
 import org.apache.spark.SparkContext;
 import org.apache.spark.SparkEnv;
-import org.apache.spark.SparkFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,10 +26,10 @@ import dev.canopy.pipeline.generate.ProcessBackendCache;
  *
  * @param modelPath GGUF file (on the driver)
  * @param settings  engine settings
- * @param shipped   executors open the copy Spark fetched for them ({@code SparkFiles.get(file name)}) instead
- *                  of {@code modelPath}
+ * @param shipped   the driver's file's {@link ModelFingerprint} when executors open the copy Spark fetched for
+ *                  them ({@link ShippedModel}) instead of {@code modelPath}; null when they open {@code modelPath}
  */
-public record EngineBackendFactory(String modelPath, EngineSettings settings, boolean shipped)
+public record EngineBackendFactory(String modelPath, EngineSettings settings, String shipped)
         implements ModelBackendFactory {
 
     private static final Logger LOG = LoggerFactory.getLogger(EngineBackendFactory.class);
@@ -44,7 +43,7 @@ public record EngineBackendFactory(String modelPath, EngineSettings settings, bo
 
     /** A factory for the model at {@code modelPath} on every machine. */
     public EngineBackendFactory(String modelPath, EngineSettings settings) {
-        this(modelPath, settings, false);
+        this(modelPath, settings, null);
     }
 
     /**
@@ -53,12 +52,13 @@ public record EngineBackendFactory(String modelPath, EngineSettings settings, bo
      * that copy, so the file need not exist on the executors' machines. On a local master: this factory.
      */
     public EngineBackendFactory shippedWith(SparkContext context) {
-        if (context.isLocal() || shipped) {
+        if (context.isLocal() || shipped != null) {
             return this;
         }
         LOG.info("Shipping model {} to the executors", modelPath);
+        String fingerprint = ModelFingerprint.of(Path.of(modelPath));
         context.addFile(modelPath);
-        return new EngineBackendFactory(modelPath, settings, true);
+        return new EngineBackendFactory(modelPath, settings, fingerprint);
     }
 
     /** The engine's default settings for {@code modelPath}. */
@@ -102,15 +102,7 @@ public record EngineBackendFactory(String modelPath, EngineSettings settings, bo
 
     /** The model file on this machine: the shipped copy, or the path itself. */
     private Path localFile() {
-        if (!shipped) {
-            return Path.of(modelPath);
-        }
-        Path copy = Path.of(SparkFiles.get(modelName())).toAbsolutePath();
-        if (!Files.isRegularFile(copy)) {
-            throw new InvalidModelException("Cannot open model '" + modelPath + "': the copy the driver shipped is not"
-                    + " at " + copy + " on this executor");
-        }
-        return copy;
+        return shipped == null ? Path.of(modelPath) : ShippedModel.find(modelPath, shipped);
     }
 
     /** The model column's value: the file's name. */

@@ -1,0 +1,72 @@
+package dev.canopy.pipeline.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.apache.spark.SparkFiles;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.canopy.executor.TestModels;
+import dev.canopy.pipeline.SharedSpark;
+import dev.canopy.pipeline.generate.InvalidModelException;
+
+/** Where an executor finds the model file the driver shipped (here the driver's own file root stands in). */
+class ShippedModelTest {
+
+    private final Path model = TestModels.stories260kF32();
+    private final String fingerprint = ModelFingerprint.of(model);
+    private Path root;
+    private Path placed; // a copy this test put under the file root, removed after it
+    private Path placedFolder; // a session folder this test made under the file root, removed after it
+
+    @BeforeEach
+    void spark() {
+        SharedSpark.session(); // SparkFiles needs a SparkEnv
+        root = Path.of(SparkFiles.getRootDirectory()).toAbsolutePath();
+    }
+
+    @AfterEach
+    void removeCopy() throws IOException {
+        if (placed != null) {
+            Files.delete(placed);
+        }
+        if (placedFolder != null) {
+            Files.delete(placedFolder);
+        }
+    }
+
+    @Test
+    void theCopyWhereSparkNamesItIsOpened() throws IOException {
+        placed = Files.copy(model, root.resolve(model.getFileName()));
+        assertThat(ShippedModel.find("/elsewhere/" + model.getFileName(), fingerprint)).isEqualTo(placed);
+    }
+
+    @Test
+    void aCopyInASessionFolderBelowTheRootIsFoundByItsFingerprint() throws IOException {
+        placedFolder = Files.createDirectories(root.resolve("session-test-" + System.nanoTime()));
+        placed = Files.copy(model, placedFolder.resolve(model.getFileName()));
+        assertThat(ShippedModel.find("/elsewhere/" + model.getFileName(), fingerprint)).isEqualTo(placed);
+    }
+
+    @Test
+    void withoutACopyTheDriversPathIsOpenedWhereThisMachineHasTheSameFile() {
+        assertThat(ShippedModel.find(model.toString(), fingerprint)).isEqualTo(model);
+    }
+
+    @Test
+    void withoutACopyOrTheSameFileTheErrorSaysWhereItLookedAndWhatTheRootHolds(@TempDir Path dir) throws IOException {
+        Path other = Files.writeString(dir.resolve(model.getFileName().toString()), "not the shipped model");
+        assertThatThrownBy(() -> ShippedModel.find(other.toString(), fingerprint))
+                .isInstanceOf(InvalidModelException.class)
+                .hasMessageStartingWith("Cannot open model '" + other + "': the copy the driver shipped is not at "
+                        + root.resolve(model.getFileName()) + " on this executor, nor in its file root " + root)
+                .hasMessageEndingWith("and " + other + " here is not the same file");
+    }
+}
