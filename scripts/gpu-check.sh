@@ -148,7 +148,7 @@ done
 check_size "with $n ab variant(s)"
 echo "== bundle: $size bytes; tree: $TREE bytes; limit together: $LIMIT ($((LIMIT - size - TREE)) bytes to spare)"
 
-if [ -n "$AB_REFS" ]; then STAGES="tests profile ab"; else STAGES="tests w1 bench torch"; fi
+if [ -n "$AB_REFS" ]; then STAGES="lab tests profile ab"; else STAGES="lab tests w1 bench torch"; fi
 if [ "${1:-}" != "--no-local-run" ]; then
   echo "== running the bundle here (no GPU: the GPU tests must skip, naming why; the benchmarks exit 2): $STAGES"
   LOCAL_OUT="$ROOT/target/gpu-bundle-local-out"
