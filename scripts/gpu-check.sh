@@ -15,7 +15,8 @@
 #   models/         stories260K (F32, Q8_0) and its reference outputs
 #   run-on-gpu.sh, gpu-bench-torch.py, REF (this checkout's branch and commit)
 #   ab/<n>/         with CANOPY_AB_REFS="<git ref>[:<stage>,...] ..." (CANOPY_AB_REF: one ref), n = 1, 2, ... in
-#                   that order (the stages after ':' replace AB_STAGES for that variant, e.g. gpu-greedy:tests,w1):
+#                   that order (the stages after ':' replace AB_STAGES for that variant, e.g. gpu-greedy:tests,w1;
+#                   tests=<Class>+<Class> runs only those test classes of dev.canopy.executor.cuda):
 #                   ref n's Canopy jars (its Java code and its kernels), test-classes.tar.gz and REF (the ref
 #                   and its commit), built in a temporary worktree (target/ab-build) and run by
 #                   run-on-gpu.sh's "ab" stage instead of canopy/ and test-classes/: several branches against
@@ -47,7 +48,7 @@ for entry in $AB_REFS; do
     || { echo "Cannot build the ab variant of '$ref': it names no commit here (CANOPY_AB_REFS='$AB_REFS')" >&2; exit 1; }
   case $entry in
     *:*) for s in $(echo "${entry#*:}" | tr ',' ' '); do
-           case " tests w1 bench profile lab " in *" $s "*) ;; *)
+           case " tests w1 bench profile lab " in *" ${s%%=*} "*) ;; *)
              echo "Cannot run stage '$s' on ab variant $ref: the variants run tests w1 bench profile lab" >&2; exit 1 ;;
            esac
          done ;;

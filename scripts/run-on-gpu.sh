@@ -29,8 +29,9 @@
 # Usage from the repository root: sh target/gpu-bundle/run-on-gpu.sh [stages], stages a subset of
 # "tests w1 bench torch profile lab ab" (default: the first four), e.g. "tests" to rerun only the tests after a fix.
 # "ab" (a bundle built with CANOPY_AB_REFS="<git ref> ...", see gpu-check.sh): for each variant ab/<n>, the
-# stages in $AB_STAGES (default "tests profile"; any of tests w1 bench profile lab; or the variant's own, given to
-# gpu-check.sh as <ref>:<stage>,...) with that ref's jars and
+# stages in $AB_STAGES (default "tests profile"; any of tests w1 bench profile lab, and tests=<Class>+<Class> for
+# only those classes of dev.canopy.executor.cuda; or the variant's own, given to gpu-check.sh as
+# <ref>:<stage>,...) with that ref's jars and
 # test classes instead of this build's, in $OUT/ab/<n>/, exit codes named e.g. tests-ab1: several branches
 # against this build in one run, e.g. "tests profile ab".
 B=$(cd "$(dirname "$0")" && pwd)
@@ -46,7 +47,7 @@ for s in $STAGES; do
     || { echo "Cannot run stage '$s': the stages are tests w1 bench torch profile lab ab" >&2; exit 1; }
 done
 for s in $AB_STAGES; do
-  in_list "$s" "tests w1 bench profile lab" \
+  in_list "${s%%=*}" "tests w1 bench profile lab" \
     || { echo "Cannot run '$s' on the ab variants (AB_STAGES): they run tests w1 bench profile lab" >&2; exit 1; }
 done
 OUT=${OUT:-$B/out}
@@ -108,12 +109,19 @@ java_stages() {
   suffix=$1; dir=$2; classes=$3; classpath=$4
   mkdir -p "$dir"
   for s in lab tests w1 bench profile; do
-    in_list "$s" "$5" || continue
+    picked="" # the stage as STAGES names it: e.g. tests, or tests=ForwardKernelsGpuTest+CudaBackendGpuTest
+    for t in $5; do case $t in "$s"|"$s="*) picked=$t ;; esac; done
+    [ -n "$picked" ] || continue
     case $s in
-      tests) # every test in dev.canopy.executor.cuda (GPU tests included)
+      tests) # every test in dev.canopy.executor.cuda (GPU tests included), or the classes named after "tests="
+        if [ "$picked" = tests ]; then
+          select="--scan-classpath $classes --include-package dev.canopy.executor.cuda"
+        else
+          select=$(echo "${picked#tests=}" | tr '+' '\n' | sed 's/^/--select-class dev.canopy.executor.cuda./' | tr '\n' ' ')
+        fi
         stage "tests$suffix" 150 "$dir/gpu-tests.txt" "$JAVA" $FLAGS -cp "$classpath" \
-          org.junit.platform.console.ConsoleLauncher execute --scan-classpath "$classes" \
-          --include-package dev.canopy.executor.cuda --details=tree --disable-banner --disable-ansi-colors ;;
+          org.junit.platform.console.ConsoleLauncher execute $select --details=tree --disable-banner \
+          --disable-ansi-colors ;;
       w1) stage "w1$suffix" 120 "$dir/w1.log" "$JAVA" $FLAGS -cp "$classpath" \
           dev.canopy.executor.cuda.EngineBenchmark "$dir" "$WORK" ;;
       bench) stage "bench$suffix" 145 "$dir/bench.log" "$JAVA" $FLAGS -cp "$classpath" \
