@@ -9,8 +9,9 @@
  * Activations come from canopy_quantize (8 bits per block of 32, in pairs of blocks). Per pair of blocks
  * of one weight row the weights are unpacked to 64 unsigned levels u (0..63) with a scale a and an
  * offset c per group of 4 values (one int32 lane of a dot product), so that w = a*u + c. Then
- *   sum_i w_i x_i ~ sum_lanes dx * (a * sum_4 u*xq + c * sum_4 xq)
- * where sum_4 u*xq is one VNNI dot product lane and sum_4 xq comes from a dot product with ones.
+ *   sum_i w_i x_i ~ sum_lanes dx * a * sum_4 u*xq  +  sum_groups c * S
+ * where sum_4 u*xq is one VNNI dot product lane and S = dx * sum(xq) of a group of values (a block or
+ * sub-block), computed once per call (block_sums); the offsets are added once per 16 groups.
  * Every (row, activation row) pair accumulates its own lanes in pair order, whatever tile it is in,
  * and is reduced by one fixed sequence: results do not depend on the batch size or the row range.
  */
@@ -44,37 +45,6 @@ T512 INLINE __m512 halves512(float lo, float hi) {
 
 T512 INLINE __m512i join512(__m256i lo, __m256i hi) {
     return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
-}
-
-/* 16 packed bytes -> 32 levels: [low nibbles (values 0..15) | high nibbles (values 16..31)]. */
-T512 INLINE __m256i nibbles256(const uint8_t* qs) {
-    __m128i q = _mm_loadu_si128((const __m128i*)qs);
-    __m128i m = _mm_set1_epi8(15);
-    return _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_and_si128(q, m)),
-                                   _mm_and_si128(_mm_srli_epi16(q, 4), m), 1);
-}
-
-/* Bit i of the little-endian 32 bits at p as 16 or 0 in byte i. */
-T512 INLINE __m256i fifth_bits256(const uint8_t* p) {
-    uint32_t bits;
-    memcpy(&bits, p, 4);
-    return _mm256_maskz_mov_epi8((__mmask32)bits, _mm256_set1_epi8(16));
-}
-
-/* One 32-value block of Q4_1/Q5_0/Q5_1: its levels, scale a and offset c. */
-T512 INLINE __m256i unpack_legacy(int32_t type, const uint8_t* blk, float* a, float* c) {
-    float d = _cvtsh_ss(load_u16(blk));
-    *a = d;
-    if (type == TYPE_Q4_1) {
-        *c = _cvtsh_ss(load_u16(blk + 2));
-        return nibbles256(blk + 4);
-    }
-    if (type == TYPE_Q5_0) {
-        *c = -16.0f * d;
-        return _mm256_or_si256(nibbles256(blk + 6), fifth_bits256(blk + 2));
-    }
-    *c = _cvtsh_ss(load_u16(blk + 2));
-    return _mm256_or_si256(nibbles256(blk + 8), fifth_bits256(blk + 4));
 }
 
 /* (v >> shift) & mask, shifted left by 4, per byte. */
@@ -152,26 +122,65 @@ T512 INLINE __m512i scale_index512(int32_t type, int chunk) {
     return _mm512_inserti64x4(_mm512_set1_epi32(first), _mm256_set1_epi32(first + 1), 1);
 }
 
-/* Q4_1/Q5_0/Q5_1 pair p: levels u, per-lane scale a and offset c. */
-T512 INLINE void unpack_legacy_pair512(int32_t type, const uint8_t* wr, int32_t p, int full, __m512i* u, __m512* a,
-                                       __m512* c) {
-    int64_t size = type == TYPE_Q4_1 ? 20 : type == TYPE_Q5_0 ? 22 : 24;
-    const uint8_t* b0 = wr + 2 * p * size;
-    float a0, c0, a1 = 0.0f, c1 = 0.0f;
-    __m256i u0 = unpack_legacy(type, b0, &a0, &c0);
-    __m256i u1 = full ? unpack_legacy(type, b0 + size, &a1, &c1) : _mm256_setzero_si256();
-    *u = join512(u0, u1);
-    *a = halves512(a0, a1);
-    *c = halves512(c0, c1);
+static int64_t legacy_block_bytes(int32_t type) {
+    return type == TYPE_Q4_1 ? 20 : type == TYPE_Q5_0 ? 22 : 24;
 }
 
 /*
- * K-quants' offset terms do not depend on the weights' levels, only on a scale per group and the activations'
- * group sums. Q4_K/Q5_K: sum_i (-dmin*m_j) x_i over sub-block j (32 values) is (-dmin*m_j) * S_j with
- * S_j = dx * sum(xq of block j). Q6_K: sum_i d*sc_g*(-32) x_i over group g (16 values) is d*sc_g * (-32 * S_g).
+ * Levels of Q4_1/Q5_0/Q5_1 pair p (blocks 2p and, when full, 2p+1) of one weight row: bytes 0-31 values 0..31 of
+ * block 2p, bytes 32-63 those of block 2p+1 (zeros when not full). The 16 packed bytes of each block go to two
+ * 128-bit lanes, [qs0 qs0 qs1 qs1], lanes 1 and 3 shifted down by 4, one mask: low nibbles are values 0..15, high
+ * nibbles 16..31. Q5_0/Q5_1: bit i of a block's 32-bit qh adds 16 to its value i, one masked add for the pair.
+ */
+T512 INLINE __m512i legacy_levels512(int32_t type, const uint8_t* wr, int32_t p, int full) {
+    int64_t size = legacy_block_bytes(type);
+    int qs = type == TYPE_Q4_1 ? 4 : type == TYPE_Q5_0 ? 6 : 8; /* Q5_0/Q5_1: qh in the 4 bytes before qs */
+    const uint8_t* b0 = wr + 2 * p * size;
+    __m128i q0 = _mm_loadu_si128((const __m128i*)(b0 + qs));
+    __m512i v = full ? _mm512_mask_broadcast_i32x4(_mm512_broadcast_i32x4(q0), 0xFF00,
+                                                   _mm_loadu_si128((const __m128i*)(b0 + size + qs)))
+                     : _mm512_maskz_broadcast_i32x4(0x00FF, q0);
+    __m512i u = _mm512_and_si512(_mm512_mask_srli_epi16(v, 0xFF00FF00u, v, 4), _mm512_set1_epi8(15));
+    if (type == TYPE_Q4_1) return u;
+    uint32_t h0, h1 = 0;
+    memcpy(&h0, b0 + qs - 4, 4);
+    if (full) memcpy(&h1, b0 + size + qs - 4, 4);
+    return _mm512_mask_add_epi8(u, (__mmask64)h1 << 32 | h0, u, _mm512_set1_epi8(16));
+}
+
+/* Scale groups of Q4_1/Q5_0/Q5_1: 16 blocks (8 pairs) share one vector of scales. */
+#define LEGACY_GROUP 16
+
+/* Which of the 16 blocks of legacy scale group g exist in a row of nb blocks. */
+static __mmask16 legacy_group_lanes(int32_t g, int32_t nb) {
+    int32_t n = nb - LEGACY_GROUP * g;
+    return n >= LEGACY_GROUP ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1);
+}
+
+/*
+ * Scales of blocks 16g .. 16g+15 of one Q4_1/Q5_0/Q5_1 row (lane i: block 16g+i, zeros past the row's end):
+ * *d the scales d, *m the offsets per unit of activation sum (Q4_1/Q5_1 m, Q5_0 -16*d). One gather of the
+ * blocks' first 4 bytes (fp16 d, then Q4_1/Q5_1's fp16 m) and one conversion per 16 halves.
+ */
+T512 INLINE void legacy_scales512(int32_t type, const uint8_t* wr, int32_t g, int32_t nb, __m512* d, __m512* m) {
+    int64_t size = legacy_block_bytes(type);
+    __m512i offsets = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                         _mm512_set1_epi32((int)size));
+    __m512i words = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), legacy_group_lanes(g, nb), offsets,
+                                                wr + (int64_t)g * LEGACY_GROUP * size, 1);
+    *d = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(words));
+    *m = type == TYPE_Q5_0 ? _mm512_mul_ps(*d, _mm512_set1_ps(-16.0f))
+                           : _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(words, 16)));
+}
+
+/*
+ * The offset terms do not depend on the weights' levels, only on a scale per group and the activations' group
+ * sums. Q4_1/Q5_1 block k: sum_i m_k x_i is m_k * S_k with S_k = dx * sum(xq of block k); Q5_0: (-16*d_k) * S_k.
+ * Q4_K/Q5_K: sum_i (-dmin*m_j) x_i over sub-block j (32 values) is (-dmin*m_j) * S_j. Q6_K: sum_i d*sc_g*(-32) x_i
+ * over group g (16 values) is d*sc_g * (-32 * S_g).
  * block_sums fills the S (Q6_K: times -32) of every group of the batch's activation rows once per call,
- * sum_groups(type, nb) per row, so a tile adds the offsets once per super-block with one multiply-add per
- * 16 lanes instead of once per pair of blocks.
+ * sum_groups(type, nb) per row, so a tile adds the offsets once per super-block (legacy types: per 16 blocks)
+ * with one multiply-add per 16 lanes instead of once per pair of blocks.
  */
 static int is_kquant(int32_t type) {
     return type == TYPE_Q4_K || type == TYPE_Q5_K || type == TYPE_Q6_K;
@@ -211,15 +220,14 @@ T512 INLINE void affine_tile512(int32_t type, const uint8_t* w, int64_t wrb, con
     __m512 acc[4][4];
     for (int r = 0; r < R; r++)
         for (int b = 0; b < B; b++) acc[r][b] = _mm512_setzero_ps();
-    const __m512i ones = _mm512_set1_epi8(1);
     const int kquant = is_kquant(type);
     __m512 scales[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
-    __m512i index_a[4]; /* per chunk of a super-block: the lanes of its scales */
+    __m512i index_a[4]; /* per chunk of a super-block: the lanes of its scales (legacy types: of the group's first pair) */
     for (int chunk = 0; chunk < 4; chunk++) index_a[chunk] = scale_index512(type, chunk);
     int64_t pair_bytes = wrb / ((nb + 1) / 2); /* average bytes per pair, to prefetch ahead */
     for (int32_t p = 0; p < (nb + 1) / 2; p++) {
         __m512i u[4];
-        __m512 a[4], c[4];
+        __m512 a[4];
         for (int r = 0; r < R; r++) PREFETCH_NEXT_TILE(w + r * wrb + p * pair_bytes, wrb);
         if (kquant) {
             int chunk = p % 4;
@@ -241,24 +249,29 @@ T512 INLINE void affine_tile512(int32_t type, const uint8_t* w, int64_t wrb, con
                 }
             }
         } else {
-            for (int r = 0; r < R; r++) unpack_legacy_pair512(type, w + r * wrb, p, 2 * p + 1 < nb, &u[r], &a[r], &c[r]);
+            int slot = p % (LEGACY_GROUP / 2); /* the pair's place in its scale group */
+            if (slot == 0) { /* the group's scales, and its offsets (m_k times S_k) */
+                int32_t g = p / (LEGACY_GROUP / 2);
+                __m512 m[4];
+                for (int r = 0; r < R; r++) legacy_scales512(type, w + r * wrb, g, nb, &scales[r], &m[r]);
+                for (int b = 0; b < B; b++) {
+                    __m512 s = _mm512_maskz_loadu_ps(legacy_group_lanes(g, nb), sums + (int64_t)b * nb + LEGACY_GROUP * g);
+                    for (int r = 0; r < R; r++) acc[r][b] = _mm512_fmadd_ps(m[r], s, acc[r][b]);
+                }
+            }
+            __m512i ia = _mm512_add_epi32(index_a[0], _mm512_set1_epi32(2 * slot)); /* lanes 2*slot, 2*slot+1 */
+            for (int r = 0; r < R; r++) {
+                u[r] = legacy_levels512(type, w + r * wrb, p, 2 * p + 1 < nb);
+                a[r] = _mm512_permutexvar_ps(ia, scales[r]);
+            }
         }
         for (int b = 0; b < B; b++) {
             const uint8_t* ap = act + b * arb + (int64_t)p * PAIR_BYTES;
             __m512i xq = _mm512_loadu_si512(ap);
             __m512 dx = _mm512_loadu_ps(ap + 64);
-            if (kquant) { /* offsets were added per super-block */
-                for (int r = 0; r < R; r++) {
-                    __m512 dot = _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(_mm512_setzero_si512(), u[r], xq));
-                    acc[r][b] = _mm512_fmadd_ps(_mm512_mul_ps(dot, a[r]), dx, acc[r][b]);
-                }
-                continue;
-            }
-            __m512 xs = _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(_mm512_setzero_si512(), ones, xq));
-            for (int r = 0; r < R; r++) {
+            for (int r = 0; r < R; r++) { /* offsets were added per group */
                 __m512 dot = _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(_mm512_setzero_si512(), u[r], xq));
-                __m512 t = _mm512_fmadd_ps(dot, a[r], _mm512_mul_ps(xs, c[r]));
-                acc[r][b] = _mm512_fmadd_ps(t, dx, acc[r][b]);
+                acc[r][b] = _mm512_fmadd_ps(_mm512_mul_ps(dot, a[r]), dx, acc[r][b]);
             }
         }
     }
@@ -274,19 +287,16 @@ T512 INLINE void affine_tile512(int32_t type, const uint8_t* w, int64_t wrb, con
         int32_t nb = cols / QK;                                                                                  \
         int64_t wrb = affine_row_bytes(type, cols);                                                              \
         int64_t arb = act_row_bytes(cols);                                                                       \
-        float* sums = NULL;                                                                                      \
-        if (is_kquant(type)) {                                                                              \
-            sums = (float*)malloc(sizeof(float) * (size_t)sum_groups(type, nb) * (size_t)batch);                 \
-            if (sums == NULL) return -2;                                                                         \
-            block_sums(type, act, arb, nb, batch, sums);                                                         \
-        }                                                                                                        \
+        float* sums = (float*)malloc(sizeof(float) * (size_t)sum_groups(type, nb) * (size_t)batch);             \
+        if (sums == NULL) return -2;                                                                             \
+        block_sums(type, act, arb, nb, batch, sums);                                                             \
         FOR_TILES(4, 4, ATILE512)                                                                                \
         free(sums);                                                                                              \
         return 0;                                                                                                \
     }
 #define ATILE512(R, B)                                                                                   \
     affine_tile512(type, w + r0 * wrb, wrb, act + b0 * arb, arb, nb,                                    \
-                   sums == NULL ? NULL : sums + (int64_t)b0 * sum_groups(type, nb),                                 \
+                   sums + (int64_t)b0 * sum_groups(type, nb),                                                       \
                    out + b0 * rows + r0, rows, R, B)
 AFFINE_KERNEL512(affine_q4_1_avx512, TYPE_Q4_1)
 AFFINE_KERNEL512(affine_q5_0_avx512, TYPE_Q5_0)
