@@ -26,10 +26,10 @@ import dev.canopy.pipeline.generate.ProcessBackendCache;
  *
  * @param modelPath GGUF file (on the driver)
  * @param settings  engine settings
- * @param shipped   the driver's file's {@link ModelFingerprint} when executors open the copy Spark fetched for
- *                  them ({@link ShippedModel}) instead of {@code modelPath}; null when they open {@code modelPath}
+ * @param shipped   the file the driver shipped, when executors open their copy of it ({@link ShippedModel}) instead
+ *                  of {@code modelPath}; null when they open {@code modelPath}
  */
-public record EngineBackendFactory(String modelPath, EngineSettings settings, String shipped)
+public record EngineBackendFactory(String modelPath, EngineSettings settings, ShippedFile shipped)
         implements ModelBackendFactory {
 
     private static final Logger LOG = LoggerFactory.getLogger(EngineBackendFactory.class);
@@ -56,9 +56,7 @@ public record EngineBackendFactory(String modelPath, EngineSettings settings, St
             return this;
         }
         LOG.info("Shipping model {} to the executors", modelPath);
-        String fingerprint = ModelFingerprint.of(Path.of(modelPath));
-        context.addFile(modelPath);
-        return new EngineBackendFactory(modelPath, settings, fingerprint);
+        return new EngineBackendFactory(modelPath, settings, ShippedFile.ship(context, Path.of(modelPath)));
     }
 
     /** The engine's default settings for {@code modelPath}. */

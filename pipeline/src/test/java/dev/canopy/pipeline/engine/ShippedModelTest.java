@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import org.apache.spark.SparkEnv;
 import org.apache.spark.SparkFiles;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,6 +23,7 @@ class ShippedModelTest {
 
     private final Path model = TestModels.stories260kF32();
     private final String fingerprint = ModelFingerprint.of(model);
+    private final ShippedFile withoutUrl = new ShippedFile(null, fingerprint);
     private Path root;
     private Path placed; // a copy this test put under the file root, removed after it
     private Path placedFolder; // a session folder this test made under the file root, removed after it
@@ -35,7 +37,7 @@ class ShippedModelTest {
     @AfterEach
     void removeCopy() throws IOException {
         if (placed != null) {
-            Files.delete(placed);
+            Files.deleteIfExists(placed);
         }
         if (placedFolder != null) {
             Files.delete(placedFolder);
@@ -45,28 +47,46 @@ class ShippedModelTest {
     @Test
     void theCopyWhereSparkNamesItIsOpened() throws IOException {
         placed = Files.copy(model, root.resolve(model.getFileName()));
-        assertThat(ShippedModel.find("/elsewhere/" + model.getFileName(), fingerprint)).isEqualTo(placed);
+        assertThat(ShippedModel.find("/elsewhere/" + model.getFileName(), withoutUrl)).isEqualTo(placed);
     }
 
     @Test
     void aCopyInASessionFolderBelowTheRootIsFoundByItsFingerprint() throws IOException {
         placedFolder = Files.createDirectories(root.resolve("session-test-" + System.nanoTime()));
         placed = Files.copy(model, placedFolder.resolve(model.getFileName()));
-        assertThat(ShippedModel.find("/elsewhere/" + model.getFileName(), fingerprint)).isEqualTo(placed);
+        assertThat(ShippedModel.find("/elsewhere/" + model.getFileName(), withoutUrl)).isEqualTo(placed);
+    }
+
+    @Test
+    void aCopySparkDidNotSendIsFetchedFromTheDriversFileServer(@TempDir Path dir) throws IOException {
+        String name = "fetched-" + System.nanoTime() + ".gguf"; // a name the file server has not served yet
+        Path served = Files.copy(model, dir.resolve(name));
+        String url = SparkEnv.get().rpcEnv().fileServer().addFile(served.toFile());
+        placed = root.resolve(name);
+
+        Path opened = ShippedModel.find("/elsewhere/" + name, new ShippedFile(url, fingerprint));
+
+        assertThat(opened).isEqualTo(placed);
+        assertThat(ModelFingerprint.of(opened)).isEqualTo(fingerprint);
+        try (var left = Files.list(root)) {
+            assertThat(left).as("no partial download left behind").noneMatch(p -> p.toString().endsWith(".part"));
+        }
     }
 
     @Test
     void withoutACopyTheDriversPathIsOpenedWhereThisMachineHasTheSameFile() {
-        assertThat(ShippedModel.find(model.toString(), fingerprint)).isEqualTo(model);
+        assertThat(ShippedModel.find(model.toString(), withoutUrl)).isEqualTo(model);
     }
 
     @Test
     void withoutACopyOrTheSameFileTheErrorSaysWhereItLookedAndWhatTheRootHolds(@TempDir Path dir) throws IOException {
         Path other = Files.writeString(dir.resolve(model.getFileName().toString()), "not the shipped model");
-        assertThatThrownBy(() -> ShippedModel.find(other.toString(), fingerprint))
+        String url = "spark://127.0.0.1:1/files/" + model.getFileName();
+        assertThatThrownBy(() -> ShippedModel.find(other.toString(), new ShippedFile(url, fingerprint)))
                 .isInstanceOf(InvalidModelException.class)
                 .hasMessageStartingWith("Cannot open model '" + other + "': the copy the driver shipped is not at "
                         + root.resolve(model.getFileName()) + " on this executor, nor in its file root " + root)
-                .hasMessageEndingWith("and " + other + " here is not the same file");
+                .hasMessageEndingWith("it could not be fetched from " + url + ", and " + other
+                        + " here is not the same file");
     }
 }
