@@ -32,6 +32,22 @@ __device__ __forceinline__ void int8x16_floats(int4 raw, float* out) {
     }
 }
 
+// The 32 values of a Q4_0 block's 16 nibble bytes `raw` (low nibble of byte j = value j, high nibble = value
+// j + 16, biased by 8) as exact floats: out[j] = nibble - 8.
+__device__ __forceinline__ void nibbles32_floats(uint4 raw, float* out) {
+    const uint32_t words[4] = {raw.x, raw.y, raw.z, raw.w}; // byte j of the block: word j / 4, byte j % 4
+#pragma unroll
+    for (int w = 0; w < 4; w++) {
+        const uint32_t low = words[w] & 0x0F0F0F0Fu;         // values 4w .. 4w + 3, biased by 8
+        const uint32_t high = (words[w] >> 4) & 0x0F0F0F0Fu; // values 4w + 16 .. 4w + 19
+#pragma unroll
+        for (int b = 0; b < 4; b++) {
+            out[4 * w + b] = __fsub_rn(byte_float(low, b), 8388616.f);       // 2^23 + 8
+            out[4 * w + b + 16] = __fsub_rn(byte_float(high, b), 8388616.f);
+        }
+    }
+}
+
 struct WeightF32 {
     const float* data;
     int cols;
@@ -140,19 +156,7 @@ struct WeightQ4_0 {
 
     template <int CH>
     __device__ __forceinline__ float decode(int row, int k0, float* out) const {
-        const uint8_t* p = quants + ((size_t)row * cols + k0) / 2;
-        const uint4 raw = *reinterpret_cast<const uint4*>(p);
-        const uint32_t words[4] = {raw.x, raw.y, raw.z, raw.w}; // byte j of the block: word j / 4, byte j % 4
-#pragma unroll
-        for (int w = 0; w < 4; w++) {
-            const uint32_t low = words[w] & 0x0F0F0F0Fu;         // values 4w .. 4w + 3, biased by 8
-            const uint32_t high = (words[w] >> 4) & 0x0F0F0F0Fu; // values 4w + 16 .. 4w + 19
-#pragma unroll
-            for (int b = 0; b < 4; b++) {
-                out[4 * w + b] = __fsub_rn(byte_float(low, b), 8388616.f);       // 2^23 + 8
-                out[4 * w + b + 16] = __fsub_rn(byte_float(high, b), 8388616.f);
-            }
-        }
+        nibbles32_floats(*reinterpret_cast<const uint4*>(quants + ((size_t)row * cols + k0) / 2), out);
         return __half2float(scales[(size_t)row * (cols / 32) + k0 / 32]);
     }
 

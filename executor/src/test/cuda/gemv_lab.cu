@@ -66,7 +66,7 @@ struct LabQ8Block {
 };
 
 // Q4_0 as main's matmul_q4_0_c32: a chunk is one block, 16 bytes of nibbles (low nibble of byte j = value j,
-// high nibble = value j + 16, biased by 8), converted exactly as WeightQ4_0::decode.
+// high nibble = value j + 16, biased by 8), converted by weights.cuh's nibbles32_floats, as WeightQ4_0::decode.
 struct LabQ4 {
     static constexpr int CH = 32;
     struct Raw {
@@ -77,17 +77,7 @@ struct LabQ4 {
         return Raw{load16<STREAM>(quants + (row * cols + k0) / 2)};
     }
     __device__ __forceinline__ static void convert(const Raw& r, float* out) {
-        const uint32_t words[4] = {(uint32_t)r.q.x, (uint32_t)r.q.y, (uint32_t)r.q.z, (uint32_t)r.q.w};
-#pragma unroll
-        for (int w = 0; w < 4; w++) {
-            const uint32_t low = words[w] & 0x0F0F0F0Fu;
-            const uint32_t high = (words[w] >> 4) & 0x0F0F0F0Fu;
-#pragma unroll
-            for (int b = 0; b < 4; b++) {
-                out[4 * w + b] = __fsub_rn(byte_float(low, b), 8388616.f); // 2^23 + 8
-                out[4 * w + b + 16] = __fsub_rn(byte_float(high, b), 8388616.f);
-            }
-        }
+        nibbles32_floats(make_uint4(r.q.x, r.q.y, r.q.z, r.q.w), out);
     }
     // sum of (q - 8) * xq: the nibbles as they are, then 8 times the block's x sum taken off
     __device__ __forceinline__ static int dot(const Raw& r, const int8_t* xq, int xsum) {
