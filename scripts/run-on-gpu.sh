@@ -197,9 +197,11 @@ test_lines() {
   grep -E '✘|MethodSource.*FAILED' "$1/gpu-tests.txt" 2>/dev/null | head -20
   grep -m1 'no usable GPU' "$1/gpu-tests.txt" 2>/dev/null
 }
-# w1_check DIR, bench_check DIR: the benchmarks' own checks in DIR (completions identical, logit difference, failures)
+# w1_check DIR, bench_check DIR, lab_check DIR: the benchmarks' own checks in DIR (completions identical, logit
+# difference, failures, no GPU)
 w1_check() { grep -E 'identical|FAILED|Cannot' "$1/w1.log" 2>/dev/null; }
 bench_check() { grep -E 'logit difference|FAILED' "$1/bench.log" 2>/dev/null; }
+lab_check() { grep -E 'No GEMV lab|FAILED|EXPECTED|HUNG|Exception|Cannot' "$1/lab.log" 2>/dev/null | head -20; }
 # measures NAME DIR: "NAME<tab>measure<tab>value" for each number of DIR worth comparing: test counts, tokens/s
 # of each bench.md and w1.md row, tokens/s with CUDA graphs of each profile.md table
 measures() {
@@ -250,7 +252,7 @@ comparison() {
   if has lab; then
     echo "== GEMV lab (gemv-lab.md)"
     cat "$OUT/gemv-lab.md" 2>/dev/null
-    grep -E 'No GEMV lab|FAILED|EXPECTED|HUNG|Exception|Cannot' "$OUT/lab.log" 2>/dev/null | head -20
+    lab_check "$OUT"
   fi
   if has tests; then echo "== GPU tests"; test_lines "$OUT"; fi
   if has w1; then echo "== W1 on the engine"; cat "$OUT/w1.md" 2>/dev/null; w1_check "$OUT"; fi
@@ -263,6 +265,7 @@ comparison() {
       test_lines "$OUT/ab/$n"
       w1_check "$OUT/ab/$n"
       bench_check "$OUT/ab/$n"
+      lab_check "$OUT/ab/$n"
     done
     echo "== main ($(cat "$B/REF" 2>/dev/null)) beside the ab variants"
     { measures main "$OUT"; for n in $VARIANT_LIST; do measures "ab$n" "$OUT/ab/$n"; done; } | comparison
