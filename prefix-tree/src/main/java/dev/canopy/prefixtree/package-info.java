@@ -15,10 +15,9 @@
  *   <li>{@link dev.canopy.prefixtree.PlanSimulator}: a continuous-batching engine with a bounded
  *       prefix cache, run on the cost model; {@link dev.canopy.prefixtree.Plans#summary} compares
  *       every policy in one call.</li>
- *   <li>{@link dev.canopy.prefixtree.PrefixPartitioner}: prefix keys and cost-balanced range
- *       partitioning for Spark.</li>
  * </ul>
  *
- * <p>Pure Java, no dependencies: token id arrays in, plans and estimates out.
+ * <p>Pure Java, no dependencies: token id arrays in, plans and estimates out. The Spark job's prefix-keyed
+ * range partitioning is Spark code and lives in the pipeline module ({@code dev.canopy.pipeline.partition}).
  */
 package dev.canopy.prefixtree;
