@@ -22,7 +22,7 @@ class MatMulRealModelTest {
                 f32.tensor("blk.0.ffn_gate.weight")};
             assertThat(weights).extracting(Tensor::type).containsExactly(GgmlType.Q8_0, GgmlType.F16, GgmlType.F32);
             for (TestBackend backend : TestBackend.values()) {
-                if (backend != TestBackend.JAVA && NativeKernels.load().isEmpty()) {
+                if (backend != TestBackend.JAVA && !NativeKernelsUnderTest.loaded()) {
                     continue;
                 }
                 MatMul matMul = backend.create(parallel);

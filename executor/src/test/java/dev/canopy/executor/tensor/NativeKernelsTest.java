@@ -1,7 +1,6 @@
 package dev.canopy.executor.tensor;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -16,8 +15,7 @@ class NativeKernelsTest {
 
     @BeforeEach
     void requireLibrary() {
-        assumeTrue(NativeKernels.load().isPresent(), () -> "native kernels not loaded: " + NativeKernels.loadFailure());
-        kernels = NativeKernels.load().orElseThrow();
+        kernels = NativeKernelsUnderTest.loadOrSkip();
     }
 
     @Test

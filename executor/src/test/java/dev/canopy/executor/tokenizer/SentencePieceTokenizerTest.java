@@ -141,16 +141,11 @@ class SentencePieceTokenizerTest {
     }
 
     @Test
-    void encodesA100KilobyteTextQuickly() {
-        String text = "Once upon a time, there was a little girl named Lily. She loved to play outside. 日本 😀\n"
-                .repeat(1_100);
+    void roundTripsA100KilobyteText() { // its encode time: TokenizerBenchmark.sentencePieceStories
+        String text = LongTexts.stories();
         assertThat(text.length()).isGreaterThan(90_000);
-        tokenizer.encode(text.substring(0, 10_000), false, false); // warm up
-        long start = System.nanoTime();
         int[] tokens = tokenizer.encode(text, true, false);
-        long millis = (System.nanoTime() - start) / 1_000_000;
-        System.out.printf("SentencePiece: %d chars -> %d tokens in %d ms%n", text.length(), tokens.length, millis);
-        assertThat(millis).as("encode time in ms (the naive loop takes minutes)").isLessThan(5_000);
+        assertThat(tokens[0]).isEqualTo(tokenizer.bosId());
         assertThat(tokenizer.decode(tokens)).isEqualTo(text);
     }
 
