@@ -3,6 +3,7 @@ package dev.canopy.pipeline;
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +15,8 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -21,7 +24,9 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -67,86 +72,98 @@ class HostileDatasetTest {
     @TempDir
     Path dir;
 
-    @Test
-    void hostileParquetRowsFailAloneNamingTheirField() {
+    /**
+     * One job over the good and the hostile rows, then one case per hostile row, so a broken check names its row
+     * and the others still run.
+     */
+    @TestFactory
+    Stream<DynamicTest> hostileParquetRowsFailAloneNamingTheirField() {
         List<Row> good = List.of(
                 row(1, utf8("Once upon a time"), Map.of()),
                 row(2, utf8("Lily saw a big dog"), Map.of()),
                 row(3, utf8("Tom and his mom went to the park"), Map.of("temperature", 0.8)));
-        List<Row> hostile = List.of(
-                row(10, utf8("Lily\u0000saw a cat"), Map.of()),
-                row(11, new byte[] {'B', 'e', 'n', ' ', (byte) 0xff, (byte) 0xc3, ' ', 'r', 'a', 'n'}, Map.of()),
-                row(12, utf8("a".repeat(20 << 20)), Map.of()),
-                row(13, utf8("Once"), Map.of("max_tokens", (long) Integer.MAX_VALUE)),
-                row(14, utf8("Once"), Map.of("max_tokens", 1L << 40)),
-                row(15, utf8("Once"), Map.of("max_tokens", -5L)),
-                row(16, utf8("Once"), Map.of("max_tokens", 0L)),
-                row(17, utf8("Once"), Map.of("n", 1_000_000L)),
-                row(18, utf8("Once"), Map.of("n", 0L)),
-                row(19, utf8("Once"), Map.of("n", -1L)),
-                row(20, utf8("Once"), Map.of("temperature", Double.NaN)),
-                row(21, utf8("Once"), Map.of("temperature", Double.POSITIVE_INFINITY)),
-                row(22, utf8("Once"), Map.of("temperature", -1.0)),
-                row(23, utf8("Once"), Map.of("top_p", Double.NaN)),
-                row(24, utf8("Once"), Map.of("top_p", -0.5)),
-                row(25, utf8("Once"), Map.of("top_k", -3L)),
-                row(26, utf8("Once"), Map.of("min_p", Double.NEGATIVE_INFINITY)),
-                row(27, utf8("Once"), Map.of("stop", Collections.nCopies(5000, "x"))),
-                row(28, utf8("Once"), Map.of("stop", List.of("y".repeat(1 << 20)))),
-                row(29, utf8(""), Map.of()),
-                row(30, null, Map.of()),
-                row(31, utf8("Once"), Map.of("n", 128L, "max_tokens", 256L)),
-                row(32, utf8("Lily ".repeat(100_000)), Map.of()));
+        List<HostileRow> hostile = List.of(
+                new HostileRow(row(10, utf8("Lily\u0000saw a cat"), Map.of()), "NUL is text: it generates",
+                        r -> assertThat(error(r)).isNull()),
+                new HostileRow(row(11, new byte[] {'B', 'e', 'n', ' ', (byte) 0xff, (byte) 0xc3, ' ', 'r', 'a', 'n'},
+                        Map.of()), "invalid UTF-8 reads as U+FFFD and generates", r -> {
+                            assertThat(error(r)).isNull();
+                            assertThat(r.<String>getAs("prompt")).isEqualTo("Ben \uFFFD\uFFFD ran");
+                        }),
+                hostileRow(12, utf8("a".repeat(20 << 20)), Map.of(), "prompt_too_long: Cannot generate: the prompt in"
+                        + " column 'prompt' has " + (20 << 20) + " characters, more than the 1048576 allowed"
+                        + " (maxPromptChars)"),
+                hostileRow(13, utf8("Once"), Map.of("max_tokens", (long) Integer.MAX_VALUE), "invalid_params: field"
+                        + " max_tokens: Cannot generate 2147483647 tokens: the model's context holds 512; use max_tokens"
+                        + " in [1, 512]"),
+                hostileRow(14, utf8("Once"), Map.of("max_tokens", 1L << 40), "invalid_params: field max_tokens:"
+                        + " expected an integer below 2^31, got " + (1L << 40)),
+                hostileRow(15, utf8("Once"), Map.of("max_tokens", -5L), "invalid_params: field max_tokens: Cannot use"
+                        + " sampling parameters: maxTokens must be in [1, 2^31), got -5"),
+                new HostileRow(row(16, utf8("Once"), Map.of("max_tokens", 0L)), "max_tokens 0",
+                        r -> assertThat(error(r)).endsWith("maxTokens must be in [1, 2^31), got 0")),
+                hostileRow(17, utf8("Once"), Map.of("n", 1_000_000L), "invalid_params: field n: Cannot use sampling"
+                        + " parameters: n must be in [1, 128], got 1000000"),
+                new HostileRow(row(18, utf8("Once"), Map.of("n", 0L)), "n 0",
+                        r -> assertThat(error(r)).startsWith("invalid_params: field n: ").endsWith("got 0")),
+                new HostileRow(row(19, utf8("Once"), Map.of("n", -1L)), "n -1",
+                        r -> assertThat(error(r)).startsWith("invalid_params: field n: ").endsWith("got -1")),
+                hostileRow(20, utf8("Once"), Map.of("temperature", Double.NaN), "invalid_params: field temperature:"
+                        + " expected a finite number, got NaN"),
+                hostileRow(21, utf8("Once"), Map.of("temperature", Double.POSITIVE_INFINITY), "invalid_params: field"
+                        + " temperature: expected a finite number, got Infinity"),
+                hostileRow(22, utf8("Once"), Map.of("temperature", -1.0), "invalid_params: field temperature: Cannot"
+                        + " use sampling parameters: temperature must be in [0, inf) (0 = greedy), got -1.0"),
+                hostileRow(23, utf8("Once"), Map.of("top_p", Double.NaN), "invalid_params: field top_p: expected a"
+                        + " finite number, got NaN"),
+                hostileRow(24, utf8("Once"), Map.of("top_p", -0.5), "invalid_params: field top_p: Cannot use sampling"
+                        + " parameters: topP must be in (0, 1] (1 = off), got -0.5"),
+                hostileRow(25, utf8("Once"), Map.of("top_k", -3L), "invalid_params: field top_k: Cannot use sampling"
+                        + " parameters: topK must be in [0, 2^31) (0 = off), got -3"),
+                hostileRow(26, utf8("Once"), Map.of("min_p", Double.NEGATIVE_INFINITY), "invalid_params: field min_p:"
+                        + " expected a finite number, got -Infinity"),
+                hostileRow(27, utf8("Once"), Map.of("stop", Collections.nCopies(5000, "x")), "invalid_params: field"
+                        + " stop: expected at most 16, got 5000 strings"),
+                hostileRow(28, utf8("Once"), Map.of("stop", List.of("y".repeat(1 << 20))), "invalid_params: field"
+                        + " stop: expected at most 1024, got a string of " + (1 << 20) + " characters"),
+                hostileRow(29, utf8(""), Map.of(), "empty_prompt: Cannot generate: the prompt in column 'prompt' is"
+                        + " empty"),
+                hostileRow(30, null, Map.of(), "null_prompt: Cannot generate: column 'prompt' is null"),
+                new HostileRow(row(31, utf8("Once"), Map.of("n", 128L, "max_tokens", 256L)),
+                        "the engine seats all n samples at once", r -> assertThat(error(r)).isEqualTo("generation_failed:"
+                        + " Cannot schedule the request: its n=128 samples need 128 seats but maxSeqs is 64; lower n"
+                        + " or raise maxSeqs")),
+                new HostileRow(row(32, utf8("Lily ".repeat(100_000)), Map.of()),
+                        "under maxPromptChars, but more than 512 tokens of any vocabulary entry", r -> assertThat(error(r))
+                        .matches("prompt_too_long: Cannot generate: the prompt in column 'prompt' has 500000 characters,"
+                                + " more than the model's context of 512 tokens can hold \\(a token stands for at most"
+                                + " \\d+ characters\\)")));
         List<Row> all = new ArrayList<>(good);
-        all.addAll(hostile);
+        hostile.forEach(h -> all.add(h.row()));
 
         Map<Long, Row> clean = runParquet("clean", good);
         Map<Long, Row> out = runParquet("hostile", all);
 
-        assertThat(out).hasSize(all.size());
-        for (long id = 1; id <= 3; id++) {
-            assertThat(out.get(id).<String>getAs("error")).isNull();
-            assertThat(out.get(id).<String>getAs("generated_text")).as("row %s", id)
-                    .isEqualTo(clean.get(id).getAs("generated_text")).isNotEmpty();
-        }
-        assertThat(error(out, 10)).as("NUL is text: it generates").isNull();
-        assertThat(error(out, 11)).as("invalid UTF-8 reads as U+FFFD and generates").isNull();
-        assertThat(out.get(11L).<String>getAs("prompt")).isEqualTo("Ben \uFFFD\uFFFD ran");
-        assertThat(error(out, 12)).isEqualTo("prompt_too_long: Cannot generate: the prompt in column 'prompt' has "
-                + (20 << 20) + " characters, more than the 1048576 allowed (maxPromptChars)");
-        assertThat(error(out, 32)).as("under maxPromptChars, but more than 512 tokens of any vocabulary entry")
-                .matches("prompt_too_long: Cannot generate: the prompt in column 'prompt' has 500000 characters, more"
-                        + " than the model's context of 512 tokens can hold \\(a token stands for at most \\d+"
-                        + " characters\\)");
-        assertThat(error(out, 13)).isEqualTo("invalid_params: field max_tokens: Cannot generate 2147483647 tokens:"
-                + " the model's context holds 512; use max_tokens in [1, 512]");
-        assertThat(error(out, 14)).isEqualTo("invalid_params: field max_tokens: expected an integer below 2^31, got "
-                + (1L << 40));
-        assertThat(error(out, 15)).isEqualTo("invalid_params: field max_tokens: Cannot use sampling parameters:"
-                + " maxTokens must be in [1, 2^31), got -5");
-        assertThat(error(out, 16)).endsWith("maxTokens must be in [1, 2^31), got 0");
-        assertThat(error(out, 17)).isEqualTo("invalid_params: field n: Cannot use sampling parameters: n must be in"
-                + " [1, 128], got 1000000");
-        assertThat(error(out, 18)).startsWith("invalid_params: field n: ").endsWith("got 0");
-        assertThat(error(out, 19)).startsWith("invalid_params: field n: ").endsWith("got -1");
-        assertThat(error(out, 20)).isEqualTo("invalid_params: field temperature: expected a finite number, got NaN");
-        assertThat(error(out, 21)).isEqualTo("invalid_params: field temperature: expected a finite number, got"
-                + " Infinity");
-        assertThat(error(out, 22)).isEqualTo("invalid_params: field temperature: Cannot use sampling parameters:"
-                + " temperature must be in [0, inf) (0 = greedy), got -1.0");
-        assertThat(error(out, 23)).isEqualTo("invalid_params: field top_p: expected a finite number, got NaN");
-        assertThat(error(out, 24)).isEqualTo("invalid_params: field top_p: Cannot use sampling parameters: topP must"
-                + " be in (0, 1] (1 = off), got -0.5");
-        assertThat(error(out, 25)).isEqualTo("invalid_params: field top_k: Cannot use sampling parameters: topK must"
-                + " be in [0, 2^31) (0 = off), got -3");
-        assertThat(error(out, 26)).isEqualTo("invalid_params: field min_p: expected a finite number, got -Infinity");
-        assertThat(error(out, 27)).isEqualTo("invalid_params: field stop: expected at most 16, got 5000 strings");
-        assertThat(error(out, 28)).isEqualTo("invalid_params: field stop: expected at most 1024, got a string of "
-                + (1 << 20) + " characters");
-        assertThat(error(out, 29)).isEqualTo("empty_prompt: Cannot generate: the prompt in column 'prompt' is empty");
-        assertThat(error(out, 30)).isEqualTo("null_prompt: Cannot generate: column 'prompt' is null");
-        assertThat(error(out, 31)).as("the engine seats all n samples at once").isEqualTo("generation_failed: Cannot"
-                + " schedule the request: its n=128 samples need 128 seats but maxSeqs is 64; lower n or raise maxSeqs");
+        DynamicTest goodRows = dynamicTest("every row written once, the good rows as in a clean run", () -> {
+            assertThat(out).hasSize(all.size());
+            for (long id = 1; id <= 3; id++) {
+                assertThat(out.get(id).<String>getAs("error")).isNull();
+                assertThat(out.get(id).<String>getAs("generated_text")).as("row %s", id)
+                        .isEqualTo(clean.get(id).getAs("generated_text")).isNotEmpty();
+            }
+        });
+        return Stream.concat(Stream.of(goodRows), hostile.stream().map(h -> dynamicTest(
+                "row " + h.row().getLong(0) + ": " + h.what(), () -> h.check().accept(out.get(h.row().getLong(0))))));
+    }
+
+    /** A hostile input row, what it tries, and what its output row must show. */
+    private record HostileRow(Row row, String what, Consumer<Row> check) {}
+
+    /** A row whose error must be exactly {@code expectedError}; named by the error's kind and the fields set. */
+    private static HostileRow hostileRow(long id, byte[] prompt, Map<String, Object> params, String expectedError) {
+        String kind = expectedError.substring(0, expectedError.indexOf(':'));
+        return new HostileRow(row(id, prompt, params), params.isEmpty() ? kind : kind + " " + params.keySet(),
+                r -> assertThat(error(r)).isEqualTo(expectedError));
     }
 
     @Test
@@ -422,6 +439,10 @@ class HostileDatasetTest {
 
     private static String error(Map<Long, Row> out, long id) {
         return out.get(id).getAs("error");
+    }
+
+    private static String error(Row output) {
+        return output.getAs("error");
     }
 
     private static Row row(long id, byte[] prompt, Map<String, Object> params) {
