@@ -1,0 +1,83 @@
+package dev.canopy.executor.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.canopy.executor.tensor.GgmlType;
+import dev.canopy.executor.tensor.KernelBackend;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * A synthetic model of every architecture loads as that architecture and runs like the double-precision
+ * reference, and a mixture of experts in every synthetic weight type (3-D quantized expert tensors) does too.
+ */
+class SyntheticArchModelTest {
+
+    private static final SyntheticModel.Shape SHAPE = new SyntheticModel.Shape(64, 2, 4, 2, 64, 300, 256);
+    private static final SyntheticArchModel.Experts EXPERTS = new SyntheticArchModel.Experts(4, 2, 64);
+
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest
+    @EnumSource(Architecture.class)
+    void everyArchitectureLoadsAndMatchesTheReference(Architecture arch) {
+        Optional<SyntheticArchModel.Experts> experts = arch == Architecture.QWEN3MOE || arch == Architecture.GPT_OSS
+                ? Optional.of(EXPERTS) : Optional.empty();
+        Path file = dir.resolve(arch.ggufName() + ".gguf");
+        SyntheticArchModel.write(file, arch, SHAPE, experts, GgmlType.F32, 5);
+        try (Model model = Model.load(file)) {
+            assertThat(model.config().architecture()).isEqualTo(arch.ggufName());
+            assertThat(model.config().features().moe().isPresent()).isEqualTo(experts.isPresent());
+            assertMatchesReference(model, 1e-4f);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    void aMixtralStyleModelRunsItsExpertsInEveryWeightType(GgmlType type) {
+        Path file = dir.resolve("moe-" + type + ".gguf");
+        SyntheticModel.Shape shape = new SyntheticModel.Shape(256, 2, 4, 2, 256, 300, 256); // K-quant rows of 256
+        SyntheticArchModel.write(file, Architecture.LLAMA, shape, Optional.of(new SyntheticArchModel.Experts(4, 2, 256)),
+                type, 5);
+        try (Model model = Model.load(file)) {
+            assertThat(model.weights().layers().getFirst().extras().experts().orElseThrow().gate().getFirst().type())
+                    .isEqualTo(type);
+            // the engine quantizes activations for quantized weights, the reference does not
+            assertMatchesReference(model, type == GgmlType.F32 ? 1e-4f : 5e-2f);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Architecture.class, names = {"QWEN3MOE", "GPT_OSS"})
+    void aMixtureOfExpertsArchitectureWithoutExpertsIsRefusedByName(Architecture arch) {
+        assertThatThrownBy(() -> SyntheticArchModel.write(dir.resolve("x.gguf"), arch, SHAPE, Optional.empty(),
+                GgmlType.F32, 1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Cannot write a synthetic " + arch.ggufName() + " model: it needs experts (--experts N "
+                        + "--experts-used K --expert-ffn F)");
+    }
+
+    private static void assertMatchesReference(Model model, float relative) {
+        int[] tokens = {1, 40, 41, 270, 12, 99, 150, 3, 7, 200};
+        ReferenceForward ref = new ReferenceForward(model, tokens.length);
+        float[] expected = null;
+        for (int t : tokens) {
+            expected = ref.next(t);
+        }
+        try (CpuBackend backend = new CpuBackend(model, 2, KernelBackend.JAVA, 4, 4)) {
+            float[] logits = backend.forward(ForwardBatch.ofSequence(tokens, 0, new int[] {0, 1, 2, 3}));
+            float maxAbs = 0;
+            for (float f : expected) {
+                maxAbs = Math.max(maxAbs, Math.abs(f));
+            }
+            assertThat(maxAbs).isGreaterThan(0.1f);
+            for (int i = 0; i < expected.length; i++) {
+                assertThat(Math.abs(logits[i] - expected[i])).as("logit %d", i).isLessThan(relative * maxAbs + 1e-5f);
+            }
+        }
+    }
+}
