@@ -57,7 +57,14 @@ class ArchEngineTest {
             }
             Collections.shuffle(reqs, new Random(prefixCache ? 1 : 2));
             try (Engine engine = Engine.open(config(stem, kernels, 6, prefixCache))) {
-                for (GenerationResult r : engine.generate(reqs)) {
+                List<GenerationResult> results = engine.generate(reqs);
+                int cached = results.stream().mapToInt(GenerationResult::cachedPromptTokens).sum();
+                if (prefixCache) { // the second copy of each prompt of 5+ tokens starts from a cached block
+                    assertThat(cached).as("%s cached prompt tokens", stem).isPositive();
+                } else {
+                    assertThat(cached).isZero();
+                }
+                for (GenerationResult r : results) {
                     assertThat(r.error()).isEmpty();
                     ArchGoldens.Generation ref = refs.get(Integer.parseInt(r.id().substring(0, r.id().indexOf('/'))));
                     assertThat(r.completions().getFirst().tokenIds())

@@ -43,4 +43,27 @@ class ArchGoldenTest {
             }
         }
     }
+
+    /**
+     * The Q8_0 twin of qwen3: llama.cpp quantizes activations to Q8_0 before a Q8_0 matmul, so only the first
+     * step is comparable (its README: first token equal, top-5 logits within about 0.25).
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = KernelBackend.class, names = {"JAVA", "NATIVE"})
+    void theQ8Qwen3FileLoadsAndItsFirstStepMatchesLlamaCpp(KernelBackend kernels) {
+        try (Model model = Model.load(ArchGoldens.model("qwen3-tiny-q8_0"));
+             CpuBackend backend = new CpuBackend(model, 2, kernels, 8, 16)) {
+            assertThat(model.weights().layers().getFirst().wq().type())
+                    .isEqualTo(dev.canopy.executor.tensor.GgmlType.Q8_0);
+            for (ArchGoldens.Generation ref : ArchGoldens.generations("qwen3-tiny-q8_0")) {
+                float[][] logits = new float[1][];
+                int[] first = TransformerGoldenTest.greedy(model, backend, ref.promptTokens(), 1, logits);
+                assertThat(first[0]).as(ref.prompt()).isEqualTo(ref.generatedTokens()[0]);
+                for (double[] idLogit : ref.top5()[0]) {
+                    assertThat((double) logits[0][(int) idLogit[0]]).as("%s token %d", ref.prompt(), (int) idLogit[0])
+                            .isCloseTo(idLogit[1], org.assertj.core.data.Offset.offset(0.25));
+                }
+            }
+        }
+    }
 }

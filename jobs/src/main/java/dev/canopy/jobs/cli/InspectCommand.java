@@ -84,9 +84,9 @@ public final class InspectCommand implements Command {
         ActiveWeights active = ActiveWeights.of(c, model.file().tensorInfos().values());
         r.put("active_parameters_per_token", active.activeParameters());
         r.put("active_bytes_per_token", active.activeBytes());
-        c.features().moe().ifPresent(m -> r.put("experts", Map.of("count", m.experts(), "used", m.used(),
+        c.features().moe().ifPresent(m -> r.put("experts", orderedMap("count", m.experts(), "used", m.used(),
                 "ffn", m.expertFfn(), "gating", m.gating().name().toLowerCase(java.util.Locale.ROOT))));
-        c.features().window().ifPresent(w -> r.put("sliding_window", Map.of("tokens", w.size(),
+        c.features().window().ifPresent(w -> r.put("sliding_window", orderedMap("tokens", w.size(),
                 "local_layers", IntStream.range(0, c.layers()).filter(w::isLocal).count(),
                 "local_rope_theta", w.localRopeTheta())));
         r.put("tensors_by_type", byType);
@@ -99,6 +99,14 @@ public final class InspectCommand implements Command {
         r.put("tokenizer", model.file().metadata().getStringOpt("tokenizer.ggml.model").orElse("none"));
         r.put("tokenizer_vocab", model.tokenizer().vocabSize());
         return r;
+    }
+
+    private static Map<String, Object> orderedMap(Object... keysAndValues) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            m.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return m;
     }
 
     /**
