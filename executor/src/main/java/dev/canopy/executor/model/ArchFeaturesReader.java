@@ -31,6 +31,9 @@ final class ArchFeaturesReader {
      * @param ropeTheta  the global RoPE base
      */
     ArchFeatures read(Architecture arch, int dim, int ffn, float ropeTheta) {
+        if (arch != Architecture.LLAMA && arch != Architecture.QWEN2) {
+            refuseRopeScaling();
+        }
         ArchFeatures none = ArchFeatures.NONE;
         float gemmaScale = (float) Math.sqrt(dim);
         return switch (arch) {
@@ -55,6 +58,16 @@ final class ArchFeaturesReader {
                             localBase(ropeTheta))),
                     OptionalDouble.empty(), OptionalDouble.empty(), 1f, false, FfnActivation.SWIGLU_OAI, true, true);
         };
+    }
+
+    /** YaRN and LongRoPE change every rotation; running without them would be silently wrong. */
+    private void refuseRopeScaling() {
+        Optional<String> scaling = meta.getStringOpt(p + "rope.scaling.type");
+        if (scaling.isPresent() && !scaling.get().equals("none")) {
+            throw new ModelFormatException(meta.file(), "key " + p + "rope.scaling.type is '" + scaling.get()
+                    + "': Canopy does not implement this RoPE scaling yet, and running without it would give wrong "
+                    + "outputs; use a file without rope scaling");
+        }
     }
 
     private static ArchFeatures with(ArchFeatures f, MoeSpec moe) {

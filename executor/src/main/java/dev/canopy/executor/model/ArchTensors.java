@@ -18,6 +18,10 @@ final class ArchTensors {
     ArchTensors(TensorShapes tensors, ModelConfig config) {
         this.t = tensors;
         this.c = config;
+        if (tensors.has("rope_factors_long.weight") || tensors.has("rope_factors_short.weight")) {
+            throw tensors.unsupported("it has LongRoPE factors (rope_factors_long/short.weight), which Canopy does "
+                    + "not implement yet; running without them would give wrong outputs");
+        }
     }
 
     /** Q, K and V projections: separate tensors, or row ranges of phi3's fused {@code attn_qkv}. */

@@ -19,6 +19,11 @@ final class TensorShapes {
         return file.hasTensor(name);
     }
 
+    /** An error naming the file: "Cannot load ...: {@code problem}". */
+    ModelFormatException unsupported(String problem) {
+        return new ModelFormatException(file.path(), problem);
+    }
+
     /** A 2-D tensor of {@code cols} (inner) × {@code rows}, as the metadata implies. */
     Tensor matrix(String name, int cols, int rows) {
         return shaped(name, cols, rows);
