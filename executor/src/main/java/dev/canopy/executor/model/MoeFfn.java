@@ -51,6 +51,10 @@ final class MoeFfn {
             System.arraycopy(rowWeight, 0, weights, r * k, k);
         }
         Arrays.fill(out, 0, n * dim, 0f);
+        if (n == 1) {
+            single(w, x, chosen, weights, out);
+            return;
+        }
         int[] rows = new int[n];      // rows routed to the current expert
         float[] rowW = new float[n];  // and their weights
         for (int e = 0; e < experts; e++) {
@@ -66,6 +70,43 @@ final class MoeFfn {
             if (m > 0) {
                 expert(w, e, x, rows, rowW, m, out);
             }
+        }
+    }
+
+    /**
+     * One row (decode of one sequence): the gate and up projections of all its experts in one parallel region,
+     * then each expert's down projection, added in expert-id order as {@link #expert} adds them: the same bits.
+     */
+    private void single(ExpertWeights w, float[] x, int[] chosen, float[] weights, float[] out) {
+        int k = chosen.length;
+        int ff = spec.expertFfn();
+        int[] order = java.util.stream.IntStream.range(0, k).boxed()
+                .sorted(java.util.Comparator.comparingInt(j -> chosen[j])).mapToInt(Integer::intValue).toArray();
+        Tensor[] projections = new Tensor[2 * k];
+        float[][] results = new float[2 * k][]; // per expert (in id order) its gate (ff), then its up (ff)
+        for (int i = 0; i < k; i++) {
+            int e = chosen[order[i]];
+            projections[2 * i] = w.gate().get(e);
+            projections[2 * i + 1] = w.up().get(e);
+            results[2 * i] = new float[ff];
+            results[2 * i + 1] = new float[ff];
+        }
+        matmul.applyAll(projections, x, 1, results);
+        float[] y = new float[dim]; // (dim) one expert's output
+        for (int i = 0; i < k; i++) {
+            int e = chosen[order[i]];
+            float[] gate = results[2 * i];
+            float[] up = results[2 * i + 1];
+            if (w.biases().isPresent()) {
+                FloatOps.add(gate, 0, w.biases().get().gate()[e], 0, ff);
+                FloatOps.add(up, 0, w.biases().get().up()[e], 0, ff);
+            }
+            activation.apply(gate, up, 0, ff);
+            matmul.apply(w.down().get(e), gate, 1, y);
+            if (w.biases().isPresent()) {
+                FloatOps.add(y, 0, w.biases().get().down()[e], 0, dim);
+            }
+            FloatOps.axpy(weights[order[i]], y, 0, out, 0, dim);
         }
     }
 

@@ -1,7 +1,5 @@
 package dev.canopy.executor.model;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.canopy.executor.ArchGoldens;
 import dev.canopy.executor.tensor.KernelBackend;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -41,13 +39,6 @@ class ArchReferenceForwardTest {
     }
 
     private static void assertClose(String stem, int position, float[] logits, float[] expected) {
-        float maxAbs = 0;
-        for (float v : expected) {
-            maxAbs = Math.max(maxAbs, Math.abs(v));
-        }
-        for (int i = 0; i < expected.length; i++) {
-            assertThat(Math.abs(logits[i] - expected[i])).as("%s position %d logit %d", stem, position, i)
-                    .isLessThan(1e-4f * maxAbs + 1e-5f);
-        }
+        ReferenceCheck.assertClose(stem + " position " + position, logits, expected, 1e-4f);
     }
 }

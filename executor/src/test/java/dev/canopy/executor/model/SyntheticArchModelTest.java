@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.canopy.executor.tensor.GgmlType;
-import dev.canopy.executor.tensor.KernelBackend;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,22 +61,6 @@ class SyntheticArchModelTest {
     }
 
     private static void assertMatchesReference(Model model, float relative) {
-        int[] tokens = {1, 40, 41, 270, 12, 99, 150, 3, 7, 200};
-        ReferenceForward ref = new ReferenceForward(model, tokens.length);
-        float[] expected = null;
-        for (int t : tokens) {
-            expected = ref.next(t);
-        }
-        try (CpuBackend backend = new CpuBackend(model, 2, KernelBackend.JAVA, 4, 4)) {
-            float[] logits = backend.forward(ForwardBatch.ofSequence(tokens, 0, new int[] {0, 1, 2, 3}));
-            float maxAbs = 0;
-            for (float f : expected) {
-                maxAbs = Math.max(maxAbs, Math.abs(f));
-            }
-            assertThat(maxAbs).isGreaterThan(0.1f);
-            for (int i = 0; i < expected.length; i++) {
-                assertThat(Math.abs(logits[i] - expected[i])).as("logit %d", i).isLessThan(relative * maxAbs + 1e-5f);
-            }
-        }
+        ReferenceCheck.assertMatchesReference(model, new int[] {1, 40, 41, 270, 12, 99, 150, 3, 7, 200}, relative);
     }
 }
