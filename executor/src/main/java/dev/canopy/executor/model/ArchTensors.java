@@ -39,14 +39,15 @@ final class ArchTensors {
 
     /** Gate, up and down of a dense FFN; phi3 fuses gate (first half) and up (second half) in {@code ffn_up}. */
     Tensor[] denseFfn(String b) {
-        Tensor down = t.matrix(b + "ffn_down.weight", c.ffn(), c.dim());
         if (c.architecture().equals(Architecture.PHI3.ggufName())) {
             Tensor fused = t.matrix(b + "ffn_up.weight", c.dim(), 2 * c.ffn());
             return new Tensor[] {TensorShapes.rows(fused, b + "ffn_gate.weight", 0, c.ffn()),
-                TensorShapes.rows(fused, b + "ffn_up.weight", c.ffn(), c.ffn()), down};
+                TensorShapes.rows(fused, b + "ffn_up.weight", c.ffn(), c.ffn()),
+                t.matrix(b + "ffn_down.weight", c.ffn(), c.dim())};
         }
-        return new Tensor[] {t.matrix(b + "ffn_gate.weight", c.dim(), c.ffn()),
-            t.matrix(b + "ffn_up.weight", c.dim(), c.ffn()), down};
+        Tensor gate = t.matrix(b + "ffn_gate.weight", c.dim(), c.ffn());
+        Tensor up = t.matrix(b + "ffn_up.weight", c.dim(), c.ffn());
+        return new Tensor[] {gate, up, t.matrix(b + "ffn_down.weight", c.ffn(), c.dim())};
     }
 
     /** The RMSNorm before the FFN: gpt-oss names it {@code post_attention_norm}. */

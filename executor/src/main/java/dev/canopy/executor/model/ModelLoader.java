@@ -75,15 +75,13 @@ final class ModelLoader {
                     ? Optional.of(new LayerWeights.QkvBias(t.vector(b + "attn_q.bias", c.qDim()),
                             t.vector(b + "attn_k.bias", c.kvDim()), t.vector(b + "attn_v.bias", c.kvDim())))
                     : Optional.empty();
+            // read in block order, so a file missing several tensors is named by its first
+            float[] attnNorm = t.vector(b + "attn_norm.weight", c.dim());
             Tensor[] qkv = arch.attention(b);
+            Tensor wo = t.matrix(b + "attn_output.weight", c.qDim(), c.dim());
+            float[] ffnNorm = arch.ffnNorm(b);
             Tensor[] ffn = c.features().moe().isPresent() ? new Tensor[3] : arch.denseFfn(b);
-            layers.add(new LayerWeights(
-                    t.vector(b + "attn_norm.weight", c.dim()),
-                    qkv[0], qkv[1], qkv[2],
-                    t.matrix(b + "attn_output.weight", c.qDim(), c.dim()),
-                    bias,
-                    arch.ffnNorm(b),
-                    ffn[0], ffn[1], ffn[2],
+            layers.add(new LayerWeights(attnNorm, qkv[0], qkv[1], qkv[2], wo, bias, ffnNorm, ffn[0], ffn[1], ffn[2],
                     arch.extras(b)));
         }
         Optional<float[]> freqFactors = t.has("rope_freqs.weight")
