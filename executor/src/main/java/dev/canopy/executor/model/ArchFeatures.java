@@ -17,14 +17,17 @@ import java.util.OptionalDouble;
  * @param activation       the gated FFN's activation
  * @param attnSinks        one extra softmax logit per head with no value (gpt-oss)
  * @param attnOutputBias   a bias after the attention output projection (gpt-oss)
+ * @param attnScale        the factor on q·k when not 1/sqrt(headDim) (Gemma 2 and 3 27B: 1/sqrt(dim/heads))
  */
 public record ArchFeatures(boolean qkNorm, Optional<MoeSpec> moe, Optional<SlidingWindow> window,
                            OptionalDouble attnSoftcap, OptionalDouble finalSoftcap, float embedScale,
-                           boolean postNorms, FfnActivation activation, boolean attnSinks, boolean attnOutputBias) {
+                           boolean postNorms, FfnActivation activation, boolean attnSinks, boolean attnOutputBias,
+                           OptionalDouble attnScale) {
 
     /** The plain Llama block. */
     public static final ArchFeatures NONE = new ArchFeatures(false, Optional.empty(), Optional.empty(),
-            OptionalDouble.empty(), OptionalDouble.empty(), 1f, false, FfnActivation.SILU, false, false);
+            OptionalDouble.empty(), OptionalDouble.empty(), 1f, false, FfnActivation.SILU, false, false,
+            OptionalDouble.empty());
 
     public ArchFeatures {
         if (!(embedScale > 0)) {
@@ -33,6 +36,7 @@ public record ArchFeatures(boolean qkNorm, Optional<MoeSpec> moe, Optional<Slidi
         }
         checkCap("attnSoftcap", attnSoftcap);
         checkCap("finalSoftcap", finalSoftcap);
+        checkCap("attnScale", attnScale);
     }
 
     private static void checkCap(String name, OptionalDouble cap) {

@@ -29,8 +29,10 @@ final class ArchFeaturesReader {
      * @param dim        the model width (for Gemma's embedding scale)
      * @param ffn        {@code feed_forward_length} (Mixtral's expert width)
      * @param ropeTheta  the global RoPE base
+     * @param layers     blocks (llama.cpp tells Gemma 27B apart by its 46 / 62 layers)
+     * @param heads      query heads
      */
-    ArchFeatures read(Architecture arch, int dim, int ffn, float ropeTheta) {
+    ArchFeatures read(Architecture arch, int dim, int ffn, float ropeTheta, int layers, int heads) {
         if (arch != Architecture.LLAMA && arch != Architecture.QWEN2) {
             refuseRopeScaling();
         }
@@ -40,23 +42,24 @@ final class ArchFeaturesReader {
             case LLAMA -> moe(ffn, ExpertGating.SOFTMAX_TOP_K_NORMALIZED).map(m -> with(none, m)).orElse(none);
             case QWEN2, PHI3 -> none; // llama.cpp disables Phi-3's sliding window, so it is read as full attention
             case QWEN3 -> new ArchFeatures(true, Optional.empty(), Optional.empty(), OptionalDouble.empty(),
-                    OptionalDouble.empty(), 1f, false, FfnActivation.SILU, false, false);
+                    OptionalDouble.empty(), 1f, false, FfnActivation.SILU, false, false, OptionalDouble.empty());
             case QWEN3MOE -> new ArchFeatures(true, Optional.of(requiredMoe(ExpertGating.SOFTMAX_TOP_K_NORMALIZED)),
                     Optional.empty(), OptionalDouble.empty(), OptionalDouble.empty(), 1f, false, FfnActivation.SILU,
-                    false, false);
+                    false, false, OptionalDouble.empty());
             case GEMMA2 -> new ArchFeatures(false, Optional.empty(),
                     Optional.of(new SlidingWindow(window().orElse(GEMMA2_DEFAULT_WINDOW), 2, localBase(ropeTheta))),
                     OptionalDouble.of(cap("attn_logit_softcapping", 50.0)),
                     OptionalDouble.of(cap("final_logit_softcapping", 30.0)), gemmaScale, true, FfnActivation.GELU_TANH,
-                    false, false);
+                    false, false, gemma27bScale(layers == 46, dim, heads));
             case GEMMA3 -> new ArchFeatures(true, Optional.empty(),
                     window().filter(w -> w > 0).map(w -> new SlidingWindow(w, 6, localBase(GEMMA3_LOCAL_ROPE_BASE))),
                     OptionalDouble.empty(), optionalCap("final_logit_softcapping"), gemmaScale, true,
-                    FfnActivation.GELU_TANH, false, false);
+                    FfnActivation.GELU_TANH, false, false, gemma27bScale(layers == 62, dim, heads));
             case GPT_OSS -> new ArchFeatures(false, Optional.of(requiredMoe(ExpertGating.TOP_K_SOFTMAX)),
                     Optional.of(new SlidingWindow(window().orElseThrow(() -> missing("attention.sliding_window")), 2,
                             localBase(ropeTheta))),
-                    OptionalDouble.empty(), OptionalDouble.empty(), 1f, false, FfnActivation.SWIGLU_OAI, true, true);
+                    OptionalDouble.empty(), OptionalDouble.empty(), 1f, false, FfnActivation.SWIGLU_OAI, true, true,
+                    OptionalDouble.empty());
         };
     }
 
@@ -72,7 +75,15 @@ final class ArchFeaturesReader {
 
     private static ArchFeatures with(ArchFeatures f, MoeSpec moe) {
         return new ArchFeatures(f.qkNorm(), Optional.of(moe), f.window(), f.attnSoftcap(), f.finalSoftcap(),
-                f.embedScale(), f.postNorms(), f.activation(), f.attnSinks(), f.attnOutputBias());
+                f.embedScale(), f.postNorms(), f.activation(), f.attnSinks(), f.attnOutputBias(), f.attnScale());
+    }
+
+    /**
+     * Gemma 2 and 3 27B scale q·k by 1/sqrt(dim / heads) (their query_pre_attn_scalar), the other sizes by
+     * 1/sqrt(headDim); llama.cpp recognises 27B by its layer count.
+     */
+    private static OptionalDouble gemma27bScale(boolean is27b, int dim, int heads) {
+        return is27b ? OptionalDouble.of(1.0 / Math.sqrt((double) (dim / heads))) : OptionalDouble.empty();
     }
 
     /** The MoE when {@code expert_count} is above 0; the expert width defaults to {@code ffn} (Mixtral). */

@@ -48,14 +48,17 @@ final class Attention {
     private final float softcap; // c in c·tanh(s/c) on every score; 0: no soft-cap
 
     Attention(int headDim, boolean vectorized) {
-        this(headDim, vectorized, 0f);
+        this(headDim, vectorized, 0f, 1.0 / Math.sqrt(headDim));
     }
 
-    /** @param softcap attention-logit soft-cap (gemma2), or 0 for none */
-    Attention(int headDim, boolean vectorized, float softcap) {
+    /**
+     * @param softcap attention-logit soft-cap (gemma2), or 0 for none
+     * @param scale   the factor on q·k (1/sqrt(headDim) for most models)
+     */
+    Attention(int headDim, boolean vectorized, float softcap, double scale) {
         this.softcap = softcap;
         this.headDim = headDim;
-        this.scale = (float) (1.0 / Math.sqrt(headDim));
+        this.scale = (float) scale;
         if (!vectorized) {
             path = Path.SCALAR;
         } else if (HAS_512 && headDim % 16 == 0) {

@@ -55,7 +55,7 @@ final class ModelLoader {
         }
         Tensor embd = file.tensor("token_embd.weight");
         int vocab = Math.toIntExact(embd.dim(1));
-        ArchFeatures features = new ArchFeaturesReader(meta, arch).read(arch, dim, ffn, theta);
+        ArchFeatures features = new ArchFeaturesReader(meta, arch).read(arch, dim, ffn, theta, layers, heads);
         return new ModelConfig(arch.ggufName(), dim, layers, heads, kvHeads, headDim, ffn, vocab, context, eps, theta,
                 ropeDim, arch.ropeStyle(), arch.qkvBias(), features);
     }

@@ -40,7 +40,8 @@ public final class Transformer {
         this.rope = new Rope(config, weights.ropeFreqFactors().orElse(null));
         this.localRope = f.window().map(sw -> new Rope(config, sw.localRopeTheta(), weights.ropeFreqFactors().orElse(null)))
                 .orElse(rope);
-        this.attention = new Attention(config.headDim(), true, (float) f.attnSoftcap().orElse(0));
+        this.attention = new Attention(config.headDim(), true, (float) f.attnSoftcap().orElse(0),
+                f.attnScale().orElse(1.0 / Math.sqrt(config.headDim())));
         this.moe = f.moe().map(m -> new MoeFfn(m, f.activation(), matmul, config.dim())).orElse(null);
     }
 

@@ -88,7 +88,7 @@ final class ReferenceForward {
                 for (int i = 0; i < c.headDim(); i++) {
                     dot += q[hd * c.headDim() + i] * keys[l][t][kvh * c.headDim() + i];
                 }
-                s[t] = dot / Math.sqrt(c.headDim());
+                s[t] = dot * f.attnScale().orElse(1 / Math.sqrt(c.headDim()));
                 if (f.attnSoftcap().isPresent()) {
                     double cap = f.attnSoftcap().getAsDouble();
                     s[t] = cap * Math.tanh(s[t] / cap);

@@ -63,4 +63,19 @@ class SyntheticArchModelTest {
     private static void assertMatchesReference(Model model, float relative) {
         ReferenceCheck.assertMatchesReference(model, new int[] {1, 40, 41, 270, 12, 99, 150, 3, 7, 200}, relative);
     }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"GEMMA2, 46", "GEMMA3, 62"})
+    void gemma27bScalesAttentionByTheWidthPerHeadAsLlamaCppDoes(Architecture arch, int layers) {
+        Path big = dir.resolve("big.gguf");
+        SyntheticArchModel.write(big, arch, new SyntheticModel.Shape(64, layers, 2, 2, 32, 300, 256), Optional.empty(),
+                GgmlType.F32, 1);
+        Path small = dir.resolve("small.gguf");
+        SyntheticArchModel.write(small, arch, new SyntheticModel.Shape(64, 2, 2, 2, 32, 300, 256), Optional.empty(),
+                GgmlType.F32, 1);
+        try (Model m27b = Model.load(big); Model other = Model.load(small)) {
+            assertThat(m27b.config().features().attnScale()).hasValue(1 / Math.sqrt(64 / 2));
+            assertThat(other.config().features().attnScale()).isEmpty();
+        }
+    }
 }
