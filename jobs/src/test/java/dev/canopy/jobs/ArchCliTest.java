@@ -1,14 +1,11 @@
-package dev.canopy.jobs.cli;
+package dev.canopy.jobs;
 
+import static dev.canopy.jobs.CanopyCliTest.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.canopy.jobs.CanopyCli;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,27 +19,17 @@ class ArchCliTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    record Run(int code, String out, String err) {}
-
-    static Run run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = CanopyCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
     @Test
     void synthInspectAndBenchAMixtureOfExpertsNextToADenseModel(@TempDir Path dir) throws IOException {
         String moe = dir.resolve("moe.gguf").toString();
         String dense = dir.resolve("dense.gguf").toString();
         String shape = "--dim 64 --layers 2 --heads 4 --kv-heads 2 --vocab 300 --type Q8_0";
-        Run w = run((String.join(" ", "synth-model --out", moe, "--arch qwen3moe --ffn 64 --experts 8 --experts-used 2"
-                + " --expert-ffn 32", shape)).split(" "));
+        String experts = "--arch qwen3moe --ffn 64 --experts 8 --experts-used 2 --expert-ffn 32";
+        CanopyCliTest.Run w = run(String.join(" ", "synth-model --out", moe, experts, shape).split(" "));
         assertThat(w.code()).as(w.err()).isZero();
         assertThat(run((String.join(" ", "synth-model --out", dense, "--ffn 64", shape)).split(" ")).code()).isZero();
 
-        Run inspect = run("inspect", "--model", moe, "--json");
+        CanopyCliTest.Run inspect = run("inspect", "--model", moe, "--json");
         assertThat(inspect.code()).as(inspect.err()).isZero();
         JsonNode j = JSON.readTree(inspect.out());
         assertThat(j.get("architecture").asText()).isEqualTo("qwen3moe");
@@ -51,7 +38,7 @@ class ArchCliTest {
         assertThat(j.get("active_parameters_per_token").asLong())
                 .isEqualTo(j.get("parameters").asLong() - expertParams * 6 / 8);
 
-        Run bench = run("bench", "--model", dense, "--vs", moe, "--prompt-len", "8", "--gen-len", "4", "--warmup", "0",
+        CanopyCliTest.Run bench = run("bench", "--model", dense, "--vs", moe, "--prompt-len", "8", "--gen-len", "4", "--warmup", "0",
                 "--rounds", "1", "--backend", "cpu", "--threads", "1", "--json");
         assertThat(bench.code()).as(bench.err()).isZero();
         JsonNode b = JSON.readTree(bench.out());
@@ -61,7 +48,7 @@ class ArchCliTest {
 
     @Test
     void expertsOnADenseArchitectureAreAUsageError(@TempDir Path dir) {
-        Run r = run("synth-model", "--out", dir.resolve("x.gguf").toString(), "--arch", "gemma2", "--dim", "64",
+        CanopyCliTest.Run r = run("synth-model", "--out", dir.resolve("x.gguf").toString(), "--arch", "gemma2", "--dim", "64",
                 "--heads", "4", "--experts", "4");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("Cannot write a synthetic gemma2 model with experts: only llama, qwen3moe and "
