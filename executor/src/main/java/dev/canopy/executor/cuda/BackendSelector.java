@@ -6,6 +6,7 @@ import dev.canopy.executor.model.CpuBackend;
 import dev.canopy.executor.model.Model;
 import dev.canopy.executor.tensor.KernelBackend;
 import java.lang.System.Logger.Level;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** Opens the backend an engine asks for, by its configured {@link BackendKind} and what this machine has. */
@@ -65,6 +66,12 @@ public final class BackendSelector {
                         + "type " + kvType.label() + " runs on the CPU backend only");
             }
             return new CpuBackend(model, threads, kernels, numBlocks, blockSize, kvType);
+        }
+        Optional<String> cpuOnly = CudaArchSupport.autoFallbackReason(model.path().getFileName().toString(),
+                model.config());
+        if (kind == BackendKind.AUTO && cpuOnly.isPresent()) { // said before looking for a GPU: it holds on any machine
+            LOG.log(Level.INFO, cpuOnly.get());
+            return new CpuBackend(model, threads, kernels, numBlocks, blockSize);
         }
         return switch (kind) {
             case CPU -> new CpuBackend(model, threads, kernels, numBlocks, blockSize);

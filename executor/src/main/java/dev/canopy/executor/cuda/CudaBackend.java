@@ -49,7 +49,7 @@ public final class CudaBackend implements Backend {
      *
      * @throws CudaException if CUDA is unavailable (naming why), or the GPU lacks the memory (naming the
      *     bytes needed and free)
-     * @throws IllegalArgumentException if a weight's type has no CUDA kernel
+     * @throws IllegalArgumentException if a weight's type or a piece of the architecture has no CUDA kernel
      */
     public CudaBackend(Model model, CudaOptions options) {
         this(model.path().getFileName().toString(), model.config(), model.weights(), options);
@@ -57,6 +57,7 @@ public final class CudaBackend implements Backend {
 
     /** As {@link #CudaBackend(Model, CudaOptions)}, from a config and weights; {@code label} names them in errors. */
     public CudaBackend(String label, ModelConfig config, ModelWeights modelWeights, CudaOptions options) {
+        CudaArchSupport.require(label, config);
         this.c = config;
         this.context = CudaContext.open(options.device());
         CudaModule m = null;

@@ -7,7 +7,13 @@ import java.util.stream.Collectors;
 /** The model architectures Canopy runs, with what differs between them. */
 public enum Architecture {
     LLAMA("llama", RopeStyle.NORMAL, false),
-    QWEN2("qwen2", RopeStyle.NEOX, true);
+    QWEN2("qwen2", RopeStyle.NEOX, true),
+    QWEN3("qwen3", RopeStyle.NEOX, false),
+    QWEN3MOE("qwen3moe", RopeStyle.NEOX, false),
+    GEMMA2("gemma2", RopeStyle.NEOX, false),
+    GEMMA3("gemma3", RopeStyle.NEOX, false),
+    PHI3("phi3", RopeStyle.NEOX, false),
+    GPT_OSS("gpt-oss", RopeStyle.NEOX, true);
 
     private final String ggufName;
     private final RopeStyle ropeStyle;

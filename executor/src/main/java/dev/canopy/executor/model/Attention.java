@@ -45,10 +45,20 @@ final class Attention {
     private final int headDim;
     private final float scale;
     private final Path path;
+    private final float softcap; // c in c·tanh(s/c) on every score; 0: no soft-cap
 
     Attention(int headDim, boolean vectorized) {
+        this(headDim, vectorized, 0f, 1.0 / Math.sqrt(headDim));
+    }
+
+    /**
+     * @param softcap attention-logit soft-cap (gemma2), or 0 for none
+     * @param scale   the factor on q·k (1/sqrt(headDim) for most models)
+     */
+    Attention(int headDim, boolean vectorized, float softcap, double scale) {
+        this.softcap = softcap;
         this.headDim = headDim;
-        this.scale = (float) (1.0 / Math.sqrt(headDim));
+        this.scale = (float) scale;
         if (!vectorized) {
             path = Path.SCALAR;
         } else if (HAS_512 && headDim % 16 == 0) {
@@ -76,6 +86,19 @@ final class Attention {
      */
     void attendGroup(float[] q, int[] qBase, int[] lastPos, int[][] tables, KvStorage kv, int layer, int headFrom,
                      int headTo, int groupSize, float[] out) {
+        attendGroup(q, qBase, lastPos, tables, kv, layer, headFrom, headTo, groupSize, Integer.MAX_VALUE, null, out);
+    }
+
+    /**
+     * {@link #attendGroup(float[], int[], int[], int[][], KvStorage, int, int, int, int, float[])} over a sliding
+     * window with attention sinks: a query at position i sees positions j with {@code i - j < window}, and head h's
+     * softmax has the extra logit {@code sinks[h]} with no value.
+     *
+     * @param window the window length ({@code Integer.MAX_VALUE}: the whole sequence)
+     * @param sinks  per query head its sink logit, or null for none
+     */
+    void attendGroup(float[] q, int[] qBase, int[] lastPos, int[][] tables, KvStorage kv, int layer, int headFrom,
+                     int headTo, int groupSize, int window, float[] sinks, float[] out) {
         int g = qBase.length;
         int nh = headTo - headFrom;
         int bs = kv.blockSize();
@@ -92,8 +115,10 @@ final class Attention {
         float[] part = new float[headDim];          // (headDim) one block's weighted values
         float[] scores = new float[bs];             // (bs) one block's scores
         int maxBlock = 0;
-        for (int p : lastPos) {
-            maxBlock = Math.max(maxBlock, p / bs);
+        int[] firstPos = new int[g]; // per query, the first position it sees
+        for (int i = 0; i < g; i++) {
+            maxBlock = Math.max(maxBlock, lastPos[i] / bs);
+            firstPos[i] = (int) Math.max(0L, (long) lastPos[i] - window + 1);
         }
         int loadedBlock = -1; // quantized: the block and KV head in keys/values, and how many of its tokens
         int loadedHead = -1;
@@ -103,10 +128,11 @@ final class Attention {
                 int kvHead = h / groupSize;
                 for (int i = 0; i < g; i++) {
                     int last = lastPos[i];
-                    if (blk * bs > last) {
+                    if (blk * bs > last || (blk + 1) * bs <= firstPos[i]) {
                         continue;
                     }
                     int n = Math.min(bs, last - blk * bs + 1);
+                    int skip = Math.max(0, firstPos[i] - blk * bs); // leading positions outside the window
                     int block = tables[i][blk];
                     int kvOff;
                     if (f32 != null) {
@@ -123,12 +149,17 @@ final class Attention {
                         }
                     }
                     int qOff = qBase[i] + h * headDim;
+                    int from = kvOff + skip * stride;
+                    int seen = n - skip;
                     float m = path == Path.LANES16 && headDim == 64
-                            ? scores64(q, qOff, keys, kvOff, stride, n, scores)
-                            : scores(q, qOff, keys, kvOff, stride, n, scores);
-                    float partSum = expAndSum(scores, n, m);
-                    weightedSum(scores, n, values, kvOff, stride, part);
-                    merge(i * nh + h - headFrom, m, partSum, part, max, sum, acc, blk == 0);
+                            ? scores64(q, qOff, keys, from, stride, seen, scores)
+                            : scores(q, qOff, keys, from, stride, seen, scores);
+                    if (softcap > 0) {
+                        m = softcap(scores, seen);
+                    }
+                    float partSum = expAndSum(scores, seen, m);
+                    weightedSum(scores, seen, values, from, stride, part);
+                    merge(i * nh + h - headFrom, m, partSum, part, max, sum, acc, blk == firstPos[i] / bs);
                 }
             }
         }
@@ -136,12 +167,28 @@ final class Attention {
             for (int h = headFrom; h < headTo; h++) {
                 int state = i * nh + h - headFrom;
                 float inv = 1f / sum[state];
+                if (sinks != null) { // the sink joins the softmax's denominator only
+                    float m = Math.max(max[state], sinks[h]);
+                    float a = FastExp.exp(max[state] - m);
+                    inv = a / (sum[state] * a + FastExp.exp(sinks[h] - m));
+                }
                 int o = qBase[i] + h * headDim;
                 for (int d = 0; d < headDim; d++) {
                     out[o + d] = acc[state * headDim + d] * inv;
                 }
             }
         }
+    }
+
+    /** scores[j] = c·tanh(scores[j] / c) for j in 0..n-1; returns their maximum. */
+    private float softcap(float[] scores, int n) {
+        float m = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < n; j++) {
+            float s = softcap * (float) Math.tanh(scores[j] / softcap);
+            scores[j] = s;
+            m = Math.max(m, s);
+        }
+        return m;
     }
 
     /** Folds one block's partial (max m, sum s, values part) into query i's running state. */

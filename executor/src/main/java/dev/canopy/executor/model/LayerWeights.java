@@ -14,12 +14,19 @@ import java.util.Optional;
  * @param wo        attention output projection              (dim × qDim)
  * @param bias      Q/K/V biases when the architecture has them
  * @param ffnNorm   RMSNorm weight before the FFN            (dim)
- * @param gate      FFN gate projection, w1                  (ffn × dim)
- * @param up        FFN up projection, w3                    (ffn × dim)
- * @param down      FFN down projection, w2                  (dim × ffn)
+ * @param gate      FFN gate projection, w1                  (ffn × dim); null when {@code extras.experts()} replace the FFN
+ * @param up        FFN up projection, w3                    (ffn × dim); null with experts
+ * @param down      FFN down projection, w2                  (dim × ffn); null with experts
+ * @param extras    the weights of the architecture's {@link ArchFeatures}
  */
 public record LayerWeights(float[] attnNorm, Tensor wq, Tensor wk, Tensor wv, Tensor wo, Optional<QkvBias> bias,
-                           float[] ffnNorm, Tensor gate, Tensor up, Tensor down) {
+                           float[] ffnNorm, Tensor gate, Tensor up, Tensor down, LayerExtras extras) {
+
+    /** A plain Llama block's weights. */
+    public LayerWeights(float[] attnNorm, Tensor wq, Tensor wk, Tensor wv, Tensor wo, Optional<QkvBias> bias,
+                        float[] ffnNorm, Tensor gate, Tensor up, Tensor down) {
+        this(attnNorm, wq, wk, wv, wo, bias, ffnNorm, gate, up, down, LayerExtras.NONE);
+    }
 
     /** Biases added after the Q, K and V projections: (qDim), (kvDim), (kvDim). */
     public record QkvBias(float[] q, float[] k, float[] v) {}

@@ -16,11 +16,20 @@ package dev.canopy.executor.model;
  * @param ropeTheta RoPE frequency base
  * @param ropeDim number of leading elements of each head that RoPE rotates
  * @param ropeStyle pairing of rotated elements
- * @param qkvBias whether Q, K and V projections have biases (qwen2)
+ * @param qkvBias whether Q, K and V projections have biases (qwen2, gpt-oss)
+ * @param features what the architecture adds to the plain Llama block ({@link ArchFeatures#NONE} for none)
  */
 public record ModelConfig(String architecture, int dim, int layers, int heads, int kvHeads, int headDim, int ffn,
                           int vocab, int contextLength, float rmsEps, float ropeTheta, int ropeDim,
-                          RopeStyle ropeStyle, boolean qkvBias) {
+                          RopeStyle ropeStyle, boolean qkvBias, ArchFeatures features) {
+
+    /** A plain Llama-block config (no {@link ArchFeatures}). */
+    public ModelConfig(String architecture, int dim, int layers, int heads, int kvHeads, int headDim, int ffn,
+                       int vocab, int contextLength, float rmsEps, float ropeTheta, int ropeDim,
+                       RopeStyle ropeStyle, boolean qkvBias) {
+        this(architecture, dim, layers, heads, kvHeads, headDim, ffn, vocab, contextLength, rmsEps, ropeTheta,
+                ropeDim, ropeStyle, qkvBias, ArchFeatures.NONE);
+    }
 
     public ModelConfig {
         if (dim <= 0 || layers <= 0 || heads <= 0 || kvHeads <= 0 || headDim <= 0 || ffn <= 0 || vocab <= 0

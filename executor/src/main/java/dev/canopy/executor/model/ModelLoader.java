@@ -3,10 +3,8 @@ package dev.canopy.executor.model;
 import dev.canopy.executor.gguf.GgufFile;
 import dev.canopy.executor.gguf.GgufMetadata;
 import dev.canopy.executor.gguf.ModelFormatException;
-import dev.canopy.executor.tensor.Dequant;
 import dev.canopy.executor.tensor.Tensor;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -57,57 +55,38 @@ final class ModelLoader {
         }
         Tensor embd = file.tensor("token_embd.weight");
         int vocab = Math.toIntExact(embd.dim(1));
+        ArchFeatures features = new ArchFeaturesReader(meta, arch).read(arch, dim, ffn, theta, layers, heads);
         return new ModelConfig(arch.ggufName(), dim, layers, heads, kvHeads, headDim, ffn, vocab, context, eps, theta,
-                ropeDim, arch.ropeStyle(), arch.qkvBias());
+                ropeDim, arch.ropeStyle(), arch.qkvBias(), features);
     }
 
     ModelWeights weights(ModelConfig c) {
-        Tensor embd = matrix("token_embd.weight", c.dim(), c.vocab());
-        float[] outNorm = vector("output_norm.weight", c.dim());
-        Tensor output = file.hasTensor("output.weight") ? matrix("output.weight", c.dim(), c.vocab()) : embd;
+        TensorShapes t = new TensorShapes(file);
+        ArchTensors arch = new ArchTensors(t, c);
+        Tensor embd = t.matrix("token_embd.weight", c.dim(), c.vocab());
+        float[] outNorm = t.vector("output_norm.weight", c.dim());
+        // llama.cpp's gemma2 never loads output.weight: its logits always use the embedding
+        boolean tiedAlways = c.architecture().equals(Architecture.GEMMA2.ggufName());
+        Tensor output = !tiedAlways && t.has("output.weight") ? t.matrix("output.weight", c.dim(), c.vocab()) : embd;
         List<LayerWeights> layers = new ArrayList<>();
         for (int i = 0; i < c.layers(); i++) {
             String b = "blk." + i + ".";
             Optional<LayerWeights.QkvBias> bias = c.qkvBias()
-                    ? Optional.of(new LayerWeights.QkvBias(vector(b + "attn_q.bias", c.qDim()),
-                            vector(b + "attn_k.bias", c.kvDim()), vector(b + "attn_v.bias", c.kvDim())))
+                    ? Optional.of(new LayerWeights.QkvBias(t.vector(b + "attn_q.bias", c.qDim()),
+                            t.vector(b + "attn_k.bias", c.kvDim()), t.vector(b + "attn_v.bias", c.kvDim())))
                     : Optional.empty();
-            layers.add(new LayerWeights(
-                    vector(b + "attn_norm.weight", c.dim()),
-                    matrix(b + "attn_q.weight", c.dim(), c.qDim()),
-                    matrix(b + "attn_k.weight", c.dim(), c.kvDim()),
-                    matrix(b + "attn_v.weight", c.dim(), c.kvDim()),
-                    matrix(b + "attn_output.weight", c.qDim(), c.dim()),
-                    bias,
-                    vector(b + "ffn_norm.weight", c.dim()),
-                    matrix(b + "ffn_gate.weight", c.dim(), c.ffn()),
-                    matrix(b + "ffn_up.weight", c.dim(), c.ffn()),
-                    matrix(b + "ffn_down.weight", c.ffn(), c.dim())));
+            // read in block order, so a file missing several tensors is named by its first
+            float[] attnNorm = t.vector(b + "attn_norm.weight", c.dim());
+            Tensor[] qkv = arch.attention(b);
+            Tensor wo = t.matrix(b + "attn_output.weight", c.qDim(), c.dim());
+            float[] ffnNorm = arch.ffnNorm(b);
+            Tensor[] ffn = c.features().moe().isPresent() ? new Tensor[3] : arch.denseFfn(b);
+            layers.add(new LayerWeights(attnNorm, qkv[0], qkv[1], qkv[2], wo, bias, ffnNorm, ffn[0], ffn[1], ffn[2],
+                    arch.extras(b)));
         }
-        Optional<float[]> freqFactors = file.hasTensor("rope_freqs.weight")
-                ? Optional.of(vector("rope_freqs.weight", c.ropeDim() / 2))
+        Optional<float[]> freqFactors = t.has("rope_freqs.weight")
+                ? Optional.of(t.vector("rope_freqs.weight", c.ropeDim() / 2))
                 : Optional.empty();
         return new ModelWeights(embd, outNorm, output, layers, freqFactors);
-    }
-
-    /** A 2-D tensor of {@code cols} (inner) × {@code rows}, as the metadata implies. */
-    private Tensor matrix(String name, int cols, int rows) {
-        Tensor t = file.tensor(name);
-        long[] expected = {cols, rows};
-        if (!Arrays.equals(t.shape(), expected)) {
-            throw new ModelFormatException(file.path(), "tensor " + name + " has shape " + Arrays.toString(t.shape())
-                    + ", but the metadata implies " + Arrays.toString(expected));
-        }
-        return t;
-    }
-
-    /** A 1-D tensor of {@code n} elements, converted to floats. */
-    private float[] vector(String name, int n) {
-        Tensor t = file.tensor(name);
-        if (t.rank() != 1 || t.dim(0) != n) {
-            throw new ModelFormatException(file.path(), "tensor " + name + " has shape " + Arrays.toString(t.shape())
-                    + ", but the metadata implies [" + n + "]");
-        }
-        return Dequant.toFloats(t);
     }
 }

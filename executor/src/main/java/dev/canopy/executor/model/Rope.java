@@ -12,12 +12,17 @@ final class Rope {
     private final float[] freqs; // (ropeDim / 2)
 
     Rope(ModelConfig c, float[] freqFactors) {
+        this(c, c.ropeTheta(), freqFactors);
+    }
+
+    /** A rope with base {@code theta} in place of the config's (the local layers of a sliding-window model). */
+    Rope(ModelConfig c, float theta, float[] freqFactors) {
         this.headDim = c.headDim();
         this.ropeDim = c.ropeDim();
         this.style = c.ropeStyle();
         this.freqs = new float[ropeDim / 2];
         for (int i = 0; i < freqs.length; i++) {
-            float f = (float) (1.0 / Math.pow(c.ropeTheta(), (2.0 * i) / ropeDim));
+            float f = (float) (1.0 / Math.pow(theta, (2.0 * i) / ropeDim));
             freqs[i] = freqFactors == null ? f : f / freqFactors[i];
         }
     }

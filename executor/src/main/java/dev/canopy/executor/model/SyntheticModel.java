@@ -145,18 +145,28 @@ public final class SyntheticModel {
 
     private static void putMetadata(GgufWriter w, Shape shape, GgmlType type) {
         w.putString("general.architecture", "llama");
-        w.putString("general.name", "synthetic-llama-" + shape.dim() + "d-" + shape.layers() + "l-" + type);
+        putShape(w, "llama", shape, type);
+        putTokenizer(w, shape);
+    }
+
+    /** The file-type, name and dimension keys of {@code arch} (keys prefixed {@code arch.}). */
+    static void putShape(GgufWriter w, String arch, Shape shape, GgmlType type) {
+        w.putString("general.name", "synthetic-" + arch + "-" + shape.dim() + "d-" + shape.layers() + "l-" + type);
         w.putUint32("general.file_type", fileType(type));
         w.putUint32("general.quantization_version", 2);
-        w.putUint32("llama.context_length", shape.contextLength());
-        w.putUint32("llama.embedding_length", shape.dim());
-        w.putUint32("llama.feed_forward_length", shape.ffn());
-        w.putUint32("llama.block_count", shape.layers());
-        w.putUint32("llama.attention.head_count", shape.heads());
-        w.putUint32("llama.attention.head_count_kv", shape.kvHeads());
-        w.putUint32("llama.rope.dimension_count", shape.headDim());
-        w.putFloat32("llama.rope.freq_base", ROPE_FREQ_BASE);
-        w.putFloat32("llama.attention.layer_norm_rms_epsilon", RMS_NORM_EPSILON);
+        w.putUint32(arch + ".context_length", shape.contextLength());
+        w.putUint32(arch + ".embedding_length", shape.dim());
+        w.putUint32(arch + ".feed_forward_length", shape.ffn());
+        w.putUint32(arch + ".block_count", shape.layers());
+        w.putUint32(arch + ".attention.head_count", shape.heads());
+        w.putUint32(arch + ".attention.head_count_kv", shape.kvHeads());
+        w.putUint32(arch + ".rope.dimension_count", shape.headDim());
+        w.putFloat32(arch + ".rope.freq_base", ROPE_FREQ_BASE);
+        w.putFloat32(arch + ".attention.layer_norm_rms_epsilon", RMS_NORM_EPSILON);
+    }
+
+    /** The SentencePiece tokenizer keys of a {@link SyntheticVocabulary} of the shape's size. */
+    static void putTokenizer(GgufWriter w, Shape shape) {
         SyntheticVocabulary vocab = SyntheticVocabulary.of(shape.vocab());
         w.putString("tokenizer.ggml.model", "llama");
         w.putArray("tokenizer.ggml.tokens", new GgufArray(GgufValueType.STRING, vocab.tokens()));
@@ -170,20 +180,20 @@ public final class SyntheticModel {
     }
 
     /** A {@code [cols, rows]} weight matrix: {@code rows} outputs, each a dot product over {@code cols} inputs. */
-    private static void matrix(GgufWriter w, String name, GgmlType type, int cols, int rows, long seed, float std) {
+    static void matrix(GgufWriter w, String name, GgmlType type, int cols, int rows, long seed, float std) {
         w.addTensor(name, type, new long[] {cols, rows}, new SyntheticWeights(name, type, cols, rows, seed, 0f, std));
     }
 
-    private static void norm(GgufWriter w, String name, int dim, long seed) {
+    static void norm(GgufWriter w, String name, int dim, long seed) {
         w.addTensor(name, GgmlType.F32, new long[] {dim},
                 new SyntheticWeights(name, GgmlType.F32, dim, 1, seed, 1f, NORM_NOISE_STD));
     }
 
-    private static float fanIn(int inputs) {
+    static float fanIn(int inputs) {
         return (float) (1 / Math.sqrt(inputs));
     }
 
-    private static void checkType(Shape shape, GgmlType type) {
+    static void checkType(Shape shape, GgmlType type) {
         if (!WEIGHT_TYPES.contains(type)) {
             throw new IllegalArgumentException("Cannot write a synthetic model with " + type + " weights: supported "
                     + "types are " + WEIGHT_TYPES);

@@ -26,15 +26,23 @@ public final class Transformer {
     private final MatMul matmul;
     private final Parallel parallel;
     private final Rope rope;
+    private final Rope localRope; // the RoPE of sliding-window layers (the same as rope without a window)
     private final Attention attention;
+    private final ArchFeatures f;
+    private final MoeFfn moe;     // null without experts
 
     public Transformer(ModelConfig config, ModelWeights weights, MatMul matmul, Parallel parallel) {
         this.c = config;
         this.w = weights;
         this.matmul = matmul;
         this.parallel = parallel;
+        this.f = config.features();
         this.rope = new Rope(config, weights.ropeFreqFactors().orElse(null));
-        this.attention = new Attention(config.headDim(), true);
+        this.localRope = f.window().map(sw -> new Rope(config, sw.localRopeTheta(), weights.ropeFreqFactors().orElse(null)))
+                .orElse(rope);
+        this.attention = new Attention(config.headDim(), true, (float) f.attnSoftcap().orElse(0),
+                f.attnScale().orElse(1.0 / Math.sqrt(config.headDim())));
+        this.moe = f.moe().map(m -> new MoeFfn(m, f.activation(), matmul, config.dim())).orElse(null);
     }
 
     public ModelConfig config() {
@@ -63,8 +71,12 @@ public final class Transformer {
         for (int r = 0; r < n; r++) {
             Dequant.row(w.tokenEmbedding(), batch.tokens()[r], x, r * dim);
         }
+        if (f.embedScale() != 1f) {
+            FloatOps.scale(x, 0, n * dim, f.embedScale());
+        }
         for (int l = 0; l < c.layers(); l++) {
             LayerWeights lw = w.layers().get(l);
+            LayerExtras ex = lw.extras();
             rmsNormRows(x, xb, lw.attnNorm(), n);
             matmul.applyAll(new Tensor[] {lw.wq(), lw.wk(), lw.wv()}, xb, n, new float[][] {q, k, v});
             if (lw.bias().isPresent()) {
@@ -72,15 +84,25 @@ public final class Transformer {
                 addBias(k, lw.bias().get().k(), n);
                 addBias(v, lw.bias().get().v(), n);
             }
-            ropeAndStore(batch, kv, l, q, k, v);
-            attend(batch, kv, l, q, att);
+            ex.qNorm().ifPresent(wt -> rmsNormRows(q, q, wt, n * c.heads()));
+            ex.kNorm().ifPresent(wt -> rmsNormRows(k, k, wt, n * c.kvHeads()));
+            boolean local = f.isLocal(l);
+            ropeAndStore(batch, kv, l, q, k, v, local ? localRope : rope);
+            attend(batch, kv, l, q, att, local ? f.window().get().size() : Integer.MAX_VALUE, ex.sinks().orElse(null));
             matmul.apply(lw.wo(), att, n, proj);
+            ex.attnOutputBias().ifPresent(bias -> addBias(proj, bias, n));
+            ex.postAttnNorm().ifPresent(wt -> rmsNormRows(proj, proj, wt, n));
             FloatOps.add(x, 0, proj, 0, n * dim);
 
             rmsNormRows(x, xb, lw.ffnNorm(), n);
-            matmul.applyAll(new Tensor[] {lw.gate(), lw.up()}, xb, n, new float[][] {gate, up});
-            FloatOps.siluMul(gate, 0, up, 0, n * c.ffn());
-            matmul.apply(lw.down(), gate, n, proj);
+            if (ex.experts().isPresent()) {
+                moe.forward(ex.experts().get(), xb, n, proj);
+            } else {
+                matmul.applyAll(new Tensor[] {lw.gate(), lw.up()}, xb, n, new float[][] {gate, up});
+                f.activation().apply(gate, up, 0, n * c.ffn());
+                matmul.apply(lw.down(), gate, n, proj);
+            }
+            ex.postFfnNorm().ifPresent(wt -> rmsNormRows(proj, proj, wt, n));
             FloatOps.add(x, 0, proj, 0, n * dim);
         }
         kv.finishStep();
@@ -97,11 +119,18 @@ public final class Transformer {
         if (rows.length > 0) {
             matmul.apply(w.output(), normed, rows.length, logits);
         }
+        if (f.finalSoftcap().isPresent()) {
+            float cap = (float) f.finalSoftcap().getAsDouble();
+            for (int i = 0; i < logits.length; i++) {
+                logits[i] = cap * (float) Math.tanh(logits[i] / cap);
+            }
+        }
         return logits;
     }
 
+    /** out[r] = rmsNorm(x[r]) · weight for each of the n rows of weight.length elements; out may be x. */
     private void rmsNormRows(float[] x, float[] out, float[] weight, int n) {
-        int dim = c.dim();
+        int dim = weight.length;
         for (int r = 0; r < n; r++) {
             FloatOps.rmsNorm(out, r * dim, x, r * dim, weight, dim, c.rmsEps());
         }
@@ -114,7 +143,7 @@ public final class Transformer {
     }
 
     /** Rotates each row's q and k by its position, then stores k and v in the cache. */
-    private void ropeAndStore(ForwardBatch b, KvStorage kv, int layer, float[] q, float[] k, float[] v) {
+    private void ropeAndStore(ForwardBatch b, KvStorage kv, int layer, float[] q, float[] k, float[] v, Rope rope) {
         int bs = kv.blockSize();
         float[] cs = new float[c.ropeDim()];
         for (int r = 0; r < b.rows(); r++) {
@@ -135,7 +164,7 @@ public final class Transformer {
      * sequences start with the same KV block form a group that reads shared blocks once; each work
      * item attends one group for a few adjacent heads.
      */
-    private void attend(ForwardBatch b, KvStorage kv, int layer, float[] q, float[] att) {
+    private void attend(ForwardBatch b, KvStorage kv, int layer, float[] q, float[] att, int window, float[] sinks) {
         List<int[]> groups = groupRowsByFirstBlock(b);
         int heads = c.heads();
         // About two items per thread in all: few groups (decode of one sequence) split their heads,
@@ -156,7 +185,7 @@ public final class Transformer {
                     tables[i] = b.blockTables()[b.rowSequence()[rows[i]]];
                 }
                 attention.attendGroup(q, qBase, lastPos, tables, kv, layer, headFrom,
-                        Math.min(heads, headFrom + headsPerItem), c.groupSize(), att);
+                        Math.min(heads, headFrom + headsPerItem), c.groupSize(), window, sinks, att);
             }
         });
     }

@@ -9,7 +9,6 @@ import dev.canopy.executor.gguf.GgufValueType;
 import dev.canopy.executor.gguf.GgufWriter;
 import dev.canopy.executor.tensor.GgmlType;
 import dev.canopy.executor.tensor.Quantizer;
-import dev.canopy.executor.tensor.KernelBackend;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Random;
@@ -48,22 +47,7 @@ class ArchitectureVariantsTest {
     }
 
     private static void assertMatchesReference(Model model) {
-        int[] tokens = {1, 403, 407, 261, 378, 432, 383, 286};
-        ReferenceForward ref = new ReferenceForward(model, tokens.length);
-        float[] expected = null;
-        for (int t : tokens) {
-            expected = ref.next(t);
-        }
-        try (CpuBackend backend = new CpuBackend(model, 2, KernelBackend.JAVA, 4, 4)) {
-            float[] logits = backend.forward(ForwardBatch.ofSequence(tokens, 0, new int[] {0, 1, 2, 3}));
-            float maxAbs = 0;
-            for (float f : expected) {
-                maxAbs = Math.max(maxAbs, Math.abs(f));
-            }
-            for (int i = 0; i < expected.length; i++) {
-                assertThat(Math.abs(logits[i] - expected[i])).as("logit %d", i).isLessThan(1e-4f * maxAbs + 1e-5f);
-            }
-        }
+        ReferenceCheck.assertMatchesReference(model, new int[] {1, 403, 407, 261, 378, 432, 383, 286}, 1e-4f);
     }
 
     /** stories260K rewritten as {@code arch}, optionally with Q/K/V biases and rope frequency factors. */

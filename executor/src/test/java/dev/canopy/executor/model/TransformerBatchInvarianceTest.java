@@ -2,14 +2,19 @@ package dev.canopy.executor.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.canopy.executor.ArchGoldens;
 import dev.canopy.executor.TestModels;
 import dev.canopy.executor.tensor.KernelBackend;
+import java.nio.file.Path;
 import java.util.Arrays;
-import org.junit.jupiter.api.Test;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A row's logits do not depend on what else is in its step: alone, next to another sequence, or
- * next to a sequence that shares its prefix blocks (the grouped, shared-block attention path).
+ * next to a sequence that shares its prefix blocks (the grouped, shared-block attention path); for
+ * stories260K and every architecture's tiny model (positions past the sliding window of 8).
  */
 class TransformerBatchInvarianceTest {
 
@@ -18,9 +23,14 @@ class TransformerBatchInvarianceTest {
     private static final int[] A = {1, 403, 407, 261, 378, 432, 383, 286, 261, 376, 298, 315, 421, 395, 317};
     private static final int[] B = {1, 403, 407, 261, 378, 432, 383, 286, 261, 376, 298, 315, 300, 301, 302, 303, 304};
 
-    @Test
-    void rowsGiveIdenticalLogitsAloneAndBatchedWithSharedPrefixBlocks() {
-        try (Model model = Model.load(TestModels.stories260kF32());
+    static Stream<Path> models() {
+        return Stream.concat(Stream.of(TestModels.stories260kF32()), ArchGoldens.F32_MODELS.stream().map(ArchGoldens::model));
+    }
+
+    @ParameterizedTest
+    @MethodSource("models")
+    void rowsGiveIdenticalLogitsAloneAndBatchedWithSharedPrefixBlocks(Path file) {
+        try (Model model = Model.load(file);
              CpuBackend backend = new CpuBackend(model, 2, KernelBackend.AUTO, 64, BS)) {
             int vocab = model.config().vocab();
             // Alone: A in blocks 0..3, B in blocks 10..14, each prefilled whole.
@@ -55,9 +65,10 @@ class TransformerBatchInvarianceTest {
         }
     }
 
-    @Test
-    void decodeRowGivesIdenticalLogitsAtAnyBatchSize() {
-        try (Model model = Model.load(TestModels.stories260kF32());
+    @ParameterizedTest
+    @MethodSource("models")
+    void decodeRowGivesIdenticalLogitsAtAnyBatchSize(Path file) {
+        try (Model model = Model.load(file);
              CpuBackend backend = new CpuBackend(model, 2, KernelBackend.AUTO, 64, BS)) {
             int vocab = model.config().vocab();
             int[] table = {0, 1, 2, 3, 4};

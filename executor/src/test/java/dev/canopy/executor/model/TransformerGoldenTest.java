@@ -34,6 +34,11 @@ class TransformerGoldenTest {
     }
 
     static int[] greedy(Model model, Backend backend, int[] prompt, int n) {
+        return greedy(model, backend, prompt, n, null);
+    }
+
+    /** Greedy decoding of n tokens; when {@code stepLogits} is given, each step's logits go to {@code stepLogits[i]}. */
+    static int[] greedy(Model model, Backend backend, int[] prompt, int n, float[][] stepLogits) {
         int[] table = new int[backend.numBlocks()];
         for (int i = 0; i < table.length; i++) {
             table[i] = i;
@@ -42,6 +47,9 @@ class TransformerGoldenTest {
         float[] logits = backend.forward(ForwardBatch.ofSequence(prompt, 0, table));
         int[] out = new int[n];
         for (int i = 0; i < n; i++) {
+            if (stepLogits != null) {
+                stepLogits[i] = logits.clone();
+            }
             int best = 0;
             for (int v = 1; v < vocab; v++) {
                 if (logits[v] > logits[best]) {

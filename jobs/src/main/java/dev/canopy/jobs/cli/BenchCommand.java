@@ -51,6 +51,9 @@ public final class BenchCommand implements Command {
                                 --offload none|host|disk|host+disk --host-kv SIZE --spill-dir DIR --spill-size SIZE
                                 --preempt auto|swap|recompute --offload-policy lru|plan
                                 --tensor-cores on|off --shared-prefix-attention on|off (GPU arithmetic, below)
+                  --vs FILE[,FILE...] [--rounds 2]: single-stream bench of --model and of each FILE in one process,
+                                alternating models each round (best round per model), with each one's decode and
+                                prefill tokens/s as a ratio to --model's
                   --compare prefix-cache|order: run the workload twice in one process (prefix cache on/off, or
                                 input order/planned order) and report both runs and the speed ratio
                   --compare offload [--budgets 50,25]: run the workload (default long-output) with the KV pool at
@@ -70,7 +73,7 @@ public final class BenchCommand implements Command {
                 "threads", "kernels", "backend", "kv-type", "warmup", "workload", "groups", "per-group", "prefix-len",
                 "suffix-len", "output-len", "requests", "max-seqs", "max-batch-tokens", "kv-budget", "seed", "order",
                 "compare", "decode-requests", "decode-prompt-len", "decode-output-len", "budgets", "partitions",
-                "spark-master"))),
+                "spark-master", "vs", "rounds"))),
                 Set.of("json", "no-prefix-cache", "cold-spark"));
         if (a.get("compare").filter("offload"::equals).isPresent()) {
             Map<String, Object> r = OffloadComparison.run(a, GenerateCommand.engineConfig(a),
@@ -82,7 +85,8 @@ public final class BenchCommand implements Command {
             }
             return 0;
         }
-        Map<String, Object> r = a.has("workload") ? workload(a) : singleStream(a);
+        Map<String, Object> r = a.has("workload") ? workload(a)
+                : a.has("vs") ? ModelComparison.run(a, this::singleStream) : singleStream(a, Path.of(a.required("model")));
         if (a.has("json")) {
             out.println(InspectCommand.json(r));
         } else {
@@ -103,8 +107,8 @@ public final class BenchCommand implements Command {
         });
     }
 
-    private Map<String, Object> singleStream(Args a) {
-        Path path = Path.of(a.required("model"));
+    /** Single-stream prefill and decode of the model at {@code path}, with {@code a}'s flags. */
+    Map<String, Object> singleStream(Args a, Path path) {
         int promptLen = a.intValue("prompt-len", 128);
         int genLen = a.intValue("gen-len", 64);
         int threads = a.intValue("threads", Runtime.getRuntime().availableProcessors());

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.canopy.executor.engine.EngineConfig;
 import dev.canopy.executor.gguf.GgufTensorInfo;
 import dev.canopy.executor.kv.KvCacheType;
+import dev.canopy.executor.model.ActiveWeights;
 import dev.canopy.executor.model.Model;
 import dev.canopy.executor.model.ModelConfig;
 import java.io.PrintStream;
@@ -13,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.IntStream;
 
 /** {@code canopy inspect}: what a model file holds, without running it. */
 public final class InspectCommand implements Command {
@@ -79,15 +81,47 @@ public final class InspectCommand implements Command {
         r.put("rms_eps", c.rmsEps());
         r.put("parameters", params);
         r.put("tensor_bytes", bytes);
+        ActiveWeights active = ActiveWeights.of(c, model.file().tensorInfos().values());
+        r.put("active_parameters_per_token", active.activeParameters());
+        r.put("active_bytes_per_token", active.activeBytes());
+        c.features().moe().ifPresent(m -> r.put("experts", orderedMap("count", m.experts(), "used", m.used(),
+                "ffn", m.expertFfn(), "gating", m.gating().name().toLowerCase(java.util.Locale.ROOT))));
+        c.features().window().ifPresent(w -> r.put("sliding_window", orderedMap("tokens", w.size(),
+                "local_layers", IntStream.range(0, c.layers()).filter(w::isLocal).count(),
+                "local_rope_theta", w.localRopeTheta())));
         r.put("tensors_by_type", byType);
         Map<String, Long> kv = new LinkedHashMap<>();
         for (KvCacheType type : KvCacheType.values()) {
             kv.put(type.label(), type.bytesPerToken(c, EngineConfig.DEFAULT_BLOCK_SIZE));
         }
         r.put("kv_bytes_per_token", kv); // in the default blocks of 16 tokens (4-bit keys' ranges are per block)
+        r.put("kv_bytes_at_context_windowed", kvBytesAtContext(c)); // f32, one context-length sequence
         r.put("tokenizer", model.file().metadata().getStringOpt("tokenizer.ggml.model").orElse("none"));
         r.put("tokenizer_vocab", model.tokenizer().vocabSize());
         return r;
+    }
+
+    private static Map<String, Object> orderedMap(Object... keysAndValues) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            m.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return m;
+    }
+
+    /**
+     * F32 KV bytes of one sequence of the full context length when local layers keep only their window: global
+     * layers hold every token, local ones at most the window.
+     */
+    static long kvBytesAtContext(ModelConfig c) {
+        long perLayerToken = 2L * c.kvDim() * Float.BYTES;
+        long total = 0;
+        for (int l = 0; l < c.layers(); l++) {
+            int tokens = c.features().isLocal(l)
+                    ? Math.min(c.contextLength(), c.features().window().get().size()) : c.contextLength();
+            total += perLayerToken * tokens;
+        }
+        return total;
     }
 
     static String json(Object value) {
@@ -107,7 +141,15 @@ public final class InspectCommand implements Command {
                 r.get("head_dim"), r.get("ffn"), r.get("vocab"));
         out.printf("context      %s tokens, rope theta %s over %s dims, rms eps %s%n", r.get("context_length"),
                 r.get("rope_theta"), r.get("rope_dim"), r.get("rms_eps"));
-        out.printf("parameters   %,d (%,d bytes of tensors)%n", (Long) r.get("parameters"), (Long) r.get("tensor_bytes"));
+        out.printf("parameters   %,d (%,d bytes of tensors); per token %,d active (%,d bytes)%n",
+                (Long) r.get("parameters"), (Long) r.get("tensor_bytes"), (Long) r.get("active_parameters_per_token"),
+                (Long) r.get("active_bytes_per_token"));
+        if (r.containsKey("experts")) {
+            out.printf("experts      %s%n", r.get("experts"));
+        }
+        if (r.containsKey("sliding_window")) {
+            out.printf("window       %s%n", r.get("sliding_window"));
+        }
         for (Map.Entry<String, Map<String, Long>> e : ((Map<String, Map<String, Long>>) r.get("tensors_by_type")).entrySet()) {
             out.printf("  %-6s %4d tensors %,14d elements %,14d bytes%n", e.getKey(), e.getValue().get("tensors"),
                     e.getValue().get("elements"), e.getValue().get("bytes"));
@@ -115,6 +157,8 @@ public final class InspectCommand implements Command {
         Map<String, Long> kv = (Map<String, Long>) r.get("kv_bytes_per_token");
         out.printf("KV cache     %,d bytes per token (f32), %,d (q8), %,d (q4, blocks of %d)%n", kv.get("f32"),
                 kv.get("q8"), kv.get("q4"), EngineConfig.DEFAULT_BLOCK_SIZE);
+        out.printf("KV/sequence  %,d bytes (f32, %s tokens, local layers holding only their window)%n",
+                (Long) r.get("kv_bytes_at_context_windowed"), r.get("context_length"));
         out.printf("tokenizer    %s, %s tokens%n", r.get("tokenizer"), r.get("tokenizer_vocab"));
     }
 }

@@ -1,6 +1,7 @@
 package dev.canopy.jobs.cli;
 
 import dev.canopy.executor.model.Backend;
+import dev.canopy.executor.model.ExpertWeights;
 import dev.canopy.executor.model.ForwardBatch;
 import dev.canopy.executor.model.Model;
 import dev.canopy.executor.model.ModelWeights;
@@ -80,13 +81,24 @@ final class SingleStreamBench {
         return r;
     }
 
-    /** Bytes of weights one decode step reads: every matrix once, one embedding row, the norms. */
+    /**
+     * Bytes of weights one decode step reads: every matrix once (of a mixture of experts, the router and the
+     * {@code used} experts a token goes to), one embedding row, the norms.
+     */
     static long weightBytesPerToken(Model model) {
         ModelWeights w = model.weights();
         long bytes = w.tokenEmbedding().rowBytes() + w.output().data().byteSize() + w.outputNorm().length * 4L;
+        int used = model.config().features().moe().map(m -> m.used()).orElse(0);
         for (LayerWeights l : w.layers()) {
-            for (Tensor t : new Tensor[] {l.wq(), l.wk(), l.wv(), l.wo(), l.gate(), l.up(), l.down()}) {
+            for (Tensor t : new Tensor[] {l.wq(), l.wk(), l.wv(), l.wo()}) {
                 bytes += t.data().byteSize();
+            }
+            if (l.extras().experts().isPresent()) { // the router and the token's experts
+                ExpertWeights e = l.extras().experts().get();
+                bytes += e.router().data().byteSize() + used * (e.gate().getFirst().data().byteSize()
+                        + e.up().getFirst().data().byteSize() + e.down().getFirst().data().byteSize());
+            } else {
+                bytes += l.gate().data().byteSize() + l.up().data().byteSize() + l.down().data().byteSize();
             }
             bytes += (l.attnNorm().length + l.ffnNorm().length) * 4L;
         }

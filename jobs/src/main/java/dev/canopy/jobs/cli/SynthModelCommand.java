@@ -1,9 +1,12 @@
 package dev.canopy.jobs.cli;
 
+import dev.canopy.executor.model.Architecture;
+import dev.canopy.executor.model.SyntheticArchModel;
 import dev.canopy.executor.model.SyntheticModel;
 import dev.canopy.executor.tensor.GgmlType;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -25,7 +28,10 @@ public final class SynthModelCommand implements Command {
         return """
                 usage: canopy synth-model --out FILE.gguf [--dim 768] [--layers 12] [--heads 12] [--kv-heads 12]
                                           [--ffn 2048] [--vocab 32000] [--context 2048] [--type Q8_0] [--seed 1]
-                  --type: one of %s""".formatted(types());
+                                          [--arch llama] [--experts N --experts-used K --expert-ffn F]
+                  --type: one of %s
+                  --arch: one of %s (qwen3moe and gpt-oss need --experts; llama with them is Mixtral-style)"""
+                .formatted(types(), Architecture.supportedNames());
     }
 
     private static String types() {
@@ -35,7 +41,7 @@ public final class SynthModelCommand implements Command {
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) {
         Args a = Args.parse(name(), argv, Set.of("out", "dim", "layers", "heads", "kv-heads", "ffn", "vocab",
-                "context", "type", "seed"), Set.of());
+                "context", "type", "seed", "arch", "experts", "experts-used", "expert-ffn"), Set.of());
         Path path = Path.of(a.required("out"));
         int heads = a.intValue("heads", 12);
         String typeName = a.get("type").orElse("Q8_0");
@@ -50,10 +56,29 @@ public final class SynthModelCommand implements Command {
         } catch (IllegalArgumentException e) {
             throw new UsageException("canopy synth-model: " + e.getMessage());
         }
+        String archName = a.get("arch").orElse("llama");
+        Architecture arch = Architecture.fromGgufName(archName).orElseThrow(() -> new UsageException(
+                "canopy synth-model: --arch must be one of " + Architecture.supportedNames() + ", got '" + archName + "'"));
+        Optional<SyntheticArchModel.Experts> experts;
+        try {
+            experts = a.get("experts").isEmpty() ? Optional.empty()
+                    : Optional.of(new SyntheticArchModel.Experts(a.intValue("experts", 8), a.intValue("experts-used", 2),
+                            a.intValue("expert-ffn", shape.ffn())));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("canopy synth-model: " + e.getMessage());
+        }
         long t0 = System.nanoTime();
-        SyntheticModel.write(path, shape, type, a.longValue("seed", 1));
-        err.printf("wrote %s: %s, %,d parameters, %s weights, in %.1f s%n", path, shape, shape.parameterCount(), type,
-                (System.nanoTime() - t0) / 1e9);
+        if (arch == Architecture.LLAMA && experts.isEmpty()) {
+            SyntheticModel.write(path, shape, type, a.longValue("seed", 1));
+        } else {
+            try {
+                SyntheticArchModel.write(path, arch, shape, experts, type, a.longValue("seed", 1));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("canopy synth-model: " + e.getMessage());
+            }
+        }
+        err.printf("wrote %s: %s %s%s, %s weights, in %.1f s%n", path, arch.ggufName(), shape,
+                experts.map(e -> " " + e).orElse(""), type, (System.nanoTime() - t0) / 1e9);
         return 0;
     }
 }

@@ -25,7 +25,9 @@ public final class ModelShapes {
             bytes += t.byteSize();
         }
         double bytesPerWeight = params == 0 ? 4 : (double) bytes / params;
-        return new ModelShape(c.layers(), c.dim(), c.heads(), c.kvHeads(), c.headDim(), c.ffn(), c.vocab(),
+        // a mixture of experts costs a token its active experts only: their FFN widths side by side
+        int activeFfn = c.features().moe().map(m -> m.used() * m.expertFfn()).orElse(c.ffn());
+        return new ModelShape(c.layers(), c.dim(), c.heads(), c.kvHeads(), c.headDim(), activeFfn, c.vocab(),
                 bytesPerWeight, kvBytesPerElement(c, kvType, blockSize));
     }
 

@@ -48,4 +48,14 @@ class ModelShapesTest {
         assertThat(q8).isLessThan(f32 / 3).isGreaterThan(f32 / 4);
         assertThat(q4).isLessThan(f32 / 5).isGreaterThan(f32 / 8);
     }
+
+    @Test
+    void aMixtureOfExpertsCostsItsActiveExpertsOnly() {
+        try (Model moe = Model.load(dev.canopy.executor.ArchGoldens.model("llama-moe-tiny-f32"))) {
+            ModelShape shape = ModelShapes.of(moe, KvCacheType.F32, 16);
+            // 2 of 4 experts of FFN width 64 per token: the cost of one dense FFN of width 128
+            assertThat(shape.ffn()).isEqualTo(128);
+            assertThat(shape.layerParameters()).isEqualTo(64L * 64 + 2L * 64 * 32 + 64L * 64 + 3L * 64 * 128);
+        }
+    }
 }

@@ -1,0 +1,60 @@
+package dev.canopy.jobs.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+
+/**
+ * {@code canopy bench --model A --vs B,C}: the single-stream bench of several models in one process. Each round
+ * runs every model once, in order, so a busy machine's drift falls on all of them alike; each model keeps its
+ * best round, and reports its tokens/s as a ratio to the first model's.
+ */
+final class ModelComparison {
+
+    private ModelComparison() {}
+
+    static Map<String, Object> run(Args a, BiFunction<Args, Path, Map<String, Object>> singleStream) {
+        List<Path> models = new ArrayList<>();
+        models.add(Path.of(a.required("model")));
+        for (String vs : a.required("vs").split(",")) {
+            models.add(Path.of(vs.trim()));
+        }
+        int rounds = a.intValue("rounds", 2);
+        if (rounds < 1) {
+            throw new UsageException("canopy bench: --rounds must be positive, got " + rounds);
+        }
+        List<Map<String, Object>> best = new ArrayList<>();
+        for (int round = 0; round < rounds; round++) {
+            for (int m = 0; m < models.size(); m++) {
+                Map<String, Object> r = singleStream.apply(a, models.get(m));
+                if (round == 0) {
+                    best.add(r);
+                } else {
+                    best.set(m, better(best.get(m), r));
+                }
+            }
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("rounds", rounds);
+        double baseDecode = (Double) best.getFirst().get("decode_tokens_per_s");
+        double basePrefill = (Double) best.getFirst().get("prefill_tokens_per_s");
+        for (int m = 0; m < models.size(); m++) {
+            Map<String, Object> r = best.get(m);
+            r.put("decode_ratio", Math.round((Double) r.get("decode_tokens_per_s") / baseDecode * 1000) / 1000.0);
+            r.put("prefill_ratio", Math.round((Double) r.get("prefill_tokens_per_s") / basePrefill * 1000) / 1000.0);
+            out.put(models.get(m).getFileName().toString(), r);
+        }
+        return out;
+    }
+
+    /** The round with the higher decode rate, its prefill rate the higher of the two. */
+    private static Map<String, Object> better(Map<String, Object> x, Map<String, Object> y) {
+        Map<String, Object> b = (Double) y.get("decode_tokens_per_s") > (Double) x.get("decode_tokens_per_s") ? y : x;
+        b.put("prefill_tokens_per_s", Math.max((Double) x.get("prefill_tokens_per_s"),
+                (Double) y.get("prefill_tokens_per_s")));
+        return b;
+    }
+}
