@@ -50,24 +50,20 @@ class HostileTemplateTest {
     }
 
     @Test
-    void aRenderThatOutrunsItsTimeoutIsStoppedAndItsThreadStops() throws InterruptedException {
+    void aRenderThatOutrunsItsTimeoutIsStoppedOnItsOwnThread() {
         String tenWayTree = "{% macro f(n) %}{% for i in range(10) %}{% if n < 20 %}{{ f(n + 1) }}{% endif %}"
                 + "{% endfor %}{% endmacro %}{{ f(0) }}";
         ChatTemplateLimits limits = ChatTemplateLimits.DEFAULT.withMaxRenderSteps(Long.MAX_VALUE)
                 .withTimeout(Duration.ofMillis(300));
-        long start = System.nanoTime();
+        int threadsBefore = Thread.activeCount();
         RenderResult r = ChatTemplate.compile("hostile", tenWayTree, "", "", limits).render(CHAT, true);
-        long millis = (System.nanoTime() - start) / 1_000_000;
         assertThat(r).isInstanceOfSatisfying(RenderResult.Failed.class, f -> {
             assertThat(f.error().reason()).isEqualTo(Reason.TIMEOUT);
             assertThat(f.error().detail()).isEqualTo("the render ran longer than the timeout of 300 ms");
+            assertThat(f.error().line()).as("where it stopped").hasValue(1);
         });
-        assertThat(millis).isBetween(300L, 1300L);
-        long deadline = System.nanoTime() + 2_000_000_000L;
-        while (RenderRunner.activeRenders() > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertThat(RenderRunner.activeRenders()).as("renders still burning CPU after the timeout").isZero();
+        assertThat(Thread.activeCount()).as("a render starts no thread that could outlive it")
+                .isLessThanOrEqualTo(threadsBefore);
     }
 
     // ---- gigabyte strings and lists
@@ -140,16 +136,6 @@ class HostileTemplateTest {
         "{{ ''.bytes }}", "{{ messages.size }}", "{{ loop.class }}"})
     void javaPropertiesAreUndefined(String source) {
         assertThat(render(source, ChatTemplateLimits.DEFAULT).textOrThrow()).isEmpty();
-    }
-
-    @Test
-    void jinjavasInterpreterObjectCannotBeNamed() {
-        assertThatThrownBy(() -> ChatTemplate.compile("hostile", "ok\n{{ ____int3rpr3t3r____.config }}", "", "",
-                ChatTemplateLimits.DEFAULT)).isInstanceOfSatisfying(ChatTemplateException.class, e -> {
-                    assertThat(e.error().reason()).isEqualTo(Reason.FORBIDDEN);
-                    assertThat(e).hasMessage("Cannot render chat template hostile (line 2): the template names "
-                            + "jinjava's interpreter object ____int3rpr3t3r____, which templates may not use");
-                });
     }
 
     @Test
