@@ -5,7 +5,7 @@ import dev.canopy.executor.chat.ChatTemplateLimits;
 
 /**
  * What one render may still spend, checked on the rendering thread before each operation: steps (each
- * node, loop iteration, call, and each 1,024 characters a string operation reads or writes), characters
+ * node, loop iteration, call, and each 256 characters a string operation reads or writes), characters
  * of each string and elements of each list it would build, bytes it would allocate in total, macro depth,
  * and wall-clock time. An operation whose cost would pass a bound is refused before it runs, so a render
  * stops deterministically where it is, and no work goes on after it stopped.
@@ -43,9 +43,9 @@ final class Budget {
         }
     }
 
-    /** Charges an operation that reads or writes {@code chars} characters. */
+    /** Charges an operation that reads or writes {@code chars} characters: one step per 256. */
     void work(int line, long chars) {
-        step(line, 1 + chars / 1024);
+        step(line, 1 + chars / 256);
     }
 
     /** Refuses a string of {@code chars} characters before {@code what} builds it; else charges its bytes. */

@@ -65,7 +65,7 @@ final class Formatting {
 
     private static long widthOf(String spec) {
         String digits = spec.replaceAll("\\..*", "").replaceAll("[^0-9]", "");
-        return digits.isEmpty() ? 0 : digits.length() > 7 ? Long.MAX_VALUE / 4 : Long.parseLong(digits);
+        return digits.isEmpty() ? 0 : digits.length() > 18 ? Long.MAX_VALUE / 4 : Long.parseLong(digits);
     }
 
     private static String convert(char conv, String spec, Object v, int line) {

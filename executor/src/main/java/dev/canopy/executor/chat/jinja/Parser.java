@@ -27,7 +27,7 @@ final class Parser {
 
     static List<Node> parse(String source) {
         Parser p = new Parser(Lexer.lex(source));
-        List<Node> body = p.body(Set.of(), null);
+        List<Node> body = p.body(List.of(), null);
         return body;
     }
 
@@ -94,7 +94,7 @@ final class Parser {
     }
 
     /** Statements up to one of {@code endTags} (left as the current token) or the end of the template. */
-    private List<Node> body(Set<String> endTags, String opener) {
+    private List<Node> body(List<String> endTags, String opener) {
         List<Node> nodes = new ArrayList<>();
         ExprParser exprs = new ExprParser(this);
         while (true) {
@@ -170,7 +170,7 @@ final class Parser {
 
     /** The body up to {@code {% end %}}, consuming the end tag's name. */
     private List<Node> block(String end, String opener) {
-        List<Node> body = body(Set.of(end), opener);
+        List<Node> body = body(List.of(end), opener);
         pos++;
         return body;
     }
@@ -180,7 +180,7 @@ final class Parser {
         Expr test = exprs.tuple(false);
         while (true) {
             endTag();
-            List<Node> body = body(Set.of("elif", "else", "endif"), "if");
+            List<Node> body = body(List.of("elif", "else", "endif"), "if");
             branches.add(new Node.Branch(test, body));
             String tag = advance().text();
             if (tag.equals("elif")) {
@@ -203,7 +203,7 @@ final class Parser {
         Expr filter = skipName("if") ? exprs.expression(true) : null;
         boolean recursive = skipName("recursive");
         endTag();
-        List<Node> body = body(Set.of("endfor", "else"), "for");
+        List<Node> body = body(List.of("endfor", "else"), "for");
         List<Node> orElse = List.of();
         if (advance().text().equals("else")) {
             endTag();
@@ -240,7 +240,7 @@ final class Parser {
         }
         List<Expr.Filter> filters = cur().isOp("|") ? exprs.filterChain(null, true) : List.of();
         endTag();
-        Node.SetBlock set = new Node.SetBlock(line, first, filters, body(Set.of("endset"), "set"));
+        Node.SetBlock set = new Node.SetBlock(line, first, filters, body(List.of("endset"), "set"));
         pos++;
         return set;
     }

@@ -57,7 +57,13 @@ final class PyStrings {
 
     /** The UTF-16 index of {@code needle} in {@code hay} at or after UTF-16 index {@code from}, or -1. */
     static int indexOf(String hay, String needle, int from, Budget budget, int line) {
-        budget.work(line, (long) hay.length() - from + needle.length());
+        int at = search(hay, needle, from);
+        // Charged for what was scanned: at most the haystack once, however long the needle.
+        budget.work(line, (at < 0 ? hay.length() : at + needle.length()) - (long) from + needle.length());
+        return at;
+    }
+
+    private static int search(String hay, String needle, int from) {
         if (needle.length() <= SHORT_NEEDLE) {
             return hay.indexOf(needle, from);
         }
@@ -92,18 +98,34 @@ final class PyStrings {
         return f;
     }
 
-    /** Non-overlapping occurrences of a non-empty {@code needle}, at most {@code max}. */
-    static List<Integer> occurrences(String hay, String needle, long max, Budget budget, int line) {
-        List<Integer> at = new ArrayList<>();
+    /**
+     * How many non-overlapping occurrences of a non-empty {@code needle} there are, at most {@code max}: one
+     * linear scan, charged once, so that what a replace or split would build is known before it is built.
+     */
+    static long count(String hay, String needle, long max, Budget budget, int line) {
+        long n = 0;
         int from = 0;
-        while (at.size() < max) {
-            int i = indexOf(hay, needle, from, budget, line);
+        while (n < max) {
+            int i = search(hay, needle, from);
             if (i < 0) {
                 break;
             }
-            at.add(i);
+            n++;
             from = i + needle.length();
         }
+        budget.work(line, (long) hay.length() + needle.length());
+        return n;
+    }
+
+    /** The first {@code max} non-overlapping occurrences of a non-empty {@code needle}; {@link #count} them first. */
+    static int[] occurrences(String hay, String needle, int max, Budget budget, int line) {
+        int[] at = new int[max];
+        int from = 0;
+        for (int k = 0; k < max; k++) {
+            at[k] = search(hay, needle, from);
+            from = at[k] + needle.length();
+        }
+        budget.work(line, (long) hay.length() + needle.length());
         return at;
     }
 

@@ -45,8 +45,7 @@ final class StringMethods {
             }
             case "count" -> {
                 String needle = Methods.stringArg(args, 0, name, line);
-                yield needle.isEmpty() ? PyStrings.length(s) + 1
-                        : (long) PyStrings.occurrences(s, needle, Long.MAX_VALUE, b, line).size();
+                yield needle.isEmpty() ? PyStrings.length(s) + 1 : PyStrings.count(s, needle, Long.MAX_VALUE, b, line);
             }
             case "join" -> Filters.join(r, Values.iterate(a0, line), s, line);
             case "format" -> Formatting.format(s, args, kwargs, b, line);
@@ -153,11 +152,12 @@ final class StringMethods {
         if (needle.isEmpty()) {
             throw TemplateError.error(line, "empty separator");
         }
-        List<Integer> at = PyStrings.occurrences(s, needle, maxsplit < 0 || fromRight ? Long.MAX_VALUE : maxsplit, b, line);
-        if (fromRight && maxsplit >= 0 && at.size() > maxsplit) {
-            at = at.subList(at.size() - (int) maxsplit, at.size());
+        long n = PyStrings.count(s, needle, maxsplit < 0 || fromRight ? Long.MAX_VALUE : maxsplit, b, line);
+        b.list(line, n + 1, "split");
+        int[] at = PyStrings.occurrences(s, needle, (int) n, b, line);
+        if (fromRight && maxsplit >= 0 && at.length > maxsplit) {
+            at = java.util.Arrays.copyOfRange(at, at.length - (int) maxsplit, at.length);
         }
-        b.list(line, at.size() + 1L, "split");
         int from = 0;
         for (int i : at) {
             out.add(s.substring(from, i));
@@ -205,15 +205,19 @@ final class StringMethods {
             }
             return sb.append(s.substring(i)).toString();
         }
-        List<Integer> at = PyStrings.occurrences(s, old, count < 0 ? Long.MAX_VALUE : count, b, line);
-        b.string(line, s.length() + (long) at.size() * (with.length() - old.length()), "replace");
+        long n = PyStrings.count(s, old, count < 0 ? Long.MAX_VALUE : count, b, line);
+        if (n == 0) {
+            return s;
+        }
+        b.string(line, s.length() + n * (with.length() - old.length()), "replace");
+        int[] at = PyStrings.occurrences(s, old, (int) n, b, line);
         StringBuilder sb = new StringBuilder();
         int from = 0;
         for (int i : at) {
             sb.append(s, from, i).append(with);
             from = i + old.length();
         }
-        return sb.append(s.substring(from)).toString();
+        return sb.append(s, from, s.length()).toString();
     }
 
     static String pad(String s, String how, long width, String fill, Budget b, int line) {
