@@ -95,7 +95,7 @@ class HostileTemplateTest {
         assertStopped("{{ ['x']|batch(10**9, 'y') }}", ChatTemplateLimits.DEFAULT, Reason.LIST_LIMIT,
                 "filter batch would build a collection of 1000000001 elements");
         assertStopped("{{ '%0999999999d' % 1 }}", ChatTemplateLimits.DEFAULT, Reason.STRING_LIMIT,
-                "'%' formatting would build a string of 999999999 characters");
+                "'%' formatting would build a string of 1000000000 characters");
         assertStopped("{{ 'x'.zfill(10**9) }}", ChatTemplateLimits.DEFAULT, Reason.STRING_LIMIT,
                 "zfill would build a string of 1000000000 characters");
         assertStopped("{{ 10 ** (10 ** 9) }}", ChatTemplateLimits.DEFAULT, Reason.STRING_LIMIT, "'**' would build");
