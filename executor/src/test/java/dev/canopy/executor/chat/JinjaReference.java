@@ -28,8 +28,12 @@ final class JinjaReference {
     private JinjaReference() {}
 
     static JsonNode json(String resource) {
+        return parse(text(resource));
+    }
+
+    static JsonNode parse(String jsonText) {
         try {
-            return JSON.readTree(text(resource));
+            return JSON.readTree(jsonText);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
