@@ -134,6 +134,21 @@ class ChatTemplateTest {
     }
 
     @Test
+    void largeToolListsAndLongMacroOutputStayWithinTheDefaultBudget() {
+        // Growing output is charged piece by piece, not its whole length at every piece.
+        String source = "{{ tools|tojson }}{% macro m(n) %}{% for i in range(n) %}{{ 'abcdefgh' * 20 }}{% endfor %}"
+                + "{% endmacro %}{{ m(5000)|length }}";
+        List<Object> tools = new java.util.ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            tools.add(java.util.Map.of("type", "function", "function", java.util.Map.of("name", "f" + i,
+                    "parameters", java.util.Map.of("a", List.of(1, 2, 3)))));
+        }
+        RenderResult r = ChatTemplate.compile("tools", source, "", "", ChatTemplateLimits.DEFAULT)
+                .render(new ChatRequest(conversation("user", "hi"), tools, true, false, java.util.Map.of()));
+        assertThat(r.textOrThrow()).startsWith("[{").endsWith("}]800000");
+    }
+
+    @Test
     void continueFinalMessageEndsThePromptAfterTheLastMessage() {
         ChatTemplate t = ChatTemplates.compile("chatml.jinja", "", "<|im_end|>");
         ChatRequest request = new ChatRequest(conversation("user", "Hi", "assistant", "Hello, I am"), null, false, true,

@@ -50,12 +50,17 @@ final class Budget {
 
     /** Refuses a string of {@code chars} characters before {@code what} builds it; else charges its bytes. */
     void string(int line, long chars, String what) {
+        checkLength(line, chars, what);
+        work(line, chars);
+        allocate(line, chars * CHAR_BYTES);
+    }
+
+    /** Refuses a string of {@code chars} characters that {@code what} is growing piece by piece (pieces are charged). */
+    void checkLength(int line, long chars, String what) {
         if (chars > limits.maxStringChars()) {
             throw new TemplateError(Reason.STRING_LIMIT, line, what + " would build a string of " + chars
                     + " characters, above the limit of " + limits.maxStringChars());
         }
-        work(line, chars);
-        allocate(line, chars * CHAR_BYTES);
     }
 
     /** Refuses a list or map of {@code elements} before {@code what} builds it; else charges its bytes. */

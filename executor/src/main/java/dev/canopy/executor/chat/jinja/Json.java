@@ -31,6 +31,7 @@ final class Json {
     String write(Object v) {
         StringBuilder sb = new StringBuilder();
         write(v, sb, 0);
+        budget.string(line, sb.length(), "tojson");
         return sb.toString();
     }
 
@@ -40,7 +41,7 @@ final class Json {
             throw new TemplateError(dev.canopy.executor.chat.ChatTemplateError.Reason.DEPTH_LIMIT, line,
                     "tojson nested deeper than " + budget.limits.maxDepth() + " levels");
         }
-        budget.string(line, sb.length(), "tojson");
+        budget.checkLength(line, sb.length(), "tojson");
         switch (v) {
             case null -> sb.append("null");
             case Boolean b -> sb.append(b ? "true" : "false");

@@ -52,7 +52,7 @@ final class Renderer {
                         + " characters, over limit of " + budget.limits.maxOutputChars());
             }
             if (!prompt) {
-                budget.string(line, total, "captured output");
+                budget.checkLength(line, total, "captured output");
             }
             budget.work(line, s.length());
             budget.allocate(line, (long) s.length() * Budget.CHAR_BYTES);
