@@ -89,16 +89,14 @@ final class Access {
                 return key instanceof String s ? loop.attribute(s) : new Undefined("no such item");
             }
             case List<?> l when Values.isInteger(key) || key instanceof Boolean -> {
-                long i = Arith.big(key).max(java.math.BigInteger.valueOf(-1L << 40))
-                        .min(java.math.BigInteger.valueOf(1L << 40)).longValue();
+                long i = Arith.clamp(key, 1L << 40);
                 long at = i < 0 ? i + l.size() : i;
                 return at >= 0 && at < l.size() ? l.get((int) at)
                         : new Undefined(Values.typeName(target) + " object has no element " + key);
             }
             case String s when Values.isInteger(key) -> {
                 long n = PyStrings.length(s);
-                long i = Arith.big(key).max(java.math.BigInteger.valueOf(-1L << 40))
-                        .min(java.math.BigInteger.valueOf(1L << 40)).longValue();
+                long i = Arith.clamp(key, 1L << 40);
                 long at = i < 0 ? i + n : i;
                 if (at < 0 || at >= n) {
                     return new Undefined("str object has no element " + key);
@@ -180,7 +178,6 @@ final class Access {
         if (!Values.isInteger(v) && !(v instanceof Boolean)) {
             throw TemplateError.error(line, "slice indices must be integers or None or have an __index__ method");
         }
-        return Arith.big(v).max(java.math.BigInteger.valueOf(-1L << 40)).min(java.math.BigInteger.valueOf(1L << 40))
-                .longValue();
+        return Arith.clamp(v, 1L << 40);
     }
 }

@@ -159,6 +159,14 @@ final class Arith {
         };
     }
 
+    /**
+     * The integer {@code v} clamped to [-bound, bound]: indices, widths and counts beyond any limit behave as
+     * the bound does (an index past the end, a width the budget refuses), without overflowing a long.
+     */
+    static long clamp(Object v, long bound) {
+        return big(v).max(BigInteger.valueOf(-bound)).min(BigInteger.valueOf(bound)).longValue();
+    }
+
     static BigInteger big(Object v) {
         return switch (v) {
             case Long l -> BigInteger.valueOf(l);

@@ -86,7 +86,6 @@ final class Globals {
     }
 
     private static long clamp(Object v) {
-        return Arith.big(v).max(java.math.BigInteger.valueOf(-1L << 60)).min(java.math.BigInteger.valueOf(1L << 60))
-                .longValue();
+        return Arith.clamp(v, 1L << 60);
     }
 }

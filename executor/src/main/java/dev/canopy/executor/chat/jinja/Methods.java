@@ -76,7 +76,6 @@ final class Methods {
             throw TemplateError.error(line, "'" + Values.typeName(v) + "' object cannot be interpreted as an integer in "
                     + method + "()");
         }
-        return Arith.big(v).max(java.math.BigInteger.valueOf(-1L << 40)).min(java.math.BigInteger.valueOf(1L << 40))
-                .longValue();
+        return Arith.clamp(v, 1L << 40);
     }
 }
