@@ -40,6 +40,11 @@ public final class Template {
             return new Template(Parser.parse(source));
         } catch (StackOverflowError e) {
             throw tooDeep();
+        } catch (TemplateError e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // A bug of the parser, not of the template: still an error naming the template, never an escape.
+            throw new TemplateError(Reason.ERROR, 0, "the parser failed on this template: " + e);
         }
     }
 
