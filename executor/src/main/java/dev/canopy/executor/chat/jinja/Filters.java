@@ -4,7 +4,6 @@ import dev.canopy.executor.chat.ChatTemplateError.Reason;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -44,7 +43,7 @@ final class Filters {
                     ? (Object) Arith.big(v).abs().longValue() : Arith.big(v).abs() : fail(line, "bad operand type for abs(): '"
                     + Values.typeName(v) + "'");
             case "attr" -> Access.attribute(v, Values.str(a.get(0, "name", null)), line);
-            case "batch" -> batch(v, Methods.intArg(a.get(0, "linecount", null), name, line), a.get(1, "fill_with", null),
+            case "batch" -> ListFilters.batch(v, Methods.intArg(a.get(0, "linecount", null), name, line), a.get(1, "fill_with", null),
                     a.has(1, "fill_with"), b, line);
             case "capitalize" -> StringMethods.call(r, Values.str(v), "capitalize", List.of(), Map.of(), line);
             case "center" -> StringMethods.pad(Values.str(v), "center", Methods.intArg(a.get(0, "width", 80L), name,
@@ -52,7 +51,7 @@ final class Filters {
             case "count", "length" -> Values.length(v, line);
             case "d", "default" -> (v instanceof Undefined || Values.truthy(a.get(1, "boolean", false)) && !Values.truthy(v))
                     ? a.get(0, "default_value", "") : v;
-            case "dictsort" -> dictsort(v, a, b, line);
+            case "dictsort" -> ListFilters.dictsort(v, a, b, line);
             case "e", "escape", "forceescape" -> escape(Values.str(v), b, line);
             case "first" -> Values.iterate(v, line).isEmpty() ? new Undefined("no first item, sequence was empty")
                     : Values.iterate(v, line).get(0);
@@ -67,7 +66,7 @@ final class Filters {
                     Values.truthy(a.get(2, "blank", false)), b, line);
             case "items" -> v instanceof Undefined ? new ArrayList<>() : v instanceof Map<?, ?> m
                     ? Methods.call(r, m, "items", List.of(), Map.of(), line) : fail(line, "Can only get item pairs from a mapping.");
-            case "join" -> join(r, attributeOf(Values.iterate(v, line), a.get(1, "attribute", null), line),
+            case "join" -> join(r, ListFilters.attributeOf(Values.iterate(v, line), a.get(1, "attribute", null), line),
                     Values.str(a.get(0, "d", "")), line);
             case "list" -> {
                 List<Object> items = Values.iterate(v, line);
@@ -78,11 +77,11 @@ final class Filters {
             case "upper" -> Values.str(v).toUpperCase(Locale.ROOT);
             case "title" -> title(Values.str(v));
             case "trim" -> PyStrings.strip(Values.str(v), a.get(0, "chars", null) instanceof String s ? s : null, true, true);
-            case "map" -> map(r, Values.iterate(v, line), args, kw, line);
-            case "select", "reject" -> select(r, Values.iterate(v, line), null, args, name.equals("select"), line);
-            case "selectattr", "rejectattr" -> select(r, Values.iterate(v, line), Values.str(a.get(0, "attr", null)),
+            case "map" -> ListFilters.map(r, Values.iterate(v, line), args, kw, line);
+            case "select", "reject" -> ListFilters.select(r, Values.iterate(v, line), null, args, name.equals("select"), line);
+            case "selectattr", "rejectattr" -> ListFilters.select(r, Values.iterate(v, line), Values.str(a.get(0, "attr", null)),
                     args.subList(1, args.size()), name.equals("selectattr"), line);
-            case "max", "min" -> extreme(v, a, name.equals("max"), line);
+            case "max", "min" -> ListFilters.extreme(v, a, name.equals("max"), line);
             case "replace" -> StringMethods.replace(Values.str(v), Values.str(a.get(0, "old", null)),
                     Values.str(a.get(1, "new", null)), a.get(2, "count", null) == null ? -1
                             : Methods.intArg(a.get(2, "count", null), name, line), b, line);
@@ -97,10 +96,10 @@ final class Filters {
             case "round" -> round(v, a.get(0, "precision", 0L), Values.str(a.get(1, "method", "common")), line);
             case "safe" -> v;
             case "string" -> Values.str(v);
-            case "sort" -> sort(Values.iterate(v, line), a, b, line);
+            case "sort" -> ListFilters.sort(Values.iterate(v, line), a, b, line);
             case "sum" -> {
                 Object total = a.get(1, "start", 0L);
-                for (Object item : attributeOf(Values.iterate(v, line), a.get(0, "attribute", null), line)) {
+                for (Object item : ListFilters.attributeOf(Values.iterate(v, line), a.get(0, "attribute", null), line)) {
                     total = Arith.binary("+", total, item, b, line);
                 }
                 yield total;
@@ -110,7 +109,7 @@ final class Filters {
                 List<Object> out = new ArrayList<>();
                 for (Object item : Values.iterate(v, line)) {
                     b.step(line, 1 + out.size() / 64);
-                    if (out.stream().noneMatch(o -> Values.eq(fold(o), fold(item)))) {
+                    if (out.stream().noneMatch(o -> Values.eq(ListFilters.fold(o), ListFilters.fold(item)))) {
                         out.add(item);
                     }
                 }
@@ -149,125 +148,13 @@ final class Filters {
         return sb.toString();
     }
 
-    private static List<Object> attributeOf(List<Object> items, Object attribute, int line) {
-        if (attribute == null) {
-            return items;
-        }
-        List<Object> out = new ArrayList<>(items.size());
-        for (Object item : items) {
-            out.add(attributePath(item, attribute, line));
-        }
-        return out;
-    }
 
-    /** Jinja2's {@code make_attrgetter}: {@code 'a.b'} or an index. */
-    static Object attributePath(Object item, Object attribute, int line) {
-        if (!(attribute instanceof String path)) {
-            return Access.item(item, attribute, line);
-        }
-        Object v = item;
-        for (String part : path.split("\\.")) {
-            Object key = part.chars().allMatch(Character::isDigit) && !part.isEmpty() ? (Object) Long.parseLong(part) : part;
-            v = Access.item(v, key, line);
-        }
-        return v;
-    }
 
-    private static Object map(Renderer r, List<Object> items, List<Object> args, Map<String, Object> kw, int line) {
-        List<Object> out = new ArrayList<>(items.size());
-        if (args.isEmpty() && kw.containsKey("attribute")) {
-            for (Object item : items) {
-                Object v = attributePath(item, kw.get("attribute"), line);
-                out.add(v instanceof Undefined && kw.containsKey("default") ? kw.get("default") : v);
-            }
-            return out;
-        }
-        if (args.isEmpty() || !(args.get(0) instanceof String filter) || !exists(filter)) {
-            throw TemplateError.error(line, "map needs a filter name or attribute=");
-        }
-        Map<String, Object> rest = new LinkedHashMap<>(kw);
-        for (Object item : items) {
-            out.add(apply(r, filter, item, args.subList(1, args.size()), rest, line));
-        }
-        return out;
-    }
 
-    private static List<Object> select(Renderer r, List<Object> items, String attribute, List<Object> args,
-                                       boolean keep, int line) {
-        List<Object> out = new ArrayList<>();
-        for (Object item : items) {
-            Object v = attribute == null ? item : attributePath(item, attribute, line);
-            boolean pass;
-            if (args.isEmpty()) {
-                pass = Values.truthy(v);
-            } else {
-                String test = Values.str(args.get(0));
-                if (!Tests.exists(test)) {
-                    throw TemplateError.error(line, "no test named '" + test + "'");
-                }
-                pass = Tests.apply(r, test, v, args.subList(1, args.size()), line);
-            }
-            if (pass == keep) {
-                out.add(item);
-            }
-        }
-        return out;
-    }
 
-    private static Object fold(Object v) {
-        return v instanceof String s ? s.toLowerCase(Locale.ROOT) : v;
-    }
 
-    private static List<Object> sort(List<Object> items, Args a, Budget b, int line) {
-        boolean reverse = Values.truthy(a.get(0, "reverse", false));
-        boolean caseSensitive = Values.truthy(a.get(1, "case_sensitive", false));
-        Object attribute = a.get(2, "attribute", null);
-        b.step(line, 1 + (long) items.size() * 20 / 64);
-        List<Object> out = new ArrayList<>(items);
-        out.sort((x, y) -> {
-            Object kx = attribute == null ? x : attributePath(x, attribute, line);
-            Object ky = attribute == null ? y : attributePath(y, attribute, line);
-            int c = Values.compare(caseSensitive ? kx : fold(kx), caseSensitive ? ky : fold(ky), line);
-            return reverse ? -c : c;
-        });
-        return out;
-    }
 
-    private static Object dictsort(Object v, Args a, Budget b, int line) {
-        if (!(v instanceof Map<?, ?> m)) {
-            throw TemplateError.error(line, "dictsort needs a mapping, got " + Values.typeName(v));
-        }
-        boolean caseSensitive = Values.truthy(a.get(0, "case_sensitive", false));
-        boolean byValue = "value".equals(a.get(1, "by", "key"));
-        boolean reverse = Values.truthy(a.get(2, "reverse", false));
-        List<Object> pairs = new ArrayList<>();
-        m.forEach((k, val) -> pairs.add(new Tuple(java.util.Arrays.asList(k, val))));
-        b.step(line, 1 + (long) pairs.size() * 20 / 64);
-        pairs.sort((x, y) -> {
-            Object kx = ((List<?>) x).get(byValue ? 1 : 0);
-            Object ky = ((List<?>) y).get(byValue ? 1 : 0);
-            int c = Values.compare(caseSensitive ? kx : fold(kx), caseSensitive ? ky : fold(ky), line);
-            return reverse ? -c : c;
-        });
-        return pairs;
-    }
 
-    private static Object extreme(Object v, Args a, boolean max, int line) {
-        boolean caseSensitive = Values.truthy(a.get(0, "case_sensitive", false));
-        Object attribute = a.get(1, "attribute", null);
-        Object best = null;
-        boolean found = false;
-        for (Object item : Values.iterate(v, line)) {
-            Object key = attribute == null ? item : attributePath(item, attribute, line);
-            Object bestKey = !found ? null : attribute == null ? best : attributePath(best, attribute, line);
-            if (!found || Values.compare(caseSensitive ? key : fold(key), caseSensitive ? bestKey : fold(bestKey), line)
-                    * (max ? 1 : -1) > 0) {
-                best = item;
-                found = true;
-            }
-        }
-        return found ? best : new Undefined("No aggregated item, sequence was empty.");
-    }
 
     private static String escape(String s, Budget b, int line) {
         b.string(line, s.length() * 5L, "escape");
@@ -402,22 +289,4 @@ final class Filters {
                 Values.truthy(a.get(0, "ensure_ascii", false)), b, line).write(v);
     }
 
-    private static List<Object> batch(Object v, long size, Object fill, boolean hasFill, Budget b, int line) {
-        if (size <= 0) {
-            throw TemplateError.error(line, "batch size must be positive");
-        }
-        List<Object> items = Values.iterate(v, line);
-        if (hasFill) {
-            b.list(line, items.size() + size, "filter batch");
-        }
-        List<Object> out = new ArrayList<>();
-        for (int i = 0; i < items.size(); i += (int) Math.min(size, Integer.MAX_VALUE)) {
-            List<Object> chunk = new ArrayList<>(items.subList(i, (int) Math.min(items.size(), i + size)));
-            while (hasFill && chunk.size() < size) {
-                chunk.add(fill);
-            }
-            out.add(chunk);
-        }
-        return out;
-    }
 }

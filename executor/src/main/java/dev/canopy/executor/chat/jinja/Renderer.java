@@ -17,6 +17,7 @@ final class Renderer {
 
     /** Thrown by {@code {% break %}} and {@code {% continue %}} to the enclosing loop. */
     private static final class LoopControl extends RuntimeException {
+        private static final long serialVersionUID = 1L;
         final boolean isBreak;
 
         LoopControl(boolean isBreak) {

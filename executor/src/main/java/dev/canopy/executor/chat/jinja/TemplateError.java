@@ -9,6 +9,8 @@ import dev.canopy.executor.chat.ChatTemplateError.Reason;
  */
 public final class TemplateError extends RuntimeException {
 
+    private static final long serialVersionUID = 1L;
+
     private final Reason reason;
     private final int line;
 
