@@ -1,7 +1,7 @@
 package dev.canopy.executor.chat;
 
-import com.hubspot.jinjava.Jinjava;
-import com.hubspot.jinjava.interpret.JinjavaInterpreter;
+import dev.canopy.executor.chat.jinja.Template;
+import dev.canopy.executor.chat.jinja.TemplateError;
 import dev.canopy.executor.gguf.GgufMetadata;
 import dev.canopy.executor.tokenizer.TokenizerLoader;
 import java.time.Clock;
@@ -16,19 +16,22 @@ import java.util.OptionalInt;
 
 /**
  * A model's chat template (Jinja, as in Hugging Face's {@code tokenizer_config.json} and GGUF's
- * {@code tokenizer.chat_template}), run in a sandbox: it turns a conversation into the prompt text the
- * model was trained on.
+ * {@code tokenizer.chat_template}): it turns a conversation into the prompt text the model was trained on,
+ * exactly as Python Jinja2 renders it with the environment Hugging Face transformers sets up (see
+ * {@link Template}, Canopy's own interpreter of the template language).
  *
- * <p>Templates see the variables Hugging Face gives them: {@code messages} (a list of mappings with
- * {@code role} and {@code content}), {@code add_generation_prompt}, {@code bos_token} and
- * {@code eos_token}; and the functions {@code raise_exception(message)}, {@code strftime_now(format)},
- * {@code range()} and {@code namespace()}.
+ * <p>Templates see the variables transformers gives them: {@code messages} (a list of mappings with
+ * {@code role}, {@code content} and the message's other fields), {@code tools} (none without tools),
+ * {@code documents} (none), {@code add_generation_prompt}, {@code bos_token}, {@code eos_token} and the
+ * request's {@code chat_template_kwargs} (e.g. {@code enable_thinking}); and the functions
+ * {@code raise_exception(message)}, {@code strftime_now(format)}, {@code range()}, {@code namespace()} and
+ * {@code dict()}.
  *
- * <p>A template from a model file is untrusted code. It cannot reach Java objects, files, the network
- * or reflection (see {@link Sandbox} and {@link SandboxElResolver}), and every render is bounded by
- * {@link ChatTemplateLimits}: output and string sizes, list sizes, steps, macro depth, bytes allocated
- * and time. A render that breaks a rule or a bound ends with a {@link RenderResult.Failed} saying which;
- * it never hangs the caller (see {@link RenderRunner} for how a runaway render is stopped).
+ * <p>A template from a model file is untrusted code. It reaches nothing but those values (there is no
+ * Java object behind any name), and every render is bounded by {@link ChatTemplateLimits}: output and
+ * string sizes, list sizes, steps, macro depth, bytes allocated and time, each charged before the
+ * operation that would spend it. A render runs on the caller's thread and stops there; one that breaks a
+ * rule or a bound ends with a {@link RenderResult.Failed} saying which and where.
  *
  * <p>Instances are immutable and safe to share between threads.
  */
@@ -47,24 +50,21 @@ public final class ChatTemplate {
 
     private final String name;
     private final String source;
-    /** {@link #source} with Jinja's whitespace rules applied: what jinjava parses, and its line map. */
-    private final JinjaWhitespace.Prepared prepared;
+    private final Template template;
     private final String bosToken;
     private final String eosToken;
     private final ChatTemplateLimits limits;
     private final Clock clock;
-    private final Jinjava jinjava;
 
-    private ChatTemplate(String name, String source, String bosToken, String eosToken, ChatTemplateLimits limits,
-                         Clock clock) {
+    private ChatTemplate(String name, String source, Template template, String bosToken, String eosToken,
+                         ChatTemplateLimits limits, Clock clock) {
         this.name = name;
         this.source = source;
-        this.prepared = JinjaWhitespace.prepare(source);
+        this.template = template;
         this.bosToken = bosToken;
         this.eosToken = eosToken;
         this.limits = limits;
         this.clock = clock;
-        this.jinjava = Sandbox.engine(limits);
     }
 
     /**
@@ -73,8 +73,8 @@ public final class ChatTemplate {
      * @param name how errors name the template, e.g. the model file it came from
      * @param bosToken the text of the beginning-of-sequence token ({@code bos_token}), or ""
      * @param eosToken the text of the end-of-sequence token ({@code eos_token}), or ""
-     * @throws ChatTemplateException if the template is too long or too deeply nested, does not parse, or names
-     *     jinjava internals
+     * @throws ChatTemplateException if the template is too long or too deeply nested, does not parse (as
+     *     Jinja2 would refuse it: unknown tags, filters or tests included), or uses a disabled tag
      */
     public static ChatTemplate compile(String name, String source, String bosToken, String eosToken,
                                        ChatTemplateLimits limits) {
@@ -85,11 +85,12 @@ public final class ChatTemplate {
         TemplateSourceCheck.check(name, source, limits).ifPresent(error -> {
             throw new ChatTemplateException(error);
         });
-        ChatTemplate template = new ChatTemplate(name, source, bosToken, eosToken, limits, Clock.systemUTC());
-        template.parse().ifPresent(error -> {
-            throw new ChatTemplateException(error);
-        });
-        return template;
+        try {
+            return new ChatTemplate(name, source, Template.parse(source), bosToken, eosToken, limits,
+                    Clock.systemUTC());
+        } catch (TemplateError e) {
+            throw new ChatTemplateException(error(name, e));
+        }
     }
 
     /**
@@ -118,12 +119,12 @@ public final class ChatTemplate {
 
     /** This template with {@code strftime_now()} reading {@code newClock} (the default is the system clock, UTC). */
     public ChatTemplate withClock(Clock newClock) {
-        return new ChatTemplate(name, source, bosToken, eosToken, limits, newClock);
+        return new ChatTemplate(name, source, template, bosToken, eosToken, limits, newClock);
     }
 
     /**
-     * Renders {@code messages}. Never throws for anything the template does: a template error, a
-     * sandbox violation or a limit gives a {@link RenderResult.Failed}.
+     * Renders {@code messages} with no tools and no extra variables. Never throws for anything the template
+     * does: a template error, a sandbox violation or a limit gives a {@link RenderResult.Failed}.
      *
      * @param addGenerationPrompt whether to end with the prompt that starts the assistant's reply
      */
@@ -132,6 +133,16 @@ public final class ChatTemplate {
             throw new IllegalArgumentException("Cannot render chat template " + name + ": messages must be a list "
                     + "of non-null messages");
         }
+        return render(ChatRequest.of(messages, addGenerationPrompt));
+    }
+
+    /**
+     * Renders {@code request} as transformers' {@code apply_chat_template} does, on this thread. Never throws
+     * for anything the template does: a template error, a sandbox violation or a limit gives a
+     * {@link RenderResult.Failed}.
+     */
+    public RenderResult render(ChatRequest request) {
+        List<ChatMessage> messages = request.messages();
         if (messages.size() > limits.maxListSize()) {
             return failed(ChatTemplateError.Reason.LIST_LIMIT, "the conversation has " + messages.size()
                     + " messages, above the limit of " + limits.maxListSize());
@@ -140,14 +151,34 @@ public final class ChatTemplate {
         for (ChatMessage m : messages) {
             values.add(m.asTemplateValue());
         }
-        Map<String, Object> bindings = new HashMap<>();
-        bindings.put("messages", Collections.unmodifiableList(values));
-        bindings.put("add_generation_prompt", addGenerationPrompt);
-        bindings.put("bos_token", bosToken);
-        bindings.put("eos_token", eosToken);
-        RenderBudget budget = new RenderBudget(limits, ZonedDateTime.now(clock), System.nanoTime());
-        return RenderRunner.run(budget, b -> renderOnWorker(bindings, b),
-                stop -> new RenderResult.Failed(error(stop)));
+        Map<String, Object> variables = new HashMap<>(request.kwargs());
+        variables.put("messages", Collections.unmodifiableList(values));
+        variables.put("tools", request.tools());
+        variables.put("documents", null);
+        variables.put("add_generation_prompt", request.addGenerationPrompt());
+        variables.put("bos_token", bosToken);
+        variables.put("eos_token", eosToken);
+        String text;
+        try {
+            text = template.render(variables, ZonedDateTime.now(clock), limits);
+        } catch (TemplateError e) {
+            return new RenderResult.Failed(error(name, e));
+        }
+        return request.continueFinalMessage() ? continueFinal(text, messages) : new RenderResult.Rendered(text);
+    }
+
+    /** transformers' continue_final_message: the prompt ends right after the last message's text. */
+    private RenderResult continueFinal(String text, List<ChatMessage> messages) {
+        String last = messages.isEmpty() ? null : messages.getLast().content();
+        String stripped = last == null ? null : last.strip();
+        int at = stripped == null ? -1 : text.lastIndexOf(stripped);
+        if (at < 0) {
+            return failed(ChatTemplateError.Reason.ERROR, "continue_final_message is set but the final message does "
+                    + "not appear in the prompt the template rendered");
+        }
+        String leftStripped = last.stripLeading();
+        boolean spacingKept = text.startsWith(leftStripped, at);
+        return new RenderResult.Rendered(text.substring(0, at + (spacingKept ? leftStripped : stripped).length()));
     }
 
     public String name() {
@@ -162,43 +193,9 @@ public final class ChatTemplate {
         return limits;
     }
 
-    private RenderResult renderOnWorker(Map<String, Object> bindings, RenderBudget budget) {
-        com.hubspot.jinjava.interpret.RenderResult r = jinjava.renderForResult(prepared.source(), bindings);
-        Optional<RenderBudget.Stop> stop = budget.stopped();
-        if (stop.isPresent()) {
-            // jinjava swallowed the throw (it catches what functions throw) and finished the render.
-            return new RenderResult.Failed(error(stop.get()));
-        }
-        Optional<ChatTemplateError> error = JinjavaErrors.firstFailure(name, r.getErrors(), prepared.lines());
-        if (error.isPresent()) {
-            return new RenderResult.Failed(error.get());
-        }
-        String text = r.getOutput();
-        if (text.length() > limits.maxOutputChars()) {
-            return failed(ChatTemplateError.Reason.OUTPUT_LIMIT, "the prompt has " + text.length()
-                    + " characters, above the limit of " + limits.maxOutputChars());
-        }
-        return new RenderResult.Rendered(text);
-    }
-
-    /** Parses the source on a render worker (deep nesting can overflow the parser's stack); the first error, if any. */
-    private Optional<ChatTemplateError> parse() {
-        RenderBudget budget = new RenderBudget(limits, ZonedDateTime.now(clock), System.nanoTime());
-        return RenderRunner.run(budget, b -> {
-            JinjavaInterpreter interpreter = jinjava.newInterpreter();
-            JinjavaInterpreter.pushCurrent(interpreter);
-            try {
-                interpreter.parse(prepared.source());
-                return JinjavaErrors.firstFailure(name, interpreter.getErrorsCopy(), prepared.lines());
-            } finally {
-                JinjavaInterpreter.popCurrent();
-            }
-        }, stop -> Optional.of(error(stop)));
-    }
-
-    private ChatTemplateError error(RenderBudget.Stop stop) {
-        return new ChatTemplateError(name, stop.reason(), prepared.lines().original(stop.line(), stop.position()),
-                stop.detail());
+    private static ChatTemplateError error(String name, TemplateError e) {
+        return new ChatTemplateError(name, e.reason(), e.line() > 0 ? OptionalInt.of(e.line()) : OptionalInt.empty(),
+                e.detail());
     }
 
     private RenderResult failed(ChatTemplateError.Reason reason, String detail) {

@@ -16,14 +16,16 @@ import java.time.Duration;
  *     {@code messages})
  * @param maxRangeLength most elements {@code range()} may produce; a longer range fails rather than
  *     being cut short
- * @param maxRenderSteps most steps per render: each template node rendered, each loop iteration, and
- *     each filter or method call is one step. This bounds loops and recursion deterministically, the
- *     same on every machine
+ * @param maxRenderSteps most steps per render: each template node rendered, each loop iteration, each
+ *     filter, method or function call, and each 256 characters a string operation reads or writes is one
+ *     step. This bounds loops, recursion and string work deterministically, the same on every machine
  * @param maxDepth deepest macro recursion, bracket nesting in an expression, and nesting {@code tojson}
- *     writes (jinjava's expression parser takes cubic time in the nesting depth)
- * @param maxRenderBytes most bytes the render may allocate in total, as the JVM counts them for the
- *     render's thread; this bounds memory where many values, each within its own limit, add up
- * @param timeout wall-clock bound per render, a backstop behind {@code maxRenderSteps}
+ *     writes
+ * @param maxRenderBytes most bytes the render may allocate in total for the strings and lists it builds,
+ *     counted before each is built (2 bytes a character, 16 an element); this bounds memory where many
+ *     values, each within its own limit, add up
+ * @param timeout wall-clock bound per render, a backstop behind {@code maxRenderSteps}, checked on the
+ *     rendering thread
  */
 public record ChatTemplateLimits(int maxTemplateChars, int maxOutputChars, int maxStringChars, int maxListSize,
                                  int maxRangeLength, long maxRenderSteps, int maxDepth, long maxRenderBytes,

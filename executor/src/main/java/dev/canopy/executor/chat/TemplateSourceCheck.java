@@ -4,16 +4,11 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * Checks a template's source before jinjava sees it, for what jinjava cannot bound by itself: its
- * length; nesting, of brackets inside {@code {{ }}} and {@code {% %}} (jinjava's expression parser takes
- * time cubic in the depth: 2,000 nested parentheses take seconds) and of block tags (each level is a few
- * stack frames when rendered); and the name of jinjava's interpreter object, which an expression could
- * otherwise reach.
+ * Checks a template's source before it is parsed, for what would otherwise cost stack depth: its length,
+ * and nesting, of brackets inside {@code {{ }}} and {@code {% %}} and of block tags (each level is a few
+ * stack frames when parsed and rendered).
  */
 final class TemplateSourceCheck {
-
-    /** Jinjava's name for the interpreter object it passes to filters. */
-    static final String INTERPRETER_NAME = "____int3rpr3t3r____";
 
     private TemplateSourceCheck() {}
 
@@ -23,12 +18,6 @@ final class TemplateSourceCheck {
             return Optional.of(new ChatTemplateError(name, ChatTemplateError.Reason.STRING_LIMIT, OptionalInt.empty(),
                     "the template has " + source.length() + " characters, above the limit of "
                             + limits.maxTemplateChars()));
-        }
-        int internal = source.indexOf(INTERPRETER_NAME);
-        if (internal >= 0) {
-            return Optional.of(new ChatTemplateError(name, ChatTemplateError.Reason.FORBIDDEN,
-                    OptionalInt.of(lineOf(source, internal)), "the template names jinjava's interpreter object "
-                    + INTERPRETER_NAME + ", which templates may not use"));
         }
         int tooDeep = firstTooDeep(source, limits.maxDepth());
         if (tooDeep >= 0) {

@@ -99,7 +99,7 @@ class ChatTemplateTest {
 
     @Test
     void textIsRenderedExactlyAsGivenControlCharactersIncluded() {
-        // Found by ChatTemplateFuzzTest (seed control-character-in-role): jinjava's printer escaped them.
+        // Found by ChatTemplateFuzzTest (seed control-character-in-role) when jinjava's printer escaped them.
         String text = "\u000euser\u0001 \t\r\n\u007f \\ ' \" \u2028";
         assertThat(ChatTemplates.render("{{ messages[0].role }}|{{ messages[0].content }}",
                 conversation(text, text)).textOrThrow()).isEqualTo(text + "|" + text);
@@ -108,14 +108,59 @@ class ChatTemplateTest {
     }
 
     @Test
-    void aTemplateThatCrashesJinjavaFailsWithAnError() {
-        // Found by ChatTemplateFuzzTest (seed empty-tag-crashes-jinjava): an empty tag crashes jinjava's parser.
+    void anEmptyTagFailsToCompileWithTheLine() {
+        // Found by ChatTemplateFuzzTest (seed empty-tag-crashes-jinjava): an empty tag crashed jinjava's parser.
         assertThatThrownBy(() -> ChatTemplate.compile("crash.jinja", "{%%}", "", "", ChatTemplateLimits.DEFAULT))
                 .isInstanceOfSatisfying(ChatTemplateException.class, e -> {
-                    assertThat(e.error().reason()).isEqualTo(ChatTemplateError.Reason.ERROR);
-                    assertThat(e.error().detail()).startsWith("jinjava failed on this template: "
-                            + "java.lang.StringIndexOutOfBoundsException");
+                    assertThat(e.error().reason()).isEqualTo(ChatTemplateError.Reason.SYNTAX);
+                    assertThat(e).hasMessage("Cannot render chat template crash.jinja (line 1): expected a tag name, "
+                            + "got end of statement block");
                 });
+    }
+
+    @Test
+    void toolsToolCallsAndTemplateSwitchesReachTheTemplate() {
+        String source = "{% for t in tools %}{{ t.function.name }};{% endfor %}{% for m in messages %}{{ m.role }}:"
+                + "{{ m.content }}{% for c in m.tool_calls %}[{{ c.function.arguments|tojson }}]{% endfor %}"
+                + "{{ m.reasoning_content|default('') }}|{% endfor %}{{ enable_thinking }}";
+        ChatTemplate t = ChatTemplate.compile("tools", source, "", "", ChatTemplateLimits.DEFAULT);
+        List<Object> tools = List.of(java.util.Map.of("type", "function", "function", java.util.Map.of("name", "f")));
+        ChatMessage call = new ChatMessage("assistant", null, java.util.Map.of("tool_calls", List.of(java.util.Map.of(
+                "function", java.util.Map.of("name", "f", "arguments", java.util.Map.of("x", 1)))),
+                "reasoning_content", "because"));
+        RenderResult r = t.render(new ChatRequest(List.of(new ChatMessage("user", "hi"), call), tools, false, false,
+                java.util.Map.of("enable_thinking", false)));
+        assertThat(r.textOrThrow()).isEqualTo("f;user:hi|assistant:None[{\"x\": 1}]because|False");
+    }
+
+    @Test
+    void largeToolListsAndLongMacroOutputStayWithinTheDefaultBudget() {
+        // Growing output is charged piece by piece, not its whole length at every piece.
+        String source = "{{ tools|tojson }}{% macro m(n) %}{% for i in range(n) %}{{ 'abcdefgh' * 20 }}{% endfor %}"
+                + "{% endmacro %}{{ m(5000)|length }}";
+        List<Object> tools = new java.util.ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            tools.add(java.util.Map.of("type", "function", "function", java.util.Map.of("name", "f" + i,
+                    "parameters", java.util.Map.of("a", List.of(1, 2, 3)))));
+        }
+        RenderResult r = ChatTemplate.compile("tools", source, "", "", ChatTemplateLimits.DEFAULT)
+                .render(new ChatRequest(conversation("user", "hi"), tools, true, false, java.util.Map.of()));
+        assertThat(r.textOrThrow()).startsWith("[{").endsWith("}]800000");
+    }
+
+    @Test
+    void continueFinalMessageEndsThePromptAfterTheLastMessage() {
+        ChatTemplate t = ChatTemplates.compile("chatml.jinja", "", "<|im_end|>");
+        ChatRequest request = new ChatRequest(conversation("user", "Hi", "assistant", "Hello, I am"), null, false, true,
+                java.util.Map.of());
+        assertThat(t.render(request).textOrThrow()).isEqualTo("<|im_start|>system\nYou are a helpful assistant."
+                + "<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\nHello, I am");
+        assertThatThrownBy(() -> new ChatRequest(conversation("user", "Hi"), null, true, true, java.util.Map.of()))
+                .hasMessageStartingWith("Cannot render a chat template with both add_generation_prompt and "
+                        + "continue_final_message");
+        assertThatThrownBy(() -> new ChatRequest(conversation("user", "Hi"), null, true, false,
+                java.util.Map.of("messages", List.of()))).hasMessage("Cannot pass chat template variable 'messages' in "
+                        + "kwargs: it is set by the renderer; use the request's own field");
     }
 
     @Test
@@ -179,12 +224,14 @@ class ChatTemplateTest {
 
     @Test
     void aTemplateThatDoesNotParseFailsAtCompileNamingTheLine() {
+        // Jinja2 names the line where the template ended without {% endfor %}: line 3.
         assertThatThrownBy(() -> ChatTemplate.compile("broken.jinja", "line 1\n{% for m in messages %}\n{{ m }}",
                 "", "", ChatTemplateLimits.DEFAULT))
                 .isInstanceOfSatisfying(ChatTemplateException.class, e -> {
                     assertThat(e.error().reason()).isEqualTo(ChatTemplateError.Reason.SYNTAX);
-                    assertThat(e.error().line()).hasValue(2);
-                    assertThat(e).hasMessageStartingWith("Cannot render chat template broken.jinja (line 2): ");
+                    assertThat(e.error().line()).hasValue(3);
+                    assertThat(e).hasMessage("Cannot render chat template broken.jinja (line 3): unexpected end of "
+                            + "template: the 'for' block is not closed (expected endfor or else)");
                 });
     }
 

@@ -12,14 +12,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Templates written to hang, exhaust memory, reach Java or read files: each is refused or stopped
- * within its bound, quickly, with an error that names the bound.
+ * Templates written to hang, exhaust memory, reach Java or read files: each is refused or stopped at
+ * its bound, on the rendering thread, with an error that names the bound. Bounds are counted (steps,
+ * characters, elements, bytes), so these tests assert on the error, never on wall-clock time.
  */
 class HostileTemplateTest {
 
     private static final List<ChatMessage> CHAT = conversation("user", "hi");
-    /** Generous wall-clock bound for a refused or stopped render on a loaded 2-core machine. */
-    private static final long QUICK_MILLIS = 3000;
 
     // ---- endless loops and recursion
 
@@ -38,7 +37,7 @@ class HostileTemplateTest {
     @Test
     void endlessMacroRecursionHitsTheDepthLimit() {
         assertStopped("{% macro f(n) %}{{ f(n + 1) }}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}",
-                ChatTemplateLimits.DEFAULT, Reason.DEPTH_LIMIT, "Max recursion limit of 64 reached for macro 'f'");
+                ChatTemplateLimits.DEFAULT, Reason.DEPTH_LIMIT, "macro calls nested deeper than 64 levels");
     }
 
     @Test
@@ -50,44 +49,41 @@ class HostileTemplateTest {
     }
 
     @Test
-    void aRenderThatOutrunsItsTimeoutIsStoppedAndItsThreadStops() throws InterruptedException {
+    void aRenderThatOutrunsItsTimeoutIsStoppedOnItsOwnThread() {
         String tenWayTree = "{% macro f(n) %}{% for i in range(10) %}{% if n < 20 %}{{ f(n + 1) }}{% endif %}"
                 + "{% endfor %}{% endmacro %}{{ f(0) }}";
         ChatTemplateLimits limits = ChatTemplateLimits.DEFAULT.withMaxRenderSteps(Long.MAX_VALUE)
                 .withTimeout(Duration.ofMillis(300));
-        long start = System.nanoTime();
+        int threadsBefore = Thread.activeCount();
         RenderResult r = ChatTemplate.compile("hostile", tenWayTree, "", "", limits).render(CHAT, true);
-        long millis = (System.nanoTime() - start) / 1_000_000;
         assertThat(r).isInstanceOfSatisfying(RenderResult.Failed.class, f -> {
             assertThat(f.error().reason()).isEqualTo(Reason.TIMEOUT);
             assertThat(f.error().detail()).isEqualTo("the render ran longer than the timeout of 300 ms");
+            assertThat(f.error().line()).as("where it stopped").hasValue(1);
         });
-        assertThat(millis).isBetween(300L, 1300L);
-        long deadline = System.nanoTime() + 2_000_000_000L;
-        while (RenderRunner.activeRenders() > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertThat(RenderRunner.activeRenders()).as("renders still burning CPU after the timeout").isZero();
+        assertThat(Thread.activeCount()).as("a render starts no thread that could outlive it")
+                .isLessThanOrEqualTo(threadsBefore);
     }
 
-    // ---- gigabyte strings and lists
+    // ---- gigabyte strings and lists: refused before they are built, from the operands' sizes
 
     @Test
-    void stringRepetitionIsNotAvailable() {
-        assertStopped("{{ 'x' * 10**9 }}", ChatTemplateLimits.DEFAULT, Reason.SYNTAX, "Cannot coerce 'x'");
+    void stringRepetitionIsRefusedBeforeItRuns() {
+        assertStopped("{{ 'x' * 10**9 }}", ChatTemplateLimits.DEFAULT, Reason.STRING_LIMIT,
+                "'*' would build a string of 1000000000 characters, above the limit of 4194304");
     }
 
     @Test
     void doublingAStringHitsTheStringLimit() {
         assertStopped("{% set ns = namespace(s='xx') %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}"
                 + "{% endfor %}{{ ns.s|length }}", ChatTemplateLimits.DEFAULT, Reason.STRING_LIMIT,
-                "over limit of 4194304");
+                "'~' would build a string of 8388608 characters, above the limit of 4194304");
     }
 
     @Test
     void filtersThatGrowTheirInputAreCheckedBeforeTheyRun() {
         assertStopped("{{ 'x'|center(1000000000) }}", ChatTemplateLimits.DEFAULT, Reason.STRING_LIMIT,
-                "filter center would build a string of 1000000000 characters, above the limit of 4194304");
+                "center would build a string of 1000000000 characters, above the limit of 4194304");
         String million = "{% set ns = namespace(s='xxxxxxxxxx') %}{% for i in range(17) %}{% set ns.s = ns.s ~ ns.s %}"
                 + "{% endfor %}";
         assertStopped(million + "{{ ns.s|replace('x', 'xxxxxxxxxx') }}", ChatTemplateLimits.DEFAULT,
@@ -95,15 +91,21 @@ class HostileTemplateTest {
         assertStopped(million + "{{ ns.s.replace('x', 'xxxxxxxxxx') }}", ChatTemplateLimits.DEFAULT,
                 Reason.STRING_LIMIT, "replace would build a string of 13107200 characters");
         assertStopped("{{ 'a\\nb\\nc'|indent(10**9) }}", ChatTemplateLimits.DEFAULT, Reason.STRING_LIMIT,
-                "filter indent would build a string of 3000000005 characters");
+                "filter indent would build a string of 4000000005 characters");
         assertStopped("{{ ['x']|batch(10**9, 'y') }}", ChatTemplateLimits.DEFAULT, Reason.LIST_LIMIT,
-                "filter batch would build a collection of 1000000000 elements");
+                "filter batch would build a collection of 1000000001 elements");
+        assertStopped("{{ '%0999999999d' % 1 }}", ChatTemplateLimits.DEFAULT, Reason.STRING_LIMIT,
+                "'%' formatting would build a string of 1000000000 characters");
+        assertStopped("{{ 'x'.zfill(10**9) }}", ChatTemplateLimits.DEFAULT, Reason.STRING_LIMIT,
+                "zfill would build a string of 1000000000 characters");
+        assertStopped("{{ 10 ** (10 ** 9) }}", ChatTemplateLimits.DEFAULT, Reason.STRING_LIMIT, "'**' would build");
     }
 
     @Test
     void doublingAListHitsTheListLimit() {
         assertStopped("{% set ns = namespace(l=[1]) %}{% for i in range(40) %}{% set ns.l = ns.l + ns.l %}"
-                + "{% endfor %}", ChatTemplateLimits.DEFAULT, Reason.LIST_LIMIT, "greater than the maximum size of 100000");
+                + "{% endfor %}", ChatTemplateLimits.DEFAULT, Reason.LIST_LIMIT,
+                "'+' would build a collection of 131072 elements, above the limit of 100000");
     }
 
     @Test
@@ -114,52 +116,86 @@ class HostileTemplateTest {
     }
 
     @Test
+    void aListOfOneHugeStringDoubledAndJoinedIsRefused() {
+        // Issue 20, item 3: doubling a list that holds one 4M-character string, then using it as text.
+        String source = "{% set ns = namespace(l=['x' * 4000000]) %}{% for i in range(8) %}{% set ns.l = ns.l + ns.l %}"
+                + "{% endfor %}{{ ns.l|join }}";
+        assertStopped(source, ChatTemplateLimits.DEFAULT, Reason.STRING_LIMIT,
+                "join would build a string of 1024000000 characters, above the limit of 4194304");
+    }
+
+    @Test
     void aPromptLongerThanTheOutputLimitFails() {
         assertStopped("{% for i in range(1000) %}{{ messages[0].content }}{% endfor %}",
                 ChatTemplateLimits.DEFAULT.withMaxChars(1000, 1000), Reason.OUTPUT_LIMIT, "over limit of 1000");
     }
 
-    // ---- Java access
+    // ---- issue 20, items 1 and 2: operations whose cost grows faster than their operands
+
+    @Test
+    void aLongNeedleInALongHaystackIsSearchedInLinearTime() {
+        // Java's String.indexOf would compare 2M x 2M characters here; a warm-up first lets the JIT compile it.
+        String source = "{% for i in range(2000) %}{{ 'ab' in 'xxab' }}{% endfor %}"
+                + "{% set hay = 'a' * 4000000 %}{% set needle = 'a' * 2000000 ~ 'b' %}"
+                + "[{{ needle in hay }}|{{ hay.find(needle) }}|{{ hay.count(needle) }}|{{ hay.split(needle)|length }}]";
+        // A wall-clock bound far above the work, so that a loaded machine cannot make this test flaky.
+        String text = render(source, ChatTemplateLimits.DEFAULT.withTimeout(Duration.ofMinutes(2))).textOrThrow();
+        assertThat(text).endsWith("[False|-1|0|1]");
+    }
+
+    @Test
+    void replaceOnHugeStringsIsChargedItsWorkAndStops() {
+        String source = "{% set hay = 'a' * 4000000 %}{% for i in range(1000) %}{% set x = hay.replace('b', 'c') %}"
+                + "{% endfor %}";
+        assertStopped(source, ChatTemplateLimits.DEFAULT.withTimeout(Duration.ofMinutes(2)), Reason.STEP_LIMIT,
+                "the render took more than 1000000 steps");
+    }
+
+    @Test
+    void roundWithAnEnormousPrecisionReturnsTheNumber() {
+        assertThat(render("{{ 2.5|round(10**9) }}|{{ 2.5|round(-10**9) }}|{{ 1.23456|round(3) }}",
+                ChatTemplateLimits.DEFAULT).textOrThrow()).isEqualTo("2.5|0.0|1.235");
+    }
+
+    // ---- Java access: nothing but the given values is reachable
 
     @ParameterizedTest
     @ValueSource(strings = {"{{ ''.getClass() }}", "{{ messages.getClass().forName('java.lang.Runtime') }}",
         "{{ messages[0].getClass() }}", "{{ (1).getClass() }}", "{{ range(3).getClass() }}",
         "{{ namespace().getClass() }}", "{{ 'abc'.getBytes() }}", "{{ 'x'.hashCode() }}",
         "{% for m in messages %}{{ loop.doBreak() }}{% endfor %}", "{{ messages.toArray() }}",
-        "{{ 'a,b'.split(',').clear() }}"})
-    void javaMethodsCannotBeCalled(String source) {
+        "{{ messages[0].class.name }}", "{{ ''.class.forName('java.lang.Runtime') }}"})
+    void javaMethodsAndPropertiesDoNotExist(String source) {
         RenderResult r = render(source, ChatTemplateLimits.DEFAULT);
         assertThat(r).isInstanceOfSatisfying(RenderResult.Failed.class, f -> {
-            assertThat(f.error().reason()).isEqualTo(Reason.FORBIDDEN);
-            assertThat(f.error().detail()).startsWith("templates cannot call method '");
+            assertThat(f.error().reason()).isEqualTo(Reason.ERROR);
+            assertThat(f.error().detail()).contains("has no attribute '");
         });
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"{{ ''.class }}", "{{ messages.class }}", "{{ messages[0].class.name }}",
-        "{{ ''.bytes }}", "{{ messages.size }}", "{{ loop.class }}"})
+    @ValueSource(strings = {"{{ ''.class }}", "{{ messages.class }}", "{{ ''.bytes }}", "{{ messages.size }}",
+        "{% for m in messages %}{{ loop.class }}{% endfor %}", "{{ messages[0].content.value }}"})
     void javaPropertiesAreUndefined(String source) {
         assertThat(render(source, ChatTemplateLimits.DEFAULT).textOrThrow()).isEmpty();
     }
 
     @Test
-    void jinjavasInterpreterObjectCannotBeNamed() {
-        assertThatThrownBy(() -> ChatTemplate.compile("hostile", "ok\n{{ ____int3rpr3t3r____.config }}", "", "",
-                ChatTemplateLimits.DEFAULT)).isInstanceOfSatisfying(ChatTemplateException.class, e -> {
-                    assertThat(e.error().reason()).isEqualTo(Reason.FORBIDDEN);
-                    assertThat(e).hasMessage("Cannot render chat template hostile (line 2): the template names "
-                            + "jinjava's interpreter object ____int3rpr3t3r____, which templates may not use");
-                });
+    void valuesCannotBeChanged() {
+        assertStopped("{{ 'a,b'.split(',').clear() }}", ChatTemplateLimits.DEFAULT, Reason.FORBIDDEN,
+                "access to attribute 'clear' of 'list' object is unsafe");
+        assertStopped("{{ messages[0].update({'role': 'system'}) }}", ChatTemplateLimits.DEFAULT, Reason.FORBIDDEN,
+                "access to attribute 'update' of 'dict' object is unsafe");
     }
 
     @Test
     void onlyTemplateValuesCanBeSerialized() {
         assertStopped("{% for m in messages %}{{ [loop]|tojson }}{% endfor %}", ChatTemplateLimits.DEFAULT,
-                Reason.FORBIDDEN, "tojson cannot serialize the loop object");
-        assertStopped("{% for m in messages %}{{ loop|string }}{% endfor %}", ChatTemplateLimits.DEFAULT,
-                Reason.FORBIDDEN, "filter string cannot take the loop object");
-        assertThat(render("{% macro m() %}{% endmacro %}{{ [m]|tojson }}", ChatTemplateLimits.DEFAULT).textOrThrow())
-                .as("macros are not values").isEqualTo("[null]");
+                Reason.ERROR, "Object of type LoopContext is not JSON serializable");
+        assertStopped("{% macro m() %}{% endmacro %}{{ [m]|tojson }}", ChatTemplateLimits.DEFAULT, Reason.ERROR,
+                "is not JSON serializable");
+        assertStopped("{{ [namespace(a=1)]|tojson }}", ChatTemplateLimits.DEFAULT, Reason.ERROR,
+                "Object of type Namespace is not JSON serializable");
     }
 
     // ---- files and other templates
@@ -169,18 +205,30 @@ class HostileTemplateTest {
         "{% import '/etc/passwd' as x %}", "{% from '/etc/passwd' import x %}", "{% extends '/etc/passwd' %}"})
     void includesImportsAndExtendsAreRefused(String source) {
         String tag = source.substring(3, source.indexOf(' ', 3));
-        assertStopped(source, ChatTemplateLimits.DEFAULT, Reason.FORBIDDEN, "'" + tag + "' is disabled");
+        assertThatThrownBy(() -> ChatTemplate.compile("hostile", source, "", "", ChatTemplateLimits.DEFAULT))
+                .isInstanceOfSatisfying(ChatTemplateException.class, e -> {
+                    assertThat(e.error().reason()).isEqualTo(Reason.FORBIDDEN);
+                    assertThat(e).hasMessage("Cannot render chat template hostile (line 1): '" + tag + "' is disabled: "
+                            + "a chat template cannot read other templates or files");
+                });
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"{{ 'a: 1'|fromyaml }}", "{{ '{{ 1 }}'|render }}", "{{ 'x'|md5 }}",
-        "{{ '127.0.0.1'|ipaddr }}", "{{ [1, 2]|shuffle }}", "{{ today() }}", "{{ 'x'|urlize }}"})
-    void helpersOutsideTheAllowListAreRefused(String source) {
-        assertThat(render(source, ChatTemplateLimits.DEFAULT)).isInstanceOfSatisfying(RenderResult.Failed.class,
-                f -> {
-                    assertThat(f.error().reason()).isEqualTo(Reason.FORBIDDEN);
-                    assertThat(f.error().detail()).contains("is disabled in this context");
+        "{{ '127.0.0.1'|ipaddr }}", "{{ [1, 2]|shuffle }}"})
+    void filtersJinja2DoesNotKnowFailAtCompile(String source) {
+        assertThatThrownBy(() -> ChatTemplate.compile("hostile", source, "", "", ChatTemplateLimits.DEFAULT))
+                .isInstanceOfSatisfying(ChatTemplateException.class, e -> {
+                    assertThat(e.error().reason()).isEqualTo(Reason.SYNTAX);
+                    assertThat(e.error().detail()).startsWith("no filter named '");
                 });
+    }
+
+    @Test
+    void jinja2HelpersCanopyLeavesOutFailTheRender() {
+        assertStopped("{{ 'x'|urlize }}", ChatTemplateLimits.DEFAULT, Reason.FORBIDDEN,
+                "filter 'urlize' is not available in Canopy's template renderer");
+        assertStopped("{{ today() }}", ChatTemplateLimits.DEFAULT, Reason.ERROR, "'today' is undefined");
     }
 
     // ---- hostile nesting
@@ -188,13 +236,11 @@ class HostileTemplateTest {
     @Test
     void deeplyNestedBracketsAreRefusedBeforeParsing() {
         String source = "{{ " + "(".repeat(3000) + "1" + ")".repeat(3000) + " }}";
-        long start = System.nanoTime();
         assertThatThrownBy(() -> ChatTemplate.compile("hostile", source, "", "", ChatTemplateLimits.DEFAULT))
                 .isInstanceOfSatisfying(ChatTemplateException.class, e -> {
                     assertThat(e.error().reason()).isEqualTo(Reason.DEPTH_LIMIT);
                     assertThat(e.error().detail()).isEqualTo("brackets nested deeper than 64 levels in an expression");
                 });
-        assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(QUICK_MILLIS);
     }
 
     @Test
@@ -230,15 +276,12 @@ class HostileTemplateTest {
         return ChatTemplate.compile("hostile", source, "<s>", "</s>", limits).render(CHAT, true);
     }
 
-    /** Renders {@code source} and checks it failed quickly for {@code reason}, with {@code detail} in the message. */
+    /** Renders {@code source} and checks it failed for {@code reason}, with {@code detail} in the message and a line. */
     private static void assertStopped(String source, ChatTemplateLimits limits, Reason reason, String detail) {
-        long start = System.nanoTime();
         RenderResult r = render(source, limits);
-        long millis = (System.nanoTime() - start) / 1_000_000;
         assertThat(r).isInstanceOfSatisfying(RenderResult.Failed.class, f -> {
             assertThat(f.error().reason()).as(f.error().message()).isEqualTo(reason);
             assertThat(f.error().detail()).contains(detail);
         });
-        assertThat(millis).as("milliseconds to stop").isLessThan(QUICK_MILLIS);
     }
 }

@@ -10,7 +10,6 @@ import java.util.function.IntConsumer;
 import dev.canopy.executor.chat.ChatMessage;
 import dev.canopy.executor.chat.ChatTemplate;
 import dev.canopy.executor.chat.ChatTemplateLimits;
-import dev.canopy.executor.chat.RenderResult;
 import dev.canopy.executor.engine.Completion;
 import dev.canopy.executor.engine.Engine;
 import dev.canopy.executor.engine.EngineConfig;
@@ -47,16 +46,8 @@ final class EngineBackend implements ModelBackend {
         this.modelName = modelName;
         this.maxCharsPerToken = maxCharsPerToken(engine.tokenizer());
         this.chat = ChatTemplate.fromModel(engine.model().file().metadata(), ChatTemplateLimits.DEFAULT)
-                .<ChatRenderer>map(template -> messages -> render(template, messages))
+                .<ChatRenderer>map(TemplateChatRenderer::new)
                 .orElse(EngineBackend::noTemplate);
-    }
-
-    private static String render(ChatTemplate template, List<ChatMessage> messages) {
-        return switch (template.render(messages, true)) {
-            case RenderResult.Rendered rendered -> rendered.text();
-            case RenderResult.Failed failed -> throw new IllegalArgumentException(
-                    "Cannot render messages with the model's chat template: " + failed.error().message());
-        };
     }
 
     private static String noTemplate(List<ChatMessage> messages) {

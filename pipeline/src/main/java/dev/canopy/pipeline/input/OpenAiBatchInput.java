@@ -14,6 +14,9 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
+import java.util.List;
+import java.util.stream.Stream;
+
 /**
  * Reads OpenAI batch request lines into the pipeline's columns: {@code custom_id} (the id), {@code messages}
  * (chat requests) or {@code prompt} (completion requests), and the parameters {@code max_tokens} (or
@@ -27,7 +30,9 @@ public final class OpenAiBatchInput {
     public static final String ID_COLUMN = "custom_id";
 
     static final StructType MESSAGE = new StructType()
-            .add("role", DataTypes.StringType).add("content", DataTypes.StringType);
+            .add("role", DataTypes.StringType).add("content", DataTypes.StringType)
+            .add("name", DataTypes.StringType).add("tool_calls", DataTypes.StringType)
+            .add("tool_call_id", DataTypes.StringType).add("reasoning_content", DataTypes.StringType);
 
     /**
      * The request fields read. The parameters are read as their JSON text (Spark's JSON reader gives any value
@@ -48,7 +53,11 @@ public final class OpenAiBatchInput {
                     .add("top_p", DataTypes.StringType)
                     .add("seed", DataTypes.StringType)
                     .add("stop", DataTypes.StringType)
-                    .add("n", DataTypes.StringType))
+                    .add("n", DataTypes.StringType)
+                    .add("tools", DataTypes.StringType)
+                    .add("chat_template_kwargs", DataTypes.StringType)
+                    .add("add_generation_prompt", DataTypes.StringType)
+                    .add("continue_final_message", DataTypes.StringType))
             .add(InputSchema.MALFORMED_COLUMN, DataTypes.StringType);
 
     private OpenAiBatchInput() {}
@@ -65,7 +74,11 @@ public final class OpenAiBatchInput {
                 .otherwise(array(stopText));
         boolean chat = !requests.filter(col("body.messages").isNotNull()).isEmpty();
         Column source = chat ? col("body.messages").as("messages") : col("body.prompt").as("prompt");
-        return requests.select(
+        List<Column> chatFields = chat ? List.of(col("body.tools").as("tools"),
+                col("body.chat_template_kwargs").as("chat_template_kwargs"),
+                col("body.add_generation_prompt").as("add_generation_prompt"),
+                col("body.continue_final_message").as("continue_final_message")) : List.of();
+        return requests.select(Stream.concat(Stream.of(
                 col(ID_COLUMN),
                 source,
                 coalesce(col("body.max_completion_tokens"), col("body.max_tokens")).as(RowParam.MAX_TOKENS.column()),
@@ -74,6 +87,6 @@ public final class OpenAiBatchInput {
                 col("body.seed").as(RowParam.SEED.column()),
                 stop.as(RowParam.STOP.column()),
                 col("body.n").as(RowParam.N.column()),
-                col(InputSchema.MALFORMED_COLUMN));
+                col(InputSchema.MALFORMED_COLUMN)), chatFields.stream()).toArray(Column[]::new));
     }
 }

@@ -72,7 +72,7 @@ final class RowPreparer implements Serializable {
             prompt = row.getString(index);
         } else {
             try {
-                prompt = backend.chatRenderer().render(ChatMessages.of(row.getList(index), maxPromptChars));
+                prompt = backend.chatRenderer().render(ChatRequests.of(row, index, maxPromptChars));
             } catch (IllegalArgumentException e) {
                 return new PreparedPrompt.Rejected(new RowError(ErrorKind.INVALID_MESSAGES, e.getMessage()), 0);
             }
