@@ -1,5 +1,6 @@
 package dev.canopy.executor.model;
 
+import dev.canopy.executor.gguf.GgufFile;
 import dev.canopy.executor.gguf.GgufMetadata;
 import dev.canopy.executor.gguf.ModelFormatException;
 
@@ -43,6 +44,18 @@ public final class ModelSizeCheck {
      */
     public static void check(GgufMetadata meta, ModelConfig config) {
         new ModelSizeCheck(meta, config.architecture() + ".").check(config);
+    }
+
+    /**
+     * The config {@code file} describes, its sizes checked: what {@link Model#load} does before it maps any weight
+     * (the fuzz target of the GGUF reader calls it on every file that reads).
+     *
+     * @throws ModelFormatException naming the key and the file
+     */
+    public static ModelConfig configOf(GgufFile file) {
+        ModelConfig config = new ModelLoader(file).config();
+        check(file.metadata(), config);
+        return config;
     }
 
     private void check(ModelConfig c) {
