@@ -31,7 +31,8 @@ with open(out + "/mixed.jsonl", "ab") as f:
     f.write(b'{"id": "h-bad-utf8", "prompt": "Ben \xff\xfe ran"}\n')
 PY
 for run in good mixed; do
-  /usr/bin/time -v bin/canopy batch --input "$OUT/$run.jsonl" --output "$OUT/$run-out" --model "$MODEL" \
+  /usr/bin/time -v bin/canopy batch --input "$OUT/$run.jsonl" --input-format jsonl --output "$OUT/$run-out" \
+      --model "$MODEL" \
       > "$OUT/$run.log" 2> "$OUT/$run.time" || echo "$run: exit $?"
   echo "$run: $(grep -E 'Elapsed \(wall|Maximum resident' "$OUT/$run.time" | sed 's/^\s*//' | tr '\n' ' ')"
 done
