@@ -16,8 +16,8 @@ import org.apache.parquet.format.Util;
  * Checks one Parquet file's footer, read in bounded memory, before Spark parses it: the footer's length, the
  * schema's nesting depth and column count, and the nesting of key-value metadata.
  *
- * <p>The footer is decoded with parquet-format's Thrift classes ({@link Util#readFileMetaData(java.io.InputStream,
- * boolean)}, row groups skipped), not with parquet-hadoop's footer reader: that one converts the schema to a
+ * <p>The footer is decoded with parquet-format's Thrift classes ({@link Util#readFileMetaData}, row groups
+ * skipped, the message size capped at the footer's length), not with parquet-hadoop's footer reader: that one converts the schema to a
  * {@code MessageType} recursively, which is the very stack overflow this check exists to prevent. In the Thrift
  * form the schema is a flat, depth-first list of elements with child counts, which this class walks with an
  * explicit stack, so no input can make it recurse.
@@ -78,7 +78,8 @@ public final class ParquetFooterCheck {
 
     private FileMetaData decode(byte[] footer) {
         try {
-            return Util.readFileMetaData(new ByteArrayInputStream(footer), true);
+            // the footer's own length as Thrift's message size: a list or string may claim no more than it holds
+            return Util.readFileMetaData(new ByteArrayInputStream(footer), true, null, null, Math.max(1, footer.length));
         } catch (IOException | RuntimeException e) {
             throw invalid("its footer cannot be decoded: " + e.getMessage());
         } catch (StackOverflowError e) { // Thrift skips unknown nested structs recursively; ours unwinds here
