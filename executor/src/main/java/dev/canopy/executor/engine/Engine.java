@@ -144,7 +144,7 @@ public final class Engine implements AutoCloseable {
         lock.lock();
         try {
             GenerationRun run = new GenerationRun(model.config(), model.tokenizer(), backend, scheduler, swapper, sampler,
-                    sink, onTokens);
+                    sink, onTokens, config.maxOutputBytes());
             last = run.run(requests);
             total = total.plus(last);
         } finally {

@@ -25,15 +25,20 @@ import java.nio.file.Path;
  *                       type fits more tokens in {@code kvBudgetBytes} and runs on the CPU backend only
  * @param gpu            the GPU's arithmetic (null: {@link GpuSettings#defaults()}, tensor cores on and shared-prefix
  *                       attention off); the CPU backend ignores it
+ * @param maxOutputBytes most UTF-8 bytes of text one sample may produce (0: {@link #DEFAULT_MAX_OUTPUT_BYTES}); a
+ *                       sample that reaches it ends with {@code OUTPUT_LIMIT}, its text cut there on a character
+ *                       boundary, so that no vocabulary can make one row's output grow without bound
  */
 public record EngineConfig(Path model, int threads, int maxSeqs, int maxBatchTokens, long kvBudgetBytes,
                            int blockSize, boolean prefixCaching, KernelBackend kernels, BackendKind backend,
-                           OffloadConfig offload, KvCacheType kvType, GpuSettings gpu) {
+                           OffloadConfig offload, KvCacheType kvType, GpuSettings gpu, long maxOutputBytes) {
 
     public static final int DEFAULT_MAX_SEQS = 64;
     public static final int DEFAULT_MAX_BATCH_TOKENS = 512;
     public static final long DEFAULT_KV_BUDGET = 1L << 30;
     public static final int DEFAULT_BLOCK_SIZE = 16;
+    /** 4 MiB: about a million tokens of ordinary text, far beyond any row's max_tokens. */
+    public static final long DEFAULT_MAX_OUTPUT_BYTES = 4L << 20;
 
     public EngineConfig {
         if (model == null) {
@@ -71,6 +76,21 @@ public record EngineConfig(Path model, int threads, int maxSeqs, int maxBatchTok
         if (gpu == null) {
             gpu = GpuSettings.defaults();
         }
+        if (maxOutputBytes == 0) {
+            maxOutputBytes = DEFAULT_MAX_OUTPUT_BYTES;
+        }
+        if (maxOutputBytes < 4) {
+            throw new IllegalArgumentException("Cannot configure engine: maxOutputBytes must be at least 4 (one "
+                    + "character), got " + maxOutputBytes);
+        }
+    }
+
+    /** A config with the {@link #DEFAULT_MAX_OUTPUT_BYTES default output cap}. */
+    public EngineConfig(Path model, int threads, int maxSeqs, int maxBatchTokens, long kvBudgetBytes, int blockSize,
+                        boolean prefixCaching, KernelBackend kernels, BackendKind backend, OffloadConfig offload,
+                        KvCacheType kvType, GpuSettings gpu) {
+        this(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels, backend, offload,
+                kvType, gpu, DEFAULT_MAX_OUTPUT_BYTES);
     }
 
     /** A config with the {@link GpuSettings#defaults() default GPU arithmetic}. */
@@ -106,60 +126,66 @@ public record EngineConfig(Path model, int threads, int maxSeqs, int maxBatchTok
 
     public EngineConfig withThreads(int n) {
         return new EngineConfig(model, n, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels,
-                backend, offload, kvType, gpu);
+                backend, offload, kvType, gpu, maxOutputBytes);
     }
 
     public EngineConfig withMaxSeqs(int n) {
         return new EngineConfig(model, threads, n, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels,
-                backend, offload, kvType, gpu);
+                backend, offload, kvType, gpu, maxOutputBytes);
     }
 
     public EngineConfig withMaxBatchTokens(int n) {
         return new EngineConfig(model, threads, maxSeqs, n, kvBudgetBytes, blockSize, prefixCaching, kernels, backend,
-                offload, kvType, gpu);
+                offload, kvType, gpu, maxOutputBytes);
     }
 
     public EngineConfig withKvBudgetBytes(long n) {
         return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, n, blockSize, prefixCaching, kernels, backend,
-                offload, kvType, gpu);
+                offload, kvType, gpu, maxOutputBytes);
     }
 
     public EngineConfig withBlockSize(int n) {
         return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, n, prefixCaching, kernels,
-                backend, offload, kvType, gpu);
+                backend, offload, kvType, gpu, maxOutputBytes);
     }
 
     public EngineConfig withPrefixCaching(boolean on) {
         return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, on, kernels,
-                backend, offload, kvType, gpu);
+                backend, offload, kvType, gpu, maxOutputBytes);
     }
 
     public EngineConfig withKernels(KernelBackend k) {
         return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, k,
-                backend, offload, kvType, gpu);
+                backend, offload, kvType, gpu, maxOutputBytes);
     }
 
     /** This config on backend {@code kind}. */
     public EngineConfig withBackend(BackendKind kind) {
         return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching,
-                kernels, kind, offload, kvType, gpu);
+                kernels, kind, offload, kvType, gpu, maxOutputBytes);
     }
 
     /** This config with the KV cache stored as {@code type}. */
     public EngineConfig withKvType(KvCacheType type) {
         return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching,
-                kernels, backend, offload, type, gpu);
+                kernels, backend, offload, type, gpu, maxOutputBytes);
     }
 
     /** This config with KV offload {@code o}. */
     public EngineConfig withOffload(OffloadConfig o) {
         return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching,
-                kernels, backend, o, kvType, gpu);
+                kernels, backend, o, kvType, gpu, maxOutputBytes);
     }
 
     /** This config with the GPU doing the arithmetic {@code settings} asks for. */
     public EngineConfig withGpu(GpuSettings settings) {
         return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching,
-                kernels, backend, offload, kvType, settings);
+                kernels, backend, offload, kvType, settings, maxOutputBytes);
+    }
+
+    /** This config with samples cut at {@code bytes} of UTF-8 text. */
+    public EngineConfig withMaxOutputBytes(long bytes) {
+        return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching,
+                kernels, backend, offload, kvType, gpu, bytes);
     }
 }

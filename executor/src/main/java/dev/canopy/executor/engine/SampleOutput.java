@@ -17,13 +17,16 @@ final class SampleOutput {
     private final int index;
     private final TokenDecoder decoder;
     private final StopMatcher stops;
+    private final long maxBytes;
+    private long bytes; // UTF-8 bytes of the text so far
     private final List<Integer> tokens = new ArrayList<>();
     private final List<SampledToken> logprobs = new ArrayList<>();
     private String finalText;
     private FinishReason reason;
 
-    SampleOutput(int index, Tokenizer tokenizer, List<String> stopStrings) {
+    SampleOutput(int index, Tokenizer tokenizer, List<String> stopStrings, long maxBytes) {
         this.index = index;
+        this.maxBytes = maxBytes;
         this.decoder = tokenizer.newDecoder();
         this.stops = new StopMatcher(stopStrings);
     }
@@ -31,17 +34,24 @@ final class SampleOutput {
     /**
      * Adds a generated token's text.
      *
-     * @return true when a stop string is now complete (the text is cut before it and the sample is finished)
+     * @return true when a stop string is now complete (the text is cut before it and the sample is finished), or
+     *     the text has passed {@code maxBytes} (it is cut there, on a character boundary, and finishes with
+     *     {@link FinishReason#OUTPUT_LIMIT})
      */
     boolean appendText(int token) {
         tokens.add(token);
-        OptionalInt at = stops.append(decoder.append(token));
+        String piece = decoder.append(token);
+        bytes += Utf8Bytes.length(piece);
+        OptionalInt at = stops.append(piece);
         if (at.isPresent()) {
             finalText = stops.text().substring(0, at.getAsInt());
             reason = FinishReason.STOP;
-            return true;
         }
-        return false;
+        if (bytes > maxBytes && (finalText == null || Utf8Bytes.length(finalText) > maxBytes)) {
+            finalText = Utf8Bytes.prefix(finalText == null ? stops.text() : finalText, maxBytes);
+            reason = FinishReason.OUTPUT_LIMIT;
+        }
+        return reason != null;
     }
 
     void addLogprobs(SampledToken t) {

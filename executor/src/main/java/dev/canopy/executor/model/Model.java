@@ -33,6 +33,7 @@ public final class Model implements AutoCloseable {
         try {
             ModelLoader loader = new ModelLoader(file);
             ModelConfig config = loader.config();
+            ModelSizeCheck.check(file.metadata(), config);
             ModelWeights weights = loader.weights(config);
             Tokenizer tokenizer = TokenizerLoader.load(file.metadata());
             if (tokenizer.vocabSize() > config.vocab()) {

@@ -6,6 +6,8 @@ public enum FinishReason {
     STOP,
     /** {@code maxTokens} generated or the context is full (decided by the engine). */
     LENGTH,
+    /** Its text reached the engine's {@code maxOutputBytes} and was cut there (decided by the engine). */
+    OUTPUT_LIMIT,
     /** It could not run; {@link Sequence#errorMessage()} says why. */
     ERROR
 }

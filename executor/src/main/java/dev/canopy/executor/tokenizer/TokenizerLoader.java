@@ -67,6 +67,7 @@ public final class TokenizerLoader {
         if (tokens.length == 0) {
             throw new ModelFormatException(metadata.file(), "key " + TOKENS + ": expected at least one token, found none");
         }
+        TokenTextCheck.check(metadata, TOKENS, tokens);
         float[] scores = sentencePiece || metadata.has(SCORES) ? metadata.getFloatArray(SCORES) : new float[tokens.length];
         checkLength(metadata, SCORES, scores.length, tokens.length);
         TokenType[] types = tokenTypes(metadata, tokens.length);

@@ -8,6 +8,8 @@ import dev.canopy.executor.gguf.GgufFile;
 import dev.canopy.executor.gguf.GgufLimits;
 import dev.canopy.executor.gguf.GgufTensorInfo;
 import dev.canopy.executor.gguf.ModelFormatException;
+import dev.canopy.executor.model.ModelConfig;
+import dev.canopy.executor.model.ModelSizeCheck;
 import dev.canopy.executor.tokenizer.TokenizerLoader;
 import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
@@ -22,7 +24,8 @@ import org.junit.jupiter.api.BeforeAll;
  * Fuzzes the GGUF reader with arbitrary bytes. Whatever the bytes, reading them either succeeds with
  * tensors that lie inside the input, or fails with a {@link ModelFormatException}; it never throws
  * anything else, and never allocates much more than the input's size. A file that reads is also
- * handed to the tokenizer loader, with the same rule.
+ * handed to the tokenizer loader (token texts capped) and to the model config's size checks, with the same
+ * rule; a config that passes has no size that wraps 32-bit arithmetic.
  */
 class GgufReaderFuzzTest {
 
@@ -75,6 +78,23 @@ class GgufReaderFuzzTest {
                 }
             }
             loadTokenizer(file);
+            loadConfig(file);
+        }
+    }
+
+    /** A config that passes the size checks has no size that wraps 32-bit arithmetic. */
+    private static void loadConfig(GgufFile file) {
+        if (!file.metadata().has("general.architecture")) {
+            return;
+        }
+        try {
+            ModelConfig c = ModelSizeCheck.configOf(file);
+            assertThat((long) c.heads() * c.headDim()).isEqualTo(c.qDim());
+            assertThat((long) c.kvHeads() * c.headDim()).isEqualTo(c.kvDim());
+            assertThat(c.kvBytesPerToken()).isEqualTo(2L * c.layers() * c.kvHeads() * c.headDim() * Float.BYTES);
+            assertThat((long) c.vocab() * c.dim()).isLessThan(1L << 40);
+        } catch (ModelFormatException expected) {
+            assertThat(expected).hasMessageStartingWith("Cannot load model " + NAME + ": ");
         }
     }
 

@@ -40,7 +40,7 @@ public record BatchConfig(String input, String inputFormat, String output, Strin
         sampling = sampling == null ? new Sampling(null, null, null, null, null, null, null, null, null, null, null)
                 : sampling;
         partitioning = partitioning == null ? new Partitioning(null, null, null) : partitioning;
-        engine = engine == null ? new Engine(null, null, null, null, null, null, null, null, null, null, null) : engine;
+        engine = engine == null ? new Engine(null, null, null, null, null, null, null, null, null, null, null, null) : engine;
         spark = spark == null ? Map.of() : new TreeMap<>(spark);
     }
 
@@ -91,5 +91,5 @@ public record BatchConfig(String input, String inputFormat, String output, Strin
     @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
     public record Engine(Integer threads, Integer maxSeqs, Integer maxBatchTokens, String kvBudget, Integer blockSize,
                          Boolean prefixCaching, String kernels, String backend, String kvType, Boolean tensorCores,
-                         Boolean sharedPrefixAttention) {}
+                         Boolean sharedPrefixAttention, String maxOutputBytes) {}
 }

@@ -92,12 +92,15 @@ public final class BatchSpecBuilder {
         long kvBudget = e.kvBudget() == null ? d.kvBudgetBytes() : ByteSize.parse(e.kvBudget())
                 .orElseThrow(() -> new ConfigException("Cannot read key 'engine.kv-budget': '" + e.kvBudget()
                         + "' is not a size such as 512m or 2g"));
+        long maxOutput = e.maxOutputBytes() == null ? d.maxOutputBytes() : ByteSize.parse(e.maxOutputBytes())
+                .orElseThrow(() -> new ConfigException("Cannot read key 'engine.max-output-bytes': '"
+                        + e.maxOutputBytes() + "' is not a size such as 64k or 4m"));
         return new EngineSettings(or(e.threads(), d.threads()), or(e.maxSeqs(), d.maxSeqs()),
                 or(e.maxBatchTokens(), d.maxBatchTokens()), kvBudget, or(e.blockSize(), d.blockSize()),
                 or(e.prefixCaching(), d.prefixCaching()), kernels(e.kernels(), d.kernels()),
                 e.backend() == null ? d.backend() : BackendKind.parse(e.backend()), kvType(e.kvType(), d.kvType()),
                 new GpuSettings(or(e.tensorCores(), d.gpu().tensorCores()),
-                        or(e.sharedPrefixAttention(), d.gpu().sharedPrefixAttention())));
+                        or(e.sharedPrefixAttention(), d.gpu().sharedPrefixAttention())), maxOutput);
     }
 
     private static KvCacheType kvType(String name, KvCacheType fallback) {

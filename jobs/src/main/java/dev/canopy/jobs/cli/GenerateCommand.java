@@ -53,6 +53,7 @@ public final class GenerateCommand implements Command {
                          [--no-prefix-cache] [--threads N] [--kernels auto|native|java]
                          [--backend auto|cpu|cuda] [--kv-type f32|q8|q4] [--metrics]
                          [--order planned|input]   (planned: prefix groups together, by the batch planner)
+                         [--max-output-bytes 4m]   (a longer text is cut there: finish_reason output_limit)
                          [--offload none|host|disk|host+disk] [--host-kv 2g] [--spill-dir DIR] [--spill-size 8g]
                          [--preempt auto|swap|recompute] [--offload-policy lru|plan]   (KV swap on preemption)
                          [--tensor-cores on|off] [--shared-prefix-attention on|off]   (GPU arithmetic, below)
@@ -68,7 +69,8 @@ public final class GenerateCommand implements Command {
     public int run(String[] argv, PrintStream out, PrintStream err) {
         Args a = Args.parse(name(), argv, GpuFlags.plus(OffloadFlags.plus(Set.of("model", "prompt", "input", "output",
                 "max-tokens", "temperature", "top-k", "top-p", "min-p", "seed", "stop", "max-batch-tokens", "max-seqs",
-                "kv-budget", "threads", "kernels", "backend", "kv-type", "order"))), Set.of("no-prefix-cache", "metrics"));
+                "kv-budget", "threads", "kernels", "backend", "kv-type", "order", "max-output-bytes"))),
+                Set.of("no-prefix-cache", "metrics"));
         String order = a.get("order").orElse("planned");
         if (!order.equals("planned") && !order.equals("input")) {
             throw new UsageException("canopy generate: --order must be planned or input, got '" + order + "'");
@@ -141,7 +143,8 @@ public final class GenerateCommand implements Command {
                     .withBackend(backend(a))
                     .withKvType(kvType(a))
                     .withGpu(GpuFlags.parse(a))
-                    .withOffload(OffloadFlags.parse(a));
+                    .withOffload(OffloadFlags.parse(a))
+                    .withMaxOutputBytes(a.bytesValue("max-output-bytes", c.maxOutputBytes()));
         } catch (IllegalArgumentException e) {
             throw new UsageException("canopy: " + e.getMessage());
         }

@@ -96,6 +96,20 @@ class BatchConfigLoaderTest {
     }
 
     @Test
+    void theMaxOutputBytesKeyCapsEachRowsTextAndABadOneIsNamed() {
+        BatchConfig small = BatchConfigLoader.load(Optional.empty(), Map.of("engine.max-output-bytes", "64k"));
+        assertThat(BatchSpecBuilder.engine(small.engine()).config(Path.of("m.gguf"), 2).maxOutputBytes())
+                .isEqualTo(64 << 10);
+        BatchConfig unset = BatchConfigLoader.load(Optional.empty(), Map.of());
+        assertThat(BatchSpecBuilder.engine(unset.engine()).withThreads(3).config(Path.of("m.gguf"), 2)
+                .maxOutputBytes()).isEqualTo(4L << 20);
+        BatchConfig bad = BatchConfigLoader.load(Optional.empty(), Map.of("engine.max-output-bytes", "lots"));
+        assertThatThrownBy(() -> BatchSpecBuilder.engine(bad.engine()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("Cannot read key 'engine.max-output-bytes': 'lots' is not a size such as 64k or 4m");
+    }
+
+    @Test
     void theGpuKeysChooseTheArithmeticDefaultingToTensorCoresWithoutSharedPrefixAttention() {
         BatchConfig unset = BatchConfigLoader.load(Optional.empty(), Map.of());
         assertThat(BatchSpecBuilder.engine(unset.engine()).gpu()).isEqualTo(GpuSettings.defaults());

@@ -42,6 +42,16 @@ public final class BatchRun {
      * @throws OutputConflictException before any output, when the output holds rows of another model or config
      */
     public static BatchOutcome run(SparkSession spark, BatchJobSpec spec) {
+        try (StallWatchdog watchdog = StallWatchdog.start(spark.sparkContext(), StallLimits.DEFAULT)) {
+            try {
+                return run(spark, spec, watchdog);
+            } catch (RuntimeException e) {
+                throw watchdog.failure().<RuntimeException>map(m -> new JobStalledException(m, e)).orElse(e);
+            }
+        }
+    }
+
+    private static BatchOutcome run(SparkSession spark, BatchJobSpec spec, StallWatchdog watchdog) {
         PhaseTimes phases = new PhaseTimes();
         ModelDescription model = spec.options().backend().describe();
         Dataset<Row> input = InputReader.read(spark, spec.input());
@@ -79,7 +89,10 @@ public final class BatchRun {
                     }
                 }
             } catch (Exception e) { // SparkException: a task failed past its retries; report what was committed
-                failure = rootMessage(e);
+                failure = watchdog.failure().orElse(rootMessage(e));
+                if (watchdog.failure().isPresent()) {
+                    Thread.interrupted(); // the watchdog's interrupt must not fail the verification below
+                }
                 LOG.error("Generation failed; committed partitions are kept for a rerun", e);
             } finally {
                 seconds = (System.nanoTime() - start) / 1e9;

@@ -28,10 +28,12 @@ import dev.canopy.executor.tensor.KernelBackend;
  * @param gpu            the GPU's arithmetic (null: {@link GpuSettings#defaults()}: tensor cores on, shared-prefix
  *                       attention off, which keeps each row's output independent of its batch and partition);
  *                       ignored on the CPU
+ * @param maxOutputBytes most UTF-8 bytes of one sample's text (0: the engine's default, 4 MiB); a longer one is cut
+ *                       there with finish reason {@code output_limit}
  */
 public record EngineSettings(int threads, int maxSeqs, int maxBatchTokens, long kvBudgetBytes, int blockSize,
                              boolean prefixCaching, KernelBackend kernels, BackendKind backend, KvCacheType kvType,
-                             GpuSettings gpu)
+                             GpuSettings gpu, long maxOutputBytes)
         implements Serializable {
 
     /** The value of {@code threads} that means "the executor's cores". */
@@ -50,8 +52,17 @@ public record EngineSettings(int threads, int maxSeqs, int maxBatchTokens, long 
         if (gpu == null) {
             gpu = GpuSettings.defaults();
         }
-        new EngineConfig(Path.of("model.gguf"), Math.max(1, threads), maxSeqs, maxBatchTokens, kvBudgetBytes,
-                blockSize, prefixCaching, kernels); // validates the rest by the engine's own rules
+        maxOutputBytes = new EngineConfig(Path.of("model.gguf"), Math.max(1, threads), maxSeqs, maxBatchTokens,
+                kvBudgetBytes, blockSize, prefixCaching, kernels).withMaxOutputBytes(maxOutputBytes)
+                .maxOutputBytes(); // validates the rest by the engine's own rules
+    }
+
+    /** Settings with the engine's default output cap. */
+    public EngineSettings(int threads, int maxSeqs, int maxBatchTokens, long kvBudgetBytes, int blockSize,
+                          boolean prefixCaching, KernelBackend kernels, BackendKind backend, KvCacheType kvType,
+                          GpuSettings gpu) {
+        this(threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels, backend, kvType, gpu,
+                0);
     }
 
     /** Settings with the {@link GpuSettings#defaults() default GPU arithmetic}. */
@@ -71,57 +82,64 @@ public record EngineSettings(int threads, int maxSeqs, int maxBatchTokens, long 
     /** The engine config for {@code model}, with {@code executorCores} standing in for {@link #EXECUTOR_CORES}. */
     public EngineConfig config(Path model, int executorCores) {
         return new EngineConfig(model, threads == EXECUTOR_CORES ? executorCores : threads, maxSeqs, maxBatchTokens,
-                kvBudgetBytes, blockSize, prefixCaching, kernels).withBackend(backend).withKvType(kvType).withGpu(gpu);
+                kvBudgetBytes, blockSize, prefixCaching, kernels).withBackend(backend).withKvType(kvType).withGpu(gpu)
+                .withMaxOutputBytes(maxOutputBytes);
     }
 
     public EngineSettings withThreads(int value) {
         return new EngineSettings(value, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels,
-                backend, kvType, gpu);
+                backend, kvType, gpu, maxOutputBytes);
     }
 
     public EngineSettings withMaxSeqs(int value) {
         return new EngineSettings(threads, value, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels,
-                backend, kvType, gpu);
+                backend, kvType, gpu, maxOutputBytes);
     }
 
     public EngineSettings withMaxBatchTokens(int value) {
         return new EngineSettings(threads, maxSeqs, value, kvBudgetBytes, blockSize, prefixCaching, kernels, backend,
-                kvType, gpu);
+                kvType, gpu, maxOutputBytes);
     }
 
     public EngineSettings withKvBudgetBytes(long value) {
         return new EngineSettings(threads, maxSeqs, maxBatchTokens, value, blockSize, prefixCaching, kernels,
-                backend, kvType, gpu);
+                backend, kvType, gpu, maxOutputBytes);
     }
 
     public EngineSettings withBlockSize(int value) {
         return new EngineSettings(threads, maxSeqs, maxBatchTokens, kvBudgetBytes, value, prefixCaching, kernels,
-                backend, kvType, gpu);
+                backend, kvType, gpu, maxOutputBytes);
     }
 
     public EngineSettings withPrefixCaching(boolean value) {
         return new EngineSettings(threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, value, kernels,
-                backend, kvType, gpu);
+                backend, kvType, gpu, maxOutputBytes);
     }
 
     public EngineSettings withKernels(KernelBackend value) {
         return new EngineSettings(threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, value,
-                backend, kvType, gpu);
+                backend, kvType, gpu, maxOutputBytes);
     }
 
     public EngineSettings withKvType(KvCacheType value) {
         return new EngineSettings(threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels,
-                backend, value, gpu);
+                backend, value, gpu, maxOutputBytes);
     }
 
     public EngineSettings withBackend(BackendKind value) {
         return new EngineSettings(threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels,
-                value, kvType, gpu);
+                value, kvType, gpu, maxOutputBytes);
     }
 
     /** These settings with the GPU doing the arithmetic {@code value} asks for. */
     public EngineSettings withGpu(GpuSettings value) {
         return new EngineSettings(threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels,
-                backend, kvType, value);
+                backend, kvType, value, maxOutputBytes);
+    }
+
+    /** These settings with samples cut at {@code value} bytes of UTF-8 text. */
+    public EngineSettings withMaxOutputBytes(long value) {
+        return new EngineSettings(threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels,
+                backend, kvType, gpu, value);
     }
 }

@@ -19,7 +19,11 @@ public final class InputReader {
         String location = spec.location();
         try {
             return switch (spec.format()) {
-                case PARQUET -> spark.read().parquet(location);
+                case PARQUET -> {
+                    ParquetInputCheck.check(spark.sparkContext().hadoopConfiguration(), location,
+                            ParquetFooterLimits.DEFAULT);
+                    yield spark.read().parquet(location);
+                }
                 case JSONL -> spark.read().json(location);
                 case JSON -> spark.read().option("multiLine", true).json(location);
                 case CSV -> spark.read().option("header", true).option("inferSchema", true).csv(location);

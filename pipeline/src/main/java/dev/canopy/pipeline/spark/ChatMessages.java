@@ -20,7 +20,8 @@ final class ChatMessages {
      * The messages of {@code rows}.
      *
      * @param maxChars most characters of role and content together, so that the template never renders more
-     * @throws IllegalArgumentException naming the message and the field that is null, blank or too long
+     * @throws IllegalArgumentException naming the message and the field that is null or blank; a
+     *     {@link PromptTooLongException} when they are too long
      */
     static List<ChatMessage> of(List<Row> rows, int maxChars) {
         List<ChatMessage> messages = new ArrayList<>(Math.min(rows.size(), 1024));
@@ -41,7 +42,7 @@ final class ChatMessages {
             }
             chars += role.length() + (content == null ? 0 : content.length());
             if (chars > maxChars) {
-                throw new IllegalArgumentException("Cannot render messages: messages[0.." + i + "] hold " + chars
+                throw new PromptTooLongException("Cannot render messages: messages[0.." + i + "] hold " + chars
                         + " characters, more than the " + maxChars + " allowed (maxPromptChars)");
             }
             messages.add(new ChatMessage(role, content == null ? null : ContentParts.text(content, i), fields(m, i)));

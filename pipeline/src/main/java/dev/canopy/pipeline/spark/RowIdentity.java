@@ -28,10 +28,13 @@ public final class RowIdentity {
 
     private RowIdentity() {}
 
-    /** {@code input} itself when it has the id column, else {@code input} plus a synthesized id column. */
+    /**
+     * {@code input} itself when it has the id column (with the ids of lines the JSON reader could not parse read
+     * from the line, {@link MalformedRowIds}), else {@code input} plus a synthesized id column.
+     */
     public static Dataset<Row> withIds(Dataset<Row> input, InputColumns columns) {
         if (columns.idFromInput()) {
-            return input;
+            return MalformedRowIds.recover(input, columns);
         }
         String hash = InternalColumns.ORDER + "hash";
         Column[] all = Arrays.stream(input.columns()).map(c -> col("`" + c + "`")).toArray(Column[]::new);

@@ -73,6 +73,8 @@ final class RowPreparer implements Serializable {
         } else {
             try {
                 prompt = backend.chatRenderer().render(ChatRequests.of(row, index, maxPromptChars));
+            } catch (PromptTooLongException e) {
+                return new PreparedPrompt.Rejected(new RowError(ErrorKind.PROMPT_TOO_LONG, e.getMessage()), 0);
             } catch (IllegalArgumentException e) {
                 return new PreparedPrompt.Rejected(new RowError(ErrorKind.INVALID_MESSAGES, e.getMessage()), 0);
             }
@@ -115,10 +117,20 @@ final class RowPreparer implements Serializable {
                 + "' has " + prompt.length() + " characters, more than " + limit);
     }
 
-    /** The error of a row whose line the reader could not parse (all its columns are null), if it is one. */
+    /**
+     * The error of a row whose line the reader could not parse (all its columns are null), if it is one: a
+     * {@code prompt_too_long} when its prompt or messages span more characters than {@code maxPromptChars} (the JSON
+     * reader gives up on strings of 20M characters), else a {@code malformed_row}.
+     */
     Optional<RowError> malformed(Row row) {
         return columns.malformedRecordIndex().filter(i -> !row.isNullAt(i)).map(i -> {
             String line = row.getString(i);
+            long sourceChars = MalformedLine.scan(line, columns.idName(), columns.sourceName()).sourceChars();
+            if (sourceChars > maxPromptChars) {
+                return new RowError(ErrorKind.PROMPT_TOO_LONG, "Cannot generate: the '" + columns.sourceName()
+                        + "' value of this row spans " + sourceChars + " characters of JSON, more than the "
+                        + maxPromptChars + " allowed (maxPromptChars); the line was not parsed");
+            }
             String shown = line.length() > SHOWN_LINE_CHARS ? line.substring(0, SHOWN_LINE_CHARS) + "..." : line;
             return new RowError(ErrorKind.MALFORMED_ROW, "Cannot read row: the reader could not parse its line (bad"
                     + " syntax, a value of the wrong type, or bytes that are not UTF-8, shown as U+FFFD): " + shown);

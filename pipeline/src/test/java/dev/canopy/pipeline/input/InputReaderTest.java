@@ -73,4 +73,20 @@ class InputReaderTest {
                 .hasMessage("Cannot use input format 'xml': expected one of parquet, jsonl, json, csv, table,"
                         + " openai-batch");
     }
+
+    @Test
+    void aParquetFileNested100000LevelsDeepFailsTheReadBeforeSparkParsesIt() throws IOException {
+        String table = dir.resolve("table").toString();
+        spark.read().json(Files.writeString(dir.resolve("good.jsonl"), "{\"prompt\": \"Once\"}\n").toString())
+                .write().parquet(table);
+        Path deep = HostileParquet.write(dir.resolve("table/part-99999-deep.parquet"), HostileParquet.nested(100_000),
+                List.of());
+
+        assertThatThrownBy(() -> InputReader.read(spark, new InputSpec(table, InputFormat.PARQUET)))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessage("Cannot read input: Parquet file file:" + deep + " is refused before Spark reads it: its"
+                        + " schema nests groups more than 64 levels deep (at element 65 'g64')");
+        Files.delete(deep);
+        assertThat(InputReader.read(spark, new InputSpec(table, InputFormat.PARQUET)).count()).isEqualTo(1);
+    }
 }
