@@ -1,9 +1,7 @@
 package dev.canopy.executor.tokenizer;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,9 +23,8 @@ public final class Gpt2BpeTokenizer implements Tokenizer {
     private final BpePreTokenizer preTokenizer;
     private final boolean ignoreMerges;
     private final Map<String, Integer> tokenIds; // every token by text, first id wins
-    private final List<String> extraSymbols; // texts of symbol ids vocabSize.. (merge results that are not tokens)
     private final int[] byteTokens; // (256) token of each byte's stand-in character
-    private final BpeMergeTable merges;
+    private final BpeSymbols symbols; // merge rules; extra ids for merge results that are not tokens
     private final SpecialTokenSplitter specialTokens;
     private final TokenBytes tokenBytes;
     private final Map<String, int[]> wordCache = new ConcurrentHashMap<>(); // byte-level word → tokens
@@ -62,8 +59,7 @@ public final class Gpt2BpeTokenizer implements Tokenizer {
             }
             byteTokens[b] = id;
         }
-        this.extraSymbols = new ArrayList<>();
-        this.merges = buildMerges(mergeRules);
+        this.symbols = buildMerges(mergeRules);
         this.specialTokens = new SpecialTokenSplitter(vocabulary);
         this.tokenBytes = new TokenBytes(rendered);
     }
@@ -119,16 +115,16 @@ public final class Gpt2BpeTokenizer implements Tokenizer {
     }
 
     private int[] mergeWord(String word) {
-        int[] symbols = new int[word.length()]; // (bytes of the word) one byte token each
-        for (int i = 0; i < symbols.length; i++) {
-            symbols[i] = tokenIds.get(String.valueOf(word.charAt(i)));
+        int[] chars = new int[word.length()]; // (bytes of the word) one byte token each
+        for (int i = 0; i < chars.length; i++) {
+            chars[i] = tokenIds.get(String.valueOf(word.charAt(i)));
         }
         TokenList out = new TokenList();
-        for (int symbol : SymbolMerger.merge(symbols, merges::find)) {
-            if (symbol < vocabulary.size()) {
+        for (int symbol : SymbolMerger.merge(chars, this.symbols.merges()::find)) {
+            if (this.symbols.isToken(symbol)) {
                 out.add(symbol);
             } else {
-                for (byte b : ByteLevelAlphabet.decode(extraSymbols.get(symbol - vocabulary.size()))) {
+                for (byte b : ByteLevelAlphabet.decode(this.symbols.extraText(symbol))) {
                     out.add(byteTokens[b & 0xFF]);
                 }
             }
@@ -136,9 +132,8 @@ public final class Gpt2BpeTokenizer implements Tokenizer {
         return out.toArray();
     }
 
-    private BpeMergeTable buildMerges(String[] mergeRules) {
-        BpeMergeTable table = new BpeMergeTable(mergeRules.length);
-        Map<String, Integer> extraIds = new HashMap<>();
+    private BpeSymbols buildMerges(String[] mergeRules) {
+        BpeSymbols table = new BpeSymbols(vocabulary.size(), text -> tokenIds.getOrDefault(text, -1), mergeRules.length);
         for (int rank = 0; rank < mergeRules.length; rank++) {
             String rule = mergeRules[rank];
             int space = rule.indexOf(' ', 1);
@@ -146,24 +141,9 @@ public final class Gpt2BpeTokenizer implements Tokenizer {
                 throw new IllegalArgumentException("Cannot build a byte-level BPE tokenizer: merge " + rank + " is '"
                         + rule + "', expected two symbols separated by a space");
             }
-            String left = rule.substring(0, space);
-            String right = rule.substring(space + 1);
-            table.putIfAbsent(symbolId(left, extraIds), symbolId(right, extraIds),
-                    new SymbolMerger.Merge(symbolId(left + right, extraIds), rank));
+            table.addMerge(rule.substring(0, space), rule.substring(space + 1), rank);
         }
         return table;
-    }
-
-    /** The symbol of {@code text}: its token id, else an extra id past the vocabulary. */
-    private int symbolId(String text, Map<String, Integer> extraIds) {
-        Integer id = tokenIds.get(text);
-        if (id != null) {
-            return id;
-        }
-        return extraIds.computeIfAbsent(text, t -> {
-            extraSymbols.add(t);
-            return vocabulary.size() + extraSymbols.size() - 1;
-        });
     }
 
     /** The bytes a token decodes to: byte-alphabet text as bytes, user-defined text as is, control as nothing. */
