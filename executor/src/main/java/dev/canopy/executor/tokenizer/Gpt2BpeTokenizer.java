@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Gpt2BpeTokenizer implements Tokenizer {
 
     private static final int WORD_CACHE_LIMIT = 50_000;
+    private static final int NO_TOKEN = -1;
 
     private final Vocabulary vocabulary;
     private final BpePreTokenizer preTokenizer;
@@ -33,8 +34,7 @@ public final class Gpt2BpeTokenizer implements Tokenizer {
      * @param mergeRules {@code tokenizer.ggml.merges}: "left right" per rule, rank = index
      * @param preTokenizer the word split ({@code tokenizer.ggml.pre})
      * @param ignoreMerges emit a word that is itself a token without merging (Llama 3 does this)
-     * @throws IllegalArgumentException when a merge rule is not two symbols separated by a space or a
-     *     byte has no token for its stand-in character
+     * @throws IllegalArgumentException when a merge rule is not two symbols separated by a space
      */
     public Gpt2BpeTokenizer(Vocabulary vocabulary, String[] mergeRules, BpePreTokenizer preTokenizer,
             boolean ignoreMerges) {
@@ -52,12 +52,7 @@ public final class Gpt2BpeTokenizer implements Tokenizer {
         this.byteTokens = new int[256];
         for (int b = 0; b < 256; b++) {
             String ch = String.valueOf(ByteLevelAlphabet.charOf(b));
-            Integer id = ids.get(ch);
-            if (id == null) {
-                throw new IllegalArgumentException(String.format("Cannot build a byte-level BPE tokenizer: byte 0x%02X"
-                        + " has no token (its character '%s' is not in the vocabulary)", b, ch));
-            }
-            byteTokens[b] = id;
+            byteTokens[b] = ids.getOrDefault(ch, NO_TOKEN); // a vocabulary may lack bytes it never needs
         }
         this.symbols = buildMerges(mergeRules);
         this.specialTokens = new SpecialTokenSplitter(vocabulary);
@@ -117,7 +112,7 @@ public final class Gpt2BpeTokenizer implements Tokenizer {
     private int[] mergeWord(String word) {
         int[] chars = new int[word.length()]; // (bytes of the word) one byte token each
         for (int i = 0; i < chars.length; i++) {
-            chars[i] = tokenIds.get(String.valueOf(word.charAt(i)));
+            chars[i] = symbols.symbolId(String.valueOf(word.charAt(i)));
         }
         TokenList out = new TokenList();
         for (int symbol : SymbolMerger.merge(chars, this.symbols.merges()::find)) {
@@ -125,11 +120,21 @@ public final class Gpt2BpeTokenizer implements Tokenizer {
                 out.add(symbol);
             } else {
                 for (byte b : ByteLevelAlphabet.decode(this.symbols.extraText(symbol))) {
-                    out.add(byteTokens[b & 0xFF]);
+                    out.add(byteToken(b & 0xFF));
                 }
             }
         }
         return out.toArray();
+    }
+
+    /** The token of a single byte: its own token, else the unknown token; an error when neither exists. */
+    private int byteToken(int b) {
+        if (byteTokens[b] != NO_TOKEN) {
+            return byteTokens[b];
+        }
+        return vocabulary.unknownId().orElseThrow(() -> new IllegalArgumentException(String.format("Cannot encode byte"
+                + " 0x%02X: the vocabulary has no token for it (character '%s') and no unknown token", b,
+                ByteLevelAlphabet.charOf(b))));
     }
 
     private BpeSymbols buildMerges(String[] mergeRules) {
