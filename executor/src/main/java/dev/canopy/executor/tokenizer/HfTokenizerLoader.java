@@ -49,6 +49,31 @@ public final class HfTokenizerLoader {
         }
     }
 
+    /**
+     * Builds a tokenizer from {@code tokenizer.json} bytes already in memory (a fuzz test's input);
+     * {@code name} names them in errors.
+     *
+     * @throws ModelFormatException when the bytes are not JSON or describe a tokenizer Canopy cannot build
+     */
+    public static HfTokenizer parse(Path name, byte[] tokenizerJson) {
+        JsonNode tree;
+        try {
+            tree = JSON.readTree(tokenizerJson);
+        } catch (JacksonException e) {
+            throw new ModelFormatException(name, "expected JSON, found a syntax error: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new ModelFormatException(name, "cannot parse: " + e.getMessage(), e);
+        }
+        if (tree == null || !tree.isObject()) {
+            throw new ModelFormatException(name, "expected a JSON object, found " + (tree == null ? "nothing" : tree.getNodeType()));
+        }
+        try {
+            return fromJson(tree, name.getFileName().toString(), JsonNodeFactory.instance.objectNode(), "tokenizer_config.json");
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(name, e.getMessage(), e);
+        }
+    }
+
     /** Parses a JSON file, gunzipping names that end in {@code .gz}. */
     public static JsonNode readJson(Path file) {
         try (InputStream raw = Files.newInputStream(file);
