@@ -11,13 +11,13 @@ import java.util.List;
  * Builds safetensors bytes for tests: a header written verbatim (so tests can make it lie) or from
  * tensors laid out back to back, padded with spaces to 8 bytes as the Hugging Face writer does.
  */
-final class SafetensorsImage {
+public final class SafetensorsImage {
 
     private record Entry(String name, String dtype, long[] shape, byte[] data) {}
 
     private final List<Entry> entries = new ArrayList<>();
 
-    SafetensorsImage add(String name, String dtype, long[] shape, byte[] data) {
+    public SafetensorsImage add(String name, String dtype, long[] shape, byte[] data) {
         entries.add(new Entry(name, dtype, shape, data));
         return this;
     }
@@ -44,7 +44,7 @@ final class SafetensorsImage {
         return out.toByteArray();
     }
 
-    byte[] bytes() {
+    public byte[] bytes() {
         return bytes(header(), data());
     }
 
@@ -67,7 +67,7 @@ final class SafetensorsImage {
         return buf.put(data).array();
     }
 
-    static byte[] floats(float... values) {
+    public static byte[] floats(float... values) {
         ByteBuffer buf = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         for (float v : values) {
             buf.putFloat(v);
