@@ -12,6 +12,8 @@ import dev.canopy.executor.sample.SamplingParams;
 import dev.canopy.executor.tokenizer.HfTokenizerLoader;
 import dev.canopy.executor.tokenizer.Tokenizer;
 import dev.canopy.executor.model.Model;
+import dev.canopy.executor.model.ModelQuantizer;
+import dev.canopy.executor.model.QuantScheme;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -40,6 +42,17 @@ class CheckpointDirectoryTest {
         List<List<int[]>> original = generate(TestModels.stories260kF32());
         assertSameTokens(generate(converted), original);
         assertSameTokens(generate(HfCheckpointCache.gguf(dir, tmp.resolve("cache"))), original);
+    }
+
+    @Test
+    void quantizingAtConversionGivesTheTokensOfTheQuantizedOriginal() throws IOException {
+        Path dir = tmp.resolve("stories260K-hf");
+        CheckpointFromGguf.write(TestModels.stories260kF32(), dir);
+        Path converted = tmp.resolve("converted-q8.gguf");
+        HfToGguf.convert(dir, converted, Optional.of(QuantScheme.Q8_0));
+        Path quantizedOriginal = tmp.resolve("original-q8.gguf");
+        ModelQuantizer.quantize(TestModels.stories260kF32(), quantizedOriginal, QuantScheme.Q8_0);
+        assertSameTokens(generate(converted), generate(quantizedOriginal));
     }
 
     @Test
