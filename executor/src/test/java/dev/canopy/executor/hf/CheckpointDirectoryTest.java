@@ -42,6 +42,7 @@ class CheckpointDirectoryTest {
         List<List<int[]>> original = generate(TestModels.stories260kF32());
         assertSameTokens(generate(converted), original);
         assertSameTokens(generate(HfCheckpointCache.gguf(dir, tmp.resolve("cache"))), original);
+        assertSameTokens(generate(dir), original); // --model DIR: Model.load converts once into the default cache
     }
 
     @Test
