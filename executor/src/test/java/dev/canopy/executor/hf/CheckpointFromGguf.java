@@ -26,13 +26,13 @@ import java.util.Map;
  * HF tensor names and HF's Q/K row order, and a Llama-2-style tokenizer.json (BPE with byte
  * fallback; merges ordered by the merged piece's score, as transformers' SentencePiece extractor does).
  */
-final class CheckpointFromGguf {
+public final class CheckpointFromGguf {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private CheckpointFromGguf() {}
 
-    static void write(Path gguf, Path dir) throws IOException {
+    public static void write(Path gguf, Path dir) throws IOException {
         Files.createDirectories(dir);
         try (GgufFile file = GgufFile.open(gguf)) {
             GgufMetadata m = file.metadata();
