@@ -6,12 +6,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.canopy.executor.gguf.GgufFile;
 import dev.canopy.executor.gguf.GgufMetadata;
 import dev.canopy.executor.gguf.GgufTensorInfo;
-import dev.canopy.executor.safetensors.SafetensorsImage;
 import dev.canopy.executor.tensor.Tensor;
 import dev.canopy.executor.tokenizer.TokenType;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,19 +50,51 @@ public final class CheckpointFromGguf {
                     .put("rope_theta", m.getDoubleOpt("llama.rope.freq_base").orElse(10000.0))
                     .put("tie_word_embeddings", !file.hasTensor("output.weight"));
             JSON.writeValue(dir.resolve("config.json").toFile(), config);
-            SafetensorsImage weights = new SafetensorsImage();
+            writeWeights(file, heads, kvHeads, dir.resolve("model.safetensors"));
+            JSON.writeValue(dir.resolve("tokenizer.json").toFile(), tokenizerJson(m));
+            JSON.writeValue(dir.resolve("tokenizer_config.json").toFile(), JSON.createObjectNode()
+                    .put("bos_token", "<s>").put("eos_token", "</s>").put("add_bos_token", true));
+        }
+    }
+
+    /** model.safetensors, streamed tensor by tensor (a 1B-class model does not fit one array). */
+    private static void writeWeights(GgufFile file, int heads, int kvHeads, Path out) throws IOException {
+        ObjectNode header = JSON.createObjectNode();
+        header.putObject("__metadata__").put("format", "pt");
+        long offset = 0;
+        for (GgufTensorInfo info : file.tensorInfos().values()) {
+            long[] shape = info.shape();
+            ObjectNode entry = header.putObject(hfName(info.name())).put("dtype", info.type().name());
+            ArrayNode dims = entry.putArray("shape");
+            if (shape.length == 1) {
+                dims.add(shape[0]);
+            } else {
+                dims.add(shape[1]).add(shape[0]);
+            }
+            entry.putArray("data_offsets").add(offset).add(offset + info.byteSize());
+            offset += info.byteSize();
+        }
+        byte[] json = JSON.writeValueAsBytes(header);
+        int padded = (json.length + 7) / 8 * 8;
+        try (FileChannel ch = FileChannel.open(out, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).put(json);
+            while (head.hasRemaining()) {
+                head.put((byte) ' ');
+            }
+            write(ch, head.flip());
             for (GgufTensorInfo info : file.tensorInfos().values()) {
                 Tensor t = file.tensor(info.name());
                 MemorySegment data = info.name().endsWith("attn_q.weight") ? QkPermutation.toHf(t, heads)
                         : info.name().endsWith("attn_k.weight") ? QkPermutation.toHf(t, kvHeads) : t.data();
-                long[] shape = t.shape();
-                long[] hfShape = shape.length == 1 ? shape : new long[] {shape[1], shape[0]};
-                weights.add(hfName(info.name()), t.type().name(), hfShape, data.toArray(ValueLayout.JAVA_BYTE));
+                write(ch, data.asByteBuffer());
             }
-            Files.write(dir.resolve("model.safetensors"), weights.bytes());
-            JSON.writeValue(dir.resolve("tokenizer.json").toFile(), tokenizerJson(m));
-            JSON.writeValue(dir.resolve("tokenizer_config.json").toFile(), JSON.createObjectNode()
-                    .put("bos_token", "<s>").put("eos_token", "</s>").put("add_bos_token", true));
+        }
+    }
+
+    private static void write(FileChannel ch, ByteBuffer buffer) throws IOException {
+        while (buffer.hasRemaining()) {
+            ch.write(buffer);
         }
     }
 
