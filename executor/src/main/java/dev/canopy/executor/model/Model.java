@@ -29,7 +29,10 @@ public final class Model implements AutoCloseable {
      * @throws dev.canopy.executor.gguf.ModelFormatException naming the file and the problem
      */
     public static Model load(Path path) {
-        GgufFile file = GgufFile.open(path);
+        // a Hugging Face checkpoint directory opens as the GGUF converted from it (once, cached)
+        GgufFile file = GgufFile.open(dev.canopy.executor.hf.HfCheckpoint.isCheckpoint(path)
+                ? dev.canopy.executor.hf.HfCheckpointCache.gguf(path, dev.canopy.executor.hf.HfCheckpointCache.defaultCacheDir())
+                : path);
         try {
             ModelLoader loader = new ModelLoader(file);
             ModelConfig config = loader.config();

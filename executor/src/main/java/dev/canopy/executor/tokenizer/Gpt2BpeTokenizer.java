@@ -1,9 +1,7 @@
 package dev.canopy.executor.tokenizer;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,14 +18,14 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Gpt2BpeTokenizer implements Tokenizer {
 
     private static final int WORD_CACHE_LIMIT = 50_000;
+    private static final int NO_TOKEN = -1;
 
     private final Vocabulary vocabulary;
     private final BpePreTokenizer preTokenizer;
     private final boolean ignoreMerges;
     private final Map<String, Integer> tokenIds; // every token by text, first id wins
-    private final List<String> extraSymbols; // texts of symbol ids vocabSize.. (merge results that are not tokens)
     private final int[] byteTokens; // (256) token of each byte's stand-in character
-    private final BpeMergeTable merges;
+    private final BpeSymbols symbols; // merge rules; extra ids for merge results that are not tokens
     private final SpecialTokenSplitter specialTokens;
     private final TokenBytes tokenBytes;
     private final Map<String, int[]> wordCache = new ConcurrentHashMap<>(); // byte-level word → tokens
@@ -36,8 +34,7 @@ public final class Gpt2BpeTokenizer implements Tokenizer {
      * @param mergeRules {@code tokenizer.ggml.merges}: "left right" per rule, rank = index
      * @param preTokenizer the word split ({@code tokenizer.ggml.pre})
      * @param ignoreMerges emit a word that is itself a token without merging (Llama 3 does this)
-     * @throws IllegalArgumentException when a merge rule is not two symbols separated by a space or a
-     *     byte has no token for its stand-in character
+     * @throws IllegalArgumentException when a merge rule is not two symbols separated by a space
      */
     public Gpt2BpeTokenizer(Vocabulary vocabulary, String[] mergeRules, BpePreTokenizer preTokenizer,
             boolean ignoreMerges) {
@@ -55,15 +52,9 @@ public final class Gpt2BpeTokenizer implements Tokenizer {
         this.byteTokens = new int[256];
         for (int b = 0; b < 256; b++) {
             String ch = String.valueOf(ByteLevelAlphabet.charOf(b));
-            Integer id = ids.get(ch);
-            if (id == null) {
-                throw new IllegalArgumentException(String.format("Cannot build a byte-level BPE tokenizer: byte 0x%02X"
-                        + " has no token (its character '%s' is not in the vocabulary)", b, ch));
-            }
-            byteTokens[b] = id;
+            byteTokens[b] = ids.getOrDefault(ch, NO_TOKEN); // a vocabulary may lack bytes it never needs
         }
-        this.extraSymbols = new ArrayList<>();
-        this.merges = buildMerges(mergeRules);
+        this.symbols = buildMerges(mergeRules);
         this.specialTokens = new SpecialTokenSplitter(vocabulary);
         this.tokenBytes = new TokenBytes(rendered);
     }
@@ -119,26 +110,35 @@ public final class Gpt2BpeTokenizer implements Tokenizer {
     }
 
     private int[] mergeWord(String word) {
-        int[] symbols = new int[word.length()]; // (bytes of the word) one byte token each
-        for (int i = 0; i < symbols.length; i++) {
-            symbols[i] = tokenIds.get(String.valueOf(word.charAt(i)));
+        int[] chars = new int[word.length()]; // (bytes of the word) one byte token each
+        for (int i = 0; i < chars.length; i++) {
+            chars[i] = symbols.symbolId(String.valueOf(word.charAt(i)));
         }
         TokenList out = new TokenList();
-        for (int symbol : SymbolMerger.merge(symbols, merges::find)) {
-            if (symbol < vocabulary.size()) {
+        for (int symbol : SymbolMerger.merge(chars, this.symbols.merges()::find)) {
+            if (this.symbols.isToken(symbol)) {
                 out.add(symbol);
             } else {
-                for (byte b : ByteLevelAlphabet.decode(extraSymbols.get(symbol - vocabulary.size()))) {
-                    out.add(byteTokens[b & 0xFF]);
+                for (byte b : ByteLevelAlphabet.decode(this.symbols.extraText(symbol))) {
+                    out.add(byteToken(b & 0xFF));
                 }
             }
         }
         return out.toArray();
     }
 
-    private BpeMergeTable buildMerges(String[] mergeRules) {
-        BpeMergeTable table = new BpeMergeTable(mergeRules.length);
-        Map<String, Integer> extraIds = new HashMap<>();
+    /** The token of a single byte: its own token, else the unknown token; an error when neither exists. */
+    private int byteToken(int b) {
+        if (byteTokens[b] != NO_TOKEN) {
+            return byteTokens[b];
+        }
+        return vocabulary.unknownId().orElseThrow(() -> new IllegalArgumentException(String.format("Cannot encode byte"
+                + " 0x%02X: the vocabulary has no token for it (character '%s') and no unknown token", b,
+                ByteLevelAlphabet.charOf(b))));
+    }
+
+    private BpeSymbols buildMerges(String[] mergeRules) {
+        BpeSymbols table = new BpeSymbols(vocabulary.size(), text -> tokenIds.getOrDefault(text, -1), mergeRules.length);
         for (int rank = 0; rank < mergeRules.length; rank++) {
             String rule = mergeRules[rank];
             int space = rule.indexOf(' ', 1);
@@ -146,24 +146,9 @@ public final class Gpt2BpeTokenizer implements Tokenizer {
                 throw new IllegalArgumentException("Cannot build a byte-level BPE tokenizer: merge " + rank + " is '"
                         + rule + "', expected two symbols separated by a space");
             }
-            String left = rule.substring(0, space);
-            String right = rule.substring(space + 1);
-            table.putIfAbsent(symbolId(left, extraIds), symbolId(right, extraIds),
-                    new SymbolMerger.Merge(symbolId(left + right, extraIds), rank));
+            table.addMerge(rule.substring(0, space), rule.substring(space + 1), rank);
         }
         return table;
-    }
-
-    /** The symbol of {@code text}: its token id, else an extra id past the vocabulary. */
-    private int symbolId(String text, Map<String, Integer> extraIds) {
-        Integer id = tokenIds.get(text);
-        if (id != null) {
-            return id;
-        }
-        return extraIds.computeIfAbsent(text, t -> {
-            extraSymbols.add(t);
-            return vocabulary.size() + extraSymbols.size() - 1;
-        });
     }
 
     /** The bytes a token decodes to: byte-alphabet text as bytes, user-defined text as is, control as nothing. */

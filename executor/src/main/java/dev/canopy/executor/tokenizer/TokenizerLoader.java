@@ -52,10 +52,9 @@ public final class TokenizerLoader {
             }
             case "gpt2" -> {
                 BpePreTokenizer pre = preTokenizer(metadata);
-                boolean llama3 = pre == BpePreTokenizer.LLAMA3;
-                Vocabulary vocabulary = vocabulary(metadata, false, llama3);
+                Vocabulary vocabulary = vocabulary(metadata, false, pre == BpePreTokenizer.LLAMA3);
                 String[] merges = metadata.getStringArray(MERGES);
-                yield build(metadata, () -> new Gpt2BpeTokenizer(vocabulary, merges, pre, llama3));
+                yield build(metadata, () -> new Gpt2BpeTokenizer(vocabulary, merges, pre, pre.ignoresMerges()));
             }
             default -> throw new ModelFormatException(metadata.file(), "key " + MODEL
                     + ": expected a supported tokenizer model (llama, gpt2), found '" + model + "'");

@@ -74,6 +74,16 @@ class BpePreTokenizerTest {
         assertThat(BpePreTokenizer.named("qwen2")).hasValue(qwen2);
         assertThat(BpePreTokenizer.named("gpt-2")).hasValue(gpt2);
         assertThat(BpePreTokenizer.named("default")).hasValue(gpt2);
-        assertThat(BpePreTokenizer.named("deepseek-llm")).isEmpty();
+        assertThat(BpePreTokenizer.named("deepseek-llm")).hasValue(BpePreTokenizer.DEEPSEEK_LLM);
+        assertThat(BpePreTokenizer.named("command-r")).hasValue(BpePreTokenizer.STARCODER);
+        assertThat(BpePreTokenizer.named("no-such-pre")).isEmpty();
+    }
+
+    @Test
+    void appliesSeveralRegexesInTurnAsLlamaCppDoes() {
+        // deepseek-v3: digits in threes first, then CJK runs, then words and punctuation
+        assertThat(BpePreTokenizer.DEEPSEEK_V3.split("abc12345中文x")).containsExactly("abc", "123", "45", "中文", "x");
+        // starcoder: every digit alone, then GPT-2's split
+        assertThat(BpePreTokenizer.STARCODER.split("x 123")).containsExactly("x", " ", "1", "2", "3");
     }
 }

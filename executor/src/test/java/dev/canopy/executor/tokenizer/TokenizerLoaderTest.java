@@ -98,9 +98,21 @@ class TokenizerLoaderTest {
     }
 
     @Test
-    void rejectsAnUnsupportedPreTokenizer() {
-        assertLoadFails(TinyByteLevelVocab.metadata("deepseek-llm"), "key tokenizer.ggml.pre: expected a supported"
-                + " pre-tokenizer [default, gpt2, gpt-2, llama-bpe, qwen2], found 'deepseek-llm'");
+    void rejectsAnUnsupportedPreTokenizerListingTheSupportedOnes() {
+        assertThatThrownBy(() -> TokenizerLoader.load(TinyByteLevelVocab.metadata("no-such-pre").build()))
+                .isInstanceOf(ModelFormatException.class)
+                .hasMessageStartingWith(PREFIX + "key tokenizer.ggml.pre: expected a supported pre-tokenizer [default, gpt2,")
+                .hasMessageContaining("deepseek-llm, deepseek-coder, deepseek-v3, falcon, starcoder, refact, command-r")
+                .hasMessageEndingWith("found 'no-such-pre'");
+    }
+
+    @Test
+    void acceptsThePreTokenizersOfLlamaCppsList() {
+        for (String pre : List.of("deepseek-llm", "deepseek-coder", "deepseek-v3", "falcon", "starcoder", "refact", "mpt",
+                "command-r", "gpt-neox", "smollm", "bloom", "viking", "tekken", "gpt-4o", "chameleon", "dbrx")) {
+            assertThat(TokenizerLoader.load(TinyByteLevelVocab.metadata(pre).build()).encode("the cat", false, false))
+                    .as(pre).isNotEmpty();
+        }
     }
 
     @Test
@@ -112,13 +124,20 @@ class TokenizerLoaderTest {
     }
 
     @Test
-    void rejectsAByteLevelVocabularyWithoutBosOrWithoutAllBytes() {
+    void rejectsAByteLevelVocabularyWithoutBos() {
         assertLoadFails(TinyByteLevelVocab.metadata("qwen2").without(TokenizerLoader.BOS_ID),
                 "missing metadata key tokenizer.ggml.bos_token_id (expected the beginning-of-sequence token id)");
+    }
+
+    @Test
+    void loadsAByteLevelVocabularyLackingSomeBytesAndRefusesToEncodeThemOnly() {
         List<String> tokens = new ArrayList<>(TinyByteLevelVocab.tokens());
-        tokens.set(' ', "space");
-        assertLoadFails(TinyByteLevelVocab.metadata("qwen2").strings(TokenizerLoader.TOKENS, tokens),
-                "Cannot build a byte-level BPE tokenizer: byte 0x20 has no token (its character 'Ġ' is not in the"
-                        + " vocabulary)");
+        tokens.set('!', "bang");
+        Tokenizer tokenizer = TokenizerLoader.load(TinyByteLevelVocab.metadata("qwen2").strings(TokenizerLoader.TOKENS, tokens)
+                .build());
+        assertThat(tokenizer.decode(tokenizer.encode("the cat", false, false))).isEqualTo("the cat");
+        assertThatThrownBy(() -> tokenizer.encode("cat!", false, false))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Cannot encode byte 0x21: the vocabulary has no token for it (character '!') and no unknown token");
     }
 }

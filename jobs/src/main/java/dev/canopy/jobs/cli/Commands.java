@@ -14,6 +14,7 @@ public final class Commands {
             new SynthModelCommand(),
             new BenchCommand(),
             new QuantizeCommand(),
+            new ConvertCommand(),
             new PerplexityCommand());
 
     private Commands() {}

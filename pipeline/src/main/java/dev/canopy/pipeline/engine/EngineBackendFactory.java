@@ -56,7 +56,7 @@ public record EngineBackendFactory(String modelPath, EngineSettings settings, Sh
             return this;
         }
         LOG.info("Shipping model {} to the executors", modelPath);
-        return new EngineBackendFactory(modelPath, settings, ShippedFile.ship(context, Path.of(modelPath)));
+        return new EngineBackendFactory(modelPath, settings, ShippedFile.ship(context, ModelSource.ggufFile(modelPath)));
     }
 
     /** The engine's default settings for {@code modelPath}. */
@@ -85,7 +85,7 @@ public record EngineBackendFactory(String modelPath, EngineSettings settings, Sh
 
     @Override
     public ModelDescription describe() {
-        Path path = Path.of(modelPath);
+        Path path = ModelSource.ggufFile(modelPath); // a checkpoint directory converts once, here on the driver
         if (!Files.isRegularFile(path)) {
             throw new InvalidModelException("Cannot open model '" + modelPath + "': no such file");
         }
@@ -100,12 +100,12 @@ public record EngineBackendFactory(String modelPath, EngineSettings settings, Sh
 
     /** The model file on this machine: the shipped copy, or the path itself. */
     private Path localFile() {
-        return shipped == null ? Path.of(modelPath) : ShippedModel.find(modelPath, shipped);
+        return shipped == null ? ModelSource.ggufFile(modelPath) : ShippedModel.find(modelPath, shipped);
     }
 
     /** The model column's value: the file's name. */
     private String modelName() {
-        return Path.of(modelPath).getFileName().toString();
+        return ModelSource.localPath(modelPath).getFileName().toString();
     }
 
     private static int executorCores() {

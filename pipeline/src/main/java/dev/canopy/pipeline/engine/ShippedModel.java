@@ -47,7 +47,9 @@ final class ShippedModel {
      * @throws InvalidModelException naming the model, where it was looked for and what the file root holds
      */
     static Path find(String modelPath, ShippedFile shipped) {
-        String name = Path.of(modelPath).getFileName().toString();
+        // the shipped file's name: a checkpoint directory ships as its converted GGUF (ModelSource)
+        String name = shipped.source().map(u -> u.substring(u.lastIndexOf('/') + 1))
+                .orElse(ModelSource.localPath(modelPath).getFileName().toString());
         Path expected = Path.of(SparkFiles.get(name)).toAbsolutePath();
         if (Files.isRegularFile(expected)) {
             return expected;
@@ -63,7 +65,7 @@ final class ShippedModel {
         if (fetched.isPresent()) {
             return fetched.get();
         }
-        Path original = Path.of(modelPath);
+        Path original = ModelSource.localPath(modelPath);
         if (matches(original, shipped.fingerprint())) {
             LOG.warn("The shipped model {} is not on this executor and could not be fetched; opening {}, the same "
                     + "file on this machine", name, original);
