@@ -170,7 +170,9 @@ int64_t canopy_act_bytes(int32_t cols, int32_t batch) {
 #include "kernels_portable.h"
 #include "kernels_avx2.h"
 #include "kernels_avx512.h"
-#include "kernels_affine_avx512.h" /* Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K */
+#include "kernels_affine_common.h"  /* Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K, MXFP4: shared parts, portable C */
+#include "kernels_affine_avx2.h"    /* the same at AVX2 (MXFP4 at AVX-512 too) */
+#include "kernels_affine_avx512.h"  /* the same but MXFP4 at AVX-512 */
 
 /* ---------------------------------------------------------------- activations */
 
@@ -207,10 +209,28 @@ void canopy_quantize(int32_t level, const float* x, int64_t xoff, int32_t cols, 
 
 /* ---------------------------------------------------------------- entry points */
 
+/* Q4_1/Q5_0/Q5_1/Q4_K/Q5_K/Q6_K/MXFP4 weights times canopy_quantize activations, at the usable level. */
+static int32_t affine_matmul(int32_t level, int32_t type, const uint8_t* w, int32_t cols, const uint8_t* act,
+                             int32_t batch, float* out, int64_t rows, int32_t row_start, int32_t row_end) {
+    int32_t nb = cols / QK;
+    float* sums = block_sums(type, act, act_row_bytes(cols), nb, batch);
+    if (sums == NULL) return -2;
+    int32_t lvl = usable_level(level);
+    if (lvl == 2 && type != TYPE_MXFP4) {
+        affine_avx512(type, w, cols, act, batch, sums, out, rows, row_start, row_end);
+    } else if (lvl >= 1) {
+        affine_avx2(type, w, cols, act, batch, sums, out, rows, row_start, row_end);
+    } else {
+        affine_generic(type, w, cols, act, batch, sums, out, rows, row_start, row_end);
+    }
+    free(sums);
+    return 0;
+}
+
 /**
- * Quantized weights (type 8 = Q8_0 or 2 = Q4_0; 3, 6, 7, 12, 13, 14 at level 2 only, see
- * kernels_affine_avx512.h) times activations from canopy_quantize, rows [row_start, row_end).
- * Returns 0, or -1 for an unsupported type (or level).
+ * Quantized weights (type 8 = Q8_0, 2 = Q4_0; 3, 6, 7, 12, 13, 14, 39, see kernels_affine_common.h) times
+ * activations from canopy_quantize, rows [row_start, row_end), at every level.
+ * Returns 0, -1 for an unsupported type, -2 when out of memory.
  */
 int32_t canopy_matmul_quant(int32_t level, int32_t type, const uint8_t* w, int32_t rows, int32_t cols,
                             const uint8_t* act, int32_t batch, float* out, int64_t outoff, int32_t row_start,

@@ -11,7 +11,7 @@ import java.util.Set;
  * <p>Weights may be F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K or Q6_K, read in place
  * from their {@link Tensor#data()}. The {@link KernelBackend#NATIVE native} kernels multiply quantized
  * weights by activations that were first quantized to 8 bits per block of 32 (as llama.cpp does), with
- * integer dot products (Q4_1..Q6_K on AVX-512 VNNI only, else the Java kernels); float weights are
+ * integer dot products (AVX-512, AVX2 or portable C, whichever the CPU runs); float weights are
  * multiplied in float. The {@link KernelBackend#JAVA Java} kernels decode weights to
  * float and multiply in float.
  *
