@@ -46,12 +46,18 @@ public final class MatMul {
         this.parallel = Objects.requireNonNull(parallel, "parallel");
         Optional<NativeKernels> kernels = switch (Objects.requireNonNull(backend, "backend")) {
             case JAVA -> Optional.empty();
-            case AUTO -> NativeKernels.load();
-            case NATIVE -> Optional.of(NativeKernels.load().orElseThrow(() -> new IllegalStateException(
-                    "Cannot use the native kernels: " + NativeKernels.loadFailure())));
+            case AUTO -> KernelPath.loadOrSayWhy();
+            case NATIVE, NATIVE_AVX512, NATIVE_AVX2, NATIVE_C -> Optional.of(NativeKernels.load().orElseThrow(
+                    () -> new IllegalStateException("Cannot use --kernels " + backend.cliName() + ": "
+                            + NativeKernels.loadFailure())));
         };
-        this.nativeMatMul = kernels.map(k -> new NativeMatMul(k, k.level())).orElse(null);
+        this.nativeMatMul = kernels.map(k -> new NativeMatMul(k, KernelPath.level(backend, k))).orElse(null);
         this.backend = nativeMatMul != null ? KernelBackend.NATIVE : KernelBackend.JAVA;
+    }
+
+    /** The code path this instance multiplies with, e.g. "native AVX2" or "Java Vector API (256-bit)". */
+    public String kernelPath() {
+        return nativeMatMul != null ? KernelPath.nativeName(nativeMatMul.level()) : KernelPath.javaName();
     }
 
     /** Native kernels restricted to code level {@code level} (0 portable C, 1 AVX2, 2 AVX-512), for tests. */
