@@ -50,6 +50,10 @@ public final class KernelPath {
         if (forced < 0) {
             return kernels.level();
         }
+        if (forced > 0 && NativeKernels.PLATFORM.endsWith("aarch64")) {
+            throw new IllegalStateException("Cannot use --kernels " + backend.cliName() + " on " + NativeKernels.PLATFORM
+                    + ": it is an x86-64 path; use --kernels native (NEON) or native-c");
+        }
         if (forced > kernels.level()) {
             throw new IllegalStateException("Cannot use --kernels " + backend.cliName() + ": this CPU runs at best "
                     + nativeName(kernels.level()) + "; use --kernels native or a narrower path");
