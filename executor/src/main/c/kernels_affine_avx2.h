@@ -1,6 +1,6 @@
 /*
  * AVX2 + FMA + F16C kernels (level 1) for the affine types (kernels_affine_common.h): Q4_1, Q5_0, Q5_1, Q4_K, Q5_K,
- * Q6_K and MXFP4; also MXFP4 at level 2. One block of 32 per 256-bit register, tiles of 4 rows x 2 activation rows.
+ * Q6_K and MXFP4; also MXFP4 at level 2. One block of 32 per 256-bit register, tiles of 4 rows x 4 activation rows.
  * Per block the 32 unsigned levels u (0..63) meet the block's 32 quantized activations in one maddubs + madd
  * (8 int32 lanes of 4 values: no saturation, 2 * 63 * 127 < 32767); per scale group (8 blocks) the scales come from
  * group_scales and the offsets are added with one multiply-add per 8 lanes. Every (row, activation row) pair
@@ -64,6 +64,57 @@ T256 INLINE __m256i levels256(int32_t type, const uint8_t* wr, int32_t j) {
     return u;
 }
 
+/*
+ * group_scales with F16C and 8-lane conversions (the scalar version costs more than the group's dot products):
+ * Q4_K/Q5_K sc/m unpacked from the 12 bytes as 32-bit words w0..w2: sc0-3 = w0 & 63, m0-3 = w1 & 63,
+ * sc4-7 = (w2 & 15) | (w0 >> 6) << 4, m4-7 = (w2 >> 4 & 15) | (w1 >> 6) << 4 (per byte).
+ */
+T256 INLINE void group_scales256(int32_t type, const uint8_t* wr, int32_t g, int32_t nb, float* a, float* off) {
+    if (type == TYPE_Q6_K) {
+        const uint8_t* blk = wr + (int64_t)g * 210;
+        __m256 d = _mm256_set1_ps(_cvtsh_ss(load_u16(blk + 208)));
+        __m128i sc = _mm_loadu_si128((const __m128i*)(blk + 192));
+        __m256 lo = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(sc)), d);
+        __m256 hi = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(sc, 8))), d);
+        _mm256_storeu_ps(a, lo);
+        _mm256_storeu_ps(a + 8, hi);
+        _mm256_storeu_ps(off, lo);
+        _mm256_storeu_ps(off + 8, hi);
+        return;
+    }
+    if (is_kquant(type)) {
+        const uint8_t* blk = wr + (int64_t)g * (type == TYPE_Q4_K ? 144 : 176);
+        uint32_t w[3];
+        memcpy(w, blk + 4, 12);
+        __m128i sc = _mm_setr_epi32((int)(w[0] & 0x3f3f3f3fu),
+                                    (int)((w[2] & 0x0f0f0f0fu) | ((w[0] >> 6) & 0x03030303u) << 4), 0, 0);
+        __m128i m = _mm_setr_epi32((int)(w[1] & 0x3f3f3f3fu),
+                                   (int)(((w[2] >> 4) & 0x0f0f0f0fu) | ((w[1] >> 6) & 0x03030303u) << 4), 0, 0);
+        __m256 d = _mm256_set1_ps(_cvtsh_ss(load_u16(blk)));
+        __m256 dmin = _mm256_set1_ps(-_cvtsh_ss(load_u16(blk + 2)));
+        _mm256_storeu_ps(a, _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(sc))));
+        _mm256_storeu_ps(off, _mm256_mul_ps(dmin, _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(m))));
+        return;
+    }
+    int64_t size = legacy_block_bytes(type);
+    int n = nb - 8 * g < 8 ? nb - 8 * g : 8;
+    const uint8_t* blk = wr + 8 * (int64_t)g * size;
+    if (type == TYPE_MXFP4) {
+        for (int k = 0; k < 8; k++) a[k] = k < n ? e8m0_half(blk[k * size]) : 0.0f;
+        _mm256_storeu_ps(off, _mm256_mul_ps(_mm256_loadu_ps(a), _mm256_set1_ps(-12.0f)));
+        return;
+    }
+    uint16_t d[8] = {0}, m[8] = {0}; /* the blocks' fp16 d and (Q4_1/Q5_1) m, converted 8 at a time */
+    for (int k = 0; k < n; k++) {
+        d[k] = load_u16(blk + k * size);
+        m[k] = load_u16(blk + k * size + 2);
+    }
+    __m256 dv = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i*)d));
+    _mm256_storeu_ps(a, dv);
+    _mm256_storeu_ps(off, type == TYPE_Q5_0 ? _mm256_mul_ps(dv, _mm256_set1_ps(-16.0f))
+                                            : _mm256_cvtph_ps(_mm_loadu_si128((const __m128i*)m)));
+}
+
 /* Per int32 lane (4 values) of block k of a scale group, the scale of its levels. */
 T256 INLINE __m256 block_scale256(int32_t type, const float* a, int k) {
     if (type == TYPE_Q6_K) return _mm256_setr_m128(_mm_set1_ps(a[2 * k]), _mm_set1_ps(a[2 * k + 1]));
@@ -73,7 +124,7 @@ T256 INLINE __m256 block_scale256(int32_t type, const float* a, int k) {
 T256 INLINE void affine_tile256(int32_t type, const uint8_t* w, int64_t wrb, const uint8_t* act, int64_t arb,
                                 int32_t nb, const float* sums, int64_t stride, float* out, int64_t rows, const int R,
                                 const int B) {
-    __m256 acc[4][4]; /* FOR_TILES instantiates up to 4 activation rows; 2 are used */
+    __m256 acc[4][4];
     for (int r = 0; r < R; r++)
         for (int b = 0; b < B; b++) acc[r][b] = _mm256_setzero_ps();
     float a[4][16], off[4][16]; /* per row: the scale group's scales and offsets */
@@ -84,7 +135,7 @@ T256 INLINE void affine_tile256(int32_t type, const uint8_t* w, int64_t wrb, con
         int k = j % 8;
         if (k == 0) { /* a new scale group: its scales, and its offsets times the activation sums */
             int32_t g = j / 8;
-            for (int r = 0; r < R; r++) group_scales(type, w + r * wrb, g, nb, a[r], off[r]);
+            for (int r = 0; r < R; r++) group_scales256(type, w + r * wrb, g, nb, a[r], off[r]);
             for (int b = 0; b < B; b++) {
                 const float* s = sums + b * stride + (int64_t)(per16 ? 16 : 8) * g;
                 __m256 s0 = _mm256_loadu_ps(s);
@@ -124,7 +175,7 @@ T256 INLINE void affine_tile256(int32_t type, const uint8_t* w, int64_t wrb, con
         int64_t wrb = affine_row_bytes(type, cols);                                                              \
         int64_t arb = act_row_bytes(cols);                                                                       \
         int64_t stride = sum_stride(type, nb);                                                                   \
-        FOR_TILES(4, 2, ATILE256)                                                                                \
+        FOR_TILES(4, 4, ATILE256)                                                                                \
     }
 #define ATILE256(R, B)                                                                                            \
     affine_tile256(type, w + r0 * wrb, wrb, act + b0 * arb, arb, nb, sums + b0 * stride, stride,                 \
