@@ -15,14 +15,15 @@
  * Float weights multiply float activations with fused multiply-adds.
  *
  * Dispatch: the caller passes a level (canopy_detect_level() or lower, for tests):
- *   2 = AVX-512 F/BW/VL/DQ/VNNI, 1 = AVX2 + FMA + F16C, 0 = portable C.
+ *   x86-64:  2 = AVX-512 F/BW/VL/DQ/VNNI, 1 = AVX2 + FMA + F16C, 0 = portable C.
+ *   aarch64: 1 = NEON with dot product (kernels_neon.h), 0 = portable C.
+ * The same file builds both libraries (native/linux-x86_64 and native/linux-aarch64).
  *
  * Reproducibility: each output element is computed by the same sequence of operations whatever
  * tile it falls in, whatever the batch size and row range: tiles only share loads, every
  * (row, activation row) pair has its own accumulator, reduced in a fixed order. The library is
  * compiled with -ffp-contract=off so the compiler cannot fuse some products and not others.
  */
-#include <immintrin.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,16 +36,31 @@
 #define TYPE_Q8_0 8
 #define TYPE_BF16 30
 
+#define INLINE static inline __attribute__((always_inline))
+
+#if defined(__x86_64__)
+#include <immintrin.h>
 /* Streaming weights from memory (the decode case) needs help: while a tile of rows is multiplied,
  * prefetch the same position one tile (4 rows) further on, which is where the next tile will read. */
 #define PREFETCH_NEXT_TILE(p, wrb) _mm_prefetch((const char*)(p) + 4 * (wrb), _MM_HINT_T0)
 
 #define T512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,f16c,fma")))
 #define T256 __attribute__((target("avx2,fma,f16c")))
-#define INLINE static inline __attribute__((always_inline))
+#elif defined(__aarch64__)
+#include <sys/auxv.h>
+#ifndef HWCAP_ASIMDDP
+#define HWCAP_ASIMDDP (1 << 20)
+#endif
+#endif
 
 /* ---------------------------------------------------------------- common */
 
+#if defined(__aarch64__)
+/* aarch64: 1 = NEON with the dot product extension, 0 = portable C. */
+int32_t canopy_detect_level(void) {
+    return (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) ? 1 : 0;
+}
+#elif defined(__x86_64__)
 int32_t canopy_detect_level(void) {
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl")
@@ -57,6 +73,11 @@ int32_t canopy_detect_level(void) {
     }
     return 0;
 }
+#else
+int32_t canopy_detect_level(void) {
+    return 0;
+}
+#endif
 
 static int32_t detected_level = -1;
 
@@ -168,9 +189,15 @@ int64_t canopy_act_bytes(int32_t cols, int32_t batch) {
     }
 
 #include "kernels_portable.h"
+#include "kernels_affine_common.h"  /* Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K, MXFP4: shared parts, portable C */
+#if defined(__x86_64__)
 #include "kernels_avx2.h"
 #include "kernels_avx512.h"
-#include "kernels_affine_avx512.h" /* Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K */
+#include "kernels_affine_avx2.h"    /* the affine types at AVX2 (MXFP4 at AVX-512 too) */
+#include "kernels_affine_avx512.h"  /* the same but MXFP4 at AVX-512 */
+#elif defined(__aarch64__)
+#include "kernels_neon.h"
+#endif
 
 /* ---------------------------------------------------------------- activations */
 
@@ -195,9 +222,14 @@ void canopy_quantize(int32_t level, const float* x, int64_t xoff, int32_t cols, 
             int half = j % 2;
             int8_t* q = (int8_t*)(pair + half * QK);
             float d;
+#if defined(__x86_64__)
             int32_t negsum = lvl == 2   ? quantize_block_avx512(xr + j * QK, q, &d)
                              : lvl == 1 ? quantize_block_avx2(xr + j * QK, q, &d)
                                         : quantize_block_generic(xr + j * QK, q, &d);
+#else
+            (void)lvl;
+            int32_t negsum = quantize_block_generic(xr + j * QK, q, &d);
+#endif
             float* dx = (float*)(pair + 64) + half * 8;
             for (int i = 0; i < 8; i++) dx[i] = d;
             ((int32_t*)(pair + 128))[half * 8] = negsum;
@@ -207,10 +239,36 @@ void canopy_quantize(int32_t level, const float* x, int64_t xoff, int32_t cols, 
 
 /* ---------------------------------------------------------------- entry points */
 
+/* Q4_1/Q5_0/Q5_1/Q4_K/Q5_K/Q6_K/MXFP4 weights times canopy_quantize activations, at the usable level. */
+static int32_t affine_matmul(int32_t level, int32_t type, const uint8_t* w, int32_t cols, const uint8_t* act,
+                             int32_t batch, float* out, int64_t rows, int32_t row_start, int32_t row_end) {
+    int32_t nb = cols / QK;
+    float* sums = block_sums(type, act, act_row_bytes(cols), nb, batch);
+    if (sums == NULL) return -2;
+    int32_t lvl = usable_level(level);
+    int32_t rc = 0;
+#if defined(__x86_64__)
+    if (lvl == 2 && type != TYPE_MXFP4) {
+        affine_avx512(type, w, cols, act, batch, sums, out, rows, row_start, row_end);
+    } else if (lvl >= 1) {
+        affine_avx2(type, w, cols, act, batch, sums, out, rows, row_start, row_end);
+    } else
+#elif defined(__aarch64__)
+    if (lvl >= 1) {
+        rc = affine_neon(type, w, cols, act, batch, sums, out, rows, row_start, row_end);
+    } else
+#endif
+    {
+        affine_generic(type, w, cols, act, batch, sums, out, rows, row_start, row_end);
+    }
+    free(sums);
+    return rc;
+}
+
 /**
- * Quantized weights (type 8 = Q8_0 or 2 = Q4_0; 3, 6, 7, 12, 13, 14 at level 2 only, see
- * kernels_affine_avx512.h) times activations from canopy_quantize, rows [row_start, row_end).
- * Returns 0, or -1 for an unsupported type (or level).
+ * Quantized weights (type 8 = Q8_0, 2 = Q4_0; 3, 6, 7, 12, 13, 14, 39, see kernels_affine_common.h) times
+ * activations from canopy_quantize, rows [row_start, row_end), at every level.
+ * Returns 0, -1 for an unsupported type, -2 when out of memory.
  */
 int32_t canopy_matmul_quant(int32_t level, int32_t type, const uint8_t* w, int32_t rows, int32_t cols,
                             const uint8_t* act, int32_t batch, float* out, int64_t outoff, int32_t row_start,
@@ -219,8 +277,12 @@ int32_t canopy_matmul_quant(int32_t level, int32_t type, const uint8_t* w, int32
     if (type != TYPE_Q8_0 && type != TYPE_Q4_0) return -1;
     float* o = out + outoff;
     switch (usable_level(level)) {
+#if defined(__x86_64__)
         case 2: quant_avx512(type, w, cols, act, batch, o, rows, row_start, row_end); break;
         case 1: quant_avx2(type, w, cols, act, batch, o, rows, row_start, row_end); break;
+#elif defined(__aarch64__)
+        case 1: return quant_neon(type, w, cols, act, batch, o, rows, row_start, row_end);
+#endif
         default: quant_generic(type, w, cols, act, batch, o, rows, row_start, row_end); break;
     }
     return 0;
@@ -237,8 +299,12 @@ int32_t canopy_matmul_float(int32_t level, int32_t type, const uint8_t* w, int32
     float* o = out + outoff;
     const float* xs = x + xoff;
     switch (usable_level(level)) {
+#if defined(__x86_64__)
         case 2: float_avx512(type, w, cols, xs, batch, o, rows, row_start, row_end); break;
         case 1: float_avx2(type, w, cols, xs, batch, o, rows, row_start, row_end); break;
+#elif defined(__aarch64__)
+        case 1: float_neon(type, w, cols, xs, batch, o, rows, row_start, row_end); break;
+#endif
         default: float_generic(type, w, cols, xs, batch, o, rows, row_start, row_end); break;
     }
     return 0;

@@ -3,8 +3,9 @@
  *   Q4_1 (3), Q5_0 (6), Q5_1 (7): blocks of 32, value = d*u + m (Q5_0: d*(u - 16))
  *   Q4_K (12), Q5_K (13):        super-blocks of 256, sub-blocks of 32, value = (d*sc)*u - dmin*m
  *   Q6_K (14):                   super-blocks of 256, sub-blocks of 16, value = (d*sc)*(u - 32)
- * (layouts: dev.canopy.executor.tensor.LegacyQuants and KQuants). Included by canopy_kernels.c; AVX-512
- * VNNI only: canopy_matmul_quant answers -1 at lower levels and the Java side uses its Vector API kernels.
+ * (layouts: dev.canopy.executor.tensor.LegacyQuants and KQuants; types, sizes and block_sums in
+ * kernels_affine_common.h). Included by canopy_kernels.c; MXFP4 and the lower levels use kernels_affine_avx2.h
+ * and kernels_affine_common.h.
  *
  * Activations come from canopy_quantize (8 bits per block of 32, in pairs of blocks). Per pair of blocks
  * of one weight row the weights are unpacked to 64 unsigned levels u (0..63) with a scale a and an
@@ -15,29 +16,6 @@
  * Every (row, activation row) pair accumulates its own lanes in pair order, whatever tile it is in,
  * and is reduced by one fixed sequence: results do not depend on the batch size or the row range.
  */
-
-#define TYPE_Q4_1 3
-#define TYPE_Q5_0 6
-#define TYPE_Q5_1 7
-#define TYPE_Q4_K 12
-#define TYPE_Q5_K 13
-#define TYPE_Q6_K 14
-
-static int is_affine_type(int32_t type) {
-    return type == TYPE_Q4_1 || type == TYPE_Q5_0 || type == TYPE_Q5_1 || type == TYPE_Q4_K || type == TYPE_Q5_K
-           || type == TYPE_Q6_K;
-}
-
-static int64_t affine_row_bytes(int32_t type, int32_t cols) {
-    switch (type) {
-        case TYPE_Q4_1: return (int64_t)cols / 32 * 20;
-        case TYPE_Q5_0: return (int64_t)cols / 32 * 22;
-        case TYPE_Q5_1: return (int64_t)cols / 32 * 24;
-        case TYPE_Q4_K: return (int64_t)cols / 256 * 144;
-        case TYPE_Q5_K: return (int64_t)cols / 256 * 176;
-        default: return (int64_t)cols / 256 * 210;
-    }
-}
 
 T512 INLINE __m512 halves512(float lo, float hi) {
     return _mm512_insertf32x8(_mm512_set1_ps(lo), _mm256_set1_ps(hi), 1);
@@ -122,10 +100,6 @@ T512 INLINE __m512i scale_index512(int32_t type, int chunk) {
     return _mm512_inserti64x4(_mm512_set1_epi32(first), _mm256_set1_epi32(first + 1), 1);
 }
 
-static int64_t legacy_block_bytes(int32_t type) {
-    return type == TYPE_Q4_1 ? 20 : type == TYPE_Q5_0 ? 22 : 24;
-}
-
 /*
  * Levels of Q4_1/Q5_0/Q5_1 pair p (blocks 2p and, when full, 2p+1) of one weight row: bytes 0-31 values 0..31 of
  * block 2p, bytes 32-63 those of block 2p+1 (zeros when not full). The 16 packed bytes of each block go to two
@@ -173,48 +147,6 @@ T512 INLINE void legacy_scales512(int32_t type, const uint8_t* wr, int32_t g, in
                            : _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(words, 16)));
 }
 
-/*
- * The offset terms do not depend on the weights' levels, only on a scale per group and the activations' group
- * sums. Q4_1/Q5_1 block k: sum_i m_k x_i is m_k * S_k with S_k = dx * sum(xq of block k); Q5_0: (-16*d_k) * S_k.
- * Q4_K/Q5_K: sum_i (-dmin*m_j) x_i over sub-block j (32 values) is (-dmin*m_j) * S_j. Q6_K: sum_i d*sc_g*(-32) x_i
- * over group g (16 values) is d*sc_g * (-32 * S_g).
- * block_sums fills the S (Q6_K: times -32) of every group of the batch's activation rows once per call,
- * sum_groups(type, nb) per row, so a tile adds the offsets once per super-block (legacy types: per 16 blocks)
- * with one multiply-add per 16 lanes instead of once per pair of blocks.
- */
-static int is_kquant(int32_t type) {
-    return type == TYPE_Q4_K || type == TYPE_Q5_K || type == TYPE_Q6_K;
-}
-
-static int32_t sum_groups(int32_t type, int32_t nb) {
-    return type == TYPE_Q6_K ? 2 * nb : nb;
-}
-
-static void block_sums(int32_t type, const uint8_t* act, int64_t arb, int32_t nb, int32_t batch, float* sums) {
-    int32_t ng = sum_groups(type, nb);
-    for (int32_t b = 0; b < batch; b++) {
-        for (int32_t k = 0; k < nb; k++) {
-            const uint8_t* pair = act + b * arb + (int64_t)(k / 2) * PAIR_BYTES;
-            float dx;
-            memcpy(&dx, pair + 64 + (k % 2) * 32, 4);
-            if (type == TYPE_Q6_K) {
-                const int8_t* q = (const int8_t*)(pair + (k % 2) * QK);
-                int32_t lo = 0, hi = 0;
-                for (int i = 0; i < 16; i++) {
-                    lo += q[i];
-                    hi += q[16 + i];
-                }
-                sums[(int64_t)b * ng + 2 * k] = -32.0f * dx * (float)lo;
-                sums[(int64_t)b * ng + 2 * k + 1] = -32.0f * dx * (float)hi;
-            } else {
-                int32_t negsum;
-                memcpy(&negsum, pair + 128 + (k % 2) * 32, 4);
-                sums[(int64_t)b * ng + k] = -dx * (float)negsum;
-            }
-        }
-    }
-}
-
 T512 INLINE void affine_tile512(int32_t type, const uint8_t* w, int64_t wrb, const uint8_t* act, int64_t arb,
                                 int32_t nb, const float* sums, float* out, int64_t rows, const int R, const int B) {
     __m512 acc[4][4];
@@ -239,7 +171,7 @@ T512 INLINE void affine_tile512(int32_t type, const uint8_t* w, int64_t wrb, con
             }
             if (chunk == 0) { /* the super-block's offsets: Q4_K/Q5_K lanes 8-15 of scales (-dmin*m_j) times S_j,
                                  Q6_K lane g (d*sc_g) times -32*S_g */
-                int32_t ng = sum_groups(type, nb);
+                int64_t ng = sum_stride(type, nb);
                 for (int b = 0; b < B; b++) {
                     const float* sb = sums + (int64_t)b * ng;
                     __m512 s = type == TYPE_Q6_K
@@ -255,7 +187,7 @@ T512 INLINE void affine_tile512(int32_t type, const uint8_t* w, int64_t wrb, con
                 __m512 m[4];
                 for (int r = 0; r < R; r++) legacy_scales512(type, w + r * wrb, g, nb, &scales[r], &m[r]);
                 for (int b = 0; b < B; b++) {
-                    __m512 s = _mm512_maskz_loadu_ps(legacy_group_lanes(g, nb), sums + (int64_t)b * nb + LEGACY_GROUP * g);
+                    __m512 s = _mm512_maskz_loadu_ps(legacy_group_lanes(g, nb), sums + (int64_t)b * sum_stride(type, nb) + LEGACY_GROUP * g);
                     for (int r = 0; r < R; r++) acc[r][b] = _mm512_fmadd_ps(m[r], s, acc[r][b]);
                 }
             }
@@ -281,22 +213,17 @@ T512 INLINE void affine_tile512(int32_t type, const uint8_t* w, int64_t wrb, con
 
 /* One type's kernel: the type is a constant in each copy, so its branches fold away. */
 #define AFFINE_KERNEL512(NAME, TYPE)                                                                              \
-    T512 static int32_t NAME(const uint8_t* w, int32_t cols, const uint8_t* act, int32_t batch, float* out,       \
-                          int64_t rows, int32_t row_start, int32_t row_end) {                                     \
+    T512 static void NAME(const uint8_t* w, int32_t cols, const uint8_t* act, int32_t batch, const float* sums,   \
+                          float* out, int64_t rows, int32_t row_start, int32_t row_end) {                         \
         const int32_t type = TYPE;                                                                               \
         int32_t nb = cols / QK;                                                                                  \
         int64_t wrb = affine_row_bytes(type, cols);                                                              \
         int64_t arb = act_row_bytes(cols);                                                                       \
-        float* sums = (float*)malloc(sizeof(float) * (size_t)sum_groups(type, nb) * (size_t)batch);             \
-        if (sums == NULL) return -2;                                                                             \
-        block_sums(type, act, arb, nb, batch, sums);                                                             \
         FOR_TILES(4, 4, ATILE512)                                                                                \
-        free(sums);                                                                                              \
-        return 0;                                                                                                \
     }
 #define ATILE512(R, B)                                                                                   \
     affine_tile512(type, w + r0 * wrb, wrb, act + b0 * arb, arb, nb,                                    \
-                   sums + (int64_t)b0 * sum_groups(type, nb),                                                       \
+                   sums + (int64_t)b0 * sum_stride(type, nb),                                                       \
                    out + b0 * rows + r0, rows, R, B)
 AFFINE_KERNEL512(affine_q4_1_avx512, TYPE_Q4_1)
 AFFINE_KERNEL512(affine_q5_0_avx512, TYPE_Q5_0)
@@ -307,16 +234,15 @@ AFFINE_KERNEL512(affine_q6_k_avx512, TYPE_Q6_K)
 #undef ATILE512
 #undef AFFINE_KERNEL512
 
-/* Q4_1/Q5_0/Q5_1/Q4_K/Q5_K/Q6_K weights times canopy_quantize activations; -1 below AVX-512 VNNI. */
-static int32_t affine_matmul(int32_t level, int32_t type, const uint8_t* w, int32_t cols, const uint8_t* act,
-                             int32_t batch, float* out, int64_t rows, int32_t row_start, int32_t row_end) {
-    if (usable_level(level) < 2) return -1;
+/* Q4_1/Q5_0/Q5_1/Q4_K/Q5_K/Q6_K weights times canopy_quantize activations, sums from block_sums. */
+T512 static void affine_avx512(int32_t type, const uint8_t* w, int32_t cols, const uint8_t* act, int32_t batch,
+                               const float* sums, float* out, int64_t rows, int32_t row_start, int32_t row_end) {
     switch (type) {
-        case TYPE_Q4_1: return affine_q4_1_avx512(w, cols, act, batch, out, rows, row_start, row_end);
-        case TYPE_Q5_0: return affine_q5_0_avx512(w, cols, act, batch, out, rows, row_start, row_end);
-        case TYPE_Q5_1: return affine_q5_1_avx512(w, cols, act, batch, out, rows, row_start, row_end);
-        case TYPE_Q4_K: return affine_q4_k_avx512(w, cols, act, batch, out, rows, row_start, row_end);
-        case TYPE_Q5_K: return affine_q5_k_avx512(w, cols, act, batch, out, rows, row_start, row_end);
-        default: return affine_q6_k_avx512(w, cols, act, batch, out, rows, row_start, row_end);
+        case TYPE_Q4_1: affine_q4_1_avx512(w, cols, act, batch, sums, out, rows, row_start, row_end); break;
+        case TYPE_Q5_0: affine_q5_0_avx512(w, cols, act, batch, sums, out, rows, row_start, row_end); break;
+        case TYPE_Q5_1: affine_q5_1_avx512(w, cols, act, batch, sums, out, rows, row_start, row_end); break;
+        case TYPE_Q4_K: affine_q4_k_avx512(w, cols, act, batch, sums, out, rows, row_start, row_end); break;
+        case TYPE_Q5_K: affine_q5_k_avx512(w, cols, act, batch, sums, out, rows, row_start, row_end); break;
+        default: affine_q6_k_avx512(w, cols, act, batch, sums, out, rows, row_start, row_end); break;
     }
 }

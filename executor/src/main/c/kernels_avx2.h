@@ -1,4 +1,4 @@
-/* AVX2 + FMA + F16C kernels (level 1): one 32-block per 256-bit register, tiles of 4 rows x 2 activation rows.
+/* AVX2 + FMA + F16C kernels (level 1): one 32-block per 256-bit register, tiles of 4 rows x 4 (quantized) or 2 (float) activation rows.
  * Part of canopy_kernels.c (one translation unit): include only from there. */
 #ifndef CANOPY_KERNELS_AVX2_H
 #define CANOPY_KERNELS_AVX2_H
@@ -68,7 +68,7 @@ T256 static void quant_avx2(int32_t type, const uint8_t* w, int32_t cols, const 
     int64_t arb = act_row_bytes(cols);
 #define QTILE256(R, B) \
     quant_tile256(type, w + r0 * wrb, wrb, act + b0 * arb, arb, nb, out + b0 * rows + r0, rows, R, B)
-    FOR_TILES(4, 2, QTILE256)
+    FOR_TILES(4, 4, QTILE256)
 #undef QTILE256
 }
 

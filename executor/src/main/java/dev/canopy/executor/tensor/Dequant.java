@@ -20,6 +20,7 @@ import java.nio.ByteOrder;
  *       {@code d * (nibble - 8)}.
  *   <li>Q4_1, Q5_0, Q5_1: see {@link LegacyQuants}.
  *   <li>Q4_K, Q5_K, Q6_K (super-blocks of 256): see {@link KQuants}.
+ *   <li>MXFP4: see {@link Mxfp4}.
  * </ul>
  */
 public final class Dequant {
@@ -100,8 +101,9 @@ public final class Dequant {
             }
             case Q4_1, Q5_0, Q5_1 -> LegacyQuants.decode(t.type(), seg, base, cols / 32, out, outOffset);
             case Q4_K, Q5_K, Q6_K -> KQuants.decode(t.type(), seg, base, cols / KQuants.QK_K, out, outOffset);
+            case MXFP4 -> Mxfp4.decode(seg, base, cols / Mxfp4.QK, out, outOffset);
             default -> throw new IllegalArgumentException("Cannot decode " + t + ": type " + t.type()
-                    + " is not supported (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K)");
+                    + " is not supported (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K, MXFP4)");
         }
     }
 

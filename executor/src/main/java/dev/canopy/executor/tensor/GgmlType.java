@@ -30,7 +30,8 @@ public enum GgmlType {
     I32(26, 1, 4, false),
     I64(27, 1, 8, false),
     F64(28, 1, 8, false),
-    BF16(30, 1, 2, true);
+    BF16(30, 1, 2, true),
+    MXFP4(39, 32, 1 + 16, true);
 
     private final int id;
     private final int blockSize;

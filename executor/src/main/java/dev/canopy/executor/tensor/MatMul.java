@@ -8,10 +8,10 @@ import java.util.Set;
  * Multiplies weight matrices by batches of activation rows: {@code out[b][r] = Σ_c W[r][c] · x[b][c]}.
  * This is where nearly all the time of a transformer forward goes.
  *
- * <p>Weights may be F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K or Q6_K, read in place
+ * <p>Weights may be F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K or MXFP4, read in place
  * from their {@link Tensor#data()}. The {@link KernelBackend#NATIVE native} kernels multiply quantized
  * weights by activations that were first quantized to 8 bits per block of 32 (as llama.cpp does), with
- * integer dot products (Q4_1..Q6_K on AVX-512 VNNI only, else the Java kernels); float weights are
+ * integer dot products (AVX-512, AVX2 or portable C, whichever the CPU runs); float weights are
  * multiplied in float. The {@link KernelBackend#JAVA Java} kernels decode weights to
  * float and multiply in float.
  *
@@ -29,9 +29,9 @@ import java.util.Set;
 public final class MatMul {
 
     private static final Set<GgmlType> SUPPORTED = Set.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0,
-            GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K);
+            GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.MXFP4);
 
-    private static final String SUPPORTED_NAMES = "F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K";
+    private static final String SUPPORTED_NAMES = "F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K, MXFP4";
 
     private final Parallel parallel;
     private final KernelBackend backend;
@@ -46,12 +46,18 @@ public final class MatMul {
         this.parallel = Objects.requireNonNull(parallel, "parallel");
         Optional<NativeKernels> kernels = switch (Objects.requireNonNull(backend, "backend")) {
             case JAVA -> Optional.empty();
-            case AUTO -> NativeKernels.load();
-            case NATIVE -> Optional.of(NativeKernels.load().orElseThrow(() -> new IllegalStateException(
-                    "Cannot use the native kernels: " + NativeKernels.loadFailure())));
+            case AUTO -> KernelPath.loadOrSayWhy();
+            case NATIVE, NATIVE_AVX512, NATIVE_AVX2, NATIVE_C -> Optional.of(NativeKernels.load().orElseThrow(
+                    () -> new IllegalStateException("Cannot use --kernels " + backend.cliName() + ": "
+                            + NativeKernels.loadFailure())));
         };
-        this.nativeMatMul = kernels.map(k -> new NativeMatMul(k, k.level())).orElse(null);
+        this.nativeMatMul = kernels.map(k -> new NativeMatMul(k, KernelPath.level(backend, k))).orElse(null);
         this.backend = nativeMatMul != null ? KernelBackend.NATIVE : KernelBackend.JAVA;
+    }
+
+    /** The code path this instance multiplies with, e.g. "native AVX2" or "Java Vector API (256-bit)". */
+    public String kernelPath() {
+        return nativeMatMul != null ? KernelPath.nativeName(nativeMatMul.level()) : KernelPath.javaName();
     }
 
     /** Native kernels restricted to code level {@code level} (0 portable C, 1 AVX2, 2 AVX-512), for tests. */

@@ -20,14 +20,16 @@ import java.util.Optional;
 
 /**
  * The C kernel library ({@code src/main/c/canopy_kernels.c}), built by Maven into the jar as
- * {@value #RESOURCE}. On first use it is copied from the class path to a temporary file, loaded
+ * {@code native/linux-x86_64/} and {@code native/linux-aarch64/libcanopykernels.so}. On first use it is copied from the class path to a temporary file, loaded
  * and the file deleted again. Calls are "critical" downcalls, so Java arrays are passed without
  * copies. Where the library is missing (no gcc at build time, another OS or CPU) {@link #load()} is
  * empty and {@link #loadFailure()} says why.
  */
 final class NativeKernels {
 
-    static final String RESOURCE = "/native/linux-x86_64/libcanopykernels.so";
+    /** linux-x86_64 or linux-aarch64: the platforms the build makes a library for. */
+    static final String PLATFORM = "linux-" + (System.getProperty("os.arch", "").equals("aarch64") ? "aarch64" : "x86_64");
+    static final String RESOURCE = "/native/" + PLATFORM + "/libcanopykernels.so";
 
     private static final MethodHandle DETECT_LEVEL;
     private static final MethodHandle ACT_BYTES;
@@ -87,7 +89,7 @@ final class NativeKernels {
         return FAILURE == null ? "" : FAILURE;
     }
 
-    /** The best code path this CPU runs: 2 = AVX-512 VNNI, 1 = AVX2, 0 = portable C. */
+    /** The best code path this CPU runs: 2 = AVX-512 VNNI, 1 = AVX2, 0 = portable C (aarch64: NEON). */
     int level() {
         return level;
     }
@@ -166,9 +168,9 @@ final class NativeKernels {
     private static SymbolLookup extractAndLoad() throws IOException {
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
         String arch = System.getProperty("os.arch", "");
-        if (!os.contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
-            throw new IllegalStateException("Cannot load the native kernels: they are built for linux-x86_64, this is "
-                    + os + "-" + arch);
+        if (!os.contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64"))) {
+            throw new IllegalStateException("Cannot load the native kernels: they are built for linux-x86_64 and "
+                    + "linux-aarch64, this is " + os + "-" + arch);
         }
         try (InputStream in = NativeKernels.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {

@@ -1,22 +1,16 @@
 package dev.canopy.executor.tensor;
 
 import java.lang.foreign.MemorySegment;
-import java.util.EnumSet;
-import java.util.Set;
 
 /**
  * {@link MatMul} through the C kernels: rows are split among the threads in units of
  * {@value #ROW_UNIT}; for quantized weights the activations are quantized once per call, before the
- * parallel part. Q4_1/Q5_0/Q5_1/Q4_K/Q5_K/Q6_K have C kernels for AVX-512 VNNI only; below that level
- * they go through {@link JavaMatMul}. Keeps the buffer of quantized activations between calls; callers
- * take turns.
+ * parallel part. Every supported type has C kernels at every level (AVX-512, AVX2, portable C). Keeps
+ * the buffer of quantized activations between calls; callers take turns.
  */
 final class NativeMatMul {
 
     private static final int ROW_UNIT = 16;
-    /** Types the C library multiplies only at level 2 (kernels_affine_avx512.h). */
-    private static final Set<GgmlType> AVX512_ONLY = EnumSet.of(GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1,
-            GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K);
 
     private final NativeKernels kernels;
     private final int level;
@@ -33,10 +27,6 @@ final class NativeMatMul {
 
     /** Synchronized: concurrent callers would share the quantized-activation buffer. */
     synchronized void apply(Parallel parallel, Tensor w, float[] x, int xOffset, int batch, float[] out, int outOffset) {
-        if (AVX512_ONLY.contains(w.type()) && Math.min(level, kernels.level()) < 2) {
-            JavaMatMul.apply(parallel, w, x, xOffset, batch, out, outOffset); // no C kernel below AVX-512 VNNI
-            return;
-        }
         int rows = w.rows();
         int cols = w.cols();
         int type = w.type().id();
@@ -70,7 +60,7 @@ final class NativeMatMul {
     synchronized boolean applyAll(Parallel parallel, Tensor[] ws, float[] x, int batch, float[][] outs) {
         GgmlType t = ws[0].type();
         int cols = ws[0].cols();
-        if (!t.quantized() || (AVX512_ONLY.contains(t) && Math.min(level, kernels.level()) < 2)) {
+        if (!t.quantized()) {
             return false;
         }
         int[] firstUnit = new int[ws.length + 1]; // (matrices + 1) prefix sums of row units

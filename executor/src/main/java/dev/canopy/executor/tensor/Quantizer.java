@@ -14,13 +14,15 @@ import java.util.Set;
  * <p>Block formats (little-endian): Q8_0 is an fp16 scale {@code d} then 32 signed bytes {@code q},
  * value = d·q. Q4_0 is an fp16 scale {@code d} then 16 bytes whose low nibble holds element j and
  * high nibble element j+16, value = d·(nibble − 8). Q4_1/Q5_0/Q5_1 are encoded by {@link LegacyQuants},
- * Q4_K/Q5_K/Q6_K by {@link KQuantizer} (ggml's reference quantizers, used without an importance matrix).
+ * Q4_K/Q5_K/Q6_K by {@link KQuantizer} (ggml's reference quantizers, used without an importance matrix),
+ * MXFP4 by {@link Mxfp4}.
  */
 public final class Quantizer {
 
     /** The types this class can encode. */
     public static final Set<GgmlType> TYPES = EnumSet.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0,
-            GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K);
+            GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K,
+            GgmlType.MXFP4);
 
     private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -72,6 +74,7 @@ public final class Quantizer {
             }
             case Q4_1, Q5_0, Q5_1 -> LegacyQuants.encode(type, src, srcOffset, count / QK, dst, dstOffset);
             case Q4_K, Q5_K, Q6_K -> new KQuantizer().encode(type, src, srcOffset, count / KQuants.QK_K, dst, dstOffset);
+            case MXFP4 -> Mxfp4.encode(src, srcOffset, count / QK, dst, dstOffset);
             default -> throw new IllegalStateException("unreachable: " + type);
         }
     }

@@ -1,6 +1,7 @@
 package dev.canopy.executor.tensor;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -41,6 +42,7 @@ final class RowDecoder {
             case Q8_0 -> decodeQ8(seg, base, cols / 32, out, at);
             case Q4_0 -> decodeQ4(seg, base, cols / 32, out, at);
             case Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K -> QuantRowDecoder.decode(t, row, out, at);
+            case MXFP4 -> decodeMxfp4(seg, base, cols / Mxfp4.QK, out, at);
             default -> Dequant.row(t, row, out, at);
         }
     }
@@ -64,6 +66,23 @@ final class RowDecoder {
             for (int j = 0; j < 32; j += N) {
                 ByteVector q = ByteVector.fromMemorySegment(DB, seg, blk + 2 + j, LE);
                 ((FloatVector) q.convertShape(VectorOperators.B2F, DF, 0)).mul(d).intoArray(out, at + 32 * b + j);
+            }
+        }
+    }
+
+    /** MXFP4: each nibble looks up its doubled E2M1 value (one lane shuffle), times the block's 2^(e-128). */
+    private static void decodeMxfp4(MemorySegment seg, long base, int blocks, float[] out, int at) {
+        ByteVector table = ByteVector.fromArray(ByteVector.SPECIES_128, Mxfp4.KVALUES, 0);
+        for (int b = 0; b < blocks; b++) {
+            long blk = base + (long) Mxfp4.BLOCK_BYTES * b;
+            float d = Mxfp4.scale(seg.get(ValueLayout.JAVA_BYTE, blk));
+            ByteVector packed = ByteVector.fromMemorySegment(ByteVector.SPECIES_128, seg, blk + 1, LE);
+            ByteVector lo = packed.and((byte) 0x0F).selectFrom(table);
+            ByteVector hi = packed.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0F).selectFrom(table);
+            for (int part = 0; part < 16 / N; part++) {
+                ((FloatVector) lo.convertShape(VectorOperators.B2F, DF, part)).mul(d).intoArray(out, at + 32 * b + N * part);
+                ((FloatVector) hi.convertShape(VectorOperators.B2F, DF, part)).mul(d)
+                        .intoArray(out, at + 32 * b + 16 + N * part);
             }
         }
     }

@@ -418,7 +418,7 @@ class GgufBadFileTest {
             assertThatThrownBy(() -> f.tensor("blk.0.ffn_down.weight")).isInstanceOf(ModelFormatException.class)
                     .hasMessage("Cannot load model " + file + ": tensor blk.0.ffn_down.weight has type Q3_K, which Canopy "
                             + "does not support yet; supported types: F32, F16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, "
-                            + "Q5_K, Q6_K, BF16");
+                            + "Q5_K, Q6_K, BF16, MXFP4");
         }
     }
 

@@ -77,7 +77,7 @@ class DequantTest {
         Tensor q3k = new Tensor("w", GgmlType.Q3_K, new long[] {256, 1}, MemorySegment.ofArray(new byte[110]));
         assertThatThrownBy(() -> Dequant.toFloats(q3k))
                 .hasMessage("Cannot decode w Q3_K [256, 1]: type Q3_K is not supported (supported: F32, F16, BF16, Q8_0, "
-                        + "Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K)");
+                        + "Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K, MXFP4)");
         Tensor f32 = tensor(GgmlType.F32, 1, new byte[4]);
         assertThatThrownBy(() -> Dequant.row(f32, 1, new float[1], 0))
                 .hasMessage("Cannot decode row 1 of w F32 [1, 1]: it has 1 rows");

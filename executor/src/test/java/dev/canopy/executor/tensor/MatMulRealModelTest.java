@@ -54,7 +54,7 @@ class MatMulRealModelTest {
             Tensor q3k = new Tensor("w", GgmlType.Q3_K, new long[] {256, 2}, MemorySegment.ofArray(new byte[220]));
             assertThatThrownBy(() -> matMul.apply(q3k, new float[256], 1, new float[2]))
                     .hasMessage("Cannot multiply by w Q3_K [256, 2]: type Q3_K is not supported (supported: F32, F16, BF16, "
-                            + "Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K)");
+                            + "Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K, MXFP4)");
             Tensor truncated = new Tensor("w", GgmlType.F32, new long[] {4, 2}, MemorySegment.ofArray(new byte[16]));
             assertThatThrownBy(() -> matMul.apply(truncated, new float[4], 1, new float[2]))
                     .hasMessage("Cannot multiply by w F32 [4, 2]: its data has 16 bytes, the shape needs 32");

@@ -136,7 +136,7 @@ class QuantFormatTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K", "Q8_0", "Q4_0"})
+    @EnumSource(value = GgmlType.class, names = {"Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K", "Q8_0", "Q4_0", "MXFP4"})
     void theVectorDecoderGivesTheReferenceBitsOnRandomBlocks(GgmlType type) {
         int rows = 7;
         int cols = type.blockSize() * 3;

@@ -17,14 +17,14 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The Q4_1, Q5_0, Q5_1, Q4_K, Q5_K and Q6_K kernels of every backend against {@link ReferenceMatMul},
- * within {@link MatMulTest#bound} (the native AVX-512 kernels quantize activations to 8 bits per block
+ * The Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K and MXFP4 kernels of every backend against {@link ReferenceMatMul},
+ * within {@link MatMulTest#bound} (the native kernels quantize activations to 8 bits per block
  * of 32; the others multiply decoded floats), and bit-identical whatever the batch and the threads.
  */
 class QuantMatMulTest {
 
     private static final GgmlType[] TYPES = {GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.Q4_K, GgmlType.Q5_K,
-            GgmlType.Q6_K};
+            GgmlType.Q6_K, GgmlType.MXFP4};
     private static Parallel parallel;
 
     @BeforeAll

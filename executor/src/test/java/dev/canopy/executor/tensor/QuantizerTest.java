@@ -172,7 +172,7 @@ class QuantizerTest {
         assertThatThrownBy(() -> Quantizer.quantize(GgmlType.Q3_K, new float[256]))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("Cannot quantize to Q3_K: supported types are "
-                        + "[F32, F16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q5_K, Q6_K, BF16]");
+                        + "[F32, F16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q5_K, Q6_K, BF16, MXFP4]");
         assertThatThrownBy(() -> Quantizer.quantize(GgmlType.Q8_0, new float[40]))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("Cannot quantize 40 values to Q8_0: not a multiple of its block size 32");

@@ -77,7 +77,7 @@ public record BatchConfig(String input, String inputFormat, String output, Strin
      * @param kvBudget       KV cache size per executor, e.g. "1g" (default 1g)
      * @param blockSize      tokens per KV block (default 16)
      * @param prefixCaching  share the KV of common prefixes (default true)
-     * @param kernels        auto, native or java (default auto)
+     * @param kernels        auto, native, native-avx512, native-avx2, native-c or java (default auto)
      * @param backend        auto (a GPU when usable: the one Spark assigned to the task, else GPU 0; otherwise the
      *                       CPU), cpu or cuda (default auto)
      * @param kvType         KV cache storage: f32, q8 (8-bit) or q4 (4-bit, KIVI); quantized runs on the CPU

@@ -1,7 +1,6 @@
 package dev.canopy.jobs.batch;
 
 import java.time.Duration;
-import java.util.Locale;
 
 import dev.canopy.executor.kv.KvCacheType;
 import dev.canopy.executor.cuda.BackendKind;
@@ -118,12 +117,8 @@ public final class BatchSpecBuilder {
         if (name == null) {
             return fallback;
         }
-        try {
-            return KernelBackend.valueOf(name.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException("Cannot read key 'engine.kernels': expected auto, native or java, got '" + name
-                    + "'");
-        }
+        return KernelBackend.fromName(name).orElseThrow(() -> new ConfigException(
+                "Cannot read key 'engine.kernels': expected " + KernelBackend.NAMES + ", got '" + name + "'"));
     }
 
     /** The model path made absolute here, so executors with another working directory find it too. */

@@ -10,6 +10,7 @@ import dev.canopy.executor.model.Backend;
 import dev.canopy.executor.model.CpuBackend;
 import dev.canopy.executor.model.Model;
 import dev.canopy.executor.tensor.KernelBackend;
+import dev.canopy.executor.tensor.KernelPath;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -35,7 +36,7 @@ public final class BenchCommand implements Command {
     public String usage() {
         return """
                 usage: canopy bench --model FILE.gguf [--prompt-len 128] [--gen-len 64] [--threads N]
-                                    [--kernels auto|native|java] [--backend auto|cpu|cuda] [--kv-type f32|q8|q4]
+                                    [--kernels auto|native|native-avx512|native-avx2|native-c|java] [--backend auto|cpu|cuda] [--kv-type f32|q8|q4]
                                     [--tensor-cores on|off] [--shared-prefix-attention on|off] [--json]
                        canopy bench --model FILE.gguf --workload shared-prefix [--groups 4] [--per-group 16]
                                     [--prefix-len 512] [--suffix-len 32] [--output-len 64] [engine flags] [--json]
@@ -46,7 +47,7 @@ public final class BenchCommand implements Command {
                        canopy bench --model FILE.gguf --workload long-output [--requests 32] [--prompt-len 64]
                                     [--output-len 1024] [engine flags] [--json]
                   engine flags: --max-seqs N --max-batch-tokens N --kv-budget SIZE --no-prefix-cache --seed S
-                                --threads N --kernels auto|native|java --backend auto|cpu|cuda --kv-type f32|q8|q4
+                                --threads N --kernels auto|native|native-avx512|native-avx2|native-c|java --backend auto|cpu|cuda --kv-type f32|q8|q4
                                 --order input|planned (default: input)
                                 --offload none|host|disk|host+disk --host-kv SIZE --spill-dir DIR --spill-size SIZE
                                 --preempt auto|swap|recompute --offload-policy lru|plan
@@ -129,7 +130,9 @@ public final class BenchCommand implements Command {
                 r.put("threads", threads);
                 if (backend instanceof CpuBackend cpu) {
                     r.put("kernels", cpu.kernels().name().toLowerCase(Locale.ROOT));
+                    r.put("kernel_path", KernelPath.describe(kernels(a)));
                 }
+                r.put("cpu", KernelPath.cpuModel());
                 return r;
             }
         }
@@ -241,10 +244,7 @@ public final class BenchCommand implements Command {
 
     static KernelBackend kernels(Args a) {
         String k = a.get("kernels").orElse("auto");
-        try {
-            return KernelBackend.valueOf(k.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("canopy: --kernels must be auto, native or java, got '" + k + "'");
-        }
+        return KernelBackend.fromName(k).orElseThrow(
+                () -> new UsageException("canopy: --kernels must be " + KernelBackend.NAMES + ", got '" + k + "'"));
     }
 }

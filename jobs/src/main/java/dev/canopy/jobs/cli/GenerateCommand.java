@@ -50,7 +50,7 @@ public final class GenerateCommand implements Command {
                 usage: canopy generate --model FILE.gguf (--prompt TEXT | --input PROMPTS.jsonl) [--output OUT.jsonl]
                          [--max-tokens 64] [--temperature 0] [--top-k 0] [--top-p 1] [--min-p 0] [--seed 0]
                          [--stop TEXT]... [--max-batch-tokens 512] [--max-seqs 64] [--kv-budget 1g]
-                         [--no-prefix-cache] [--threads N] [--kernels auto|native|java]
+                         [--no-prefix-cache] [--threads N] [--kernels auto|native|native-avx512|native-avx2|native-c|java]
                          [--backend auto|cpu|cuda] [--kv-type f32|q8|q4] [--metrics]
                          [--order planned|input]   (planned: prefix groups together, by the batch planner)
                          [--max-output-bytes 4m]   (a longer text is cut there: finish_reason output_limit)

@@ -31,7 +31,7 @@ public final class PerplexityCommand implements Command {
     public String usage() {
         return """
                 usage: canopy perplexity --model FILE.gguf --text FILE.txt [--context N] [--threads N]
-                                         [--kernels auto|native|java] [--kv-type f32|q8|q4] [--json]
+                                         [--kernels auto|native|native-avx512|native-avx2|native-c|java] [--kv-type f32|q8|q4] [--json]
                   The text's tokens are cut into windows of N tokens (default: the model's context length);
                   each window is predicted after BOS, every token once. Prints exp(mean NLL).""";
     }
@@ -44,12 +44,8 @@ public final class PerplexityCommand implements Command {
         Path modelPath = Path.of(a.required("model"));
         Path textPath = Path.of(a.required("text"));
         String kernelName = a.get("kernels").orElse("auto");
-        KernelBackend kernels;
-        try {
-            kernels = KernelBackend.valueOf(kernelName.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("canopy perplexity: --kernels must be auto, native or java, got '" + kernelName + "'");
-        }
+        KernelBackend kernels = KernelBackend.fromName(kernelName).orElseThrow(() -> new UsageException(
+                "canopy perplexity: --kernels must be " + KernelBackend.NAMES + ", got '" + kernelName + "'"));
         String text;
         try {
             text = Files.readString(textPath);

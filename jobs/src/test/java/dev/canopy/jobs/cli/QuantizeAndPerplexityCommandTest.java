@@ -67,6 +67,19 @@ class QuantizeAndPerplexityCommandTest {
         assertThat(bad.err).contains("Cannot evaluate perplexity: context 4096 must be in [2, 128]");
     }
 
+    @Test
+    void kernelsTakesAForcedPathByNameAndRefusesAnUnknownOne() throws IOException {
+        Path text = dir.resolve("text.txt");
+        Files.writeString(text, "hello world, the quick brown fox jumps over the lazy dog. ".repeat(4));
+        Result vectorApi = run("perplexity", "--model", model.toString(), "--text", text.toString(), "--context", "32",
+                "--threads", "1", "--kernels", "java", "--json");
+        assertThat(vectorApi.code).isZero();
+        Result unknown = run("perplexity", "--model", model.toString(), "--text", text.toString(), "--kernels", "avx3");
+        assertThat(unknown.code).isEqualTo(2);
+        assertThat(unknown.err).contains("--kernels must be auto, native, native-avx512, native-avx2, native-c or java, "
+                + "got 'avx3'");
+    }
+
     private record Result(int code, String out, String err) {}
 
     private static Result run(String... argv) {

@@ -41,10 +41,10 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class MatMulBenchmark {
 
-    @Param({"F32", "F16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"})
+    @Param({"F32", "F16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K", "MXFP4"})
     public String type;
 
-    @Param({"AUTO", "JAVA"})
+    @Param({"AUTO", "JAVA"}) // or a forced path: NATIVE_AVX512, NATIVE_AVX2, NATIVE_C
     public String kernels;
 
     @Param({"1", "16"})
