@@ -3,10 +3,8 @@ package dev.canopy.executor.structured;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Runs an {@link Nfa} byte by byte as a deterministic automaton built on demand. A DFA state is the
@@ -36,7 +34,12 @@ final class LazyDfa {
     private final Map<StateKey, Integer> stateIds = new HashMap<>();
     private volatile int[] table = new int[0]; // (state, 256): successor state, DEAD or UNKNOWN
     private volatile boolean[] accepting = new boolean[0]; // (state)
+    private final Map<Integer, Boolean> loops = new java.util.concurrent.ConcurrentHashMap<>(); // (state): StringBodyLoop
     private final int start;
+    private final Map<Integer, int[]> epsClosures = new HashMap<>(); // (nfa state): see epsilonClosure
+    private final LongSet visited = new LongSet();
+    private final LongStack work = new LongStack();
+    private final LongStack core = new LongStack();
 
     LazyDfa(Nfa nfa) {
         this.nfa = nfa;
@@ -78,6 +81,16 @@ final class LazyDfa {
         return cores.get(state).length > 0;
     }
 
+    /** Whether every plain JSON string character leads from {@code state} back to it (cached). */
+    boolean loopsOnPlainChars(int state) {
+        Boolean known = loops.get(state);
+        if (known == null) {
+            known = StringBodyLoop.loops(this, state);
+            loops.put(state, known);
+        }
+        return known;
+    }
+
     synchronized int stateCount() {
         return cores.size();
     }
@@ -88,73 +101,93 @@ final class LazyDfa {
         if (known != UNKNOWN) {
             return known;
         }
-        long[] core = cores.get(state);
-        List<Long> seedList = new ArrayList<>();
-        for (long c : core) {
-            int s = (int) c;
-            int[] edges = nfa.byteEdges[s];
+        LongStack seeds = new LongStack();
+        for (long c : cores.get(state)) {
+            int[] edges = nfa.byteEdges[(int) c];
             for (int i = 0; i < edges.length; i += 3) {
                 if (b >= edges[i] && b <= edges[i + 1]) {
-                    seedList.add((c & 0xFFFF_FFFF_0000_0000L) | edges[i + 2]);
+                    seeds.push((c & 0xFFFF_FFFF_0000_0000L) | edges[i + 2]);
                 }
             }
         }
-        int result;
-        if (seedList.isEmpty()) {
-            result = DEAD;
-        } else {
-            long[] seedArray = new long[seedList.size()];
-            for (int i = 0; i < seedArray.length; i++) {
-                seedArray[i] = seedList.get(i);
-            }
-            result = closure(seedArray);
-        }
+        int result = seeds.isEmpty() ? DEAD : closure(seeds.toArray());
         table[(state << 8) | b] = result; // table may have grown: write the current one
         return result;
     }
 
     /** The interned DFA state of everything reachable from {@code seeds} without reading a byte; DEAD when nothing is. */
     private int closure(long[] seeds) {
-        Set<Long> visited = new HashSet<>();
-        ArrayDequeLong work = new ArrayDequeLong(seeds);
-        List<Long> core = new ArrayList<>();
+        visited.clear();
+        work.clear();
+        core.clear();
+        for (long seed : seeds) {
+            work.push(seed);
+        }
         boolean accept = false;
         while (!work.isEmpty()) {
             long c = work.pop();
             if (!visited.add(c)) {
                 continue;
             }
-            int s = (int) c;
             int k = (int) (c >>> 32);
-            if (nfa.byteEdges[s].length > 0) {
-                core.add(c);
-            }
-            for (int t : nfa.epsEdges[s]) {
-                work.push(config(k, t));
-            }
-            int[] calls = nfa.callEdges[s];
-            for (int i = 0; i < calls.length; i += 2) {
-                if (stackDepth.get(k) < MAX_DEPTH) {
-                    work.push(config(push(k, calls[i + 1]), calls[i]));
+            for (int s : epsilonClosure((int) c)) {
+                long sc = config(k, s);
+                if (s != (int) c && !visited.add(sc)) {
+                    continue;
                 }
-            }
-            if (nfa.ruleEnd[s]) {
-                if (k == 0) {
-                    accept = true;
-                } else {
-                    work.push(config(stackParent.get(k), stackReturn.get(k)));
+                if (nfa.byteEdges[s].length > 0) {
+                    core.push(sc);
+                }
+                int[] calls = nfa.callEdges[s];
+                for (int i = 0; i < calls.length; i += 2) {
+                    if (stackDepth.get(k) < MAX_DEPTH) {
+                        work.push(config(push(k, calls[i + 1]), calls[i]));
+                    }
+                }
+                if (nfa.ruleEnd[s]) {
+                    if (k == 0) {
+                        accept = true;
+                    } else {
+                        work.push(config(stackParent.get(k), stackReturn.get(k)));
+                    }
                 }
             }
         }
         if (core.isEmpty() && !accept) {
             return DEAD;
         }
-        long[] sorted = new long[core.size()];
-        for (int i = 0; i < sorted.length; i++) {
-            sorted[i] = core.get(i);
-        }
+        long[] sorted = core.toArray();
         Arrays.sort(sorted);
         return intern(new StateKey(sorted, accept));
+    }
+
+    /** The states reachable from {@code s} by epsilon edges alone that read a byte, call, or end a rule ({@code s} first). */
+    private int[] epsilonClosure(int s) {
+        int[] known = epsClosures.get(s);
+        if (known != null) {
+            return known;
+        }
+        Nfa.IntList out = new Nfa.IntList();
+        out.add(s);
+        java.util.BitSet seen = new java.util.BitSet();
+        seen.set(s);
+        java.util.ArrayDeque<Integer> todo = new java.util.ArrayDeque<>();
+        todo.push(s);
+        while (!todo.isEmpty()) {
+            int x = todo.pop();
+            for (int t : nfa.epsEdges[x]) {
+                if (!seen.get(t)) {
+                    seen.set(t);
+                    todo.push(t);
+                    if (nfa.byteEdges[t].length > 0 || nfa.callEdges[t].length > 0 || nfa.ruleEnd[t]) {
+                        out.add(t);
+                    }
+                }
+            }
+        }
+        int[] result = out.toArray();
+        epsClosures.put(s, result);
+        return result;
     }
 
     private int intern(StateKey key) {
@@ -210,15 +243,10 @@ final class LazyDfa {
         }
     }
 
-    /** A stack of longs for the closure's work list. */
-    private static final class ArrayDequeLong {
-        private long[] data;
+    /** A growable stack of longs. */
+    private static final class LongStack {
+        private long[] data = new long[16];
         private int size;
-
-        ArrayDequeLong(long[] seeds) {
-            data = Arrays.copyOf(seeds, Math.max(16, seeds.length));
-            size = seeds.length;
-        }
 
         boolean isEmpty() {
             return size == 0;
@@ -233,6 +261,66 @@ final class LazyDfa {
                 data = Arrays.copyOf(data, size * 2);
             }
             data[size++] = v;
+        }
+
+        void clear() {
+            size = 0;
+        }
+
+        long[] toArray() {
+            return Arrays.copyOf(data, size);
+        }
+    }
+
+    /** An open-addressing set of longs (no -1 keys: configurations are non-negative). */
+    private static final class LongSet {
+        private long[] keys = newTable(64);
+        private int size;
+
+        private static long[] newTable(int n) {
+            long[] t = new long[n];
+            Arrays.fill(t, -1L);
+            return t;
+        }
+
+        void clear() {
+            if (size > 0) {
+                if (keys.length > 4096) {
+                    keys = newTable(64);
+                } else {
+                    Arrays.fill(keys, -1L);
+                }
+                size = 0;
+            }
+        }
+
+        boolean add(long v) {
+            if (2 * (size + 1) > keys.length) {
+                long[] old = keys;
+                keys = newTable(old.length * 2);
+                size = 0;
+                for (long k : old) {
+                    if (k != -1L) {
+                        add(k);
+                    }
+                }
+            }
+            int mask = keys.length - 1;
+            int i = (int) (mix(v) & mask);
+            while (keys[i] != -1L) {
+                if (keys[i] == v) {
+                    return false;
+                }
+                i = (i + 1) & mask;
+            }
+            keys[i] = v;
+            size++;
+            return true;
+        }
+
+        private static long mix(long v) {
+            v *= 0x9E3779B97F4A7C15L;
+            return v ^ (v >>> 29);
         }
     }
 }

@@ -16,7 +16,7 @@ import java.util.Set;
  * Compiles a JSON Schema (drafts 4 to 2020-12, as real schemas use them) into a {@link Grammar}.
  * Supported: {@code type} (one or several), {@code enum}, {@code const}, {@code $ref} to
  * {@code #...} pointers (recursion included), {@code definitions}/{@code $defs}, {@code anyOf},
- * {@code oneOf} (as anyOf), {@code allOf} (merged), string {@code minLength}/{@code maxLength}/
+ * {@code oneOf} (when its options cannot overlap), {@code allOf} (merged), string {@code minLength}/{@code maxLength}/
  * {@code pattern}/{@code format} (date, time, date-time, uuid, ipv4, email; other formats are not
  * checked), whole-number {@code minimum}/{@code maximum} and their exclusive forms,
  * {@code minItems}/{@code maxItems}, {@code items}/{@code prefixItems}, {@code properties},
@@ -101,6 +101,13 @@ final class SchemaCompiler {
                 ObjectNode rest = ((ObjectNode) schema).deepCopy();
                 rest.remove(key);
                 List<GrammarNode> options = new ArrayList<>();
+                if (key.equals("oneOf")) {
+                    List<JsonNode> resolved = new ArrayList<>();
+                    schema.get(key).forEach(o -> resolved.add(inlineRef(o, path)));
+                    if (!OneOfCheck.disjoint(resolved)) {
+                        throw unsupported("oneOf with options that may overlap", path);
+                    }
+                }
                 int i = 0;
                 for (JsonNode option : schema.get(key)) {
                     String at = path + "/" + key + "/" + i++;

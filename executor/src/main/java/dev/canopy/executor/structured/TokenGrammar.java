@@ -49,8 +49,14 @@ public final class TokenGrammar {
         if (cached != null) {
             return cached;
         }
-        long[] mask = new long[(tokenBytes.length + 63) >>> 6];
-        trie.allowed(grammar.dfa(), state, mask);
+        long[] mask;
+        if (grammar.dfa().loopsOnPlainChars(state)) {
+            mask = trie.plainTokens.clone();
+            trie.nonPlain.allowed(grammar.dfa(), state, mask);
+        } else {
+            mask = new long[(tokenBytes.length + 63) >>> 6];
+            trie.allowed(grammar.dfa(), state, mask);
+        }
         if (grammar.dfa().isAccepting(state)) {
             for (int t : endTokens) {
                 mask[t >>> 6] |= 1L << t;

@@ -24,11 +24,32 @@ public final class TokenTrie {
     final int vocabSize;
     final byte[][] bytesById; // (vocab, bytes); empty for control tokens
     final int[] endTokens; // the end-of-generation tokens
+    final long[] plainTokens; // (vocab / 64): tokens of plain JSON string characters, see StringBodyLoop
+    final TokenTrie nonPlain; // the other tokens (null in that trie itself)
 
     private TokenTrie(byte[][] bytesById, int[] endTokens) {
+        this(bytesById, endTokens, true);
+    }
+
+    private TokenTrie(byte[][] bytesById, int[] endTokens, boolean withSlices) {
         vocabSize = bytesById.length;
         this.bytesById = bytesById;
         this.endTokens = endTokens;
+        if (withSlices) {
+            plainTokens = new long[(vocabSize + 63) >>> 6];
+            byte[][] rest = new byte[vocabSize][];
+            for (int id = 0; id < vocabSize; id++) {
+                boolean plain = bytesById[id].length > 0 && StringBodyLoop.isPlain(bytesById[id]);
+                if (plain) {
+                    plainTokens[id >>> 6] |= 1L << id;
+                }
+                rest[id] = plain ? new byte[0] : bytesById[id];
+            }
+            nonPlain = new TokenTrie(rest, endTokens, false);
+        } else {
+            plainTokens = null;
+            nonPlain = null;
+        }
         Integer[] order = new Integer[bytesById.length];
         int n = 0;
         for (int id = 0; id < bytesById.length; id++) {
