@@ -16,6 +16,13 @@ public final class Grammar {
         this.description = description;
     }
 
+    private final java.util.Map<dev.canopy.executor.tokenizer.Tokenizer, TokenGrammar> bound = new java.util.WeakHashMap<>();
+
+    /** This grammar bound to {@code tokenizer} (one per tokenizer, shared). */
+    synchronized TokenGrammar boundTo(dev.canopy.executor.tokenizer.Tokenizer tokenizer) {
+        return bound.computeIfAbsent(tokenizer, t -> new TokenGrammar(this, t));
+    }
+
     LazyDfa dfa() {
         return dfa;
     }

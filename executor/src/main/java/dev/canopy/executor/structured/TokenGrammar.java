@@ -30,6 +30,11 @@ public final class TokenGrammar {
         this.tokenBytes = trie.bytesById;
     }
 
+    /** The grammar bound to {@code tokenizer}'s vocabulary, created once per pair so rows share its mask cache. */
+    public static TokenGrammar of(Grammar grammar, Tokenizer tokenizer) {
+        return grammar.boundTo(tokenizer);
+    }
+
     public Grammar grammar() {
         return grammar;
     }

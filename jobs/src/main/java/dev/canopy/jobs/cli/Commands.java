@@ -14,7 +14,8 @@ public final class Commands {
             new SynthModelCommand(),
             new BenchCommand(),
             new QuantizeCommand(),
-            new PerplexityCommand());
+            new PerplexityCommand(),
+            new StructuredCheckCommand());
 
     private Commands() {}
 
