@@ -6,7 +6,7 @@ import java.util.List;
  * What a row's output must be. Compile one with {@link GrammarCache#compile}; equal constraints share
  * one compiled grammar.
  */
-public sealed interface Constraint {
+public sealed interface Constraint extends java.io.Serializable {
 
     /** A JSON value valid under a JSON Schema (the schema's JSON text). */
     record JsonSchema(String schema) implements Constraint {

