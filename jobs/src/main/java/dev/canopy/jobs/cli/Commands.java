@@ -15,7 +15,8 @@ public final class Commands {
             new BenchCommand(),
             new QuantizeCommand(),
             new PerplexityCommand(),
-            new StructuredCheckCommand());
+            new StructuredCheckCommand(),
+            new StructuredBenchCommand());
 
     private Commands() {}
 
