@@ -48,7 +48,8 @@ public final class OpenAiBatchInput {
                     .add("top_p", DataTypes.StringType)
                     .add("seed", DataTypes.StringType)
                     .add("stop", DataTypes.StringType)
-                    .add("n", DataTypes.StringType))
+                    .add("n", DataTypes.StringType)
+                    .add("response_format", DataTypes.StringType))
             .add(InputSchema.MALFORMED_COLUMN, DataTypes.StringType);
 
     private OpenAiBatchInput() {}
@@ -74,6 +75,7 @@ public final class OpenAiBatchInput {
                 col("body.seed").as(RowParam.SEED.column()),
                 stop.as(RowParam.STOP.column()),
                 col("body.n").as(RowParam.N.column()),
+                col("body.response_format").as("response_format"),
                 col(InputSchema.MALFORMED_COLUMN));
     }
 }

@@ -1,6 +1,7 @@
 package dev.canopy.pipeline.spark;
 
 import dev.canopy.executor.structured.Constraint;
+import dev.canopy.pipeline.structured.ResponseFormat;
 import java.io.Serializable;
 import java.util.Objects;
 import java.util.Optional;
@@ -98,8 +99,13 @@ final class RowPreparer implements Serializable {
                     + tokens.length + " tokens but the model's context holds " + backend.contextLength()
                     + " (prompt plus at least one generated token)"), tokens.length);
         }
-        return new PreparedPrompt.Ready(prompt, tokens, sampling,
-                outputJsonSchema == null ? null : new Constraint.JsonSchema(outputJsonSchema));
+        Constraint constraint = outputJsonSchema == null ? null : new Constraint.JsonSchema(outputJsonSchema);
+        try {
+            constraint = ResponseFormat.of(row).orElse(constraint); // a row's response_format wins over the job's
+        } catch (IllegalArgumentException e) {
+            return new PreparedPrompt.Rejected(new RowError(ErrorKind.INVALID_PARAMS, e.getMessage()), tokens.length);
+        }
+        return new PreparedPrompt.Ready(prompt, tokens, sampling, constraint);
     }
 
     /**
