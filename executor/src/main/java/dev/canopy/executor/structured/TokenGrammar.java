@@ -60,7 +60,7 @@ public final class TokenGrammar {
             trie.nonPlain.allowed(grammar.dfa(), state, mask);
         } else {
             mask = new long[(tokenBytes.length + 63) >>> 6];
-            trie.allowed(grammar.dfa(), state, mask);
+            trie.allowedByFirstByte(grammar.dfa(), state, mask);
         }
         if (grammar.dfa().isAccepting(state)) {
             for (int t : endTokens) {

@@ -26,6 +26,9 @@ public final class TokenTrie {
     final int[] endTokens; // the end-of-generation tokens
     final long[] plainTokens; // (vocab / 64): tokens of plain JSON string characters, see StringBodyLoop
     final TokenTrie nonPlain; // the other tokens (null in that trie itself)
+    final long[][] plainAfterFirst; // (256, vocab / 64): tokens of 2+ bytes whose bytes after the first are plain
+    final TokenTrie notPlainAfterFirst; // the other tokens (null in the derived tries)
+    final int[] firstByteNode; // (256): the depth-1 node reading that byte, or -1
 
     private TokenTrie(byte[][] bytesById, int[] endTokens) {
         this(bytesById, endTokens, true);
@@ -46,9 +49,26 @@ public final class TokenTrie {
                 rest[id] = plain ? new byte[0] : bytesById[id];
             }
             nonPlain = new TokenTrie(rest, endTokens, false);
+            plainAfterFirst = new long[256][];
+            byte[][] notPlain = new byte[vocabSize][];
+            for (int id = 0; id < vocabSize; id++) {
+                byte[] b = bytesById[id];
+                boolean plainTail = b.length > 1 && StringBodyLoop.isPlain(Arrays.copyOfRange(b, 1, b.length));
+                if (plainTail) {
+                    int first = b[0] & 0xFF;
+                    if (plainAfterFirst[first] == null) {
+                        plainAfterFirst[first] = new long[(vocabSize + 63) >>> 6];
+                    }
+                    plainAfterFirst[first][id >>> 6] |= 1L << id;
+                }
+                notPlain[id] = plainTail ? new byte[0] : b;
+            }
+            notPlainAfterFirst = new TokenTrie(notPlain, endTokens, false);
         } else {
             plainTokens = null;
             nonPlain = null;
+            plainAfterFirst = null;
+            notPlainAfterFirst = null;
         }
         Integer[] order = new Integer[bytesById.length];
         int n = 0;
@@ -107,6 +127,11 @@ public final class TokenTrie {
         next = Arrays.copyOf(nxt, count);
         token = Arrays.copyOf(tok, count);
         maxDepth = longest;
+        firstByteNode = new int[256];
+        Arrays.fill(firstByteNode, -1);
+        for (int i = 0; i < count; i = next[i]) {
+            firstByteNode[label[i] & 0xFF] = i;
+        }
     }
 
     /** The trie of {@code tokenizer}'s vocabulary, built on first use. */
@@ -136,11 +161,43 @@ public final class TokenTrie {
      * (without reaching a dead state). Does not touch other bits.
      */
     void allowed(LazyDfa dfa, int state, long[] mask) {
+        allowed(dfa, state, mask, 0, label.length);
+    }
+
+    /**
+     * Like {@link #allowed(LazyDfa, int, long[])}, in two passes where that pays: for each first byte whose
+     * successor state loops on plain string characters (an opening quote, a key's first letter), every token
+     * that continues with plain characters only is allowed at once, and only the other tokens are walked.
+     */
+    void allowedByFirstByte(LazyDfa dfa, int state, long[] mask) {
+        for (int i = 0; i < label.length; i = next[i]) {
+            int b = label[i] & 0xFF;
+            int s = dfa.next(state, b);
+            if (s < 0) {
+                continue;
+            }
+            int other = notPlainAfterFirst.firstByteNode[b];
+            if (plainAfterFirst[b] != null && dfa.loopsOnPlainChars(s)) {
+                long[] plain = plainAfterFirst[b];
+                for (int w = 0; w < mask.length; w++) {
+                    mask[w] |= plain[w];
+                }
+                if (other >= 0) {
+                    notPlainAfterFirst.allowed(dfa, state, mask, other, notPlainAfterFirst.next[other]);
+                }
+            } else {
+                allowed(dfa, state, mask, i, next[i]);
+            }
+        }
+    }
+
+    /** Walks the subtrees of the depth-1 nodes in {@code from..to} (a whole subtree range). */
+    private void allowed(LazyDfa dfa, int state, long[] mask, int start, int end) {
         int[] stateAt = new int[maxDepth + 1]; // (depth): the DFA state after the node open at that depth
         stateAt[0] = state;
         int[] table = dfa.table();
-        int n = label.length;
-        int i = 0;
+        int n = end;
+        int i = start;
         while (i < n) {
             int d = depth[i];
             int from = stateAt[d - 1];
