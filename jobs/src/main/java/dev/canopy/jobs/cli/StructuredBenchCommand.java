@@ -19,9 +19,13 @@ import java.util.Set;
  */
 public final class StructuredBenchCommand implements Command {
 
-    /** A schema whose value cannot complete early: an open array of short strings, so rows decode to --output-len. */
-    static final String DEFAULT_SCHEMA = "{\"type\":\"object\",\"additionalProperties\":false,\"required\":[\"items\"],"
-            + "\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"maxLength\":16}}}}";
+    /**
+     * A schema whose value cannot complete within a benchmark's output length (a string of at least 400
+     * characters inside an object), so constrained rows decode exactly as many tokens as the free ones and the
+     * batch stays full in both runs.
+     */
+    static final String DEFAULT_SCHEMA = "{\"type\":\"object\",\"additionalProperties\":false,\"required\":[\"text\"],"
+            + "\"properties\":{\"text\":{\"type\":\"string\",\"minLength\":400}}}";
 
     @Override
     public String name() {
