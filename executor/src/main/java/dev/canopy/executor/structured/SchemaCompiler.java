@@ -73,8 +73,13 @@ final class SchemaCompiler {
         SchemaCompiler c = new SchemaCompiler(schema, flexibleWhitespace);
         int top = c.rules.declare();
         c.refRules.put("#", top);
-        c.rules.define(top, c.value(schema, "#"));
-        return new Grammar(c.rules, "JSON schema");
+        try {
+            c.rules.define(top, c.value(schema, "#"));
+            return new Grammar(c.rules, "JSON schema");
+        } catch (StackOverflowError e) { // e.g. allOf/$ref chains that merge into themselves
+            throw new UnsupportedSchemaException("Cannot compile schema: it nests or refers to itself deeper than the"
+                    + " compiler can follow (simplify its $ref/allOf chains)");
+        }
     }
 
     JsonTerminals lex() {
