@@ -14,8 +14,9 @@ import java.util.Set;
 /**
  * {@code canopy structured-bench}: decode throughput of rows sharing one JSON Schema against the same rows
  * unconstrained, on one engine in one run, alternating the two (free, constrained, free, constrained, ...)
- * with fresh prompts each time so neither gains from the prefix cache. Reports each run's output tokens/s
- * and the ratio of the constrained sum to the free sum.
+ * with fresh prompts each time so neither gains from the prefix cache. Reports each run's output tokens/s,
+ * the ratio of the constrained sum to the free sum, and each round's ratio with their median (on a shared
+ * machine a round can be slowed by other work; the median resists that).
  */
 public final class StructuredBenchCommand implements Command {
 
@@ -62,6 +63,8 @@ public final class StructuredBenchCommand implements Command {
         double freeSum = 0;
         double constrainedSum = 0;
         List<Object> runs = new ArrayList<>();
+        List<Double> pairRatios = new ArrayList<>(); // per round: constrained over the free run just before it
+        double lastFree = 0;
         try (Engine engine = Engine.open(config)) {
             int vocab = engine.tokenizer().vocabSize();
             WorkloadBench.warmUp(engine, seed);
@@ -77,8 +80,10 @@ public final class StructuredBenchCommand implements Command {
                     double tps = ((Number) r.get("output_tokens_per_s")).doubleValue();
                     if (constrained) {
                         constrainedSum += tps;
+                        pairRatios.add(WorkloadBench.round(tps / lastFree));
                     } else {
                         freeSum += tps;
+                        lastFree = tps;
                     }
                     runs.add(r);
                 }
@@ -89,6 +94,9 @@ public final class StructuredBenchCommand implements Command {
         report.put("threads", config.threads());
         report.put("runs", runs);
         report.put("constrained_over_free_tokens_per_s", WorkloadBench.round(constrainedSum / freeSum));
+        report.put("per_round_ratios", pairRatios);
+        List<Double> sorted = pairRatios.stream().sorted().toList();
+        report.put("median_round_ratio", sorted.get(sorted.size() / 2));
         if (a.has("json")) {
             out.println(InspectCommand.json(report));
         } else {
