@@ -44,11 +44,13 @@ public final class BatchGenerate {
                      [--input-format parquet|jsonl|json|csv|table|openai-batch] [--output-format parquet|jsonl|openai-batch]
                      [--id-column NAME] [--prompt-column NAME] [--partitions N] [--max-tokens N] [--temperature T]
                      [--seed S] [--kv-type f32|q8|q4] [--tensor-cores on|off] [--shared-prefix-attention on|off]
-                     [--max-prompt-chars N] [--max-output-bytes 4m] [--overwrite]
+                     [--max-prompt-chars N] [--max-output-bytes 4m] [--output-schema DDL] [--overwrite]
               --config: YAML or JSON job config (keys documented in conf/job.yaml); flags override it
               --conf KEY=VALUE: a config key as a dotted path (sampling.top-p=0.9), or a Spark setting (spark.*)
               --max-prompt-chars N: a longer prompt (or rendered chat) is a prompt_too_long row (default 1048576)
               --max-output-bytes SIZE: a row's text is cut there, finish_reason output_limit (default 4m)
+              --output-schema DDL: constrain each output to JSON of a Spark struct ("label STRING, score DOUBLE,
+                tags ARRAY<STRING>"), parsed into a typed <text>_parsed column
             """ + GpuFlags.HELP
             + "\n  exit codes: 0 complete, 2 bad flags or config, 3 bad input/model/output, 4 rows missing (rerun)";
 
@@ -90,7 +92,8 @@ public final class BatchGenerate {
     public static int run(String[] argv, PrintStream out, PrintStream err) {
         Args args = Args.parse("batch", argv, Set.of("input", "output", "model", "input-format", "output-format",
                 "config", "conf", "id-column", "prompt-column", "partitions", "max-tokens", "temperature", "seed",
-                "kv-type", "max-prompt-chars", "max-output-bytes", GpuFlags.TENSOR_CORES, GpuFlags.SHARED_PREFIX_ATTENTION),
+                "kv-type", "max-prompt-chars", "max-output-bytes", "output-schema", GpuFlags.TENSOR_CORES,
+                GpuFlags.SHARED_PREFIX_ATTENTION),
                 Set.of("overwrite"));
         BatchConfig config;
         try {
@@ -187,6 +190,7 @@ public final class BatchGenerate {
         keys.put("kv-type", "engine.kv-type");
         keys.put("max-prompt-chars", "max-prompt-chars");
         keys.put("max-output-bytes", "engine.max-output-bytes");
+        keys.put("output-schema", "output-schema");
         return keys;
     }
 }

@@ -28,13 +28,36 @@ import dev.canopy.pipeline.engine.EngineBackendFactory;
 public record GenerateOptions(ModelBackendFactory backend, String promptColumn, String messagesColumn,
                               String idColumn, String textColumn, SamplingParams sampling,
                               OptionalInt partitions, int rowsPerPartition, int prefixKeyTokens,
-                              int maxPromptChars) {
+                              int maxPromptChars, String outputSchema) {
 
     /** Like {@code canopy generate}: greedy, at most 64 tokens, seed 0, one choice. */
     public static final SamplingParams DEFAULT_SAMPLING = SamplingParams.builder().temperature(0).maxTokens(64).build();
 
     /** 1 Mi chars: far more than any context holds, small enough to tokenize in about a second. */
     public static final int DEFAULT_MAX_PROMPT_CHARS = 1 << 20;
+
+    /** Options without an output schema. */
+    public GenerateOptions(ModelBackendFactory backend, String promptColumn, String messagesColumn, String idColumn,
+                           String textColumn, SamplingParams sampling, OptionalInt partitions, int rowsPerPartition,
+                           int prefixKeyTokens, int maxPromptChars) {
+        this(backend, promptColumn, messagesColumn, idColumn, textColumn, sampling, partitions, rowsPerPartition,
+                prefixKeyTokens, maxPromptChars, null);
+    }
+
+    /**
+     * These options with every row's output constrained to the Spark DDL struct {@code ddl} (e.g.
+     * {@code "label STRING, score DOUBLE, tags ARRAY<STRING>"}) and parsed into a typed column
+     * {@code <textColumn>_parsed}; null for free text. See {@link dev.canopy.pipeline.structured.OutputSchema}.
+     *
+     * @throws IllegalArgumentException when the DDL does not parse or a type has no JSON form
+     */
+    public GenerateOptions withOutputSchema(String ddl) {
+        if (ddl != null) {
+            dev.canopy.pipeline.structured.OutputSchema.jsonSchema(ddl);
+        }
+        return new GenerateOptions(backend, promptColumn, messagesColumn, idColumn, textColumn, sampling, partitions,
+                rowsPerPartition, prefixKeyTokens, maxPromptChars, ddl);
+    }
 
     public GenerateOptions {
         Objects.requireNonNull(backend, "backend");
@@ -78,51 +101,51 @@ public record GenerateOptions(ModelBackendFactory backend, String promptColumn, 
 
     public GenerateOptions withBackend(ModelBackendFactory value) {
         return new GenerateOptions(value, promptColumn, messagesColumn, idColumn, textColumn, sampling, partitions,
-                rowsPerPartition, prefixKeyTokens, maxPromptChars);
+                rowsPerPartition, prefixKeyTokens, maxPromptChars, outputSchema);
     }
 
     public GenerateOptions withPromptColumn(String value) {
         return new GenerateOptions(backend, value, messagesColumn, idColumn, textColumn, sampling, partitions,
-                rowsPerPartition, prefixKeyTokens, maxPromptChars);
+                rowsPerPartition, prefixKeyTokens, maxPromptChars, outputSchema);
     }
 
     public GenerateOptions withMessagesColumn(String value) {
         return new GenerateOptions(backend, promptColumn, value, idColumn, textColumn, sampling, partitions,
-                rowsPerPartition, prefixKeyTokens, maxPromptChars);
+                rowsPerPartition, prefixKeyTokens, maxPromptChars, outputSchema);
     }
 
     public GenerateOptions withIdColumn(String value) {
         return new GenerateOptions(backend, promptColumn, messagesColumn, value, textColumn, sampling, partitions,
-                rowsPerPartition, prefixKeyTokens, maxPromptChars);
+                rowsPerPartition, prefixKeyTokens, maxPromptChars, outputSchema);
     }
 
     public GenerateOptions withTextColumn(String value) {
         return new GenerateOptions(backend, promptColumn, messagesColumn, idColumn, value, sampling, partitions,
-                rowsPerPartition, prefixKeyTokens, maxPromptChars);
+                rowsPerPartition, prefixKeyTokens, maxPromptChars, outputSchema);
     }
 
     public GenerateOptions withSampling(SamplingParams value) {
         return new GenerateOptions(backend, promptColumn, messagesColumn, idColumn, textColumn, value, partitions,
-                rowsPerPartition, prefixKeyTokens, maxPromptChars);
+                rowsPerPartition, prefixKeyTokens, maxPromptChars, outputSchema);
     }
 
     public GenerateOptions withPartitions(int value) {
         return new GenerateOptions(backend, promptColumn, messagesColumn, idColumn, textColumn, sampling,
-                OptionalInt.of(value), rowsPerPartition, prefixKeyTokens, maxPromptChars);
+                OptionalInt.of(value), rowsPerPartition, prefixKeyTokens, maxPromptChars, outputSchema);
     }
 
     public GenerateOptions withRowsPerPartition(int value) {
         return new GenerateOptions(backend, promptColumn, messagesColumn, idColumn, textColumn, sampling, partitions,
-                value, prefixKeyTokens, maxPromptChars);
+                value, prefixKeyTokens, maxPromptChars, outputSchema);
     }
 
     public GenerateOptions withPrefixKeyTokens(int value) {
         return new GenerateOptions(backend, promptColumn, messagesColumn, idColumn, textColumn, sampling, partitions,
-                rowsPerPartition, value, maxPromptChars);
+                rowsPerPartition, value, maxPromptChars, outputSchema);
     }
 
     public GenerateOptions withMaxPromptChars(int value) {
         return new GenerateOptions(backend, promptColumn, messagesColumn, idColumn, textColumn, sampling, partitions,
-                rowsPerPartition, prefixKeyTokens, value);
+                rowsPerPartition, prefixKeyTokens, value, outputSchema);
     }
 }

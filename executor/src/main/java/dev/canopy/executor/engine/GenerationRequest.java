@@ -1,6 +1,7 @@
 package dev.canopy.executor.engine;
 
 import dev.canopy.executor.sample.SamplingParams;
+import dev.canopy.executor.structured.Constraint;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -12,8 +13,10 @@ import java.util.Optional;
  * @param prompt       prompt text, or null when {@code promptTokens} is given
  * @param promptTokens prompt token ids, or null when {@code prompt} is given
  * @param params       how to sample
+ * @param constraint   what the output must be (JSON Schema, regex, choice), or null for free text
  */
-public record GenerationRequest(String id, String prompt, int[] promptTokens, SamplingParams params) {
+public record GenerationRequest(String id, String prompt, int[] promptTokens, SamplingParams params,
+                                Constraint constraint) {
 
     public GenerationRequest {
         Objects.requireNonNull(id, "id");
@@ -22,6 +25,15 @@ public record GenerationRequest(String id, String prompt, int[] promptTokens, Sa
             throw new IllegalArgumentException("Cannot build request " + id + ": give a prompt or token ids, not both");
         }
         promptTokens = promptTokens == null ? null : promptTokens.clone();
+    }
+
+    public GenerationRequest(String id, String prompt, int[] promptTokens, SamplingParams params) {
+        this(id, prompt, promptTokens, params, null);
+    }
+
+    /** This request with its output constrained to {@code constraint} (null: free text). */
+    public GenerationRequest withConstraint(Constraint constraint) {
+        return new GenerationRequest(id, prompt, promptTokens, params, constraint);
     }
 
     /** A text prompt (null is allowed and gives that request an error result). */

@@ -12,6 +12,9 @@ import dev.canopy.executor.sched.ScheduledStep;
 import dev.canopy.executor.sched.Scheduler;
 import dev.canopy.executor.sched.Sequence;
 import dev.canopy.executor.kv.BlockCopy;
+import dev.canopy.executor.structured.GrammarCache;
+import dev.canopy.executor.structured.TokenGrammar;
+import dev.canopy.executor.structured.UnsupportedSchemaException;
 import dev.canopy.executor.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -42,6 +45,7 @@ final class GenerationRun {
     private final long maxOutputBytes; // per sample, UTF-8
     private final long startNanos = System.nanoTime();
     private final Map<Long, RequestState> bySequenceId = new HashMap<>();
+    private final ConstrainedRows constrained;
     private long steps;
     private long promptTokens;
     private long prefillTokens;
@@ -63,6 +67,7 @@ final class GenerationRun {
         this.sink = sink;
         this.onTokens = onTokens;
         this.maxOutputBytes = maxOutputBytes;
+        this.constrained = new ConstrainedRows(tokenizer, GrammarCache.shared());
     }
 
     /** Runs every request to completion, in the order given (first come, first admitted). */
@@ -117,7 +122,22 @@ final class GenerationRun {
                     + " (prompt and completion together)");
             return;
         }
+        TokenGrammar grammar = null;
+        if (req.constraint() != null) {
+            try {
+                grammar = constrained.compile(req);
+            } catch (UnsupportedSchemaException e) {
+                emitFailure(req, index, prompt.length, "Cannot constrain the output of request " + req.id() + ": "
+                        + e.getMessage());
+                return;
+            }
+        }
         List<Sequence> seqs = scheduler.add(requestId, prompt, req.params());
+        if (grammar != null) {
+            for (Sequence s : seqs) {
+                constrained.add(s, grammar);
+            }
+        }
         List<SampleOutput> outputs = new ArrayList<>();
         for (int i = 0; i < seqs.size(); i++) {
             outputs.add(new SampleOutput(i, tokenizer, req.params().stop(), maxOutputBytes));
@@ -152,14 +172,6 @@ final class GenerationRun {
             swapper.prefetch(scheduler.nextToAdmit(PREFETCH_SEQUENCES), // moves while the forward computes
                     scheduler.blockManager()::cachedPrefixBlocks);
         }
-        long forwardStart = System.nanoTime();
-        LogitRows logits = backend.forwardRows(toBatch(step));
-        if (swapper != null) {
-            swapper.recordForward(step.numTokens(), System.nanoTime() - forwardStart);
-            swapper.finishPendingReads(); // the step's swap-out copies ran beside its forward
-        }
-        steps++;
-        peakBlocks = Math.max(peakBlocks, scheduler.blockManager().usedBlockCount());
         List<Sequence> sampledSequences = new ArrayList<>(); // (logit rows) the sequence each logit row samples for
         for (ScheduledChunk chunk : step.chunks()) {
             Sequence seq = chunk.seq();
@@ -171,6 +183,16 @@ final class GenerationRun {
                 sampledSequences.add(seq);
             }
         }
+        var masks = constrained.startMasks(sampledSequences); // constrained rows' masks, beside the forward
+        long forwardStart = System.nanoTime();
+        LogitRows logits = backend.forwardRows(toBatch(step));
+        if (swapper != null) {
+            swapper.recordForward(step.numTokens(), System.nanoTime() - forwardStart);
+            swapper.finishPendingReads(); // the step's swap-out copies ran beside its forward
+        }
+        steps++;
+        peakBlocks = Math.max(peakBlocks, scheduler.blockManager().usedBlockCount());
+        ConstrainedRows.apply(logits, masks, tokenizer.vocabSize());
         SampledToken[] sampledTokens = sampler.sample(logits, tokenizer.vocabSize(), sampledSequences);
         int[] sampled = new int[sampledTokens.length];
         for (int k = 0; k < sampled.length; k++) {
@@ -195,18 +217,27 @@ final class GenerationRun {
             out.addLogprobs(t);
         }
         int token = t.tokenId();
-        if ((!p.ignoreEos() && tokenizer.isEndOfGeneration(token)) || p.isStopTokenId(token)) {
+        if (!constrained.accept(seq, token)) {
+            end(seq, FinishReason.ERROR, "Cannot continue the constrained output of request " + state.request.id()
+                    + ": the grammar refused sampled token " + token);
+        } else if ((!p.ignoreEos() && tokenizer.isEndOfGeneration(token)) || p.isStopTokenId(token)) {
             end(seq, FinishReason.STOP);
-        } else if (out.appendText(token)) {
+        } else if (out.appendText(token) || constrained.mustEnd(seq)) {
             end(seq, FinishReason.STOP);
         } else if (seq.numGeneratedTokens() >= p.maxTokens() || seq.numTokens() >= config.contextLength()) {
-            end(seq, FinishReason.LENGTH);
+            end(seq, FinishReason.LENGTH, constrained.isIncomplete(seq) ? "Cannot complete the constrained output of "
+                    + "request " + state.request.id() + ": the value is incomplete after " + seq.numGeneratedTokens()
+                    + " tokens (raise max_tokens)" : null);
         }
     }
 
     private void end(Sequence seq, FinishReason reason) {
+        end(seq, reason, null);
+    }
+
+    private void end(Sequence seq, FinishReason reason, String message) {
         for (Sequence s : scheduler.finish(seq, reason)) {
-            finished(s, reason, null);
+            finished(s, reason, message);
         }
     }
 

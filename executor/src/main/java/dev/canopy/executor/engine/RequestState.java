@@ -26,10 +26,14 @@ final class RequestState {
         this.outputs = outputs;
     }
 
-    /** Records that sample {@code index} ended; returns true when it was the request's last. */
+    /**
+     * Records that sample {@code index} ended; returns true when it was the request's last. A message is
+     * the request's error (the first one wins), also when the sample ended otherwise (an incomplete
+     * constrained value at the length limit).
+     */
     boolean sampleFinished(int index, FinishReason reason, String message) {
         outputs.get(index).finish(reason);
-        if (reason == FinishReason.ERROR && error == null) {
+        if ((reason == FinishReason.ERROR || message != null) && error == null) {
             error = message;
         }
         return ++finished == outputs.size();

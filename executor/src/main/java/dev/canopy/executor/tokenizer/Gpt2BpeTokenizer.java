@@ -66,6 +66,11 @@ public final class Gpt2BpeTokenizer implements Tokenizer {
     }
 
     @Override
+    public byte[] tokenBytes(int id) {
+        return tokenBytes.of(id);
+    }
+
+    @Override
     public String decode(int[] tokens) {
         return tokenBytes.decode(tokens);
     }

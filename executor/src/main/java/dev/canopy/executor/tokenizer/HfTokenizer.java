@@ -55,6 +55,11 @@ public final class HfTokenizer implements Tokenizer {
     }
 
     @Override
+    public byte[] tokenBytes(int id) {
+        return tokenBytes.of(id);
+    }
+
+    @Override
     public String decode(int[] tokens) {
         String text = tokenBytes.decode(tokens);
         return parts.decoder().dropLeadingSpace() && text.startsWith(" ") ? text.substring(1) : text;

@@ -73,6 +73,11 @@ public final class SentencePieceTokenizer implements Tokenizer {
     }
 
     @Override
+    public byte[] tokenBytes(int id) {
+        return tokenBytes.of(id);
+    }
+
+    @Override
     public String decode(int[] tokens) {
         String text = tokenBytes.decode(tokens);
         return addSpacePrefix && text.startsWith(" ") ? text.substring(1) : text;

@@ -27,6 +27,13 @@ public interface Tokenizer {
      */
     String decode(int[] tokens);
 
+    /**
+     * The raw bytes {@code id} stands for when decoded (empty for control tokens), as the UTF-8 text
+     * it contributes; constrained decoding matches these against a grammar. The array is shared: do
+     * not modify it.
+     */
+    byte[] tokenBytes(int id);
+
     /** A fresh streaming decoder for a completion; it keeps every space, including a leading one. */
     TokenDecoder newDecoder();
 

@@ -25,12 +25,14 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * @param spark                   Spark settings for the job's session (e.g. {@code spark.master})
  * @param maxPromptChars          longest prompt (or rendered chat) a row may have, in chars; a longer one is a
  *                                per-row error found before tokenizing (default 1048576)
+ * @param outputSchema            Spark DDL struct every row's output must be, as JSON (e.g. {@code "label STRING,
+ *                                score DOUBLE"}), parsed into a typed {@code <text>_parsed} column; unset: free text
  */
 @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
 public record BatchConfig(String input, String inputFormat, String output, String outputFormat, String model,
                           Boolean overwrite, Integer progressIntervalSeconds, Columns columns, Sampling sampling,
                           Partitioning partitioning, Engine engine, Map<String, String> spark,
-                          Integer maxPromptChars) {
+                          Integer maxPromptChars, String outputSchema) {
 
     public BatchConfig {
         inputFormat = inputFormat == null ? "parquet" : inputFormat;

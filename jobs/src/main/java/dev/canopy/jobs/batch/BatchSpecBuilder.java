@@ -66,6 +66,9 @@ public final class BatchSpecBuilder {
         if (config.maxPromptChars() != null) {
             options = options.withMaxPromptChars(config.maxPromptChars());
         }
+        if (config.outputSchema() != null) {
+            options = options.withOutputSchema(config.outputSchema());
+        }
         return options;
     }
 

@@ -15,7 +15,9 @@ public final class Commands {
             new BenchCommand(),
             new QuantizeCommand(),
             new ConvertCommand(),
-            new PerplexityCommand());
+            new PerplexityCommand(),
+            new StructuredCheckCommand(),
+            new StructuredBenchCommand());
 
     private Commands() {}
 

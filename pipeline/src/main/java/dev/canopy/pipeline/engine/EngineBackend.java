@@ -114,7 +114,8 @@ final class EngineBackend implements ModelBackend {
         List<GenerationRequest> requests = new ArrayList<>(rows.size());
         for (int i : executionOrder(rows)) {
             PromptRow row = rows.get(i);
-            requests.add(GenerationRequest.ofTokens(row.rowId(), row.tokens(), row.sampling()));
+            requests.add(GenerationRequest.ofTokens(row.rowId(), row.tokens(), row.sampling())
+                    .withConstraint(row.constraint()));
         }
         engine.generate(requests, result -> sink.accept(toRowResult(result)), generatedTokens);
     }

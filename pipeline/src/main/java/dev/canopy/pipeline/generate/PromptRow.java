@@ -11,8 +11,14 @@ import dev.canopy.executor.sample.SamplingParams;
  * @param prompt   the text to continue (already rendered from chat messages where the input had them)
  * @param tokens   the prompt's token ids, as the model's tokenizer gives them
  * @param sampling the row's sampling parameters
+ * @param constraint what the row's output must be, or null for free text
  */
-public record PromptRow(String rowId, String prompt, int[] tokens, SamplingParams sampling) {
+public record PromptRow(String rowId, String prompt, int[] tokens, SamplingParams sampling,
+                        dev.canopy.executor.structured.Constraint constraint) {
+
+    public PromptRow(String rowId, String prompt, int[] tokens, SamplingParams sampling) {
+        this(rowId, prompt, tokens, sampling, null);
+    }
 
     public PromptRow {
         Objects.requireNonNull(rowId, "rowId");

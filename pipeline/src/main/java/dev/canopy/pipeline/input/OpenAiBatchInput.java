@@ -57,7 +57,8 @@ public final class OpenAiBatchInput {
                     .add("tools", DataTypes.StringType)
                     .add("chat_template_kwargs", DataTypes.StringType)
                     .add("add_generation_prompt", DataTypes.StringType)
-                    .add("continue_final_message", DataTypes.StringType))
+                    .add("continue_final_message", DataTypes.StringType)
+                    .add("response_format", DataTypes.StringType))
             .add(InputSchema.MALFORMED_COLUMN, DataTypes.StringType);
 
     private OpenAiBatchInput() {}
@@ -87,6 +88,7 @@ public final class OpenAiBatchInput {
                 col("body.seed").as(RowParam.SEED.column()),
                 stop.as(RowParam.STOP.column()),
                 col("body.n").as(RowParam.N.column()),
+                col("body.response_format").as("response_format"),
                 col(InputSchema.MALFORMED_COLUMN)), chatFields.stream()).toArray(Column[]::new));
     }
 }

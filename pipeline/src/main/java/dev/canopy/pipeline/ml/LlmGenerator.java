@@ -14,6 +14,7 @@ import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable;
 import org.apache.spark.ml.util.MLReader;
+import dev.canopy.pipeline.structured.OutputSchema;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructField;
@@ -65,6 +66,7 @@ public final class LlmGenerator extends Transformer implements DefaultParamsWrit
     private final IntParam maxPromptChars;
     private final BooleanParam tensorCores;
     private final BooleanParam sharedPrefixAttention;
+    private final Param<String> outputSchema;
 
     public LlmGenerator() {
         this(Identifiable.randomUID("llmGenerator"));
@@ -91,6 +93,8 @@ public final class LlmGenerator extends Transformer implements DefaultParamsWrit
         sharedPrefixAttention = new BooleanParam(this, "sharedPrefixAttention", "on a GPU, rows sharing prefix KV "
                 + "blocks attend over them together (faster; a row's logits then depend on which rows share its "
                 + "step, so outputs are no longer bit-for-bit reproducible across groupings)");
+        outputSchema = new Param<>(this, "outputSchema", "Spark DDL struct the output must be (JSON), parsed into "
+                + "<outputCol>_parsed, e.g. \"label STRING, score DOUBLE\"; unset: free text");
         SamplingParams d = GenerateOptions.DEFAULT_SAMPLING;
         setDefault(inputCol, "prompt");
         setDefault(outputCol, "generated_text");
@@ -231,6 +235,17 @@ public final class LlmGenerator extends Transformer implements DefaultParamsWrit
         return this;
     }
 
+    /** The output's Spark DDL struct (unset: free text). */
+    public Param<String> outputSchema() {
+        return outputSchema;
+    }
+
+    /** Constrains every row's output to JSON of this Spark DDL struct, parsed into {@code <outputCol>_parsed}. */
+    public LlmGenerator setOutputSchema(String value) {
+        set(outputSchema, value);
+        return this;
+    }
+
     public LlmGenerator setSharedPrefixAttention(boolean value) {
         set(sharedPrefixAttention, value);
         return this;
@@ -249,7 +264,8 @@ public final class LlmGenerator extends Transformer implements DefaultParamsWrit
                 .withGpu(new GpuSettings((Boolean) $(tensorCores), (Boolean) $(sharedPrefixAttention)));
         return GenerateOptions.of(new EngineBackendFactory($(modelPath), engine)).withPromptColumn($(inputCol))
                 .withTextColumn($(outputCol)).withIdColumn(ROW_ID).withSampling(sampling)
-                .withMaxPromptChars((Integer) $(maxPromptChars));
+                .withMaxPromptChars((Integer) $(maxPromptChars))
+                .withOutputSchema(isDefined(outputSchema) ? $(outputSchema) : null);
     }
 
     @Override
@@ -268,6 +284,9 @@ public final class LlmGenerator extends Transformer implements DefaultParamsWrit
         StructType out = schema;
         for (StructField field : fields) {
             out = out.add(field);
+        }
+        if (options.outputSchema() != null && !multiChoice) {
+            out = out.add(OutputSchema.parsedColumn(options.textColumn()), OutputSchema.structType(options.outputSchema()));
         }
         return out;
     }

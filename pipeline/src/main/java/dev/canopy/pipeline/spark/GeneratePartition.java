@@ -78,7 +78,7 @@ final class GeneratePartition implements FlatMapFunction<Iterator<Tuple2<PrefixK
         for (int i = 0; i < prepared.size(); i++) {
             if (prepared.get(i) instanceof PreparedPrompt.Ready r) {
                 String rowId = Integer.toString(i);
-                ready.add(new PromptRow(rowId, r.prompt(), r.tokens(), r.sampling()));
+                ready.add(new PromptRow(rowId, r.prompt(), r.tokens(), r.sampling(), r.constraint()));
                 tokens.put(rowId, r.tokens());
             }
         }

@@ -7,7 +7,13 @@ import dev.canopy.executor.sample.SamplingParams;
 sealed interface PreparedPrompt {
 
     /** A prompt that fits the context, with its tokens and resolved sampling. */
-    record Ready(String prompt, int[] tokens, SamplingParams sampling) implements PreparedPrompt {}
+    record Ready(String prompt, int[] tokens, SamplingParams sampling,
+                 dev.canopy.executor.structured.Constraint constraint) implements PreparedPrompt {
+
+        Ready(String prompt, int[] tokens, SamplingParams sampling) {
+            this(prompt, tokens, sampling, null);
+        }
+    }
 
     /** A row that will not generate; {@code promptTokens} is 0 when it was not tokenized. */
     record Rejected(RowError error, int promptTokens) implements PreparedPrompt {}

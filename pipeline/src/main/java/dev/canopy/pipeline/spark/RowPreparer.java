@@ -1,5 +1,7 @@
 package dev.canopy.pipeline.spark;
 
+import dev.canopy.executor.structured.Constraint;
+import dev.canopy.pipeline.structured.ResponseFormat;
 import java.io.Serializable;
 import java.util.Objects;
 import java.util.Optional;
@@ -34,12 +36,18 @@ final class RowPreparer implements Serializable {
     private final SamplingFields defaultFields;
     private final int maxPromptChars;
     private transient SamplingParams defaults; // rebuilt from defaultFields on executors
+    private final String outputJsonSchema; // every row's output constraint (JSON Schema text), or null
 
     RowPreparer(InputColumns columns, SamplingParams defaults, int maxPromptChars) {
+        this(columns, defaults, maxPromptChars, null);
+    }
+
+    RowPreparer(InputColumns columns, SamplingParams defaults, int maxPromptChars, String outputJsonSchema) {
         this.columns = Objects.requireNonNull(columns, "columns");
         this.defaultFields = SamplingFields.of(defaults);
         this.defaults = defaults;
         this.maxPromptChars = maxPromptChars;
+        this.outputJsonSchema = outputJsonSchema;
     }
 
     /** The row's prompt, tokens and sampling, or why it cannot generate. */
@@ -93,7 +101,13 @@ final class RowPreparer implements Serializable {
                     + tokens.length + " tokens but the model's context holds " + backend.contextLength()
                     + " (prompt plus at least one generated token)"), tokens.length);
         }
-        return new PreparedPrompt.Ready(prompt, tokens, sampling);
+        Constraint constraint = outputJsonSchema == null ? null : new Constraint.JsonSchema(outputJsonSchema);
+        try {
+            constraint = ResponseFormat.of(row).orElse(constraint); // a row's response_format wins over the job's
+        } catch (IllegalArgumentException e) {
+            return new PreparedPrompt.Rejected(new RowError(ErrorKind.INVALID_PARAMS, e.getMessage()), tokens.length);
+        }
+        return new PreparedPrompt.Ready(prompt, tokens, sampling, constraint);
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.canopy.pipeline.spark;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.first;
+import static org.apache.spark.sql.functions.from_json;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.monotonically_increasing_id;
 import static org.apache.spark.sql.functions.row_number;
@@ -14,6 +15,7 @@ import java.util.OptionalLong;
 
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Column;
+import dev.canopy.pipeline.structured.OutputSchema;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -72,7 +74,8 @@ public final class SparkGeneration {
                             GenerationProgress progress, boolean cacheTokenized) {
         SparkSession spark = keyed.sparkSession();
         int passthroughWidth = keyed.schema().size();
-        RowPreparer preparer = new RowPreparer(columns, options.sampling(), options.maxPromptChars());
+        RowPreparer preparer = new RowPreparer(columns, options.sampling(), options.maxPromptChars(),
+                options.outputSchema() == null ? null : OutputSchema.jsonSchema(options.outputSchema()));
 
         Dataset<Row> ordered = keyed.withColumn(InternalColumns.ORDER, monotonically_increasing_id());
         StructType tokenizedSchema = ordered.schema()
@@ -110,6 +113,10 @@ public final class SparkGeneration {
         List<StructField> fields = new ArrayList<>(Arrays.asList(keyed.schema().fields()));
         fields.addAll(Arrays.asList(ResultColumns.fields(options.textColumn(), multiChoice)));
         Dataset<Row> rows = spark.createDataFrame(generated, DataTypes.createStructType(fields));
+        if (options.outputSchema() != null && !multiChoice) { // the typed value beside the raw text
+            rows = rows.withColumn(OutputSchema.parsedColumn(options.textColumn()), from_json(
+                    col("`" + options.textColumn() + "`"), OutputSchema.structType(options.outputSchema())));
+        }
         return new Plan(rows, count, sample.maxOutputTokens(), partitioner.numPartitions(), grouped);
     }
 

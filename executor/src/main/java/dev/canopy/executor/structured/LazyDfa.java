@@ -1,0 +1,326 @@
+package dev.canopy.executor.structured;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs an {@link Nfa} byte by byte as a deterministic automaton built on demand. A DFA state is the
+ * set of configurations (NFA state, call stack) the input so far can be in, after following epsilon,
+ * call and return edges; only configurations that can read a byte are kept, plus whether the root
+ * rule may end here. Each state's successor per byte is computed once and kept in a flat table, so
+ * repeated states (inside a string, between array items) cost one array read per byte.
+ *
+ * <p>Shared by every row using one grammar: reads are lock-free; computing a missing transition takes
+ * the lock. Call stacks deeper than {@link #MAX_DEPTH} are cut, which refuses inputs nested that deep
+ * (and ends left recursion, which would otherwise grow the stack forever).
+ */
+final class LazyDfa {
+
+    static final int DEAD = -1;
+    private static final int UNKNOWN = -2;
+    static final int MAX_DEPTH = 512;
+
+    private final Nfa nfa;
+    // Call stacks, interned: stack 0 is empty; stack k is (parent[k], returnState[k]).
+    private final Nfa.IntList stackParent = new Nfa.IntList();
+    private final Nfa.IntList stackReturn = new Nfa.IntList();
+    private final Nfa.IntList stackDepth = new Nfa.IntList();
+    private final Map<Long, Integer> stackIds = new HashMap<>();
+    // DFA states, interned by their configuration sets.
+    private final List<long[]> cores = new ArrayList<>(); // (state, configurations: stack << 32 | nfa state)
+    private final Map<StateKey, Integer> stateIds = new HashMap<>();
+    private volatile int[] table = new int[0]; // (state, 256): successor state, DEAD or UNKNOWN
+    private volatile boolean[] accepting = new boolean[0]; // (state)
+    private final Map<Integer, Boolean> loops = new java.util.concurrent.ConcurrentHashMap<>(); // (state): StringBodyLoop
+    private final int start;
+    private final Map<Integer, int[]> epsClosures = new HashMap<>(); // (nfa state): see epsilonClosure
+    private final LongSet visited = new LongSet();
+    private final LongStack work = new LongStack();
+    private final LongStack core = new LongStack();
+
+    LazyDfa(Nfa nfa) {
+        this.nfa = nfa;
+        stackParent.add(0);
+        stackReturn.add(0);
+        stackDepth.add(0);
+        synchronized (this) {
+            this.start = closure(new long[] {nfa.start});
+        }
+    }
+
+    /** The state before any input. */
+    int start() {
+        return start;
+    }
+
+    /** The state after reading {@code b} (0..255) in {@code state}, or {@link #DEAD}. */
+    int next(int state, int b) {
+        int v = table[(state << 8) | b];
+        return v != UNKNOWN ? v : computeNext(state, b);
+    }
+
+    /** The transition table as of now, for tight loops: an entry of {@link #isUnknown} means call {@link #next}. */
+    int[] table() {
+        return table;
+    }
+
+    static boolean isUnknown(int entry) {
+        return entry == UNKNOWN;
+    }
+
+    /** Whether the whole value may end in {@code state}. */
+    synchronized boolean isAccepting(int state) {
+        return accepting[state];
+    }
+
+    /** Whether some byte can follow in {@code state}. */
+    synchronized boolean canContinue(int state) {
+        return cores.get(state).length > 0;
+    }
+
+    /** Whether every plain JSON string character leads from {@code state} back to it (cached). */
+    boolean loopsOnPlainChars(int state) {
+        Boolean known = loops.get(state);
+        if (known == null) {
+            known = StringBodyLoop.loops(this, state);
+            loops.put(state, known);
+        }
+        return known;
+    }
+
+    synchronized int stateCount() {
+        return cores.size();
+    }
+
+    private synchronized int computeNext(int state, int b) {
+        int[] t = table;
+        int known = t[(state << 8) | b];
+        if (known != UNKNOWN) {
+            return known;
+        }
+        LongStack seeds = new LongStack();
+        for (long c : cores.get(state)) {
+            int[] edges = nfa.byteEdges[(int) c];
+            for (int i = 0; i < edges.length; i += 3) {
+                if (b >= edges[i] && b <= edges[i + 1]) {
+                    seeds.push((c & 0xFFFF_FFFF_0000_0000L) | edges[i + 2]);
+                }
+            }
+        }
+        int result = seeds.isEmpty() ? DEAD : closure(seeds.toArray());
+        table[(state << 8) | b] = result; // table may have grown: write the current one
+        return result;
+    }
+
+    /** The interned DFA state of everything reachable from {@code seeds} without reading a byte; DEAD when nothing is. */
+    private int closure(long[] seeds) {
+        visited.clear();
+        work.clear();
+        core.clear();
+        for (long seed : seeds) {
+            work.push(seed);
+        }
+        boolean accept = false;
+        while (!work.isEmpty()) {
+            long c = work.pop();
+            if (!visited.add(c)) {
+                continue;
+            }
+            int k = (int) (c >>> 32);
+            for (int s : epsilonClosure((int) c)) {
+                long sc = config(k, s);
+                if (s != (int) c && !visited.add(sc)) {
+                    continue;
+                }
+                if (nfa.byteEdges[s].length > 0) {
+                    core.push(sc);
+                }
+                int[] calls = nfa.callEdges[s];
+                for (int i = 0; i < calls.length; i += 2) {
+                    if (stackDepth.get(k) < MAX_DEPTH) {
+                        work.push(config(push(k, calls[i + 1]), calls[i]));
+                    }
+                }
+                if (nfa.ruleEnd[s]) {
+                    if (k == 0) {
+                        accept = true;
+                    } else {
+                        work.push(config(stackParent.get(k), stackReturn.get(k)));
+                    }
+                }
+            }
+        }
+        if (core.isEmpty() && !accept) {
+            return DEAD;
+        }
+        long[] sorted = core.toArray();
+        Arrays.sort(sorted);
+        return intern(new StateKey(sorted, accept));
+    }
+
+    /** The states reachable from {@code s} by epsilon edges alone that read a byte, call, or end a rule ({@code s} first). */
+    private int[] epsilonClosure(int s) {
+        int[] known = epsClosures.get(s);
+        if (known != null) {
+            return known;
+        }
+        Nfa.IntList out = new Nfa.IntList();
+        out.add(s);
+        java.util.BitSet seen = new java.util.BitSet();
+        seen.set(s);
+        java.util.ArrayDeque<Integer> todo = new java.util.ArrayDeque<>();
+        todo.push(s);
+        while (!todo.isEmpty()) {
+            int x = todo.pop();
+            for (int t : nfa.epsEdges[x]) {
+                if (!seen.get(t)) {
+                    seen.set(t);
+                    todo.push(t);
+                    if (nfa.byteEdges[t].length > 0 || nfa.callEdges[t].length > 0 || nfa.ruleEnd[t]) {
+                        out.add(t);
+                    }
+                }
+            }
+        }
+        int[] result = out.toArray();
+        epsClosures.put(s, result);
+        return result;
+    }
+
+    private int intern(StateKey key) {
+        Integer id = stateIds.get(key);
+        if (id != null) {
+            return id;
+        }
+        int newId = cores.size();
+        cores.add(key.core);
+        stateIds.put(key, newId);
+        int[] t = table;
+        boolean[] acc = accepting;
+        if ((newId + 1) << 8 > t.length) {
+            int capacity = Math.max(16, (newId + 1) * 2);
+            int[] grown = Arrays.copyOf(t, capacity << 8);
+            Arrays.fill(grown, t.length, grown.length, UNKNOWN);
+            acc = Arrays.copyOf(acc, capacity);
+            acc[newId] = key.accept;
+            accepting = acc;
+            table = grown;
+        } else {
+            acc[newId] = key.accept;
+        }
+        return newId;
+    }
+
+    private int push(int stack, int returnState) {
+        long key = ((long) stack << 32) | (returnState & 0xFFFF_FFFFL);
+        Integer id = stackIds.get(key);
+        if (id == null) {
+            id = stackParent.size();
+            stackParent.add(stack);
+            stackReturn.add(returnState);
+            stackDepth.add(stackDepth.get(stack) + 1);
+            stackIds.put(key, id);
+        }
+        return id;
+    }
+
+    private static long config(int stack, int state) {
+        return ((long) stack << 32) | (state & 0xFFFF_FFFFL);
+    }
+
+    private record StateKey(long[] core, boolean accept) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof StateKey k && k.accept == accept && Arrays.equals(k.core, core);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(core) * 31 + (accept ? 1 : 0);
+        }
+    }
+
+    /** A growable stack of longs. */
+    private static final class LongStack {
+        private long[] data = new long[16];
+        private int size;
+
+        boolean isEmpty() {
+            return size == 0;
+        }
+
+        long pop() {
+            return data[--size];
+        }
+
+        void push(long v) {
+            if (size == data.length) {
+                data = Arrays.copyOf(data, size * 2);
+            }
+            data[size++] = v;
+        }
+
+        void clear() {
+            size = 0;
+        }
+
+        long[] toArray() {
+            return Arrays.copyOf(data, size);
+        }
+    }
+
+    /** An open-addressing set of longs (no -1 keys: configurations are non-negative). */
+    private static final class LongSet {
+        private long[] keys = newTable(64);
+        private int size;
+
+        private static long[] newTable(int n) {
+            long[] t = new long[n];
+            Arrays.fill(t, -1L);
+            return t;
+        }
+
+        void clear() {
+            if (size > 0) {
+                if (keys.length > 4096) {
+                    keys = newTable(64);
+                } else {
+                    Arrays.fill(keys, -1L);
+                }
+                size = 0;
+            }
+        }
+
+        boolean add(long v) {
+            if (2 * (size + 1) > keys.length) {
+                long[] old = keys;
+                keys = newTable(old.length * 2);
+                size = 0;
+                for (long k : old) {
+                    if (k != -1L) {
+                        add(k);
+                    }
+                }
+            }
+            int mask = keys.length - 1;
+            int i = (int) (mix(v) & mask);
+            while (keys[i] != -1L) {
+                if (keys[i] == v) {
+                    return false;
+                }
+                i = (i + 1) & mask;
+            }
+            keys[i] = v;
+            size++;
+            return true;
+        }
+
+        private static long mix(long v) {
+            v *= 0x9E3779B97F4A7C15L;
+            return v ^ (v >>> 29);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package dev.canopy.jobs.cli;
+
+import dev.canopy.executor.gguf.GgufFile;
+import dev.canopy.executor.structured.MaskBench;
+import dev.canopy.executor.tokenizer.Tokenizer;
+import dev.canopy.executor.tokenizer.TokenizerLoader;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code canopy structured-check}: the grammar engine on MaskBench-style files (JSONSchemaBench), one
+ * thread: schemas passing, compile errors, validation errors (a valid instance refused), invalidation
+ * errors (an invalid instance accepted), and time to first mask / between masks percentiles, per split.
+ */
+public final class StructuredCheckCommand implements Command {
+
+    @Override
+    public String name() {
+        return "structured-check";
+    }
+
+    @Override
+    public String summary() {
+        return "check constrained decoding masks on MaskBench schema files (passing, errors, mask times)";
+    }
+
+    @Override
+    public String usage() {
+        return "usage: canopy structured-check --data DIR --tokenizer MODEL_OR_VOCAB.gguf [--json] [--only PREFIX]"
+                + " [--limit N] [--failures]";
+    }
+
+    @Override
+    public int run(String[] argv, PrintStream out, PrintStream err) {
+        Args args = Args.parse(name(), argv, Set.of("data", "tokenizer", "only", "limit"), Set.of("json", "failures"));
+        Path data = Path.of(args.required("data"));
+        Path vocab = Path.of(args.required("tokenizer"));
+        if (!Files.isDirectory(data)) {
+            throw new UsageException("Cannot run structured-check: --data " + data + " is not a directory");
+        }
+        if (!Files.isRegularFile(vocab)) {
+            throw new UsageException("Cannot run structured-check: --tokenizer " + vocab
+                    + " is not a file (expected a GGUF model or vocabulary file)");
+        }
+        Tokenizer tokenizer;
+        try (GgufFile file = GgufFile.open(vocab)) {
+            tokenizer = TokenizerLoader.load(file.metadata());
+        }
+        List<MaskBench.SchemaResult> results = new MaskBench(tokenizer).run(data, args.get("only").orElse(""),
+                args.intValue("limit", Integer.MAX_VALUE));
+        Map<String, MaskBench.Summary> summary = MaskBench.summarize(results);
+        if (args.has("failures")) {
+            results.stream().filter(r -> r.outcome() != MaskBench.Outcome.PASSING)
+                    .forEach(r -> err.println(r.outcome() + " " + r.file() + ": " + r.detail()));
+        }
+        if (args.has("json")) {
+            Map<String, Object> report = new LinkedHashMap<>();
+            summary.forEach((split, s) -> report.put(split, row(s)));
+            out.println(InspectCommand.json(report));
+        } else {
+            out.printf("%-26s %7s %7s %7s %7s %7s %7s | %-31s | %-31s%n", "split", "schemas", "passing", "compile",
+                    "valid.", "invalid", "intern.", "first mask p50/p90/p99/max µs", "between masks p50/p90/p99/max µs");
+            summary.forEach((split, s) -> out.printf("%-26s %7d %7d %7d %7d %7d %7d | %-31s | %-31s%n", split,
+                    s.schemas(), s.passing(), s.compileErrors(), s.validationErrors(), s.invalidationErrors(),
+                    s.internalErrors(), micros(s.firstMaskMicros()), micros(s.betweenMasksMicros())));
+        }
+        return summary.get("TOTAL").invalidationErrors() == 0 ? 0 : 1;
+    }
+
+    private static Map<String, Object> row(MaskBench.Summary s) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("schemas", s.schemas());
+        r.put("passing", s.passing());
+        r.put("compile_errors", s.compileErrors());
+        r.put("validation_errors", s.validationErrors());
+        r.put("invalidation_errors", s.invalidationErrors());
+        r.put("internal_errors", s.internalErrors());
+        r.put("masks", s.masks());
+        r.put("first_mask_us", percentiles(s.firstMaskMicros()));
+        r.put("between_masks_us", percentiles(s.betweenMasksMicros()));
+        return r;
+    }
+
+    private static Map<String, Double> percentiles(double[] values) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        String[] names = {"p50", "p90", "p99", "max"};
+        for (int i = 0; i < names.length; i++) {
+            m.put(names[i], Math.round(values[i] * 10) / 10.0);
+        }
+        return m;
+    }
+
+    private static String micros(double[] v) {
+        return String.format("%.0f/%.0f/%.0f/%.0f", v[0], v[1], v[2], v[3]);
+    }
+}
