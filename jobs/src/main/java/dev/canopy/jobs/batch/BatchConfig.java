@@ -11,7 +11,8 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * keys are rejected by name; absent keys take the defaults below; command-line flags override the file.
  *
  * @param input                   prompts location (path or table name); required
- * @param inputFormat             parquet (default), jsonl, json, csv, table, openai-batch
+ * @param inputFormat             parquet, jsonl, json, csv, table, openai-batch; unset: inferred from the input
+ *                                path ({@link dev.canopy.pipeline.input.InputFormatInference})
  * @param output                  output directory; required
  * @param outputFormat            parquet, jsonl or openai-batch; default openai-batch for openai-batch input,
  *                                else parquet
@@ -25,15 +26,16 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * @param spark                   Spark settings for the job's session (e.g. {@code spark.master})
  * @param maxPromptChars          longest prompt (or rendered chat) a row may have, in chars; a longer one is a
  *                                per-row error found before tokenizing (default 1048576)
+ * @param maxErrorRate            largest share of rows that may fail before the exit code says so (default 0:
+ *                                any failed row; 1: never); all rows are written either way
  */
 @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
 public record BatchConfig(String input, String inputFormat, String output, String outputFormat, String model,
                           Boolean overwrite, Integer progressIntervalSeconds, Columns columns, Sampling sampling,
                           Partitioning partitioning, Engine engine, Map<String, String> spark,
-                          Integer maxPromptChars) {
+                          Integer maxPromptChars, Double maxErrorRate) {
 
     public BatchConfig {
-        inputFormat = inputFormat == null ? "parquet" : inputFormat;
         overwrite = overwrite != null && overwrite;
         progressIntervalSeconds = progressIntervalSeconds == null ? 5 : progressIntervalSeconds;
         columns = columns == null ? new Columns(null, null, null, null) : columns;
@@ -42,6 +44,7 @@ public record BatchConfig(String input, String inputFormat, String output, Strin
         partitioning = partitioning == null ? new Partitioning(null, null, null) : partitioning;
         engine = engine == null ? new Engine(null, null, null, null, null, null, null, null, null, null, null) : engine;
         spark = spark == null ? Map.of() : new TreeMap<>(spark);
+        maxErrorRate = maxErrorRate == null ? 0.0 : maxErrorRate;
     }
 
     /**

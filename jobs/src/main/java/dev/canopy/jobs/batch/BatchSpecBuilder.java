@@ -3,6 +3,8 @@ package dev.canopy.jobs.batch;
 import java.time.Duration;
 import java.util.Locale;
 
+import org.apache.hadoop.conf.Configuration;
+
 import dev.canopy.executor.kv.KvCacheType;
 import dev.canopy.executor.cuda.BackendKind;
 import dev.canopy.executor.cuda.GpuSettings;
@@ -15,6 +17,7 @@ import dev.canopy.pipeline.batch.OutputFormat;
 import dev.canopy.pipeline.engine.EngineBackendFactory;
 import dev.canopy.pipeline.engine.EngineSettings;
 import dev.canopy.pipeline.input.InputFormat;
+import dev.canopy.pipeline.input.InputFormatInference;
 import dev.canopy.pipeline.input.InputSpec;
 import dev.canopy.pipeline.input.OpenAiBatchInput;
 
@@ -33,7 +36,9 @@ public final class BatchSpecBuilder {
         String output = required(config.output(), "output");
         String model = absolute(required(config.model(), "model"));
         try {
-            InputFormat inputFormat = InputFormat.parse(config.inputFormat());
+            InputFormat inputFormat = config.inputFormat() == null
+                    ? InputFormatInference.infer(input, new Configuration())
+                    : InputFormat.parse(config.inputFormat());
             OutputFormat outputFormat = config.outputFormat() != null ? OutputFormat.parse(config.outputFormat())
                     : inputFormat == InputFormat.OPENAI_BATCH ? OutputFormat.OPENAI_BATCH : OutputFormat.PARQUET;
             GenerateOptions options = options(config, new EngineBackendFactory(model, engine(config.engine())),

@@ -14,13 +14,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.canopy.pipeline.Canopy;
+import dev.canopy.pipeline.GenerateOptions;
+import dev.canopy.pipeline.engine.ModelShipping;
 import dev.canopy.pipeline.generate.ModelDescription;
 import dev.canopy.pipeline.input.InputColumns;
 import dev.canopy.pipeline.input.InputReader;
-import dev.canopy.pipeline.spark.GenerationProgress;
-import dev.canopy.pipeline.spark.PartitionStats;
-import dev.canopy.pipeline.spark.RowIdentity;
-import dev.canopy.pipeline.spark.SparkGeneration;
+import dev.canopy.pipeline.distributed.GenerationProgress;
+import dev.canopy.pipeline.distributed.PartitionStats;
+import dev.canopy.pipeline.distributed.RowIdentity;
+import dev.canopy.pipeline.distributed.SparkGeneration;
 
 /**
  * Runs a batch job: checks model, input schema and earlier output before any work; generates only the rows
@@ -31,6 +33,7 @@ import dev.canopy.pipeline.spark.SparkGeneration;
 public final class BatchRun {
 
     private static final Logger LOG = LoggerFactory.getLogger(BatchRun.class);
+    private static final long NO_EXECUTOR_WARNING_SECONDS = 30;
 
     private BatchRun() {}
 
@@ -65,8 +68,10 @@ public final class BatchRun {
         if (!nothingPending) {
             long start = System.nanoTime();
             SparkGeneration.Plan plan = null;
-            try {
-                plan = SparkGeneration.plan(pending, columns, spec.options(), progress, true);
+            try (ExecutorWatch watch = ExecutorWatch.start(spark.sparkContext(), NO_EXECUTOR_WARNING_SECONDS)) {
+                // only a run with rows to generate sends the model to the executors
+                GenerateOptions options = ModelShipping.shipped(spark, spec.options());
+                plan = SparkGeneration.plan(pending, columns, options, progress, true);
                 total = fresh ? plan.inputRows() : total;
                 committedBefore = total - plan.inputRows();
                 LOG.info("{} input rows, {} committed by earlier runs, {} to generate in {} partitions", total,
@@ -104,13 +109,14 @@ public final class BatchRun {
         JobMetrics metrics = JobMetrics.of(spec, model.name(), failure, counts, committedBefore, errors,
                 progress, seconds, phases.seconds());
         out.writeJson(OutputDirectory.METRICS, metrics);
+        String runFile = out.writeRunJson(metrics);
         boolean complete = counts.complete() && failure == null;
         if (complete) {
             out.writeJson(OutputDirectory.SUCCESS, Map.of("rows", counts.rowsTotal(), "finished_at",
                     Instant.now().toString()));
         }
-        LOG.info("{}: {} of {} rows in {}", metrics.status(), counts.rowsInOutput(), counts.rowsTotal(),
-                out.location());
+        LOG.info("{}: {} of {} rows in {} (this run's metrics: {})", metrics.status(), counts.rowsInOutput(),
+                counts.rowsTotal(), out.location(), runFile);
         return new BatchOutcome(complete, metrics);
     }
 

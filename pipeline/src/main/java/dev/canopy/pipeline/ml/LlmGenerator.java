@@ -27,7 +27,7 @@ import dev.canopy.pipeline.engine.EngineBackendFactory;
 import dev.canopy.pipeline.engine.EngineSettings;
 import dev.canopy.pipeline.input.InputSchema;
 import dev.canopy.pipeline.input.RowParam;
-import dev.canopy.pipeline.spark.ResultColumns;
+import dev.canopy.pipeline.distributed.ResultColumns;
 
 /**
  * A Spark ML {@link Transformer} that appends generated text to a prompt column, for use in a

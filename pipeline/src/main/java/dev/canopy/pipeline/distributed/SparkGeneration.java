@@ -1,4 +1,4 @@
-package dev.canopy.pipeline.spark;
+package dev.canopy.pipeline.distributed;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.first;
@@ -74,14 +74,7 @@ public final class SparkGeneration {
         int passthroughWidth = keyed.schema().size();
         RowPreparer preparer = new RowPreparer(columns, options.sampling(), options.maxPromptChars());
 
-        Dataset<Row> ordered = keyed.withColumn(InternalColumns.ORDER, monotonically_increasing_id());
-        StructType tokenizedSchema = ordered.schema()
-                .add(InternalColumns.PREFIX, DataTypes.createArrayType(DataTypes.IntegerType, false), false)
-                .add(InternalColumns.COST, DataTypes.LongType, false)
-                .add(InternalColumns.MAX_OUTPUT, DataTypes.LongType, false);
-        Dataset<Row> tokenized = ordered.mapPartitions(
-                new TokenizeRows(options.backend(), preparer, options.prefixKeyTokens()), Encoders.row(tokenizedSchema));
-        Dataset<Row> grouped = groupIds(tokenized, columns);
+        Dataset<Row> grouped = tokenizedByGroup(keyed, columns, options, preparer);
         if (cacheTokenized) {
             grouped = grouped.persist(StorageLevel.MEMORY_AND_DISK());
         }
@@ -111,6 +104,22 @@ public final class SparkGeneration {
         fields.addAll(Arrays.asList(ResultColumns.fields(options.textColumn(), multiChoice)));
         Dataset<Row> rows = spark.createDataFrame(generated, DataTypes.createStructType(fields));
         return new Plan(rows, count, sample.maxOutputTokens(), partitioner.numPartitions(), grouped);
+    }
+
+    /**
+     * {@code keyed} with, per row, its input order, prefix key tokens, estimated cost and output bound, tie break,
+     * duplicate rank and group prefix (lazy: the tokenizing runs when the result is computed).
+     */
+    static Dataset<Row> tokenizedByGroup(Dataset<Row> keyed, InputColumns columns, GenerateOptions options,
+                                         RowPreparer preparer) {
+        Dataset<Row> ordered = keyed.withColumn(InternalColumns.ORDER, monotonically_increasing_id());
+        StructType tokenizedSchema = ordered.schema()
+                .add(InternalColumns.PREFIX, DataTypes.createArrayType(DataTypes.IntegerType, false), false)
+                .add(InternalColumns.COST, DataTypes.LongType, false)
+                .add(InternalColumns.MAX_OUTPUT, DataTypes.LongType, false);
+        Dataset<Row> tokenized = ordered.mapPartitions(
+                new TokenizeRows(options.backend(), preparer, options.prefixKeyTokens()), Encoders.row(tokenizedSchema));
+        return groupIds(tokenized, columns);
     }
 
     /** Adds the duplicate rank and the group prefix: rows of one id share the prefix of its first row. */

@@ -1,4 +1,4 @@
-package dev.canopy.pipeline.spark;
+package dev.canopy.pipeline.distributed;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;

@@ -1,4 +1,4 @@
-package dev.canopy.pipeline.spark;
+package dev.canopy.pipeline.distributed;
 
 import dev.canopy.pipeline.generate.RowError;
 import dev.canopy.executor.sample.SamplingParams;

@@ -1,4 +1,4 @@
-package dev.canopy.pipeline.spark;
+package dev.canopy.pipeline.distributed;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;

@@ -1,4 +1,4 @@
-package dev.canopy.pipeline.spark;
+package dev.canopy.pipeline.distributed;
 
 /**
  * Rows and tokens generation has finished so far (or that one task has finished).
