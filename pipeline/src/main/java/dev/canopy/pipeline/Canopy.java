@@ -2,13 +2,16 @@ package dev.canopy.pipeline;
 
 import java.util.Objects;
 
+import org.apache.spark.SparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructType;
 
 import dev.canopy.pipeline.engine.ModelShipping;
 import dev.canopy.pipeline.input.InputColumns;
 import dev.canopy.pipeline.input.InputSchema;
 import dev.canopy.pipeline.distributed.GenerationProgress;
+import dev.canopy.pipeline.distributed.LazyGeneration;
 import dev.canopy.pipeline.distributed.ResultColumns;
 import dev.canopy.pipeline.distributed.RowIdentity;
 import dev.canopy.pipeline.distributed.SparkGeneration;
@@ -44,6 +47,22 @@ public final class Canopy {
         return SparkGeneration.plan(RowIdentity.withIds(input, columns), columns, shipped, progress, false).rows();
     }
 
+    /**
+     * Like {@link #generate}, but starts no Spark job: rows are range-partitioned by prompt prefix with Spark's
+     * {@code repartitionByRange} when the result is computed (balanced by rows rather than estimated cost), in
+     * {@code options}' partitions or the context's default parallelism. For SQL and Spark ML's lazy
+     * {@code transform}. Checks the model file and the schema now; on a cluster, ships the model.
+     */
+    public static Dataset<Row> generateLazily(Dataset<Row> input, GenerateOptions options) {
+        requireArguments(input, options);
+        options.backend().describe();
+        InputColumns columns = validate(input, options);
+        GenerateOptions shipped = ModelShipping.shipped(input.sparkSession(), options);
+        SparkContext context = input.sparkSession().sparkContext();
+        return LazyGeneration.rows(RowIdentity.withIds(input, columns), columns, shipped,
+                GenerationProgress.register(context), context.defaultParallelism());
+    }
+
     /** Throws naming the argument when {@code input} or {@code options} is null. */
     static void requireArguments(Dataset<?> input, GenerateOptions options) {
         Objects.requireNonNull(input, "Cannot generate: the input Dataset is null");
@@ -53,7 +72,12 @@ public final class Canopy {
     /** Checks {@code input}'s schema against {@code options}, naming any missing or mistyped column. */
     public static InputColumns validate(Dataset<Row> input, GenerateOptions options) {
         requireArguments(input, options);
-        return InputSchema.validate(input.schema(), options.promptColumn(), options.messagesColumn(),
+        return validateSchema(input.schema(), options);
+    }
+
+    /** Checks {@code schema} against {@code options}, naming any missing or mistyped column. */
+    public static InputColumns validateSchema(StructType schema, GenerateOptions options) {
+        return InputSchema.validate(schema, options.promptColumn(), options.messagesColumn(),
                 options.idColumn(), ResultColumns.names(options.textColumn()));
     }
 }
