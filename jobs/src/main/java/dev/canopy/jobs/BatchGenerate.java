@@ -43,7 +43,8 @@ public final class BatchGenerate {
     public static final int TOO_MANY_ERRORS = 5;
 
     private static final String USAGE = """
-            usage: canopy batch --input PATH --output DIR --model FILE.gguf [--config job.yaml] [--conf KEY=VALUE]...
+            usage: canopy batch --input PATH (--output DIR | --output-table NAME) --model FILE.gguf [--config job.yaml]
+                     [--conf KEY=VALUE]...
                      [--input-format parquet|jsonl|json|csv|table|openai-batch] [--output-format parquet|jsonl|openai-batch]
                      [--id-column NAME] [--prompt-column NAME] [--partitions N] [--max-tokens N] [--temperature T]
                      [--seed S] [--kv-type f32|q8|q4] [--tensor-cores on|off] [--shared-prefix-attention on|off]
@@ -51,6 +52,8 @@ public final class BatchGenerate {
               --config: YAML or JSON job config (keys documented in conf/job.yaml); flags override it
               --conf KEY=VALUE: a config key as a dotted path (sampling.top-p=0.9), or a Spark setting (spark.*)
               --max-prompt-chars N: a longer prompt (or rendered chat) is a prompt_too_long row (default 1048576)
+              --output-table NAME: also register the rows as catalog table NAME (saveAsTable; its files are in --output,
+                default spark.sql.warehouse.dir/NAME); resumable as a path
               --max-error-rate R: exit 5 when more than this share of rows failed (default 0: any; 1: never)
               --input-format: default inferred from the input's extension (or its files'), and logged
             """ + GpuFlags.HELP
@@ -92,7 +95,7 @@ public final class BatchGenerate {
      * @throws UsageException on unknown flags
      */
     public static int run(String[] argv, PrintStream out, PrintStream err) {
-        Args args = Args.parse("batch", argv, Set.of("input", "output", "model", "input-format", "output-format",
+        Args args = Args.parse("batch", argv, Set.of("input", "output", "output-table", "model", "input-format", "output-format",
                 "config", "conf", "id-column", "prompt-column", "partitions", "max-tokens", "temperature", "seed",
                 "kv-type", "max-prompt-chars", "max-error-rate", GpuFlags.TENSOR_CORES, GpuFlags.SHARED_PREFIX_ATTENTION),
                 Set.of("overwrite"));
@@ -106,7 +109,8 @@ public final class BatchGenerate {
             try {
                 BatchOutcome outcome = BatchRun.run(spark, spec);
                 out.println(outcome.metrics().status() + ": " + outcome.metrics().rowsInOutput() + " of "
-                        + outcome.metrics().rowsTotal() + " rows in " + spec.output());
+                        + outcome.metrics().rowsTotal() + " rows in " + spec.output()
+                        + (spec.outputTable() == null ? "" : " (table " + spec.outputTable() + ")"));
                 if (!outcome.complete()) {
                     err.println("canopy batch: output incomplete"
                             + (outcome.metrics().failure() == null ? "" : " (" + outcome.metrics().failure() + ")")
@@ -170,7 +174,8 @@ public final class BatchGenerate {
 
     private static Map<String, String> flagKeys() {
         Map<String, String> keys = new LinkedHashMap<>();
-        for (String same : new String[] {"input", "output", "model", "input-format", "output-format"}) {
+        for (String same : new String[] {"input", "output", "output-table", "model", "input-format",
+            "output-format"}) {
             keys.put(same, same);
         }
         keys.put("id-column", "columns.id");

@@ -108,6 +108,25 @@ class BatchGenerateTest {
     }
 
     @Test
+    void anOutputTableGetsTheRowsUnderTheWarehouseAndARerunFindsThemCommitted() throws IOException {
+        Path input = Files.writeString(dir.resolve("in.jsonl"), "{\"id\": 1, \"prompt\": \"Once upon a time\"}\n"
+                + "{\"id\": 2, \"prompt\": \"The dog\"}\n");
+        Path warehouse = dir.resolve("warehouse");
+        String[] args = {"--input", input.toString(), "--output-table", "answers", "--model", model(),
+            "--max-tokens", "4", "--conf", "spark.sql.warehouse.dir=" + warehouse};
+
+        Run first = batch(args);
+        Run second = batch(args);
+
+        assertThat(first.code()).as(first.err()).isZero();
+        assertThat(first.out()).contains("complete: 2 of 2 rows in " + warehouse.resolve("answers") + " (table answers)");
+        assertThat(second.code()).as(second.err()).isZero();
+        JsonNode rerun = JSON.readTree(warehouse.resolve("answers/_canopy_runs/2.json").toFile());
+        assertThat(rerun.get("rows_committed_before").asLong()).isEqualTo(2);
+        assertThat(rerun.get("rows_generated").asLong()).isZero();
+    }
+
+    @Test
     void aMaxErrorRateOutsideZeroToOneIsAConfigError() {
         Run run = batch("--input", "in.parquet", "--output", dir.resolve("out").toString(), "--model", model(),
                 "--max-error-rate", "5");

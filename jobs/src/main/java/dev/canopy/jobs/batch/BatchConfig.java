@@ -13,7 +13,7 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * @param input                   prompts location (path or table name); required
  * @param inputFormat             parquet, jsonl, json, csv, table, openai-batch; unset: inferred from the input
  *                                path ({@link dev.canopy.pipeline.input.InputFormatInference})
- * @param output                  output directory; required
+ * @param output                  output directory; required unless outputTable is set
  * @param outputFormat            parquet, jsonl or openai-batch; default openai-batch for openai-batch input,
  *                                else parquet
  * @param model                   GGUF model file, readable at the same path on every executor; required
@@ -26,6 +26,8 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * @param spark                   Spark settings for the job's session (e.g. {@code spark.master})
  * @param maxPromptChars          longest prompt (or rendered chat) a row may have, in chars; a longer one is a
  *                                per-row error found before tokenizing (default 1048576)
+ * @param outputTable             catalog table to write the rows to (saveAsTable; its files are in output, default
+ *                                spark.sql.warehouse.dir/NAME); unset: the output directory only
  * @param maxErrorRate            largest share of rows that may fail before the exit code says so (default 0:
  *                                any failed row; 1: never); all rows are written either way
  */
@@ -33,7 +35,8 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 public record BatchConfig(String input, String inputFormat, String output, String outputFormat, String model,
                           Boolean overwrite, Integer progressIntervalSeconds, Columns columns, Sampling sampling,
                           Partitioning partitioning, Engine engine, Map<String, String> spark,
-                          Integer maxPromptChars, Double maxErrorRate) {
+                          Integer maxPromptChars, Double maxErrorRate,
+                          String outputTable) {
 
     public BatchConfig {
         overwrite = overwrite != null && overwrite;

@@ -33,7 +33,8 @@ public final class BatchSpecBuilder {
      */
     public static BatchJobSpec build(BatchConfig config) {
         String input = required(config.input(), "input");
-        String output = required(config.output(), "output");
+        String output = config.outputTable() != null && config.output() == null ? tableLocation(config)
+                : required(config.output(), "output");
         String model = absolute(required(config.model(), "model"));
         try {
             InputFormat inputFormat = config.inputFormat() == null
@@ -44,7 +45,7 @@ public final class BatchSpecBuilder {
             GenerateOptions options = options(config, new EngineBackendFactory(model, engine(config.engine())),
                     inputFormat);
             return new BatchJobSpec(new InputSpec(input, inputFormat), output, outputFormat, options,
-                    config.overwrite(), Duration.ofSeconds(config.progressIntervalSeconds()));
+                    config.overwrite(), Duration.ofSeconds(config.progressIntervalSeconds()), config.outputTable());
         } catch (IllegalArgumentException e) {
             throw new ConfigException("Cannot configure the batch job: " + e.getMessage(), e);
         }
@@ -126,6 +127,13 @@ public final class BatchSpecBuilder {
             throw new ConfigException("Cannot read key 'engine.kernels': expected auto, native or java, got '" + name
                     + "'");
         }
+    }
+
+    /** Where an output table's files go without --output: under the session's warehouse, as a managed table's. */
+    private static String tableLocation(BatchConfig config) {
+        String warehouse = config.spark().getOrDefault("spark.sql.warehouse.dir",
+                System.getProperty("spark.sql.warehouse.dir", "spark-warehouse"));
+        return absolute(warehouse + "/" + config.outputTable());
     }
 
     /** The model path made absolute here, so executors with another working directory find it too. */

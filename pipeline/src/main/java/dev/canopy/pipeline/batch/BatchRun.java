@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
+import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -51,6 +52,9 @@ public final class BatchRun {
         InputColumns columns = Canopy.validate(input, spec.options());
         OutputDirectory out = new OutputDirectory(spec.output(), spark.sparkContext().hadoopConfiguration());
         prepareOutput(out, manifest(spec, model, columns), spec.overwrite());
+        Optional<OutputTable> table = Optional.ofNullable(spec.outputTable())
+                .map(name -> new OutputTable(spark, name, out, spec.outputFormat()));
+        table.ifPresent(t -> t.prepare(spec.overwrite()));
         boolean fresh = !out.hasDataFiles();
 
         Dataset<Row> keyed = RowIdentity.withIds(input, columns);
@@ -80,7 +84,7 @@ public final class BatchRun {
                 if (plan.inputRows() > 0) {
                     try (ProgressReporter reporter = new ProgressReporter(spark.sparkContext(), progress,
                             committedBefore, total, plan.maxOutputTokens(), spec.progressInterval())) {
-                        write(OutputShape.of(spec, columns).apply(plan.rows()), spec.outputFormat(), out);
+                        write(OutputShape.of(spec, columns).apply(plan.rows()), spec.outputFormat(), out, table);
                     }
                 }
             } catch (Exception e) { // SparkException: a task failed past its retries; report what was committed
@@ -167,15 +171,21 @@ public final class BatchRun {
         out.writeJson(OutputDirectory.MANIFEST, manifest);
     }
 
-    private static void write(Dataset<Row> rows, OutputFormat format, OutputDirectory out) {
-        rows.write()
+    private static void write(Dataset<Row> rows, OutputFormat format, OutputDirectory out,
+                              Optional<OutputTable> table) {
+        DataFrameWriter<Row> writer = rows.write()
                 .mode(SaveMode.Append)
                 // v2: each task's commit renames its file into the output, so a partition is committed
                 // atomically as soon as it ends and survives a killed driver.
                 .option("mapreduce.fileoutputcommitter.algorithm.version", "2")
                 .option("mapreduce.fileoutputcommitter.marksuccessfuljobs", "false")
                 .option("ignoreNullFields", "false")
-                .format(format.sparkSource())
-                .save(out.location());
+                .format(format.sparkSource());
+        if (table.isPresent()) {
+            table.get().append(writer, rows.schema());
+            table.get().refresh();
+        } else {
+            writer.save(out.location());
+        }
     }
 }
