@@ -61,6 +61,8 @@ class LibraryOnClusterTest {
                 .config("spark.ui.enabled", "false")
                 .config("spark.jars", JobProcess.SHADED_JAR.toString())
                 .config("spark.executor.extraJavaOptions", "-Xss4m")
+                // the worker builds the executor's class path from spark.test.home/jars for this Scala version
+                .config("spark.executorEnv.SPARK_SCALA_VERSION", "2.13")
                 .config("spark.sql.shuffle.partitions", "2")
                 .getOrCreate();
     }

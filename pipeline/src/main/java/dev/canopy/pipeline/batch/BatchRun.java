@@ -35,6 +35,15 @@ public final class BatchRun {
 
     private static final Logger LOG = LoggerFactory.getLogger(BatchRun.class);
     private static final long NO_EXECUTOR_WARNING_SECONDS = 30;
+    /**
+     * v2 committer: each task's commit renames its file into the output, so a partition is committed atomically as
+     * soon as it ends and survives a killed driver. (Also a table's options: inserting into a table does not take
+     * the writer's.)
+     */
+    static final Map<String, String> WRITE_OPTIONS = Map.of(
+            "mapreduce.fileoutputcommitter.algorithm.version", "2",
+            "mapreduce.fileoutputcommitter.marksuccessfuljobs", "false",
+            "ignoreNullFields", "false");
 
     private BatchRun() {}
 
@@ -175,11 +184,7 @@ public final class BatchRun {
                               Optional<OutputTable> table) {
         DataFrameWriter<Row> writer = rows.write()
                 .mode(SaveMode.Append)
-                // v2: each task's commit renames its file into the output, so a partition is committed
-                // atomically as soon as it ends and survives a killed driver.
-                .option("mapreduce.fileoutputcommitter.algorithm.version", "2")
-                .option("mapreduce.fileoutputcommitter.marksuccessfuljobs", "false")
-                .option("ignoreNullFields", "false")
+                .options(WRITE_OPTIONS)
                 .format(format.sparkSource());
         if (table.isPresent()) {
             table.get().append(writer, rows.schema());

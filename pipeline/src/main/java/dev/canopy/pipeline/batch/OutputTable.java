@@ -53,7 +53,7 @@ final class OutputTable {
         }
         if (location.isEmpty() && out.hasDataFiles()) {
             LOG.info("Registering table {} over the rows committed in {}", name, out.location());
-            spark.catalog().createTable(name, out.location(), format.sparkSource());
+            spark.catalog().createTable(name, format.sparkSource(), tableOptions());
         }
     }
 
@@ -64,9 +64,16 @@ final class OutputTable {
      */
     void append(DataFrameWriter<Row> writer, StructType schema) {
         if (!spark.catalog().tableExists(name)) {
-            spark.catalog().createTable(name, format.sparkSource(), schema, Map.of("path", out.location()));
+            spark.catalog().createTable(name, format.sparkSource(), schema, tableOptions());
         }
         writer.saveAsTable(name);
+    }
+
+    /** The table's location and the job's write options, which inserts into the table use. */
+    private Map<String, String> tableOptions() {
+        Map<String, String> options = new java.util.HashMap<>(BatchRun.WRITE_OPTIONS);
+        options.put("path", out.location());
+        return options;
     }
 
     /** After writing: drops cached file listings, so readers of the table see every committed file. */

@@ -35,8 +35,8 @@ final class GeneratePartition implements FlatMapFunction<Iterator<Tuple2<PrefixK
     private static final long serialVersionUID = 1L;
 
     /** Positions in the prepared rows that this step reads. */
-    record Layout(int passthroughWidth, int idIndex, String idName, int duplicateRankIndex, boolean multiChoice)
-            implements Serializable {}
+    record Layout(int passthroughWidth, int idIndex, String idName, int duplicateRankIndex, int tokensIndex,
+                  boolean multiChoice) implements Serializable {}
 
     private final ModelBackendFactory backendFactory;
     private final RowPreparer preparer;
@@ -135,7 +135,20 @@ final class GeneratePartition implements FlatMapFunction<Iterator<Tuple2<PrefixK
             return new PreparedPrompt.Rejected(new RowError(ErrorKind.DUPLICATE_ID, "Cannot generate: id '"
                     + row.get(layout.idIndex()) + "' appears earlier in the input; this is occurrence " + rank), 0);
         }
-        return preparer.prepare(row, backend);
+        return preparer.prepare(row, backend, storedTokens(row));
+    }
+
+    /** The prompt's tokens from the planning step, or null when it had none for the row. */
+    private int[] storedTokens(Row row) {
+        if (row.isNullAt(layout.tokensIndex())) {
+            return null;
+        }
+        List<Integer> tokens = row.getList(layout.tokensIndex());
+        int[] ids = new int[tokens.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = tokens.get(i);
+        }
+        return ids;
     }
 
     private static RowResult result(String rowId, PreparedPrompt prepared, Map<String, RowResult> results) {

@@ -9,6 +9,8 @@ final class InternalColumns {
     static final String ORDER = InputSchema.INTERNAL_PREFIX + "order";
     /** First tokens of the prompt: array<int>. */
     static final String PREFIX = InputSchema.INTERNAL_PREFIX + "prefix";
+    /** Every token of the prompt, so it is tokenized once per job (null when the row will fail): array<int>. */
+    static final String TOKENS = InputSchema.INTERNAL_PREFIX + "tokens";
     /** Estimated cost of the row: long. */
     static final String COST = InputSchema.INTERNAL_PREFIX + "cost";
     /** Most tokens the row may generate (max tokens times choices; 0 when it will fail): long. */

@@ -44,6 +44,14 @@ final class RowPreparer implements Serializable {
 
     /** The row's prompt, tokens and sampling, or why it cannot generate. */
     PreparedPrompt prepare(Row row, ModelBackend backend) {
+        return prepare(row, backend, null);
+    }
+
+    /**
+     * As {@link #prepare(Row, ModelBackend)}, with the prompt's tokens already known (from the planning step, for
+     * the same row and model), so the prompt is not tokenized again; null: tokenize it.
+     */
+    PreparedPrompt prepare(Row row, ModelBackend backend, int[] knownTokens) {
         if (defaults == null) {
             defaults = defaultFields.params();
         }
@@ -85,7 +93,7 @@ final class RowPreparer implements Serializable {
             return new PreparedPrompt.Rejected(new RowError(ErrorKind.EMPTY_PROMPT,
                     "Cannot generate: the prompt in column '" + columns.sourceName() + "' is empty"), 0);
         }
-        int[] tokens = backend.tokenizer().encode(prompt);
+        int[] tokens = knownTokens != null ? knownTokens : backend.tokenizer().encode(prompt);
         if (tokens.length >= backend.contextLength()) {
             return new PreparedPrompt.Rejected(new RowError(ErrorKind.PROMPT_TOO_LONG, "Cannot generate: the prompt has "
                     + tokens.length + " tokens but the model's context holds " + backend.contextLength()

@@ -94,7 +94,8 @@ public final class SparkGeneration {
         boolean multiChoice = options.sampling().n() > 1 || columns.paramIndex(RowParam.N).isPresent();
         GeneratePartition.Layout layout = new GeneratePartition.Layout(passthroughWidth,
                 schema.fieldIndex(columns.idName()), columns.idName(),
-                schema.fieldIndex(InternalColumns.DUPLICATE_RANK), multiChoice);
+                schema.fieldIndex(InternalColumns.DUPLICATE_RANK), schema.fieldIndex(InternalColumns.TOKENS),
+                multiChoice);
         JavaRDD<Row> generated = grouped.javaRDD()
                 .mapToPair(row -> new Tuple2<>(storedKey(row, groupPrefixIndex, tieBreakIndex), row))
                 .partitionBy(partitioner)
@@ -116,7 +117,8 @@ public final class SparkGeneration {
         StructType tokenizedSchema = ordered.schema()
                 .add(InternalColumns.PREFIX, DataTypes.createArrayType(DataTypes.IntegerType, false), false)
                 .add(InternalColumns.COST, DataTypes.LongType, false)
-                .add(InternalColumns.MAX_OUTPUT, DataTypes.LongType, false);
+                .add(InternalColumns.MAX_OUTPUT, DataTypes.LongType, false)
+                .add(InternalColumns.TOKENS, DataTypes.createArrayType(DataTypes.IntegerType, false), true);
         Dataset<Row> tokenized = ordered.mapPartitions(
                 new TokenizeRows(options.backend(), preparer, options.prefixKeyTokens()), Encoders.row(tokenizedSchema));
         return groupIds(tokenized, columns);
