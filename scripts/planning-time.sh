@@ -2,7 +2,8 @@
 # Planning time of the batch job (prepare + plan phases, from _canopy_runs/1.json's phase_seconds) on local
 # Spark, for the bundled 300 rows and for a 100,000-row input made from them (each prompt with a numbered
 # suffix, so 10 shared openings still group the rows). Generation is cut to 1 token so the run is mostly
-# planning. Usage: scripts/planning-time.sh [OUT_DIR]   (needs the jars: mvn package -DskipTests)
+# planning. Usage: scripts/planning-time.sh [OUT_DIR] [ROWS...]  (ROWS: 300 and/or 100k, default both; needs the
+# jars: mvn package -DskipTests; CANOPY_JOBS_TARGET=DIR runs another build's jobs/target, for a before/after pair)
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 OUT=${1:-$ROOT/target/planning-time}
@@ -16,10 +17,11 @@ FLAGS=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xs
   --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
   --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED
   --sun-misc-unsafe-memory-access=allow)
-CP="$ROOT/jobs/target/canopy-jobs.jar:$ROOT/jobs/target/lib/*:$ROOT/jobs/target/spark-lib/*"
+TARGET=${CANOPY_JOBS_TARGET:-$ROOT/jobs/target}
+CP="$TARGET/canopy-jobs.jar:$TARGET/lib/*:$TARGET/spark-lib/*"
 
 big="$OUT/prompts-100k.jsonl"
-if [ ! -f "$big" ]; then
+if [ ! -f "$big" ] && [[ " ${*:2} " != " 300 " ]]; then
   openings=("Once upon a time, there was a little girl named Lily. She loved to play outside in the sun."
     "One day, a small dog named Max found a big red ball in the park near his house."
     "Tom and his mom went to the store to buy some food for dinner. Tom saw a toy car."
@@ -45,5 +47,12 @@ print(sys.argv[2], 'rows', m['rows_total'], 'prepare %.1f s, plan %.1f s, genera
 % (p.get('prepare',0), p.get('plan',0), p.get('generate_and_write',0), p.get('verify',0)))" \
     "$OUT/$1/_canopy_runs/1.json" "$1"
 }
-run rows-300 "$ROOT/examples/prompts.parquet"
-run rows-100k "$big"
+shift || true
+if [ $# -eq 0 ]; then set -- 300 100k; fi
+for rows in "$@"; do
+  case $rows in
+    300) run rows-300 "$ROOT/examples/prompts.parquet" ;;
+    100k) run rows-100k "$big" ;;
+    *) echo "planning-time.sh: ROWS is 300 or 100k, got $rows" >&2; exit 2 ;;
+  esac
+done
