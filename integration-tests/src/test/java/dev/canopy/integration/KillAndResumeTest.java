@@ -55,6 +55,38 @@ class KillAndResumeTest {
         assertThat(output.resolve("_SUCCESS")).exists();
     }
 
+    @Test
+    void aKilledJobWritingToATableResumesWithEveryIdOnce() throws Exception {
+        Path warehouse = dir.resolve("warehouse");
+        Path output = warehouse.resolve("answers");
+        String[] args = {"--input", JobProcess.ROOT.resolve("examples/prompts.parquet").toString(),
+            "--output-table", "answers", "--model", TestModels.stories260kF32().toString(), "--max-tokens", "32",
+            "--partitions", "12", "--conf", "spark.master=local[2]", "--conf", "engine.kv-budget=64m",
+            "--conf", "spark.sql.warehouse.dir=" + warehouse};
+
+        Process first = JobProcess.batch(dir.resolve("first.log"), args).start();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(6);
+        while (partFiles(output) < 2 && first.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        first.destroyForcibly().waitFor();
+        long committed = OutputReader.committedRows(output);
+        assertThat(committed).as(Files.readString(dir.resolve("first.log"))).isBetween(1L, 299L);
+
+        Path log = dir.resolve("second.log");
+        JobProcess.Result second = JobProcess.run(JobProcess.batch(log, args), log, 8);
+
+        assertThat(second.code()).as(second.output()).isZero();
+        assertThat(second.output()).contains("Registering table answers over the rows committed in")
+                .contains("complete: 300 of 300 rows in " + output + " (table answers)");
+        assertThat(OutputReader.byId(output, "generated_text")).as("every id once").hasSize(300);
+        // the killed run wrote no metrics: the rerun's are run 1
+        JsonNode metrics = new ObjectMapper().readTree(output.resolve("_canopy_runs/1.json").toFile());
+        assertThat(metrics.get("rows_committed_before").asLong()).isEqualTo(committed);
+        assertThat(metrics.get("rows_generated").asLong()).isEqualTo(300 - committed);
+        assertThat(metrics.get("rows_extra").asLong()).isZero();
+    }
+
     private static long partFiles(Path output) throws IOException {
         if (!Files.isDirectory(output)) {
             return 0;

@@ -16,7 +16,7 @@ final class OutputReader {
     private OutputReader() {}
 
     static synchronized SparkSession spark() {
-        if (session == null) {
+        if (session == null || session.sparkContext().isStopped()) { // LibraryOnClusterTest stops it
             session = SparkSession.builder().master("local[1]").appName("canopy-integration-tests")
                     .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "1")
                     .config("spark.driver.host", "127.0.0.1").getOrCreate();

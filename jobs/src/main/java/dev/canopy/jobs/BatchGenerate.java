@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import org.apache.spark.sql.SparkSession;
@@ -12,6 +13,7 @@ import dev.canopy.jobs.batch.BatchConfig;
 import dev.canopy.jobs.batch.BatchConfigLoader;
 import dev.canopy.jobs.batch.BatchSpecBuilder;
 import dev.canopy.jobs.batch.ConfigException;
+import dev.canopy.jobs.batch.ErrorBudget;
 import dev.canopy.jobs.cli.Args;
 import dev.canopy.jobs.cli.GpuFlags;
 import dev.canopy.jobs.cli.UsageException;
@@ -19,7 +21,6 @@ import dev.canopy.pipeline.batch.BatchJobSpec;
 import dev.canopy.pipeline.batch.BatchOutcome;
 import dev.canopy.pipeline.batch.BatchRun;
 import dev.canopy.pipeline.batch.OutputConflictException;
-import dev.canopy.pipeline.engine.EngineBackendFactory;
 import dev.canopy.pipeline.generate.InvalidModelException;
 import dev.canopy.pipeline.input.InvalidInputException;
 
@@ -29,7 +30,8 @@ import dev.canopy.pipeline.input.InvalidInputException;
  *
  * <p>Exit codes: 0 every input row has its output row (a result or a per-row error); 2 bad flags or config;
  * 3 unusable input, model or output directory, found before any output was written; 4 generation stopped
- * with rows missing (a rerun with the same arguments finishes them); 1 anything else.
+ * with rows missing (a rerun with the same arguments finishes them); 5 every row written, but more rows failed
+ * than {@code --max-error-rate} allows (default 0: any failed row); 1 anything else.
  */
 public final class BatchGenerate {
 
@@ -38,26 +40,33 @@ public final class BatchGenerate {
     public static final int BAD_USAGE = 2;
     public static final int BAD_INPUT = 3;
     public static final int INCOMPLETE = 4;
+    public static final int TOO_MANY_ERRORS = 5;
 
     private static final String USAGE = """
-            usage: canopy batch --input PATH --output DIR --model FILE.gguf [--config job.yaml] [--conf KEY=VALUE]...
+            usage: canopy batch --input PATH (--output DIR | --output-table NAME) --model FILE.gguf [--config job.yaml]
+                     [--conf KEY=VALUE]...
                      [--input-format parquet|jsonl|json|csv|table|openai-batch] [--output-format parquet|jsonl|openai-batch]
                      [--id-column NAME] [--prompt-column NAME] [--partitions N] [--max-tokens N] [--temperature T]
                      [--seed S] [--kv-type f32|q8|q4] [--tensor-cores on|off] [--shared-prefix-attention on|off]
-                     [--max-prompt-chars N] [--max-output-bytes 4m] [--output-schema DDL] [--overwrite]
+                     [--max-prompt-chars N] [--max-output-bytes 4m] [--output-schema DDL] [--max-error-rate R]
+                     [--overwrite]
               --config: YAML or JSON job config (keys documented in conf/job.yaml); flags override it
               --conf KEY=VALUE: a config key as a dotted path (sampling.top-p=0.9), or a Spark setting (spark.*)
               --max-prompt-chars N: a longer prompt (or rendered chat) is a prompt_too_long row (default 1048576)
               --max-output-bytes SIZE: a row's text is cut there, finish_reason output_limit (default 4m)
               --output-schema DDL: constrain each output to JSON of a Spark struct ("label STRING, score DOUBLE,
                 tags ARRAY<STRING>"), parsed into a typed <text>_parsed column
+              --output-table NAME: also register the rows as catalog table NAME (saveAsTable; its files are in --output,
+                default spark.sql.warehouse.dir/NAME); resumable as a path
+              --max-error-rate R: exit 5 when more than this share of rows failed (default 0: any; 1: never)
+              --input-format: default inferred from the input's extension (or its files'), and logged
             """ + GpuFlags.HELP
-            + "\n  exit codes: 0 complete, 2 bad flags or config, 3 bad input/model/output, 4 rows missing (rerun)";
+            + "\n  exit codes: 0 complete, 2 bad flags or config, 3 bad input/model/output, 4 rows missing (rerun),"
+            + " 5 all rows written but more failed than --max-error-rate allows";
 
     private static final Map<String, String> FLAG_KEYS = flagKeys();
     private static final String SHUFFLE_PARTITIONS = "spark.sql.shuffle.partitions";
     private static final String HEARTBEAT_INTERVAL = "spark.executor.heartbeatInterval";
-    private static final String SHIP_MODEL = "spark.canopy.shipModel";
 
     private BatchGenerate() {}
 
@@ -90,27 +99,33 @@ public final class BatchGenerate {
      * @throws UsageException on unknown flags
      */
     public static int run(String[] argv, PrintStream out, PrintStream err) {
-        Args args = Args.parse("batch", argv, Set.of("input", "output", "model", "input-format", "output-format",
+        Args args = Args.parse("batch", argv, Set.of("input", "output", "output-table", "model", "input-format", "output-format",
                 "config", "conf", "id-column", "prompt-column", "partitions", "max-tokens", "temperature", "seed",
-                "kv-type", "max-prompt-chars", "max-output-bytes", "output-schema", GpuFlags.TENSOR_CORES,
-                GpuFlags.SHARED_PREFIX_ATTENTION),
+                "kv-type", "max-prompt-chars", "max-output-bytes", "output-schema", "max-error-rate",
+                GpuFlags.TENSOR_CORES, GpuFlags.SHARED_PREFIX_ATTENTION),
                 Set.of("overwrite"));
         BatchConfig config;
         try {
             config = BatchConfigLoader.load(args.get("config").map(Path::of), overrides(args));
             BatchJobSpec spec = BatchSpecBuilder.build(config);
+            ErrorBudget budget = new ErrorBudget(config.maxErrorRate());
             spec.options().backend().describe(); // a missing or corrupt model fails before Spark starts
             SparkSession spark = session(config);
             try {
-                spec = shipModel(spark, spec);
                 BatchOutcome outcome = BatchRun.run(spark, spec);
                 out.println(outcome.metrics().status() + ": " + outcome.metrics().rowsInOutput() + " of "
-                        + outcome.metrics().rowsTotal() + " rows in " + spec.output());
+                        + outcome.metrics().rowsTotal() + " rows in " + spec.output()
+                        + (spec.outputTable() == null ? "" : " (table " + spec.outputTable() + ")"));
                 if (!outcome.complete()) {
                     err.println("canopy batch: output incomplete"
                             + (outcome.metrics().failure() == null ? "" : " (" + outcome.metrics().failure() + ")")
                             + "; rerun with the same arguments to finish the missing rows");
                     return INCOMPLETE;
+                }
+                Optional<String> tooMany = budget.exceededBy(outcome.metrics());
+                if (tooMany.isPresent()) {
+                    err.println("canopy batch: every row is written, but " + tooMany.get());
+                    return TOO_MANY_ERRORS;
                 }
                 return COMPLETE;
             } finally {
@@ -123,20 +138,6 @@ public final class BatchGenerate {
             err.println("canopy batch: " + e.getMessage());
             return BAD_INPUT;
         }
-    }
-
-    /**
-     * On a cluster, the model file goes to the executors with the job ({@link EngineBackendFactory#shippedWith}),
-     * unless {@code spark.canopy.shipModel=false} (the file is at the same path on every executor already).
-     */
-    private static BatchJobSpec shipModel(SparkSession spark, BatchJobSpec spec) {
-        boolean ship = Boolean.parseBoolean(spark.conf().get(SHIP_MODEL, "true"));
-        if (!ship || !(spec.options().backend() instanceof EngineBackendFactory engine)) {
-            return spec;
-        }
-        return new BatchJobSpec(spec.input(), spec.output(), spec.outputFormat(),
-                spec.options().withBackend(engine.shippedWith(spark.sparkContext())), spec.overwrite(),
-                spec.progressInterval());
     }
 
     private static SparkSession session(BatchConfig config) {
@@ -178,7 +179,8 @@ public final class BatchGenerate {
 
     private static Map<String, String> flagKeys() {
         Map<String, String> keys = new LinkedHashMap<>();
-        for (String same : new String[] {"input", "output", "model", "input-format", "output-format"}) {
+        for (String same : new String[] {"input", "output", "output-table", "model", "input-format",
+            "output-format"}) {
             keys.put(same, same);
         }
         keys.put("id-column", "columns.id");
@@ -191,6 +193,7 @@ public final class BatchGenerate {
         keys.put("max-prompt-chars", "max-prompt-chars");
         keys.put("max-output-bytes", "engine.max-output-bytes");
         keys.put("output-schema", "output-schema");
+        keys.put("max-error-rate", "max-error-rate");
         return keys;
     }
 }

@@ -60,7 +60,7 @@ class BatchGenerateTest {
     }
 
     @Test
-    void malformedRowsGetPerRowErrorsAndTheJobStillSucceeds() throws IOException {
+    void malformedRowsGetPerRowErrorsEveryRowIsWrittenAndTheExitCodeCountsThem() throws IOException {
         Path input = Files.writeString(dir.resolve("in.jsonl"), String.join("\n",
                 "{\"id\": 1, \"prompt\": \"Once upon a time\"}",
                 "{\"id\": 2, \"prompt\": \"Once upon a time, there was\"}",
@@ -71,10 +71,13 @@ class BatchGenerateTest {
                 "{\"id\": 1, \"prompt\": \"duplicate id\"}"));
         Path output = dir.resolve("out");
 
-        Run run = batch("--input", input.toString(), "--input-format", "jsonl", "--output", output.toString(),
+        // no --input-format: in.jsonl is read as JSON Lines by its extension
+        Run run = batch("--input", input.toString(), "--output", output.toString(),
                 "--output-format", "jsonl", "--model", model(), "--max-tokens", "8", "--partitions", "2");
 
-        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(run.code()).as(run.err()).isEqualTo(BatchGenerate.TOO_MANY_ERRORS);
+        assertThat(run.err()).contains("every row is written, but 5 of 7 rows failed (0.7143), more than"
+                + " --max-error-rate 0.0 allows");
         assertThat(run.out()).contains("complete: 7 of 7 rows in " + output);
         Map<Long, List<JsonNode>> rows = new HashMap<>();
         for (JsonNode row : outputLines(output)) {
@@ -91,6 +94,45 @@ class BatchGenerateTest {
         assertThat(metrics.get("errors_by_kind").toString()).isEqualTo("{\"duplicate_id\":1,\"empty_prompt\":1,"
                 + "\"invalid_params\":1,\"null_prompt\":1,\"prompt_too_long\":1}");
         assertThat(Files.exists(output.resolve("_SUCCESS"))).isTrue();
+
+        Run accepting = batch("--input", input.toString(), "--output", output.toString(), "--output-format", "jsonl",
+                "--model", model(), "--max-tokens", "8", "--partitions", "2", "--max-error-rate", "1");
+
+        assertThat(accepting.code()).as(accepting.err()).isEqualTo(BatchGenerate.COMPLETE);
+        assertThat(outputLines(output)).hasSize(7);
+        JsonNode first = JSON.readTree(output.resolve("_canopy_runs/1.json").toFile());
+        JsonNode second = JSON.readTree(output.resolve("_canopy_runs/2.json").toFile());
+        assertThat(first.get("rows_generated").asLong()).isEqualTo(7);
+        assertThat(second.get("rows_generated").asLong()).isZero();
+        assertThat(second.get("rows_committed_before").asLong()).isEqualTo(7);
+    }
+
+    @Test
+    void anOutputTableGetsTheRowsUnderTheWarehouseAndARerunFindsThemCommitted() throws IOException {
+        Path input = Files.writeString(dir.resolve("in.jsonl"), "{\"id\": 1, \"prompt\": \"Once upon a time\"}\n"
+                + "{\"id\": 2, \"prompt\": \"The dog\"}\n");
+        Path warehouse = dir.resolve("warehouse");
+        String[] args = {"--input", input.toString(), "--output-table", "answers", "--model", model(),
+            "--max-tokens", "4", "--conf", "spark.sql.warehouse.dir=" + warehouse};
+
+        Run first = batch(args);
+        Run second = batch(args);
+
+        assertThat(first.code()).as(first.err()).isZero();
+        assertThat(first.out()).contains("complete: 2 of 2 rows in " + warehouse.resolve("answers") + " (table answers)");
+        assertThat(second.code()).as(second.err()).isZero();
+        JsonNode rerun = JSON.readTree(warehouse.resolve("answers/_canopy_runs/2.json").toFile());
+        assertThat(rerun.get("rows_committed_before").asLong()).isEqualTo(2);
+        assertThat(rerun.get("rows_generated").asLong()).isZero();
+    }
+
+    @Test
+    void aMaxErrorRateOutsideZeroToOneIsAConfigError() {
+        Run run = batch("--input", "in.parquet", "--output", dir.resolve("out").toString(), "--model", model(),
+                "--max-error-rate", "5");
+
+        assertThat(run.code()).isEqualTo(BatchGenerate.BAD_USAGE);
+        assertThat(run.err()).contains("Cannot read key 'max-error-rate': expected a share of rows in [0, 1]");
     }
 
     @Test

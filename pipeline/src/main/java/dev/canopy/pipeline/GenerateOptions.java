@@ -60,13 +60,13 @@ public record GenerateOptions(ModelBackendFactory backend, String promptColumn, 
     }
 
     public GenerateOptions {
-        Objects.requireNonNull(backend, "backend");
+        Objects.requireNonNull(backend, "Cannot use backend: it is null; use GenerateOptions.forModel(path)");
         requireName("promptColumn", promptColumn);
         requireName("messagesColumn", messagesColumn);
         requireName("idColumn", idColumn);
         requireName("textColumn", textColumn);
-        Objects.requireNonNull(sampling, "sampling");
-        Objects.requireNonNull(partitions, "partitions");
+        Objects.requireNonNull(sampling, "Cannot use sampling: it is null; use DEFAULT_SAMPLING.toBuilder()");
+        Objects.requireNonNull(partitions, "Cannot use partitions: it is null; use OptionalInt.empty()");
         if (partitions.isPresent() && partitions.getAsInt() < 1) {
             throw new IllegalArgumentException("Cannot use partitions " + partitions.getAsInt() + ": it must be >= 1");
         }
@@ -83,6 +83,7 @@ public record GenerateOptions(ModelBackendFactory backend, String promptColumn, 
 
     /** Defaults for everything, on the GGUF model at {@code modelPath} run by Canopy's engine. */
     public static GenerateOptions forModel(String modelPath) {
+        Objects.requireNonNull(modelPath, "Cannot use the model: its path is null; give a GGUF file");
         return of(EngineBackendFactory.forModel(modelPath));
     }
 
@@ -94,9 +95,46 @@ public record GenerateOptions(ModelBackendFactory backend, String promptColumn, 
     }
 
     private static void requireName(String what, String value) {
-        if (value == null || value.isBlank()) {
+        Objects.requireNonNull(value, () -> "Cannot use " + what + ": it is null; give a column name");
+        if (value.isBlank()) {
             throw new IllegalArgumentException("Cannot use " + what + ": it is blank");
         }
+    }
+
+    /** At most {@code value} new tokens per row (default 64); a row's {@code max_tokens} column overrides it. */
+    public GenerateOptions withMaxTokens(int value) {
+        return withSampling(sampling.toBuilder().maxTokens(value).build());
+    }
+
+    /** Sampling temperature (default 0: greedy); a row's {@code temperature} column overrides it. */
+    public GenerateOptions withTemperature(double value) {
+        return withSampling(sampling.toBuilder().temperature(value).build());
+    }
+
+    /** Nucleus sampling mass in (0, 1] (default 1: off). */
+    public GenerateOptions withTopP(double value) {
+        return withSampling(sampling.toBuilder().topP(value).build());
+    }
+
+    /** Keep the {@code value} most likely tokens (default 0: off). */
+    public GenerateOptions withTopK(int value) {
+        return withSampling(sampling.toBuilder().topK(value).build());
+    }
+
+    /** Random seed (default 0): the same row and seed generate the same text wherever the row ran. */
+    public GenerateOptions withSeed(long value) {
+        return withSampling(sampling.toBuilder().seed(value).build());
+    }
+
+    /** Completions per row (default 1); with more, all of them are in a {@code choices} column. */
+    public GenerateOptions withN(int value) {
+        return withSampling(sampling.toBuilder().n(value).build());
+    }
+
+    /** Strings that end a completion (default none). */
+    public GenerateOptions withStop(java.util.List<String> value) {
+        Objects.requireNonNull(value, "Cannot use stop: it is null; give an empty list for none");
+        return withSampling(sampling.toBuilder().stop(value).build());
     }
 
     public GenerateOptions withBackend(ModelBackendFactory value) {

@@ -22,6 +22,8 @@ public final class SharedSpark {
                     .config("spark.driver.host", "127.0.0.1")
                     // running tasks' accumulator values reach LiveProgress with each heartbeat
                     .config("spark.executor.heartbeatInterval", "200ms")
+                    // canopy_generate(TABLE(...), ...) in spark.sql (QueryGenerateTest)
+                    .config("spark.sql.extensions", "dev.canopy.pipeline.query.CanopyExtensions")
                     .getOrCreate();
         }
         return session;

@@ -11,8 +11,9 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * keys are rejected by name; absent keys take the defaults below; command-line flags override the file.
  *
  * @param input                   prompts location (path or table name); required
- * @param inputFormat             parquet (default), jsonl, json, csv, table, openai-batch
- * @param output                  output directory; required
+ * @param inputFormat             parquet, jsonl, json, csv, table, openai-batch; unset: inferred from the input
+ *                                path ({@link dev.canopy.pipeline.input.InputFormatInference})
+ * @param output                  output directory; required unless outputTable is set
  * @param outputFormat            parquet, jsonl or openai-batch; default openai-batch for openai-batch input,
  *                                else parquet
  * @param model                   GGUF model file, readable at the same path on every executor; required
@@ -27,15 +28,19 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  *                                per-row error found before tokenizing (default 1048576)
  * @param outputSchema            Spark DDL struct every row's output must be, as JSON (e.g. {@code "label STRING,
  *                                score DOUBLE"}), parsed into a typed {@code <text>_parsed} column; unset: free text
+ * @param outputTable             catalog table to write the rows to (saveAsTable; its files are in output, default
+ *                                spark.sql.warehouse.dir/NAME); unset: the output directory only
+ * @param maxErrorRate            largest share of rows that may fail before the exit code says so (default 0:
+ *                                any failed row; 1: never); all rows are written either way
  */
 @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
 public record BatchConfig(String input, String inputFormat, String output, String outputFormat, String model,
                           Boolean overwrite, Integer progressIntervalSeconds, Columns columns, Sampling sampling,
                           Partitioning partitioning, Engine engine, Map<String, String> spark,
-                          Integer maxPromptChars, String outputSchema) {
+                          Integer maxPromptChars, String outputSchema, Double maxErrorRate,
+                          String outputTable) {
 
     public BatchConfig {
-        inputFormat = inputFormat == null ? "parquet" : inputFormat;
         overwrite = overwrite != null && overwrite;
         progressIntervalSeconds = progressIntervalSeconds == null ? 5 : progressIntervalSeconds;
         columns = columns == null ? new Columns(null, null, null, null) : columns;
@@ -44,6 +49,7 @@ public record BatchConfig(String input, String inputFormat, String output, Strin
         partitioning = partitioning == null ? new Partitioning(null, null, null) : partitioning;
         engine = engine == null ? new Engine(null, null, null, null, null, null, null, null, null, null, null, null) : engine;
         spark = spark == null ? Map.of() : new TreeMap<>(spark);
+        maxErrorRate = maxErrorRate == null ? 0.0 : maxErrorRate;
     }
 
     /**

@@ -2,6 +2,8 @@ package dev.canopy.jobs.batch;
 
 import java.time.Duration;
 
+import org.apache.hadoop.conf.Configuration;
+
 import dev.canopy.executor.kv.KvCacheType;
 import dev.canopy.executor.cuda.BackendKind;
 import dev.canopy.executor.cuda.GpuSettings;
@@ -14,6 +16,7 @@ import dev.canopy.pipeline.batch.OutputFormat;
 import dev.canopy.pipeline.engine.EngineBackendFactory;
 import dev.canopy.pipeline.engine.EngineSettings;
 import dev.canopy.pipeline.input.InputFormat;
+import dev.canopy.pipeline.input.InputFormatInference;
 import dev.canopy.pipeline.input.InputSpec;
 import dev.canopy.pipeline.input.OpenAiBatchInput;
 
@@ -29,16 +32,19 @@ public final class BatchSpecBuilder {
      */
     public static BatchJobSpec build(BatchConfig config) {
         String input = required(config.input(), "input");
-        String output = required(config.output(), "output");
+        String output = config.outputTable() != null && config.output() == null ? tableLocation(config)
+                : required(config.output(), "output");
         String model = absolute(required(config.model(), "model"));
         try {
-            InputFormat inputFormat = InputFormat.parse(config.inputFormat());
+            InputFormat inputFormat = config.inputFormat() == null
+                    ? InputFormatInference.infer(input, new Configuration())
+                    : InputFormat.parse(config.inputFormat());
             OutputFormat outputFormat = config.outputFormat() != null ? OutputFormat.parse(config.outputFormat())
                     : inputFormat == InputFormat.OPENAI_BATCH ? OutputFormat.OPENAI_BATCH : OutputFormat.PARQUET;
             GenerateOptions options = options(config, new EngineBackendFactory(model, engine(config.engine())),
                     inputFormat);
             return new BatchJobSpec(new InputSpec(input, inputFormat), output, outputFormat, options,
-                    config.overwrite(), Duration.ofSeconds(config.progressIntervalSeconds()));
+                    config.overwrite(), Duration.ofSeconds(config.progressIntervalSeconds()), config.outputTable());
         } catch (IllegalArgumentException e) {
             throw new ConfigException("Cannot configure the batch job: " + e.getMessage(), e);
         }
@@ -122,6 +128,13 @@ public final class BatchSpecBuilder {
         }
         return KernelBackend.fromName(name).orElseThrow(() -> new ConfigException(
                 "Cannot read key 'engine.kernels': expected " + KernelBackend.NAMES + ", got '" + name + "'"));
+    }
+
+    /** Where an output table's files go without --output: under the session's warehouse, as a managed table's. */
+    private static String tableLocation(BatchConfig config) {
+        String warehouse = config.spark().getOrDefault("spark.sql.warehouse.dir",
+                System.getProperty("spark.sql.warehouse.dir", "spark-warehouse"));
+        return absolute(warehouse + "/" + config.outputTable());
     }
 
     /** The model path made absolute here, so executors with another working directory find it too. */

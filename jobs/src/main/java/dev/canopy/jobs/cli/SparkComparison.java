@@ -36,7 +36,7 @@ import dev.canopy.pipeline.engine.EngineBackendFactory;
 import dev.canopy.pipeline.engine.EngineSettings;
 import dev.canopy.pipeline.input.InputFormat;
 import dev.canopy.pipeline.input.InputSpec;
-import dev.canopy.pipeline.spark.PartitionStats;
+import dev.canopy.pipeline.distributed.PartitionStats;
 
 /**
  * {@code canopy bench --workload … --compare spark}: in one process, the Spark batch job on the workload's

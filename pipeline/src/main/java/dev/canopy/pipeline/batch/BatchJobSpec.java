@@ -15,9 +15,17 @@ import dev.canopy.pipeline.input.InputSpec;
  * @param options          model, columns, sampling, partitioning
  * @param overwrite        delete earlier output first, even from another model or sampling config
  * @param progressInterval how often the driver logs a progress line
+ * @param outputTable      a catalog table to write the rows to ({@code saveAsTable}), whose files are at
+ *                         {@code output} (with the job's metrics and manifest beside them); null: a path only
  */
 public record BatchJobSpec(InputSpec input, String output, OutputFormat outputFormat, GenerateOptions options,
-                           boolean overwrite, Duration progressInterval) {
+                           boolean overwrite, Duration progressInterval, String outputTable) {
+
+    /** A job writing to the path {@code output} only. */
+    public BatchJobSpec(InputSpec input, String output, OutputFormat outputFormat, GenerateOptions options,
+                        boolean overwrite, Duration progressInterval) {
+        this(input, output, outputFormat, options, overwrite, progressInterval, null);
+    }
 
     public BatchJobSpec {
         Objects.requireNonNull(input, "input");
@@ -27,8 +35,16 @@ public record BatchJobSpec(InputSpec input, String output, OutputFormat outputFo
         if (output == null || output.isBlank()) {
             throw new IllegalArgumentException("Cannot write output: its location is not set");
         }
+        if (outputTable != null && outputTable.isBlank()) {
+            throw new IllegalArgumentException("Cannot write to output table: its name is blank");
+        }
         if (progressInterval.isNegative() || progressInterval.isZero()) {
             throw new IllegalArgumentException("Cannot log progress every " + progressInterval + ": it must be positive");
         }
+    }
+
+    /** This job, writing its rows to the catalog table {@code name} (files at {@link #output}). */
+    public BatchJobSpec withOutputTable(String name) {
+        return new BatchJobSpec(input, output, outputFormat, options, overwrite, progressInterval, name);
     }
 }

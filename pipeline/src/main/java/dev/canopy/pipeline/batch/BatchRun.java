@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
+import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -14,13 +15,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.canopy.pipeline.Canopy;
+import dev.canopy.pipeline.GenerateOptions;
+import dev.canopy.pipeline.engine.ModelShipping;
 import dev.canopy.pipeline.generate.ModelDescription;
 import dev.canopy.pipeline.input.InputColumns;
 import dev.canopy.pipeline.input.InputReader;
-import dev.canopy.pipeline.spark.GenerationProgress;
-import dev.canopy.pipeline.spark.PartitionStats;
-import dev.canopy.pipeline.spark.RowIdentity;
-import dev.canopy.pipeline.spark.SparkGeneration;
+import dev.canopy.pipeline.distributed.GenerationProgress;
+import dev.canopy.pipeline.distributed.PartitionStats;
+import dev.canopy.pipeline.distributed.RowIdentity;
+import dev.canopy.pipeline.distributed.SparkGeneration;
 
 /**
  * Runs a batch job: checks model, input schema and earlier output before any work; generates only the rows
@@ -31,6 +34,16 @@ import dev.canopy.pipeline.spark.SparkGeneration;
 public final class BatchRun {
 
     private static final Logger LOG = LoggerFactory.getLogger(BatchRun.class);
+    private static final long NO_EXECUTOR_WARNING_SECONDS = 30;
+    /**
+     * v2 committer: each task's commit renames its file into the output, so a partition is committed atomically as
+     * soon as it ends and survives a killed driver. (Also a table's options: inserting into a table does not take
+     * the writer's.)
+     */
+    static final Map<String, String> WRITE_OPTIONS = Map.of(
+            "mapreduce.fileoutputcommitter.algorithm.version", "2",
+            "mapreduce.fileoutputcommitter.marksuccessfuljobs", "false",
+            "ignoreNullFields", "false");
 
     private BatchRun() {}
 
@@ -58,6 +71,9 @@ public final class BatchRun {
         InputColumns columns = Canopy.validate(input, spec.options());
         OutputDirectory out = new OutputDirectory(spec.output(), spark.sparkContext().hadoopConfiguration());
         prepareOutput(out, manifest(spec, model, columns), spec.overwrite());
+        Optional<OutputTable> table = Optional.ofNullable(spec.outputTable())
+                .map(name -> new OutputTable(spark, name, out, spec.outputFormat()));
+        table.ifPresent(t -> t.prepare(spec.overwrite()));
         boolean fresh = !out.hasDataFiles();
 
         Dataset<Row> keyed = RowIdentity.withIds(input, columns);
@@ -75,8 +91,10 @@ public final class BatchRun {
         if (!nothingPending) {
             long start = System.nanoTime();
             SparkGeneration.Plan plan = null;
-            try {
-                plan = SparkGeneration.plan(pending, columns, spec.options(), progress, true);
+            try (ExecutorWatch watch = ExecutorWatch.start(spark.sparkContext(), NO_EXECUTOR_WARNING_SECONDS)) {
+                // only a run with rows to generate sends the model to the executors
+                GenerateOptions options = ModelShipping.shipped(spark, spec.options());
+                plan = SparkGeneration.plan(pending, columns, options, progress, true);
                 total = fresh ? plan.inputRows() : total;
                 committedBefore = total - plan.inputRows();
                 LOG.info("{} input rows, {} committed by earlier runs, {} to generate in {} partitions", total,
@@ -85,7 +103,7 @@ public final class BatchRun {
                 if (plan.inputRows() > 0) {
                     try (ProgressReporter reporter = new ProgressReporter(spark.sparkContext(), progress,
                             committedBefore, total, plan.maxOutputTokens(), spec.progressInterval())) {
-                        write(OutputShape.of(spec, columns).apply(plan.rows()), spec.outputFormat(), out);
+                        write(OutputShape.of(spec, columns).apply(plan.rows()), spec.outputFormat(), out, table);
                     }
                 }
             } catch (Exception e) { // SparkException: a task failed past its retries; report what was committed
@@ -117,13 +135,14 @@ public final class BatchRun {
         JobMetrics metrics = JobMetrics.of(spec, model.name(), failure, counts, committedBefore, errors,
                 progress, seconds, phases.seconds());
         out.writeJson(OutputDirectory.METRICS, metrics);
+        String runFile = out.writeRunJson(metrics);
         boolean complete = counts.complete() && failure == null;
         if (complete) {
             out.writeJson(OutputDirectory.SUCCESS, Map.of("rows", counts.rowsTotal(), "finished_at",
                     Instant.now().toString()));
         }
-        LOG.info("{}: {} of {} rows in {}", metrics.status(), counts.rowsInOutput(), counts.rowsTotal(),
-                out.location());
+        LOG.info("{}: {} of {} rows in {} (this run's metrics: {})", metrics.status(), counts.rowsInOutput(),
+                counts.rowsTotal(), out.location(), runFile);
         return new BatchOutcome(complete, metrics);
     }
 
@@ -174,15 +193,17 @@ public final class BatchRun {
         out.writeJson(OutputDirectory.MANIFEST, manifest);
     }
 
-    private static void write(Dataset<Row> rows, OutputFormat format, OutputDirectory out) {
-        rows.write()
+    private static void write(Dataset<Row> rows, OutputFormat format, OutputDirectory out,
+                              Optional<OutputTable> table) {
+        DataFrameWriter<Row> writer = rows.write()
                 .mode(SaveMode.Append)
-                // v2: each task's commit renames its file into the output, so a partition is committed
-                // atomically as soon as it ends and survives a killed driver.
-                .option("mapreduce.fileoutputcommitter.algorithm.version", "2")
-                .option("mapreduce.fileoutputcommitter.marksuccessfuljobs", "false")
-                .option("ignoreNullFields", "false")
-                .format(format.sparkSource())
-                .save(out.location());
+                .options(WRITE_OPTIONS)
+                .format(format.sparkSource());
+        if (table.isPresent()) {
+            table.get().append(writer, rows.schema());
+            table.get().refresh();
+        } else {
+            writer.save(out.location());
+        }
     }
 }

@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-import dev.canopy.pipeline.spark.GenerationProgress;
-import dev.canopy.pipeline.spark.PartitionStats;
-import dev.canopy.pipeline.spark.ProgressCounts;
+import dev.canopy.pipeline.distributed.GenerationProgress;
+import dev.canopy.pipeline.distributed.PartitionStats;
+import dev.canopy.pipeline.distributed.ProgressCounts;
 
 /**
  * The metrics JSON written beside the output ({@link OutputDirectory#METRICS}), snake_case on disk.

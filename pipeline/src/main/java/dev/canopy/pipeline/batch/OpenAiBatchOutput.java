@@ -17,7 +17,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 import dev.canopy.pipeline.input.OpenAiBatchInput;
-import dev.canopy.pipeline.spark.ResultColumns;
+import dev.canopy.pipeline.distributed.ResultColumns;
 
 /**
  * Turns result rows into OpenAI batch output lines: {@code id}, {@code custom_id}, {@code response} (status 200

@@ -26,6 +26,8 @@ public final class OutputDirectory {
     public static final String SUCCESS = "_SUCCESS";
     /** The metrics JSON of the last run. */
     public static final String METRICS = "_canopy_metrics.json";
+    /** Every run's metrics, {@code _canopy_runs/<n>.json} with n = 1, 2, ...: a rerun keeps earlier figures. */
+    public static final String RUNS = "_canopy_runs";
     /** What the rows were generated with ({@link RunManifest}). */
     public static final String MANIFEST = "_canopy_run.json";
     /** Where the Hadoop committer stages task output; leftovers of a killed run are deleted. */
@@ -96,6 +98,27 @@ public final class OutputDirectory {
             }
             return null;
         });
+    }
+
+    /**
+     * Writes {@code value} as the next run's metrics, {@code _canopy_runs/<n>.json}, n one past the highest there.
+     *
+     * @return the file's name in the directory, such as {@code _canopy_runs/3.json}
+     */
+    public String writeRunJson(Object value) {
+        Path runs = new Path(root, RUNS);
+        int next = io("list runs in", () -> {
+            if (!fs.exists(runs)) {
+                return 1;
+            }
+            return 1 + Arrays.stream(fs.listStatus(runs)).map(s -> s.getPath().getName())
+                    .filter(name -> name.matches("\\d{1,9}\\.json"))
+                    .mapToInt(name -> Integer.parseInt(name.substring(0, name.length() - ".json".length())))
+                    .max().orElse(0);
+        });
+        String name = RUNS + "/" + next + ".json";
+        writeJson(name, value);
+        return name;
     }
 
     private interface IoAction<T> {

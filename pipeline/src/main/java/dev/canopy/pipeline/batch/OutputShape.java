@@ -7,7 +7,7 @@ import org.apache.spark.sql.Row;
 
 import dev.canopy.pipeline.input.InputColumns;
 import dev.canopy.pipeline.input.PromptSource;
-import dev.canopy.pipeline.spark.ResultColumns;
+import dev.canopy.pipeline.distributed.ResultColumns;
 
 /** The last step before writing: result rows as they are, or reshaped for the output format. */
 final class OutputShape {

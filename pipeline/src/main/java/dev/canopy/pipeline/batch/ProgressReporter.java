@@ -11,9 +11,9 @@ import org.apache.spark.SparkContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.canopy.pipeline.spark.GenerationProgress;
-import dev.canopy.pipeline.spark.LiveProgress;
-import dev.canopy.pipeline.spark.ProgressCounts;
+import dev.canopy.pipeline.distributed.GenerationProgress;
+import dev.canopy.pipeline.distributed.LiveProgress;
+import dev.canopy.pipeline.distributed.ProgressCounts;
 
 /**
  * Logs a progress line on the driver every interval while generation runs: rows done of total, tokens/s,

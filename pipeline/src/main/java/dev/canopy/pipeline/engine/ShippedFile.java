@@ -3,10 +3,14 @@ package dev.canopy.pipeline.engine;
 import java.io.Serializable;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.spark.SparkContext;
+
+import dev.canopy.pipeline.generate.InvalidModelException;
 
 import scala.jdk.javaapi.CollectionConverters;
 
@@ -27,11 +31,28 @@ record ShippedFile(String url, String fingerprint) implements Serializable {
         return Optional.ofNullable(url);
     }
 
-    /** Sends {@code file} to the executors of {@code context} and describes it. */
+    /** What each application shipped: "appId/name" to the fingerprint (Spark serves one file per name). */
+    private static final Map<String, String> SHIPPED = new ConcurrentHashMap<>();
+
+    /**
+     * Sends {@code file} to the executors of {@code context} and describes it. A file of the same name and content
+     * shipped before (the same model loaded from a saved pipeline, say) is served as it is.
+     *
+     * @throws InvalidModelException when another file of the same name was shipped by this application
+     */
     static ShippedFile ship(SparkContext context, Path file) {
         String fingerprint = ModelFingerprint.of(file);
-        context.addFile(file.toString());
         String name = file.getFileName().toString();
+        String key = context.applicationId() + "/" + name;
+        String earlier = SHIPPED.get(key);
+        if (earlier == null) {
+            context.addFile(file.toString());
+            SHIPPED.put(key, fingerprint);
+        } else if (!earlier.equals(fingerprint)) {
+            throw new InvalidModelException("Cannot ship model '" + file + "': this Spark application shipped"
+                    + " another file named " + name + " before (fingerprint " + earlier + ", this one " + fingerprint
+                    + "), and Spark serves one file per name; give the model file another name");
+        }
         String url = CollectionConverters.asJava(context.listFiles()).stream()
                 .filter(u -> name.equals(lastSegment(u))).findFirst().orElse(null);
         return new ShippedFile(url, fingerprint);

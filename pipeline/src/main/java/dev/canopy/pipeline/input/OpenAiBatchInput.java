@@ -8,7 +8,10 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
 import org.apache.spark.sql.Column;
+import java.util.List;
+
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
@@ -65,15 +68,22 @@ public final class OpenAiBatchInput {
 
     /**
      * The requests at {@code location} as rows. A file of chat requests gives a {@code messages} column, one of
-     * completion requests a {@code prompt} column (decided by whether any request has messages).
+     * completion requests a {@code prompt} column (decided by the lines' {@code url}, or where no line has one, by
+     * whether any request has messages).
+     *
+     * @throws InvalidInputException when the lines name more than one endpoint, or one Canopy does not serve
      */
     public static Dataset<Row> read(SparkSession spark, String location) {
         Dataset<Row> requests = spark.read().schema(REQUEST).json(location);
+        List<String> urls = requests.select(col("url")).where(col("url").isNotNull()).distinct().limit(4)
+                .as(Encoders.STRING()).collectAsList();
+        Endpoint endpoint = Endpoint.of(location, urls);
+        boolean chat = endpoint == Endpoint.CHAT
+                || endpoint == null && !requests.filter(col("body.messages").isNotNull()).isEmpty();
         Column stopText = col("body.stop");
         Column stop = when(stopText.isNull(), lit(null).cast(DataTypes.createArrayType(DataTypes.StringType)))
                 .when(stopText.startsWith("["), from_json(stopText, DataTypes.createArrayType(DataTypes.StringType)))
                 .otherwise(array(stopText));
-        boolean chat = !requests.filter(col("body.messages").isNotNull()).isEmpty();
         Column source = chat ? col("body.messages").as("messages") : col("body.prompt").as("prompt");
         List<Column> chatFields = chat ? List.of(col("body.tools").as("tools"),
                 col("body.chat_template_kwargs").as("chat_template_kwargs"),
@@ -90,5 +100,32 @@ public final class OpenAiBatchInput {
                 col("body.n").as(RowParam.N.column()),
                 col("body.response_format").as("response_format"),
                 col(InputSchema.MALFORMED_COLUMN)), chatFields.stream()).toArray(Column[]::new));
+    }
+
+    /** The endpoint all lines of a batch file name (OpenAI requires one per file). */
+    enum Endpoint {
+        CHAT, COMPLETIONS;
+
+        /** The endpoint of {@code urls} (the distinct non-null urls, a few at most); null when none is named. */
+        static Endpoint of(String location, List<String> urls) {
+            if (urls.size() > 1) {
+                throw new InvalidInputException("Cannot read OpenAI batch input '" + location + "': its lines name "
+                        + (urls.size() > 3 ? "more than 3" : urls.size()) + " endpoints (" + String.join(", ", urls)
+                        + "), but a batch file is for one endpoint, as OpenAI requires; split it into one file per"
+                        + " url (/v1/chat/completions or /v1/completions)");
+            }
+            if (urls.isEmpty()) {
+                return null;
+            }
+            String url = urls.get(0);
+            if (url.endsWith("/chat/completions")) {
+                return CHAT;
+            }
+            if (url.endsWith("/completions")) {
+                return COMPLETIONS;
+            }
+            throw new InvalidInputException("Cannot read OpenAI batch input '" + location + "': its lines are for "
+                    + url + ", but Canopy serves /v1/chat/completions and /v1/completions");
+        }
     }
 }

@@ -8,8 +8,8 @@ import org.apache.spark.SparkContext;
 import org.junit.jupiter.api.Test;
 
 import dev.canopy.pipeline.SharedSpark;
-import dev.canopy.pipeline.spark.GenerationProgress;
-import dev.canopy.pipeline.spark.ProgressCounts;
+import dev.canopy.pipeline.distributed.GenerationProgress;
+import dev.canopy.pipeline.distributed.ProgressCounts;
 
 class ProgressReporterTest {
 

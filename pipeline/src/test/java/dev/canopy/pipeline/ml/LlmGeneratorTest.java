@@ -45,21 +45,56 @@ class LlmGeneratorTest {
     }
 
     @Test
-    void addsTheAnswerColumnInAnMlPipelineAsCanopyGenerateDoes() {
+    void addsOneStructColumnBesideTheInputColumnsAsCanopyGenerateDoes() {
         PipelineModel model = new Pipeline().setStages(new PipelineStage[] {generator()}).fit(questions);
 
         Dataset<Row> answered = model.transform(questions);
 
-        assertThat(answered.columns()).startsWith("n_id", "question", "answer", "finish_reason")
-                .doesNotContain("llm_generator_row_id");
-        Map<Integer, String> answers = byId(answered, "answer");
-        Map<Integer, String> expected = byId(Canopy.generate(questions, generator().options()), "answer");
+        assertThat(answered.columns()).containsExactly("n_id", "question", "answer");
+        assertThat(answered.schema().apply("answer").dataType().simpleString()).isEqualTo("struct<text:string,"
+                + "finish_reason:string,prompt_tokens:int,cached_prompt_tokens:int,completion_tokens:int,error:string>");
+        Map<Integer, String> answers = byId(answered, "answer.text");
+        Map<Integer, String> expected = byId(Canopy.generate(questions, generator().options()), "llm_generator_text");
         assertThat(answers).hasSize(3).isEqualTo(expected);
         assertThat(answers.values()).allMatch(a -> !a.isEmpty());
+        assertThat(answered.select("answer.error").collectAsList()).allMatch(r -> r.isNullAt(0));
     }
 
     @Test
-    void savedAndLoadedKeepsItsParams(@TempDir Path dir) throws IOException {
+    void transformStartsNoSparkJob() {
+        spark.sparkContext().setJobGroup("llm-generator-transform", "transform only", false);
+        try {
+            generator().transform(questions);
+        } finally {
+            spark.sparkContext().clearJobGroup();
+        }
+
+        assertThat(spark.sparkContext().statusTracker().getJobIdsForGroup("llm-generator-transform")).isEmpty();
+    }
+
+    @Test
+    void inputColumnsNamedLikeParamsPassThroughUnlessMapped() {
+        Dataset<Row> withParams = spark.createDataFrame(List.of(
+                RowFactory.create(1, "Once upon a time", 99L, 0.0, "kept"),
+                RowFactory.create(2, "The little dog", 98L, 0.0, "kept"),
+                RowFactory.create(3, "Lily wanted to", 97L, 0.0, "kept")),
+                questions.schema().add("seed", DataTypes.LongType).add("temperature", DataTypes.DoubleType)
+                        .add("error", DataTypes.StringType));
+
+        Dataset<Row> unmapped = generator().transform(withParams);
+        Dataset<Row> mapped = generator().setRowParamCols("temperature").transform(withParams);
+
+        assertThat(unmapped.columns()).containsExactly("n_id", "question", "seed", "temperature", "error", "answer");
+        assertThat(byId(unmapped, "answer.text")).as("the seed column is not read")
+                .isEqualTo(byId(generator().transform(questions), "answer.text"));
+        assertThat(unmapped.select("seed", "error").collectAsList()).extracting(r -> r.getLong(0) + r.getString(1))
+                .containsExactlyInAnyOrder("99kept", "98kept", "97kept");
+        assertThat(byId(mapped, "answer.text")).as("temperature 0 read per row: greedy")
+                .isEqualTo(byId(generator().setTemperature(0).transform(questions), "answer.text"));
+    }
+
+    @Test
+    void savedWithItsModelAndLoadedWithTheCopy(@TempDir Path dir) throws IOException {
         LlmGenerator saved = generator();
         saved.write().save(dir.resolve("gen").toString());
 
@@ -67,7 +102,28 @@ class LlmGeneratorTest {
 
         assertThat(loaded.uid()).isEqualTo(saved.uid());
         assertThat(loaded.options().sampling()).isEqualTo(saved.options().sampling());
-        assertThat(loaded.options().textColumn()).isEqualTo("answer");
+        assertThat(loaded.getOutputCol()).isEqualTo("answer");
+        assertThat(loaded.getModelPath()).isEqualTo(dir.resolve("gen/model/stories260K-f32.gguf").toString());
+        assertThat(loaded.getOrDefault(loaded.modelFingerprint())).startsWith(
+                java.nio.file.Files.size(TestModels.stories260kF32()) + ":");
+    }
+
+    @Test
+    void gettersReturnWhatWasSetAndNullsAreRejected() {
+        LlmGenerator generator = generator().setTopK(5).setTopP(0.5).setPartitions(3);
+
+        assertThat(generator.getInputCol()).isEqualTo("question");
+        assertThat(generator.getMaxTokens()).isEqualTo(6);
+        assertThat(generator.getTemperature()).isEqualTo(0.9);
+        assertThat(generator.getSeed()).isEqualTo(5);
+        assertThat(generator.getTopK()).isEqualTo(5);
+        assertThat(generator.getTopP()).isEqualTo(0.5);
+        assertThat(generator.getPartitions()).isEqualTo(3);
+        assertThat(generator.getRowParamCols()).isEmpty();
+        assertThatThrownBy(() -> generator.setInputCol(null)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Cannot set inputCol of LlmGenerator");
+        assertThatThrownBy(() -> new LlmGenerator().getModelPath()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("has no modelPath; call setModelPath");
     }
 
     @Test
@@ -107,7 +163,8 @@ class LlmGeneratorTest {
     }
 
     private static Map<Integer, String> byId(Dataset<Row> rows, String column) {
-        return rows.select("n_id", column).collectAsList().stream()
+        return rows.select(org.apache.spark.sql.functions.col("n_id"), org.apache.spark.sql.functions.col(column))
+                .collectAsList().stream()
                 .collect(Collectors.toMap(r -> r.getInt(0), r -> r.getString(1)));
     }
 }

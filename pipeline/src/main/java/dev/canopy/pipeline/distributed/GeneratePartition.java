@@ -1,0 +1,165 @@
+package dev.canopy.pipeline.distributed;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.apache.spark.SparkEnv;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.sql.Row;
+
+import dev.canopy.pipeline.generate.ErrorKind;
+import dev.canopy.pipeline.generate.ModelBackend;
+import dev.canopy.pipeline.generate.ModelBackendFactory;
+import dev.canopy.pipeline.generate.ProcessBackendCache;
+import dev.canopy.pipeline.generate.PromptRow;
+import dev.canopy.pipeline.generate.RowError;
+import dev.canopy.pipeline.generate.RowResult;
+import dev.canopy.pipeline.partition.PrefixKey;
+import scala.Tuple2;
+
+/**
+ * Executor step: generates one partition. Rows are checked (ids, prompt, parameters, context), the valid ones go
+ * to the model's {@link dev.canopy.pipeline.generate.PartitionGenerator} ordered by their tokens so shared
+ * prefixes are adjacent, and every row comes out once, with its result or its error.
+ */
+final class GeneratePartition implements FlatMapFunction<Iterator<Tuple2<PrefixKey, Row>>, Row> {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Positions in the prepared rows that this step reads. */
+    record Layout(int passthroughWidth, int idIndex, String idName, int duplicateRankIndex, int tokensIndex,
+                  boolean multiChoice) implements Serializable {}
+
+    private final ModelBackendFactory backendFactory;
+    private final RowPreparer preparer;
+    private final Layout layout;
+    private final GenerationProgress progress;
+
+    GeneratePartition(ModelBackendFactory backendFactory, RowPreparer preparer, Layout layout,
+                      GenerationProgress progress) {
+        this.backendFactory = backendFactory;
+        this.preparer = preparer;
+        this.layout = layout;
+        this.progress = progress;
+    }
+
+    @Override
+    public Iterator<Row> call(Iterator<Tuple2<PrefixKey, Row>> input) {
+        long start = System.nanoTime();
+        ModelBackend backend = backendFactory.open();
+        List<Row> rows = new ArrayList<>();
+        input.forEachRemaining(pair -> rows.add(pair._2()));
+        List<PreparedPrompt> prepared = new ArrayList<>(rows.size());
+        for (Row row : rows) {
+            prepared.add(check(row, backend));
+        }
+        long generateStart = System.nanoTime();
+        Map<String, RowResult> results = generate(prepared, backend);
+        long generateMillis = (System.nanoTime() - generateStart) / 1_000_000;
+        return write(rows, prepared, results, backend.modelName(), start, generateMillis).iterator();
+    }
+
+    /**
+     * Runs the ready rows (row id: position in the partition), ordered by tokens; results by row id. Each
+     * result is counted in the progress accumulators as it arrives, so heartbeats show a running partition's
+     * progress.
+     */
+    private Map<String, RowResult> generate(List<PreparedPrompt> prepared, ModelBackend backend) {
+        List<PromptRow> ready = new ArrayList<>();
+        Map<String, int[]> tokens = new HashMap<>();
+        for (int i = 0; i < prepared.size(); i++) {
+            if (prepared.get(i) instanceof PreparedPrompt.Ready r) {
+                String rowId = Integer.toString(i);
+                ready.add(new PromptRow(rowId, r.prompt(), r.tokens(), r.sampling(), r.constraint()));
+                tokens.put(rowId, r.tokens());
+            }
+        }
+        ready.sort(Comparator.comparing(row -> tokens.get(row.rowId()), Arrays::compare));
+        Map<String, RowResult> results = new ConcurrentHashMap<>();
+        backend.generator().generate(ready, result -> {
+            results.put(result.rowId(), result);
+            progress.addRow(result);
+        }, progress::addStepTokens);
+        return results;
+    }
+
+    /** The output rows, one per input row; counts the rows not counted yet and reports the partition's stats. */
+    private List<Row> write(List<Row> rows, List<PreparedPrompt> prepared, Map<String, RowResult> results,
+                            String modelName, long startNanos, long generateMillis) {
+        ResultRows out = new ResultRows(layout.passthroughWidth(), layout.multiChoice(), modelName);
+        List<Row> written = new ArrayList<>(rows.size());
+        Map<String, Long> errors = new HashMap<>();
+        long promptTokens = 0;
+        long cached = 0;
+        long completion = 0;
+        for (int i = 0; i < rows.size(); i++) {
+            String rowId = Integer.toString(i);
+            RowResult result = result(rowId, prepared.get(i), results);
+            if (!results.containsKey(rowId)) { // rejected, or the engine had no result: not counted yet
+                progress.addRow(result);
+            }
+            if (result instanceof RowResult.Failed failed) {
+                errors.merge(failed.error().kind().label(), 1L, Long::sum);
+            }
+            promptTokens += result.promptTokens();
+            cached += result.cachedPromptTokens();
+            completion += result.completionTokens();
+            written.add(out.build(rows.get(i), result));
+        }
+        progress.addPartition(new PartitionStats(TaskContext.getPartitionId(), rows.size(),
+                errors.values().stream().mapToLong(Long::longValue).sum(), errors, promptTokens, cached, completion,
+                (System.nanoTime() - startNanos) / 1_000_000, generateMillis, SparkEnv.get().executorId(),
+                ProcessHandle.current().pid(), ProcessBackendCache.loads()));
+        return written;
+    }
+
+    private PreparedPrompt check(Row row, ModelBackend backend) {
+        var malformed = preparer.malformed(row);
+        if (malformed.isPresent()) { // its id is null too: say why
+            return new PreparedPrompt.Rejected(malformed.get(), 0);
+        }
+        if (row.isNullAt(layout.idIndex())) {
+            return new PreparedPrompt.Rejected(new RowError(ErrorKind.NULL_ID,
+                    "Cannot generate: id column '" + layout.idName() + "' is null"), 0);
+        }
+        int rank = row.getInt(layout.duplicateRankIndex());
+        if (rank > 1) {
+            return new PreparedPrompt.Rejected(new RowError(ErrorKind.DUPLICATE_ID, "Cannot generate: id '"
+                    + row.get(layout.idIndex()) + "' appears earlier in the input; this is occurrence " + rank), 0);
+        }
+        return preparer.prepare(row, backend, storedTokens(row));
+    }
+
+    /** The prompt's tokens from the planning step, or null when it had none for the row. */
+    private int[] storedTokens(Row row) {
+        if (row.isNullAt(layout.tokensIndex())) {
+            return null;
+        }
+        List<Integer> tokens = row.getList(layout.tokensIndex());
+        int[] ids = new int[tokens.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = tokens.get(i);
+        }
+        return ids;
+    }
+
+    private static RowResult result(String rowId, PreparedPrompt prepared, Map<String, RowResult> results) {
+        return switch (prepared) {
+            case PreparedPrompt.Rejected rejected -> new RowResult.Failed(rowId, rejected.error(),
+                    rejected.promptTokens(), 0);
+            case PreparedPrompt.Ready ready -> {
+                RowResult result = results.get(rowId);
+                yield result != null ? result : new RowResult.Failed(rowId, new RowError(ErrorKind.GENERATION_FAILED,
+                        "Cannot generate: the engine returned no result for this row"), ready.tokens().length, 0);
+            }
+        };
+    }
+}

@@ -1,0 +1,151 @@
+package dev.canopy.pipeline.distributed;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.first;
+import static org.apache.spark.sql.functions.from_json;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.monotonically_increasing_id;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.xxhash64;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.OptionalLong;
+
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Column;
+import dev.canopy.pipeline.structured.OutputSchema;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+
+import dev.canopy.pipeline.GenerateOptions;
+import dev.canopy.pipeline.input.InputColumns;
+import dev.canopy.pipeline.input.RowParam;
+import dev.canopy.pipeline.partition.CostBalancedRanges;
+import dev.canopy.pipeline.partition.PrefixKey;
+import dev.canopy.pipeline.partition.PrefixRangePartitioner;
+import scala.Tuple2;
+
+/**
+ * Plans generation over a Dataset that has ids: tokenize on executors, range-partition by prefix key into
+ * partitions of balanced estimated cost (rows sharing a prefix together unless their group outweighs a
+ * partition; all rows of one id always together), then generate each partition.
+ */
+public final class SparkGeneration {
+
+    /** Rows sampled on the driver to cut the partition ranges. */
+    static final int RANGE_SAMPLE_ROWS = 100_000;
+
+    private SparkGeneration() {}
+
+    /**
+     * A plan whose {@link #rows()} computes lazily; {@link #release()} frees the cached tokenized input.
+     *
+     * @param rows       output rows: the keyed input's columns, then {@link ResultColumns#fields}
+     * @param inputRows  rows to generate
+     * @param maxOutputTokens most tokens they may generate together (all of them when EOS is ignored)
+     * @param partitions generation partitions
+     */
+    public record Plan(Dataset<Row> rows, long inputRows, long maxOutputTokens, int partitions, Dataset<Row> cached) {
+
+        /** Frees the tokenized input kept for planning; call after {@link #rows()} has been written. */
+        public void release() {
+            cached.unpersist();
+        }
+    }
+
+    /**
+     * Plans generation of {@code keyed} (the input plus its id column). Runs one Spark job now: it tokenizes,
+     * counts the rows and samples their prefix keys.
+     *
+     * @param cacheTokenized keep the tokenized rows cached between planning and generation (then call
+     *                       {@link Plan#release()}); without it they are tokenized again when generating
+     */
+    public static Plan plan(Dataset<Row> keyed, InputColumns columns, GenerateOptions options,
+                            GenerationProgress progress, boolean cacheTokenized) {
+        SparkSession spark = keyed.sparkSession();
+        int passthroughWidth = keyed.schema().size();
+        RowPreparer preparer = new RowPreparer(columns, options.sampling(), options.maxPromptChars(),
+                options.outputSchema() == null ? null : OutputSchema.jsonSchema(options.outputSchema()));
+
+        Dataset<Row> grouped = tokenizedByGroup(keyed, columns, options, preparer);
+        if (cacheTokenized) {
+            grouped = grouped.persist(StorageLevel.MEMORY_AND_DISK());
+        }
+
+        // one job: tokenizes (filling the cache), counts the rows and samples their keys
+        KeySample sample = KeySample.of(grouped.select(InternalColumns.GROUP_PREFIX, InternalColumns.TIE_BREAK,
+                InternalColumns.COST, InternalColumns.MAX_OUTPUT), RANGE_SAMPLE_ROWS);
+        long count = sample.rows();
+        int partitions = Math.max(1, options.partitions().orElse(
+                (int) Math.min(Integer.MAX_VALUE, (count + options.rowsPerPartition() - 1) / options.rowsPerPartition())));
+        PrefixRangePartitioner partitioner = new PrefixRangePartitioner(
+                CostBalancedRanges.bounds(sample.weights(), partitions));
+
+        StructType schema = grouped.schema();
+        int groupPrefixIndex = schema.fieldIndex(InternalColumns.GROUP_PREFIX);
+        int tieBreakIndex = schema.fieldIndex(InternalColumns.TIE_BREAK);
+        boolean multiChoice = options.sampling().n() > 1 || columns.paramIndex(RowParam.N).isPresent();
+        GeneratePartition.Layout layout = new GeneratePartition.Layout(passthroughWidth,
+                schema.fieldIndex(columns.idName()), columns.idName(),
+                schema.fieldIndex(InternalColumns.DUPLICATE_RANK), schema.fieldIndex(InternalColumns.TOKENS),
+                multiChoice);
+        JavaRDD<Row> generated = grouped.javaRDD()
+                .mapToPair(row -> new Tuple2<>(storedKey(row, groupPrefixIndex, tieBreakIndex), row))
+                .partitionBy(partitioner)
+                .mapPartitions(new GeneratePartition(options.backend(), preparer, layout, progress));
+
+        List<StructField> fields = new ArrayList<>(Arrays.asList(keyed.schema().fields()));
+        fields.addAll(Arrays.asList(ResultColumns.fields(options.textColumn(), multiChoice)));
+        Dataset<Row> rows = spark.createDataFrame(generated, DataTypes.createStructType(fields));
+        if (options.outputSchema() != null && !multiChoice) { // the typed value beside the raw text
+            rows = rows.withColumn(OutputSchema.parsedColumn(options.textColumn()), from_json(
+                    col("`" + options.textColumn() + "`"), OutputSchema.structType(options.outputSchema())));
+        }
+        return new Plan(rows, count, sample.maxOutputTokens(), partitioner.numPartitions(), grouped);
+    }
+
+    /**
+     * {@code keyed} with, per row, its input order, prefix key tokens, estimated cost and output bound, tie break,
+     * duplicate rank and group prefix (lazy: the tokenizing runs when the result is computed).
+     */
+    static Dataset<Row> tokenizedByGroup(Dataset<Row> keyed, InputColumns columns, GenerateOptions options,
+                                         RowPreparer preparer) {
+        Dataset<Row> ordered = keyed.withColumn(InternalColumns.ORDER, monotonically_increasing_id());
+        StructType tokenizedSchema = ordered.schema()
+                .add(InternalColumns.PREFIX, DataTypes.createArrayType(DataTypes.IntegerType, false), false)
+                .add(InternalColumns.COST, DataTypes.LongType, false)
+                .add(InternalColumns.MAX_OUTPUT, DataTypes.LongType, false)
+                .add(InternalColumns.TOKENS, DataTypes.createArrayType(DataTypes.IntegerType, false), true);
+        Dataset<Row> tokenized = ordered.mapPartitions(
+                new TokenizeRows(options.backend(), preparer, options.prefixKeyTokens()), Encoders.row(tokenizedSchema));
+        return groupIds(tokenized, columns);
+    }
+
+    /** Adds the duplicate rank and the group prefix: rows of one id share the prefix of its first row. */
+    private static Dataset<Row> groupIds(Dataset<Row> tokenized, InputColumns columns) {
+        Column id = col("`" + columns.idName() + "`");
+        Dataset<Row> withTieBreak = tokenized.withColumn(InternalColumns.TIE_BREAK, xxhash64(id));
+        if (!columns.idFromInput()) { // synthesized ids are unique
+            return withTieBreak.withColumn(InternalColumns.DUPLICATE_RANK, lit(1))
+                    .withColumn(InternalColumns.GROUP_PREFIX, col(InternalColumns.PREFIX));
+        }
+        WindowSpec byId = Window.partitionBy(id).orderBy(col(InternalColumns.ORDER));
+        return withTieBreak.withColumn(InternalColumns.DUPLICATE_RANK, row_number().over(byId))
+                .withColumn(InternalColumns.GROUP_PREFIX, first(col(InternalColumns.PREFIX)).over(byId));
+    }
+
+    private static PrefixKey storedKey(Row row, int prefixIndex, int tieBreakIndex) {
+        List<Integer> tokens = row.getList(prefixIndex);
+        return PrefixKey.ofStored(tokens.stream().mapToInt(Integer::intValue).toArray(), row.getLong(tieBreakIndex));
+    }
+}
