@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +25,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.canopy.executor.TestModels;
 import dev.canopy.executor.hf.CheckpointFromGguf;
@@ -85,6 +89,7 @@ class HdfsModelTest {
             assertThat(second.complete()).isTrue();
             assertThat(second.metrics().rowsGenerated()).isZero();
             assertThat(second.metrics().modelBytesCopied()).as("nothing left to generate, nothing copied").isZero();
+            assertThat(metricsJson("/data/out").get("model_bytes_copied").asLong()).isZero();
         } finally {
             deleteCopy(engine.remote());
         }
@@ -174,6 +179,13 @@ class HdfsModelTest {
     private List<String> texts(String path) {
         return spark.read().parquet(hdfsUri(path)).orderBy("prompt").collectAsList().stream()
                 .map(r -> r.getAs("prompt") + " -> " + r.getAs("generated_text")).toList();
+    }
+
+    /** The metrics JSON the job wrote beside its output on HDFS. */
+    private static JsonNode metricsJson(String output) throws IOException {
+        try (InputStream in = fs.open(new org.apache.hadoop.fs.Path(output, "_canopy_metrics.json"))) {
+            return new ObjectMapper().readTree(in);
+        }
     }
 
     private static long directoryBytes(Path directory) throws IOException {
