@@ -60,8 +60,7 @@ public record EngineBackendFactory(String modelPath, EngineSettings settings, Sh
      */
     public EngineBackendFactory shippedWith(SparkContext context) {
         if (RemoteModel.isRemote(modelPath) && remote == null) { // executors copy it from there (RemoteModelCache)
-            return new EngineBackendFactory(modelPath, settings, null, RemoteModel.resolve(modelPath,
-                    context.hadoopConfiguration(), context.longAccumulator("canopy.modelBytesCopied")));
+            return new EngineBackendFactory(modelPath, settings, null, RemoteModel.forJob(modelPath, context));
         }
         if (context.isLocal() || shipped != null || remote != null) {
             return this;

@@ -17,11 +17,15 @@ import org.apache.hadoop.fs.FileChecksum;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.SparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.LongAccumulator;
 import org.apache.spark.util.SerializableConfiguration;
 
 import dev.canopy.pipeline.generate.InvalidModelException;
+
+import scala.reflect.ClassTag$;
 
 /**
  * A {@code --model} on a Hadoop file system ({@code hdfs://}, {@code s3a://}, {@code abfs://}, {@code gs://}...):
@@ -47,17 +51,35 @@ final class RemoteModel implements Serializable {
     private final boolean directory;
     private final List<Entry> entries;
     private final String fingerprint;
+    // the Hadoop configuration: broadcast once per job (a Configuration serializes to ~100 KB, too much per task),
+    // or held here where there is no job to broadcast it with
+    private final Broadcast<SerializableConfiguration> sharedConf;
     private final SerializableConfiguration conf;
     private final LongAccumulator bytesCopied; // null: copies are not counted (no job to count them for)
 
-    private RemoteModel(String uri, boolean directory, List<Entry> entries, String fingerprint, Configuration conf,
+    private RemoteModel(String uri, boolean directory, List<Entry> entries, String fingerprint,
+                        Broadcast<SerializableConfiguration> sharedConf, SerializableConfiguration conf,
                         LongAccumulator bytesCopied) {
         this.uri = uri;
         this.directory = directory;
         this.entries = List.copyOf(entries);
         this.fingerprint = fingerprint;
-        this.conf = new SerializableConfiguration(conf);
+        this.sharedConf = sharedConf;
+        this.conf = conf;
         this.bytesCopied = bytesCopied;
+    }
+
+    /**
+     * {@code model} as a job on {@code context} reads it: described with the context's Hadoop configuration, which
+     * is broadcast to the executors, and copies counted on a new {@code canopy.modelBytesCopied} accumulator.
+     */
+    static RemoteModel forJob(String model, SparkContext context) {
+        RemoteModel described = resolve(model, context.hadoopConfiguration(), null);
+        Broadcast<SerializableConfiguration> shared = context.broadcast(
+                new SerializableConfiguration(context.hadoopConfiguration()),
+                ClassTag$.MODULE$.apply(SerializableConfiguration.class));
+        return new RemoteModel(model, described.directory, described.entries, described.fingerprint, shared, null,
+                context.longAccumulator("canopy.modelBytesCopied"));
     }
 
     /** Whether {@code model} is a URI with a scheme other than {@code file} (a local path or file:// is not). */
@@ -100,7 +122,8 @@ final class RemoteModel implements Serializable {
                 digest.update((entry + "|" + checksum(fs, f.getPath()) + "\n").getBytes(StandardCharsets.UTF_8));
             }
             String fingerprint = HexFormat.of().formatHex(digest.digest()).substring(0, 32);
-            return new RemoteModel(model, status.isDirectory(), entries, fingerprint, conf, bytesCopied);
+            return new RemoteModel(model, status.isDirectory(), entries, fingerprint, null,
+                    new SerializableConfiguration(conf), bytesCopied);
         } catch (IOException | IllegalArgumentException e) {
             throw new InvalidModelException("Cannot open model '" + model + "': " + e
                     + "; check the URI and that this machine's Hadoop configuration reaches its file system", e);
@@ -152,7 +175,7 @@ final class RemoteModel implements Serializable {
     }
 
     Configuration conf() {
-        return conf.value();
+        return sharedConf != null ? sharedConf.value().value() : conf.value();
     }
 
     /** Counts {@code bytes} copied for this model (on an executor: sent to the driver with the task's result). */

@@ -59,13 +59,13 @@ final class RemoteModelCache {
             long start = System.nanoTime();
             Files.createDirectories(part);
             long bytes = copy(model, part.resolve(model.name()));
+            model.countCopied(bytes); // transferred, whether or not this copy wins the move below
             try {
                 Files.move(part, done, StandardCopyOption.ATOMIC_MOVE);
             } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
                 LOG.info("Another process copied model {} first; using its copy", model);
                 return local;
             }
-            model.countCopied(bytes);
             LOG.info("Copied model {} to {}: {} bytes in {} ms", model.uri(), local, bytes,
                     (System.nanoTime() - start) / 1_000_000);
             return local;
