@@ -22,7 +22,8 @@ import dev.canopy.pipeline.generate.ProcessBackendCache;
 /**
  * Opens a GGUF model in a Canopy {@link Engine}, once per executor JVM for a given file and settings (the
  * record is the cache key). The model path must be readable at the same path on every executor, unless the
- * driver shipped the file to them ({@link #shippedWith}).
+ * driver shipped the file to them ({@link #shippedWith}) or it is a Hadoop URI ({@code hdfs://}, {@code s3a://}...),
+ * which each executor copies once into its local cache ({@link RemoteModelCache}).
  *
  * @param modelPath GGUF file (on the driver)
  * @param settings  engine settings
