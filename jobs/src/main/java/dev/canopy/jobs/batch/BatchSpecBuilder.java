@@ -139,6 +139,9 @@ public final class BatchSpecBuilder {
 
     /** The model path made absolute here, so executors with another working directory find it too. */
     private static String absolute(String model) {
+        if (model.contains("://")) { // a URI (hdfs://, s3a://, file://...): read through Hadoop or as its path
+            return model;
+        }
         return java.nio.file.Path.of(model).toAbsolutePath().normalize().toString();
     }
 

@@ -22,6 +22,7 @@ import dev.canopy.executor.cuda.GpuSettings;
 import dev.canopy.executor.kv.KvCacheType;
 import dev.canopy.pipeline.batch.BatchJobSpec;
 import dev.canopy.pipeline.batch.OutputFormat;
+import dev.canopy.pipeline.engine.EngineBackendFactory;
 import dev.canopy.pipeline.engine.EngineSettings;
 import dev.canopy.pipeline.input.InputFormat;
 
@@ -80,6 +81,19 @@ class BatchConfigLoaderTest {
         assertThat(spec.input().format()).isEqualTo(InputFormat.OPENAI_BATCH);
         assertThat(spec.outputFormat()).isEqualTo(OutputFormat.OPENAI_BATCH);
         assertThat(spec.options().idColumn()).isEqualTo("custom_id");
+    }
+
+    @Test
+    void aModelUriIsKeptAsGivenAndAPathIsMadeAbsolute() {
+        String uri = "hdfs://namenode:8020/models/m.gguf";
+        BatchJobSpec remote = BatchSpecBuilder.build(BatchConfigLoader.load(Optional.empty(),
+                Map.of("input", "in", "output", "out", "model", uri)));
+        BatchJobSpec local = BatchSpecBuilder.build(BatchConfigLoader.load(Optional.empty(),
+                Map.of("input", "in", "output", "out", "model", "models/m.gguf")));
+
+        assertThat(((EngineBackendFactory) remote.options().backend()).modelPath()).isEqualTo(uri);
+        assertThat(((EngineBackendFactory) local.options().backend()).modelPath())
+                .isEqualTo(Path.of("models/m.gguf").toAbsolutePath().toString());
     }
 
     @Test

@@ -85,6 +85,7 @@ public final class BatchRun {
         phases.end("prepare");
 
         GenerationProgress progress = GenerationProgress.register(spark.sparkContext());
+        long modelBytesBefore = spec.options().backend().modelBytesCopied();
         String failure = null;
         double seconds = 0;
         long committedBefore = Math.max(0, total);
@@ -133,7 +134,7 @@ public final class BatchRun {
         Map<String, Long> errors = onePerRow ? errorsOf(progress.partitions()) : committed.errorsByKind();
         phases.end("verify");
         JobMetrics metrics = JobMetrics.of(spec, model.name(), failure, counts, committedBefore, errors,
-                progress, seconds, phases.seconds());
+                progress, seconds, phases.seconds(), spec.options().backend().modelBytesCopied() - modelBytesBefore);
         out.writeJson(OutputDirectory.METRICS, metrics);
         String runFile = out.writeRunJson(metrics);
         boolean complete = counts.complete() && failure == null;

@@ -33,6 +33,8 @@ import dev.canopy.pipeline.distributed.ProgressCounts;
  * @param phaseSeconds          wall seconds of the run's phases: prepare (read, validate, count, find committed
  *                              rows), plan (tokenize, sample prefix keys, cut ranges), generate_and_write
  *                              (generation and commits), verify (output against input, errors by kind)
+ * @param modelBytesCopied      model bytes this run's tasks copied into machines' local caches (a model on a
+ *                              Hadoop file system, copied once per machine and fingerprint; 0 when all had it)
  */
 public record JobMetrics(String status, String failure, String input, String output, String model,
                          long rowsTotal, long rowsInOutput, long rowsMissing, long rowsExtra,
@@ -40,7 +42,8 @@ public record JobMetrics(String status, String failure, String input, String out
                          Map<String, Long> errorsByKind, long promptTokens, long cachedPromptTokens,
                          long completionTokens, double prefixSaving, double generationSeconds,
                          double tokensPerSecond, List<PartitionStats> partitions,
-                         Map<String, Integer> modelLoadsByExecutor, Map<String, Double> phaseSeconds) {
+                         Map<String, Integer> modelLoadsByExecutor, Map<String, Double> phaseSeconds,
+                         long modelBytesCopied) {
 
     /** Row counts of the output against the input. */
     public record Completeness(long rowsTotal, long rowsInOutput, long rowsMissing, long rowsExtra) {
@@ -53,7 +56,7 @@ public record JobMetrics(String status, String failure, String input, String out
     /** Metrics from this run's accumulators and the output's final state. */
     static JobMetrics of(BatchJobSpec spec, String model, String failure, Completeness counts,
                          long committedBefore, Map<String, Long> errorsByKind, GenerationProgress progress,
-                         double generationSeconds, Map<String, Double> phaseSeconds) {
+                         double generationSeconds, Map<String, Double> phaseSeconds, long modelBytesCopied) {
         List<PartitionStats> partitions = progress.partitions().stream()
                 .sorted(Comparator.comparingInt(PartitionStats::partition)).toList();
         Map<String, Integer> loads = new TreeMap<>();
@@ -67,6 +70,6 @@ public record JobMetrics(String status, String failure, String input, String out
                 new TreeMap<>(errorsByKind), run.promptTokens(), run.cachedPromptTokens(), run.completionTokens(),
                 run.prefixSaving(), generationSeconds,
                 generationSeconds == 0 ? 0 : run.completionTokens() / generationSeconds, partitions, loads,
-                phaseSeconds);
+                phaseSeconds, modelBytesCopied);
     }
 }

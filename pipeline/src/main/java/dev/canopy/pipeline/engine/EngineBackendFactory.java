@@ -22,15 +22,18 @@ import dev.canopy.pipeline.generate.ProcessBackendCache;
 /**
  * Opens a GGUF model in a Canopy {@link Engine}, once per executor JVM for a given file and settings (the
  * record is the cache key). The model path must be readable at the same path on every executor, unless the
- * driver shipped the file to them ({@link #shippedWith}).
+ * driver shipped the file to them ({@link #shippedWith}) or it is a Hadoop URI ({@code hdfs://}, {@code s3a://}...),
+ * which each executor copies once into its local cache ({@link RemoteModelCache}).
  *
  * @param modelPath GGUF file (on the driver)
  * @param settings  engine settings
  * @param shipped   the file the driver shipped, when executors open their copy of it ({@link ShippedModel}) instead
  *                  of {@code modelPath}; null when they open {@code modelPath}
+ * @param remote    {@code modelPath} on a Hadoop file system, described with the job's Hadoop configuration
+ *                  ({@link #shippedWith}); null for a local model, or one described where it is opened
  */
-public record EngineBackendFactory(String modelPath, EngineSettings settings, ShippedFile shipped)
-        implements ModelBackendFactory {
+public record EngineBackendFactory(String modelPath, EngineSettings settings, ShippedFile shipped,
+                                   RemoteModel remote) implements ModelBackendFactory {
 
     private static final Logger LOG = LoggerFactory.getLogger(EngineBackendFactory.class);
 
@@ -43,7 +46,12 @@ public record EngineBackendFactory(String modelPath, EngineSettings settings, Sh
 
     /** A factory for the model at {@code modelPath} on every machine. */
     public EngineBackendFactory(String modelPath, EngineSettings settings) {
-        this(modelPath, settings, null);
+        this(modelPath, settings, null, null);
+    }
+
+    /** A factory whose executors open their copy of the file the driver shipped. */
+    public EngineBackendFactory(String modelPath, EngineSettings settings, ShippedFile shipped) {
+        this(modelPath, settings, shipped, null);
     }
 
     /**
@@ -52,7 +60,10 @@ public record EngineBackendFactory(String modelPath, EngineSettings settings, Sh
      * that copy, so the file need not exist on the executors' machines. On a local master: this factory.
      */
     public EngineBackendFactory shippedWith(SparkContext context) {
-        if (context.isLocal() || shipped != null) {
+        if (RemoteModel.isRemote(modelPath) && remote == null) { // executors copy it from there (RemoteModelCache)
+            return new EngineBackendFactory(modelPath, settings, null, RemoteModel.forJob(modelPath, context));
+        }
+        if (context.isLocal() || shipped != null || remote != null) {
             return this;
         }
         LOG.info("Shipping model {} to the executors", modelPath);
@@ -85,6 +96,9 @@ public record EngineBackendFactory(String modelPath, EngineSettings settings, Sh
 
     @Override
     public ModelDescription describe() {
+        if (RemoteModel.isRemote(modelPath)) { // its files are checked where they are copied, not read here
+            return new ModelDescription(modelName(), remoteModel().fingerprint());
+        }
         Path path = ModelSource.ggufFile(modelPath); // a checkpoint directory converts once, here on the driver
         if (!Files.isRegularFile(path)) {
             throw new InvalidModelException("Cannot open model '" + modelPath + "': no such file");
@@ -100,12 +114,27 @@ public record EngineBackendFactory(String modelPath, EngineSettings settings, Sh
 
     /** The model file on this machine: the shipped copy, or the path itself. */
     private Path localFile() {
+        if (RemoteModel.isRemote(modelPath)) {
+            Path copy = RemoteModelCache.localCopy(remoteModel(), RemoteModelCache.defaultRoot());
+            return ModelSource.ggufFile(copy.toString()); // a checkpoint directory converts once, on this machine
+        }
         return shipped == null ? ModelSource.ggufFile(modelPath) : ShippedModel.find(modelPath, shipped);
     }
 
     /** The model column's value: the file's name. */
     private String modelName() {
-        return ModelSource.localPath(modelPath).getFileName().toString();
+        return RemoteModel.isRemote(modelPath) ? RemoteModel.nameOf(modelPath)
+                : ModelSource.localPath(modelPath).getFileName().toString();
+    }
+
+    /** The remote model as the job described it, else described now with this JVM's Hadoop configuration. */
+    private RemoteModel remoteModel() {
+        return remote != null ? remote : RemoteModel.resolve(modelPath, RemoteModel.currentConf(), null);
+    }
+
+    @Override
+    public long modelBytesCopied() {
+        return remote == null ? 0 : remote.bytesCopied();
     }
 
     private static int executorCores() {

@@ -10,8 +10,8 @@ import dev.canopy.pipeline.generate.InvalidModelException;
  * Where a {@code --model} value points, as the one file the engine maps: a GGUF path as is, a
  * {@code file://} URI as its path, and a Hugging Face checkpoint directory as the GGUF converted from it
  * (once, cached by {@link HfCheckpointCache}), which is also the file shipped to executors. Other
- * schemes ({@code hdfs://}, {@code s3a://}) are refused by name: reading them through Hadoop is not
- * built yet.
+ * schemes ({@code hdfs://}, {@code s3a://}) are read through Hadoop by the Spark jobs ({@link RemoteModel}),
+ * not here.
  */
 final class ModelSource {
 
@@ -25,7 +25,8 @@ final class ModelSource {
         URI uri = URI.create(model);
         if (!"file".equals(uri.getScheme())) {
             throw new InvalidModelException("Cannot open model '" + model + "': scheme " + uri.getScheme()
-                    + " is not supported yet (supported: a local path or file:// URI); copy the model to local storage");
+                    + " is read only by the Spark batch job and LlmGenerator (through Hadoop); here give a local path or"
+                    + " file:// URI");
         }
         return Path.of(uri);
     }

@@ -17,4 +17,12 @@ public interface ModelBackendFactory extends Serializable {
      * @throws InvalidModelException naming the file and the problem
      */
     ModelDescription describe();
+
+    /**
+     * Model bytes copied to local caches so far by this factory's tasks (a model on a Hadoop file system), read on
+     * the driver; 0 when nothing is copied.
+     */
+    default long modelBytesCopied() {
+        return 0;
+    }
 }

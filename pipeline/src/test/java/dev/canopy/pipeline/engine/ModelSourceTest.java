@@ -35,7 +35,7 @@ class ModelSourceTest {
     void otherSchemesAreRefusedByName() {
         assertThatThrownBy(() -> ModelSource.localPath("hdfs://namenode:8020/models/m.gguf"))
                 .isInstanceOf(InvalidModelException.class)
-                .hasMessage("Cannot open model 'hdfs://namenode:8020/models/m.gguf': scheme hdfs is not supported yet"
-                        + " (supported: a local path or file:// URI); copy the model to local storage");
+                .hasMessage("Cannot open model 'hdfs://namenode:8020/models/m.gguf': scheme hdfs is read only by the Spark"
+                        + " batch job and LlmGenerator (through Hadoop); here give a local path or file:// URI");
     }
 }
