@@ -234,11 +234,42 @@ public final class BlockManager {
         BlockTable table = seq.blockTable();
         int full = Math.min(seq.numComputedTokens() / blockSize, table.size());
         for (int k = table.numCommittedBlocks(); k < full; k++) {
-            if (config.prefixCaching()) {
+            if (config.prefixCaching() && !table.isReleased(k)) {
                 commitBlock(seq, table, k);
             }
             table.setNumCommittedBlocks(k + 1);
         }
+    }
+
+    /**
+     * Releases the leading blocks of {@code seq} that no remaining query can see when its layers attend over a
+     * sliding window of {@code window} tokens: the next query sits at {@code numComputedTokens} and sees positions
+     * from {@code numComputedTokens - window + 1} on, and every later query sees less. Only committed blocks are
+     * released ({@link #markComputed} first); a cached one keeps its prefix-cache name in the free list, so a later
+     * prompt can still revive the chain until the block is taken for new content, and a chain whose block was taken
+     * ends there (the later prompt recomputes from that block on). Released entries stay in the table as holes.
+     * Call before {@link #canAppend}/{@link #appendSlots} of the next step: a decoding sequence then holds at most
+     * {@code blocksFor(window) + 1} blocks, the window and one block.
+     *
+     * @return how many blocks this call released
+     * @throws IllegalArgumentException when {@code window} is not positive
+     */
+    public int releaseOutOfWindow(KvSequence seq, int window) {
+        if (window < 1) {
+            throw new IllegalArgumentException("Cannot release KV blocks outside a sliding window of " + window
+                    + " tokens: the window must be at least 1 token");
+        }
+        BlockTable table = seq.blockTable();
+        long firstSeen = (long) seq.numComputedTokens() - window + 1; // first position the next query sees
+        int dead = (int) Math.min(table.numCommittedBlocks(), Math.max(0L, firstSeen / blockSize));
+        int from = table.numReleasedBlocks();
+        for (int k = dead - 1; k >= from; k--) { // last first, as in free: a prefix outlives its continuations
+            release(table.blockId(k));
+        }
+        if (dead > from) {
+            table.setNumReleasedBlocks(dead);
+        }
+        return Math.max(0, dead - from);
     }
 
     /**
@@ -257,9 +288,13 @@ public final class BlockManager {
                     + parent.numComputedTokens() + " computed tokens");
         }
         for (int k = 0; k < n; k++) {
-            acquire(from.blockId(k));
-            to.add(from.blockId(k));
+            int block = from.isReleased(k) ? NO_BLOCK : from.blockId(k);
+            if (block != NO_BLOCK) {
+                acquire(block);
+            }
+            to.add(block);
         }
+        to.setNumReleasedBlocks(Math.min(n, from.numReleasedBlocks()));
         to.setNumCommittedBlocks(Math.min(from.numCommittedBlocks(), child.numComputedTokens() / blockSize));
         liveTables.add(to);
     }
@@ -267,8 +302,8 @@ public final class BlockManager {
     /** Releases all of {@code seq}'s blocks (cached ones stay revivable) and empties its table. */
     public void free(KvSequence seq) {
         BlockTable table = seq.blockTable();
-        for (int k = table.size() - 1; k >= 0; k--) { // last blocks first: a prefix outlives its continuations
-            release(table.blockId(k));
+        for (int k = table.size() - 1; k >= table.numReleasedBlocks(); k--) { // last first: a prefix outlives
+            release(table.blockId(k));                                         // its continuations
         }
         table.clear();
         liveTables.remove(table);
@@ -283,7 +318,7 @@ public final class BlockManager {
     public void checkInvariants() {
         int[] holders = new int[refCount.length]; // (numBlocks) tables holding each block
         for (BlockTable table : liveTables) {
-            for (int k = 0; k < table.size(); k++) {
+            for (int k = table.numReleasedBlocks(); k < table.size(); k++) {
                 holders[table.blockId(k)]++;
             }
         }
@@ -302,6 +337,9 @@ public final class BlockManager {
 
     private void commitBlock(KvSequence seq, BlockTable table, int k) {
         int block = table.blockId(k);
+        if (k > 0 && table.isReleased(k - 1)) {
+            return; // its predecessor left the sliding window: its block may hold other content by now
+        }
         int prev = k == 0 ? NO_BLOCK : table.blockId(k - 1);
         if (cache.isCached(block) || (prev != NO_BLOCK && !cache.isCached(prev))) {
             return; // already named (a prefix hit), or its predecessor has no name to chain from
