@@ -121,8 +121,13 @@ public final class BlockManager {
 
     /** Whether {@link #allocate} would succeed now for {@code seq}, whose table must be empty. Changes nothing. */
     public boolean canAllocate(KvSequence seq) {
+        return canAllocate(seq, Integer.MAX_VALUE);
+    }
+
+    /** Whether {@link #allocate(KvSequence, int)} would succeed now. Changes nothing. */
+    public boolean canAllocate(KvSequence seq, int maxCachedBlocks) {
         requireEmptyTable(seq, "allocate");
-        return freeBlocksNeeded(seq, matchCachedPrefix(seq)) <= freeList.size();
+        return freeBlocksNeeded(seq, Math.min(maxCachedBlocks, matchCachedPrefix(seq))) <= freeList.size();
     }
 
     /**
@@ -136,8 +141,16 @@ public final class BlockManager {
      * @throws IllegalStateException when the blocks do not fit (check {@link #canAllocate} first)
      */
     public int allocate(KvSequence seq) {
+        return allocate(seq, Integer.MAX_VALUE);
+    }
+
+    /**
+     * {@link #allocate(KvSequence)} sharing at most {@code maxCachedBlocks} leading blocks, cached or restored: the
+     * caller computes the rest (a second pool whose cached prefix ends earlier needs those positions recomputed).
+     */
+    public int allocate(KvSequence seq, int maxCachedBlocks) {
         requireEmptyTable(seq, "allocate");
-        int hits = matchCachedPrefix(seq);
+        int hits = Math.min(maxCachedBlocks, matchCachedPrefix(seq));
         int needed = freeBlocksNeeded(seq, hits);
         if (needed > freeList.size()) {
             throw new IllegalStateException("Cannot allocate KV blocks for a sequence of " + seq.numTokens()
@@ -151,7 +164,7 @@ public final class BlockManager {
         for (int i = hits; i < blocksFor(seq.numTokens()); i++) {
             table.add(takeFreshBlock());
         }
-        int restored = restoreFromSpill(seq, table, hits);
+        int restored = restoreFromSpill(seq, table, hits, maxCachedBlocks);
         table.setNumCommittedBlocks(hits + restored);
         liveTables.add(table);
         if (config.prefixCaching()) {
@@ -163,11 +176,12 @@ public final class BlockManager {
     }
 
     /** Asks the spill for the blocks after the {@code hits} cached ones, naming each restored one; returns how many. */
-    private int restoreFromSpill(KvSequence seq, BlockTable table, int hits) {
+    private int restoreFromSpill(KvSequence seq, BlockTable table, int hits, int maxCachedBlocks) {
         if (!config.prefixCaching()) {
             return 0;
         }
-        int maxBlocks = (seq.numTokens() - 1) / blockSize; // the block of the last token is always computed
+        // the block of the last token is always computed
+        int maxBlocks = Math.min(maxCachedBlocks, (seq.numTokens() - 1) / blockSize);
         int prev = hits == 0 ? NO_BLOCK : table.blockId(hits - 1);
         int k = hits;
         while (k < maxBlocks && spill.restore(seq, k, table.blockId(k))) {
