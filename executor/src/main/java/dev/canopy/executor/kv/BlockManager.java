@@ -175,6 +175,40 @@ public final class BlockManager {
         return (hits + restored) * blockSize;
     }
 
+    /**
+     * Whether {@link #allocateCached} would succeed now: the cached blocks it revives from the free list fit. Changes
+     * nothing.
+     */
+    public boolean canAllocateCached(KvSequence seq, int maxCachedBlocks) {
+        requireEmptyTable(seq, "allocate");
+        int hits = Math.min(maxCachedBlocks, matchCachedPrefix(seq));
+        return freeBlocksNeeded(seq, hits) - (blocksFor(seq.numTokens()) - hits) <= freeList.size();
+    }
+
+    /**
+     * Gives {@code seq} (empty table) only the longest cached prefix of full blocks (at most {@code maxCachedBlocks}),
+     * shared; {@link #appendSlots} adds the other blocks as the steps write them. For a pool whose sequences give
+     * blocks back as they advance ({@link #releaseOutOfWindow}): a long prompt then never holds all its blocks at once.
+     *
+     * @return the number of leading tokens whose KV is already there (a multiple of the block size)
+     * @throws IllegalStateException when the revived blocks do not fit (check {@link #canAllocateCached} first)
+     */
+    public int allocateCached(KvSequence seq, int maxCachedBlocks) {
+        if (!canAllocateCached(seq, maxCachedBlocks)) {
+            throw new IllegalStateException("Cannot share the cached prefix of a sequence of " + seq.numTokens()
+                    + " tokens: only " + freeList.size() + " blocks are free; check canAllocateCached first");
+        }
+        int hits = Math.min(maxCachedBlocks, matchCachedPrefix(seq));
+        BlockTable table = seq.blockTable();
+        for (int i = 0; i < hits; i++) {
+            acquire(matched[i]);
+            table.add(matched[i]);
+        }
+        table.setNumCommittedBlocks(hits);
+        liveTables.add(table);
+        return hits * blockSize;
+    }
+
     /** Asks the spill for the blocks after the {@code hits} cached ones, naming each restored one; returns how many. */
     private int restoreFromSpill(KvSequence seq, BlockTable table, int hits, int maxCachedBlocks) {
         if (!config.prefixCaching()) {
@@ -409,7 +443,7 @@ public final class BlockManager {
             throw new IllegalArgumentException("Cannot write KV for " + numNewTokens + " tokens at position " + first
                     + ": the sequence has " + seq.numTokens() + " tokens (at least 1 must be written)");
         }
-        if (table.isEmpty() || first / blockSize > table.size() || table.numCommittedBlocks() > first / blockSize) {
+        if (!liveTables.contains(table) || first / blockSize > table.size() || table.numCommittedBlocks() > first / blockSize) {
             throw new IllegalStateException("Cannot write KV at position " + first + ": the block table " + table
                     + " (" + table.numCommittedBlocks() + " committed) does not end at that position");
         }

@@ -70,7 +70,13 @@ public final class CpuBackend implements Backend {
                 KvStorage.openWindowed(c, numBlocks, numLocalBlocks, blockSize, local));
     }
 
+    @Override
+    public int numLocalBlocks() {
+        return kv instanceof F32KvStorage f32 ? f32.numLocalBlocks() : 0;
+    }
+
     /** Copies the local layers' KV of block {@code src} of their own pool into {@code dst} (copy-on-write). */
+    @Override
     public void copyLocalBlock(int src, int dst) {
         if (!(kv instanceof F32KvStorage windowed) || windowed.numLocalBlocks() == 0) {
             throw new IllegalStateException("Cannot copy a local KV block: this backend's sliding-window layers have "
