@@ -62,9 +62,9 @@ public final class Engine implements AutoCloseable {
         this.model = model;
         this.backend = backend;
         if (backend.numLocalBlocks() > 0 && config.offload().enabled()) {
-            throw new IllegalArgumentException("Cannot open an engine with KV offload on a backend whose sliding-window "
-                    + "layers keep their own KV pool: the swap tiers hold whole blocks of every layer; turn offload off "
-                    + "or open the backend without a local pool");
+            throw new IllegalArgumentException("Cannot open an engine with KV offload on a backend whose "
+                    + "sliding-window layers keep their own KV pool: the swap tiers hold whole blocks of every layer; "
+                    + "turn offload off or open the backend without a local pool");
         }
         this.swapper = config.offload().enabled()
                 ? KvSwapper.open(config.offload(), model.config(), backend, spillFiles) : null;
@@ -72,12 +72,18 @@ public final class Engine implements AutoCloseable {
                 config.prefixCaching()), BlockHasher.DEFAULT, swapper == null ? PrefixSpill.NONE : swapper.prefixSpill());
         SchedulerConfig schedulerConfig = new SchedulerConfig(config.maxBatchTokens(), config.maxSeqs());
         this.scheduler = backend.numLocalBlocks() > 0
-                ? new Scheduler(schedulerConfig, blocks, new BlockManager(new BlockManagerConfig(backend.numLocalBlocks(),
-                        backend.blockSize(), config.prefixCaching())), model.config().features().window().orElseThrow().size())
+                ? new Scheduler(schedulerConfig, blocks, localPool(config, backend),
+                        model.config().features().window().orElseThrow().size())
                 : new Scheduler(schedulerConfig, blocks, swapper == null ? SwapSpace.NONE : swapper);
         this.sampler = new StepSampler(config.threads());
         this.total = EngineMetrics.zero(backend.numBlocks());
         this.last = total;
+    }
+
+    /** The block pool of the sliding-window layers of {@code backend}, which keeps them apart. */
+    private static BlockManager localPool(EngineConfig config, Backend backend) {
+        return new BlockManager(new BlockManagerConfig(backend.numLocalBlocks(), backend.blockSize(),
+                config.prefixCaching()));
     }
 
     /**

@@ -35,7 +35,8 @@ final class WindowedKv {
         long layerBlocks = (long) unfreedBlocks * c.layers(); // what the budget pays for, in (layer, block) units
         int localBlocks = Math.max(1, (unfreedBlocks + 1) / 2);
         long maxByArray = KvStorage.MAX_ELEMENTS_PER_LAYER / ((long) config.blockSize() * c.kvDim());
-        long global = globalLayers == 0 ? unfreedBlocks : (layerBlocks - (long) localBlocks * localLayers) / globalLayers;
+        long global = globalLayers == 0 ? unfreedBlocks
+                : (layerBlocks - (long) localBlocks * localLayers) / globalLayers;
         int globalBlocks = (int) Math.max(1, Math.min(Math.min(global, maxByArray), Integer.MAX_VALUE / 2));
         return CpuBackend.windowed(model, config.threads(), config.kernels(), globalBlocks, localBlocks,
                 config.blockSize());

@@ -443,7 +443,8 @@ public final class BlockManager {
             throw new IllegalArgumentException("Cannot write KV for " + numNewTokens + " tokens at position " + first
                     + ": the sequence has " + seq.numTokens() + " tokens (at least 1 must be written)");
         }
-        if (!liveTables.contains(table) || first / blockSize > table.size() || table.numCommittedBlocks() > first / blockSize) {
+        if (!liveTables.contains(table) || first / blockSize > table.size()
+                || table.numCommittedBlocks() > first / blockSize) {
             throw new IllegalStateException("Cannot write KV at position " + first + ": the block table " + table
                     + " (" + table.numCommittedBlocks() + " committed) does not end at that position");
         }
