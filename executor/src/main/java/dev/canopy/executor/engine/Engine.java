@@ -61,15 +61,29 @@ public final class Engine implements AutoCloseable {
         this.config = config;
         this.model = model;
         this.backend = backend;
+        if (backend.numLocalBlocks() > 0 && config.offload().enabled()) {
+            throw new IllegalArgumentException("Cannot open an engine with KV offload on a backend whose "
+                    + "sliding-window layers keep their own KV pool: the swap tiers hold whole blocks of every layer; "
+                    + "turn offload off or open the backend without a local pool");
+        }
         this.swapper = config.offload().enabled()
                 ? KvSwapper.open(config.offload(), model.config(), backend, spillFiles) : null;
         BlockManager blocks = new BlockManager(new BlockManagerConfig(backend.numBlocks(), backend.blockSize(),
                 config.prefixCaching()), BlockHasher.DEFAULT, swapper == null ? PrefixSpill.NONE : swapper.prefixSpill());
-        this.scheduler = new Scheduler(new SchedulerConfig(config.maxBatchTokens(), config.maxSeqs()), blocks,
-                swapper == null ? SwapSpace.NONE : swapper);
+        SchedulerConfig schedulerConfig = new SchedulerConfig(config.maxBatchTokens(), config.maxSeqs());
+        this.scheduler = backend.numLocalBlocks() > 0
+                ? new Scheduler(schedulerConfig, blocks, localPool(config, backend),
+                        model.config().features().window().orElseThrow().size())
+                : new Scheduler(schedulerConfig, blocks, swapper == null ? SwapSpace.NONE : swapper);
         this.sampler = new StepSampler(config.threads());
         this.total = EngineMetrics.zero(backend.numBlocks());
         this.last = total;
+    }
+
+    /** The block pool of the sliding-window layers of {@code backend}, which keeps them apart. */
+    private static BlockManager localPool(EngineConfig config, Backend backend) {
+        return new BlockManager(new BlockManagerConfig(backend.numLocalBlocks(), backend.blockSize(),
+                config.prefixCaching()));
     }
 
     /**
@@ -95,8 +109,9 @@ public final class Engine implements AutoCloseable {
         try {
             int blocks = KvStorage.blocksForBudget(model.config(), config.kvType(), config.kvBudgetBytes(),
                     config.blockSize());
-            backend = BackendSelector.open(model, config.backend(), config.threads(), config.kernels(), blocks,
-                    config.blockSize(), config.kvType(), config.gpu());
+            backend = WindowedKv.applies(model, config) ? WindowedKv.open(model, config, blocks)
+                    : BackendSelector.open(model, config.backend(), config.threads(), config.kernels(), blocks,
+                            config.blockSize(), config.kvType(), config.gpu());
             return new Engine(config, model, backend, spillFiles);
         } catch (RuntimeException e) {
             if (backend != null) {

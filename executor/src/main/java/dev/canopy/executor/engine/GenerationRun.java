@@ -168,6 +168,9 @@ final class GenerationRun {
         for (BlockCopy copy : step.copies()) {
             backend.copyBlock(copy.srcBlock(), copy.dstBlock());
         }
+        for (BlockCopy copy : step.localCopies()) {
+            backend.copyLocalBlock(copy.srcBlock(), copy.dstBlock());
+        }
         if (swapper != null) {
             swapper.prefetch(scheduler.nextToAdmit(PREFETCH_SEQUENCES), // moves while the forward computes
                     scheduler.blockManager()::cachedPrefixBlocks);
@@ -185,7 +188,7 @@ final class GenerationRun {
         }
         var masks = constrained.startMasks(sampledSequences); // constrained rows' masks, beside the forward
         long forwardStart = System.nanoTime();
-        LogitRows logits = backend.forwardRows(toBatch(step));
+        LogitRows logits = backend.forwardRows(toBatch(step, scheduler.hasLocalPool()));
         if (swapper != null) {
             swapper.recordForward(step.numTokens(), System.nanoTime() - forwardStart);
             swapper.finishPendingReads(); // the step's swap-out copies ran beside its forward
@@ -256,7 +259,7 @@ final class GenerationRun {
     }
 
     /** Flattens a step's chunks into forward rows, with logits for chunks that sample. */
-    private static ForwardBatch toBatch(ScheduledStep step) {
+    private static ForwardBatch toBatch(ScheduledStep step, boolean localTables) {
         int rows = step.numTokens();
         int[] tokens = new int[rows];
         int[] positions = new int[rows];
@@ -278,6 +281,16 @@ final class GenerationRun {
                 logitRows[l++] = r - 1;
             }
         }
-        return new ForwardBatch(tokens, positions, rowSeq, tables, logitRows);
+        ForwardBatch batch = new ForwardBatch(tokens, positions, rowSeq, tables, logitRows);
+        return localTables ? batch.withLocalBlockTables(localTables(step)) : batch;
+    }
+
+    /** Per chunk, its sequence's block table of the sliding-window layers' own pool. */
+    private static int[][] localTables(ScheduledStep step) {
+        int[][] tables = new int[step.chunks().size()][];
+        for (int c = 0; c < tables.length; c++) {
+            tables[c] = step.chunks().get(c).seq().localBlockTable().toArray();
+        }
+        return tables;
     }
 }

@@ -121,8 +121,13 @@ public final class BlockManager {
 
     /** Whether {@link #allocate} would succeed now for {@code seq}, whose table must be empty. Changes nothing. */
     public boolean canAllocate(KvSequence seq) {
+        return canAllocate(seq, Integer.MAX_VALUE);
+    }
+
+    /** Whether {@link #allocate(KvSequence, int)} would succeed now. Changes nothing. */
+    public boolean canAllocate(KvSequence seq, int maxCachedBlocks) {
         requireEmptyTable(seq, "allocate");
-        return freeBlocksNeeded(seq, matchCachedPrefix(seq)) <= freeList.size();
+        return freeBlocksNeeded(seq, Math.min(maxCachedBlocks, matchCachedPrefix(seq))) <= freeList.size();
     }
 
     /**
@@ -136,8 +141,16 @@ public final class BlockManager {
      * @throws IllegalStateException when the blocks do not fit (check {@link #canAllocate} first)
      */
     public int allocate(KvSequence seq) {
+        return allocate(seq, Integer.MAX_VALUE);
+    }
+
+    /**
+     * {@link #allocate(KvSequence)} sharing at most {@code maxCachedBlocks} leading blocks, cached or restored: the
+     * caller computes the rest (a second pool whose cached prefix ends earlier needs those positions recomputed).
+     */
+    public int allocate(KvSequence seq, int maxCachedBlocks) {
         requireEmptyTable(seq, "allocate");
-        int hits = matchCachedPrefix(seq);
+        int hits = Math.min(maxCachedBlocks, matchCachedPrefix(seq));
         int needed = freeBlocksNeeded(seq, hits);
         if (needed > freeList.size()) {
             throw new IllegalStateException("Cannot allocate KV blocks for a sequence of " + seq.numTokens()
@@ -151,7 +164,7 @@ public final class BlockManager {
         for (int i = hits; i < blocksFor(seq.numTokens()); i++) {
             table.add(takeFreshBlock());
         }
-        int restored = restoreFromSpill(seq, table, hits);
+        int restored = restoreFromSpill(seq, table, hits, maxCachedBlocks);
         table.setNumCommittedBlocks(hits + restored);
         liveTables.add(table);
         if (config.prefixCaching()) {
@@ -162,12 +175,47 @@ public final class BlockManager {
         return (hits + restored) * blockSize;
     }
 
+    /**
+     * Whether {@link #allocateCached} would succeed now: the cached blocks it revives from the free list fit. Changes
+     * nothing.
+     */
+    public boolean canAllocateCached(KvSequence seq, int maxCachedBlocks) {
+        requireEmptyTable(seq, "allocate");
+        int hits = Math.min(maxCachedBlocks, matchCachedPrefix(seq));
+        return freeBlocksNeeded(seq, hits) - (blocksFor(seq.numTokens()) - hits) <= freeList.size();
+    }
+
+    /**
+     * Gives {@code seq} (empty table) only the longest cached prefix of full blocks (at most {@code maxCachedBlocks}),
+     * shared; {@link #appendSlots} adds the other blocks as the steps write them. For a pool whose sequences give
+     * blocks back as they advance ({@link #releaseOutOfWindow}): a long prompt then never holds all its blocks at once.
+     *
+     * @return the number of leading tokens whose KV is already there (a multiple of the block size)
+     * @throws IllegalStateException when the revived blocks do not fit (check {@link #canAllocateCached} first)
+     */
+    public int allocateCached(KvSequence seq, int maxCachedBlocks) {
+        if (!canAllocateCached(seq, maxCachedBlocks)) {
+            throw new IllegalStateException("Cannot share the cached prefix of a sequence of " + seq.numTokens()
+                    + " tokens: only " + freeList.size() + " blocks are free; check canAllocateCached first");
+        }
+        int hits = Math.min(maxCachedBlocks, matchCachedPrefix(seq));
+        BlockTable table = seq.blockTable();
+        for (int i = 0; i < hits; i++) {
+            acquire(matched[i]);
+            table.add(matched[i]);
+        }
+        table.setNumCommittedBlocks(hits);
+        liveTables.add(table);
+        return hits * blockSize;
+    }
+
     /** Asks the spill for the blocks after the {@code hits} cached ones, naming each restored one; returns how many. */
-    private int restoreFromSpill(KvSequence seq, BlockTable table, int hits) {
+    private int restoreFromSpill(KvSequence seq, BlockTable table, int hits, int maxCachedBlocks) {
         if (!config.prefixCaching()) {
             return 0;
         }
-        int maxBlocks = (seq.numTokens() - 1) / blockSize; // the block of the last token is always computed
+        // the block of the last token is always computed
+        int maxBlocks = Math.min(maxCachedBlocks, (seq.numTokens() - 1) / blockSize);
         int prev = hits == 0 ? NO_BLOCK : table.blockId(hits - 1);
         int k = hits;
         while (k < maxBlocks && spill.restore(seq, k, table.blockId(k))) {
@@ -234,11 +282,42 @@ public final class BlockManager {
         BlockTable table = seq.blockTable();
         int full = Math.min(seq.numComputedTokens() / blockSize, table.size());
         for (int k = table.numCommittedBlocks(); k < full; k++) {
-            if (config.prefixCaching()) {
+            if (config.prefixCaching() && !table.isReleased(k)) {
                 commitBlock(seq, table, k);
             }
             table.setNumCommittedBlocks(k + 1);
         }
+    }
+
+    /**
+     * Releases the leading blocks of {@code seq} that no remaining query can see when its layers attend over a
+     * sliding window of {@code window} tokens: the next query sits at {@code numComputedTokens} and sees positions
+     * from {@code numComputedTokens - window + 1} on, and every later query sees less. Only committed blocks are
+     * released ({@link #markComputed} first); a cached one keeps its prefix-cache name in the free list, so a later
+     * prompt can still revive the chain until the block is taken for new content, and a chain whose block was taken
+     * ends there (the later prompt recomputes from that block on). Released entries stay in the table as holes.
+     * Call before {@link #canAppend}/{@link #appendSlots} of the next step: a decoding sequence then holds at most
+     * {@code blocksFor(window) + 1} blocks, the window and one block.
+     *
+     * @return how many blocks this call released
+     * @throws IllegalArgumentException when {@code window} is not positive
+     */
+    public int releaseOutOfWindow(KvSequence seq, int window) {
+        if (window < 1) {
+            throw new IllegalArgumentException("Cannot release KV blocks outside a sliding window of " + window
+                    + " tokens: the window must be at least 1 token");
+        }
+        BlockTable table = seq.blockTable();
+        long firstSeen = (long) seq.numComputedTokens() - window + 1; // first position the next query sees
+        int dead = (int) Math.min(table.numCommittedBlocks(), Math.max(0L, firstSeen / blockSize));
+        int from = table.numReleasedBlocks();
+        for (int k = dead - 1; k >= from; k--) { // last first, as in free: a prefix outlives its continuations
+            release(table.blockId(k));
+        }
+        if (dead > from) {
+            table.setNumReleasedBlocks(dead);
+        }
+        return Math.max(0, dead - from);
     }
 
     /**
@@ -257,9 +336,13 @@ public final class BlockManager {
                     + parent.numComputedTokens() + " computed tokens");
         }
         for (int k = 0; k < n; k++) {
-            acquire(from.blockId(k));
-            to.add(from.blockId(k));
+            int block = from.isReleased(k) ? NO_BLOCK : from.blockId(k);
+            if (block != NO_BLOCK) {
+                acquire(block);
+            }
+            to.add(block);
         }
+        to.setNumReleasedBlocks(Math.min(n, from.numReleasedBlocks()));
         to.setNumCommittedBlocks(Math.min(from.numCommittedBlocks(), child.numComputedTokens() / blockSize));
         liveTables.add(to);
     }
@@ -267,8 +350,8 @@ public final class BlockManager {
     /** Releases all of {@code seq}'s blocks (cached ones stay revivable) and empties its table. */
     public void free(KvSequence seq) {
         BlockTable table = seq.blockTable();
-        for (int k = table.size() - 1; k >= 0; k--) { // last blocks first: a prefix outlives its continuations
-            release(table.blockId(k));
+        for (int k = table.size() - 1; k >= table.numReleasedBlocks(); k--) { // last first: a prefix outlives
+            release(table.blockId(k));                                         // its continuations
         }
         table.clear();
         liveTables.remove(table);
@@ -283,7 +366,7 @@ public final class BlockManager {
     public void checkInvariants() {
         int[] holders = new int[refCount.length]; // (numBlocks) tables holding each block
         for (BlockTable table : liveTables) {
-            for (int k = 0; k < table.size(); k++) {
+            for (int k = table.numReleasedBlocks(); k < table.size(); k++) {
                 holders[table.blockId(k)]++;
             }
         }
@@ -302,6 +385,9 @@ public final class BlockManager {
 
     private void commitBlock(KvSequence seq, BlockTable table, int k) {
         int block = table.blockId(k);
+        if (k > 0 && table.isReleased(k - 1)) {
+            return; // its predecessor left the sliding window: its block may hold other content by now
+        }
         int prev = k == 0 ? NO_BLOCK : table.blockId(k - 1);
         if (cache.isCached(block) || (prev != NO_BLOCK && !cache.isCached(prev))) {
             return; // already named (a prefix hit), or its predecessor has no name to chain from
@@ -357,7 +443,8 @@ public final class BlockManager {
             throw new IllegalArgumentException("Cannot write KV for " + numNewTokens + " tokens at position " + first
                     + ": the sequence has " + seq.numTokens() + " tokens (at least 1 must be written)");
         }
-        if (table.isEmpty() || first / blockSize > table.size() || table.numCommittedBlocks() > first / blockSize) {
+        if (!liveTables.contains(table) || first / blockSize > table.size()
+                || table.numCommittedBlocks() > first / blockSize) {
             throw new IllegalStateException("Cannot write KV at position " + first + ": the block table " + table
                     + " (" + table.numCommittedBlocks() + " committed) does not end at that position");
         }

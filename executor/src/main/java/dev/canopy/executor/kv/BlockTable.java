@@ -13,6 +13,7 @@ public final class BlockTable {
     private int[] blockIds = new int[8]; // (capacity) the first size entries are the table
     private int size;
     private int numCommittedBlocks;
+    private int numReleasedBlocks; // leading entries given back (outside a sliding window): no longer held
 
     /** Number of blocks in the table. */
     public int size() {
@@ -24,18 +25,43 @@ public final class BlockTable {
         return size == 0;
     }
 
-    /** Physical block id of logical block {@code index}. */
+    /** Physical block id of logical block {@code index}, which must be held (not {@link #isReleased released}). */
     public int blockId(int index) {
         if (index < 0 || index >= size) {
             throw new IndexOutOfBoundsException("Cannot read block table entry " + index + ": the table has " + size
                     + " blocks");
         }
+        if (index < numReleasedBlocks) {
+            throw new IllegalStateException("Cannot read block table entry " + index + ": the first "
+                    + numReleasedBlocks + " blocks were released (outside the sliding window); read entries from "
+                    + numReleasedBlocks + " on");
+        }
         return blockIds[index];
     }
 
-    /** A copy of the block ids, in position order. */
+    /**
+     * Leading blocks given back because no remaining query of the sequence can see them
+     * ({@link BlockManager#releaseOutOfWindow}); their entries hold no block any more.
+     */
+    public int numReleasedBlocks() {
+        return numReleasedBlocks;
+    }
+
+    /** Whether logical block {@code index} was released (outside the sliding window). */
+    public boolean isReleased(int index) {
+        return index < numReleasedBlocks;
+    }
+
+    /** Blocks the table holds now: its size less the released leading entries. */
+    public int heldBlockCount() {
+        return size - numReleasedBlocks;
+    }
+
+    /** A copy of the block ids, in position order; a released entry reads {@value PrefixCache#NO_BLOCK}. */
     public int[] toArray() {
-        return Arrays.copyOf(blockIds, size);
+        int[] ids = Arrays.copyOf(blockIds, size);
+        Arrays.fill(ids, 0, numReleasedBlocks, PrefixCache.NO_BLOCK);
+        return ids;
     }
 
     @Override
@@ -52,6 +78,10 @@ public final class BlockTable {
         numCommittedBlocks = n;
     }
 
+    void setNumReleasedBlocks(int n) {
+        numReleasedBlocks = n;
+    }
+
     void add(int blockId) {
         if (size == blockIds.length) {
             blockIds = Arrays.copyOf(blockIds, size * 2);
@@ -66,5 +96,6 @@ public final class BlockTable {
     void clear() {
         size = 0;
         numCommittedBlocks = 0;
+        numReleasedBlocks = 0;
     }
 }

@@ -17,16 +17,29 @@ public final class F32KvStorage extends KvStorage {
     private final float[][] valueArrays; // per layer: (numBlocks * blockSize, kvDim)
     private final MemorySegment[] keys;   // per layer: (numBlocks * blockSize, kvDim) floats
     private final MemorySegment[] values; // per layer: (numBlocks * blockSize, kvDim) floats
+    private final boolean[] localLayers; // (layers) layers whose blocks come from the local pool
+    private final int numLocalBlocks;
 
     /** Use {@link KvStorage#open}, which checks the counts. */
     F32KvStorage(ModelConfig config, int numBlocks, int blockSize) {
+        this(config, numBlocks, blockSize, new boolean[config.layers()], 0);
+    }
+
+    /**
+     * A cache whose {@code localLayers} hold {@code numLocalBlocks} blocks of their own pool (the sliding-window
+     * layers of {@code WindowedBlocks}) and whose other layers hold {@code numBlocks}. Use
+     * {@link KvStorage#openWindowed}, which checks the counts.
+     */
+    F32KvStorage(ModelConfig config, int numBlocks, int blockSize, boolean[] localLayers, int numLocalBlocks) {
         super(KvCacheType.F32, config, numBlocks, blockSize);
-        int floats = numBlocks * blockSize * config.kvDim();
+        this.localLayers = localLayers.clone();
+        this.numLocalBlocks = numLocalBlocks;
         keyArrays = new float[config.layers()][];
         valueArrays = new float[config.layers()][];
         keys = new MemorySegment[config.layers()];
         values = new MemorySegment[config.layers()];
         for (int l = 0; l < config.layers(); l++) {
+            int floats = (localLayers[l] ? numLocalBlocks : numBlocks) * blockSize * config.kvDim();
             keyArrays[l] = new float[floats];
             valueArrays[l] = new float[floats];
             keys[l] = MemorySegment.ofArray(keyArrays[l]);
@@ -51,13 +64,35 @@ public final class F32KvStorage extends KvStorage {
 
     @Override
     public long byteSize() {
-        return 2L * keys.length * numBlocks() * blockSize() * kvDim() * Float.BYTES;
+        long bytes = 0;
+        for (float[] layerKeys : keyArrays) {
+            bytes += 2L * layerKeys.length * Float.BYTES;
+        }
+        return bytes;
     }
 
+    /** Blocks of the local layers' own pool; 0 when every layer uses the same {@link #numBlocks()} blocks. */
+    public int numLocalBlocks() {
+        return numLocalBlocks;
+    }
+
+    /** Copies the keys and values of block {@code src} into {@code dst} in every layer of the main pool. */
     @Override
     public void copyBlock(int src, int dst) {
+        copyBlock(src, dst, false);
+    }
+
+    /** Copies the keys and values of block {@code src} into {@code dst} in every layer of the local layers' pool. */
+    public void copyLocalBlock(int src, int dst) {
+        copyBlock(src, dst, true);
+    }
+
+    private void copyBlock(int src, int dst, boolean localPool) {
         long bytes = (long) blockSize() * kvDim() * Float.BYTES;
         for (int l = 0; l < keys.length; l++) {
+            if (localLayers[l] != localPool) {
+                continue;
+            }
             MemorySegment.copy(keys[l], slotIndex(src, 0) * Float.BYTES, keys[l], slotIndex(dst, 0) * Float.BYTES, bytes);
             MemorySegment.copy(values[l], slotIndex(src, 0) * Float.BYTES, values[l], slotIndex(dst, 0) * Float.BYTES, bytes);
         }
@@ -65,6 +100,11 @@ public final class F32KvStorage extends KvStorage {
 
     /** How one block of this cache is laid out as a swap payload. */
     public KvBlockLayout blockLayout() {
+        if (numLocalBlocks > 0) {
+            throw new UnsupportedOperationException("Cannot swap KV blocks of a cache whose sliding-window layers "
+                    + "keep their own pool: a block id names different tokens there; turn KV offload off for this "
+                    + "model or run it without windowed KV release");
+        }
         return new KvBlockLayout(keys.length, blockSize(), kvDim());
     }
 

@@ -41,6 +41,15 @@ public abstract sealed class KvStorage implements AutoCloseable permits F32KvSto
      *     {@link #MAX_ELEMENTS_PER_LAYER}
      */
     public static KvStorage open(ModelConfig config, KvCacheType type, int numBlocks, int blockSize) {
+        checkCounts(config, numBlocks, blockSize);
+        return switch (type) {
+            case F32 -> new F32KvStorage(config, numBlocks, blockSize);
+            case Q8 -> new Q8KvStorage(config, numBlocks, blockSize);
+            case Q4 -> new Q4KvStorage(config, numBlocks, blockSize);
+        };
+    }
+
+    private static void checkCounts(ModelConfig config, int numBlocks, int blockSize) {
         if (numBlocks <= 0 || blockSize <= 0) {
             throw new IllegalArgumentException("Cannot allocate KV cache: numBlocks and blockSize must be positive, got "
                     + numBlocks + " and " + blockSize);
@@ -51,11 +60,24 @@ public abstract sealed class KvStorage implements AutoCloseable permits F32KvSto
                     + " tokens × " + config.kvDim() + " channels per layer exceed " + MAX_ELEMENTS_PER_LAYER
                     + " elements");
         }
-        return switch (type) {
-            case F32 -> new F32KvStorage(config, numBlocks, blockSize);
-            case Q8 -> new Q8KvStorage(config, numBlocks, blockSize);
-            case Q4 -> new Q4KvStorage(config, numBlocks, blockSize);
-        };
+    }
+
+    /**
+     * An F32 storage whose {@code localLayers} (the sliding-window layers) hold {@code numLocalBlocks} blocks of their
+     * own pool and whose other layers hold {@code numBlocks}: the storage behind {@link WindowedBlocks}.
+     *
+     * @throws IllegalArgumentException when a count is not positive, the layer flags do not match the model, or a
+     *     layer would exceed {@link #MAX_ELEMENTS_PER_LAYER}
+     */
+    public static F32KvStorage openWindowed(ModelConfig config, int numBlocks, int numLocalBlocks, int blockSize,
+                                            boolean[] localLayers) {
+        if (localLayers.length != config.layers() || numLocalBlocks <= 0) {
+            throw new IllegalArgumentException("Cannot allocate a windowed KV cache: " + localLayers.length
+                    + " layer flags for a model of " + config.layers() + " layers and " + numLocalBlocks
+                    + " local blocks (must be positive)");
+        }
+        checkCounts(config, Math.max(numBlocks, numLocalBlocks), blockSize);
+        return new F32KvStorage(config, numBlocks, blockSize, localLayers, numLocalBlocks);
     }
 
     /**

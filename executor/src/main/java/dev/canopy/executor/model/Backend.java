@@ -34,6 +34,20 @@ public interface Backend extends AutoCloseable {
     void copyBlock(int src, int dst);
 
     /**
+     * Blocks of the sliding-window layers' own pool ({@link ForwardBatch#localBlockTables()}), or 0 when every layer
+     * uses the {@link #numBlocks()} blocks.
+     */
+    default int numLocalBlocks() {
+        return 0;
+    }
+
+    /** Copies the sliding-window layers' KV of their own block {@code src} into {@code dst} (copy-on-write). */
+    default void copyLocalBlock(int src, int dst) {
+        throw new UnsupportedOperationException("Cannot copy a local KV block: backend " + name()
+                + " keeps every layer's KV in one pool");
+    }
+
+    /**
      * Copies every layer's KV of block {@code block} into {@code payload} (to swap it out of the pool): an F32 cache
      * laid out as {@link KvBlockLayout} says, (layers, 2 [keys, values], blockSize, kvDim) floats; a quantized one
      * as it stores it. Returns once the bytes are in {@code payload}.

@@ -1,5 +1,6 @@
 package dev.canopy.executor.model;
 
+import dev.canopy.executor.kv.F32KvStorage;
 import dev.canopy.executor.kv.KvCacheType;
 import dev.canopy.executor.kv.KvStorage;
 import dev.canopy.executor.tensor.KernelBackend;
@@ -36,11 +37,52 @@ public final class CpuBackend implements Backend {
      */
     public CpuBackend(Model model, int threads, KernelBackend kernels, int numBlocks, int blockSize,
                       KvCacheType kvType) {
-        this.kv = KvStorage.open(model.config(), kvType, numBlocks, blockSize);
+        this(model, threads, kernels, KvStorage.open(model.config(), kvType, numBlocks, blockSize));
+    }
+
+    private CpuBackend(Model model, int threads, KernelBackend kernels, KvStorage kv) {
+        this.kv = kv;
         this.parallel = new Parallel(threads);
         MatMul matmul = new MatMul(parallel, kernels);
         this.kernels = matmul.backend();
         this.transformer = new Transformer(model.config(), model.weights(), matmul, parallel);
+    }
+
+    /**
+     * A backend with an F32 KV cache whose sliding-window layers keep {@code numLocalBlocks} blocks of their own pool
+     * beside the {@code numBlocks} of the global layers: the storage a {@link dev.canopy.executor.kv.WindowedBlocks}
+     * hands out. Batches name the local blocks in {@link ForwardBatch#localBlockTables()}.
+     *
+     * @throws IllegalArgumentException when the model has no sliding-window layer
+     */
+    public static CpuBackend windowed(Model model, int threads, KernelBackend kernels, int numBlocks,
+                                      int numLocalBlocks, int blockSize) {
+        ModelConfig c = model.config();
+        boolean[] local = new boolean[c.layers()]; // (layers) whether each layer attends over the window
+        for (int l = 0; l < c.layers(); l++) {
+            local[l] = c.features().isLocal(l);
+        }
+        if (c.features().window().isEmpty()) {
+            throw new IllegalArgumentException("Cannot give sliding-window layers their own KV pool: "
+                    + c.architecture() + " has no sliding-window layer; use the plain CpuBackend constructor");
+        }
+        return new CpuBackend(model, threads, kernels,
+                KvStorage.openWindowed(c, numBlocks, numLocalBlocks, blockSize, local));
+    }
+
+    @Override
+    public int numLocalBlocks() {
+        return kv instanceof F32KvStorage f32 ? f32.numLocalBlocks() : 0;
+    }
+
+    /** Copies the local layers' KV of block {@code src} of their own pool into {@code dst} (copy-on-write). */
+    @Override
+    public void copyLocalBlock(int src, int dst) {
+        if (!(kv instanceof F32KvStorage windowed) || windowed.numLocalBlocks() == 0) {
+            throw new IllegalStateException("Cannot copy a local KV block: this backend's sliding-window layers have "
+                    + "no pool of their own (open it with CpuBackend.windowed)");
+        }
+        windowed.copyLocalBlock(src, dst);
     }
 
     @Override

@@ -12,8 +12,25 @@ package dev.canopy.executor.model;
  * @param rowSequence  index into {@code blockTables} of each row's sequence (rows)
  * @param blockTables  per sequence, its KV block ids in position order
  * @param logitRows    rows whose logits are wanted, ascending
+ * @param localBlockTables per sequence, the KV block ids of its sliding-window layers, when they live in a pool of
+ *                     their own ({@code dev.canopy.executor.kv.WindowedBlocks}); else {@code blockTables} itself
  */
-public record ForwardBatch(int[] tokens, int[] positions, int[] rowSequence, int[][] blockTables, int[] logitRows) {
+public record ForwardBatch(int[] tokens, int[] positions, int[] rowSequence, int[][] blockTables, int[] logitRows,
+                           int[][] localBlockTables) {
+
+    /** A batch whose local layers use the same blocks as the others. */
+    public ForwardBatch(int[] tokens, int[] positions, int[] rowSequence, int[][] blockTables, int[] logitRows) {
+        this(tokens, positions, rowSequence, blockTables, logitRows, blockTables);
+    }
+
+    /** This batch with the local layers' own block tables, one per sequence as {@code blockTables}. */
+    public ForwardBatch withLocalBlockTables(int[][] tables) {
+        if (tables.length != blockTables.length) {
+            throw new IllegalArgumentException("Cannot set local block tables: " + tables.length
+                    + " tables for a batch of " + blockTables.length + " sequences");
+        }
+        return new ForwardBatch(tokens, positions, rowSequence, blockTables, logitRows, tables);
+    }
 
     public ForwardBatch {
         if (tokens.length != positions.length || tokens.length != rowSequence.length) {

@@ -87,8 +87,10 @@ public final class Transformer {
             ex.qNorm().ifPresent(wt -> rmsNormRows(q, q, wt, n * c.heads()));
             ex.kNorm().ifPresent(wt -> rmsNormRows(k, k, wt, n * c.kvHeads()));
             boolean local = f.isLocal(l);
-            ropeAndStore(batch, kv, l, q, k, v, local ? localRope : rope);
-            attend(batch, kv, l, q, att, local ? f.window().get().size() : Integer.MAX_VALUE, ex.sinks().orElse(null));
+            int[][] tables = local ? batch.localBlockTables() : batch.blockTables(); // per sequence, its blocks
+            ropeAndStore(batch, tables, kv, l, q, k, v, local ? localRope : rope);
+            attend(batch, tables, kv, l, q, att, local ? f.window().get().size() : Integer.MAX_VALUE,
+                    ex.sinks().orElse(null));
             matmul.apply(lw.wo(), att, n, proj);
             ex.attnOutputBias().ifPresent(bias -> addBias(proj, bias, n));
             ex.postAttnNorm().ifPresent(wt -> rmsNormRows(proj, proj, wt, n));
@@ -143,7 +145,8 @@ public final class Transformer {
     }
 
     /** Rotates each row's q and k by its position, then stores k and v in the cache. */
-    private void ropeAndStore(ForwardBatch b, KvStorage kv, int layer, float[] q, float[] k, float[] v, Rope rope) {
+    private void ropeAndStore(ForwardBatch b, int[][] tables, KvStorage kv, int layer, float[] q, float[] k,
+                              float[] v, Rope rope) {
         int bs = kv.blockSize();
         float[] cs = new float[c.ropeDim()];
         for (int r = 0; r < b.rows(); r++) {
@@ -151,7 +154,7 @@ public final class Transformer {
             rope.angles(pos, cs);
             rope.apply(q, r * c.qDim(), c.heads(), cs);
             rope.apply(k, r * c.kvDim(), c.kvHeads(), cs);
-            int[] table = b.blockTables()[b.rowSequence()[r]];
+            int[] table = tables[b.rowSequence()[r]];
             kv.write(layer, table[pos / bs], pos % bs, k, r * c.kvDim(), v, r * c.kvDim());
         }
     }
@@ -164,7 +167,8 @@ public final class Transformer {
      * sequences start with the same KV block form a group that reads shared blocks once; each work
      * item attends one group for a few adjacent heads.
      */
-    private void attend(ForwardBatch b, KvStorage kv, int layer, float[] q, float[] att, int window, float[] sinks) {
+    private void attend(ForwardBatch b, int[][] blockTables, KvStorage kv, int layer, float[] q, float[] att,
+                        int window, float[] sinks) {
         List<int[]> groups = groupRowsByFirstBlock(b);
         int heads = c.heads();
         // About two items per thread in all: few groups (decode of one sequence) split their heads,
@@ -182,7 +186,7 @@ public final class Transformer {
                 for (int i = 0; i < rows.length; i++) {
                     qBase[i] = rows[i] * c.qDim();
                     lastPos[i] = b.positions()[rows[i]];
-                    tables[i] = b.blockTables()[b.rowSequence()[rows[i]]];
+                    tables[i] = blockTables[b.rowSequence()[rows[i]]];
                 }
                 attention.attendGroup(q, qBase, lastPos, tables, kv, layer, headFrom,
                         Math.min(heads, headFrom + headsPerItem), c.groupSize(), window, sinks, att);

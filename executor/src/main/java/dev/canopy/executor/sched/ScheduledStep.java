@@ -17,13 +17,16 @@ import java.util.List;
  *                  the scheduler swapped out (the swaps are done already: nothing to do)
  * @param failed    sequences the scheduler finished with {@link FinishReason#ERROR} since the last step (for example
  *                  too long for the whole KV pool); the engine reports them
+ * @param localCopies copy-on-write copies among the sliding-window layers' own blocks (when they have a pool of their
+ *                  own), to apply before the forward pass, in order
  */
 public record ScheduledStep(long id, List<ScheduledChunk> chunks, List<BlockCopy> copies, List<Sequence> preempted,
-                            List<Sequence> failed) {
+                            List<Sequence> failed, List<BlockCopy> localCopies) {
 
     public ScheduledStep {
         chunks = List.copyOf(chunks);
         copies = List.copyOf(copies);
+        localCopies = List.copyOf(localCopies);
         preempted = List.copyOf(preempted);
         failed = List.copyOf(failed);
     }

@@ -48,6 +48,7 @@ public final class Scheduler {
     private ScheduledStep inFlight; // scheduled and not yet postprocessed
     private final PrefixLeaders leaders;
     private final SwapSpace swap;
+    private final LocalKvPool local;
 
     /** A scheduler whose preemptions always recompute. */
     public Scheduler(SchedulerConfig config, BlockManager blocks) {
@@ -56,6 +57,20 @@ public final class Scheduler {
 
     /** A scheduler that may swap preempted sequences out to {@code swap}. */
     public Scheduler(SchedulerConfig config, BlockManager blocks, SwapSpace swap) {
+        this(config, blocks, swap, LocalKvPool.NONE);
+    }
+
+    /**
+     * A scheduler (preemptions recompute) whose model's sliding-window layers of a {@code window}-token window keep
+     * their KV in {@code localPool}, releasing each sequence's blocks that left the window before every step;
+     * {@code blocks} then serves the other layers.
+     */
+    public Scheduler(SchedulerConfig config, BlockManager blocks, BlockManager localPool, int window) {
+        this(config, blocks, SwapSpace.NONE, LocalKvPool.windowed(localPool, window));
+    }
+
+    private Scheduler(SchedulerConfig config, BlockManager blocks, SwapSpace swap, LocalKvPool local) {
+        this.local = Objects.requireNonNull(local, "local");
         this.config = Objects.requireNonNull(config, "config");
         this.blocks = Objects.requireNonNull(blocks, "blocks");
         this.swap = Objects.requireNonNull(swap, "swap");
@@ -68,6 +83,11 @@ public final class Scheduler {
 
     public BlockManager blockManager() {
         return blocks;
+    }
+
+    /** Whether sliding-window layers keep their own pool: steps then carry {@link Sequence#localBlockTable()}s. */
+    public boolean hasLocalPool() {
+        return local.isSeparate();
     }
 
     /**
@@ -133,7 +153,8 @@ public final class Scheduler {
         if (step.preempted.isEmpty() || step.chunks.isEmpty()) { // after a preemption, do not admit more
             admitWaiting(step);
         }
-        inFlight = new ScheduledStep(nextStepId++, step.chunks, step.copies, step.preempted, step.failed);
+        inFlight = new ScheduledStep(nextStepId++, step.chunks, step.copies, step.preempted, step.failed,
+                step.localCopies);
         return inFlight;
     }
 
@@ -168,6 +189,7 @@ public final class Scheduler {
             if (live) {
                 seq.setNumComputedTokens(chunk.endPos());
                 blocks.markComputed(seq);
+                local.markComputed(seq);
             }
             if (chunk.needsLogits()) {
                 int token = sampledTokenIds[next++];
@@ -255,6 +277,7 @@ public final class Scheduler {
      */
     public void checkInvariants() {
         blocks.checkInvariants();
+        local.checkInvariants();
         int accounted = 0;
         for (Sequence seq : waiting) {
             check(seq.status() == SequenceStatus.WAITING && seq.blockTable().isEmpty()
@@ -288,7 +311,8 @@ public final class Scheduler {
 
     /** Makes room for {@code n} KV slots of {@code seq}, preempting newer sequences; false if seq cannot run now. */
     private boolean reserveSlots(Sequence seq, int n, StepBuilder step) {
-        while (!blocks.canAppend(seq, n)) {
+        local.releaseOutOfWindow(seq);
+        while (!blocks.canAppend(seq, n) || !local.canAppend(seq, n)) {
             Sequence victim = newestUnscheduled(seq, step);
             if (victim != null) {
                 preempt(victim, step);
@@ -301,6 +325,7 @@ public final class Scheduler {
             }
         }
         step.copies.addAll(blocks.appendSlots(seq, n));
+        step.localCopies.addAll(local.appendSlots(seq, n));
         return true;
     }
 
@@ -316,7 +341,8 @@ public final class Scheduler {
                     deferred.add(waiting.pollFirst());
                     continue;
                 }
-                if (!blocks.canAllocate(seq)) {
+                if (!blocks.canAllocate(seq, local.cachedPrefixBlocks(seq))
+                        || !local.canAllocate(seq, sharedPrefixBlocks(seq))) {
                     if (!running.isEmpty()) {
                         return; // wait for running sequences to free blocks
                     }
@@ -339,7 +365,9 @@ public final class Scheduler {
 
     /** Gives {@code seq} its blocks: a cached prefix, then its swapped-out KV where there is some, then fresh. */
     private void startRunning(Sequence seq, StepBuilder step) {
-        int cached = blocks.allocate(seq);
+        int localHits = local.cachedPrefixBlocks(seq);
+        local.allocate(seq, Math.min(localHits, blocks.cachedPrefixBlocks(seq)));
+        int cached = blocks.allocate(seq, localHits); // no more than the local pool shares
         int swapped = seq.numSwappedTokens();
         int computed = cached;
         if (swapped > cached) {
@@ -376,6 +404,7 @@ public final class Scheduler {
             sample.setForkParent(null);
             sample.startRunning(parent.numPromptTokens() - 1);
             blocks.fork(parent, sample);
+            local.fork(parent, sample);
             running.add(sample);
         }
         samples.clear();
@@ -393,6 +422,7 @@ public final class Scheduler {
     private void preempt(Sequence seq, StepBuilder step) {
         int swapped = swapOut(seq);
         blocks.free(seq);
+        local.free(seq);
         running.remove(seq);
         seq.preempted(swapped);
         waiting.addFirst(seq);
@@ -409,6 +439,11 @@ public final class Scheduler {
         return Math.min(seq.numComputedTokens(), stored * blocks.blockSize());
     }
 
+    /** Leading prompt blocks both pools hold cached (the main pool's count alone without a local pool). */
+    private int sharedPrefixBlocks(Sequence seq) {
+        return Math.min(blocks.cachedPrefixBlocks(seq), local.cachedPrefixBlocks(seq));
+    }
+
     private void failTooLarge(Sequence seq, StepBuilder step) {
         int needed = blocks.blocksFor(seq.numTokens());
         end(seq, FinishReason.ERROR, "Cannot schedule sequence " + seq.id() + " (request " + seq.requestId()
@@ -423,6 +458,7 @@ public final class Scheduler {
                     + ": it already finished with " + seq.finishReason().orElseThrow());
             case RUNNING -> {
                 blocks.free(seq);
+                local.free(seq);
                 running.remove(seq);
             }
             case WAITING -> {

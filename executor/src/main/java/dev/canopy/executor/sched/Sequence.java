@@ -1,7 +1,7 @@
 package dev.canopy.executor.sched;
 
 import dev.canopy.executor.kv.BlockTable;
-import dev.canopy.executor.kv.KvSequence;
+import dev.canopy.executor.kv.WindowedKvSequence;
 import dev.canopy.executor.sample.SamplingParams;
 import dev.canopy.executor.sample.TokenHistory;
 import java.util.ArrayList;
@@ -14,7 +14,7 @@ import java.util.Optional;
  * {@link Scheduler#add}; only the scheduler changes it. Positions {@code [0, numComputedTokens())} have their KV
  * written; the rest (at least one token while running) is fed through the model by the next steps.
  */
-public final class Sequence implements KvSequence, TokenHistory {
+public final class Sequence implements WindowedKvSequence, TokenHistory {
 
     private final long id;
     private final long requestId;
@@ -22,6 +22,7 @@ public final class Sequence implements KvSequence, TokenHistory {
     private final int[] promptTokenIds; // (numPromptTokens)
     private final SamplingParams params;
     private final BlockTable blockTable = new BlockTable();
+    private final BlockTable localBlockTable = new BlockTable(); // sliding-window layers' own pool, when they have one
     private int[] generated = new int[16]; // (capacity) the first numGenerated entries are the generated tokens
     private int numGenerated;
     private SequenceStatus status = SequenceStatus.WAITING;
@@ -158,6 +159,11 @@ public final class Sequence implements KvSequence, TokenHistory {
     @Override
     public BlockTable blockTable() {
         return blockTable;
+    }
+
+    @Override
+    public BlockTable localBlockTable() {
+        return localBlockTable;
     }
 
     @Override

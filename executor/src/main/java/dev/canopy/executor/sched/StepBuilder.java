@@ -12,6 +12,7 @@ final class StepBuilder {
 
     final List<ScheduledChunk> chunks = new ArrayList<>();
     final List<BlockCopy> copies = new ArrayList<>();
+    final List<BlockCopy> localCopies = new ArrayList<>(); // among the sliding-window layers' own blocks
     final List<Sequence> preempted = new ArrayList<>();
     final List<Sequence> failed = new ArrayList<>();
     final Set<Sequence> scheduled = Collections.newSetFromMap(new IdentityHashMap<>());
