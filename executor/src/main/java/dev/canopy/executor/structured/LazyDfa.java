@@ -34,7 +34,7 @@ final class LazyDfa {
     private final Map<StateKey, Integer> stateIds = new HashMap<>();
     private volatile int[] table = new int[0]; // (state, 256): successor state, DEAD or UNKNOWN
     private volatile boolean[] accepting = new boolean[0]; // (state)
-    private final Map<Integer, Boolean> loops = new java.util.concurrent.ConcurrentHashMap<>(); // (state): StringBodyLoop
+    private final Map<Integer, Integer> plainSuccessors = new java.util.concurrent.ConcurrentHashMap<>(); // (state): StringBodyLoop
     private final int start;
     private final Map<Integer, int[]> epsClosures = new HashMap<>(); // (nfa state): see epsilonClosure
     private final LongSet visited = new LongSet();
@@ -83,12 +83,39 @@ final class LazyDfa {
 
     /** Whether every plain JSON string character leads from {@code state} back to it (cached). */
     boolean loopsOnPlainChars(int state) {
-        Boolean known = loops.get(state);
+        return plainSuccessor(state) == state;
+    }
+
+    /** The state every plain JSON string character leads to from {@code state}, DEAD, or {@link StringBodyLoop#MIXED} (cached). */
+    int plainSuccessor(int state) {
+        Integer known = plainSuccessors.get(state);
         if (known == null) {
-            known = StringBodyLoop.loops(this, state);
-            loops.put(state, known);
+            known = StringBodyLoop.successor(this, state);
+            plainSuccessors.put(state, known);
         }
         return known;
+    }
+
+    /**
+     * How many plain characters in a row {@code state} can read: at most {@code cap} ({@code cap} also when
+     * they loop), or -1 when a state on the way sends plain characters to different states.
+     */
+    int plainReach(int state, int cap) {
+        int cur = state;
+        for (int n = 0; n < cap; n++) {
+            int next = plainSuccessor(cur);
+            if (next == StringBodyLoop.MIXED) {
+                return -1;
+            }
+            if (next == DEAD) {
+                return n;
+            }
+            if (next == cur) {
+                return cap;
+            }
+            cur = next;
+        }
+        return cap;
     }
 
     synchronized int stateCount() {

@@ -55,8 +55,9 @@ public final class TokenGrammar {
             return cached;
         }
         long[] mask;
-        if (grammar.dfa().loopsOnPlainChars(state)) {
-            mask = trie.plainTokens.clone();
+        int reach = grammar.dfa().plainReach(state, trie.plainIndex.maxChars);
+        if (reach > 0) { // inside a free or length-bounded string: plain tokens by length, walk the rest
+            mask = trie.plainIndex.plainUpTo(reach);
             trie.nonPlain.allowed(grammar.dfa(), state, mask);
         } else {
             mask = new long[(tokenBytes.length + 63) >>> 6];

@@ -24,11 +24,11 @@ public final class TokenTrie {
     final int vocabSize;
     final byte[][] bytesById; // (vocab, bytes); empty for control tokens
     final int[] endTokens; // the end-of-generation tokens
-    final long[] plainTokens; // (vocab / 64): tokens of plain JSON string characters, see StringBodyLoop
     final TokenTrie nonPlain; // the other tokens (null in that trie itself)
     final long[][] plainAfterFirst; // (256, vocab / 64): tokens of 2+ bytes whose bytes after the first are plain
     final TokenTrie notPlainAfterFirst; // the other tokens (null in the derived tries)
     final int[] firstByteNode; // (256): the depth-1 node reading that byte, or -1
+    final PlainTokenIndex plainIndex; // plain tokens by length (null in the derived tries)
 
     private TokenTrie(byte[][] bytesById, int[] endTokens) {
         this(bytesById, endTokens, true);
@@ -39,13 +39,9 @@ public final class TokenTrie {
         this.bytesById = bytesById;
         this.endTokens = endTokens;
         if (withSlices) {
-            plainTokens = new long[(vocabSize + 63) >>> 6];
             byte[][] rest = new byte[vocabSize][];
             for (int id = 0; id < vocabSize; id++) {
                 boolean plain = bytesById[id].length > 0 && StringBodyLoop.isPlain(bytesById[id]);
-                if (plain) {
-                    plainTokens[id >>> 6] |= 1L << id;
-                }
                 rest[id] = plain ? new byte[0] : bytesById[id];
             }
             nonPlain = new TokenTrie(rest, endTokens, false);
@@ -64,8 +60,9 @@ public final class TokenTrie {
                 notPlain[id] = plainTail ? new byte[0] : b;
             }
             notPlainAfterFirst = new TokenTrie(notPlain, endTokens, false);
+            plainIndex = new PlainTokenIndex(bytesById);
         } else {
-            plainTokens = null;
+            plainIndex = null;
             nonPlain = null;
             plainAfterFirst = null;
             notPlainAfterFirst = null;
@@ -166,8 +163,9 @@ public final class TokenTrie {
 
     /**
      * Like {@link #allowed(LazyDfa, int, long[])}, in two passes where that pays: for each first byte whose
-     * successor state loops on plain string characters (an opening quote, a key's first letter), every token
-     * that continues with plain characters only is allowed at once, and only the other tokens are walked.
+     * successor state reads plain string characters uniformly (an opening quote, a key's first letter, a
+     * length-bounded string), the tokens that continue with plain characters only are allowed by their
+     * length at once, and only the other tokens are walked.
      */
     void allowedByFirstByte(LazyDfa dfa, int state, long[] mask) {
         for (int i = 0; i < label.length; i = next[i]) {
@@ -176,17 +174,22 @@ public final class TokenTrie {
             if (s < 0) {
                 continue;
             }
-            int other = notPlainAfterFirst.firstByteNode[b];
-            if (plainAfterFirst[b] != null && dfa.loopsOnPlainChars(s)) {
+            int reach = plainAfterFirst[b] == null ? -1 : dfa.plainReach(s, plainIndex.maxChars);
+            if (reach <= 0) {
+                allowed(dfa, state, mask, i, next[i]);
+                continue;
+            }
+            if (reach >= plainIndex.maxChars) {
                 long[] plain = plainAfterFirst[b];
                 for (int w = 0; w < mask.length; w++) {
                     mask[w] |= plain[w];
                 }
-                if (other >= 0) {
-                    notPlainAfterFirst.allowed(dfa, state, mask, other, notPlainAfterFirst.next[other]);
-                }
             } else {
-                allowed(dfa, state, mask, i, next[i]);
+                plainIndex.allowTails(b, reach, mask);
+            }
+            int other = notPlainAfterFirst.firstByteNode[b];
+            if (other >= 0) {
+                notPlainAfterFirst.allowed(dfa, state, mask, other, notPlainAfterFirst.next[other]);
             }
         }
     }
