@@ -89,7 +89,8 @@ final class PlainTokenIndex {
         }
     }
 
-    private static int charCount(byte[] bytes, int from) {
+    /** How many UTF-8 characters {@code bytes} hold from {@code from} on (lead bytes counted). */
+    static int charCount(byte[] bytes, int from) {
         int n = 0;
         for (int i = from; i < bytes.length; i++) {
             if ((bytes[i] & 0xC0) != 0x80) {

@@ -55,8 +55,8 @@ public final class TokenGrammar {
             return cached;
         }
         long[] mask;
-        int reach = grammar.dfa().plainReach(state, trie.plainIndex.maxChars);
-        if (reach > 0) { // inside a free or length-bounded string: plain tokens by length, walk the rest
+        int reach = grammar.dfa().plainReach(state, LazyDfa.REACH_LIMIT);
+        if (reach > 0 && (reach < LazyDfa.REACH_LIMIT || reach == LazyDfa.LOOPS)) { // in a free or bounded string
             mask = trie.plainIndex.plainUpTo(reach);
             trie.nonPlain.allowed(grammar.dfa(), state, mask);
         } else {
