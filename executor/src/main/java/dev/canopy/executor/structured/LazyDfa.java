@@ -22,6 +22,10 @@ final class LazyDfa {
     static final int DEAD = -1;
     private static final int UNKNOWN = -2;
     static final int MAX_DEPTH = 512;
+    /** {@link #plainReach} of a state inside a free string: any number of plain characters. */
+    static final int LOOPS = Integer.MAX_VALUE;
+    /** How far {@link #plainReach} follows a length-bounded string before giving up. */
+    static final int REACH_LIMIT = 16;
 
     private final Nfa nfa;
     // Call stacks, interned: stack 0 is empty; stack k is (parent[k], returnState[k]).
@@ -34,15 +38,18 @@ final class LazyDfa {
     private final Map<StateKey, Integer> stateIds = new HashMap<>();
     private volatile int[] table = new int[0]; // (state, 256): successor state, DEAD or UNKNOWN
     private volatile boolean[] accepting = new boolean[0]; // (state)
-    private final Map<Integer, Boolean> loops = new java.util.concurrent.ConcurrentHashMap<>(); // (state): StringBodyLoop
+    private volatile int[] plainSuccessors = new int[0]; // (state): StringBodyLoop#successor or UNKNOWN
     private final int start;
-    private final Map<Integer, int[]> epsClosures = new HashMap<>(); // (nfa state): see epsilonClosure
+    private final int[][] epsClosures; // (nfa state): see epsilonClosure, null until needed
+    private final LongStack seeds = new LongStack();
+    private final Map<SeedKey, Integer> closures = new HashMap<>(); // (sorted seed configurations): closure
     private final LongSet visited = new LongSet();
     private final LongStack work = new LongStack();
     private final LongStack core = new LongStack();
 
     LazyDfa(Nfa nfa) {
         this.nfa = nfa;
+        this.epsClosures = new int[nfa.stateCount()][];
         stackParent.add(0);
         stackReturn.add(0);
         stackDepth.add(0);
@@ -83,12 +90,51 @@ final class LazyDfa {
 
     /** Whether every plain JSON string character leads from {@code state} back to it (cached). */
     boolean loopsOnPlainChars(int state) {
-        Boolean known = loops.get(state);
-        if (known == null) {
-            known = StringBodyLoop.loops(this, state);
-            loops.put(state, known);
+        return plainSuccessor(state) == state;
+    }
+
+    /** The state every plain JSON string character leads to from {@code state}, DEAD, or {@link StringBodyLoop#MIXED} (cached). */
+    int plainSuccessor(int state) {
+        int[] known = plainSuccessors;
+        if (state < known.length && known[state] != UNKNOWN) {
+            return known[state];
         }
-        return known;
+        int successor = StringBodyLoop.successor(this, state);
+        synchronized (this) {
+            int[] current = plainSuccessors;
+            if (state >= current.length) {
+                int[] grown = Arrays.copyOf(current, Math.max(16, (state + 1) * 2));
+                Arrays.fill(grown, current.length, grown.length, UNKNOWN);
+                current = grown;
+            }
+            current[state] = successor;
+            plainSuccessors = current;
+        }
+        return successor;
+    }
+
+    /**
+     * How many plain characters in a row {@code state} can read: {@link #LOOPS} when they lead back to a
+     * state on the way (a free string), {@code limit} when the chain goes on beyond {@code limit} steps (each
+     * step checks a new state's ~200 transitions, hence the limit), or -1 when a state on the way sends plain
+     * characters to different states.
+     */
+    int plainReach(int state, int limit) {
+        int cur = state;
+        for (int n = 0; n < limit; n++) {
+            int next = plainSuccessor(cur);
+            if (next == StringBodyLoop.MIXED) {
+                return -1;
+            }
+            if (next == DEAD) {
+                return n;
+            }
+            if (next == cur) {
+                return LOOPS;
+            }
+            cur = next;
+        }
+        return limit;
     }
 
     synchronized int stateCount() {
@@ -101,7 +147,7 @@ final class LazyDfa {
         if (known != UNKNOWN) {
             return known;
         }
-        LongStack seeds = new LongStack();
+        seeds.clear();
         for (long c : cores.get(state)) {
             int[] edges = nfa.byteEdges[(int) c];
             for (int i = 0; i < edges.length; i += 3) {
@@ -110,7 +156,17 @@ final class LazyDfa {
                 }
             }
         }
-        int result = seeds.isEmpty() ? DEAD : closure(seeds.toArray());
+        int result = DEAD;
+        if (!seeds.isEmpty()) { // bytes of one class (letters, digits) share their seeds: close each set once
+            long[] key = seeds.toArray();
+            Arrays.sort(key);
+            SeedKey seedKey = new SeedKey(key);
+            Integer known2 = closures.get(seedKey);
+            result = known2 != null ? known2 : closure(key);
+            if (known2 == null) {
+                closures.put(seedKey, result);
+            }
+        }
         table[(state << 8) | b] = result; // table may have grown: write the current one
         return result;
     }
@@ -163,7 +219,7 @@ final class LazyDfa {
 
     /** The states reachable from {@code s} by epsilon edges alone that read a byte, call, or end a rule ({@code s} first). */
     private int[] epsilonClosure(int s) {
-        int[] known = epsClosures.get(s);
+        int[] known = epsClosures[s];
         if (known != null) {
             return known;
         }
@@ -186,7 +242,7 @@ final class LazyDfa {
             }
         }
         int[] result = out.toArray();
-        epsClosures.put(s, result);
+        epsClosures[s] = result;
         return result;
     }
 
@@ -240,6 +296,18 @@ final class LazyDfa {
         @Override
         public int hashCode() {
             return Arrays.hashCode(core) * 31 + (accept ? 1 : 0);
+        }
+    }
+
+    private record SeedKey(long[] seeds) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof SeedKey k && Arrays.equals(k.seeds, seeds);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(seeds);
         }
     }
 

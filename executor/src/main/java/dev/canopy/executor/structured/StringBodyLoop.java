@@ -32,54 +32,62 @@ final class StringBodyLoop {
         }
     }
 
+    /** What {@link #successor} answers when plain characters lead to different states. */
+    static final int MIXED = -3;
+
     /** Whether every plain character read in {@code s} leads back to {@code s}. */
     static boolean loops(LazyDfa dfa, int s) {
-        for (int b = 0x20; b < 0x7F; b++) {
-            if (b != '"' && b != '\\' && dfa.next(s, b) != s) {
-                return false;
-            }
-        }
-        // Two bytes: C2..DF then 80..BF.
-        if (!leadsBack(dfa, s, 0xC2, 0xDF, new int[][] {{0x80, 0xBF}})) {
-            return false;
-        }
-        // Three bytes: E0 A0..BF, E1..EC 80..BF, ED 80..9F, EE..EF 80..BF; then 80..BF.
-        int[] cont = {0x80, 0xBF};
-        return leadsBack(dfa, s, 0xE0, 0xE0, new int[][] {{0xA0, 0xBF}, cont})
-                && leadsBack(dfa, s, 0xE1, 0xEC, new int[][] {cont, cont})
-                && leadsBack(dfa, s, 0xED, 0xED, new int[][] {{0x80, 0x9F}, cont})
-                && leadsBack(dfa, s, 0xEE, 0xEF, new int[][] {cont, cont})
-                && leadsBack(dfa, s, 0xF0, 0xF0, new int[][] {{0x90, 0xBF}, cont, cont})
-                && leadsBack(dfa, s, 0xF1, 0xF3, new int[][] {cont, cont, cont})
-                && leadsBack(dfa, s, 0xF4, 0xF4, new int[][] {{0x80, 0x8F}, cont, cont});
+        return successor(dfa, s) == s;
     }
 
     /**
-     * Whether all leads in {@code lo..hi} reach one state, and each following byte range maps every
-     * byte of the current (single) state to one common state, ending at {@code s}.
+     * The one state every plain character leads to from {@code s} ({@link LazyDfa#DEAD} when every one is
+     * refused), or {@link #MIXED}. A position inside a length-bounded string has one (the next position),
+     * so the tokens of n plain characters are allowed there exactly when n steps stay alive.
      */
-    private static boolean leadsBack(LazyDfa dfa, int s, int lo, int hi, int[][] following) {
-        int cur = dfa.next(s, lo);
-        if (cur < 0) {
-            return false;
-        }
-        for (int b = lo + 1; b <= hi; b++) {
-            if (dfa.next(s, b) != cur) {
-                return false;
+    static int successor(LazyDfa dfa, int s) {
+        int target = dfa.next(s, 0x20);
+        for (int b = 0x21; b < 0x7F; b++) {
+            if (b != '"' && b != '\\' && dfa.next(s, b) != target) {
+                return MIXED;
             }
         }
-        for (int[] range : following) {
+        // Two bytes: C2..DF then 80..BF.
+        // Three bytes: E0 A0..BF, E1..EC 80..BF, ED 80..9F, EE..EF 80..BF; then 80..BF.
+        int[] cont = {0x80, 0xBF};
+        int[][][] groups = {
+            {{0xC2, 0xDF}, cont},
+            {{0xE0, 0xE0}, {0xA0, 0xBF}, cont}, {{0xE1, 0xEC}, cont, cont},
+            {{0xED, 0xED}, {0x80, 0x9F}, cont}, {{0xEE, 0xEF}, cont, cont},
+            {{0xF0, 0xF0}, {0x90, 0xBF}, cont, cont}, {{0xF1, 0xF3}, cont, cont, cont},
+            {{0xF4, 0xF4}, {0x80, 0x8F}, cont, cont}};
+        for (int[][] group : groups) {
+            if (groupTarget(dfa, s, group) != target) {
+                return MIXED;
+            }
+        }
+        return target;
+    }
+
+    /**
+     * The state every character of a UTF-8 group (lead byte range, then continuation byte ranges) leads
+     * to from {@code s}: each range must map the single current state to one common state (or refuse it
+     * entirely, then DEAD); otherwise {@link #MIXED}.
+     */
+    private static int groupTarget(LazyDfa dfa, int s, int[][] ranges) {
+        int cur = s;
+        for (int[] range : ranges) {
             int target = dfa.next(cur, range[0]);
-            if (target < 0) {
-                return false;
-            }
             for (int b = range[0] + 1; b <= range[1]; b++) {
                 if (dfa.next(cur, b) != target) {
-                    return false;
+                    return MIXED;
                 }
+            }
+            if (target < 0) {
+                return LazyDfa.DEAD;
             }
             cur = target;
         }
-        return cur == s;
+        return cur;
     }
 }

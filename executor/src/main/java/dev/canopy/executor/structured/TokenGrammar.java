@@ -55,8 +55,9 @@ public final class TokenGrammar {
             return cached;
         }
         long[] mask;
-        if (grammar.dfa().loopsOnPlainChars(state)) {
-            mask = trie.plainTokens.clone();
+        int reach = grammar.dfa().plainReach(state, LazyDfa.REACH_LIMIT);
+        if (reach > 0 && (reach < LazyDfa.REACH_LIMIT || reach == LazyDfa.LOOPS)) { // in a free or bounded string
+            mask = trie.plainIndex.plainUpTo(reach);
             trie.nonPlain.allowed(grammar.dfa(), state, mask);
         } else {
             mask = new long[(tokenBytes.length + 63) >>> 6];

@@ -14,6 +14,11 @@ import java.util.WeakHashMap;
 public final class TokenTrie {
 
     private static final Map<Tokenizer, TokenTrie> CACHE = new WeakHashMap<>();
+    /**
+     * Checking whether a state reads plain characters uniformly costs about a hundred DFA transitions
+     * (new states among them); below this many nodes, walking the subtree is cheaper.
+     */
+    private static final int BULK_MIN_NODES = 256;
 
     final byte[] label; // (nodes): the byte this node reads
     final int[] depth; // (nodes): 1 for children of the root
@@ -24,11 +29,14 @@ public final class TokenTrie {
     final int vocabSize;
     final byte[][] bytesById; // (vocab, bytes); empty for control tokens
     final int[] endTokens; // the end-of-generation tokens
-    final long[] plainTokens; // (vocab / 64): tokens of plain JSON string characters, see StringBodyLoop
     final TokenTrie nonPlain; // the other tokens (null in that trie itself)
     final long[][] plainAfterFirst; // (256, vocab / 64): tokens of 2+ bytes whose bytes after the first are plain
     final TokenTrie notPlainAfterFirst; // the other tokens (null in the derived tries)
     final int[] firstByteNode; // (256): the depth-1 node reading that byte, or -1
+    final int[] plainTail; // (nodes): the most characters below the node when every token's bytes below it are plain, else -1
+    final int[] subtreeTokens; // the tokens in node order (same-bytes tokens included)
+    final int[] tokensFrom; // (nodes + 1): index in subtreeTokens of the first token at or after the node
+    final PlainTokenIndex plainIndex; // plain tokens by length (null in the derived tries)
 
     private TokenTrie(byte[][] bytesById, int[] endTokens) {
         this(bytesById, endTokens, true);
@@ -39,13 +47,9 @@ public final class TokenTrie {
         this.bytesById = bytesById;
         this.endTokens = endTokens;
         if (withSlices) {
-            plainTokens = new long[(vocabSize + 63) >>> 6];
             byte[][] rest = new byte[vocabSize][];
             for (int id = 0; id < vocabSize; id++) {
                 boolean plain = bytesById[id].length > 0 && StringBodyLoop.isPlain(bytesById[id]);
-                if (plain) {
-                    plainTokens[id >>> 6] |= 1L << id;
-                }
                 rest[id] = plain ? new byte[0] : bytesById[id];
             }
             nonPlain = new TokenTrie(rest, endTokens, false);
@@ -64,8 +68,9 @@ public final class TokenTrie {
                 notPlain[id] = plainTail ? new byte[0] : b;
             }
             notPlainAfterFirst = new TokenTrie(notPlain, endTokens, false);
+            plainIndex = new PlainTokenIndex(bytesById);
         } else {
-            plainTokens = null;
+            plainIndex = null;
             nonPlain = null;
             plainAfterFirst = null;
             notPlainAfterFirst = null;
@@ -89,6 +94,7 @@ public final class TokenTrie {
         int[] tok = new int[capacity];
         sameBytes = new int[vocabSize];
         Arrays.fill(sameBytes, -1);
+        int[] tail = new int[capacity];
         int[] open = new int[1]; // (depth): index of the open node at that depth
         int count = 0;
         int longest = 0;
@@ -116,6 +122,13 @@ public final class TokenTrie {
                 count++;
             }
             tok[open[b.length]] = id;
+            for (int d = 1; d < b.length; d++) {
+                int node = open[d];
+                if (tail[node] >= 0) {
+                    int chars = plainChars(b, d);
+                    tail[node] = chars < 0 ? -1 : Math.max(tail[node], chars);
+                }
+            }
             longest = Math.max(longest, b.length);
             prev = b;
         }
@@ -127,11 +140,37 @@ public final class TokenTrie {
         next = Arrays.copyOf(nxt, count);
         token = Arrays.copyOf(tok, count);
         maxDepth = longest;
+        plainTail = Arrays.copyOf(tail, count);
+        tokensFrom = new int[count + 1];
+        int[] inOrder = new int[vocabSize];
+        int k = 0;
+        for (int i = 0; i < count; i++) {
+            tokensFrom[i] = k;
+            for (int t = token[i]; t >= 0; t = sameBytes[t]) {
+                inOrder[k++] = t;
+            }
+        }
+        tokensFrom[count] = k;
+        subtreeTokens = Arrays.copyOf(inOrder, k);
         firstByteNode = new int[256];
         Arrays.fill(firstByteNode, -1);
         for (int i = 0; i < count; i = next[i]) {
             firstByteNode[label[i] & 0xFF] = i;
         }
+    }
+
+    /** Whether {@code state} can read any {@code chars} plain characters in a row. */
+    private static boolean allowsPlain(LazyDfa dfa, int state, int chars) {
+        int reach = dfa.plainReach(state, Math.min(chars, LazyDfa.REACH_LIMIT));
+        return reach == LazyDfa.LOOPS || reach >= chars;
+    }
+
+    /** How many characters {@code bytes} hold from {@code from} on when they are plain (see StringBodyLoop), else -1. */
+    private static int plainChars(byte[] bytes, int from) {
+        if ((bytes[from] & 0xC0) == 0x80 || !StringBodyLoop.isPlain(Arrays.copyOfRange(bytes, from, bytes.length))) {
+            return -1;
+        }
+        return PlainTokenIndex.charCount(bytes, from);
     }
 
     /** The trie of {@code tokenizer}'s vocabulary, built on first use. */
@@ -166,8 +205,9 @@ public final class TokenTrie {
 
     /**
      * Like {@link #allowed(LazyDfa, int, long[])}, in two passes where that pays: for each first byte whose
-     * successor state loops on plain string characters (an opening quote, a key's first letter), every token
-     * that continues with plain characters only is allowed at once, and only the other tokens are walked.
+     * successor state reads plain string characters uniformly (an opening quote, a key's first letter, a
+     * length-bounded string), the tokens that continue with plain characters only are allowed by their
+     * length at once, and only the other tokens are walked.
      */
     void allowedByFirstByte(LazyDfa dfa, int state, long[] mask) {
         for (int i = 0; i < label.length; i = next[i]) {
@@ -176,17 +216,23 @@ public final class TokenTrie {
             if (s < 0) {
                 continue;
             }
-            int other = notPlainAfterFirst.firstByteNode[b];
-            if (plainAfterFirst[b] != null && dfa.loopsOnPlainChars(s)) {
+            int reach = plainAfterFirst[b] == null || next[i] - i <= BULK_MIN_NODES ? -1
+                    : dfa.plainReach(s, LazyDfa.REACH_LIMIT);
+            if (reach <= 0 || reach == LazyDfa.REACH_LIMIT) {
+                allowed(dfa, state, mask, i, next[i]);
+                continue;
+            }
+            if (reach == LazyDfa.LOOPS) {
                 long[] plain = plainAfterFirst[b];
                 for (int w = 0; w < mask.length; w++) {
                     mask[w] |= plain[w];
                 }
-                if (other >= 0) {
-                    notPlainAfterFirst.allowed(dfa, state, mask, other, notPlainAfterFirst.next[other]);
-                }
             } else {
-                allowed(dfa, state, mask, i, next[i]);
+                plainIndex.allowTails(b, reach, mask);
+            }
+            int other = notPlainAfterFirst.firstByteNode[b];
+            if (other >= 0) {
+                notPlainAfterFirst.allowed(dfa, state, mask, other, notPlainAfterFirst.next[other]);
             }
         }
     }
@@ -215,6 +261,15 @@ public final class TokenTrie {
             stateAt[d] = s;
             for (int t = token[i]; t >= 0; t = sameBytes[t]) {
                 mask[t >>> 6] |= 1L << t;
+            }
+            int below = plainTail[i];
+            if (below > 0 && next[i] - i > BULK_MIN_NODES && allowsPlain(dfa, s, below)) { // e.g. a new property name: all allowed
+                for (int k = tokensFrom[i], e = tokensFrom[next[i]]; k < e; k++) {
+                    int t = subtreeTokens[k];
+                    mask[t >>> 6] |= 1L << t;
+                }
+                i = next[i];
+                continue;
             }
             i++;
         }

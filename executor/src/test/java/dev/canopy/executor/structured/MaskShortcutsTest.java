@@ -1,0 +1,60 @@
+package dev.canopy.executor.structured;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.canopy.executor.TestModels;
+import dev.canopy.executor.gguf.GgufFile;
+import dev.canopy.executor.tokenizer.Tokenizer;
+import dev.canopy.executor.tokenizer.TokenizerLoader;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The mask shortcuts (plain tokens by length inside length-bounded strings, whole subtrees allowed where the
+ * state reads any plain text, shared DFA closures) give exactly the mask of a plain walk of the whole
+ * Llama 3 trie, at every step of a valid instance.
+ */
+class MaskShortcutsTest {
+
+    private static Tokenizer tokenizer;
+    private static TokenTrie trie;
+
+    @BeforeAll
+    static void loadVocabulary() {
+        try (GgufFile file = GgufFile.open(TestModels.dir().resolve("vocab/llama3-vocab.gguf"))) {
+            tokenizer = TokenizerLoader.load(file.metadata());
+        }
+        trie = TokenTrie.of(tokenizer);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\",\"minLength\":2,\"maxLength\":9}}} | {\"name\":\"Zoë Smith\"}",
+        "{\"type\":\"object\",\"properties\":{\"base\":{\"type\":\"number\"},\"height\":{\"type\":\"number\"}}} | {\"base\":1,\"hello world\":[\"x\"],\"zeta\":null}",
+        "{\"type\":\"array\",\"items\":{\"type\":\"string\",\"maxLength\":40}} | [\"a fairly long string of plain text here\",\"\"]",
+        "{\"type\":\"string\",\"pattern\":\"^[a-z]{3,20}$\"} | \"abcdefghij\"",
+    })
+    void everyMaskEqualsTheFullTrieWalk(String schema, String instance) throws Exception {
+        TokenGrammar grammar = new TokenGrammar(GrammarCache.compileSchema(new ObjectMapper().readTree(schema), false), trie);
+        LazyDfa dfa = grammar.grammar().dfa();
+        int state = dfa.start();
+        int[] tokens = tokenizer.encode(instance, false, false);
+        for (int i = 0; i <= tokens.length; i++) {
+            long[] walked = new long[grammar.mask(state).length];
+            trie.allowed(dfa, state, walked);
+            if (dfa.isAccepting(state)) {
+                for (int t : trie.endTokens) {
+                    walked[t >>> 6] |= 1L << t;
+                }
+            }
+            assertThat(grammar.mask(state)).as("mask after %d tokens of %s", i, instance).isEqualTo(walked);
+            if (i < tokens.length) {
+                state = grammar.advance(state, tokens[i]);
+                assertThat(state).as("token %d of %s", i, instance).isGreaterThanOrEqualTo(0);
+            }
+        }
+        assertThat(dfa.isAccepting(state)).isTrue();
+    }
+}
