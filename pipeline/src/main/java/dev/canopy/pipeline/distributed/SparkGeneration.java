@@ -64,8 +64,9 @@ public final class SparkGeneration {
     }
 
     /**
-     * Plans generation of {@code keyed} (the input plus its id column). Runs one Spark job now: it tokenizes,
-     * counts the rows and samples their prefix keys.
+     * Plans generation of {@code keyed} (the input plus its id column). Runs a Spark job now that tokenizes,
+     * counts the rows and samples their prefix keys, after one over the id column when the ids come from the
+     * input ({@link DuplicateIds}: only ids that may repeat need the window that ranks them).
      *
      * @param cacheTokenized keep the tokenized rows cached between planning and generation (then call
      *                       {@link Plan#release()}); without it they are tokenized again when generating
@@ -77,7 +78,8 @@ public final class SparkGeneration {
         RowPreparer preparer = new RowPreparer(columns, options.sampling(), options.maxPromptChars(),
                 options.outputSchema() == null ? null : OutputSchema.jsonSchema(options.outputSchema()));
 
-        Dataset<Row> grouped = tokenizedByGroup(keyed, columns, options, preparer);
+        Dataset<Row> grouped = tokenizedByGroup(keyed, columns, options, preparer,
+                DuplicateIds.mayRepeat(keyed, columns));
         if (cacheTokenized) {
             grouped = grouped.persist(StorageLevel.MEMORY_AND_DISK());
         }
@@ -117,9 +119,12 @@ public final class SparkGeneration {
     /**
      * {@code keyed} with, per row, its input order, prefix key tokens, estimated cost and output bound, tie break,
      * duplicate rank and group prefix (lazy: the tokenizing runs when the result is computed).
+     *
+     * @param idsMayRepeat rank the rows of each id with a window over the ids (a shuffle of every tokenized row);
+     *                     false only when every id is known to appear once
      */
     static Dataset<Row> tokenizedByGroup(Dataset<Row> keyed, InputColumns columns, GenerateOptions options,
-                                         RowPreparer preparer) {
+                                         RowPreparer preparer, boolean idsMayRepeat) {
         Dataset<Row> ordered = keyed.withColumn(InternalColumns.ORDER, monotonically_increasing_id());
         StructType tokenizedSchema = ordered.schema()
                 .add(InternalColumns.PREFIX, DataTypes.createArrayType(DataTypes.IntegerType, false), false)
@@ -128,14 +133,14 @@ public final class SparkGeneration {
                 .add(InternalColumns.TOKENS, DataTypes.createArrayType(DataTypes.IntegerType, false), true);
         Dataset<Row> tokenized = ordered.mapPartitions(
                 new TokenizeRows(options.backend(), preparer, options.prefixKeyTokens()), Encoders.row(tokenizedSchema));
-        return groupIds(tokenized, columns);
+        return groupIds(tokenized, columns, idsMayRepeat);
     }
 
     /** Adds the duplicate rank and the group prefix: rows of one id share the prefix of its first row. */
-    private static Dataset<Row> groupIds(Dataset<Row> tokenized, InputColumns columns) {
+    private static Dataset<Row> groupIds(Dataset<Row> tokenized, InputColumns columns, boolean idsMayRepeat) {
         Column id = col("`" + columns.idName() + "`");
         Dataset<Row> withTieBreak = tokenized.withColumn(InternalColumns.TIE_BREAK, xxhash64(id));
-        if (!columns.idFromInput()) { // synthesized ids are unique
+        if (!idsMayRepeat) { // each id once: every row is its id's first, its own group
             return withTieBreak.withColumn(InternalColumns.DUPLICATE_RANK, lit(1))
                     .withColumn(InternalColumns.GROUP_PREFIX, col(InternalColumns.PREFIX));
         }

@@ -36,7 +36,7 @@ final class TokenizeRows implements MapPartitionsFunction<Row, Row> {
 
     @Override
     public Iterator<Row> call(Iterator<Row> rows) {
-        ModelBackend backend = backendFactory.open();
+        ModelBackend backend = backendFactory.openForPlanning();
         return new Iterator<>() {
             @Override
             public boolean hasNext() {

@@ -7,15 +7,11 @@ import java.util.OptionalInt;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
-import dev.canopy.executor.chat.ChatMessage;
-import dev.canopy.executor.chat.ChatTemplate;
-import dev.canopy.executor.chat.ChatTemplateLimits;
 import dev.canopy.executor.engine.Completion;
 import dev.canopy.executor.engine.Engine;
 import dev.canopy.executor.engine.EngineConfig;
 import dev.canopy.executor.engine.GenerationRequest;
 import dev.canopy.executor.engine.GenerationResult;
-import dev.canopy.executor.tokenizer.Tokenizer;
 import dev.canopy.pipeline.generate.ChatRenderer;
 import dev.canopy.pipeline.generate.ErrorKind;
 import dev.canopy.pipeline.generate.GeneratedChoice;
@@ -36,62 +32,37 @@ import dev.canopy.prefixtree.PlanPolicy;
 final class EngineBackend implements ModelBackend {
 
     private final Engine engine;
-    private final String modelName;
-    private final ChatRenderer chat;
-    private final int maxCharsPerToken;
+    private final TokenizerBackend prompts;
     private RequestPlanner planner; // guarded by this
 
     EngineBackend(Engine engine, String modelName) {
         this.engine = engine;
-        this.modelName = modelName;
-        this.maxCharsPerToken = maxCharsPerToken(engine.tokenizer());
-        this.chat = ChatTemplate.fromModel(engine.model().file().metadata(), ChatTemplateLimits.DEFAULT)
-                .<ChatRenderer>map(TemplateChatRenderer::new)
-                .orElse(EngineBackend::noTemplate);
-    }
-
-    private static String noTemplate(List<ChatMessage> messages) {
-        throw new IllegalArgumentException("Cannot render messages: the model has no chat template ("
-                + ChatTemplate.METADATA_KEY + "); give prompts as strings instead");
+        this.prompts = new TokenizerBackend(engine.model(), modelName);
     }
 
     @Override
     public String modelName() {
-        return modelName;
+        return prompts.modelName();
     }
 
     @Override
     public int contextLength() {
-        return engine.model().config().contextLength();
+        return prompts.contextLength();
     }
 
     @Override
     public OptionalInt maxCharsPerToken() {
-        return OptionalInt.of(maxCharsPerToken);
-    }
-
-    /**
-     * The longest vocabulary entry, in chars, and at least 4: a token never stands for more prompt characters than
-     * its entry has (SentencePiece writes a space as one '▁', byte-level BPE one char per byte; a byte-fallback
-     * entry such as {@code <0x41>} is longer than the char it stands for, an unknown char is at most 2).
-     */
-    static int maxCharsPerToken(Tokenizer tokenizer) {
-        int longest = 4;
-        for (int id = 0; id < tokenizer.vocabSize(); id++) {
-            longest = Math.max(longest, tokenizer.piece(id).length());
-        }
-        return longest;
+        return prompts.maxCharsPerToken();
     }
 
     @Override
     public ChatRenderer chatRenderer() {
-        return chat;
+        return prompts.chatRenderer();
     }
 
     @Override
     public PromptTokenizer tokenizer() {
-        Tokenizer tokenizer = engine.tokenizer();
-        return prompt -> tokenizer.encode(prompt, tokenizer.addBosByDefault(), false);
+        return prompts.tokenizer();
     }
 
     @Override

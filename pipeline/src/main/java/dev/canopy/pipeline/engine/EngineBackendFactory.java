@@ -3,8 +3,10 @@ package dev.canopy.pipeline.engine;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalInt;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.spark.SparkContext;
 import org.apache.spark.SparkEnv;
@@ -36,6 +38,8 @@ public record EngineBackendFactory(String modelPath, EngineSettings settings, Sh
                                    RemoteModel remote) implements ModelBackendFactory {
 
     private static final Logger LOG = LoggerFactory.getLogger(EngineBackendFactory.class);
+    /** The tokenizer-only backends of this JVM ({@link #openForPlanning}), by factory. */
+    private static final Map<EngineBackendFactory, ModelBackend> TOKENIZERS = new ConcurrentHashMap<>();
 
     public EngineBackendFactory {
         Objects.requireNonNull(settings, "settings");
@@ -92,6 +96,16 @@ public record EngineBackendFactory(String modelPath, EngineSettings settings, Sh
             Engine engine = EngineOpener.open(settings.config(file, cores), gpu);
             return new EngineBackend(engine, modelName());
         });
+    }
+
+    /**
+     * The model's tokenizer and chat template without an engine (weights mapped, no KV pool, no kernel threads),
+     * once per JVM: planning tokenizes with it, so an executor opens its engine only when it generates. Not
+     * counted in {@link ProcessBackendCache#loads()}, which counts engines.
+     */
+    @Override
+    public ModelBackend openForPlanning() {
+        return TOKENIZERS.computeIfAbsent(this, factory -> new TokenizerBackend(Model.load(localFile()), modelName()));
     }
 
     @Override

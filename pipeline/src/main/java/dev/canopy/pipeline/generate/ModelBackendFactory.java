@@ -12,6 +12,15 @@ public interface ModelBackendFactory extends Serializable {
     ModelBackend open();
 
     /**
+     * What preparing and tokenizing prompts needs (tokenizer, chat template, context), for planning: a backend
+     * whose {@link ModelBackend#generator()} may refuse to run. By default the full backend; a factory whose
+     * backend is costly to open (an engine with its KV pool) opens only the prompt side here.
+     */
+    default ModelBackend openForPlanning() {
+        return open();
+    }
+
+    /**
      * Checks the model on the driver without loading its weights.
      *
      * @throws InvalidModelException naming the file and the problem
