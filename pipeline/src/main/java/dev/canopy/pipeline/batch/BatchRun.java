@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 import dev.canopy.pipeline.Canopy;
 import dev.canopy.pipeline.GenerateOptions;
 import dev.canopy.pipeline.engine.ModelShipping;
+import dev.canopy.pipeline.generate.ModelBackendFactory;
 import dev.canopy.pipeline.generate.ModelDescription;
 import dev.canopy.pipeline.input.InputColumns;
 import dev.canopy.pipeline.input.InputReader;
@@ -85,7 +86,9 @@ public final class BatchRun {
         phases.end("prepare");
 
         GenerationProgress progress = GenerationProgress.register(spark.sparkContext());
-        long modelBytesBefore = spec.options().backend().modelBytesCopied();
+        // the factory that generates: the shipped one (its own copy counter) once there are rows to generate
+        ModelBackendFactory generating = spec.options().backend();
+        long modelBytesBefore = generating.modelBytesCopied();
         String failure = null;
         double seconds = 0;
         long committedBefore = Math.max(0, total);
@@ -95,6 +98,8 @@ public final class BatchRun {
             try (ExecutorWatch watch = ExecutorWatch.start(spark.sparkContext(), NO_EXECUTOR_WARNING_SECONDS)) {
                 // only a run with rows to generate sends the model to the executors
                 GenerateOptions options = ModelShipping.shipped(spark, spec.options());
+                generating = options.backend();
+                modelBytesBefore = generating.modelBytesCopied();
                 plan = SparkGeneration.plan(pending, columns, options, progress, true);
                 total = fresh ? plan.inputRows() : total;
                 committedBefore = total - plan.inputRows();
@@ -134,7 +139,7 @@ public final class BatchRun {
         Map<String, Long> errors = onePerRow ? errorsOf(progress.partitions()) : committed.errorsByKind();
         phases.end("verify");
         JobMetrics metrics = JobMetrics.of(spec, model.name(), failure, counts, committedBefore, errors,
-                progress, seconds, phases.seconds(), spec.options().backend().modelBytesCopied() - modelBytesBefore);
+                progress, seconds, phases.seconds(), generating.modelBytesCopied() - modelBytesBefore);
         out.writeJson(OutputDirectory.METRICS, metrics);
         String runFile = out.writeRunJson(metrics);
         boolean complete = counts.complete() && failure == null;
