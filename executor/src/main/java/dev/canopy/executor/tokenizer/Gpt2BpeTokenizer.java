@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalInt;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A byte-level BPE tokenizer, {@code tokenizer.ggml.model = gpt2} (GPT-2, Llama 3, Qwen2): the text
@@ -17,7 +16,6 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Gpt2BpeTokenizer implements Tokenizer {
 
-    private static final int WORD_CACHE_LIMIT = 50_000;
     private static final int NO_TOKEN = -1;
 
     private final Vocabulary vocabulary;
@@ -28,7 +26,7 @@ public final class Gpt2BpeTokenizer implements Tokenizer {
     private final BpeSymbols symbols; // merge rules; extra ids for merge results that are not tokens
     private final SpecialTokenSplitter specialTokens;
     private final TokenBytes tokenBytes;
-    private final Map<String, int[]> wordCache = new ConcurrentHashMap<>(); // byte-level word → tokens
+    private final WordCache wordCache = new WordCache(); // byte-level word → tokens
 
     /**
      * @param mergeRules {@code tokenizer.ggml.merges}: "left right" per rule, rank = index
@@ -102,16 +100,7 @@ public final class Gpt2BpeTokenizer implements Tokenizer {
                 return new int[] {whole};
             }
         }
-        int[] cached = wordCache.get(word);
-        if (cached != null) {
-            return cached;
-        }
-        int[] tokens = mergeWord(word);
-        if (wordCache.size() >= WORD_CACHE_LIMIT) {
-            wordCache.clear();
-        }
-        wordCache.put(word, tokens);
-        return tokens;
+        return wordCache.tokens(word, this::mergeWord);
     }
 
     private int[] mergeWord(String word) {

@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The {@code BPE} model of a {@code tokenizer.json}: each word starts as its characters (code
@@ -16,7 +15,6 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class HfBpeModel {
 
-    private static final int WORD_CACHE_LIMIT = 50_000;
     private static final int ABSENT = -1;
 
     /** The model's options, as {@code model.*} fields of {@code tokenizer.json} hold them. */
@@ -26,7 +24,7 @@ final class HfBpeModel {
     private final BpeSymbols symbols;
     private final Options options;
     private final int[] byteTokens; // (256) id of <0xNN>, or ABSENT
-    private final Map<String, int[]> wordCache = new ConcurrentHashMap<>();
+    private final WordCache wordCache = new WordCache();
 
     /**
      * @param merges rank-ordered merge rules, each a (left, right) pair
@@ -61,16 +59,7 @@ final class HfBpeModel {
                 return new int[] {whole};
             }
         }
-        int[] cached = wordCache.get(word);
-        if (cached != null) {
-            return cached;
-        }
-        int[] tokens = mergeWord(word);
-        if (wordCache.size() >= WORD_CACHE_LIMIT) {
-            wordCache.clear();
-        }
-        wordCache.put(word, tokens);
-        return tokens;
+        return wordCache.tokens(word, this::mergeWord);
     }
 
     private int[] mergeWord(String word) {
