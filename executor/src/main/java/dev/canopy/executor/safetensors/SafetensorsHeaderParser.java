@@ -1,6 +1,7 @@
 package dev.canopy.executor.safetensors;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -26,7 +27,9 @@ import java.util.Map;
  */
 final class SafetensorsHeaderParser {
 
-    private static final ObjectMapper JSON = JsonMapper.builder().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+    private static final ObjectMapper JSON = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(8).build()).build())
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .build();
     private static final String METADATA = "__metadata__";
 
@@ -46,8 +49,9 @@ final class SafetensorsHeaderParser {
                     data.byteSize() - 8) + " bytes (the cap and what the file holds), found " + Long.toUnsignedString(headerLength));
         }
         JsonNode root = readJson(file, data.asSlice(8, headerLength).toArray(ValueLayout.JAVA_BYTE));
-        if (!root.isObject()) {
-            throw new ModelFormatException(file, "header: expected a JSON object of tensors, found " + root.getNodeType());
+        if (root == null || !root.isObject()) {
+            throw new ModelFormatException(file, "header: expected a JSON object of tensors, found "
+                    + (root == null || root.isMissingNode() ? "no JSON value (blank header)" : root.getNodeType()));
         }
         if (root.size() > limits.maxTensors() + 1) {
             throw new ModelFormatException(file, "header: expected at most " + limits.maxTensors() + " tensors, found "
@@ -70,8 +74,7 @@ final class SafetensorsHeaderParser {
 
     private static JsonNode readJson(Path file, byte[] header) {
         try {
-            return JSON.readTree(JSON.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
-                    .maxNestingDepth(8).build()).createParser(header));
+            return JSON.readTree(header);
         } catch (JacksonException e) {
             throw new ModelFormatException(file, "header: expected JSON, found " + e.getOriginalMessage(), e);
         } catch (java.io.IOException e) {

@@ -70,6 +70,12 @@ class SafetensorsFileTest {
     }
 
     @Test
+    void refusesABlankHeader() {
+        assertRefused(SafetensorsImage.bytes("  \r\n  ", new byte[0]),
+                "header: expected a JSON object of tensors, found no JSON value (blank header)");
+    }
+
+    @Test
     void refusesAnOffsetPastTheEndNamingTheTensor() {
         assertRefused(SafetensorsImage.bytes("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8000]}}",
                 new byte[8]), "tensor w: field data_offsets: expected [begin, end] with begin <= end <= 8 (the data"
