@@ -34,6 +34,8 @@ c("set_block", "{% set text %}  Hello {{ name }}!  {% endset %}[{{ text }}]|{% s
 # loops
 c("loop_variables", "{% for x in 'abc' %}{{ loop.index }}{{ loop.index0 }}{{ loop.revindex }}{{ loop.revindex0 }}{{ loop.first }}{{ loop.last }}{{ loop.length }};{% endfor %}")
 c("loop_prev_next_cycle", "{% for x in [1, 2, 3] %}{{ loop.previtem }}<{{ x }}>{{ loop.nextitem }} {{ loop.cycle('a', 'b') }};{% endfor %}")
+c("loop_changed", "{% for m in [{'r': 'user'}, {'r': 'user'}, {'r': 'bot'}, {'r': 'user'}] %}{% if loop.changed(m.r) %}[{{ m.r }}]{% endif %}{{ loop.index }}{% endfor %}|{% for x in [1, 1, 2] %}{{ loop.changed(x, 0) }}{{ loop.changed() }}{% endfor %}")
+c("loop_changed_numbers_compare_by_value", "{% for x in [1, 1.0, true, 2] %}{{ loop.changed(x) }},{% endfor %}")
 c("loop_controls", "{% for i in range(10) %}{% if i == 2 %}{% continue %}{% endif %}{% if i == 5 %}{% break %}{% endif %}{{ i }}{% endfor %}")
 c("loop_else_and_filter", "{% for x in [] %}{{ x }}{% else %}empty{% endfor %}|{% for x in range(6) if x is even %}{{ x }}{{ loop.length }},{% endfor %}")
 c("loop_over_dict_and_string", "{% for k in {'b': 1, 'a': 2} %}{{ k }}{% endfor %}|{% for c in 'hé' %}[{{ c }}]{% endfor %}")
