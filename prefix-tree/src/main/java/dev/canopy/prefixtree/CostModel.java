@@ -94,13 +94,27 @@ public final class CostModel {
         double readTokens = steps * (promptTokens - 1.0) + steps * (steps + 1) / 2.0;
         double pairs = readTokens + steps; // each step also attends to its own token
         double decodeFlops = steps * (linearFlopsPerToken + logitsFlops) + pairs * attentionFlopsPerPair;
-        double decodeKvBytes = readTokens * kvBytesPerToken;
+        double decodeKvBytes = readTokens * model.globalKvBytesPerToken()
+                + windowedReadTokens(promptTokens, steps) * model.localKvBytesPerToken();
         return new RequestCost(
                 prefillFlops(promptTokens - cachedTokens, cachedTokens),
                 decodeFlops,
                 decodeKvBytes,
                 steps == 0 ? 0.0 : decodeKvBytes / steps,
-                ((double) promptTokens + outputTokens) * kvBytesPerToken);
+                model.sequenceKvBytes((long) promptTokens + outputTokens));
+    }
+
+    /**
+     * Cached tokens the sliding-window layers read over {@code steps} decode steps after a prompt of {@code promptTokens}:
+     * step t reads {@code min(promptTokens + t - 1, window)}. 0 without a window.
+     */
+    private double windowedReadTokens(int promptTokens, long steps) {
+        if (model.localLayers() == 0) {
+            return 0.0;
+        }
+        long window = model.window();
+        long below = Math.max(0, Math.min(steps, window - promptTokens)); // steps that read fewer than window tokens
+        return below * (double) promptTokens + below * (below + 1) / 2.0 - below + (steps - below) * (double) window;
     }
 
     /** FLOPs of one engine step. */
@@ -132,7 +146,7 @@ public final class CostModel {
         return bytes / hardware.memoryBytesPerSecond();
     }
 
-    /** KV cache tokens the hardware's budget holds. */
+    /** KV cache tokens the hardware's budget holds in every layer (a windowed model's sequences hold fewer). */
     public long kvBudgetTokens() {
         return (long) Math.floor(hardware.kvBudgetBytes() / kvBytesPerToken);
     }

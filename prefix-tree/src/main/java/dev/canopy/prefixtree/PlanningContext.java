@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * What every planning policy reads: the requests, their prefix tree, their estimated outputs, and
- * the KV budget in tokens. Requests are named by their index in the list, which is also their
+ * the KV budget in bytes. Requests are named by their index in the list, which is also their
  * sequence id in the tree.
  */
 final class PlanningContext {
@@ -15,7 +15,7 @@ final class PlanningContext {
     final int[] outputs; // (requests) estimated output tokens
     final CostModel cost;
     final EngineLimits limits;
-    final long budgetTokens;
+    final double budgetBytes;
 
     PlanningContext(List<Request> requests, PrefixTree tree, int[] outputs, CostModel cost, EngineLimits limits) {
         this.requests = requests;
@@ -24,7 +24,7 @@ final class PlanningContext {
         this.outputs = outputs;
         this.cost = cost;
         this.limits = limits;
-        this.budgetTokens = cost.kvBudgetTokens();
+        this.budgetBytes = cost.hardware().kvBudgetBytes();
     }
 
     int size() {
@@ -69,32 +69,45 @@ final class PlanningContext {
     }
 
     /**
-     * KV tokens of the requests resident at once, in this order: each prompt's tokens beyond its
-     * common prefix with the one before, plus estimated outputs. Exact when every subtree's requests
-     * are contiguous in the order (a depth-first order), an upper bound otherwise.
+     * KV bytes that {@code request} adds to a group when it shares {@code sharedTokens} prompt tokens with the request
+     * before it: in the global layers its tokens beyond the shared prefix, in the sliding-window layers (if any) its own
+     * window (an upper bound: a window inside the shared prefix is shared too).
      */
-    long residentTokens(int[] group) {
-        long tokens = lifeTokens(group[0]);
+    double addedKvBytes(int request, int sharedTokens) {
+        long life = lifeTokens(request);
+        ModelShape shape = cost.model();
+        return (life - sharedTokens) * shape.globalKvBytesPerToken() + (shape.sequenceKvBytes(life)
+                - life * shape.globalKvBytesPerToken());
+    }
+
+    /**
+     * KV bytes of the requests resident at once, in this order: each prompt's tokens beyond its
+     * common prefix with the one before, plus estimated outputs, and each one's window in the sliding-window
+     * layers. Exact for the global layers when every subtree's requests are contiguous in the order (a
+     * depth-first order), an upper bound otherwise.
+     */
+    double residentKvBytes(int[] group) {
+        double bytes = addedKvBytes(group[0], 0);
         for (int i = 1; i < group.length; i++) {
-            tokens += lifeTokens(group[i]) - commonPrefix(group[i - 1], group[i]);
+            bytes += addedKvBytes(group[i], commonPrefix(group[i - 1], group[i]));
         }
-        return tokens;
+        return bytes;
     }
 
     /** Makes a plan group of {@code group} (request indices in execution order). */
     PlanGroup toGroup(int prefixGroup, int[] group, List<PrefixReuse> reusedBy) {
         int prefix = tree.depthOf(prefixNode(group));
-        long kvBytes = (long) Math.ceil(residentTokens(group) * cost.kvBytesPerToken());
+        long kvBytes = (long) Math.ceil(residentKvBytes(group));
         return new PlanGroup(prefixGroup, group, prefix, kvBytes, reusedBy);
     }
 
     /** Throws when a request alone needs more KV than the budget holds: no plan can run it. */
     void requireEveryRequestFits() {
         for (int r = 0; r < size(); r++) {
-            if (lifeTokens(r) > budgetTokens) {
+            if (addedKvBytes(r, 0) > budgetBytes) {
                 throw new IllegalArgumentException("Cannot plan request " + r + " (id " + requests.get(r).id() + "): its prompt ("
                         + promptLength(r) + " tokens) plus estimated output (" + outputs[r] + " tokens) need more KV than the budget of "
-                        + cost.hardware().kvBudgetBytes() + " bytes holds (" + budgetTokens + " tokens)");
+                        + cost.hardware().kvBudgetBytes() + " bytes holds (" + cost.kvBudgetTokens() + " tokens)");
             }
         }
     }

@@ -29,11 +29,11 @@ final class UnitPacker {
         int units = 0;
         int s = 0;
         while (s < n) {
-            long used = context.lifeTokens(order[s]);
+            double used = context.addedKvBytes(order[s], 0);
             int end = s + 1;
             while (end < n) {
-                long added = context.lifeTokens(order[end]) - sharedWithPrevious[end];
-                if (used + added > context.budgetTokens) {
+                double added = context.addedKvBytes(order[end], sharedWithPrevious[end]);
+                if (used + added > context.budgetBytes) {
                     break;
                 }
                 used += added;

@@ -55,6 +55,18 @@ class BatchPlannerTest {
     }
 
     @Test
+    void aSlidingWindowModelsGroupsCountOneWindowPerRequestInItsLocalLayers() {
+        // TINY with its second layer windowed to 4 tokens: the 32-token budget (1,024 bytes) that split the A's above
+        // now holds each prefix group whole: 38 tokens in the global layer, 3 windows of 4 in the local one
+        ModelShape windowed = new ModelShape(2, 8, 2, 1, 4, 16, 10, 2.0, 2.0, 1, 4);
+        BatchPlanner planner = new BatchPlanner(new CostModel(windowed, TestCosts.tiny(32).hardware()),
+                TestCosts.limits(4, 64, 4));
+        Plan plan = planner.plan(interleaved, PlanPolicy.PREFIX_SORT);
+        assertThat(plan.groups()).extracting(PlanGroup::size).containsExactly(3, 3);
+        assertThat(plan.groups()).allSatisfy(g -> assertThat(g.estimatedKvBytes()).isEqualTo(38 * 16L + 3 * 4 * 16L));
+    }
+
+    @Test
     void batchLlmStartsWithTheDecodeHeavyGroup() {
         List<Request> requests = List.of(
                 request(0, concat(A, run(1, 4)), 1), request(1, concat(A, run(5, 4)), 1),

@@ -43,6 +43,26 @@ class CostModelTest {
     }
 
     @Test
+    void slidingWindowLayersReadAndHoldOnlyTheirWindow() {
+        // TINY with its second layer attending over the last 4 tokens: 16 bytes a token in each kind of layer
+        ModelShape windowed = new ModelShape(2, 8, 2, 1, 4, 16, 10, 2.0, 2.0, 1, 4);
+        CostModel windowedCost = new CostModel(windowed, cost.hardware());
+        assertThat(windowed.globalKvBytesPerToken()).isEqualTo(16.0);
+        assertThat(windowed.localKvBytesPerToken()).isEqualTo(16.0);
+        assertThat(windowed.sequenceKvBytes(3)).isEqualTo(3 * 16 + 3 * 16);
+        assertThat(windowed.sequenceKvBytes(7)).isEqualTo(7 * 16 + 4 * 16);
+
+        RequestCost life = windowedCost.requestCost(4, 0, 3);
+        // two decode steps read 4 and 5 tokens in the global layer, 4 and 4 in the windowed one
+        assertThat(life.decodeKvBytes()).isEqualTo(9 * 16 + 8 * 16);
+        assertThat(life.peakKvBytes()).isEqualTo(7 * 16 + 4 * 16);
+        // a prompt shorter than the window: steps read 2, 3, 4, then 4, 4
+        assertThat(windowedCost.requestCost(2, 0, 6).decodeKvBytes()).isEqualTo((2 + 3 + 4 + 5 + 6) * 16 + (2 + 3 + 4 + 4 + 4) * 16);
+        assertThat(windowedCost.requestCost(2, 0, 6).decodeKvBytes())
+                .isLessThan(cost.requestCost(2, 0, 6).decodeKvBytes());
+    }
+
+    @Test
     void aStepTakesTheSlowerOfComputeAndMemoryPlusItsOverhead() {
         StepCost step = cost.stepCost(new StepLoad(2, 3, 1, 4, 2));
         assertThat(step.computeSeconds()).isCloseTo((2 * 2304 + 3 * 64 + 160) / 1000.0, within(1e-12));
@@ -58,6 +78,8 @@ class CostModelTest {
                 .hasMessage("Cannot create model shape: heads 3 is not a multiple of kvHeads 2");
         assertThatThrownBy(() -> new ModelShape(0, 8, 2, 1, 4, 16, 10, 2, 2))
                 .hasMessage("Cannot create model shape: layers is 0; it must be > 0");
+        assertThatThrownBy(() -> new ModelShape(2, 8, 2, 1, 4, 16, 10, 2, 2, 1, 0))
+                .hasMessage("Cannot create model shape: localLayers 1 must be in 0..2 and window 0 > 0 exactly when localLayers > 0");
         assertThatThrownBy(() -> HardwareProfile.measured("cpu", 1e9, 1e9, 0))
                 .hasMessage("Cannot create hardware profile 'cpu': kvBudgetBytes is 0; it must be > 0");
         assertThatThrownBy(() -> cost.requestCost(4, 4, 1))

@@ -14,12 +14,12 @@ import dev.canopy.executor.model.ModelConfig;
  * {@code n} blocks of every layer pays instead for {@code ceil(n / 2)} blocks of the local layers and, with the rest,
  * for as many blocks of the global layers as fit: a mostly-local model holds several times the tokens.
  */
-final class WindowedKv {
+public final class WindowedKv {
 
     private WindowedKv() {}
 
-    /** Whether {@code config} runs {@code model} with a separate local pool. */
-    static boolean applies(Model model, EngineConfig config) {
+    /** Whether {@code config} runs {@code model} with a separate local pool (the planner's KV cost follows it). */
+    public static boolean applies(Model model, EngineConfig config) {
         return model.config().features().window().isPresent() && config.kvType() == KvCacheType.F32
                 && !config.offload().enabled() && config.backend() != BackendKind.CUDA;
     }

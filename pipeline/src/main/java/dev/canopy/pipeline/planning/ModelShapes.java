@@ -1,5 +1,7 @@
 package dev.canopy.pipeline.planning;
 
+import dev.canopy.executor.engine.EngineConfig;
+import dev.canopy.executor.engine.WindowedKv;
 import dev.canopy.executor.gguf.GgufTensorInfo;
 import dev.canopy.executor.kv.KvCacheType;
 import dev.canopy.executor.model.Model;
@@ -14,6 +16,26 @@ import dev.canopy.prefixtree.ModelShape;
 public final class ModelShapes {
 
     private ModelShapes() {}
+
+    /**
+     * {@code model} as {@code config} runs it: its KV cache type and block size, and, when the engine gives its
+     * sliding-window layers a pool of their own ({@link WindowedKv#applies}), those layers holding one window per
+     * sequence.
+     */
+    public static ModelShape of(Model model, EngineConfig config) {
+        ModelShape all = of(model, config.kvType(), config.blockSize());
+        ModelConfig c = model.config();
+        if (!WindowedKv.applies(model, config)) {
+            return all;
+        }
+        int localLayers = 0;
+        for (int l = 0; l < c.layers(); l++) {
+            localLayers += c.features().isLocal(l) ? 1 : 0;
+        }
+        int window = c.features().window().orElseThrow().size();
+        return new ModelShape(all.layers(), all.hidden(), all.heads(), all.kvHeads(), all.headDim(), all.ffn(),
+                all.vocab(), all.bytesPerWeight(), all.kvBytesPerElement(), localLayers, localLayers == 0 ? 0 : window);
+    }
 
     /** {@code model} with a KV cache of {@code kvType} in blocks of {@code blockSize} tokens (scales included). */
     public static ModelShape of(Model model, KvCacheType kvType, int blockSize) {

@@ -28,7 +28,7 @@ public final class RequestPlanner {
     private final EngineLimits limits;
 
     public RequestPlanner(Model model, EngineConfig config, HardwareProfile hardware) {
-        this.cost = new CostModel(ModelShapes.of(model, config.kvType(), config.blockSize()), hardware);
+        this.cost = new CostModel(ModelShapes.of(model, config), hardware);
         this.limits = new EngineLimits(config.maxSeqs(), config.maxBatchTokens(), config.blockSize(),
                 PrefillPacing.FILL_BUDGET);
     }

@@ -58,4 +58,25 @@ class ModelShapesTest {
             assertThat(shape.layerParameters()).isEqualTo(64L * 64 + 2L * 64 * 32 + 64L * 64 + 3L * 64 * 128);
         }
     }
+
+    @Test
+    void aSlidingWindowModelsLocalLayersHoldOneWindowWhenTheEngineGivesThemAPoolOfTheirOwn() {
+        java.nio.file.Path file = dev.canopy.executor.ArchGoldens.model("gemma3-tiny-f32");
+        try (Model gemma3 = Model.load(file)) {
+            var config = dev.canopy.executor.engine.EngineConfig.defaults(file);
+            ModelShape shape = ModelShapes.of(gemma3, config);
+            int local = 0;
+            for (int l = 0; l < gemma3.config().layers(); l++) {
+                local += gemma3.config().features().isLocal(l) ? 1 : 0;
+            }
+            assertThat(local).isPositive();
+            assertThat(shape.localLayers()).isEqualTo(local);
+            assertThat(shape.window()).isEqualTo(gemma3.config().features().window().orElseThrow().size());
+            assertThat(shape.sequenceKvBytes(100_000)).isLessThan(100_000 * shape.kvBytesPerToken());
+            // a Q8 cache keeps one pool (no release): every layer holds every token, as the engine does
+            ModelShape q8 = ModelShapes.of(gemma3, config.withKvType(KvCacheType.Q8));
+            assertThat(q8.localLayers()).isZero();
+            assertThat(q8.sequenceKvBytes(100_000)).isEqualTo(100_000 * q8.kvBytesPerToken());
+        }
+    }
 }
