@@ -19,7 +19,7 @@ import org.junit.jupiter.api.TestFactory;
 class ChatTemplateCorpusTest {
 
     private static final List<String> TEMPLATES = List.of("llama3", "llama3_1", "qwen3", "gemma3", "deepseek_v3",
-            "chatml", "llama31", "mistral", "reasoning");
+            "chatml", "llama31", "mistral", "reasoning", "llama3_2");
 
     @TestFactory
     Stream<DynamicTest> everyTemplateRendersEveryConversationAsJinja2Does() {
