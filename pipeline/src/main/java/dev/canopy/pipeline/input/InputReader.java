@@ -21,7 +21,7 @@ public final class InputReader {
             return switch (spec.format()) {
                 case PARQUET -> {
                     ParquetInputCheck.check(spark.sparkContext().hadoopConfiguration(), location,
-                            ParquetFooterLimits.DEFAULT);
+                            ParquetFooterLimits.from(key -> spark.conf().get(key, null)));
                     yield spark.read().parquet(location);
                 }
                 case JSONL -> spark.read().json(location);

@@ -89,4 +89,25 @@ class InputReaderTest {
         Files.delete(deep);
         assertThat(InputReader.read(spark, new InputSpec(table, InputFormat.PARQUET)).count()).isEqualTo(1);
     }
+
+    @Test
+    void aJobSetsTheParquetFooterLimitsWithSparkSettings() throws IOException {
+        String table = dir.resolve("limits").toString();
+        spark.read().json(Files.writeString(dir.resolve("two.jsonl"), "{\"prompt\": \"Once\", \"id\": 1}\n").toString())
+                .write().parquet(table);
+        try {
+            spark.conf().set("spark.canopy.input.parquet.maxColumns", "1");
+            assertThatThrownBy(() -> InputReader.read(spark, new InputSpec(table, InputFormat.PARQUET)))
+                    .isInstanceOf(InvalidInputException.class)
+                    .hasMessageContaining("is refused before Spark reads it: its schema has more than 1 columns");
+            spark.conf().set("spark.canopy.input.parquet.maxColumns", "many");
+            assertThatThrownBy(() -> InputReader.read(spark, new InputSpec(table, InputFormat.PARQUET)))
+                    .hasMessageEndingWith("Cannot use setting spark.canopy.input.parquet.maxColumns='many': expected a"
+                            + " positive whole number (default 10000)");
+            spark.conf().set("spark.canopy.input.parquet.maxColumns", "2");
+            assertThat(InputReader.read(spark, new InputSpec(table, InputFormat.PARQUET)).count()).isEqualTo(1);
+        } finally {
+            spark.conf().unset("spark.canopy.input.parquet.maxColumns");
+        }
+    }
 }
