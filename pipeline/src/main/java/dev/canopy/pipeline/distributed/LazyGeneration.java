@@ -1,6 +1,7 @@
 package dev.canopy.pipeline.distributed;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.from_json;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,6 +20,7 @@ import dev.canopy.pipeline.GenerateOptions;
 import dev.canopy.pipeline.input.InputColumns;
 import dev.canopy.pipeline.input.RowParam;
 import dev.canopy.pipeline.partition.PrefixKey;
+import dev.canopy.pipeline.structured.OutputSchema;
 import scala.Tuple2;
 
 /**
@@ -38,7 +40,8 @@ public final class LazyGeneration {
      */
     public static Dataset<Row> rows(Dataset<Row> keyed, InputColumns columns, GenerateOptions options,
                                     GenerationProgress progress, int partitions) {
-        RowPreparer preparer = new RowPreparer(columns, options.sampling(), options.maxPromptChars());
+        RowPreparer preparer = new RowPreparer(columns, options.sampling(), options.maxPromptChars(),
+                options.outputSchema() == null ? null : OutputSchema.jsonSchema(options.outputSchema()));
         Dataset<Row> grouped = SparkGeneration.tokenizedByGroup(keyed, columns, options, preparer,
                 columns.idFromInput()); // no job may run before the action: input ids are ranked by the window
         Dataset<Row> ranged = grouped.repartitionByRange(options.partitions().orElse(partitions),
@@ -52,8 +55,13 @@ public final class LazyGeneration {
                 multiChoice);
         List<StructField> fields = new ArrayList<>(Arrays.asList(keyed.schema().fields()));
         fields.addAll(Arrays.asList(ResultColumns.fields(options.textColumn(), multiChoice)));
-        return ranged.mapPartitions(new Generate(new GeneratePartition(options.backend(), preparer, layout, progress)),
-                Encoders.row(DataTypes.createStructType(fields)));
+        Dataset<Row> rows = ranged.mapPartitions(new Generate(new GeneratePartition(options.backend(), preparer, layout,
+                progress)), Encoders.row(DataTypes.createStructType(fields)));
+        if (options.outputSchema() != null && !multiChoice) { // the typed value beside the raw text, as the batch job
+            rows = rows.withColumn(OutputSchema.parsedColumn(options.textColumn()), from_json(
+                    col("`" + options.textColumn() + "`"), OutputSchema.structType(options.outputSchema())));
+        }
+        return rows;
     }
 
     /** {@link GeneratePartition} over a Dataset partition (it reads rows only; the key was for partitioning). */

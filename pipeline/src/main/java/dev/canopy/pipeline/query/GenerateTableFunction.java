@@ -34,7 +34,9 @@ final class GenerateTableFunction {
     static final String USAGE = "canopy_generate(TABLE(t), model => 'model.gguf' [, max_tokens => N, temperature => T,"
             + " top_k => K, top_p => P, seed => S, n => N, prompt_column => 'prompt', messages_column => 'messages',"
             + " id_column => 'id', text_column => 'generated_text', partitions => N, prefix_key_tokens => N,"
-            + " max_prompt_chars => N]) - Generates text for each row of the table with a GGUF model.";
+            + " max_prompt_chars => N, output_schema => 'label STRING, score DOUBLE']) - Generates text for each row of"
+            + " the table with a GGUF model; with output_schema (a Spark DDL struct) every row's text is JSON of that"
+            + " type and generated_text_parsed holds it as a typed struct.";
 
     private GenerateTableFunction() {}
 

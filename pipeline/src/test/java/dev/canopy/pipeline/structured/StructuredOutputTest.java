@@ -81,4 +81,22 @@ class StructuredOutputTest {
         StructType out = generator.transformSchema(new StructType().add("prompt", DataTypes.StringType));
         assertThat(out.apply("generated_text_parsed").dataType()).isEqualTo(OutputSchema.structType("label STRING"));
     }
+
+    @Test
+    void theSqlFunctionTakesTheOutputSchemaAsAnArgument() {
+        spark.createDataFrame(List.of(RowFactory.create(1L, "Once upon a time"), RowFactory.create(2L, "The cat")),
+                new StructType().add("id", DataTypes.LongType).add("prompt", DataTypes.StringType))
+                .createOrReplaceTempView("canopy_structured_prompts");
+
+        Dataset<Row> out = spark.sql("SELECT id, generated_text, generated_text_parsed.ok AS ok, error FROM"
+                + " canopy_generate(TABLE(canopy_structured_prompts), model => '" + TestModels.stories260kF32()
+                + "', max_tokens => 64, output_schema => 'ok BOOLEAN')");
+
+        assertThat(out.schema().apply("ok").dataType()).isEqualTo(DataTypes.BooleanType);
+        for (Row r : out.collectAsList()) {
+            assertThat(r.<String>getAs("error")).as("row %s", r).isNull();
+            assertThat(r.<String>getAs("generated_text")).startsWith("{").endsWith("}");
+            assertThat(r.<Boolean>getAs("ok")).isNotNull();
+        }
+    }
 }
