@@ -29,9 +29,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * rows. Batch 1 is a decode step (memory-bound: every weight byte is read once per token), larger
  * batches are prefill. Report weights per second = rows·cols·batch / time.
  *
- * <p>Run: {@code mvn -pl executor -am test-compile} then
- * {@code java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp <test classpath>
- * org.openjdk.jmh.Main MatMulBenchmark}.
+ * <p>Run: {@code scripts/bench.sh jmh MatMulBenchmark}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

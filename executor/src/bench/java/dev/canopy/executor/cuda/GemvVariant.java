@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * One batch-1 GEMV design of the lab ({@code src/test/cuda/gemv_lab.cu}, whose header explains the names), or main's
+ * One batch-1 GEMV design of the lab ({@code src/bench/cuda/gemv_lab.cu}, whose header explains the names), or main's
  * kernel it is measured against.
  *
  * @param kernel      the {@code extern "C"} kernel: in canopy.fatbin for {@link Kind#BASELINE}, else in the lab's

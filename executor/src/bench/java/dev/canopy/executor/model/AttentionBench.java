@@ -11,7 +11,7 @@ import java.util.Random;
  * {@code positions} tokens of the synthetic 134M model's shape (12 heads of 64). Reports CPU time per
  * layer-call, which a busy machine disturbs less than wall time.
  *
- * <p>Run: {@code java -cp <executor classes + test-classes> dev.canopy.executor.model.AttentionBench [positions] [iterations]}
+ * <p>Run: {@code scripts/bench.sh main dev.canopy.executor.model.AttentionBench [positions] [iterations]}
  */
 public final class AttentionBench {
 

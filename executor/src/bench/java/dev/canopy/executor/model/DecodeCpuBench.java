@@ -10,7 +10,7 @@ import java.nio.file.Path;
  * wall time. Compare with {@code ModelMatMulBench} on one thread: the difference is what a step spends
  * outside the matrix products (attention, norms, rope, KV writes, glue).
  *
- * <p>Run: {@code java -cp <executor classes + test-classes + deps> dev.canopy.executor.model.DecodeCpuBench MODEL [context] [steps]}
+ * <p>Run: {@code scripts/bench.sh main dev.canopy.executor.model.DecodeCpuBench MODEL [context] [steps]}
  */
 public final class DecodeCpuBench {
 

@@ -17,8 +17,7 @@ import java.util.Locale;
  * per step, as the decode step (batch 1) and a prefill chunk (batch 64) multiply them. The ceiling the
  * kernels put on tokens per second; not a test.
  *
- * <p>Run: {@code java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp
- * executor/target/classes:executor/target/test-classes dev.canopy.executor.tensor.bench.ModelMatMulBench
+ * <p>Run: {@code scripts/bench.sh main dev.canopy.executor.tensor.bench.ModelMatMulBench
  * MODEL.gguf [threads] [NATIVE|JAVA] [steps]}.
  */
 public final class ModelMatMulBench {

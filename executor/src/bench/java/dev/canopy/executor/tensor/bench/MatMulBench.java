@@ -18,8 +18,7 @@ import java.util.Random;
  * backend and shape of a 134M llama (dim 768, ffn 2048, vocab 32000), plus the dispatch latency of an
  * empty {@link Parallel#forRange}.
  *
- * <p>Run: {@code java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp
- * executor/target/classes:executor/target/test-classes dev.canopy.executor.tensor.bench.MatMulBench
+ * <p>Run: {@code scripts/bench.sh main dev.canopy.executor.tensor.bench.MatMulBench
  * [threads] [types, e.g. Q8_0,F16] [backends, e.g. NATIVE,JAVA] [seconds per case] [shapes rows x cols,
  * e.g. 2048x768,160000x768]}. A matrix larger than the caches (160000x768 Q8_0 is 130 MB, the size of the
  * whole 134M model) shows the memory bandwidth the decode step really gets.

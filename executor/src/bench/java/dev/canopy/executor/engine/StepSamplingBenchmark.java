@@ -40,9 +40,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * #forwardRows}). Greedy rows, or temperature 0.8 with top-p 0.95. Logits are Gaussian (σ 2.5), so the argmax sits
  * anywhere in a row.
  *
- * <p>Run: {@code mvn -pl executor -am test-compile} then
- * {@code java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp <test classpath>
- * org.openjdk.jmh.Main StepSamplingBenchmark}.
+ * <p>Run: {@code scripts/bench.sh jmh StepSamplingBenchmark}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

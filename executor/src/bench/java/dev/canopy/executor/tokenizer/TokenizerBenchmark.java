@@ -17,8 +17,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * 100 KB of stories, byte-level BPE (the Qwen2 pre-tokenizer on the tests' tiny vocabulary) on 300 K characters
  * of same-class runs. These replaced the wall-clock asserts the tokenizer tests used to carry.
  *
- * <p>Run: {@code mvn -pl executor -am test-compile}, then {@code java -cp <executor test class path>
- * org.openjdk.jmh.Main TokenizerBenchmark} (the stories260K model file must be in {@code ../shared/models} or
+ * <p>Run: {@code scripts/bench.sh jmh TokenizerBenchmark} (the stories260K model file must be in {@code ../shared/models} or
  * {@code $CANOPY_MODELS_DIR}).
  */
 @State(Scope.Benchmark)

@@ -19,8 +19,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * Qwen3's (namespaces, a reversed slice, string methods, tool calls through {@code tojson}) and Llama 3's (a loop
  * and {@code trim}) for comparison, in one run.
  *
- * <p>Run: {@code mvn -pl executor -am test-compile} then
- * {@code java -cp <test classpath> org.openjdk.jmh.Main ChatTemplateBenchmark}.
+ * <p>Run: {@code scripts/bench.sh jmh ChatTemplateBenchmark}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
