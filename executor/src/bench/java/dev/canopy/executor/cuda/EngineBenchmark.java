@@ -1,5 +1,6 @@
 package dev.canopy.executor.cuda;
 
+import dev.canopy.executor.backend.BackendKind;
 import dev.canopy.executor.engine.Engine;
 import dev.canopy.executor.engine.EngineConfig;
 import dev.canopy.executor.engine.EngineMetrics;

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.canopy.executor.ArchGoldens;
 import dev.canopy.executor.TestModels;
+import dev.canopy.executor.backend.BackendKind;
+import dev.canopy.executor.backend.BackendSelector;
 import dev.canopy.executor.model.Backend;
 import dev.canopy.executor.model.Model;
 import dev.canopy.executor.tensor.KernelBackend;

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.canopy.executor.TestModels;
+import dev.canopy.executor.backend.BackendKind;
+import dev.canopy.executor.backend.BackendSelector;
 import dev.canopy.executor.kv.KvCacheType;
 import dev.canopy.executor.model.Backend;
 import dev.canopy.executor.model.Model;

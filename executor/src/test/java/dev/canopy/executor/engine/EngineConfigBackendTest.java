@@ -3,7 +3,7 @@ package dev.canopy.executor.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.canopy.executor.TestModels;
-import dev.canopy.executor.cuda.BackendKind;
+import dev.canopy.executor.backend.BackendKind;
 import dev.canopy.executor.cuda.CudaBackend;
 import dev.canopy.executor.tensor.KernelBackend;
 import java.nio.file.Path;

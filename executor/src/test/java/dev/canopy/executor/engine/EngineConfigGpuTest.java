@@ -2,7 +2,7 @@ package dev.canopy.executor.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.canopy.executor.cuda.BackendKind;
+import dev.canopy.executor.backend.BackendKind;
 import dev.canopy.executor.cuda.GpuSettings;
 import dev.canopy.executor.kv.KvCacheType;
 import dev.canopy.executor.tensor.KernelBackend;

@@ -1,11 +1,11 @@
 package dev.canopy.jobs.batch;
 
+import dev.canopy.executor.backend.BackendKind;
 import java.time.Duration;
 
 import org.apache.hadoop.conf.Configuration;
 
 import dev.canopy.executor.kv.KvCacheType;
-import dev.canopy.executor.cuda.BackendKind;
 import dev.canopy.executor.cuda.GpuSettings;
 import dev.canopy.executor.sample.SamplingParams;
 import dev.canopy.executor.tensor.KernelBackend;

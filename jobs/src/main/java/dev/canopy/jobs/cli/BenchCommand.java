@@ -1,6 +1,6 @@
 package dev.canopy.jobs.cli;
 
-import dev.canopy.executor.cuda.BackendSelector;
+import dev.canopy.executor.backend.BackendSelector;
 import dev.canopy.executor.cuda.CudaBackend;
 import dev.canopy.executor.cuda.GpuSettings;
 import dev.canopy.executor.engine.Engine;

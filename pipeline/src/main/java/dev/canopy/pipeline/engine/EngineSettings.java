@@ -1,10 +1,10 @@
 package dev.canopy.pipeline.engine;
 
+import dev.canopy.executor.backend.BackendKind;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.Objects;
 
-import dev.canopy.executor.cuda.BackendKind;
 import dev.canopy.executor.cuda.GpuSettings;
 import dev.canopy.executor.engine.EngineConfig;
 import dev.canopy.executor.kv.KvCacheType;

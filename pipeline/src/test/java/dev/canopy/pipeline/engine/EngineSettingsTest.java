@@ -2,6 +2,7 @@ package dev.canopy.pipeline.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.canopy.executor.backend.BackendKind;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -11,7 +12,6 @@ import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
 
-import dev.canopy.executor.cuda.BackendKind;
 import dev.canopy.executor.cuda.GpuSettings;
 import dev.canopy.executor.engine.EngineConfig;
 import dev.canopy.executor.kv.KvCacheType;

@@ -1,5 +1,10 @@
-package dev.canopy.executor.cuda;
+package dev.canopy.executor.backend;
 
+import dev.canopy.executor.cuda.CudaArchSupport;
+import dev.canopy.executor.cuda.CudaAvailability;
+import dev.canopy.executor.cuda.CudaBackend;
+import dev.canopy.executor.cuda.CudaException;
+import dev.canopy.executor.cuda.GpuSettings;
 import dev.canopy.executor.kv.KvCacheType;
 import dev.canopy.executor.model.Backend;
 import dev.canopy.executor.model.CpuBackend;

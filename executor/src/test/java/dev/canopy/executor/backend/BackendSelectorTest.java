@@ -1,9 +1,12 @@
-package dev.canopy.executor.cuda;
+package dev.canopy.executor.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.canopy.executor.TestModels;
+import dev.canopy.executor.cuda.CudaAvailability;
+import dev.canopy.executor.cuda.CudaBackend;
+import dev.canopy.executor.cuda.CudaException;
 import dev.canopy.executor.kv.KvCacheType;
 import dev.canopy.executor.model.Backend;
 import dev.canopy.executor.model.Model;

@@ -1,4 +1,4 @@
-package dev.canopy.executor.cuda;
+package dev.canopy.executor.backend;
 
 import java.util.Arrays;
 import java.util.Locale;
