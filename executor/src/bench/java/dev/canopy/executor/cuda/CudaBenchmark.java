@@ -6,7 +6,7 @@ import dev.canopy.executor.model.ForwardBatch;
 import dev.canopy.executor.model.Model;
 import dev.canopy.executor.model.SyntheticModel;
 import dev.canopy.executor.tensor.GgmlType;
-import dev.canopy.executor.tensor.KernelBackend;
+import dev.canopy.executor.tensor.KernelChoice;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -271,7 +271,7 @@ public final class CudaBenchmark {
     private void cpuStories(Path file) {
         watch.stage("stories260K on the CPU backend, decode batch 1", 15);
         try (Model model = Model.load(file);
-             CpuBackend cpu = new CpuBackend(model, Runtime.getRuntime().availableProcessors(), KernelBackend.AUTO,
+             CpuBackend cpu = new CpuBackend(model, Runtime.getRuntime().availableProcessors(), KernelChoice.AUTO,
                      Throughput.blocksFor(1, PROMPT + 128, BLOCK_SIZE), BLOCK_SIZE)) {
             Throughput t = new Throughput(cpu, model.config().vocab());
             t.decode(1, PROMPT, 8, 512, cap(5)); // warm-up
@@ -291,7 +291,7 @@ public final class CudaBenchmark {
         }
         watch.stage("1B Q8_0: the same 8-token prompt on the CPU backend (Java kernels)", 40);
         try (Model model = Model.load(file);
-             CpuBackend cpu = new CpuBackend(model, Runtime.getRuntime().availableProcessors(), KernelBackend.JAVA, 2,
+             CpuBackend cpu = new CpuBackend(model, Runtime.getRuntime().availableProcessors(), KernelChoice.JAVA, 2,
                      BLOCK_SIZE)) {
             float[] onCpu = cpu.forward(ForwardBatch.ofSequence(COMPARE_PROMPT, 0, new int[] {0, 1}));
             double scale = 0;

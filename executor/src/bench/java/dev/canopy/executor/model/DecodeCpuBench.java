@@ -1,6 +1,6 @@
 package dev.canopy.executor.model;
 
-import dev.canopy.executor.tensor.KernelBackend;
+import dev.canopy.executor.tensor.KernelChoice;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
@@ -22,7 +22,7 @@ public final class DecodeCpuBench {
         int steps = args.length > 2 ? Integer.parseInt(args[2]) : 64;
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         try (Model model = Model.load(path);
-             CpuBackend backend = new CpuBackend(model, 1, KernelBackend.NATIVE, context / 16 + 2, 16)) {
+             CpuBackend backend = new CpuBackend(model, 1, KernelChoice.NATIVE, context / 16 + 2, 16)) {
             int[] table = new int[context / 16 + 2];
             for (int i = 0; i < table.length; i++) {
                 table[i] = i;

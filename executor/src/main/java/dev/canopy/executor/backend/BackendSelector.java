@@ -9,7 +9,7 @@ import dev.canopy.executor.kv.KvCacheType;
 import dev.canopy.executor.model.Backend;
 import dev.canopy.executor.model.CpuBackend;
 import dev.canopy.executor.model.Model;
-import dev.canopy.executor.tensor.KernelBackend;
+import dev.canopy.executor.tensor.KernelChoice;
 import java.lang.System.Logger.Level;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -37,29 +37,29 @@ public final class BackendSelector {
      * @throws CudaException if {@code CUDA} is asked for and unavailable, or the model does not fit the GPU
      * @throws IllegalArgumentException if {@code CUDA} is asked for and a weight type has no CUDA kernel
      */
-    public static Backend open(Model model, BackendKind kind, int threads, KernelBackend kernels, int numBlocks,
+    public static Backend open(Model model, BackendKind kind, int threads, KernelChoice kernels, int numBlocks,
                                int blockSize) {
         return open(model, kind, threads, kernels, numBlocks, blockSize, KvCacheType.F32);
     }
 
     /**
-     * Like {@link #open(Model, BackendKind, int, KernelBackend, int, int)}, with the KV cache stored as
+     * Like {@link #open(Model, BackendKind, int, KernelChoice, int, int)}, with the KV cache stored as
      * {@code kvType}. A quantized KV cache runs on the CPU only: {@code AUTO} then picks the CPU (logging why).
      *
      * @throws IllegalArgumentException if {@code CUDA} is asked for with a quantized KV cache
      */
-    public static Backend open(Model model, BackendKind kind, int threads, KernelBackend kernels, int numBlocks,
+    public static Backend open(Model model, BackendKind kind, int threads, KernelChoice kernels, int numBlocks,
                                int blockSize, KvCacheType kvType) {
         return open(model, kind, threads, kernels, numBlocks, blockSize, kvType, GpuSettings.defaults());
     }
 
     /**
-     * Like {@link #open(Model, BackendKind, int, KernelBackend, int, int, KvCacheType)}, a GPU doing the arithmetic
+     * Like {@link #open(Model, BackendKind, int, KernelChoice, int, int, KvCacheType)}, a GPU doing the arithmetic
      * {@code gpu} asks for ({@link GpuSettings#options}); the CPU backend ignores {@code gpu}.
      *
      * @throws IllegalArgumentException if {@code CUDA} is asked for with a quantized KV cache
      */
-    public static Backend open(Model model, BackendKind kind, int threads, KernelBackend kernels, int numBlocks,
+    public static Backend open(Model model, BackendKind kind, int threads, KernelChoice kernels, int numBlocks,
                                int blockSize, KvCacheType kvType, GpuSettings gpu) {
         if (kvType != KvCacheType.F32) {
             if (kind == BackendKind.CUDA) {
@@ -85,7 +85,7 @@ public final class BackendSelector {
         };
     }
 
-    private static Backend openAuto(Model model, int threads, KernelBackend kernels, int numBlocks, int blockSize,
+    private static Backend openAuto(Model model, int threads, KernelChoice kernels, int numBlocks, int blockSize,
                                     GpuSettings settings) {
         CudaAvailability gpu = CudaBackend.availability();
         if (gpu.available()) {

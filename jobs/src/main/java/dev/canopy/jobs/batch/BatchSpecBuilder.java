@@ -1,6 +1,7 @@
 package dev.canopy.jobs.batch;
 
 import dev.canopy.executor.backend.BackendKind;
+import dev.canopy.executor.tensor.KernelChoice;
 import java.time.Duration;
 
 import org.apache.hadoop.conf.Configuration;
@@ -8,7 +9,6 @@ import org.apache.hadoop.conf.Configuration;
 import dev.canopy.executor.kv.KvCacheType;
 import dev.canopy.executor.cuda.GpuSettings;
 import dev.canopy.executor.sample.SamplingParams;
-import dev.canopy.executor.tensor.KernelBackend;
 import dev.canopy.jobs.cli.ByteSize;
 import dev.canopy.pipeline.GenerateOptions;
 import dev.canopy.pipeline.batch.BatchJobSpec;
@@ -122,12 +122,12 @@ public final class BatchSpecBuilder {
         }
     }
 
-    private static KernelBackend kernels(String name, KernelBackend fallback) {
+    private static KernelChoice kernels(String name, KernelChoice fallback) {
         if (name == null) {
             return fallback;
         }
-        return KernelBackend.fromName(name).orElseThrow(() -> new ConfigException(
-                "Cannot read key 'engine.kernels': expected " + KernelBackend.NAMES + ", got '" + name + "'"));
+        return KernelChoice.fromName(name).orElseThrow(() -> new ConfigException(
+                "Cannot read key 'engine.kernels': expected " + KernelChoice.NAMES + ", got '" + name + "'"));
     }
 
     /** Where an output table's files go without --output: under the session's warehouse, as a managed table's. */

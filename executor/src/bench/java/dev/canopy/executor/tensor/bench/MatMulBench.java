@@ -1,7 +1,7 @@
 package dev.canopy.executor.tensor.bench;
 
 import dev.canopy.executor.tensor.GgmlType;
-import dev.canopy.executor.tensor.KernelBackend;
+import dev.canopy.executor.tensor.KernelChoice;
 import dev.canopy.executor.tensor.MatMul;
 import dev.canopy.executor.tensor.Parallel;
 import dev.canopy.executor.tensor.Tensor;
@@ -37,8 +37,8 @@ public final class MatMulBench {
         try (Parallel parallel = new Parallel(threads)) {
             System.out.printf(Locale.ROOT, "threads %d, empty forRange: %.2f us (best round of 10000)%n", threads, dispatchMicros(parallel));
             for (String backendName : backends) {
-                MatMul matMul = new MatMul(parallel, KernelBackend.valueOf(backendName));
-                if (matMul.backend() != KernelBackend.valueOf(backendName)) {
+                MatMul matMul = new MatMul(parallel, KernelChoice.valueOf(backendName));
+                if (matMul.backend() != KernelChoice.valueOf(backendName)) {
                     continue;
                 }
                 for (String typeName : types) {

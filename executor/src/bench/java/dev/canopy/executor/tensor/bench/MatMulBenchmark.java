@@ -1,7 +1,7 @@
 package dev.canopy.executor.tensor.bench;
 
 import dev.canopy.executor.tensor.GgmlType;
-import dev.canopy.executor.tensor.KernelBackend;
+import dev.canopy.executor.tensor.KernelChoice;
 import dev.canopy.executor.tensor.MatMul;
 import dev.canopy.executor.tensor.Parallel;
 import dev.canopy.executor.tensor.Quantizer;
@@ -81,7 +81,7 @@ public class MatMulBenchmark {
         }
         out = new float[batch * rows];
         parallel = new Parallel(threads);
-        matMul = new MatMul(parallel, KernelBackend.valueOf(kernels));
+        matMul = new MatMul(parallel, KernelChoice.valueOf(kernels));
     }
 
     @TearDown(Level.Trial)

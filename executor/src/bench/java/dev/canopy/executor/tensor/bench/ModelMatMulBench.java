@@ -1,7 +1,7 @@
 package dev.canopy.executor.tensor.bench;
 
 import dev.canopy.executor.gguf.GgufFile;
-import dev.canopy.executor.tensor.KernelBackend;
+import dev.canopy.executor.tensor.KernelChoice;
 import dev.canopy.executor.tensor.MatMul;
 import dev.canopy.executor.tensor.Parallel;
 import dev.canopy.executor.tensor.Tensor;
@@ -29,7 +29,7 @@ public final class ModelMatMulBench {
     public static void main(String[] args) {
         Path model = Path.of(args[0]);
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : Runtime.getRuntime().availableProcessors();
-        KernelBackend backend = KernelBackend.valueOf(args.length > 2 ? args[2] : "NATIVE");
+        KernelChoice backend = KernelChoice.valueOf(args.length > 2 ? args[2] : "NATIVE");
         int steps = args.length > 3 ? Integer.parseInt(args[3]) : 30;
         try (GgufFile file = GgufFile.open(model); Parallel parallel = new Parallel(threads)) {
             List<Tensor> weights = new ArrayList<>();

@@ -5,11 +5,13 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Which implementation {@link MatMul} uses. The {@code NATIVE_*} values force one code path of the C
+ * Which kernel implementation {@link MatMul} is asked to use ({@code --kernels}); {@link KernelPath} resolves the
+ * choice to the code path this CPU runs. The {@code NATIVE_*} values force one code path of the C
  * library, narrower than the CPU's best, for tests and benchmarks ({@code --kernels native-avx2} on an
- * AVX-512 machine measures what an AVX2-only machine would run).
+ * AVX-512 machine measures what an AVX2-only machine would run). Not a backend: the compute backend (CPU or CUDA,
+ * {@code dev.canopy.executor.backend}) is where the model runs; this choice applies inside the CPU one.
  */
-public enum KernelBackend {
+public enum KernelChoice {
     /** The native library where it loaded on this machine, otherwise {@link #JAVA}. */
     AUTO("auto", -1),
     /** The C kernels at the best path this CPU runs (AVX-512 VNNI / AVX2 / portable C). Fails if not loaded. */
@@ -29,7 +31,7 @@ public enum KernelBackend {
     private final String cliName;
     private final int level;
 
-    KernelBackend(String cliName, int level) {
+    KernelChoice(String cliName, int level) {
         this.cliName = cliName;
         this.level = level;
     }
@@ -45,7 +47,7 @@ public enum KernelBackend {
     }
 
     /** The value named {@code name} ({@link #cliName()} or the constant's name, any case). */
-    public static Optional<KernelBackend> fromName(String name) {
+    public static Optional<KernelChoice> fromName(String name) {
         String n = name.toLowerCase(Locale.ROOT).replace('_', '-');
         return Arrays.stream(values()).filter(k -> k.cliName.equals(n)).findFirst();
     }
