@@ -12,11 +12,11 @@ import dev.canopy.executor.chat.ChatMessage;
 
 import dev.canopy.pipeline.generate.ChatRenderer;
 import dev.canopy.pipeline.generate.GeneratedChoice;
-import dev.canopy.pipeline.generate.ModelBackend;
-import dev.canopy.pipeline.generate.ModelBackendFactory;
+import dev.canopy.pipeline.generate.ModelAdapter;
+import dev.canopy.pipeline.generate.ModelAdapterFactory;
 import dev.canopy.pipeline.generate.ModelDescription;
 import dev.canopy.pipeline.generate.PartitionGenerator;
-import dev.canopy.pipeline.generate.ProcessBackendCache;
+import dev.canopy.pipeline.generate.ProcessAdapterCache;
 import dev.canopy.pipeline.generate.PromptRow;
 import dev.canopy.pipeline.generate.PromptTokenizer;
 import dev.canopy.pipeline.generate.RowResult;
@@ -27,19 +27,19 @@ import dev.canopy.pipeline.generate.RowResult;
  * characters; a row's cached prompt tokens are the tokens it shares with the row generated before it.
  * When {@code crashFile} exists, a prompt containing "CRASH" fails its whole task, as a lost executor would.
  */
-public record ByteEchoBackend(String name, int contextLength, String crashFile) implements ModelBackendFactory {
+public record ByteEchoAdapter(String name, int contextLength, String crashFile) implements ModelAdapterFactory {
 
-    public ByteEchoBackend {
+    public ByteEchoAdapter {
         Objects.requireNonNull(name, "name");
     }
 
-    public static ByteEchoBackend named(String name) {
-        return new ByteEchoBackend(name, 64, null);
+    public static ByteEchoAdapter named(String name) {
+        return new ByteEchoAdapter(name, 64, null);
     }
 
     @Override
-    public ModelBackend open() {
-        return ProcessBackendCache.get(this, () -> new Backend(this));
+    public ModelAdapter open() {
+        return ProcessAdapterCache.get(this, () -> new Backend(this));
     }
 
     @Override
@@ -52,7 +52,7 @@ public record ByteEchoBackend(String name, int contextLength, String crashFile) 
         return "<" + (seed + k) + ">" + prompt.substring(0, Math.min(prompt.length(), maxTokens));
     }
 
-    private record Backend(ByteEchoBackend settings) implements ModelBackend {
+    private record Backend(ByteEchoAdapter settings) implements ModelAdapter {
 
         @Override
         public String modelName() {
@@ -77,7 +77,7 @@ public record ByteEchoBackend(String name, int contextLength, String crashFile) 
 
         @Override
         public PromptTokenizer tokenizer() {
-            return ByteEchoBackend::tokens;
+            return ByteEchoAdapter::tokens;
         }
 
         @Override

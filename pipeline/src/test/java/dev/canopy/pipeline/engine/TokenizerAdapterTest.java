@@ -6,18 +6,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import org.junit.jupiter.api.Test;
 
 import dev.canopy.executor.TestModels;
-import dev.canopy.pipeline.generate.ModelBackend;
+import dev.canopy.pipeline.generate.ModelAdapter;
 
 /** Planning opens only the prompt side of the model; it must prepare prompts exactly as the engine does. */
-class TokenizerBackendTest {
+class TokenizerAdapterTest {
 
-    private final EngineBackendFactory factory = new EngineBackendFactory(TestModels.stories260kF32().toString(),
+    private final EngineAdapterFactory factory = new EngineAdapterFactory(TestModels.stories260kF32().toString(),
             EngineSettings.defaults().withKvBudgetBytes(8L << 20));
 
     @Test
     void planningTokenizesAsTheEngineDoes() {
-        ModelBackend planning = factory.openForPlanning();
-        ModelBackend engine = factory.open();
+        ModelAdapter planning = factory.openForPlanning();
+        ModelAdapter engine = factory.open();
         String prompt = "Once upon a time, there was a little girl named Lily. \u0000 Ünïcödé";
 
         assertThat(planning.tokenizer().encode(prompt)).containsExactly(engine.tokenizer().encode(prompt));
@@ -28,11 +28,11 @@ class TokenizerBackendTest {
 
     @Test
     void theTokenizerIsOpenedOncePerJvmAndRefusesToGenerate() {
-        ModelBackend planning = factory.openForPlanning();
+        ModelAdapter planning = factory.openForPlanning();
 
         assertThat(factory.openForPlanning()).isSameAs(planning);
         assertThatThrownBy(planning::generator).isInstanceOf(UnsupportedOperationException.class)
                 .hasMessageContaining("Cannot generate with the tokenizer of stories260K-f32.gguf")
-                .hasMessageContaining("ModelBackendFactory.open");
+                .hasMessageContaining("ModelAdapterFactory.open");
     }
 }

@@ -9,17 +9,17 @@ import java.util.function.Supplier;
  * The backends opened in this JVM, one per key (model file plus settings), shared by every task the JVM runs:
  * an executor loads a model once however many tasks use it.
  */
-public final class ProcessBackendCache {
+public final class ProcessAdapterCache {
 
-    private static final Map<Object, ModelBackend> BACKENDS = new ConcurrentHashMap<>();
+    private static final Map<Object, ModelAdapter> BACKENDS = new ConcurrentHashMap<>();
     private static final AtomicInteger LOADS = new AtomicInteger();
 
-    private ProcessBackendCache() {}
+    private ProcessAdapterCache() {}
 
     /** The backend for {@code key}, calling {@code loader} only when this JVM has none yet. */
-    public static ModelBackend get(Object key, Supplier<ModelBackend> loader) {
+    public static ModelAdapter get(Object key, Supplier<ModelAdapter> loader) {
         return BACKENDS.computeIfAbsent(key, k -> {
-            ModelBackend backend = loader.get();
+            ModelAdapter backend = loader.get();
             LOADS.incrementAndGet();
             return backend;
         });

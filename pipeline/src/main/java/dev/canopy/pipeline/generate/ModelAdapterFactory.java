@@ -3,20 +3,20 @@ package dev.canopy.pipeline.generate;
 import java.io.Serializable;
 
 /**
- * Opens the {@link ModelBackend} on an executor. It is serialized to every task, so it holds only settings;
+ * Opens the {@link ModelAdapter} on an executor. It is serialized to every task, so it holds only settings;
  * implementations cache what they open per JVM, so a model loads once per executor.
  */
-public interface ModelBackendFactory extends Serializable {
+public interface ModelAdapterFactory extends Serializable {
 
-    /** The backend for this JVM, opening it on first use. */
-    ModelBackend open();
+    /** The adapter for this JVM, opening it on first use. */
+    ModelAdapter open();
 
     /**
-     * What preparing and tokenizing prompts needs (tokenizer, chat template, context), for planning: a backend
-     * whose {@link ModelBackend#generator()} may refuse to run. By default the full backend; a factory whose
-     * backend is costly to open (an engine with its KV pool) opens only the prompt side here.
+     * What preparing and tokenizing prompts needs (tokenizer, chat template, context), for planning: an adapter
+     * whose {@link ModelAdapter#generator()} may refuse to run. By default the full adapter; a factory whose
+     * adapter is costly to open (an engine with its KV pool) opens only the prompt side here.
      */
-    default ModelBackend openForPlanning() {
+    default ModelAdapter openForPlanning() {
         return open();
     }
 

@@ -4,9 +4,10 @@ import java.util.OptionalInt;
 
 /**
  * A model opened in an executor JVM: its tokenizer, its generator and the facts the pipeline needs.
- * One backend serves every task of its JVM.
+ * One adapter serves every task of its JVM. (An adapter, not a backend: the compute backend, CPU or CUDA, is the
+ * executor's {@code dev.canopy.executor.backend} choice inside the engine an adapter may open.)
  */
-public interface ModelBackend {
+public interface ModelAdapter {
 
     /** The name written to the output's {@code model} column. */
     String modelName();

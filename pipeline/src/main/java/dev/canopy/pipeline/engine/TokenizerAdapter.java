@@ -9,29 +9,29 @@ import dev.canopy.executor.chat.ChatTemplateLimits;
 import dev.canopy.executor.model.Model;
 import dev.canopy.executor.tokenizer.Tokenizer;
 import dev.canopy.pipeline.generate.ChatRenderer;
-import dev.canopy.pipeline.generate.ModelBackend;
+import dev.canopy.pipeline.generate.ModelAdapter;
 import dev.canopy.pipeline.generate.PartitionGenerator;
 import dev.canopy.pipeline.generate.PromptTokenizer;
 
 /**
  * The prompt side of a model: its tokenizer, chat template and context, from the GGUF file alone (weights mapped,
  * not touched; no compute backend, no KV pool). Planning prepares and tokenizes every prompt with it, so the
- * executors open their engines only when they generate. {@link EngineBackend} serves its prompts through one.
+ * executors open their engines only when they generate. {@link EngineAdapter} serves its prompts through one.
  */
-final class TokenizerBackend implements ModelBackend {
+final class TokenizerAdapter implements ModelAdapter {
 
     private final Model model;
     private final String modelName;
     private final ChatRenderer chat;
     private final int maxCharsPerToken;
 
-    TokenizerBackend(Model model, String modelName) {
+    TokenizerAdapter(Model model, String modelName) {
         this.model = model;
         this.modelName = modelName;
         this.maxCharsPerToken = maxCharsPerToken(model.tokenizer());
         this.chat = ChatTemplate.fromModel(model.file().metadata(), ChatTemplateLimits.DEFAULT)
                 .<ChatRenderer>map(TemplateChatRenderer::new)
-                .orElse(TokenizerBackend::noTemplate);
+                .orElse(TokenizerAdapter::noTemplate);
     }
 
     private static String noTemplate(List<ChatMessage> messages) {
@@ -78,10 +78,10 @@ final class TokenizerBackend implements ModelBackend {
         return prompt -> tokenizer.encode(prompt, tokenizer.addBosByDefault(), false);
     }
 
-    /** Always throws: this backend prepares prompts; generating needs the engine ({@link EngineBackendFactory#open}). */
+    /** Always throws: this backend prepares prompts; generating needs the engine ({@link EngineAdapterFactory#open}). */
     @Override
     public PartitionGenerator generator() {
         throw new UnsupportedOperationException("Cannot generate with the tokenizer of " + modelName
-                + ": it was opened to prepare prompts; generate with the backend that ModelBackendFactory.open returns");
+                + ": it was opened to prepare prompts; generate with the backend that ModelAdapterFactory.open returns");
     }
 }

@@ -15,7 +15,7 @@ import dev.canopy.executor.engine.GenerationResult;
 import dev.canopy.pipeline.generate.ChatRenderer;
 import dev.canopy.pipeline.generate.ErrorKind;
 import dev.canopy.pipeline.generate.GeneratedChoice;
-import dev.canopy.pipeline.generate.ModelBackend;
+import dev.canopy.pipeline.generate.ModelAdapter;
 import dev.canopy.pipeline.generate.PartitionGenerator;
 import dev.canopy.pipeline.generate.PromptRow;
 import dev.canopy.pipeline.generate.PromptTokenizer;
@@ -29,15 +29,15 @@ import dev.canopy.prefixtree.PlanPolicy;
  * A Canopy {@link Engine} as the pipeline's model backend. The engine serializes concurrent generate calls and
  * keeps its prefix cache between them, so the tasks of one executor share one model and its cached prefixes.
  */
-final class EngineBackend implements ModelBackend {
+final class EngineAdapter implements ModelAdapter {
 
     private final Engine engine;
-    private final TokenizerBackend prompts;
+    private final TokenizerAdapter prompts;
     private RequestPlanner planner; // guarded by this
 
-    EngineBackend(Engine engine, String modelName) {
+    EngineAdapter(Engine engine, String modelName) {
         this.engine = engine;
-        this.prompts = new TokenizerBackend(engine.model(), modelName);
+        this.prompts = new TokenizerAdapter(engine.model(), modelName);
     }
 
     @Override
@@ -70,12 +70,12 @@ final class EngineBackend implements ModelBackend {
         return new PartitionGenerator() {
             @Override
             public void generate(List<PromptRow> rows, Consumer<RowResult> sink) {
-                EngineBackend.this.generate(rows, sink, tokens -> { });
+                EngineAdapter.this.generate(rows, sink, tokens -> { });
             }
 
             @Override
             public void generate(List<PromptRow> rows, Consumer<RowResult> sink, IntConsumer generatedTokens) {
-                EngineBackend.this.generate(rows, sink, generatedTokens);
+                EngineAdapter.this.generate(rows, sink, generatedTokens);
             }
         };
     }

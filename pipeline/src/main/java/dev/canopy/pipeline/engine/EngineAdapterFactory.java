@@ -16,10 +16,10 @@ import org.slf4j.LoggerFactory;
 import dev.canopy.executor.engine.Engine;
 import dev.canopy.executor.model.Model;
 import dev.canopy.pipeline.generate.InvalidModelException;
-import dev.canopy.pipeline.generate.ModelBackend;
-import dev.canopy.pipeline.generate.ModelBackendFactory;
+import dev.canopy.pipeline.generate.ModelAdapter;
+import dev.canopy.pipeline.generate.ModelAdapterFactory;
 import dev.canopy.pipeline.generate.ModelDescription;
-import dev.canopy.pipeline.generate.ProcessBackendCache;
+import dev.canopy.pipeline.generate.ProcessAdapterCache;
 
 /**
  * Opens a GGUF model in a Canopy {@link Engine}, once per executor JVM for a given file and settings (the
@@ -34,14 +34,14 @@ import dev.canopy.pipeline.generate.ProcessBackendCache;
  * @param remote    {@code modelPath} on a Hadoop file system, described with the job's Hadoop configuration
  *                  ({@link #shippedWith}); null for a local model, or one described where it is opened
  */
-public record EngineBackendFactory(String modelPath, EngineSettings settings, ShippedFile shipped,
-                                   RemoteModel remote) implements ModelBackendFactory {
+public record EngineAdapterFactory(String modelPath, EngineSettings settings, ShippedFile shipped,
+                                   RemoteModel remote) implements ModelAdapterFactory {
 
-    private static final Logger LOG = LoggerFactory.getLogger(EngineBackendFactory.class);
+    private static final Logger LOG = LoggerFactory.getLogger(EngineAdapterFactory.class);
     /** The tokenizer-only backends of this JVM ({@link #openForPlanning}), by factory. */
-    private static final Map<EngineBackendFactory, ModelBackend> TOKENIZERS = new ConcurrentHashMap<>();
+    private static final Map<EngineAdapterFactory, ModelAdapter> TOKENIZERS = new ConcurrentHashMap<>();
 
-    public EngineBackendFactory {
+    public EngineAdapterFactory {
         Objects.requireNonNull(settings, "settings");
         if (modelPath == null || modelPath.isBlank()) {
             throw new IllegalArgumentException("Cannot open model: its path is not set");
@@ -49,12 +49,12 @@ public record EngineBackendFactory(String modelPath, EngineSettings settings, Sh
     }
 
     /** A factory for the model at {@code modelPath} on every machine. */
-    public EngineBackendFactory(String modelPath, EngineSettings settings) {
+    public EngineAdapterFactory(String modelPath, EngineSettings settings) {
         this(modelPath, settings, null, null);
     }
 
     /** A factory whose executors open their copy of the file the driver shipped. */
-    public EngineBackendFactory(String modelPath, EngineSettings settings, ShippedFile shipped) {
+    public EngineAdapterFactory(String modelPath, EngineSettings settings, ShippedFile shipped) {
         this(modelPath, settings, shipped, null);
     }
 
@@ -63,20 +63,20 @@ public record EngineBackendFactory(String modelPath, EngineSettings settings, Sh
      * ({@link SparkContext#addFile}; each executor fetches it once) and returns a factory whose executors open
      * that copy, so the file need not exist on the executors' machines. On a local master: this factory.
      */
-    public EngineBackendFactory shippedWith(SparkContext context) {
+    public EngineAdapterFactory shippedWith(SparkContext context) {
         if (RemoteModel.isRemote(modelPath) && remote == null) { // executors copy it from there (RemoteModelCache)
-            return new EngineBackendFactory(modelPath, settings, null, RemoteModel.forJob(modelPath, context));
+            return new EngineAdapterFactory(modelPath, settings, null, RemoteModel.forJob(modelPath, context));
         }
         if (context.isLocal() || shipped != null || remote != null) {
             return this;
         }
         LOG.info("Shipping model {} to the executors", modelPath);
-        return new EngineBackendFactory(modelPath, settings, ShippedFile.ship(context, ModelSource.ggufFile(modelPath)));
+        return new EngineAdapterFactory(modelPath, settings, ShippedFile.ship(context, ModelSource.ggufFile(modelPath)));
     }
 
     /** The engine's default settings for {@code modelPath}. */
-    public static EngineBackendFactory forModel(String modelPath) {
-        return new EngineBackendFactory(modelPath, EngineSettings.defaults());
+    public static EngineAdapterFactory forModel(String modelPath) {
+        return new EngineAdapterFactory(modelPath, EngineSettings.defaults());
     }
 
     /**
@@ -84,28 +84,28 @@ public record EngineBackendFactory(String modelPath, EngineSettings settings, Sh
      * ({@code spark.task.resource.gpu.amount}), else one per JVM (on GPU 0 or the CPU, by the backend setting).
      */
     @Override
-    public ModelBackend open() {
+    public ModelAdapter open() {
         OptionalInt gpu = TaskGpu.current();
         Object key = gpu.isPresent() ? List.of(this, gpu.getAsInt()) : this;
-        return ProcessBackendCache.get(key, () -> {
+        return ProcessAdapterCache.get(key, () -> {
             int cores = executorCores();
             Path file = localFile();
             LOG.info("Loading model {} ({} threads, backend {}{})", file,
                     settings.threads() == EngineSettings.EXECUTOR_CORES ? cores : settings.threads(),
                     settings.backend(), gpu.isPresent() ? ", task GPU " + gpu.getAsInt() : "");
             Engine engine = EngineOpener.open(settings.config(file, cores), gpu);
-            return new EngineBackend(engine, modelName());
+            return new EngineAdapter(engine, modelName());
         });
     }
 
     /**
      * The model's tokenizer and chat template without an engine (weights mapped, no KV pool, no kernel threads),
      * once per JVM: planning tokenizes with it, so an executor opens its engine only when it generates. Not
-     * counted in {@link ProcessBackendCache#loads()}, which counts engines.
+     * counted in {@link ProcessAdapterCache#loads()}, which counts engines.
      */
     @Override
-    public ModelBackend openForPlanning() {
-        return TOKENIZERS.computeIfAbsent(this, factory -> new TokenizerBackend(Model.load(localFile()), modelName()));
+    public ModelAdapter openForPlanning() {
+        return TOKENIZERS.computeIfAbsent(this, factory -> new TokenizerAdapter(Model.load(localFile()), modelName()));
     }
 
     @Override

@@ -7,30 +7,30 @@ import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
 import dev.canopy.pipeline.generate.ChatRenderer;
-import dev.canopy.pipeline.generate.ModelBackend;
-import dev.canopy.pipeline.generate.ModelBackendFactory;
+import dev.canopy.pipeline.generate.ModelAdapter;
+import dev.canopy.pipeline.generate.ModelAdapterFactory;
 import dev.canopy.pipeline.generate.ModelDescription;
 import dev.canopy.pipeline.generate.PartitionGenerator;
-import dev.canopy.pipeline.generate.ProcessBackendCache;
+import dev.canopy.pipeline.generate.ProcessAdapterCache;
 import dev.canopy.pipeline.generate.PromptRow;
 import dev.canopy.pipeline.generate.PromptTokenizer;
 import dev.canopy.pipeline.generate.RowResult;
 
 /**
- * {@link ByteEchoBackend} that takes its time, as a long partition of a real model does: for tests of progress
+ * {@link ByteEchoAdapter} that takes its time, as a long partition of a real model does: for tests of progress
  * while a partition runs. One at a time: each row takes {@code millis} and its result comes at once. Lockstep:
  * every row generates one token per step of {@code millis} (steps report their tokens), and the results come
  * when the last row is done, as equal-length rows batched together do in the engine.
  */
-public record SlowEchoBackend(ByteEchoBackend echo, long millis, boolean lockstep) implements ModelBackendFactory {
+public record SlowEchoAdapter(ByteEchoAdapter echo, long millis, boolean lockstep) implements ModelAdapterFactory {
 
-    public SlowEchoBackend {
+    public SlowEchoAdapter {
         Objects.requireNonNull(echo, "echo");
     }
 
     @Override
-    public ModelBackend open() {
-        return ProcessBackendCache.get(this, () -> new Slow(echo.open(), millis, lockstep));
+    public ModelAdapter open() {
+        return ProcessAdapterCache.get(this, () -> new Slow(echo.open(), millis, lockstep));
     }
 
     @Override
@@ -38,7 +38,7 @@ public record SlowEchoBackend(ByteEchoBackend echo, long millis, boolean lockste
         return echo.describe();
     }
 
-    private record Slow(ModelBackend echo, long millis, boolean lockstep) implements ModelBackend {
+    private record Slow(ModelAdapter echo, long millis, boolean lockstep) implements ModelAdapter {
 
         @Override
         public String modelName() {
