@@ -31,7 +31,7 @@ import dev.canopy.jobs.cli.Args;
 import dev.canopy.jobs.cli.GpuFlags;
 import dev.canopy.jobs.cli.UsageException;
 import dev.canopy.pipeline.batch.BatchJobSpec;
-import dev.canopy.pipeline.engine.EngineBackendFactory;
+import dev.canopy.pipeline.engine.EngineAdapterFactory;
 import dev.canopy.pipeline.engine.EngineSettings;
 
 /** {@code canopy batch} in this JVM on local Spark with the real stories260K model. */
@@ -186,7 +186,7 @@ class BatchGenerateTest {
 
         Map<String, String> overrides = BatchGenerate.overrides(flags);
         BatchJobSpec spec = BatchSpecBuilder.build(BatchConfigLoader.load(Optional.empty(), overrides));
-        EngineSettings engine = ((EngineBackendFactory) spec.options().backend()).settings();
+        EngineSettings engine = ((EngineAdapterFactory) spec.options().backend()).settings();
 
         assertThat(overrides).containsEntry("engine.tensor-cores", "false")
                 .containsEntry("engine.shared-prefix-attention", "true").containsEntry("engine.kv-type", "q8");

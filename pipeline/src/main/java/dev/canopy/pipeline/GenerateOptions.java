@@ -3,9 +3,9 @@ package dev.canopy.pipeline;
 import java.util.Objects;
 import java.util.OptionalInt;
 
-import dev.canopy.pipeline.generate.ModelBackendFactory;
+import dev.canopy.pipeline.generate.ModelAdapterFactory;
 import dev.canopy.executor.sample.SamplingParams;
-import dev.canopy.pipeline.engine.EngineBackendFactory;
+import dev.canopy.pipeline.engine.EngineAdapterFactory;
 
 /**
  * How to generate over a Dataset: the model, where prompts and ids are, sampling defaults and partitioning.
@@ -25,7 +25,7 @@ import dev.canopy.pipeline.engine.EngineBackendFactory;
  *                         {@link #DEFAULT_MAX_PROMPT_CHARS}); a longer one is a per-row error, found before
  *                         tokenizing so that one huge row cannot make an executor allocate without limit
  */
-public record GenerateOptions(ModelBackendFactory backend, String promptColumn, String messagesColumn,
+public record GenerateOptions(ModelAdapterFactory backend, String promptColumn, String messagesColumn,
                               String idColumn, String textColumn, SamplingParams sampling,
                               OptionalInt partitions, int rowsPerPartition, int prefixKeyTokens,
                               int maxPromptChars, String outputSchema) {
@@ -37,7 +37,7 @@ public record GenerateOptions(ModelBackendFactory backend, String promptColumn, 
     public static final int DEFAULT_MAX_PROMPT_CHARS = 1 << 20;
 
     /** Options without an output schema. */
-    public GenerateOptions(ModelBackendFactory backend, String promptColumn, String messagesColumn, String idColumn,
+    public GenerateOptions(ModelAdapterFactory backend, String promptColumn, String messagesColumn, String idColumn,
                            String textColumn, SamplingParams sampling, OptionalInt partitions, int rowsPerPartition,
                            int prefixKeyTokens, int maxPromptChars) {
         this(backend, promptColumn, messagesColumn, idColumn, textColumn, sampling, partitions, rowsPerPartition,
@@ -84,11 +84,11 @@ public record GenerateOptions(ModelBackendFactory backend, String promptColumn, 
     /** Defaults for everything, on the GGUF model at {@code modelPath} run by Canopy's engine. */
     public static GenerateOptions forModel(String modelPath) {
         Objects.requireNonNull(modelPath, "Cannot use the model: its path is null; give a GGUF file");
-        return of(EngineBackendFactory.forModel(modelPath));
+        return of(EngineAdapterFactory.forModel(modelPath));
     }
 
     /** Defaults for everything but the model. */
-    public static GenerateOptions of(ModelBackendFactory backend) {
+    public static GenerateOptions of(ModelAdapterFactory backend) {
         return new GenerateOptions(backend, "prompt", "messages", "id", "generated_text", DEFAULT_SAMPLING,
                 OptionalInt.empty(), 128, 16,
                 DEFAULT_MAX_PROMPT_CHARS);
@@ -137,7 +137,7 @@ public record GenerateOptions(ModelBackendFactory backend, String promptColumn, 
         return withSampling(sampling.toBuilder().stop(value).build());
     }
 
-    public GenerateOptions withBackend(ModelBackendFactory value) {
+    public GenerateOptions withBackend(ModelAdapterFactory value) {
         return new GenerateOptions(value, promptColumn, messagesColumn, idColumn, textColumn, sampling, partitions,
                 rowsPerPartition, prefixKeyTokens, maxPromptChars, outputSchema);
     }

@@ -24,7 +24,7 @@ import dev.canopy.pipeline.input.InvalidInputException;
 class CanopyGenerateTest {
 
     private final SparkSession spark = SharedSpark.session();
-    private final GenerateOptions options = GenerateOptions.of(ByteEchoBackend.named("echo"));
+    private final GenerateOptions options = GenerateOptions.of(ByteEchoAdapter.named("echo"));
 
     @Test
     void everyRowComesOutOnceWithItsGeneratedText() {
@@ -41,7 +41,7 @@ class CanopyGenerateTest {
         assertThat(out).extracting(r -> r.<String>getAs("id")).doesNotHaveDuplicates();
         for (Row r : out) {
             String prompt = r.getAs("prompt");
-            assertThat(r.<String>getAs("generated_text")).isEqualTo(ByteEchoBackend.expectedText(prompt, 0, 0, 64));
+            assertThat(r.<String>getAs("generated_text")).isEqualTo(ByteEchoAdapter.expectedText(prompt, 0, 0, 64));
             assertThat(r.<String>getAs("finish_reason")).isEqualTo("stop");
             assertThat(r.<Integer>getAs("prompt_tokens")).isEqualTo(prompt.length() + 1);
             assertThat(r.<String>getAs("error")).isNull();
@@ -129,10 +129,10 @@ class CanopyGenerateTest {
                 .first();
 
         String prompt = "user: hi\nassistant:";
-        assertThat(out.<String>getAs("generated_text")).isEqualTo(ByteEchoBackend.expectedText(prompt, 7, 0, 64));
+        assertThat(out.<String>getAs("generated_text")).isEqualTo(ByteEchoAdapter.expectedText(prompt, 7, 0, 64));
         List<Row> choices = out.getList(out.fieldIndex("choices"));
         assertThat(choices).extracting(c -> c.getString(1)).containsExactly(
-                ByteEchoBackend.expectedText(prompt, 7, 0, 64), ByteEchoBackend.expectedText(prompt, 7, 1, 64));
+                ByteEchoAdapter.expectedText(prompt, 7, 0, 64), ByteEchoAdapter.expectedText(prompt, 7, 1, 64));
     }
 
     @Test

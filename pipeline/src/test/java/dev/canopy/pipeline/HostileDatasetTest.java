@@ -42,7 +42,7 @@ import dev.canopy.pipeline.batch.BatchJobSpec;
 import dev.canopy.pipeline.batch.BatchOutcome;
 import dev.canopy.pipeline.batch.BatchRun;
 import dev.canopy.pipeline.batch.OutputFormat;
-import dev.canopy.pipeline.engine.EngineBackendFactory;
+import dev.canopy.pipeline.engine.EngineAdapterFactory;
 import dev.canopy.pipeline.engine.EngineSettings;
 import dev.canopy.pipeline.input.InputFormat;
 import dev.canopy.pipeline.input.InputSpec;
@@ -67,7 +67,7 @@ class HostileDatasetTest {
             .add("role", DataTypes.StringType).add("content", DataTypes.StringType);
 
     private final SparkSession spark = SharedSpark.session();
-    private final GenerateOptions model = GenerateOptions.of(new EngineBackendFactory(
+    private final GenerateOptions model = GenerateOptions.of(new EngineAdapterFactory(
                     TestModels.stories260kF32().toString(), EngineSettings.defaults().withKvBudgetBytes(32L << 20)))
             .withSampling(GenerateOptions.DEFAULT_SAMPLING.toBuilder().maxTokens(MAX_TOKENS).build());
 
@@ -238,7 +238,7 @@ class HostileDatasetTest {
                 request("n", "[null]", "\"seed\": 1"),
                 "{\"custom_id\": \"o\", \"body\": {\"messages\": [");
         Path input = Files.write(dir.resolve("requests.jsonl"), requests);
-        GenerateOptions echo = GenerateOptions.of(ByteEchoBackend.named("echo")).withIdColumn("custom_id");
+        GenerateOptions echo = GenerateOptions.of(ByteEchoAdapter.named("echo")).withIdColumn("custom_id");
         String output = dir.resolve("openai-out").toString();
 
         BatchOutcome outcome = BatchRun.run(spark, new BatchJobSpec(new InputSpec(input.toString(),
@@ -251,7 +251,7 @@ class HostileDatasetTest {
         }
         assertThat(byId).hasSize(requests.size());
         assertThat(byId.get("a").get("response").get("body").get("choices").get(0).get("message").get("content")
-                .asText()).isEqualTo(ByteEchoBackend.expectedText("user: hello\nassistant:", 0, 0, 5));
+                .asText()).isEqualTo(ByteEchoAdapter.expectedText("user: hello\nassistant:", 0, 0, 5));
         assertThat(byId.get("b").get("error").isNull()).isTrue();
         assertThat(openAiError(byId, "c")).isEqualTo("invalid_params: field max_tokens: expected an integer, got abc");
         assertThat(openAiError(byId, "d")).isEqualTo("invalid_params: field max_tokens: Cannot generate 2147483647"
@@ -269,7 +269,7 @@ class HostileDatasetTest {
         assertThat(openAiError(byId, "k")).isEqualTo("invalid_messages: Cannot render messages: messages[0].role is"
                 + " blank");
         assertThat(byId.get("l").get("response").get("body").get("choices").get(0).get("message").get("content")
-                .asText()).as("text parts are joined").isEqualTo(ByteEchoBackend.expectedText("user: hi\nassistant:", 1,
+                .asText()).as("text parts are joined").isEqualTo(ByteEchoAdapter.expectedText("user: hi\nassistant:", 1,
                 0, 64));
         assertThat(openAiError(byId, "l2")).isEqualTo("invalid_messages: Cannot render messages:"
                 + " messages[0].content[1] is a part of type 'image_url'; a text model reads only parts of"
@@ -288,7 +288,7 @@ class HostileDatasetTest {
 
     @Test
     void hostileChatMessagesFailAloneNamingTheMessage() {
-        GenerateOptions chat = GenerateOptions.of(new EngineBackendFactory(modelWithTemplate().toString(),
+        GenerateOptions chat = GenerateOptions.of(new EngineAdapterFactory(modelWithTemplate().toString(),
                         EngineSettings.defaults().withKvBudgetBytes(32L << 20)))
                 .withSampling(model.sampling()).withMaxPromptChars(10_000);
         StructType schema = new StructType().add("id", DataTypes.LongType)
@@ -330,7 +330,7 @@ class HostileDatasetTest {
 
     @Test
     void aFiftyMegabyteChatMessageLineIsPromptTooLongAndKeepsItsId() throws IOException {
-        GenerateOptions chat = GenerateOptions.of(new EngineBackendFactory(modelWithTemplate().toString(),
+        GenerateOptions chat = GenerateOptions.of(new EngineAdapterFactory(modelWithTemplate().toString(),
                         EngineSettings.defaults().withKvBudgetBytes(32L << 20)))
                 .withSampling(model.sampling()).withPartitions(2);
         List<byte[]> lines = List.of(

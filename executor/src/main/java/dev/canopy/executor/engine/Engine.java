@@ -1,6 +1,6 @@
 package dev.canopy.executor.engine;
 
-import dev.canopy.executor.cuda.BackendSelector;
+import dev.canopy.executor.backend.BackendSelector;
 import dev.canopy.executor.kv.BlockHasher;
 import dev.canopy.executor.kv.BlockManager;
 import dev.canopy.executor.kv.BlockManagerConfig;

@@ -1,9 +1,9 @@
 package dev.canopy.executor.engine;
 
-import dev.canopy.executor.cuda.BackendKind;
+import dev.canopy.executor.backend.BackendKind;
 import dev.canopy.executor.cuda.GpuSettings;
 import dev.canopy.executor.kv.KvCacheType;
-import dev.canopy.executor.tensor.KernelBackend;
+import dev.canopy.executor.tensor.KernelChoice;
 import java.nio.file.Path;
 
 /**
@@ -30,7 +30,7 @@ import java.nio.file.Path;
  *                       boundary, so that no vocabulary can make one row's output grow without bound
  */
 public record EngineConfig(Path model, int threads, int maxSeqs, int maxBatchTokens, long kvBudgetBytes,
-                           int blockSize, boolean prefixCaching, KernelBackend kernels, BackendKind backend,
+                           int blockSize, boolean prefixCaching, KernelChoice kernels, BackendKind backend,
                            OffloadConfig offload, KvCacheType kvType, GpuSettings gpu, long maxOutputBytes) {
 
     public static final int DEFAULT_MAX_SEQS = 64;
@@ -62,7 +62,7 @@ public record EngineConfig(Path model, int threads, int maxSeqs, int maxBatchTok
             throw new IllegalArgumentException("Cannot configure engine: blockSize must be in [1, 4096], got " + blockSize);
         }
         if (kernels == null) {
-            kernels = KernelBackend.AUTO;
+            kernels = KernelChoice.AUTO;
         }
         if (backend == null) {
             backend = BackendKind.AUTO;
@@ -87,7 +87,7 @@ public record EngineConfig(Path model, int threads, int maxSeqs, int maxBatchTok
 
     /** A config with the {@link #DEFAULT_MAX_OUTPUT_BYTES default output cap}. */
     public EngineConfig(Path model, int threads, int maxSeqs, int maxBatchTokens, long kvBudgetBytes, int blockSize,
-                        boolean prefixCaching, KernelBackend kernels, BackendKind backend, OffloadConfig offload,
+                        boolean prefixCaching, KernelChoice kernels, BackendKind backend, OffloadConfig offload,
                         KvCacheType kvType, GpuSettings gpu) {
         this(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels, backend, offload,
                 kvType, gpu, DEFAULT_MAX_OUTPUT_BYTES);
@@ -95,7 +95,7 @@ public record EngineConfig(Path model, int threads, int maxSeqs, int maxBatchTok
 
     /** A config with the {@link GpuSettings#defaults() default GPU arithmetic}. */
     public EngineConfig(Path model, int threads, int maxSeqs, int maxBatchTokens, long kvBudgetBytes, int blockSize,
-                        boolean prefixCaching, KernelBackend kernels, BackendKind backend, OffloadConfig offload,
+                        boolean prefixCaching, KernelChoice kernels, BackendKind backend, OffloadConfig offload,
                         KvCacheType kvType) {
         this(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels, backend, offload,
                 kvType, GpuSettings.defaults());
@@ -103,14 +103,14 @@ public record EngineConfig(Path model, int threads, int maxSeqs, int maxBatchTok
 
     /** A config with an {@link KvCacheType#F32 F32} KV cache. */
     public EngineConfig(Path model, int threads, int maxSeqs, int maxBatchTokens, long kvBudgetBytes, int blockSize,
-                        boolean prefixCaching, KernelBackend kernels, BackendKind backend, OffloadConfig offload) {
+                        boolean prefixCaching, KernelChoice kernels, BackendKind backend, OffloadConfig offload) {
         this(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels, backend, offload,
                 KvCacheType.F32, GpuSettings.defaults());
     }
 
     /** A config on the {@link BackendKind#AUTO AUTO} backend without KV offload. */
     public EngineConfig(Path model, int threads, int maxSeqs, int maxBatchTokens, long kvBudgetBytes, int blockSize,
-                        boolean prefixCaching, KernelBackend kernels) {
+                        boolean prefixCaching, KernelChoice kernels) {
         this(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels,
                 BackendKind.AUTO, OffloadConfig.none(), KvCacheType.F32, GpuSettings.defaults());
     }
@@ -121,7 +121,7 @@ public record EngineConfig(Path model, int threads, int maxSeqs, int maxBatchTok
      */
     public static EngineConfig defaults(Path model) {
         return new EngineConfig(model, Runtime.getRuntime().availableProcessors(), DEFAULT_MAX_SEQS,
-                DEFAULT_MAX_BATCH_TOKENS, DEFAULT_KV_BUDGET, DEFAULT_BLOCK_SIZE, true, KernelBackend.AUTO);
+                DEFAULT_MAX_BATCH_TOKENS, DEFAULT_KV_BUDGET, DEFAULT_BLOCK_SIZE, true, KernelChoice.AUTO);
     }
 
     public EngineConfig withThreads(int n) {
@@ -154,7 +154,7 @@ public record EngineConfig(Path model, int threads, int maxSeqs, int maxBatchTok
                 backend, offload, kvType, gpu, maxOutputBytes);
     }
 
-    public EngineConfig withKernels(KernelBackend k) {
+    public EngineConfig withKernels(KernelChoice k) {
         return new EngineConfig(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, k,
                 backend, offload, kvType, gpu, maxOutputBytes);
     }

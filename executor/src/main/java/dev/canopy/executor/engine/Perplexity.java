@@ -5,7 +5,7 @@ import dev.canopy.executor.model.Backend;
 import dev.canopy.executor.model.CpuBackend;
 import dev.canopy.executor.model.ForwardBatch;
 import dev.canopy.executor.model.Model;
-import dev.canopy.executor.tensor.KernelBackend;
+import dev.canopy.executor.tensor.KernelChoice;
 
 /**
  * Perplexity of a model on a text: {@code exp(mean negative log-likelihood)} of its tokens.
@@ -45,16 +45,16 @@ public final class Perplexity {
      * @param context window length in tokens, BOS included; at least 2 and at most the model's context length
      * @throws IllegalArgumentException if the context is out of range or the text has no tokens
      */
-    public static Result evaluate(Model model, String text, int context, int threads, KernelBackend kernels) {
+    public static Result evaluate(Model model, String text, int context, int threads, KernelChoice kernels) {
         return evaluate(model, text, context, threads, kernels, KvCacheType.F32);
     }
 
     /**
-     * Like {@link #evaluate(Model, String, int, int, KernelBackend)}, with the KV cache stored as {@code kvType}.
+     * Like {@link #evaluate(Model, String, int, int, KernelChoice)}, with the KV cache stored as {@code kvType}.
      *
      * @throws IllegalArgumentException if the context is out of range or the text has no tokens
      */
-    public static Result evaluate(Model model, String text, int context, int threads, KernelBackend kernels,
+    public static Result evaluate(Model model, String text, int context, int threads, KernelChoice kernels,
                                   KvCacheType kvType) {
         int max = model.config().contextLength();
         if (context < 2 || context > max) {

@@ -1,6 +1,6 @@
 package dev.canopy.executor.engine;
 
-import dev.canopy.executor.cuda.BackendKind;
+import dev.canopy.executor.backend.BackendKind;
 import dev.canopy.executor.kv.KvCacheType;
 import dev.canopy.executor.kv.KvStorage;
 import dev.canopy.executor.model.CpuBackend;

@@ -3,7 +3,7 @@ package dev.canopy.executor.model;
 import dev.canopy.executor.kv.F32KvStorage;
 import dev.canopy.executor.kv.KvCacheType;
 import dev.canopy.executor.kv.KvStorage;
-import dev.canopy.executor.tensor.KernelBackend;
+import dev.canopy.executor.tensor.KernelChoice;
 import dev.canopy.executor.tensor.MatMul;
 import dev.canopy.executor.tensor.Parallel;
 import java.lang.foreign.MemorySegment;
@@ -14,7 +14,7 @@ public final class CpuBackend implements Backend {
     private final Parallel parallel;
     private final KvStorage kv;
     private final Transformer transformer;
-    private final KernelBackend kernels;
+    private final KernelChoice kernels;
 
     /**
      * @param threads   kernel threads
@@ -22,7 +22,7 @@ public final class CpuBackend implements Backend {
      * @param numBlocks KV blocks to allocate
      * @param blockSize tokens per block
      */
-    public CpuBackend(Model model, int threads, KernelBackend kernels, int numBlocks, int blockSize) {
+    public CpuBackend(Model model, int threads, KernelChoice kernels, int numBlocks, int blockSize) {
         this(model, threads, kernels, numBlocks, blockSize, KvCacheType.F32);
     }
 
@@ -35,12 +35,12 @@ public final class CpuBackend implements Backend {
      * @param blockSize tokens per block
      * @param kvType    how the KV cache stores keys and values
      */
-    public CpuBackend(Model model, int threads, KernelBackend kernels, int numBlocks, int blockSize,
+    public CpuBackend(Model model, int threads, KernelChoice kernels, int numBlocks, int blockSize,
                       KvCacheType kvType) {
         this(model, threads, kernels, KvStorage.open(model.config(), kvType, numBlocks, blockSize));
     }
 
-    private CpuBackend(Model model, int threads, KernelBackend kernels, KvStorage kv) {
+    private CpuBackend(Model model, int threads, KernelChoice kernels, KvStorage kv) {
         this.kv = kv;
         this.parallel = new Parallel(threads);
         MatMul matmul = new MatMul(parallel, kernels);
@@ -55,7 +55,7 @@ public final class CpuBackend implements Backend {
      *
      * @throws IllegalArgumentException when the model has no sliding-window layer
      */
-    public static CpuBackend windowed(Model model, int threads, KernelBackend kernels, int numBlocks,
+    public static CpuBackend windowed(Model model, int threads, KernelChoice kernels, int numBlocks,
                                       int numLocalBlocks, int blockSize) {
         ModelConfig c = model.config();
         boolean[] local = new boolean[c.layers()]; // (layers) whether each layer attends over the window
@@ -91,7 +91,7 @@ public final class CpuBackend implements Backend {
     }
 
     /** The kernels in use: {@code NATIVE} or {@code JAVA}. */
-    public KernelBackend kernels() {
+    public KernelChoice kernels() {
         return kernels;
     }
 

@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * Names the kernel code paths and resolves a {@link KernelBackend} request to a level of the C library:
+ * Names the kernel code paths and resolves a {@link KernelChoice} request to a level of the C library:
  * the CPU's best for {@code AUTO}/{@code NATIVE}, the forced one for {@code NATIVE_AVX512}/{@code _AVX2}/{@code _C}
  * (an error where the CPU cannot run it). Where the library is missing for this machine, {@code AUTO} runs the
  * Vector API kernels and says so once.
@@ -25,13 +25,13 @@ public final class KernelPath {
     private KernelPath() {}
 
     /** What {@code new MatMul(parallel, backend)} multiplies with on this machine, without building one. */
-    public static String describe(KernelBackend backend) {
-        if (backend == KernelBackend.JAVA) {
+    public static String describe(KernelChoice backend) {
+        if (backend == KernelChoice.JAVA) {
             return javaName();
         }
         Optional<NativeKernels> kernels = NativeKernels.load();
         if (kernels.isEmpty()) {
-            return backend == KernelBackend.AUTO ? javaName() : "unavailable (" + NativeKernels.loadFailure() + ")";
+            return backend == KernelChoice.AUTO ? javaName() : "unavailable (" + NativeKernels.loadFailure() + ")";
         }
         return nativeName(Math.min(kernels.get().level(), backend.forcedLevel() < 0 ? 2 : backend.forcedLevel()));
     }
@@ -45,7 +45,7 @@ public final class KernelPath {
         return kernels;
     }
 
-    static int level(KernelBackend backend, NativeKernels kernels) {
+    static int level(KernelChoice backend, NativeKernels kernels) {
         int forced = backend.forcedLevel();
         if (forced < 0) {
             return kernels.level();

@@ -9,10 +9,10 @@ import java.util.Set;
  * This is where nearly all the time of a transformer forward goes.
  *
  * <p>Weights may be F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K or MXFP4, read in place
- * from their {@link Tensor#data()}. The {@link KernelBackend#NATIVE native} kernels multiply quantized
+ * from their {@link Tensor#data()}. The {@link KernelChoice#NATIVE native} kernels multiply quantized
  * weights by activations that were first quantized to 8 bits per block of 32 (as llama.cpp does), with
  * integer dot products (AVX-512, AVX2 or portable C, whichever the CPU runs); float weights are
- * multiplied in float. The {@link KernelBackend#JAVA Java} kernels decode weights to
+ * multiplied in float. The {@link KernelChoice#JAVA Java} kernels decode weights to
  * float and multiply in float.
  *
  * <p>Accuracy: float arithmetic gives |out − exact| ≤ cols·2⁻²³·Σ|w·x|. Quantizing the activations
@@ -34,15 +34,15 @@ public final class MatMul {
     private static final String SUPPORTED_NAMES = "F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K, MXFP4";
 
     private final Parallel parallel;
-    private final KernelBackend backend;
+    private final KernelChoice backend;
     private final NativeMatMul nativeMatMul; // null for the Java backend
 
     /**
      * @param parallel the thread team that runs the rows
-     * @param backend which kernels to use; {@link KernelBackend#AUTO} picks native where it loaded
+     * @param backend which kernels to use; {@link KernelChoice#AUTO} picks native where it loaded
      * @throws IllegalStateException if {@code NATIVE} is asked for and the native library is not available
      */
-    public MatMul(Parallel parallel, KernelBackend backend) {
+    public MatMul(Parallel parallel, KernelChoice backend) {
         this.parallel = Objects.requireNonNull(parallel, "parallel");
         Optional<NativeKernels> kernels = switch (Objects.requireNonNull(backend, "backend")) {
             case JAVA -> Optional.empty();
@@ -52,7 +52,7 @@ public final class MatMul {
                             + NativeKernels.loadFailure())));
         };
         this.nativeMatMul = kernels.map(k -> new NativeMatMul(k, KernelPath.level(backend, k))).orElse(null);
-        this.backend = nativeMatMul != null ? KernelBackend.NATIVE : KernelBackend.JAVA;
+        this.backend = nativeMatMul != null ? KernelChoice.NATIVE : KernelChoice.JAVA;
     }
 
     /** The code path this instance multiplies with, e.g. "native AVX2" or "Java Vector API (256-bit)". */
@@ -70,11 +70,11 @@ public final class MatMul {
     private MatMul(Parallel parallel, NativeMatMul nativeMatMul) {
         this.parallel = parallel;
         this.nativeMatMul = nativeMatMul;
-        this.backend = KernelBackend.NATIVE;
+        this.backend = KernelChoice.NATIVE;
     }
 
     /** The backend in use: {@code NATIVE} or {@code JAVA}, never {@code AUTO}. */
-    public KernelBackend backend() {
+    public KernelChoice backend() {
         return backend;
     }
 

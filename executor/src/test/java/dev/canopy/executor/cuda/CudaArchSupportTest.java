@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.canopy.executor.ArchGoldens;
 import dev.canopy.executor.TestModels;
+import dev.canopy.executor.backend.BackendKind;
+import dev.canopy.executor.backend.BackendSelector;
 import dev.canopy.executor.model.Backend;
 import dev.canopy.executor.model.Model;
-import dev.canopy.executor.tensor.KernelBackend;
+import dev.canopy.executor.tensor.KernelChoice;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,7 +21,7 @@ class CudaArchSupportTest {
     @Test
     void cudaRefusesAMixtureOfExpertsModelNamingTheMissingKernels() {
         try (Model model = Model.load(ArchGoldens.model("qwen3moe-tiny-f32"))) {
-            assertThatThrownBy(() -> BackendSelector.open(model, BackendKind.CUDA, 1, KernelBackend.JAVA, 4, 16))
+            assertThatThrownBy(() -> BackendSelector.open(model, BackendKind.CUDA, 1, KernelChoice.JAVA, 4, 16))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("Cannot run qwen3moe-tiny-f32.gguf (architecture qwen3moe) on the CUDA backend: it has "
                             + "no kernels for per-head Q/K RMSNorm, mixture of experts; use --backend cpu (or auto, "
@@ -31,7 +33,7 @@ class CudaArchSupportTest {
     void autoRunsEveryNewArchitectureButPhi3OnTheCpuSayingWhy() {
         for (String stem : ArchGoldens.F32_MODELS.stream().filter(s -> !s.startsWith("phi3")).toList()) {
             try (Model model = Model.load(ArchGoldens.model(stem));
-                 Backend auto = BackendSelector.open(model, BackendKind.AUTO, 1, KernelBackend.JAVA, 4, 16)) {
+                 Backend auto = BackendSelector.open(model, BackendKind.AUTO, 1, KernelChoice.JAVA, 4, 16)) {
                 assertThat(auto.name()).as(stem).isEqualTo("cpu");
                 assertThat(CudaArchSupport.autoFallbackReason(stem + ".gguf", model.config())).as(stem).get()
                         .asString().startsWith("backend auto: running " + stem + ".gguf on the CPU: the CUDA backend "

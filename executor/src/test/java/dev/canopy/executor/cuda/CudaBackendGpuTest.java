@@ -12,7 +12,7 @@ import dev.canopy.executor.model.ModelQuantizer;
 import dev.canopy.executor.model.QuantScheme;
 import dev.canopy.executor.model.SyntheticModel;
 import dev.canopy.executor.tensor.GgmlType;
-import dev.canopy.executor.tensor.KernelBackend;
+import dev.canopy.executor.tensor.KernelChoice;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -50,7 +50,7 @@ class CudaBackendGpuTest {
     @Test
     void stories260kF32GreedyTokensMatchTheCpuBackendAndLlama2c() {
         try (Model model = Model.load(TestModels.stories260kF32());
-             CpuBackend cpu = new CpuBackend(model, 2, KernelBackend.JAVA, BLOCKS, BLOCK_SIZE);
+             CpuBackend cpu = new CpuBackend(model, 2, KernelChoice.JAVA, BLOCKS, BLOCK_SIZE);
              CudaBackend gpu = new CudaBackend(model, CudaOptions.of(BLOCKS, BLOCK_SIZE))) {
             for (ReferenceOutputs.Llama2c ref : ReferenceOutputs.llama2c()) {
                 int[] prompt = model.tokenizer().encode(ref.prompt(), true, false);
@@ -66,7 +66,7 @@ class CudaBackendGpuTest {
     @Test
     void stories260kQ8GreedyTokensMatchTheCpuBackend() {
         try (Model model = Model.load(TestModels.stories260kQ8());
-             CpuBackend cpu = new CpuBackend(model, 2, KernelBackend.JAVA, BLOCKS, BLOCK_SIZE);
+             CpuBackend cpu = new CpuBackend(model, 2, KernelChoice.JAVA, BLOCKS, BLOCK_SIZE);
              CudaBackend gpu = new CudaBackend(model, CudaOptions.of(BLOCKS, BLOCK_SIZE))) {
             for (ReferenceOutputs.Llama2c ref : ReferenceOutputs.llama2c()) {
                 int[] prompt = model.tokenizer().encode(ref.prompt(), true, false);
@@ -119,7 +119,7 @@ class CudaBackendGpuTest {
      */
     private static void assertGreedyLogitsFollowTheCpu(Path file, CudaOptions options, int[] prompt, String what) {
         try (Model model = Model.load(file);
-             CpuBackend cpu = new CpuBackend(model, 2, KernelBackend.JAVA, BLOCKS, BLOCK_SIZE);
+             CpuBackend cpu = new CpuBackend(model, 2, KernelChoice.JAVA, BLOCKS, BLOCK_SIZE);
              CudaBackend gpu = new CudaBackend(model, options)) {
             GreedyRun onCpu = GreedyRun.of(cpu, prompt, 8);
             GreedyRun onGpu = GreedyRun.of(gpu, prompt, 8);

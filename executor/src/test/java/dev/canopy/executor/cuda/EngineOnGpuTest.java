@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.canopy.executor.ReferenceOutputs;
 import dev.canopy.executor.TestModels;
+import dev.canopy.executor.backend.BackendKind;
 import dev.canopy.executor.engine.Engine;
 import dev.canopy.executor.engine.EngineConfig;
 import dev.canopy.executor.engine.GenerationRequest;
@@ -11,7 +12,7 @@ import dev.canopy.executor.engine.GenerationResult;
 import dev.canopy.executor.model.SyntheticModel;
 import dev.canopy.executor.sample.SamplingParams;
 import dev.canopy.executor.tensor.GgmlType;
-import dev.canopy.executor.tensor.KernelBackend;
+import dev.canopy.executor.tensor.KernelChoice;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -49,7 +50,7 @@ class EngineOnGpuTest {
             requests.add(new GenerationRequest("r" + i, refs.get(i).prompt(), SamplingParams.greedy(64)));
         }
         EngineConfig config = EngineConfig.defaults(path).withMaxSeqs(8).withThreads(2).withKvBudgetBytes(8L << 20)
-                .withKernels(KernelBackend.JAVA); // the CPU backend the GPU's float arithmetic is compared with
+                .withKernels(KernelChoice.JAVA); // the CPU backend the GPU's float arithmetic is compared with
         // fp32 on CUDA cores: tensor cores (the engine's default) stay within 1e-3 but may flip a near tie
         Map<String, String> onGpu = texts(config.withBackend(BackendKind.CUDA).withGpu(new GpuSettings(false, false)),
                 requests, "cuda:0");

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.canopy.executor.TestModels;
+import dev.canopy.executor.backend.BackendKind;
+import dev.canopy.executor.backend.BackendSelector;
 import dev.canopy.executor.kv.KvCacheType;
 import dev.canopy.executor.model.Backend;
 import dev.canopy.executor.model.Model;
-import dev.canopy.executor.tensor.KernelBackend;
+import dev.canopy.executor.tensor.KernelChoice;
 import org.junit.jupiter.api.Test;
 
 /** The GPU arithmetic an engine asks for, and the CUDA options a backend opens with because of it. */
@@ -50,7 +52,7 @@ class GpuSettingsTest {
     @Test
     void theCpuBackendIgnoresTheGpuSettings() {
         try (Model model = Model.load(TestModels.stories260kF32());
-             Backend cpu = BackendSelector.open(model, BackendKind.CPU, 1, KernelBackend.JAVA, 4, 16, KvCacheType.F32,
+             Backend cpu = BackendSelector.open(model, BackendKind.CPU, 1, KernelChoice.JAVA, 4, 16, KvCacheType.F32,
                      new GpuSettings(false, true))) {
             assertThat(cpu.name()).isEqualTo("cpu");
             assertThat(cpu.numBlocks()).isEqualTo(4);

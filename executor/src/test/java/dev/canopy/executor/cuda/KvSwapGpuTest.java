@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.canopy.executor.TestModels;
+import dev.canopy.executor.backend.BackendKind;
 import dev.canopy.executor.engine.Engine;
 import dev.canopy.executor.engine.EngineConfig;
 import dev.canopy.executor.engine.EngineMetrics;

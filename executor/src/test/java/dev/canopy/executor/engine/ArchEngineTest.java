@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.canopy.executor.ArchGoldens;
 import dev.canopy.executor.sample.SamplingParams;
-import dev.canopy.executor.tensor.KernelBackend;
+import dev.canopy.executor.tensor.KernelChoice;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -27,10 +27,10 @@ class ArchEngineTest {
 
     static Stream<Arguments> modelsAndKernels() {
         return ArchGoldens.F32_MODELS.stream()
-                .flatMap(m -> Stream.of(Arguments.of(m, KernelBackend.JAVA), Arguments.of(m, KernelBackend.NATIVE)));
+                .flatMap(m -> Stream.of(Arguments.of(m, KernelChoice.JAVA), Arguments.of(m, KernelChoice.NATIVE)));
     }
 
-    private static EngineConfig config(String stem, KernelBackend kernels, int maxSeqs, boolean prefixCache) {
+    private static EngineConfig config(String stem, KernelChoice kernels, int maxSeqs, boolean prefixCache) {
         return EngineConfig.defaults(ArchGoldens.model(stem)).withKernels(kernels).withMaxSeqs(maxSeqs)
                 .withMaxBatchTokens(24).withPrefixCaching(prefixCache).withThreads(2).withKvBudgetBytes(4L << 20)
                 .withBlockSize(4);
@@ -38,7 +38,7 @@ class ArchEngineTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("modelsAndKernels")
-    void greedyIdsMatchLlamaCppAloneAndInShuffledBatchesWithAndWithoutPrefixCache(String stem, KernelBackend kernels) {
+    void greedyIdsMatchLlamaCppAloneAndInShuffledBatchesWithAndWithoutPrefixCache(String stem, KernelChoice kernels) {
         List<ArchGoldens.Generation> refs = ArchGoldens.generations(stem);
         for (ArchGoldens.Generation ref : refs) {
             try (Engine engine = Engine.open(config(stem, kernels, 1, false))) {
@@ -77,7 +77,7 @@ class ArchEngineTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("modelsAndKernels")
-    void sampledOutputsAreIdenticalAcrossBatchSizesOrderAndPrefixCache(String stem, KernelBackend kernels) {
+    void sampledOutputsAreIdenticalAcrossBatchSizesOrderAndPrefixCache(String stem, KernelChoice kernels) {
         Map<String, String> reference = sampled(stem, kernels, 1, false, false);
         assertThat(sampled(stem, kernels, 5, true, true)).isEqualTo(reference);
         assertThat(sampled(stem, kernels, 16, false, true)).isEqualTo(reference);
@@ -85,7 +85,7 @@ class ArchEngineTest {
         assertThat(reference.values().stream().distinct().count()).isGreaterThan(8);
     }
 
-    private static Map<String, String> sampled(String stem, KernelBackend kernels, int maxSeqs, boolean prefixCache,
+    private static Map<String, String> sampled(String stem, KernelChoice kernels, int maxSeqs, boolean prefixCache,
                                                boolean shuffle) {
         List<ArchGoldens.Generation> refs = ArchGoldens.generations(stem);
         List<GenerationRequest> reqs = new ArrayList<>();

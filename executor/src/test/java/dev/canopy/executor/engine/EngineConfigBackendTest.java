@@ -3,9 +3,9 @@ package dev.canopy.executor.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.canopy.executor.TestModels;
-import dev.canopy.executor.cuda.BackendKind;
+import dev.canopy.executor.backend.BackendKind;
 import dev.canopy.executor.cuda.CudaBackend;
-import dev.canopy.executor.tensor.KernelBackend;
+import dev.canopy.executor.tensor.KernelChoice;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -16,12 +16,12 @@ class EngineConfigBackendTest {
     void theBackendDefaultsToAutoAndWithersKeepIt() {
         Path model = Path.of("m.gguf");
         assertThat(EngineConfig.defaults(model).backend()).isEqualTo(BackendKind.AUTO);
-        assertThat(new EngineConfig(model, 2, 4, 64, 1 << 20, 16, true, KernelBackend.JAVA).backend())
+        assertThat(new EngineConfig(model, 2, 4, 64, 1 << 20, 16, true, KernelChoice.JAVA).backend())
                 .isEqualTo(BackendKind.AUTO);
-        assertThat(new EngineConfig(model, 2, 4, 64, 1 << 20, 16, true, KernelBackend.JAVA, null, null).backend())
+        assertThat(new EngineConfig(model, 2, 4, 64, 1 << 20, 16, true, KernelChoice.JAVA, null, null).backend())
                 .isEqualTo(BackendKind.AUTO);
         EngineConfig cpu = EngineConfig.defaults(model).withBackend(BackendKind.CPU).withThreads(3).withMaxSeqs(5)
-                .withKernels(KernelBackend.JAVA);
+                .withKernels(KernelChoice.JAVA);
         assertThat(cpu.backend()).isEqualTo(BackendKind.CPU);
         assertThat(cpu.threads()).isEqualTo(3);
         assertThat(cpu.maxSeqs()).isEqualTo(5);

@@ -2,10 +2,10 @@ package dev.canopy.executor.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.canopy.executor.cuda.BackendKind;
+import dev.canopy.executor.backend.BackendKind;
 import dev.canopy.executor.cuda.GpuSettings;
 import dev.canopy.executor.kv.KvCacheType;
-import dev.canopy.executor.tensor.KernelBackend;
+import dev.canopy.executor.tensor.KernelChoice;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -17,9 +17,9 @@ class EngineConfigGpuTest {
     @Test
     void everyConstructorDefaultsToTensorCoresWithoutSharedPrefixAttention() {
         assertThat(EngineConfig.defaults(MODEL).gpu()).isEqualTo(GpuSettings.defaults());
-        assertThat(new EngineConfig(MODEL, 2, 4, 64, 1 << 20, 16, true, KernelBackend.JAVA).gpu())
+        assertThat(new EngineConfig(MODEL, 2, 4, 64, 1 << 20, 16, true, KernelChoice.JAVA).gpu())
                 .isEqualTo(GpuSettings.defaults());
-        assertThat(new EngineConfig(MODEL, 2, 4, 64, 1 << 20, 16, true, KernelBackend.JAVA, BackendKind.CUDA,
+        assertThat(new EngineConfig(MODEL, 2, 4, 64, 1 << 20, 16, true, KernelChoice.JAVA, BackendKind.CUDA,
                 null, KvCacheType.F32, null).gpu()).isEqualTo(new GpuSettings(true, false));
     }
 
@@ -28,7 +28,7 @@ class EngineConfigGpuTest {
         GpuSettings chosen = new GpuSettings(false, true);
         EngineConfig config = EngineConfig.defaults(MODEL).withGpu(chosen).withThreads(3).withMaxSeqs(5)
                 .withMaxBatchTokens(100).withKvBudgetBytes(1 << 20).withBlockSize(32).withPrefixCaching(false)
-                .withKernels(KernelBackend.JAVA).withBackend(BackendKind.CUDA).withKvType(KvCacheType.F32)
+                .withKernels(KernelChoice.JAVA).withBackend(BackendKind.CUDA).withKvType(KvCacheType.F32)
                 .withOffload(OffloadConfig.none());
         assertThat(config.gpu()).isEqualTo(chosen);
         assertThat(config.threads()).isEqualTo(3);

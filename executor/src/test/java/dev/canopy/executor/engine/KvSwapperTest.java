@@ -13,7 +13,7 @@ import dev.canopy.executor.sample.SamplingParams;
 import dev.canopy.executor.sched.Scheduler;
 import dev.canopy.executor.sched.SchedulerConfig;
 import dev.canopy.executor.sched.Sequence;
-import dev.canopy.executor.tensor.KernelBackend;
+import dev.canopy.executor.tensor.KernelChoice;
 import dev.canopy.offload.EvictionPolicyKind;
 import dev.canopy.offload.SpillFileSystem;
 import dev.canopy.offload.SwapMode;
@@ -47,7 +47,7 @@ class KvSwapperTest {
     @BeforeEach
     void computeAPrompt() {
         model = Model.load(TestModels.stories260kF32());
-        cpu = new CpuBackend(model, 1, KernelBackend.JAVA, BLOCKS, BLOCK_SIZE);
+        cpu = new CpuBackend(model, 1, KernelChoice.JAVA, BLOCKS, BLOCK_SIZE);
         blocks = new BlockManager(new BlockManagerConfig(BLOCKS, BLOCK_SIZE, false));
         Scheduler scheduler = new Scheduler(new SchedulerConfig(64, 4), blocks);
         seq = scheduler.add(0, PROMPT, SamplingParams.greedy(4)).getFirst();

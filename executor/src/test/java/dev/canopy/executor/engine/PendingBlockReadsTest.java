@@ -8,7 +8,7 @@ import dev.canopy.executor.kv.KvCacheType;
 import dev.canopy.executor.model.CpuBackend;
 import dev.canopy.executor.model.ForwardBatch;
 import dev.canopy.executor.model.Model;
-import dev.canopy.executor.tensor.KernelBackend;
+import dev.canopy.executor.tensor.KernelChoice;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -30,7 +30,7 @@ class PendingBlockReadsTest {
     @Test
     void readsAreHandedOnAtFinishAllInStartOrderWithTheBytesOfWhenTheyStarted() {
         try (Model model = Model.load(TestModels.stories260kF32());
-             CpuBackend cpu = new CpuBackend(model, 1, KernelBackend.JAVA, 8, BLOCK_SIZE);
+             CpuBackend cpu = new CpuBackend(model, 1, KernelChoice.JAVA, 8, BLOCK_SIZE);
              PendingBlockReads reads = new PendingBlockReads(cpu, cpu.blockBytes());
              Arena arena = Arena.ofConfined()) {
             cpu.forward(ForwardBatch.ofSequence(PROMPT, 0, new int[] {0, 1, 2}));
@@ -57,7 +57,7 @@ class PendingBlockReadsTest {
     @Test
     void payloadsAreReusedAcrossStepsAndReadsStartedByACallbackAreFinishedToo() {
         try (Model model = Model.load(TestModels.stories260kF32());
-             CpuBackend cpu = new CpuBackend(model, 1, KernelBackend.JAVA, 8, BLOCK_SIZE);
+             CpuBackend cpu = new CpuBackend(model, 1, KernelChoice.JAVA, 8, BLOCK_SIZE);
              PendingBlockReads reads = new PendingBlockReads(cpu, cpu.blockBytes())) {
             cpu.forward(ForwardBatch.ofSequence(PROMPT, 0, new int[] {0, 1, 2}));
             List<Integer> order = new ArrayList<>();
@@ -77,7 +77,7 @@ class PendingBlockReadsTest {
     @Test
     void startingAReadBeyondTheLimitHandsOnTheOldestFirst() {
         try (Model model = Model.load(TestModels.stories260kF32());
-             CpuBackend cpu = new CpuBackend(model, 1, KernelBackend.JAVA, 8, BLOCK_SIZE);
+             CpuBackend cpu = new CpuBackend(model, 1, KernelChoice.JAVA, 8, BLOCK_SIZE);
              PendingBlockReads reads = new PendingBlockReads(cpu, cpu.blockBytes(), 2)) {
             cpu.forward(ForwardBatch.ofSequence(PROMPT, 0, new int[] {0, 1, 2}));
             List<Integer> order = new ArrayList<>();
@@ -96,7 +96,7 @@ class PendingBlockReadsTest {
     @Test
     void aDeclinedReadStartsNothing() {
         try (Model model = Model.load(TestModels.stories260kF32());
-             CpuBackend cpu = new CpuBackend(model, 1, KernelBackend.JAVA, 8, BLOCK_SIZE, KvCacheType.Q4);
+             CpuBackend cpu = new CpuBackend(model, 1, KernelChoice.JAVA, 8, BLOCK_SIZE, KvCacheType.Q4);
              PendingBlockReads reads = new PendingBlockReads(cpu, cpu.blockBytes())) {
             cpu.forward(ForwardBatch.ofSequence(new int[] {1, 403, 407, 261, 378, 411}, 0, new int[] {0, 1}));
             List<Integer> handedOn = new ArrayList<>();

@@ -9,7 +9,7 @@ import dev.canopy.executor.kv.KvCacheType;
 import dev.canopy.executor.model.Model;
 import dev.canopy.executor.model.ModelQuantizer;
 import dev.canopy.executor.model.QuantScheme;
-import dev.canopy.executor.tensor.KernelBackend;
+import dev.canopy.executor.tensor.KernelChoice;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -74,7 +74,7 @@ class PerplexityTest {
             try (Model model = Model.load(weights)) {
                 for (KvCacheType kv : KvCacheType.values()) {
                     String name = (weights == q8Weights ? "Q8_0" : "F32") + " weights, " + kv.label() + " KV";
-                    table.put(name, Perplexity.evaluate(model, text, CONTEXT, 1, KernelBackend.AUTO, kv));
+                    table.put(name, Perplexity.evaluate(model, text, CONTEXT, 1, KernelChoice.AUTO, kv));
                 }
             }
         }
@@ -99,8 +99,8 @@ class PerplexityTest {
     void theBackendsAgreeAndEveryTokenIsPredictedOnce() {
         try (Model model = Model.load(TestModels.stories260kF32())) {
             int tokens = model.tokenizer().encode(text, false, false).length;
-            Perplexity.Result java = Perplexity.evaluate(model, text, 300, 1, KernelBackend.JAVA);
-            Perplexity.Result auto = Perplexity.evaluate(model, text, 300, 1, KernelBackend.AUTO);
+            Perplexity.Result java = Perplexity.evaluate(model, text, 300, 1, KernelChoice.JAVA);
+            Perplexity.Result auto = Perplexity.evaluate(model, text, 300, 1, KernelChoice.AUTO);
             assertThat(java.tokens()).isEqualTo(tokens);
             assertThat(java.windows()).isEqualTo((tokens + 299) / 300);
             assertThat(auto.perplexity()).isCloseTo(java.perplexity(), org.assertj.core.data.Percentage.withPercentage(0.01));
@@ -110,8 +110,8 @@ class PerplexityTest {
     @Test
     void aLongerContextPredictsBetter() {
         try (Model model = Model.load(TestModels.stories260kF32())) {
-            double short16 = Perplexity.evaluate(model, text, 16, 1, KernelBackend.AUTO).perplexity();
-            double long512 = Perplexity.evaluate(model, text, 512, 1, KernelBackend.AUTO).perplexity();
+            double short16 = Perplexity.evaluate(model, text, 16, 1, KernelChoice.AUTO).perplexity();
+            double long512 = Perplexity.evaluate(model, text, 512, 1, KernelChoice.AUTO).perplexity();
             assertThat(long512).isLessThan(short16);
         }
     }
@@ -119,16 +119,16 @@ class PerplexityTest {
     @Test
     void rejectsAContextOutsideTheModelsAndAnEmptyText() {
         try (Model model = Model.load(TestModels.stories260kF32())) {
-            assertThatThrownBy(() -> Perplexity.evaluate(model, text, 513, 1, KernelBackend.JAVA))
+            assertThatThrownBy(() -> Perplexity.evaluate(model, text, 513, 1, KernelChoice.JAVA))
                     .hasMessage("Cannot evaluate perplexity: context 513 must be in [2, 512] (the model's context length)");
-            assertThatThrownBy(() -> Perplexity.evaluate(model, "", 64, 1, KernelBackend.JAVA))
+            assertThatThrownBy(() -> Perplexity.evaluate(model, "", 64, 1, KernelChoice.JAVA))
                     .hasMessage("Cannot evaluate perplexity: the text has no tokens");
         }
     }
 
     private static Perplexity.Result evaluate(Path path) {
         try (Model model = Model.load(path)) {
-            return Perplexity.evaluate(model, text, CONTEXT, 1, KernelBackend.AUTO);
+            return Perplexity.evaluate(model, text, CONTEXT, 1, KernelChoice.AUTO);
         }
     }
 }

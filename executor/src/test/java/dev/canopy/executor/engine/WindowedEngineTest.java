@@ -8,7 +8,7 @@ import dev.canopy.executor.kv.KvCacheType;
 import dev.canopy.executor.model.CpuBackend;
 import dev.canopy.executor.model.Model;
 import dev.canopy.executor.sample.SamplingParams;
-import dev.canopy.executor.tensor.KernelBackend;
+import dev.canopy.executor.tensor.KernelChoice;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,7 +25,7 @@ class WindowedEngineTest {
     private static final int UNFREED_BLOCKS = 40; // 160 tokens of every layer
 
     private static EngineConfig config(String stem, boolean prefixCaching) {
-        return EngineConfig.defaults(ArchGoldens.model(stem)).withKernels(KernelBackend.JAVA).withMaxSeqs(2)
+        return EngineConfig.defaults(ArchGoldens.model(stem)).withKernels(KernelChoice.JAVA).withMaxSeqs(2)
                 .withMaxBatchTokens(24).withPrefixCaching(prefixCaching).withThreads(2).withBlockSize(BLOCK_SIZE);
     }
 
@@ -43,7 +43,7 @@ class WindowedEngineTest {
         List<int[]> unfreed;
         Model model = Model.load(ArchGoldens.model(stem));
         try (Engine plain = new Engine(config(stem, false), model, // one pool, room for everything; owns the model
-                new CpuBackend(model, 2, KernelBackend.JAVA, 512, BLOCK_SIZE))) {
+                new CpuBackend(model, 2, KernelChoice.JAVA, 512, BLOCK_SIZE))) {
             unfreed = plain.generate(requests).stream().map(r -> r.completions().getFirst().tokenIds()).toList();
         }
         for (boolean prefixCaching : new boolean[] {true, false}) {
@@ -72,7 +72,7 @@ class WindowedEngineTest {
     @ValueSource(strings = {"gemma3-tiny-f32"})
     void offloadIsRefusedOnABackendWithALocalPool(String stem) throws Exception {
         try (Model model = Model.load(ArchGoldens.model(stem));
-             CpuBackend backend = CpuBackend.windowed(model, 2, KernelBackend.JAVA, 64, 8, BLOCK_SIZE)) {
+             CpuBackend backend = CpuBackend.windowed(model, 2, KernelChoice.JAVA, 64, 8, BLOCK_SIZE)) {
             EngineConfig offload = config(stem, true).withOffload(OffloadConfig.host(1L << 20));
             assertThatThrownBy(() -> new Engine(offload, model, backend))
                     .isInstanceOf(IllegalArgumentException.class)

@@ -6,7 +6,7 @@ import dev.canopy.executor.ArchGoldens;
 import dev.canopy.executor.model.CpuBackend;
 import dev.canopy.executor.model.ForwardBatch;
 import dev.canopy.executor.model.Model;
-import dev.canopy.executor.tensor.KernelBackend;
+import dev.canopy.executor.tensor.KernelChoice;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
@@ -36,7 +36,7 @@ class WindowedKvGoldenTest {
         List<ArchGoldens.Generation> refs = ArchGoldens.generations(stem);
         int localBlocks = 24; // room for a prompt and the blocks its decode passes through: a rerun finds its prefix
         try (Model model = Model.load(ArchGoldens.model(stem));
-             CpuBackend backend = CpuBackend.windowed(model, 2, KernelBackend.JAVA, 64, localBlocks, BLOCK_SIZE)) {
+             CpuBackend backend = CpuBackend.windowed(model, 2, KernelChoice.JAVA, 64, localBlocks, BLOCK_SIZE)) {
             int window = model.config().features().window().orElseThrow().size();
             WindowedBlocks blocks = new WindowedBlocks(
                     new BlockManager(new BlockManagerConfig(64, BLOCK_SIZE, prefixCaching)),

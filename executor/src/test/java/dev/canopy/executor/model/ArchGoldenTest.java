@@ -3,7 +3,7 @@ package dev.canopy.executor.model;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.canopy.executor.ArchGoldens;
-import dev.canopy.executor.tensor.KernelBackend;
+import dev.canopy.executor.tensor.KernelChoice;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -17,12 +17,12 @@ class ArchGoldenTest {
 
     static Stream<Arguments> modelsAndKernels() {
         return ArchGoldens.F32_MODELS.stream()
-                .flatMap(m -> Stream.of(Arguments.of(m, KernelBackend.JAVA), Arguments.of(m, KernelBackend.NATIVE)));
+                .flatMap(m -> Stream.of(Arguments.of(m, KernelChoice.JAVA), Arguments.of(m, KernelChoice.NATIVE)));
     }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("modelsAndKernels")
-    void greedyTokensAndLogitsMatchLlamaCpp(String stem, KernelBackend kernels) {
+    void greedyTokensAndLogitsMatchLlamaCpp(String stem, KernelChoice kernels) {
         // Gemma's llama.cpp GELU is an fp16 lookup table, so its logits differ from float math by up to ~1e-2
         double tolerance = stem.startsWith("gemma") ? 2e-2 : 1e-3;
         try (Model model = Model.load(ArchGoldens.model(stem));
@@ -49,8 +49,8 @@ class ArchGoldenTest {
      * step is comparable (its README: first token equal, top-5 logits within about 0.25).
      */
     @ParameterizedTest
-    @org.junit.jupiter.params.provider.EnumSource(value = KernelBackend.class, names = {"JAVA", "NATIVE"})
-    void theQ8Qwen3FileLoadsAndItsFirstStepMatchesLlamaCpp(KernelBackend kernels) {
+    @org.junit.jupiter.params.provider.EnumSource(value = KernelChoice.class, names = {"JAVA", "NATIVE"})
+    void theQ8Qwen3FileLoadsAndItsFirstStepMatchesLlamaCpp(KernelChoice kernels) {
         try (Model model = Model.load(ArchGoldens.model("qwen3-tiny-q8_0"));
              CpuBackend backend = new CpuBackend(model, 2, kernels, 8, 16)) {
             assertThat(model.weights().layers().getFirst().wq().type())

@@ -1,7 +1,7 @@
 package dev.canopy.executor.model;
 
 import dev.canopy.executor.ArchGoldens;
-import dev.canopy.executor.tensor.KernelBackend;
+import dev.canopy.executor.tensor.KernelChoice;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
 
@@ -21,7 +21,7 @@ class ArchReferenceForwardTest {
             394, 261, 426, 495, 405};
         int prefill = 10;
         try (Model model = Model.load(ArchGoldens.model(stem));
-             CpuBackend backend = new CpuBackend(model, 2, KernelBackend.JAVA, 8, 4)) {
+             CpuBackend backend = new CpuBackend(model, 2, KernelChoice.JAVA, 8, 4)) {
             ReferenceForward ref = new ReferenceForward(model, tokens.length);
             float[] expected = null;
             for (int i = 0; i < prefill; i++) {

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.canopy.executor.TestModels;
 import dev.canopy.executor.kv.KvCacheType;
-import dev.canopy.executor.tensor.KernelBackend;
+import dev.canopy.executor.tensor.KernelChoice;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import org.junit.jupiter.api.Test;
@@ -33,7 +33,7 @@ class KvTransferTest {
     @Test
     void aReadTakesTheBlockAsItIsWhenStartedAndAWriteRestoresIt() {
         try (Model model = Model.load(TestModels.stories260kF32());
-             CpuBackend cpu = new CpuBackend(model, 1, KernelBackend.JAVA, BLOCKS, BLOCK_SIZE);
+             CpuBackend cpu = new CpuBackend(model, 1, KernelChoice.JAVA, BLOCKS, BLOCK_SIZE);
              Arena arena = Arena.ofConfined()) {
             int[] table = {0, 1, 2, 3, 4, 5, 6, 7};
             float[] logits = cpu.forward(ForwardBatch.ofSequence(PROMPT, 0, table));
@@ -62,7 +62,7 @@ class KvTransferTest {
     @Test
     void aFourBitBlockStillBeingFilledIsDeclinedAndAFullOneIsNot() {
         try (Model model = Model.load(TestModels.stories260kF32());
-             CpuBackend cpu = new CpuBackend(model, 1, KernelBackend.JAVA, BLOCKS, BLOCK_SIZE, KvCacheType.Q4);
+             CpuBackend cpu = new CpuBackend(model, 1, KernelChoice.JAVA, BLOCKS, BLOCK_SIZE, KvCacheType.Q4);
              Arena arena = Arena.ofConfined()) {
             cpu.forward(ForwardBatch.ofSequence(PROMPT, 0, new int[] {0, 1, 2}));
             MemorySegment payload = arena.allocate(cpu.blockBytes());

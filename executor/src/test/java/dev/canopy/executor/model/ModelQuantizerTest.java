@@ -10,7 +10,7 @@ import dev.canopy.executor.gguf.GgufFile;
 import dev.canopy.executor.gguf.GgufTensorInfo;
 import dev.canopy.executor.sample.SamplingParams;
 import dev.canopy.executor.tensor.GgmlType;
-import dev.canopy.executor.tensor.KernelBackend;
+import dev.canopy.executor.tensor.KernelChoice;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -89,7 +89,7 @@ class ModelQuantizerTest {
 
     private static float[] lastLogits(Model model) {
         int[] tokens = model.tokenizer().encode("the quick brown fox jumps", true, false);
-        try (CpuBackend backend = new CpuBackend(model, 2, KernelBackend.AUTO, 4, 16)) {
+        try (CpuBackend backend = new CpuBackend(model, 2, KernelChoice.AUTO, 4, 16)) {
             return backend.forward(ForwardBatch.ofSequence(tokens, 0, new int[] {0, 1, 2, 3}));
         }
     }

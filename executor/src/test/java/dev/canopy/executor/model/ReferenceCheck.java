@@ -2,7 +2,7 @@ package dev.canopy.executor.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.canopy.executor.tensor.KernelBackend;
+import dev.canopy.executor.tensor.KernelChoice;
 
 /** Assertions that the engine's forward pass agrees with {@link ReferenceForward}. */
 final class ReferenceCheck {
@@ -19,7 +19,7 @@ final class ReferenceCheck {
         for (int t : tokens) {
             expected = ref.next(t);
         }
-        try (CpuBackend backend = new CpuBackend(model, 2, KernelBackend.JAVA, 4, 4)) {
+        try (CpuBackend backend = new CpuBackend(model, 2, KernelChoice.JAVA, 4, 4)) {
             float[] logits = backend.forward(ForwardBatch.ofSequence(tokens, 0, new int[] {0, 1, 2, 3}));
             assertClose("last position", logits, expected, relative);
         }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.canopy.executor.ArchGoldens;
 import dev.canopy.executor.TestModels;
-import dev.canopy.executor.tensor.KernelBackend;
+import dev.canopy.executor.tensor.KernelChoice;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.stream.Stream;
@@ -31,7 +31,7 @@ class TransformerBatchInvarianceTest {
     @MethodSource("models")
     void rowsGiveIdenticalLogitsAloneAndBatchedWithSharedPrefixBlocks(Path file) {
         try (Model model = Model.load(file);
-             CpuBackend backend = new CpuBackend(model, 2, KernelBackend.AUTO, 64, BS)) {
+             CpuBackend backend = new CpuBackend(model, 2, KernelChoice.AUTO, 64, BS)) {
             int vocab = model.config().vocab();
             // Alone: A in blocks 0..3, B in blocks 10..14, each prefilled whole.
             int[] tableA = {0, 1, 2, 3};
@@ -69,7 +69,7 @@ class TransformerBatchInvarianceTest {
     @MethodSource("models")
     void decodeRowGivesIdenticalLogitsAtAnyBatchSize(Path file) {
         try (Model model = Model.load(file);
-             CpuBackend backend = new CpuBackend(model, 2, KernelBackend.AUTO, 64, BS)) {
+             CpuBackend backend = new CpuBackend(model, 2, KernelChoice.AUTO, 64, BS)) {
             int vocab = model.config().vocab();
             int[] table = {0, 1, 2, 3, 4};
             backend.forward(ForwardBatch.ofSequence(Arrays.copyOf(A, 14), 0, table));

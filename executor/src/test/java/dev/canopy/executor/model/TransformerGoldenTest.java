@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.canopy.executor.ReferenceOutputs;
 import dev.canopy.executor.TestModels;
-import dev.canopy.executor.tensor.KernelBackend;
+import dev.canopy.executor.tensor.KernelChoice;
 import dev.canopy.executor.tokenizer.TokenDecoder;
 import java.util.Arrays;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -14,8 +14,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 class TransformerGoldenTest {
 
     @ParameterizedTest
-    @EnumSource(value = KernelBackend.class, names = {"JAVA", "AUTO"})
-    void greedyDecodingMatchesLlama2cAndLlamaCpp(KernelBackend kernels) {
+    @EnumSource(value = KernelChoice.class, names = {"JAVA", "AUTO"})
+    void greedyDecodingMatchesLlama2cAndLlamaCpp(KernelChoice kernels) {
         try (Model model = Model.load(TestModels.stories260kF32());
              CpuBackend backend = new CpuBackend(model, 2, kernels, 8, 16)) {
             for (ReferenceOutputs.Llama2c ref : ReferenceOutputs.llama2c()) {

@@ -11,23 +11,23 @@ class KernelPathTest {
 
     @Test
     void everyBackendIsFoundByItsCommandLineNameAndItsConstantName() {
-        for (KernelBackend k : KernelBackend.values()) {
-            assertThat(KernelBackend.fromName(k.cliName())).contains(k);
-            assertThat(KernelBackend.fromName(k.name())).contains(k);
+        for (KernelChoice k : KernelChoice.values()) {
+            assertThat(KernelChoice.fromName(k.cliName())).contains(k);
+            assertThat(KernelChoice.fromName(k.name())).contains(k);
         }
-        assertThat(KernelBackend.fromName("avx3")).isEmpty();
+        assertThat(KernelChoice.fromName("avx3")).isEmpty();
     }
 
     @Test
     void forcingANarrowerPathMultipliesWithIt() {
         NativeKernels kernels = requireLevel(1);
         try (Parallel parallel = new Parallel(1)) {
-            assertThat(new MatMul(parallel, KernelBackend.NATIVE_AVX2).kernelPath()).isEqualTo("native AVX2");
-            assertThat(new MatMul(parallel, KernelBackend.NATIVE_C).kernelPath()).isEqualTo("native portable C");
-            assertThat(new MatMul(parallel, KernelBackend.NATIVE).kernelPath())
+            assertThat(new MatMul(parallel, KernelChoice.NATIVE_AVX2).kernelPath()).isEqualTo("native AVX2");
+            assertThat(new MatMul(parallel, KernelChoice.NATIVE_C).kernelPath()).isEqualTo("native portable C");
+            assertThat(new MatMul(parallel, KernelChoice.NATIVE).kernelPath())
                     .isEqualTo(KernelPath.nativeName(kernels.level()));
-            assertThat(KernelPath.describe(KernelBackend.NATIVE_AVX2)).isEqualTo("native AVX2");
-            assertThat(new MatMul(parallel, KernelBackend.JAVA).kernelPath()).startsWith("Java Vector API (");
+            assertThat(KernelPath.describe(KernelChoice.NATIVE_AVX2)).isEqualTo("native AVX2");
+            assertThat(new MatMul(parallel, KernelChoice.JAVA).kernelPath()).startsWith("Java Vector API (");
         }
     }
 
@@ -36,7 +36,7 @@ class KernelPathTest {
         NativeKernels kernels = requireLevel(0);
         assumeTrue(kernels.level() < 2, "this CPU runs every path");
         try (Parallel parallel = new Parallel(1)) {
-            assertThatThrownBy(() -> new MatMul(parallel, KernelBackend.NATIVE_AVX512))
+            assertThatThrownBy(() -> new MatMul(parallel, KernelChoice.NATIVE_AVX512))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("--kernels native-avx512")
                     .hasMessageContaining(KernelPath.nativeName(kernels.level()));

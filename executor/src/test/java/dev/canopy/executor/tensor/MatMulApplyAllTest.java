@@ -17,7 +17,7 @@ class MatMulApplyAllTest {
             TestTensors.randomMatrix(type, 53, cols, 3)};
         for (int batch : new int[] {1, 5}) {
             float[] x = TestTensors.randomValues(new Random(batch), batch * cols);
-            for (KernelBackend backend : new KernelBackend[] {KernelBackend.AUTO, KernelBackend.JAVA}) {
+            for (KernelChoice backend : new KernelChoice[] {KernelChoice.AUTO, KernelChoice.JAVA}) {
                 try (Parallel p = new Parallel(2)) {
                     MatMul mm = new MatMul(p, backend);
                     float[][] together = new float[ws.length][];

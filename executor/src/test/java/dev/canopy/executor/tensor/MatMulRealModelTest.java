@@ -50,7 +50,7 @@ class MatMulRealModelTest {
     @Test
     void rejectsUnsupportedTypesAndShortBuffers() {
         try (Parallel parallel = new Parallel(1)) {
-            MatMul matMul = new MatMul(parallel, KernelBackend.AUTO);
+            MatMul matMul = new MatMul(parallel, KernelChoice.AUTO);
             Tensor q3k = new Tensor("w", GgmlType.Q3_K, new long[] {256, 2}, MemorySegment.ofArray(new byte[220]));
             assertThatThrownBy(() -> matMul.apply(q3k, new float[256], 1, new float[2]))
                     .hasMessage("Cannot multiply by w Q3_K [256, 2]: type Q3_K is not supported (supported: F32, F16, BF16, "
@@ -69,9 +69,9 @@ class MatMulRealModelTest {
     @Test
     void autoPicksTheNativeKernelsWhereTheyLoaded() {
         try (Parallel parallel = new Parallel(1)) {
-            KernelBackend expected = NativeKernels.load().isPresent() ? KernelBackend.NATIVE : KernelBackend.JAVA;
-            assertThat(new MatMul(parallel, KernelBackend.AUTO).backend()).isEqualTo(expected);
-            assertThat(new MatMul(parallel, KernelBackend.JAVA).backend()).isEqualTo(KernelBackend.JAVA);
+            KernelChoice expected = NativeKernels.load().isPresent() ? KernelChoice.NATIVE : KernelChoice.JAVA;
+            assertThat(new MatMul(parallel, KernelChoice.AUTO).backend()).isEqualTo(expected);
+            assertThat(new MatMul(parallel, KernelChoice.JAVA).backend()).isEqualTo(KernelChoice.JAVA);
         }
     }
 }

@@ -27,7 +27,7 @@ enum TestBackend {
      */
     MatMul create(Parallel parallel) {
         if (level < 0) {
-            return new MatMul(parallel, KernelBackend.JAVA);
+            return new MatMul(parallel, KernelChoice.JAVA);
         }
         NativeKernels kernels = NativeKernelsUnderTest.loadOrSkip();
         assumeTrue(level <= kernels.level(), () -> this + ": this CPU cannot run it");

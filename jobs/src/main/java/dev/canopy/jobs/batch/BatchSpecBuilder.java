@@ -1,19 +1,19 @@
 package dev.canopy.jobs.batch;
 
+import dev.canopy.executor.backend.BackendKind;
+import dev.canopy.executor.tensor.KernelChoice;
 import java.time.Duration;
 
 import org.apache.hadoop.conf.Configuration;
 
 import dev.canopy.executor.kv.KvCacheType;
-import dev.canopy.executor.cuda.BackendKind;
 import dev.canopy.executor.cuda.GpuSettings;
 import dev.canopy.executor.sample.SamplingParams;
-import dev.canopy.executor.tensor.KernelBackend;
 import dev.canopy.jobs.cli.ByteSize;
 import dev.canopy.pipeline.GenerateOptions;
 import dev.canopy.pipeline.batch.BatchJobSpec;
 import dev.canopy.pipeline.batch.OutputFormat;
-import dev.canopy.pipeline.engine.EngineBackendFactory;
+import dev.canopy.pipeline.engine.EngineAdapterFactory;
 import dev.canopy.pipeline.engine.EngineSettings;
 import dev.canopy.pipeline.input.InputFormat;
 import dev.canopy.pipeline.input.InputFormatInference;
@@ -41,7 +41,7 @@ public final class BatchSpecBuilder {
                     : InputFormat.parse(config.inputFormat());
             OutputFormat outputFormat = config.outputFormat() != null ? OutputFormat.parse(config.outputFormat())
                     : inputFormat == InputFormat.OPENAI_BATCH ? OutputFormat.OPENAI_BATCH : OutputFormat.PARQUET;
-            GenerateOptions options = options(config, new EngineBackendFactory(model, engine(config.engine())),
+            GenerateOptions options = options(config, new EngineAdapterFactory(model, engine(config.engine())),
                     inputFormat);
             return new BatchJobSpec(new InputSpec(input, inputFormat), output, outputFormat, options,
                     config.overwrite(), Duration.ofSeconds(config.progressIntervalSeconds()), config.outputTable());
@@ -50,7 +50,7 @@ public final class BatchSpecBuilder {
         }
     }
 
-    private static GenerateOptions options(BatchConfig config, EngineBackendFactory backend, InputFormat format) {
+    private static GenerateOptions options(BatchConfig config, EngineAdapterFactory backend, InputFormat format) {
         BatchConfig.Columns c = config.columns();
         BatchConfig.Partitioning p = config.partitioning();
         String defaultId = format == InputFormat.OPENAI_BATCH ? OpenAiBatchInput.ID_COLUMN : "id";
@@ -122,12 +122,12 @@ public final class BatchSpecBuilder {
         }
     }
 
-    private static KernelBackend kernels(String name, KernelBackend fallback) {
+    private static KernelChoice kernels(String name, KernelChoice fallback) {
         if (name == null) {
             return fallback;
         }
-        return KernelBackend.fromName(name).orElseThrow(() -> new ConfigException(
-                "Cannot read key 'engine.kernels': expected " + KernelBackend.NAMES + ", got '" + name + "'"));
+        return KernelChoice.fromName(name).orElseThrow(() -> new ConfigException(
+                "Cannot read key 'engine.kernels': expected " + KernelChoice.NAMES + ", got '" + name + "'"));
     }
 
     /** Where an output table's files go without --output: under the session's warehouse, as a managed table's. */

@@ -1,6 +1,6 @@
 package dev.canopy.jobs.cli;
 
-import dev.canopy.executor.cuda.BackendSelector;
+import dev.canopy.executor.backend.BackendSelector;
 import dev.canopy.executor.cuda.CudaBackend;
 import dev.canopy.executor.cuda.GpuSettings;
 import dev.canopy.executor.engine.Engine;
@@ -9,7 +9,7 @@ import dev.canopy.executor.engine.GenerationRequest;
 import dev.canopy.executor.model.Backend;
 import dev.canopy.executor.model.CpuBackend;
 import dev.canopy.executor.model.Model;
-import dev.canopy.executor.tensor.KernelBackend;
+import dev.canopy.executor.tensor.KernelChoice;
 import dev.canopy.executor.tensor.KernelPath;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -242,9 +242,9 @@ public final class BenchCommand implements Command {
         }
     }
 
-    static KernelBackend kernels(Args a) {
+    static KernelChoice kernels(Args a) {
         String k = a.get("kernels").orElse("auto");
-        return KernelBackend.fromName(k).orElseThrow(
-                () -> new UsageException("canopy: --kernels must be " + KernelBackend.NAMES + ", got '" + k + "'"));
+        return KernelChoice.fromName(k).orElseThrow(
+                () -> new UsageException("canopy: --kernels must be " + KernelChoice.NAMES + ", got '" + k + "'"));
     }
 }

@@ -3,7 +3,7 @@ package dev.canopy.jobs.cli;
 import dev.canopy.executor.engine.Perplexity;
 import dev.canopy.executor.kv.KvCacheType;
 import dev.canopy.executor.model.Model;
-import dev.canopy.executor.tensor.KernelBackend;
+import dev.canopy.executor.tensor.KernelChoice;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -44,8 +44,8 @@ public final class PerplexityCommand implements Command {
         Path modelPath = Path.of(a.required("model"));
         Path textPath = Path.of(a.required("text"));
         String kernelName = a.get("kernels").orElse("auto");
-        KernelBackend kernels = KernelBackend.fromName(kernelName).orElseThrow(() -> new UsageException(
-                "canopy perplexity: --kernels must be " + KernelBackend.NAMES + ", got '" + kernelName + "'"));
+        KernelChoice kernels = KernelChoice.fromName(kernelName).orElseThrow(() -> new UsageException(
+                "canopy perplexity: --kernels must be " + KernelChoice.NAMES + ", got '" + kernelName + "'"));
         String text;
         try {
             text = Files.readString(textPath);

@@ -32,7 +32,7 @@ import dev.canopy.pipeline.batch.BatchOutcome;
 import dev.canopy.pipeline.batch.BatchRun;
 import dev.canopy.pipeline.batch.JobMetrics;
 import dev.canopy.pipeline.batch.OutputFormat;
-import dev.canopy.pipeline.engine.EngineBackendFactory;
+import dev.canopy.pipeline.engine.EngineAdapterFactory;
 import dev.canopy.pipeline.engine.EngineSettings;
 import dev.canopy.pipeline.input.InputFormat;
 import dev.canopy.pipeline.input.InputSpec;
@@ -139,7 +139,7 @@ final class SparkComparison {
 
             long tWarm = System.nanoTime();
             if (!a.has("cold-spark")) {
-                warmUp(spark, prompts, workDir, options.withBackend(new EngineBackendFactory(
+                warmUp(spark, prompts, workDir, options.withBackend(new EngineAdapterFactory(
                         config.model().toAbsolutePath().toString(), settings.withKvBudgetBytes(WARM_UP_KV_BYTES))));
             }
             double warmUp = (System.nanoTime() - tWarm) / 1e9;
@@ -170,7 +170,7 @@ final class SparkComparison {
     }
 
     private static GenerateOptions options(EngineConfig config, EngineSettings settings) {
-        return GenerateOptions.of(new EngineBackendFactory(config.model().toAbsolutePath().toString(), settings))
+        return GenerateOptions.of(new EngineAdapterFactory(config.model().toAbsolutePath().toString(), settings))
                 .withSampling(sampling(1));
     }
 

@@ -22,7 +22,7 @@ import dev.canopy.executor.cuda.GpuSettings;
 import dev.canopy.executor.kv.KvCacheType;
 import dev.canopy.pipeline.batch.BatchJobSpec;
 import dev.canopy.pipeline.batch.OutputFormat;
-import dev.canopy.pipeline.engine.EngineBackendFactory;
+import dev.canopy.pipeline.engine.EngineAdapterFactory;
 import dev.canopy.pipeline.engine.EngineSettings;
 import dev.canopy.pipeline.input.InputFormat;
 
@@ -91,8 +91,8 @@ class BatchConfigLoaderTest {
         BatchJobSpec local = BatchSpecBuilder.build(BatchConfigLoader.load(Optional.empty(),
                 Map.of("input", "in", "output", "out", "model", "models/m.gguf")));
 
-        assertThat(((EngineBackendFactory) remote.options().backend()).modelPath()).isEqualTo(uri);
-        assertThat(((EngineBackendFactory) local.options().backend()).modelPath())
+        assertThat(((EngineAdapterFactory) remote.options().backend()).modelPath()).isEqualTo(uri);
+        assertThat(((EngineAdapterFactory) local.options().backend()).modelPath())
                 .isEqualTo(Path.of("models/m.gguf").toAbsolutePath().toString());
     }
 

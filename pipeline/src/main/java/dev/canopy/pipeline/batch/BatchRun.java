@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 import dev.canopy.pipeline.Canopy;
 import dev.canopy.pipeline.GenerateOptions;
 import dev.canopy.pipeline.engine.ModelShipping;
-import dev.canopy.pipeline.generate.ModelBackendFactory;
+import dev.canopy.pipeline.generate.ModelAdapterFactory;
 import dev.canopy.pipeline.generate.ModelDescription;
 import dev.canopy.pipeline.input.InputColumns;
 import dev.canopy.pipeline.input.InputReader;
@@ -87,7 +87,7 @@ public final class BatchRun {
 
         GenerationProgress progress = GenerationProgress.register(spark.sparkContext());
         // the factory that generates: the shipped one (its own copy counter) once there are rows to generate
-        ModelBackendFactory generating = spec.options().backend();
+        ModelAdapterFactory generating = spec.options().backend();
         long modelBytesBefore = generating.modelBytesCopied();
         String failure = null;
         double seconds = 0;

@@ -16,9 +16,9 @@ import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Row;
 
 import dev.canopy.pipeline.generate.ErrorKind;
-import dev.canopy.pipeline.generate.ModelBackend;
-import dev.canopy.pipeline.generate.ModelBackendFactory;
-import dev.canopy.pipeline.generate.ProcessBackendCache;
+import dev.canopy.pipeline.generate.ModelAdapter;
+import dev.canopy.pipeline.generate.ModelAdapterFactory;
+import dev.canopy.pipeline.generate.ProcessAdapterCache;
 import dev.canopy.pipeline.generate.PromptRow;
 import dev.canopy.pipeline.generate.RowError;
 import dev.canopy.pipeline.generate.RowResult;
@@ -38,12 +38,12 @@ final class GeneratePartition implements FlatMapFunction<Iterator<Tuple2<PrefixK
     record Layout(int passthroughWidth, int idIndex, String idName, int duplicateRankIndex, int tokensIndex,
                   boolean multiChoice) implements Serializable {}
 
-    private final ModelBackendFactory backendFactory;
+    private final ModelAdapterFactory backendFactory;
     private final RowPreparer preparer;
     private final Layout layout;
     private final GenerationProgress progress;
 
-    GeneratePartition(ModelBackendFactory backendFactory, RowPreparer preparer, Layout layout,
+    GeneratePartition(ModelAdapterFactory backendFactory, RowPreparer preparer, Layout layout,
                       GenerationProgress progress) {
         this.backendFactory = backendFactory;
         this.preparer = preparer;
@@ -54,7 +54,7 @@ final class GeneratePartition implements FlatMapFunction<Iterator<Tuple2<PrefixK
     @Override
     public Iterator<Row> call(Iterator<Tuple2<PrefixKey, Row>> input) {
         long start = System.nanoTime();
-        ModelBackend backend = backendFactory.open();
+        ModelAdapter backend = backendFactory.open();
         List<Row> rows = new ArrayList<>();
         input.forEachRemaining(pair -> rows.add(pair._2()));
         List<PreparedPrompt> prepared = new ArrayList<>(rows.size());
@@ -72,7 +72,7 @@ final class GeneratePartition implements FlatMapFunction<Iterator<Tuple2<PrefixK
      * result is counted in the progress accumulators as it arrives, so heartbeats show a running partition's
      * progress.
      */
-    private Map<String, RowResult> generate(List<PreparedPrompt> prepared, ModelBackend backend) {
+    private Map<String, RowResult> generate(List<PreparedPrompt> prepared, ModelAdapter backend) {
         List<PromptRow> ready = new ArrayList<>();
         Map<String, int[]> tokens = new HashMap<>();
         for (int i = 0; i < prepared.size(); i++) {
@@ -117,11 +117,11 @@ final class GeneratePartition implements FlatMapFunction<Iterator<Tuple2<PrefixK
         progress.addPartition(new PartitionStats(TaskContext.getPartitionId(), rows.size(),
                 errors.values().stream().mapToLong(Long::longValue).sum(), errors, promptTokens, cached, completion,
                 (System.nanoTime() - startNanos) / 1_000_000, generateMillis, SparkEnv.get().executorId(),
-                ProcessHandle.current().pid(), ProcessBackendCache.loads()));
+                ProcessHandle.current().pid(), ProcessAdapterCache.loads()));
         return written;
     }
 
-    private PreparedPrompt check(Row row, ModelBackend backend) {
+    private PreparedPrompt check(Row row, ModelAdapter backend) {
         var malformed = preparer.malformed(row);
         if (malformed.isPresent()) { // its id is null too: say why
             return new PreparedPrompt.Rejected(malformed.get(), 0);

@@ -13,7 +13,7 @@ import dev.canopy.executor.sample.SamplingParams;
 import dev.canopy.executor.sample.SamplingParamsParser;
 
 import dev.canopy.pipeline.generate.ErrorKind;
-import dev.canopy.pipeline.generate.ModelBackend;
+import dev.canopy.pipeline.generate.ModelAdapter;
 import dev.canopy.pipeline.generate.RowError;
 import dev.canopy.pipeline.generate.SamplingFields;
 import dev.canopy.pipeline.input.InputColumns;
@@ -51,15 +51,15 @@ final class RowPreparer implements Serializable {
     }
 
     /** The row's prompt, tokens and sampling, or why it cannot generate. */
-    PreparedPrompt prepare(Row row, ModelBackend backend) {
+    PreparedPrompt prepare(Row row, ModelAdapter backend) {
         return prepare(row, backend, null);
     }
 
     /**
-     * As {@link #prepare(Row, ModelBackend)}, with the prompt's tokens already known (from the planning step, for
+     * As {@link #prepare(Row, ModelAdapter)}, with the prompt's tokens already known (from the planning step, for
      * the same row and model), so the prompt is not tokenized again; null: tokenize it.
      */
-    PreparedPrompt prepare(Row row, ModelBackend backend, int[] knownTokens) {
+    PreparedPrompt prepare(Row row, ModelAdapter backend, int[] knownTokens) {
         if (defaults == null) {
             defaults = defaultFields.params();
         }
@@ -122,7 +122,7 @@ final class RowPreparer implements Serializable {
      * Why {@code prompt} is too long to tokenize, if it is: over {@code maxPromptChars}, or over what the model's
      * context can hold at most (tokenizing costs time and memory in proportion to the text, so neither is).
      */
-    private Optional<RowError> tooManyChars(String prompt, ModelBackend backend) {
+    private Optional<RowError> tooManyChars(String prompt, ModelAdapter backend) {
         if (prompt.length() > maxPromptChars) {
             return Optional.of(tooLong(prompt, "the " + maxPromptChars + " allowed (maxPromptChars)"));
         }

@@ -10,8 +10,8 @@ import org.apache.spark.sql.RowFactory;
 
 import scala.jdk.javaapi.CollectionConverters;
 
-import dev.canopy.pipeline.generate.ModelBackend;
-import dev.canopy.pipeline.generate.ModelBackendFactory;
+import dev.canopy.pipeline.generate.ModelAdapter;
+import dev.canopy.pipeline.generate.ModelAdapterFactory;
 import dev.canopy.pipeline.partition.CostEstimate;
 
 /**
@@ -24,11 +24,11 @@ final class TokenizeRows implements MapPartitionsFunction<Row, Row> {
 
     private static final long serialVersionUID = 1L;
 
-    private final ModelBackendFactory backendFactory;
+    private final ModelAdapterFactory backendFactory;
     private final RowPreparer preparer;
     private final int keyTokens;
 
-    TokenizeRows(ModelBackendFactory backendFactory, RowPreparer preparer, int keyTokens) {
+    TokenizeRows(ModelAdapterFactory backendFactory, RowPreparer preparer, int keyTokens) {
         this.backendFactory = backendFactory;
         this.preparer = preparer;
         this.keyTokens = keyTokens;
@@ -36,7 +36,7 @@ final class TokenizeRows implements MapPartitionsFunction<Row, Row> {
 
     @Override
     public Iterator<Row> call(Iterator<Row> rows) {
-        ModelBackend backend = backendFactory.openForPlanning();
+        ModelAdapter backend = backendFactory.openForPlanning();
         return new Iterator<>() {
             @Override
             public boolean hasNext() {
@@ -50,7 +50,7 @@ final class TokenizeRows implements MapPartitionsFunction<Row, Row> {
         };
     }
 
-    private Row withKey(Row row, ModelBackend backend) {
+    private Row withKey(Row row, ModelAdapter backend) {
         List<Integer> key = List.of();
         List<Integer> tokens = null;
         long cost = 1;

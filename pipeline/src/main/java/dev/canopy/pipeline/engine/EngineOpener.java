@@ -1,11 +1,11 @@
 package dev.canopy.pipeline.engine;
 
+import dev.canopy.executor.backend.BackendKind;
 import java.util.OptionalInt;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.canopy.executor.cuda.BackendKind;
 import dev.canopy.executor.cuda.CudaBackend;
 import dev.canopy.executor.cuda.CudaException;
 import dev.canopy.executor.cuda.CudaOptions;

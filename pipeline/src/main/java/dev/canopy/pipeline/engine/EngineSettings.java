@@ -1,14 +1,14 @@
 package dev.canopy.pipeline.engine;
 
+import dev.canopy.executor.backend.BackendKind;
+import dev.canopy.executor.tensor.KernelChoice;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.Objects;
 
-import dev.canopy.executor.cuda.BackendKind;
 import dev.canopy.executor.cuda.GpuSettings;
 import dev.canopy.executor.engine.EngineConfig;
 import dev.canopy.executor.kv.KvCacheType;
-import dev.canopy.executor.tensor.KernelBackend;
 
 /**
  * How executors run the engine; serializable, sent with each task.
@@ -32,7 +32,7 @@ import dev.canopy.executor.tensor.KernelBackend;
  *                       there with finish reason {@code output_limit}
  */
 public record EngineSettings(int threads, int maxSeqs, int maxBatchTokens, long kvBudgetBytes, int blockSize,
-                             boolean prefixCaching, KernelBackend kernels, BackendKind backend, KvCacheType kvType,
+                             boolean prefixCaching, KernelChoice kernels, BackendKind backend, KvCacheType kvType,
                              GpuSettings gpu, long maxOutputBytes)
         implements Serializable {
 
@@ -59,7 +59,7 @@ public record EngineSettings(int threads, int maxSeqs, int maxBatchTokens, long 
 
     /** Settings with the engine's default output cap. */
     public EngineSettings(int threads, int maxSeqs, int maxBatchTokens, long kvBudgetBytes, int blockSize,
-                          boolean prefixCaching, KernelBackend kernels, BackendKind backend, KvCacheType kvType,
+                          boolean prefixCaching, KernelChoice kernels, BackendKind backend, KvCacheType kvType,
                           GpuSettings gpu) {
         this(threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels, backend, kvType, gpu,
                 0);
@@ -67,7 +67,7 @@ public record EngineSettings(int threads, int maxSeqs, int maxBatchTokens, long 
 
     /** Settings with the {@link GpuSettings#defaults() default GPU arithmetic}. */
     public EngineSettings(int threads, int maxSeqs, int maxBatchTokens, long kvBudgetBytes, int blockSize,
-                          boolean prefixCaching, KernelBackend kernels, BackendKind backend, KvCacheType kvType) {
+                          boolean prefixCaching, KernelChoice kernels, BackendKind backend, KvCacheType kvType) {
         this(threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels, backend, kvType,
                 GpuSettings.defaults());
     }
@@ -116,7 +116,7 @@ public record EngineSettings(int threads, int maxSeqs, int maxBatchTokens, long 
                 backend, kvType, gpu, maxOutputBytes);
     }
 
-    public EngineSettings withKernels(KernelBackend value) {
+    public EngineSettings withKernels(KernelChoice value) {
         return new EngineSettings(threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, value,
                 backend, kvType, gpu, maxOutputBytes);
     }

@@ -7,7 +7,7 @@ import dev.canopy.pipeline.GenerateOptions;
 /**
  * Ships the model file to a cluster's executors for a job that is about to generate, as the batch job and the
  * library API both do: the model path is the driver's, and executors open the copy Spark fetched
- * ({@link EngineBackendFactory#shippedWith}). On a local master, or with {@value #SHIP_MODEL}{@code =false} (every
+ * ({@link EngineAdapterFactory#shippedWith}). On a local master, or with {@value #SHIP_MODEL}{@code =false} (every
  * executor has the file at the driver's path already), or for another backend, the options are returned as they are.
  */
 public final class ModelShipping {
@@ -20,7 +20,7 @@ public final class ModelShipping {
     /** {@code options} whose executors open the shipped model, when it has to be shipped. */
     public static GenerateOptions shipped(SparkSession spark, GenerateOptions options) {
         boolean ship = Boolean.parseBoolean(spark.conf().get(SHIP_MODEL, "true"));
-        if (!ship || !(options.backend() instanceof EngineBackendFactory engine)) {
+        if (!ship || !(options.backend() instanceof EngineAdapterFactory engine)) {
             return options;
         }
         return options.withBackend(engine.shippedWith(spark.sparkContext()));

@@ -23,7 +23,7 @@ import dev.canopy.pipeline.structured.OutputSchema;
 import dev.canopy.executor.sample.SamplingParams;
 import dev.canopy.pipeline.Canopy;
 import dev.canopy.pipeline.GenerateOptions;
-import dev.canopy.pipeline.engine.EngineBackendFactory;
+import dev.canopy.pipeline.engine.EngineAdapterFactory;
 import dev.canopy.pipeline.engine.EngineSettings;
 import dev.canopy.pipeline.input.InvalidInputException;
 
@@ -158,7 +158,7 @@ public final class LlmGenerator extends LlmGeneratorParams implements MLWritable
                 .temperature(getTemperature()).topK(getTopK()).topP(getTopP()).seed(getSeed()).build();
         EngineSettings engine = EngineSettings.defaults().withKvBudgetBytes(getKvBudgetBytes())
                 .withGpu(new GpuSettings(getTensorCores(), getSharedPrefixAttention()));
-        return GenerateOptions.of(new EngineBackendFactory(getModelPath(), engine)).withPromptColumn(getInputCol())
+        return GenerateOptions.of(new EngineAdapterFactory(getModelPath(), engine)).withPromptColumn(getInputCol())
                 .withTextColumn(TEXT).withIdColumn(ROW_ID).withSampling(sampling)
                 .withMaxPromptChars(getMaxPromptChars())
                 .withOutputSchema(getOutputSchema());

@@ -9,7 +9,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.MLReader;
 
-import dev.canopy.pipeline.engine.EngineBackendFactory;
+import dev.canopy.pipeline.engine.EngineAdapterFactory;
 import dev.canopy.pipeline.generate.InvalidModelException;
 
 /**
@@ -27,7 +27,7 @@ final class LlmGeneratorReader extends MLReader<LlmGenerator> {
         }
         String expected = generator.getOrDefault(generator.modelFingerprint());
         Path local = localCopy(path, Path.of(generator.getModelPath()).getFileName().toString());
-        String actual = EngineBackendFactory.forModel(local.toString()).describe().fingerprint();
+        String actual = EngineAdapterFactory.forModel(local.toString()).describe().fingerprint();
         if (!actual.equals(expected)) {
             throw new InvalidModelException("Cannot load LlmGenerator from '" + path + "': its model copy " + local
                     + " has fingerprint " + actual + ", but the stage was saved with " + expected + "; save it again");

@@ -1,7 +1,7 @@
 package dev.canopy.pipeline.planning;
 
 import dev.canopy.executor.tensor.GgmlType;
-import dev.canopy.executor.tensor.KernelBackend;
+import dev.canopy.executor.tensor.KernelChoice;
 import dev.canopy.executor.tensor.MatMul;
 import dev.canopy.executor.tensor.Parallel;
 import dev.canopy.executor.tensor.Quantizer;
@@ -24,7 +24,7 @@ public final class CpuCalibration {
     private CpuCalibration() {}
 
     /** Runs the calibration with {@code threads} kernel threads. */
-    public static HardwareProfile measure(int threads, KernelBackend kernels, long kvBudgetBytes) {
+    public static HardwareProfile measure(int threads, KernelChoice kernels, long kvBudgetBytes) {
         try (Arena arena = Arena.ofShared(); Parallel parallel = new Parallel(threads)) {
             Tensor w = randomQ8(arena);
             MatMul mm = new MatMul(parallel, kernels);

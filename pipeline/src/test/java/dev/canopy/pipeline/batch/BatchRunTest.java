@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.canopy.pipeline.ByteEchoBackend;
+import dev.canopy.pipeline.ByteEchoAdapter;
 import dev.canopy.pipeline.GenerateOptions;
 import dev.canopy.pipeline.SharedSpark;
 import dev.canopy.pipeline.input.InputFormat;
@@ -39,7 +39,7 @@ class BatchRunTest {
     @Test
     void writesEveryRowOnceWithMetricsAndSuccessMarker() throws IOException {
         String input = prompts(50, null);
-        BatchJobSpec spec = spec(input, ByteEchoBackend.named("echo"), 4);
+        BatchJobSpec spec = spec(input, ByteEchoAdapter.named("echo"), 4);
 
         BatchOutcome outcome = BatchRun.run(spark, spec);
 
@@ -61,7 +61,7 @@ class BatchRunTest {
     void aRerunAfterACrashGeneratesOnlyTheMissingRows() throws IOException {
         String input = prompts(60, "zz last CRASH");
         Path crash = Files.createFile(dir.resolve("crash"));
-        BatchJobSpec spec = spec(input, new ByteEchoBackend("echo", 64, crash.toString()), 6);
+        BatchJobSpec spec = spec(input, new ByteEchoAdapter("echo", 64, crash.toString()), 6);
 
         BatchOutcome first = BatchRun.run(spark, spec);
 
@@ -85,7 +85,7 @@ class BatchRunTest {
 
     @Test
     void aRerunOfACompleteOutputGeneratesNothing() {
-        BatchJobSpec spec = spec(prompts(10, null), ByteEchoBackend.named("echo"), 2);
+        BatchJobSpec spec = spec(prompts(10, null), ByteEchoAdapter.named("echo"), 2);
         BatchRun.run(spark, spec);
 
         BatchOutcome again = BatchRun.run(spark, spec);
@@ -99,8 +99,8 @@ class BatchRunTest {
     @Test
     void refusesToMixOutputsOfAnotherModelUnlessOverwriting() {
         String input = prompts(10, null);
-        BatchRun.run(spark, spec(input, ByteEchoBackend.named("echo"), 2));
-        BatchJobSpec other = spec(input, ByteEchoBackend.named("other"), 2);
+        BatchRun.run(spark, spec(input, ByteEchoAdapter.named("echo"), 2));
+        BatchJobSpec other = spec(input, ByteEchoAdapter.named("other"), 2);
 
         assertThatThrownBy(() -> BatchRun.run(spark, other))
                 .isInstanceOf(OutputConflictException.class)
@@ -117,7 +117,7 @@ class BatchRunTest {
 
     @Test
     void refusesToMixOutputsOfOtherSamplingParams() {
-        BatchJobSpec spec = spec(prompts(5, null), ByteEchoBackend.named("echo"), 1);
+        BatchJobSpec spec = spec(prompts(5, null), ByteEchoAdapter.named("echo"), 1);
         BatchRun.run(spark, spec);
         BatchJobSpec hotter = new BatchJobSpec(spec.input(), spec.output(), spec.outputFormat(),
                 spec.options().withSampling(GenerateOptions.DEFAULT_SAMPLING.toBuilder().temperature(0.5).build()), false,
@@ -130,7 +130,7 @@ class BatchRunTest {
 
     @Test
     void aMissingInputFailsBeforeAnyOutput() {
-        BatchJobSpec spec = spec(dir.resolve("nowhere").toString(), ByteEchoBackend.named("echo"), 1);
+        BatchJobSpec spec = spec(dir.resolve("nowhere").toString(), ByteEchoAdapter.named("echo"), 1);
 
         assertThatThrownBy(() -> BatchRun.run(spark, spec))
                 .isInstanceOf(InvalidInputException.class)
@@ -148,7 +148,7 @@ class BatchRunTest {
                 "{\"custom_id\": \"b\", \"method\": \"POST\", \"url\": \"/v1/chat/completions\", \"body\": {"
                         + "\"model\": \"x\", \"messages\": [{\"role\": \"user\", \"content\": \"bye\"}],"
                         + " \"temperature\": -2}}"));
-        GenerateOptions options = GenerateOptions.of(ByteEchoBackend.named("echo")).withIdColumn("custom_id");
+        GenerateOptions options = GenerateOptions.of(ByteEchoAdapter.named("echo")).withIdColumn("custom_id");
         BatchJobSpec spec = new BatchJobSpec(new InputSpec(requests.toString(), InputFormat.OPENAI_BATCH),
                 dir.resolve("out").toString(), OutputFormat.OPENAI_BATCH, options, false, Duration.ofSeconds(5));
 
@@ -169,7 +169,7 @@ class BatchRunTest {
         assertThat(a.get("response").get("status_code").asInt()).isEqualTo(200);
         assertThat(body.get("object").asText()).isEqualTo("chat.completion");
         assertThat(body.get("choices").get(0).get("message").get("content").asText())
-                .isEqualTo(ByteEchoBackend.expectedText("user: hello\nassistant:", 3, 0, 5));
+                .isEqualTo(ByteEchoAdapter.expectedText("user: hello\nassistant:", 3, 0, 5));
         assertThat(body.get("usage").get("prompt_tokens").asInt()).isEqualTo(23);
         assertThat(a.get("error").isNull()).isTrue();
         JsonNode b = lines.stream().filter(l -> l.get("custom_id").asText().equals("b")).findFirst().orElseThrow();
@@ -177,7 +177,7 @@ class BatchRunTest {
         assertThat(b.get("error").get("code").asText()).isEqualTo("invalid_params");
     }
 
-    private BatchJobSpec spec(String input, ByteEchoBackend backend, int partitions) {
+    private BatchJobSpec spec(String input, ByteEchoAdapter backend, int partitions) {
         return new BatchJobSpec(new InputSpec(input, InputFormat.PARQUET), dir.resolve("out").toString(),
                 OutputFormat.PARQUET, GenerateOptions.of(backend).withPartitions(partitions), false,
                 Duration.ofSeconds(1));

@@ -14,7 +14,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
-import dev.canopy.pipeline.ByteEchoBackend;
+import dev.canopy.pipeline.ByteEchoAdapter;
 import dev.canopy.pipeline.Canopy;
 import dev.canopy.pipeline.GenerateOptions;
 import dev.canopy.pipeline.SharedSpark;
@@ -23,7 +23,7 @@ import dev.canopy.pipeline.input.InputColumns;
 class DuplicateIdsTest {
 
     private final SparkSession spark = SharedSpark.session();
-    private final GenerateOptions options = GenerateOptions.of(ByteEchoBackend.named("echo"));
+    private final GenerateOptions options = GenerateOptions.of(ByteEchoAdapter.named("echo"));
 
     @Test
     void idsThatAppearOnceCannotRepeat() {

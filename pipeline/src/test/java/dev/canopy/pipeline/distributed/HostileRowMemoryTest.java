@@ -18,10 +18,10 @@ import com.sun.management.ThreadMXBean;
 
 import dev.canopy.executor.TestModels;
 import dev.canopy.pipeline.GenerateOptions;
-import dev.canopy.pipeline.engine.EngineBackendFactory;
+import dev.canopy.pipeline.engine.EngineAdapterFactory;
 import dev.canopy.pipeline.engine.EngineSettings;
 import dev.canopy.pipeline.generate.ErrorKind;
-import dev.canopy.pipeline.generate.ModelBackend;
+import dev.canopy.pipeline.generate.ModelAdapter;
 import dev.canopy.pipeline.input.InputColumns;
 import dev.canopy.pipeline.input.InputSchema;
 
@@ -42,7 +42,7 @@ class HostileRowMemoryTest {
     private static final StructType CHATS = new StructType()
             .add("messages", DataTypes.createArrayType(MESSAGE));
 
-    private final ModelBackend backend = new EngineBackendFactory(TestModels.stories260kF32().toString(),
+    private final ModelAdapter backend = new EngineAdapterFactory(TestModels.stories260kF32().toString(),
             EngineSettings.defaults().withKvBudgetBytes(32L << 20)).open();
     private final String huge = "a".repeat(HUGE);
 

@@ -27,11 +27,11 @@ import org.junit.jupiter.api.Test;
 
 import scala.jdk.javaapi.CollectionConverters;
 
-import dev.canopy.pipeline.ByteEchoBackend;
+import dev.canopy.pipeline.ByteEchoAdapter;
 import dev.canopy.pipeline.Canopy;
 import dev.canopy.pipeline.GenerateOptions;
 import dev.canopy.pipeline.SharedSpark;
-import dev.canopy.pipeline.SlowEchoBackend;
+import dev.canopy.pipeline.SlowEchoAdapter;
 import dev.canopy.pipeline.input.InputColumns;
 
 class LiveProgressTest {
@@ -45,7 +45,7 @@ class LiveProgressTest {
 
     @Test
     void countsRowsOfARunningPartitionFromHeartbeatsAndEndsWithTheExactCounts() throws Exception {
-        Watched run = watch(new SlowEchoBackend(ByteEchoBackend.named("slow"), 100, false));
+        Watched run = watch(new SlowEchoAdapter(ByteEchoAdapter.named("slow"), 100, false));
         assumeHeartbeatsArrived(run);
 
         assertThat(run.seen()).as("the one partition's rows show while it runs")
@@ -56,7 +56,7 @@ class LiveProgressTest {
 
     @Test
     void showsTokensOfRowsThatHaveNotFinishedYet() throws Exception {
-        Watched run = watch(new SlowEchoBackend(ByteEchoBackend.named("lockstep"), 100, true));
+        Watched run = watch(new SlowEchoAdapter(ByteEchoAdapter.named("lockstep"), 100, true));
         assumeHeartbeatsArrived(run);
 
         assertThat(run.seen()).as("engine steps report their tokens while every row is still generating")
@@ -125,7 +125,7 @@ class LiveProgressTest {
     }
 
     /** Runs {@code ROWS} prompts in one partition on {@code backend}, polling the progress every 50 ms. */
-    private Watched watch(SlowEchoBackend backend) throws Exception {
+    private Watched watch(SlowEchoAdapter backend) throws Exception {
         List<Row> prompts = new ArrayList<>();
         for (int i = 0; i < ROWS; i++) {
             prompts.add(RowFactory.create("shared start; row " + i));

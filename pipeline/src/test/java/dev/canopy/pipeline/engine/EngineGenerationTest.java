@@ -37,7 +37,7 @@ class EngineGenerationTest {
     private final SparkSession spark = SharedSpark.session();
     private final String model = TestModels.stories260kF32().toString();
     /** The engine with a KV cache sized for a test JVM (the cache lives on the heap). */
-    private final GenerateOptions options = GenerateOptions.of(new EngineBackendFactory(model,
+    private final GenerateOptions options = GenerateOptions.of(new EngineAdapterFactory(model,
             EngineSettings.defaults().withKvBudgetBytes(32L << 20)));
 
     @TempDir
@@ -111,7 +111,7 @@ class EngineGenerationTest {
     void aMissingModelFileIsNamed() {
         String missing = dir.resolve("nope.gguf").toString();
 
-        assertThatThrownBy(() -> EngineBackendFactory.forModel(missing).describe())
+        assertThatThrownBy(() -> EngineAdapterFactory.forModel(missing).describe())
                 .isInstanceOf(InvalidModelException.class)
                 .hasMessage("Cannot open model '" + missing + "': no such file");
     }
@@ -122,7 +122,7 @@ class EngineGenerationTest {
         byte[] bytes = Files.readAllBytes(Path.of(model));
         Files.write(corrupt, java.util.Arrays.copyOf(bytes, bytes.length / 2));
 
-        assertThatThrownBy(() -> EngineBackendFactory.forModel(corrupt.toString()).describe())
+        assertThatThrownBy(() -> EngineAdapterFactory.forModel(corrupt.toString()).describe())
                 .isInstanceOf(InvalidModelException.class)
                 .hasMessageStartingWith("Cannot open model '" + corrupt + "': ");
     }
@@ -131,12 +131,12 @@ class EngineGenerationTest {
     void theFingerprintFollowsTheFileContent() throws IOException {
         Path copy = dir.resolve("copy.gguf");
         Files.copy(Path.of(model), copy);
-        String before = EngineBackendFactory.forModel(copy.toString()).describe().fingerprint();
+        String before = EngineAdapterFactory.forModel(copy.toString()).describe().fingerprint();
         byte[] bytes = Files.readAllBytes(copy);
         bytes[bytes.length - 1] ^= 1;
         Files.write(copy, bytes);
 
-        assertThat(EngineBackendFactory.forModel(copy.toString()).describe().fingerprint()).isNotEqualTo(before);
+        assertThat(EngineAdapterFactory.forModel(copy.toString()).describe().fingerprint()).isNotEqualTo(before);
         assertThat(before).startsWith(bytes.length + ":");
     }
 }

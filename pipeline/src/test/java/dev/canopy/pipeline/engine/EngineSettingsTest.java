@@ -2,6 +2,8 @@ package dev.canopy.pipeline.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.canopy.executor.backend.BackendKind;
+import dev.canopy.executor.tensor.KernelChoice;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -11,11 +13,9 @@ import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
 
-import dev.canopy.executor.cuda.BackendKind;
 import dev.canopy.executor.cuda.GpuSettings;
 import dev.canopy.executor.engine.EngineConfig;
 import dev.canopy.executor.kv.KvCacheType;
-import dev.canopy.executor.tensor.KernelBackend;
 
 /** The engine settings Spark sends to executors carry the GPU arithmetic into the engine's config. */
 class EngineSettingsTest {
@@ -23,9 +23,9 @@ class EngineSettingsTest {
     @Test
     void theDefaultsAreTheEnginesTensorCoresOnSharedPrefixAttentionOff() {
         assertThat(EngineSettings.defaults().gpu()).isEqualTo(GpuSettings.defaults());
-        assertThat(new EngineSettings(1, 4, 64, 1 << 20, 16, true, KernelBackend.JAVA, BackendKind.CPU,
+        assertThat(new EngineSettings(1, 4, 64, 1 << 20, 16, true, KernelChoice.JAVA, BackendKind.CPU,
                 KvCacheType.F32).gpu()).isEqualTo(GpuSettings.defaults());
-        assertThat(new EngineSettings(1, 4, 64, 1 << 20, 16, true, KernelBackend.JAVA, BackendKind.CPU,
+        assertThat(new EngineSettings(1, 4, 64, 1 << 20, 16, true, KernelChoice.JAVA, BackendKind.CPU,
                 KvCacheType.F32, null).gpu()).isEqualTo(GpuSettings.defaults());
     }
 

@@ -72,7 +72,7 @@ class HdfsModelTest {
         String input = hdfsUri("/data/in.parquet");
         spark.createDataFrame(prompts(12), new StructType().add("prompt", DataTypes.StringType)).coalesce(1)
                 .write().parquet(input);
-        EngineBackendFactory engine = new EngineBackendFactory(model, EngineSettings.defaults())
+        EngineAdapterFactory engine = new EngineAdapterFactory(model, EngineSettings.defaults())
                 .shippedWith(spark.sparkContext());
         try {
             BatchOutcome first = BatchRun.run(spark, spec(input, "/data/out", engine));
@@ -83,7 +83,7 @@ class HdfsModelTest {
             assertThat(first.metrics().modelBytesCopied()).as("the model, copied once for this JVM's tasks")
                     .isEqualTo(Files.size(TestModels.stories260kF32()));
 
-            BatchOutcome second = BatchRun.run(spark, spec(input, "/data/out", new EngineBackendFactory(model,
+            BatchOutcome second = BatchRun.run(spark, spec(input, "/data/out", new EngineAdapterFactory(model,
                     EngineSettings.defaults()).shippedWith(spark.sparkContext())));
 
             assertThat(second.complete()).isTrue();
@@ -104,9 +104,9 @@ class HdfsModelTest {
         CheckpointFromGguf.write(TestModels.stories260kF32(), checkpoint);
         fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(checkpoint.toUri()),
                 new org.apache.hadoop.fs.Path("/models/stories-hf"));
-        EngineBackendFactory fromCheckpoint = new EngineBackendFactory(hdfsUri("/models/stories-hf"),
+        EngineAdapterFactory fromCheckpoint = new EngineAdapterFactory(hdfsUri("/models/stories-hf"),
                 EngineSettings.defaults()).shippedWith(spark.sparkContext());
-        EngineBackendFactory fromGguf = new EngineBackendFactory(TestModels.stories260kF32().toString(),
+        EngineAdapterFactory fromGguf = new EngineAdapterFactory(TestModels.stories260kF32().toString(),
                 EngineSettings.defaults());
         try {
             BatchOutcome run = BatchRun.run(spark, spec(input, "/data/checkpoint-out", fromCheckpoint));
@@ -163,14 +163,14 @@ class HdfsModelTest {
     void aMissingModelIsRefusedBeforeTheJobStarts() {
         String model = hdfsUri("/models/missing.gguf");
 
-        assertThatThrownBy(() -> new EngineBackendFactory(model, EngineSettings.defaults()).describe())
+        assertThatThrownBy(() -> new EngineAdapterFactory(model, EngineSettings.defaults()).describe())
                 .isInstanceOf(InvalidModelException.class)
                 .hasMessageStartingWith("Cannot open model '" + model + "': java.io.FileNotFoundException")
                 .hasMessageEndingWith("check the URI and that this machine's Hadoop configuration reaches its file"
                         + " system");
     }
 
-    private BatchJobSpec spec(String input, String output, EngineBackendFactory engine) {
+    private BatchJobSpec spec(String input, String output, EngineAdapterFactory engine) {
         return new BatchJobSpec(new InputSpec(input, InputFormat.PARQUET), hdfsUri(output),
                 OutputFormat.PARQUET, GenerateOptions.of(engine).withPartitions(2), false, Duration.ofSeconds(1));
     }

@@ -18,7 +18,7 @@ class ModelSourceTest {
         Path model = TestModels.stories260kF32().toAbsolutePath();
         assertThat(ModelSource.localPath(model.toUri().toString())).isEqualTo(model);
         assertThat(ModelSource.ggufFile(model.toString())).isEqualTo(model);
-        assertThat(EngineBackendFactory.forModel(model.toUri().toString()).describe().name()).isEqualTo("stories260K-f32.gguf");
+        assertThat(EngineAdapterFactory.forModel(model.toUri().toString()).describe().name()).isEqualTo("stories260K-f32.gguf");
     }
 
     @Test
@@ -28,7 +28,7 @@ class ModelSourceTest {
         Path gguf = ModelSource.ggufFile(dir.toUri().toString());
         assertThat(gguf.getFileName().toString()).endsWith(".gguf");
         assertThat(ModelSource.ggufFile(dir.toString())).isEqualTo(gguf); // converted once, then reused
-        assertThat(EngineBackendFactory.forModel(dir.toString()).describe().name()).isEqualTo("stories-hf");
+        assertThat(EngineAdapterFactory.forModel(dir.toString()).describe().name()).isEqualTo("stories-hf");
     }
 
     @Test

@@ -26,7 +26,7 @@ import dev.canopy.executor.cuda.GpuSettings;
 import dev.canopy.pipeline.Canopy;
 import dev.canopy.pipeline.GenerateOptions;
 import dev.canopy.pipeline.SharedSpark;
-import dev.canopy.pipeline.engine.EngineBackendFactory;
+import dev.canopy.pipeline.engine.EngineAdapterFactory;
 import dev.canopy.pipeline.engine.EngineSettings;
 import dev.canopy.pipeline.input.InvalidInputException;
 
@@ -150,7 +150,7 @@ class LlmGeneratorTest {
     }
 
     private static EngineSettings settings(LlmGenerator generator) {
-        return ((EngineBackendFactory) generator.options().backend()).settings();
+        return ((EngineAdapterFactory) generator.options().backend()).settings();
     }
 
     @Test

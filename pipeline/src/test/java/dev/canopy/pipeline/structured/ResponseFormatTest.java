@@ -6,7 +6,7 @@ import dev.canopy.executor.TestModels;
 import dev.canopy.pipeline.Canopy;
 import dev.canopy.pipeline.GenerateOptions;
 import dev.canopy.pipeline.SharedSpark;
-import dev.canopy.pipeline.engine.EngineBackendFactory;
+import dev.canopy.pipeline.engine.EngineAdapterFactory;
 import dev.canopy.pipeline.engine.EngineSettings;
 import dev.canopy.pipeline.input.OpenAiBatchInput;
 import java.nio.file.Files;
@@ -51,7 +51,7 @@ class ResponseFormatTest {
                 request("bad", "Tom", "{\"type\": \"xml\"}"),
                 request("unsupported", "Tom", "{\"type\": \"json_schema\", \"json_schema\": {\"schema\":"
                         + " {\"type\": \"array\", \"uniqueItems\": true}}}")));
-        GenerateOptions options = GenerateOptions.of(new EngineBackendFactory(TestModels.stories260kF32().toString(),
+        GenerateOptions options = GenerateOptions.of(new EngineAdapterFactory(TestModels.stories260kF32().toString(),
                 EngineSettings.defaults().withKvBudgetBytes(32L << 20))).withIdColumn(OpenAiBatchInput.ID_COLUMN);
 
         Map<String, Row> out = new HashMap<>();

@@ -7,7 +7,7 @@ import dev.canopy.executor.TestModels;
 import dev.canopy.pipeline.Canopy;
 import dev.canopy.pipeline.GenerateOptions;
 import dev.canopy.pipeline.SharedSpark;
-import dev.canopy.pipeline.engine.EngineBackendFactory;
+import dev.canopy.pipeline.engine.EngineAdapterFactory;
 import dev.canopy.pipeline.engine.EngineSettings;
 import dev.canopy.pipeline.ml.LlmGenerator;
 import java.util.List;
@@ -29,7 +29,7 @@ class StructuredOutputTest {
     private static final String DDL = "ok BOOLEAN, inner STRUCT<good: BOOLEAN, fine: BOOLEAN>";
 
     private final SparkSession spark = SharedSpark.session();
-    private final GenerateOptions options = GenerateOptions.of(new EngineBackendFactory(
+    private final GenerateOptions options = GenerateOptions.of(new EngineAdapterFactory(
             TestModels.stories260kF32().toString(), EngineSettings.defaults().withKvBudgetBytes(32L << 20)));
 
     @Test
