@@ -9,7 +9,7 @@ import dev.canopy.executor.cuda.BackendKind;
 import dev.canopy.executor.cuda.GpuSettings;
 import dev.canopy.executor.sample.SamplingParams;
 import dev.canopy.executor.tensor.KernelBackend;
-import dev.canopy.jobs.cli.ByteSize;
+import dev.canopy.jobs.units.ByteSize;
 import dev.canopy.pipeline.GenerateOptions;
 import dev.canopy.pipeline.batch.BatchJobSpec;
 import dev.canopy.pipeline.batch.OutputFormat;

@@ -27,7 +27,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 
 /** {@code canopy generate}: completions for one prompt or a JSONL file of prompts, batched. */
 public final class GenerateCommand implements Command {
@@ -45,33 +44,38 @@ public final class GenerateCommand implements Command {
     }
 
     @Override
-    public String usage() {
-        return """
-                usage: canopy generate --model FILE.gguf (--prompt TEXT | --input PROMPTS.jsonl) [--output OUT.jsonl]
-                         [--max-tokens 64] [--temperature 0] [--top-k 0] [--top-p 1] [--min-p 0] [--seed 0]
-                         [--stop TEXT]... [--max-batch-tokens 512] [--max-seqs 64] [--kv-budget 1g]
-                         [--no-prefix-cache] [--threads N] [--kernels auto|native|native-avx512|native-avx2|native-c|java]
-                         [--backend auto|cpu|cuda] [--kv-type f32|q8|q4] [--metrics]
-                         [--order planned|input]   (planned: prefix groups together, by the batch planner)
-                         [--max-output-bytes 4m]   (a longer text is cut there: finish_reason output_limit)
-                         [--offload none|host|disk|host+disk] [--host-kv 2g] [--spill-dir DIR] [--spill-size 8g]
-                         [--preempt auto|swap|recompute] [--offload-policy lru|plan]   (KV swap on preemption)
-                         [--tensor-cores on|off] [--shared-prefix-attention on|off]   (GPU arithmetic, below)
-                  input lines: {"id": ..., "prompt": "...", and optionally max_tokens, temperature, top_k, top_p,
-                                min_p, seed, stop, n, logprobs, presence_penalty, frequency_penalty,
-                                repetition_penalty, stop_token_ids, ignore_eos}, which override the flags
-                  output lines: {"id", "text", "prompt_tokens", "completion_tokens", "finish_reason"}
-                                (+ "choices" when n > 1, "logprobs" when asked), or {"id", "error"}
-                """ + GpuFlags.HELP;
+    public List<Flag> flags() {
+        return EngineFlags.withEngine(List.of(EngineFlags.MODEL,
+                Flag.value("prompt", "TEXT", "one prompt (give this or --input)"),
+                Flag.value("input", "PROMPTS.jsonl", "a JSONL file of prompts, one object a line (below)"),
+                Flag.value("output", "OUT.jsonl", "where the result lines go (default: stdout)"),
+                Flag.value("max-tokens", "N", "most tokens to generate per prompt").withDefault("64"),
+                Flag.value("temperature", "T", "sampling temperature; 0 is greedy").withDefault("0"),
+                Flag.value("top-k", "K", "sample among the K likeliest tokens; 0: all").withDefault("0"),
+                Flag.value("top-p", "P", "sample within the smallest set of tokens of probability P").withDefault("1"),
+                Flag.value("min-p", "P", "drop tokens less likely than P times the likeliest").withDefault("0"),
+                Flag.value("seed", "S", "random seed; a row's output depends only on it, not on its batch")
+                        .withDefault(Long.toString(SamplingParams.DEFAULT_SEED)),
+                Flag.value("stop", "TEXT", "stop a completion at this text (repeatable)").repeated(),
+                Flag.value("order", "planned|input", "planned: prefix groups run together, by the batch planner; "
+                        + "input: in file order").withDefault("planned"),
+                EngineFlags.MAX_OUTPUT_BYTES,
+                Flag.toggle("metrics", "print the engine's metrics on stderr at the end")));
     }
 
     @Override
-    public int run(String[] argv, PrintStream out, PrintStream err) {
-        Args a = Args.parse(name(), argv, GpuFlags.plus(OffloadFlags.plus(Set.of("model", "prompt", "input", "output",
-                "max-tokens", "temperature", "top-k", "top-p", "min-p", "seed", "stop", "max-batch-tokens", "max-seqs",
-                "kv-budget", "threads", "kernels", "backend", "kv-type", "order", "max-output-bytes"))),
-                Set.of("no-prefix-cache", "metrics"));
-        String order = a.get("order").orElse("planned");
+    public String notes() {
+        return """
+                input lines: {"id": ..., "prompt": "...", and optionally max_tokens, temperature, top_k, top_p,
+                              min_p, seed, stop, n, logprobs, presence_penalty, frequency_penalty,
+                              repetition_penalty, stop_token_ids, ignore_eos}, which override the flags
+                output lines: {"id", "text", "prompt_tokens", "completion_tokens", "finish_reason"}
+                              (+ "choices" when n > 1, "logprobs" when asked), or {"id", "error"}""";
+    }
+
+    @Override
+    public int run(Args a, PrintStream out, PrintStream err) {
+        String order = a.required("order");
         if (!order.equals("planned") && !order.equals("input")) {
             throw new UsageException("canopy generate: --order must be planned or input, got '" + order + "'");
         }
@@ -118,12 +122,12 @@ public final class GenerateCommand implements Command {
     private static SamplingParams defaults(Args a) {
         try {
             return SamplingParams.builder()
-                    .maxTokens(a.intValue("max-tokens", 64))
-                    .temperature(a.doubleValue("temperature", 0))
-                    .topK(a.intValue("top-k", 0))
-                    .topP(a.doubleValue("top-p", 1))
-                    .minP(a.doubleValue("min-p", 0))
-                    .seed(a.longValue("seed", SamplingParams.DEFAULT_SEED))
+                    .maxTokens(a.intValue("max-tokens"))
+                    .temperature(a.doubleValue("temperature"))
+                    .topK(a.intValue("top-k"))
+                    .topP(a.doubleValue("top-p"))
+                    .minP(a.doubleValue("min-p"))
+                    .seed(a.longValue("seed"))
                     .stop(a.all("stop"))
                     .build();
         } catch (IllegalArgumentException e) {
