@@ -97,7 +97,9 @@ public final class GenerateCommand implements Command {
             if (order.equals("planned")) {
                 requests = PlannedRequests.order(requests, engine);
             }
-            ProgressReporter progress = new ProgressReporter(err, requests.size(), ProgressReporter.stderrIsTerminal());
+            long maxOutputTokens = requests.stream().mapToLong(r -> (long) r.params().maxTokens() * r.params().n()).sum();
+            TerminalProgress progress = new TerminalProgress(err, requests.size(), maxOutputTokens,
+                    TerminalProgress.stderrIsTerminal());
             OrderedLines lines = new OrderedLines(entries.size(), w);
             for (int i = 0; i < entries.size(); i++) {
                 if (entries.get(i).error().isPresent()) {
@@ -107,7 +109,7 @@ public final class GenerateCommand implements Command {
             engine.generate(requests, result -> {
                 int entry = Integer.parseInt(result.id());
                 lines.put(entry, resultLine(entries.get(entry), result));
-                progress.update(1, result.completionTokens());
+                progress.update(result.completionTokens(), result.promptTokens(), result.cachedPromptTokens());
             });
             progress.finish();
             if (a.has("metrics")) {
