@@ -9,7 +9,6 @@ import dev.canopy.executor.engine.GenerationRequest;
 import dev.canopy.executor.model.Backend;
 import dev.canopy.executor.model.CpuBackend;
 import dev.canopy.executor.model.Model;
-import dev.canopy.executor.tensor.KernelBackend;
 import dev.canopy.executor.tensor.KernelPath;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -87,7 +86,7 @@ public final class BenchCommand implements Command {
     @Override
     public int run(Args a, PrintStream out, PrintStream err) {
         if (a.get("compare").filter("offload"::equals).isPresent()) {
-            Map<String, Object> r = OffloadComparison.run(a, GenerateCommand.engineConfig(a),
+            Map<String, Object> r = OffloadComparison.run(a, EngineFlags.config(a),
                     a.get("workload").orElse("long-output"));
             if (a.has("json")) {
                 out.println(InspectCommand.json(r));
@@ -131,8 +130,8 @@ public final class BenchCommand implements Command {
             int blockSize = 16;
             int blocks = (promptLen + genLen + warmup + blockSize) / blockSize + 1;
             GpuSettings gpu = GpuFlags.parse(a);
-            try (Backend backend = BackendSelector.open(model, GenerateCommand.backend(a), threads, kernels(a), blocks,
-                    blockSize, GenerateCommand.kvType(a), gpu)) {
+            try (Backend backend = BackendSelector.open(model, EngineFlags.backend(a), threads, EngineFlags.kernels(a), blocks,
+                    blockSize, EngineFlags.kvType(a), gpu)) {
                 Map<String, Object> r = SingleStreamBench.run(model, backend, promptLen, genLen, warmup);
                 r.put("backend", backend.name());
                 r.put("kv_type", backend.kvType().label());
@@ -140,7 +139,7 @@ public final class BenchCommand implements Command {
                 r.put("threads", threads);
                 if (backend instanceof CpuBackend cpu) {
                     r.put("kernels", cpu.kernels().name().toLowerCase(Locale.ROOT));
-                    r.put("kernel_path", KernelPath.describe(kernels(a)));
+                    r.put("kernel_path", KernelPath.describe(EngineFlags.kernels(a)));
                 }
                 r.put("cpu", KernelPath.cpuModel());
                 return r;
@@ -149,7 +148,7 @@ public final class BenchCommand implements Command {
     }
 
     private Map<String, Object> workload(Args a) {
-        EngineConfig config = GenerateCommand.engineConfig(a);
+        EngineConfig config = EngineFlags.config(a);
         String compare = a.get("compare").orElse("none");
         String order = a.required("order");
         Map<String, Object> r = new LinkedHashMap<>();
@@ -250,11 +249,5 @@ public final class BenchCommand implements Command {
             r.put("tensor_cores", gpu.tensorCores());
             r.put("shared_prefix_attention", gpu.sharedPrefixAttention());
         }
-    }
-
-    static KernelBackend kernels(Args a) {
-        String k = a.get("kernels").orElse("auto");
-        return KernelBackend.fromName(k).orElseThrow(
-                () -> new UsageException("canopy: --kernels must be " + KernelBackend.NAMES + ", got '" + k + "'"));
     }
 }

@@ -1,14 +1,18 @@
 package dev.canopy.jobs.cli;
 
+import dev.canopy.executor.cuda.BackendKind;
 import dev.canopy.executor.engine.EngineConfig;
+import dev.canopy.executor.kv.KvCacheType;
 import dev.canopy.executor.tensor.KernelBackend;
 import dev.canopy.jobs.units.ByteSize;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The engine flags of {@code generate}, {@code bench}, {@code plan} and {@code structured-bench}, declared once.
- * Their defaults are {@link EngineConfig}'s, read from it here, so help and docs show what the engine does.
+ * Their defaults are {@link EngineConfig}'s, read from it here, so help and docs show what the engine does; this
+ * class is also the one mapping from the flags to an {@link EngineConfig}.
  */
 public final class EngineFlags {
 
@@ -48,5 +52,57 @@ public final class EngineFlags {
         all.addAll(OffloadFlags.FLAGS);
         all.addAll(GpuFlags.FLAGS);
         return List.copyOf(all);
+    }
+
+    /**
+     * The engine config the flags give, {@link EngineConfig#defaults} for those not given (a command that does not
+     * declare a flag gets its default).
+     *
+     * @throws UsageException naming a flag whose value the engine refuses
+     */
+    public static EngineConfig config(Args a) {
+        EngineConfig c = EngineConfig.defaults(Path.of(a.required("model")));
+        try {
+            return c.withThreads(a.intValue("threads", c.threads()))
+                    .withMaxSeqs(a.intValue("max-seqs", c.maxSeqs()))
+                    .withMaxBatchTokens(a.intValue("max-batch-tokens", c.maxBatchTokens()))
+                    .withKvBudgetBytes(a.bytesValue("kv-budget", c.kvBudgetBytes()))
+                    .withPrefixCaching(!a.has("no-prefix-cache"))
+                    .withKernels(kernels(a))
+                    .withBackend(backend(a))
+                    .withKvType(kvType(a))
+                    .withGpu(GpuFlags.parse(a))
+                    .withOffload(OffloadFlags.parse(a))
+                    .withMaxOutputBytes(a.bytesValue("max-output-bytes", c.maxOutputBytes()));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("canopy: " + e.getMessage());
+        }
+    }
+
+    /** The {@code --backend} flag: auto (the GPU where usable, default), cpu or cuda. */
+    public static BackendKind backend(Args a) {
+        try {
+            return BackendKind.parse(a.get("backend").orElse("auto"));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("canopy: --backend: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The {@code --kv-type} flag: f32 (default), q8 (8-bit) or q4 (4-bit, KIVI); quantized KV runs on the CPU backend.
+     */
+    public static KvCacheType kvType(Args a) {
+        try {
+            return KvCacheType.parse(a.get("kv-type").orElse("f32"));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("canopy: --kv-type: " + e.getMessage());
+        }
+    }
+
+    /** The {@code --kernels} flag: the CPU kernel path, auto by default. */
+    public static KernelBackend kernels(Args a) {
+        String k = a.get("kernels").orElse("auto");
+        return KernelBackend.fromName(k).orElseThrow(
+                () -> new UsageException("canopy: --kernels must be " + KernelBackend.NAMES + ", got '" + k + "'"));
     }
 }

@@ -6,9 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.canopy.executor.engine.Completion;
 import dev.canopy.executor.engine.Engine;
-import dev.canopy.executor.cuda.BackendKind;
 import dev.canopy.executor.engine.EngineConfig;
-import dev.canopy.executor.kv.KvCacheType;
 import dev.canopy.executor.engine.GenerationRequest;
 import dev.canopy.executor.engine.GenerationResult;
 import dev.canopy.executor.sample.SampledToken;
@@ -83,7 +81,7 @@ public final class GenerateCommand implements Command {
             throw new UsageException("canopy generate: give exactly one of --prompt TEXT or --input FILE");
         }
         SamplingParams defaults = defaults(a);
-        EngineConfig config = engineConfig(a);
+        EngineConfig config = EngineFlags.config(a);
         List<PromptFile.Entry> input = a.has("prompt")
                 ? List.of(new PromptFile.Entry(new TextNode("prompt"),
                         Optional.of(new GenerationRequest("0", a.required("prompt"), defaults)), Optional.empty()))
@@ -134,45 +132,6 @@ public final class GenerateCommand implements Command {
                     .build();
         } catch (IllegalArgumentException e) {
             throw new UsageException("canopy generate: " + e.getMessage());
-        }
-    }
-
-    static EngineConfig engineConfig(Args a) {
-        EngineConfig c = EngineConfig.defaults(Path.of(a.required("model")));
-        try {
-            return c.withThreads(a.intValue("threads", c.threads()))
-                    .withMaxSeqs(a.intValue("max-seqs", c.maxSeqs()))
-                    .withMaxBatchTokens(a.intValue("max-batch-tokens", c.maxBatchTokens()))
-                    .withKvBudgetBytes(a.bytesValue("kv-budget", c.kvBudgetBytes()))
-                    .withPrefixCaching(!a.has("no-prefix-cache"))
-                    .withKernels(BenchCommand.kernels(a))
-                    .withBackend(backend(a))
-                    .withKvType(kvType(a))
-                    .withGpu(GpuFlags.parse(a))
-                    .withOffload(OffloadFlags.parse(a))
-                    .withMaxOutputBytes(a.bytesValue("max-output-bytes", c.maxOutputBytes()));
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("canopy: " + e.getMessage());
-        }
-    }
-
-    /** The {@code --backend} flag: auto (the GPU where usable, default), cpu or cuda. */
-    static BackendKind backend(Args a) {
-        try {
-            return BackendKind.parse(a.get("backend").orElse("auto"));
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("canopy: --backend: " + e.getMessage());
-        }
-    }
-
-    /**
-     * The {@code --kv-type} flag: f32 (default), q8 (8-bit) or q4 (4-bit, KIVI); quantized KV runs on the CPU backend.
-     */
-    static KvCacheType kvType(Args a) {
-        try {
-            return KvCacheType.parse(a.get("kv-type").orElse("f32"));
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("canopy: --kv-type: " + e.getMessage());
         }
     }
 

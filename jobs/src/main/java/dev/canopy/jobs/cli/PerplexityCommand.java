@@ -45,12 +45,10 @@ public final class PerplexityCommand implements Command {
 
     @Override
     public int run(Args a, PrintStream out, PrintStream err) {
-        KvCacheType kvType = GenerateCommand.kvType(a);
+        KvCacheType kvType = EngineFlags.kvType(a);
         Path modelPath = Path.of(a.required("model"));
         Path textPath = Path.of(a.required("text"));
-        String kernelName = a.required("kernels");
-        KernelBackend kernels = KernelBackend.fromName(kernelName).orElseThrow(() -> new UsageException(
-                "canopy perplexity: --kernels must be " + KernelBackend.NAMES + ", got '" + kernelName + "'"));
+        KernelBackend kernels = EngineFlags.kernels(a);
         String text;
         try {
             text = Files.readString(textPath);

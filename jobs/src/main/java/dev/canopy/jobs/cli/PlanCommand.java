@@ -43,7 +43,7 @@ public final class PlanCommand implements Command {
 
     @Override
     public int run(Args a, PrintStream out, PrintStream err) {
-        EngineConfig config = GenerateCommand.engineConfig(a);
+        EngineConfig config = EngineFlags.config(a);
         SamplingParams defaults = SamplingParams.greedy(a.intValue("max-tokens"));
         List<PromptFile.Entry> entries = PromptFile.read(Path.of(a.required("input")), defaults);
         try (Model model = Model.load(config.model())) {

@@ -64,7 +64,7 @@ public final class StructuredBenchCommand implements Command {
                     + " positive");
         }
         Constraint schema = new Constraint.JsonSchema(a.get("schema").orElse(DEFAULT_SCHEMA));
-        EngineConfig config = GenerateCommand.engineConfig(a);
+        EngineConfig config = EngineFlags.config(a);
         Map<String, Object> report = new LinkedHashMap<>();
         double freeSum = 0;
         double constrainedSum = 0;

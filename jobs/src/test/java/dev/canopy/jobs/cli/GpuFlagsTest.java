@@ -45,7 +45,7 @@ class GpuFlagsTest {
     void theEngineFlagsReachTheEngineConfig() {
         Args a = Args.parse("generate", new String[] {"--model", "m.gguf", "--shared-prefix-attention", "on"},
                 GpuFlags.plus(Set.of("model")), Set.of());
-        assertThat(GenerateCommand.engineConfig(a).gpu()).isEqualTo(new GpuSettings(true, true));
+        assertThat(EngineFlags.config(a).gpu()).isEqualTo(new GpuSettings(true, true));
     }
 
     @Test
