@@ -35,17 +35,18 @@ public final class BenchCommand implements Command {
         return EngineFlags.withEngine(List.of(EngineFlags.MODEL,
                 Flag.value("workload", "shared-prefix|random|mixed|long-output", "a batched workload through the "
                         + "engine instead of the single-stream bench"),
-                Flag.value("prompt-len", "N", "prompt tokens: single stream 128; random A:B, default 128:512; "
-                        + "long-output 64"),
+                Flag.value("prompt-len", "N", "prompt tokens; random: a range A:B ("
+                        + BenchWorkload.defaultsOf("prompt-len") + ")"),
                 Flag.value("gen-len", "N", "single stream: tokens decoded").withDefault("64"),
                 Flag.value("warmup", "N", "single stream: untimed tokens first").withDefault("2"),
-                Flag.value("output-len", "N", "tokens per request: shared-prefix 64, mixed 16, long-output 1024; "
-                        + "random C:D, default 64:128"),
-                Flag.value("requests", "N", "random and long-output: requests (default 32)"),
-                Flag.value("groups", "N", "shared-prefix and mixed: prefix groups (default 4)"),
-                Flag.value("per-group", "N", "shared-prefix and mixed: requests per group (default 16 and 8)"),
-                Flag.value("prefix-len", "N", "shared-prefix and mixed: shared prefix tokens (default 512 and 384)"),
-                Flag.value("suffix-len", "N", "shared-prefix and mixed: tokens after the prefix (default 32)"),
+                Flag.value("output-len", "N", "tokens per request; random: a range C:D ("
+                        + BenchWorkload.defaultsOf("output-len") + ")"),
+                Flag.value("requests", "N", "requests (" + BenchWorkload.defaultsOf("requests") + ")"),
+                Flag.value("groups", "N", "prefix groups (" + BenchWorkload.defaultsOf("groups") + ")"),
+                Flag.value("per-group", "N", "requests per group (" + BenchWorkload.defaultsOf("per-group") + ")"),
+                Flag.value("prefix-len", "N", "shared prefix tokens (" + BenchWorkload.defaultsOf("prefix-len") + ")"),
+                Flag.value("suffix-len", "N", "tokens after the prefix (" + BenchWorkload.defaultsOf("suffix-len")
+                        + ")"),
                 Flag.value("decode-requests", "N", "mixed: decode-heavy requests").withDefault("32"),
                 Flag.value("decode-prompt-len", "A:B", "mixed: their prompt tokens").withDefault("16:64"),
                 Flag.value("decode-output-len", "N", "mixed: their output tokens").withDefault("256"),
@@ -119,7 +120,7 @@ public final class BenchCommand implements Command {
 
     /** Single-stream prefill and decode of the model at {@code path}, with {@code a}'s flags. */
     Map<String, Object> singleStream(Args a, Path path) {
-        int promptLen = a.intValue("prompt-len", 128);
+        int promptLen = BenchWorkload.SINGLE_STREAM.intValue(a, "prompt-len");
         int genLen = a.intValue("gen-len");
         int threads = a.intValue("threads", Runtime.getRuntime().availableProcessors());
         int warmup = a.intValue("warmup");
@@ -217,29 +218,29 @@ public final class BenchCommand implements Command {
     /** The requests of workload {@code kind} for a vocabulary of {@code vocab} tokens, from the workload flags. */
     static List<GenerationRequest> requests(Args a, String kind, int vocab) {
         long seed = a.longValue("seed");
-        return switch (kind) {
-            case "shared-prefix" -> Workload.sharedPrefix(vocab, a.intValue("groups", 4), a.intValue("per-group", 16),
-                    a.intValue("prefix-len", 512), a.intValue("suffix-len", 32), a.intValue("output-len", 64), seed);
-            case "random" -> Workload.random(vocab, a.intValue("requests", 32),
-                    Workload.Range.parse("prompt-len", a.get("prompt-len").orElse("128:512")),
-                    Workload.Range.parse("output-len", a.get("output-len").orElse("64:128")), seed);
-            case "mixed" -> Workload.mixed(vocab, a.intValue("groups", 4), a.intValue("per-group", 8),
-                    a.intValue("prefix-len", 384), a.intValue("suffix-len", 32), a.intValue("output-len", 16),
+        BenchWorkload w = BenchWorkload.named(kind);
+        return switch (w) {
+            case SHARED_PREFIX -> Workload.sharedPrefix(vocab, w.intValue(a, "groups"), w.intValue(a, "per-group"),
+                    w.intValue(a, "prefix-len"), w.intValue(a, "suffix-len"), w.intValue(a, "output-len"), seed);
+            case RANDOM -> Workload.random(vocab, w.intValue(a, "requests"),
+                    Workload.Range.parse("prompt-len", w.value(a, "prompt-len")),
+                    Workload.Range.parse("output-len", w.value(a, "output-len")), seed);
+            case MIXED -> Workload.mixed(vocab, w.intValue(a, "groups"), w.intValue(a, "per-group"),
+                    w.intValue(a, "prefix-len"), w.intValue(a, "suffix-len"), w.intValue(a, "output-len"),
                     a.intValue("decode-requests"),
                     Workload.Range.parse("decode-prompt-len", a.required("decode-prompt-len")),
                     a.intValue("decode-output-len"), seed);
-            case "long-output" -> {
-                int n = a.intValue("requests", 32);
-                int promptLen = a.intValue("prompt-len", 64);
-                int outputLen = a.intValue("output-len", 1024);
+            case LONG_OUTPUT -> {
+                int n = w.intValue(a, "requests");
+                int promptLen = w.intValue(a, "prompt-len");
+                int outputLen = w.intValue(a, "output-len");
                 if (n < 1 || promptLen < 1 || outputLen < 1) {
                     throw new UsageException("canopy bench: --requests, --prompt-len and --output-len must be positive,"
                             + " got " + n + ", " + promptLen + " and " + outputLen);
                 }
                 yield Workload.longOutput(vocab, n, promptLen, outputLen, seed);
             }
-            default -> throw new UsageException("canopy bench: --workload must be shared-prefix, random, mixed or "
-                    + "long-output, got '" + kind + "'");
+            case SINGLE_STREAM -> throw new IllegalStateException("the single stream is not a --workload");
         };
     }
 
