@@ -12,12 +12,14 @@ import dev.canopy.executor.engine.GenerationResult;
 import dev.canopy.executor.sample.SampledToken;
 import dev.canopy.executor.sample.SamplingParams;
 import dev.canopy.executor.sample.TokenLogprob;
+import dev.canopy.pipeline.GenerateOptions;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +32,8 @@ import java.util.Optional;
 public final class GenerateCommand implements Command {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The sampling defaults, the batch job's: both commands generate the same for a prompt by default. */
+    private static final SamplingParams SAMPLING = GenerateOptions.DEFAULT_SAMPLING;
 
     @Override
     public String name() {
@@ -47,18 +51,27 @@ public final class GenerateCommand implements Command {
                 Flag.value("prompt", "TEXT", "one prompt (give this or --input)"),
                 Flag.value("input", "PROMPTS.jsonl", "a JSONL file of prompts, one object a line (below)"),
                 Flag.value("output", "OUT.jsonl", "where the result lines go (default: stdout)"),
-                Flag.value("max-tokens", "N", "most tokens to generate per prompt").withDefault("64"),
-                Flag.value("temperature", "T", "sampling temperature; 0 is greedy").withDefault("0"),
-                Flag.value("top-k", "K", "sample among the K likeliest tokens; 0: all").withDefault("0"),
-                Flag.value("top-p", "P", "sample within the smallest set of tokens of probability P").withDefault("1"),
-                Flag.value("min-p", "P", "drop tokens less likely than P times the likeliest").withDefault("0"),
+                Flag.value("max-tokens", "N", "most tokens to generate per prompt")
+                        .withDefault(Integer.toString(SAMPLING.maxTokens())),
+                Flag.value("temperature", "T", "sampling temperature; 0 is greedy")
+                        .withDefault(number(SAMPLING.temperature())),
+                Flag.value("top-k", "K", "sample among the K likeliest tokens; 0: all")
+                        .withDefault(Integer.toString(SAMPLING.topK())),
+                Flag.value("top-p", "P", "sample within the smallest set of tokens of probability P")
+                        .withDefault(number(SAMPLING.topP())),
+                Flag.value("min-p", "P", "drop tokens less likely than P times the likeliest")
+                        .withDefault(number(SAMPLING.minP())),
                 Flag.value("seed", "S", "random seed; a row's output depends only on it, not on its batch")
-                        .withDefault(Long.toString(SamplingParams.DEFAULT_SEED)),
+                        .withDefault(Long.toString(SAMPLING.seed())),
                 Flag.value("stop", "TEXT", "stop a completion at this text (repeatable)").repeated(),
                 Flag.value("order", "planned|input", "planned: prefix groups run together, by the batch planner; "
                         + "input: in file order").withDefault("planned"),
                 EngineFlags.MAX_OUTPUT_BYTES,
                 Flag.toggle("metrics", "print the engine's metrics on stderr at the end")));
+    }
+
+    private static String number(double value) {
+        return BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
     }
 
     @Override
