@@ -42,7 +42,7 @@ public final class BatchGenerate {
     public static final int TOO_MANY_ERRORS = 5;
 
     private static final BatchCommand COMMAND = new BatchCommand();
-    private static final Map<String, String> FLAG_KEYS = flagKeys();
+    private static final Map<String, String> FLAG_KEYS = BatchCommand.configKeys();
     private static final String SHUFFLE_PARTITIONS = "spark.sql.shuffle.partitions";
     private static final String HEARTBEAT_INTERVAL = "spark.executor.heartbeatInterval";
 
@@ -165,25 +165,5 @@ public final class BatchGenerate {
             overrides.put("overwrite", "true");
         }
         return overrides;
-    }
-
-    private static Map<String, String> flagKeys() {
-        Map<String, String> keys = new LinkedHashMap<>();
-        for (String same : new String[] {"input", "output", "output-table", "model", "input-format",
-            "output-format"}) {
-            keys.put(same, same);
-        }
-        keys.put("id-column", "columns.id");
-        keys.put("prompt-column", "columns.prompt");
-        keys.put("partitions", "partitioning.partitions");
-        keys.put("max-tokens", "sampling.max-tokens");
-        keys.put("temperature", "sampling.temperature");
-        keys.put("seed", "sampling.seed");
-        keys.put("kv-type", "engine.kv-type");
-        keys.put("max-prompt-chars", "max-prompt-chars");
-        keys.put("max-output-bytes", "engine.max-output-bytes");
-        keys.put("output-schema", "output-schema");
-        keys.put("max-error-rate", "max-error-rate");
-        return keys;
     }
 }
