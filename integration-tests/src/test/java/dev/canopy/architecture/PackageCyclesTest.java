@@ -17,9 +17,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * <p>Cycles that predate this rule are frozen, not fixed, because their packages are being rewritten on other
  * branches: {@code executor.kv <-> executor.model} (the KV storages size themselves from
  * {@code model.ModelConfig}; the model's attention and backends read the KV cache), {@code pipeline <->
- * pipeline.spark} ({@code Canopy.generate} calls the Spark plan, which reads {@code GenerateOptions}) and
- * {@code jobs <-> jobs.cli} ({@code BatchGenerate} parses with the CLI's {@code Args}, the CLI's
- * {@code BatchCommand} starts {@code BatchGenerate}). They are stored in {@code src/test/resources/archunit-frozen};
+ * pipeline.spark} ({@code Canopy.generate} calls the Spark plan, which reads {@code GenerateOptions}). The jobs
+ * cycles are broken: {@code jobs} (the entry points) uses {@code jobs.cli} and {@code jobs.batch}, which use only
+ * {@code jobs.units}. They are stored in {@code src/test/resources/archunit-frozen};
  * any other cycle fails. A frozen cycle is matched by the packages it runs through ({@link SameCycle}), so a new
  * import inside it does not fail the build, and once it is broken ArchUnit drops it from the store. To record the
  * current cycles as known (only after a review), run once with {@code -Darchunit.freeze.refreeze=true}.

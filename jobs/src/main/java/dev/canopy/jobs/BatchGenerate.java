@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 import org.apache.spark.sql.SparkSession;
 
@@ -42,29 +41,8 @@ public final class BatchGenerate {
     public static final int INCOMPLETE = 4;
     public static final int TOO_MANY_ERRORS = 5;
 
-    private static final String USAGE = """
-            usage: canopy batch --input PATH (--output DIR | --output-table NAME) --model FILE.gguf [--config job.yaml]
-                     [--conf KEY=VALUE]...
-                     [--input-format parquet|jsonl|json|csv|table|openai-batch] [--output-format parquet|jsonl|openai-batch]
-                     [--id-column NAME] [--prompt-column NAME] [--partitions N] [--max-tokens N] [--temperature T]
-                     [--seed S] [--kv-type f32|q8|q4] [--tensor-cores on|off] [--shared-prefix-attention on|off]
-                     [--max-prompt-chars N] [--max-output-bytes 4m] [--output-schema DDL] [--max-error-rate R]
-                     [--overwrite]
-              --config: YAML or JSON job config (keys documented in conf/job.yaml); flags override it
-              --conf KEY=VALUE: a config key as a dotted path (sampling.top-p=0.9), or a Spark setting (spark.*)
-              --max-prompt-chars N: a longer prompt (or rendered chat) is a prompt_too_long row (default 1048576)
-              --max-output-bytes SIZE: a row's text is cut there, finish_reason output_limit (default 4m)
-              --output-schema DDL: constrain each output to JSON of a Spark struct ("label STRING, score DOUBLE,
-                tags ARRAY<STRING>"), parsed into a typed <text>_parsed column
-              --output-table NAME: also register the rows as catalog table NAME (saveAsTable; its files are in --output,
-                default spark.sql.warehouse.dir/NAME); resumable as a path
-              --max-error-rate R: exit 5 when more than this share of rows failed (default 0: any; 1: never)
-              --input-format: default inferred from the input's extension (or its files'), and logged
-            """ + GpuFlags.HELP
-            + "\n  exit codes: 0 complete, 2 bad flags or config, 3 bad input/model/output, 4 rows missing (rerun),"
-            + " 5 all rows written but more failed than --max-error-rate allows";
-
-    private static final Map<String, String> FLAG_KEYS = flagKeys();
+    private static final BatchCommand COMMAND = new BatchCommand();
+    private static final Map<String, String> FLAG_KEYS = BatchCommand.configKeys();
     private static final String SHUFFLE_PARTITIONS = "spark.sql.shuffle.partitions";
     private static final String HEARTBEAT_INTERVAL = "spark.executor.heartbeatInterval";
 
@@ -72,7 +50,7 @@ public final class BatchGenerate {
 
     /** The flags, config and exit codes, for a usage error. */
     public static String usage() {
-        return USAGE;
+        return COMMAND.usage();
     }
 
     /** The spark-submit entry point: exits with {@link #run}'s code. */
@@ -82,7 +60,8 @@ public final class BatchGenerate {
             code = run(args, System.out, System.err);
         } catch (UsageException e) {
             System.err.println(e.getMessage());
-            System.err.println(USAGE);
+            e.hint().ifPresent(System.err::println);
+            System.err.println(usage());
             code = BAD_USAGE;
         } catch (RuntimeException e) {
             System.err.println("canopy batch: " + (e.getMessage() == null ? e : e.getMessage()));
@@ -99,11 +78,16 @@ public final class BatchGenerate {
      * @throws UsageException on unknown flags
      */
     public static int run(String[] argv, PrintStream out, PrintStream err) {
-        Args args = Args.parse("batch", argv, Set.of("input", "output", "output-table", "model", "input-format", "output-format",
-                "config", "conf", "id-column", "prompt-column", "partitions", "max-tokens", "temperature", "seed",
-                "kv-type", "max-prompt-chars", "max-output-bytes", "output-schema", "max-error-rate",
-                GpuFlags.TENSOR_CORES, GpuFlags.SHARED_PREFIX_ATTENTION),
-                Set.of("overwrite"));
+        Args args = Args.parse(COMMAND, argv);
+        if (args.helpRequested()) {
+            err.println(usage());
+            return COMPLETE;
+        }
+        return run(args, out, err);
+    }
+
+    /** Runs the job on parsed flags; see {@link #run(String[], PrintStream, PrintStream)}. */
+    static int run(Args args, PrintStream out, PrintStream err) {
         BatchConfig config;
         try {
             config = BatchConfigLoader.load(args.get("config").map(Path::of), overrides(args));
@@ -166,34 +150,20 @@ public final class BatchGenerate {
             }
             overrides.put(pair.substring(0, eq), pair.substring(eq + 1));
         }
-        FLAG_KEYS.forEach((flag, key) -> args.get(flag).ifPresent(value -> overrides.put(key, value)));
+        // only flags given: a declared default (shown in the help) must not replace the config file's value
+        FLAG_KEYS.forEach((flag, key) -> {
+            if (args.has(flag)) {
+                overrides.put(key, args.required(flag));
+            }
+        });
         for (String flag : GpuFlags.NAMES) { // on|off on the command line, true|false in the config
-            args.get(flag).ifPresent(value -> overrides.put("engine." + flag,
-                    Boolean.toString(GpuFlags.isOn(flag, value))));
+            if (args.has(flag)) {
+                overrides.put("engine." + flag, Boolean.toString(GpuFlags.isOn(flag, args.required(flag))));
+            }
         }
         if (args.has("overwrite")) {
             overrides.put("overwrite", "true");
         }
         return overrides;
-    }
-
-    private static Map<String, String> flagKeys() {
-        Map<String, String> keys = new LinkedHashMap<>();
-        for (String same : new String[] {"input", "output", "output-table", "model", "input-format",
-            "output-format"}) {
-            keys.put(same, same);
-        }
-        keys.put("id-column", "columns.id");
-        keys.put("prompt-column", "columns.prompt");
-        keys.put("partitions", "partitioning.partitions");
-        keys.put("max-tokens", "sampling.max-tokens");
-        keys.put("temperature", "sampling.temperature");
-        keys.put("seed", "sampling.seed");
-        keys.put("kv-type", "engine.kv-type");
-        keys.put("max-prompt-chars", "max-prompt-chars");
-        keys.put("max-output-bytes", "engine.max-output-bytes");
-        keys.put("output-schema", "output-schema");
-        keys.put("max-error-rate", "max-error-rate");
-        return keys;
     }
 }

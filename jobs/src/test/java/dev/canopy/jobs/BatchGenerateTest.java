@@ -194,7 +194,8 @@ class BatchGenerateTest {
         assertThatThrownBy(() -> batch("--model", model(), "--tensor-cores", "fast"))
                 .isInstanceOf(UsageException.class)
                 .hasMessage("canopy: --tensor-cores must be on or off, got 'fast'");
-        assertThat(BatchGenerate.usage()).contains("[--tensor-cores on|off] [--shared-prefix-attention on|off]");
+        assertThat(BatchGenerate.usage()).contains("[--tensor-cores=on|off]")
+                .contains("[--shared-prefix-attention=on|off]");
     }
 
     @Test
@@ -207,7 +208,7 @@ class BatchGenerateTest {
 
         assertThat(overrides).containsEntry("max-prompt-chars", "4096");
         assertThat(spec.options().maxPromptChars()).isEqualTo(4096);
-        assertThat(BatchGenerate.usage()).contains("[--max-prompt-chars N]");
+        assertThat(BatchGenerate.usage()).contains("[--max-prompt-chars=N]");
     }
 
     private static List<JsonNode> outputLines(Path output) throws IOException {

@@ -26,7 +26,7 @@ class OutputSchemaFlagTest {
     void theDdlBecomesTheJobsOutputSchema() {
         assertThat(spec("label STRING, score DOUBLE, tags ARRAY<STRING>").options().outputSchema())
                 .isEqualTo("label STRING, score DOUBLE, tags ARRAY<STRING>");
-        assertThat(BatchGenerate.usage()).contains("[--output-schema DDL]");
+        assertThat(BatchGenerate.usage()).contains("[--output-schema=DDL]");
     }
 
     @Test

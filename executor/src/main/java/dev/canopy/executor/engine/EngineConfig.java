@@ -44,23 +44,7 @@ public record EngineConfig(Path model, int threads, int maxSeqs, int maxBatchTok
         if (model == null) {
             throw new IllegalArgumentException("Cannot configure engine: model path is not set");
         }
-        if (threads < 1 || threads > 1024) {
-            throw new IllegalArgumentException("Cannot configure engine: threads must be in [1, 1024], got " + threads);
-        }
-        if (maxSeqs < 1) {
-            throw new IllegalArgumentException("Cannot configure engine: maxSeqs must be at least 1, got " + maxSeqs);
-        }
-        if (maxBatchTokens < 1) {
-            throw new IllegalArgumentException("Cannot configure engine: maxBatchTokens must be at least 1, got "
-                    + maxBatchTokens);
-        }
-        if (kvBudgetBytes < 1) {
-            throw new IllegalArgumentException("Cannot configure engine: kvBudgetBytes must be positive, got "
-                    + kvBudgetBytes);
-        }
-        if (blockSize < 1 || blockSize > 4096) {
-            throw new IllegalArgumentException("Cannot configure engine: blockSize must be in [1, 4096], got " + blockSize);
-        }
+        EngineLimits.check(threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize);
         if (kernels == null) {
             kernels = KernelChoice.AUTO;
         }
@@ -76,13 +60,7 @@ public record EngineConfig(Path model, int threads, int maxSeqs, int maxBatchTok
         if (gpu == null) {
             gpu = GpuSettings.defaults();
         }
-        if (maxOutputBytes == 0) {
-            maxOutputBytes = DEFAULT_MAX_OUTPUT_BYTES;
-        }
-        if (maxOutputBytes < 4) {
-            throw new IllegalArgumentException("Cannot configure engine: maxOutputBytes must be at least 4 (one "
-                    + "character), got " + maxOutputBytes);
-        }
+        maxOutputBytes = EngineLimits.maxOutputBytes(maxOutputBytes);
     }
 
     /** A config with the {@link #DEFAULT_MAX_OUTPUT_BYTES default output cap}. */

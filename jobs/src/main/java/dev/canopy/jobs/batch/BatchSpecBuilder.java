@@ -9,7 +9,7 @@ import org.apache.hadoop.conf.Configuration;
 import dev.canopy.executor.kv.KvCacheType;
 import dev.canopy.executor.cuda.GpuSettings;
 import dev.canopy.executor.sample.SamplingParams;
-import dev.canopy.jobs.cli.ByteSize;
+import dev.canopy.jobs.units.ByteSize;
 import dev.canopy.pipeline.GenerateOptions;
 import dev.canopy.pipeline.batch.BatchJobSpec;
 import dev.canopy.pipeline.batch.OutputFormat;

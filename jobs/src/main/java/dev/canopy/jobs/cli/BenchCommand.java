@@ -9,7 +9,6 @@ import dev.canopy.executor.engine.GenerationRequest;
 import dev.canopy.executor.model.Backend;
 import dev.canopy.executor.model.CpuBackend;
 import dev.canopy.executor.model.Model;
-import dev.canopy.executor.tensor.KernelChoice;
 import dev.canopy.executor.tensor.KernelPath;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -17,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /** {@code canopy bench}: measured throughput of the engine on a model. */
 public final class BenchCommand implements Command {
@@ -33,51 +31,63 @@ public final class BenchCommand implements Command {
     }
 
     @Override
-    public String usage() {
-        return """
-                usage: canopy bench --model FILE.gguf [--prompt-len 128] [--gen-len 64] [--threads N]
-                                    [--kernels auto|native|native-avx512|native-avx2|native-c|java] [--backend auto|cpu|cuda] [--kv-type f32|q8|q4]
-                                    [--tensor-cores on|off] [--shared-prefix-attention on|off] [--json]
-                       canopy bench --model FILE.gguf --workload shared-prefix [--groups 4] [--per-group 16]
-                                    [--prefix-len 512] [--suffix-len 32] [--output-len 64] [engine flags] [--json]
-                       canopy bench --model FILE.gguf --workload random [--prompt-len A:B] [--output-len C:D]
-                                    [--requests N] [engine flags] [--json]
-                       canopy bench --model FILE.gguf --workload mixed [shared-prefix flags] [--decode-requests 32]
-                                    [--decode-prompt-len 16:64] [--decode-output-len 256] [engine flags] [--json]
-                       canopy bench --model FILE.gguf --workload long-output [--requests 32] [--prompt-len 64]
-                                    [--output-len 1024] [engine flags] [--json]
-                  engine flags: --max-seqs N --max-batch-tokens N --kv-budget SIZE --no-prefix-cache --seed S
-                                --threads N --kernels auto|native|native-avx512|native-avx2|native-c|java --backend auto|cpu|cuda --kv-type f32|q8|q4
-                                --order input|planned (default: input)
-                                --offload none|host|disk|host+disk --host-kv SIZE --spill-dir DIR --spill-size SIZE
-                                --preempt auto|swap|recompute --offload-policy lru|plan
-                                --tensor-cores on|off --shared-prefix-attention on|off (GPU arithmetic, below)
-                  --vs FILE[,FILE...] [--rounds 2]: single-stream bench of --model and of each FILE in one process,
-                                alternating models each round (best round per model), with each one's decode and
-                                prefill tokens/s as a ratio to --model's
-                  --compare prefix-cache|order: run the workload twice in one process (prefix cache on/off, or
-                                input order/planned order) and report both runs and the speed ratio
-                  --compare offload [--budgets 50,25]: run the workload (default long-output) with the KV pool at
-                                100% of its working set, then at each budget (% of it) with recompute, LRU swap and
-                                plan-aware swap (to --offload, default host; --host-kv defaults to the working set;
-                                --preempt defaults to swap); report throughput, preemptions and bytes moved per tier
-                  --compare spark [--partitions N] [--spark-master local[*]] [--cold-spark]: the workload's
-                                prompts as text in Parquet through the batch job on Spark, then the engine alone
-                                on the same tokens (same threads and engine flags), and Spark's share of the job's
-                                wall time, (job - engine) / job; --cold-spark: no untimed warm-up job first
-                """ + GpuFlags.HELP;
+    public List<Flag> flags() {
+        return EngineFlags.withEngine(List.of(EngineFlags.MODEL,
+                Flag.value("workload", "shared-prefix|random|mixed|long-output", "a batched workload through the "
+                        + "engine instead of the single-stream bench"),
+                Flag.value("prompt-len", "N", "prompt tokens; random: a range A:B ("
+                        + BenchWorkload.defaultsOf("prompt-len") + ")"),
+                Flag.value("gen-len", "N", "single stream: tokens decoded").withDefault("64"),
+                Flag.value("warmup", "N", "single stream: untimed tokens first").withDefault("2"),
+                Flag.value("output-len", "N", "tokens per request; random: a range C:D ("
+                        + BenchWorkload.defaultsOf("output-len") + ")"),
+                Flag.value("requests", "N", "requests (" + BenchWorkload.defaultsOf("requests") + ")"),
+                Flag.value("groups", "N", "prefix groups (" + BenchWorkload.defaultsOf("groups") + ")"),
+                Flag.value("per-group", "N", "requests per group (" + BenchWorkload.defaultsOf("per-group") + ")"),
+                Flag.value("prefix-len", "N", "shared prefix tokens (" + BenchWorkload.defaultsOf("prefix-len") + ")"),
+                Flag.value("suffix-len", "N", "tokens after the prefix (" + BenchWorkload.defaultsOf("suffix-len")
+                        + ")"),
+                Flag.value("decode-requests", "N", "mixed: decode-heavy requests").withDefault("32"),
+                Flag.value("decode-prompt-len", "A:B", "mixed: their prompt tokens").withDefault("16:64"),
+                Flag.value("decode-output-len", "N", "mixed: their output tokens").withDefault("256"),
+                Flag.value("seed", "S", "workload seed").withDefault("1"),
+                Flag.value("order", "input|planned", "workload order: as generated, or by the batch planner")
+                        .withDefault("input"),
+                Flag.value("compare", "prefix-cache|order|offload|spark", "run the workload twice (or more) in one "
+                        + "process and report each run and the speed ratio (below)"),
+                Flag.value("budgets", "P,P...", "--compare offload: KV pool sizes, % of the working set")
+                        .withDefault("50,25"),
+                Flag.value("partitions", "N", "--compare spark: partitions of the batch job"),
+                Flag.value("spark-master", "URL", "--compare spark: the Spark master").withDefault("local[*]"),
+                Flag.toggle("cold-spark", "--compare spark: no untimed warm-up job first"),
+                Flag.value("vs", "FILE[,FILE...]", "single-stream bench of --model and of each FILE in one process "
+                        + "(below)"),
+                Flag.value("rounds", "N", "--vs: rounds, alternating the models").withDefault("2"),
+                Flag.toggle("json", "print the report as JSON")));
     }
 
     @Override
-    public int run(String[] argv, PrintStream out, PrintStream err) {
-        Args a = Args.parse(name(), argv, GpuFlags.plus(OffloadFlags.plus(Set.of("model", "prompt-len", "gen-len",
-                "threads", "kernels", "backend", "kv-type", "warmup", "workload", "groups", "per-group", "prefix-len",
-                "suffix-len", "output-len", "requests", "max-seqs", "max-batch-tokens", "kv-budget", "seed", "order",
-                "compare", "decode-requests", "decode-prompt-len", "decode-output-len", "budgets", "partitions",
-                "spark-master", "vs", "rounds"))),
-                Set.of("json", "no-prefix-cache", "cold-spark"));
+    public String notes() {
+        return """
+                --vs FILE[,FILE...]: single-stream bench of --model and of each FILE in one process, alternating
+                              models each round (best round per model), with each one's decode and prefill tokens/s
+                              as a ratio to --model's
+                --compare prefix-cache|order: run the workload twice in one process (prefix cache on/off, or input
+                              order/planned order) and report both runs and the speed ratio
+                --compare offload [--budgets 50,25]: run the workload (default long-output) with the KV pool at 100%
+                              of its working set, then at each budget (% of it) with recompute, LRU swap and plan-aware
+                              swap (to --offload, default host; --host-kv defaults to the working set; --preempt
+                              defaults to swap); report throughput, preemptions and bytes moved per tier
+                --compare spark [--partitions N] [--spark-master local[*]] [--cold-spark]: the workload's prompts as
+                              text in Parquet through the batch job on Spark, then the engine alone on the same tokens
+                              (same threads and engine flags), and Spark's share of the job's wall time,
+                              (job - engine) / job""";
+    }
+
+    @Override
+    public int run(Args a, PrintStream out, PrintStream err) {
         if (a.get("compare").filter("offload"::equals).isPresent()) {
-            Map<String, Object> r = OffloadComparison.run(a, GenerateCommand.engineConfig(a),
+            Map<String, Object> r = OffloadComparison.run(a, EngineFlags.config(a),
                     a.get("workload").orElse("long-output"));
             if (a.has("json")) {
                 out.println(InspectCommand.json(r));
@@ -110,10 +120,10 @@ public final class BenchCommand implements Command {
 
     /** Single-stream prefill and decode of the model at {@code path}, with {@code a}'s flags. */
     Map<String, Object> singleStream(Args a, Path path) {
-        int promptLen = a.intValue("prompt-len", 128);
-        int genLen = a.intValue("gen-len", 64);
+        int promptLen = BenchWorkload.SINGLE_STREAM.intValue(a, "prompt-len");
+        int genLen = a.intValue("gen-len");
         int threads = a.intValue("threads", Runtime.getRuntime().availableProcessors());
-        int warmup = a.intValue("warmup", 2);
+        int warmup = a.intValue("warmup");
         if (promptLen < 1 || genLen < 1 || threads < 1 || warmup < 0) {
             throw new UsageException("canopy bench: --prompt-len, --gen-len and --threads must be positive");
         }
@@ -121,8 +131,8 @@ public final class BenchCommand implements Command {
             int blockSize = 16;
             int blocks = (promptLen + genLen + warmup + blockSize) / blockSize + 1;
             GpuSettings gpu = GpuFlags.parse(a);
-            try (Backend backend = BackendSelector.open(model, GenerateCommand.backend(a), threads, kernels(a), blocks,
-                    blockSize, GenerateCommand.kvType(a), gpu)) {
+            try (Backend backend = BackendSelector.open(model, EngineFlags.backend(a), threads, EngineFlags.kernels(a), blocks,
+                    blockSize, EngineFlags.kvType(a), gpu)) {
                 Map<String, Object> r = SingleStreamBench.run(model, backend, promptLen, genLen, warmup);
                 r.put("backend", backend.name());
                 r.put("kv_type", backend.kvType().label());
@@ -130,7 +140,7 @@ public final class BenchCommand implements Command {
                 r.put("threads", threads);
                 if (backend instanceof CpuBackend cpu) {
                     r.put("kernels", cpu.kernels().name().toLowerCase(Locale.ROOT));
-                    r.put("kernel_path", KernelPath.describe(kernels(a)));
+                    r.put("kernel_path", KernelPath.describe(EngineFlags.kernels(a)));
                 }
                 r.put("cpu", KernelPath.cpuModel());
                 return r;
@@ -139,9 +149,9 @@ public final class BenchCommand implements Command {
     }
 
     private Map<String, Object> workload(Args a) {
-        EngineConfig config = GenerateCommand.engineConfig(a);
+        EngineConfig config = EngineFlags.config(a);
         String compare = a.get("compare").orElse("none");
-        String order = a.get("order").orElse("input");
+        String order = a.required("order");
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("model", config.model().toString());
         r.put("workload", a.required("workload"));
@@ -167,7 +177,7 @@ public final class BenchCommand implements Command {
             case "spark" -> {
                 Path workDir = SparkComparison.workDir();
                 try {
-                    r.putAll(SparkComparison.run(a, config, a.get("spark-master").orElse("local[*]"), workDir));
+                    r.putAll(SparkComparison.run(a, config, a.required("spark-master"), workDir));
                 } finally {
                     SparkComparison.delete(workDir);
                 }
@@ -184,7 +194,7 @@ public final class BenchCommand implements Command {
 
     /** One run of the workload on a fresh engine (nothing cached from another run). */
     private Map<String, Object> runOnce(Args a, EngineConfig config, String order) {
-        long seed = a.longValue("seed", 1);
+        long seed = a.longValue("seed");
         try (Engine engine = Engine.open(config)) {
             List<GenerationRequest> reqs = requests(a, a.required("workload"), engine.model().config().vocab());
             WorkloadBench.warmUp(engine, seed);
@@ -207,30 +217,30 @@ public final class BenchCommand implements Command {
 
     /** The requests of workload {@code kind} for a vocabulary of {@code vocab} tokens, from the workload flags. */
     static List<GenerationRequest> requests(Args a, String kind, int vocab) {
-        long seed = a.longValue("seed", 1);
-        return switch (kind) {
-            case "shared-prefix" -> Workload.sharedPrefix(vocab, a.intValue("groups", 4), a.intValue("per-group", 16),
-                    a.intValue("prefix-len", 512), a.intValue("suffix-len", 32), a.intValue("output-len", 64), seed);
-            case "random" -> Workload.random(vocab, a.intValue("requests", 32),
-                    Workload.Range.parse("prompt-len", a.get("prompt-len").orElse("128:512")),
-                    Workload.Range.parse("output-len", a.get("output-len").orElse("64:128")), seed);
-            case "mixed" -> Workload.mixed(vocab, a.intValue("groups", 4), a.intValue("per-group", 8),
-                    a.intValue("prefix-len", 384), a.intValue("suffix-len", 32), a.intValue("output-len", 16),
-                    a.intValue("decode-requests", 32),
-                    Workload.Range.parse("decode-prompt-len", a.get("decode-prompt-len").orElse("16:64")),
-                    a.intValue("decode-output-len", 256), seed);
-            case "long-output" -> {
-                int n = a.intValue("requests", 32);
-                int promptLen = a.intValue("prompt-len", 64);
-                int outputLen = a.intValue("output-len", 1024);
+        long seed = a.longValue("seed");
+        BenchWorkload w = BenchWorkload.named(kind);
+        return switch (w) {
+            case SHARED_PREFIX -> Workload.sharedPrefix(vocab, w.intValue(a, "groups"), w.intValue(a, "per-group"),
+                    w.intValue(a, "prefix-len"), w.intValue(a, "suffix-len"), w.intValue(a, "output-len"), seed);
+            case RANDOM -> Workload.random(vocab, w.intValue(a, "requests"),
+                    Workload.Range.parse("prompt-len", w.value(a, "prompt-len")),
+                    Workload.Range.parse("output-len", w.value(a, "output-len")), seed);
+            case MIXED -> Workload.mixed(vocab, w.intValue(a, "groups"), w.intValue(a, "per-group"),
+                    w.intValue(a, "prefix-len"), w.intValue(a, "suffix-len"), w.intValue(a, "output-len"),
+                    a.intValue("decode-requests"),
+                    Workload.Range.parse("decode-prompt-len", a.required("decode-prompt-len")),
+                    a.intValue("decode-output-len"), seed);
+            case LONG_OUTPUT -> {
+                int n = w.intValue(a, "requests");
+                int promptLen = w.intValue(a, "prompt-len");
+                int outputLen = w.intValue(a, "output-len");
                 if (n < 1 || promptLen < 1 || outputLen < 1) {
                     throw new UsageException("canopy bench: --requests, --prompt-len and --output-len must be positive,"
                             + " got " + n + ", " + promptLen + " and " + outputLen);
                 }
                 yield Workload.longOutput(vocab, n, promptLen, outputLen, seed);
             }
-            default -> throw new UsageException("canopy bench: --workload must be shared-prefix, random, mixed or "
-                    + "long-output, got '" + kind + "'");
+            case SINGLE_STREAM -> throw new IllegalStateException("the single stream is not a --workload");
         };
     }
 
@@ -240,11 +250,5 @@ public final class BenchCommand implements Command {
             r.put("tensor_cores", gpu.tensorCores());
             r.put("shared_prefix_attention", gpu.sharedPrefixAttention());
         }
-    }
-
-    static KernelChoice kernels(Args a) {
-        String k = a.get("kernels").orElse("auto");
-        return KernelChoice.fromName(k).orElseThrow(
-                () -> new UsageException("canopy: --kernels must be " + KernelChoice.NAMES + ", got '" + k + "'"));
     }
 }

@@ -1,13 +1,12 @@
 package dev.canopy.jobs.cli;
 
 import java.util.List;
-import java.util.Optional;
 
-/** The registry of sub-commands. */
+/** The sub-commands of this package; {@code canopy batch} is added by {@code CanopyCli}, which owns the Spark job. */
 public final class Commands {
 
-    private static final List<Command> ALL = List.of(
-            new BatchCommand(),
+    /** The engine and model commands, in the order the command list shows them. */
+    public static final List<Command> ENGINE_COMMANDS = List.of(
             new GenerateCommand(),
             new InspectCommand(),
             new PlanCommand(),
@@ -20,16 +19,4 @@ public final class Commands {
             new StructuredBenchCommand());
 
     private Commands() {}
-
-    public static Optional<Command> find(String name) {
-        return ALL.stream().filter(c -> c.name().equals(name)).findFirst();
-    }
-
-    public static String usage() {
-        StringBuilder sb = new StringBuilder("usage: canopy <command> [flags]   (canopy <command> --help for its flags)\n\ncommands:\n");
-        for (Command c : ALL) {
-            sb.append(String.format("  %-12s %s%n", c.name(), c.summary()));
-        }
-        return sb.toString().stripTrailing();
-    }
 }

@@ -5,8 +5,8 @@ import dev.canopy.executor.model.QuantScheme;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /** {@code canopy convert}: writes a Hugging Face checkpoint directory as one GGUF file. */
 public final class ConvertCommand implements Command {
@@ -22,17 +22,22 @@ public final class ConvertCommand implements Command {
     }
 
     @Override
-    public String usage() {
-        return """
-                usage: canopy convert --input CHECKPOINT_DIR --output OUT.gguf [--type Q8_0|Q4_0|Q4_K|Q6_K|Q4_K_M]
-                  Reads config.json, model.safetensors or the shards of model.safetensors.index.json,
-                  tokenizer.json, tokenizer_config.json, generation_config.json and chat_template.jinja.
-                  Weights keep their dtype (F32, F16, BF16) unless --type quantizes them as canopy quantize does.""";
+    public List<Flag> flags() {
+        return List.of(Flag.value("input", "CHECKPOINT_DIR", "the Hugging Face checkpoint directory"),
+                Flag.value("output", "OUT.gguf", "the GGUF file to write"),
+                Flag.value("type", "Q8_0|Q4_0|Q4_K|Q6_K|Q4_K_M", "quantize the weights as canopy quantize does "
+                        + "(default: keep their dtype, F32, F16 or BF16)"));
     }
 
     @Override
-    public int run(String[] argv, PrintStream out, PrintStream err) {
-        Args a = Args.parse(name(), argv, Set.of("input", "output", "type"), Set.of());
+    public String notes() {
+        return """
+                Reads config.json, model.safetensors or the shards of model.safetensors.index.json,
+                tokenizer.json, tokenizer_config.json, generation_config.json and chat_template.jinja.""";
+    }
+
+    @Override
+    public int run(Args a, PrintStream out, PrintStream err) {
         Path input = Path.of(a.required("input"));
         Path output = Path.of(a.required("output"));
         if (!Files.isDirectory(input)) {

@@ -8,18 +8,19 @@ import dev.canopy.executor.backend.BackendKind;
 import dev.canopy.executor.engine.Completion;
 import dev.canopy.executor.engine.Engine;
 import dev.canopy.executor.engine.EngineConfig;
-import dev.canopy.executor.kv.KvCacheType;
 import dev.canopy.executor.engine.GenerationRequest;
 import dev.canopy.executor.engine.GenerationResult;
 import dev.canopy.executor.sample.SampledToken;
 import dev.canopy.executor.sample.SamplingParams;
 import dev.canopy.executor.sample.TokenLogprob;
+import dev.canopy.pipeline.GenerateOptions;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,12 +28,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 
 /** {@code canopy generate}: completions for one prompt or a JSONL file of prompts, batched. */
 public final class GenerateCommand implements Command {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The sampling defaults, the batch job's: both commands generate the same for a prompt by default. */
+    private static final SamplingParams SAMPLING = GenerateOptions.DEFAULT_SAMPLING;
 
     @Override
     public String name() {
@@ -45,33 +47,47 @@ public final class GenerateCommand implements Command {
     }
 
     @Override
-    public String usage() {
-        return """
-                usage: canopy generate --model FILE.gguf (--prompt TEXT | --input PROMPTS.jsonl) [--output OUT.jsonl]
-                         [--max-tokens 64] [--temperature 0] [--top-k 0] [--top-p 1] [--min-p 0] [--seed 0]
-                         [--stop TEXT]... [--max-batch-tokens 512] [--max-seqs 64] [--kv-budget 1g]
-                         [--no-prefix-cache] [--threads N] [--kernels auto|native|native-avx512|native-avx2|native-c|java]
-                         [--backend auto|cpu|cuda] [--kv-type f32|q8|q4] [--metrics]
-                         [--order planned|input]   (planned: prefix groups together, by the batch planner)
-                         [--max-output-bytes 4m]   (a longer text is cut there: finish_reason output_limit)
-                         [--offload none|host|disk|host+disk] [--host-kv 2g] [--spill-dir DIR] [--spill-size 8g]
-                         [--preempt auto|swap|recompute] [--offload-policy lru|plan]   (KV swap on preemption)
-                         [--tensor-cores on|off] [--shared-prefix-attention on|off]   (GPU arithmetic, below)
-                  input lines: {"id": ..., "prompt": "...", and optionally max_tokens, temperature, top_k, top_p,
-                                min_p, seed, stop, n, logprobs, presence_penalty, frequency_penalty,
-                                repetition_penalty, stop_token_ids, ignore_eos}, which override the flags
-                  output lines: {"id", "text", "prompt_tokens", "completion_tokens", "finish_reason"}
-                                (+ "choices" when n > 1, "logprobs" when asked), or {"id", "error"}
-                """ + GpuFlags.HELP;
+    public List<Flag> flags() {
+        return EngineFlags.withEngine(List.of(EngineFlags.MODEL,
+                Flag.value("prompt", "TEXT", "one prompt (give this or --input)"),
+                Flag.value("input", "PROMPTS.jsonl", "a JSONL file of prompts, one object a line (below)"),
+                Flag.value("output", "OUT.jsonl", "where the result lines go (default: stdout)"),
+                Flag.value("max-tokens", "N", "most tokens to generate per prompt")
+                        .withDefault(Integer.toString(SAMPLING.maxTokens())),
+                Flag.value("temperature", "T", "sampling temperature; 0 is greedy")
+                        .withDefault(number(SAMPLING.temperature())),
+                Flag.value("top-k", "K", "sample among the K likeliest tokens; 0: all")
+                        .withDefault(Integer.toString(SAMPLING.topK())),
+                Flag.value("top-p", "P", "sample within the smallest set of tokens of probability P")
+                        .withDefault(number(SAMPLING.topP())),
+                Flag.value("min-p", "P", "drop tokens less likely than P times the likeliest")
+                        .withDefault(number(SAMPLING.minP())),
+                Flag.value("seed", "S", "random seed; a row's output depends only on it, not on its batch")
+                        .withDefault(Long.toString(SAMPLING.seed())),
+                Flag.value("stop", "TEXT", "stop a completion at this text (repeatable)").repeated(),
+                Flag.value("order", "planned|input", "planned: prefix groups run together, by the batch planner; "
+                        + "input: in file order").withDefault("planned"),
+                EngineFlags.MAX_OUTPUT_BYTES,
+                Flag.toggle("metrics", "print the engine's metrics on stderr at the end")));
+    }
+
+    private static String number(double value) {
+        return BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
     }
 
     @Override
-    public int run(String[] argv, PrintStream out, PrintStream err) {
-        Args a = Args.parse(name(), argv, GpuFlags.plus(OffloadFlags.plus(Set.of("model", "prompt", "input", "output",
-                "max-tokens", "temperature", "top-k", "top-p", "min-p", "seed", "stop", "max-batch-tokens", "max-seqs",
-                "kv-budget", "threads", "kernels", "backend", "kv-type", "order", "max-output-bytes"))),
-                Set.of("no-prefix-cache", "metrics"));
-        String order = a.get("order").orElse("planned");
+    public String notes() {
+        return """
+                input lines: {"id": ..., "prompt": "...", and optionally max_tokens, temperature, top_k, top_p,
+                              min_p, seed, stop, n, logprobs, presence_penalty, frequency_penalty,
+                              repetition_penalty, stop_token_ids, ignore_eos}, which override the flags
+                output lines: {"id", "text", "prompt_tokens", "completion_tokens", "finish_reason"}
+                              (+ "choices" when n > 1, "logprobs" when asked), or {"id", "error"}""";
+    }
+
+    @Override
+    public int run(Args a, PrintStream out, PrintStream err) {
+        String order = a.required("order");
         if (!order.equals("planned") && !order.equals("input")) {
             throw new UsageException("canopy generate: --order must be planned or input, got '" + order + "'");
         }
@@ -79,7 +95,7 @@ public final class GenerateCommand implements Command {
             throw new UsageException("canopy generate: give exactly one of --prompt TEXT or --input FILE");
         }
         SamplingParams defaults = defaults(a);
-        EngineConfig config = engineConfig(a);
+        EngineConfig config = EngineFlags.config(a);
         List<PromptFile.Entry> input = a.has("prompt")
                 ? List.of(new PromptFile.Entry(new TextNode("prompt"),
                         Optional.of(new GenerationRequest("0", a.required("prompt"), defaults)), Optional.empty()))
@@ -93,7 +109,9 @@ public final class GenerateCommand implements Command {
             if (order.equals("planned")) {
                 requests = PlannedRequests.order(requests, engine);
             }
-            ProgressReporter progress = new ProgressReporter(err, requests.size(), ProgressReporter.stderrIsTerminal());
+            long maxOutputTokens = requests.stream().mapToLong(r -> (long) r.params().maxTokens() * r.params().n()).sum();
+            TerminalProgress progress = new TerminalProgress(err, requests.size(), maxOutputTokens,
+                    TerminalProgress.stderrIsTerminal());
             OrderedLines lines = new OrderedLines(entries.size(), w);
             for (int i = 0; i < entries.size(); i++) {
                 if (entries.get(i).error().isPresent()) {
@@ -103,7 +121,7 @@ public final class GenerateCommand implements Command {
             engine.generate(requests, result -> {
                 int entry = Integer.parseInt(result.id());
                 lines.put(entry, resultLine(entries.get(entry), result));
-                progress.update(1, result.completionTokens());
+                progress.update(result.completionTokens(), result.promptTokens(), result.cachedPromptTokens());
             });
             progress.finish();
             if (a.has("metrics")) {
@@ -118,55 +136,16 @@ public final class GenerateCommand implements Command {
     private static SamplingParams defaults(Args a) {
         try {
             return SamplingParams.builder()
-                    .maxTokens(a.intValue("max-tokens", 64))
-                    .temperature(a.doubleValue("temperature", 0))
-                    .topK(a.intValue("top-k", 0))
-                    .topP(a.doubleValue("top-p", 1))
-                    .minP(a.doubleValue("min-p", 0))
-                    .seed(a.longValue("seed", SamplingParams.DEFAULT_SEED))
+                    .maxTokens(a.intValue("max-tokens"))
+                    .temperature(a.doubleValue("temperature"))
+                    .topK(a.intValue("top-k"))
+                    .topP(a.doubleValue("top-p"))
+                    .minP(a.doubleValue("min-p"))
+                    .seed(a.longValue("seed"))
                     .stop(a.all("stop"))
                     .build();
         } catch (IllegalArgumentException e) {
             throw new UsageException("canopy generate: " + e.getMessage());
-        }
-    }
-
-    static EngineConfig engineConfig(Args a) {
-        EngineConfig c = EngineConfig.defaults(Path.of(a.required("model")));
-        try {
-            return c.withThreads(a.intValue("threads", c.threads()))
-                    .withMaxSeqs(a.intValue("max-seqs", c.maxSeqs()))
-                    .withMaxBatchTokens(a.intValue("max-batch-tokens", c.maxBatchTokens()))
-                    .withKvBudgetBytes(a.bytesValue("kv-budget", c.kvBudgetBytes()))
-                    .withPrefixCaching(!a.has("no-prefix-cache"))
-                    .withKernels(BenchCommand.kernels(a))
-                    .withBackend(backend(a))
-                    .withKvType(kvType(a))
-                    .withGpu(GpuFlags.parse(a))
-                    .withOffload(OffloadFlags.parse(a))
-                    .withMaxOutputBytes(a.bytesValue("max-output-bytes", c.maxOutputBytes()));
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("canopy: " + e.getMessage());
-        }
-    }
-
-    /** The {@code --backend} flag: auto (the GPU where usable, default), cpu or cuda. */
-    static BackendKind backend(Args a) {
-        try {
-            return BackendKind.parse(a.get("backend").orElse("auto"));
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("canopy: --backend: " + e.getMessage());
-        }
-    }
-
-    /**
-     * The {@code --kv-type} flag: f32 (default), q8 (8-bit) or q4 (4-bit, KIVI); quantized KV runs on the CPU backend.
-     */
-    static KvCacheType kvType(Args a) {
-        try {
-            return KvCacheType.parse(a.get("kv-type").orElse("f32"));
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("canopy: --kv-type: " + e.getMessage());
         }
     }
 

@@ -20,18 +20,16 @@ public final class GpuFlags {
     /** The flags, both taking a value. */
     public static final List<String> NAMES = List.of(TENSOR_CORES, SHARED_PREFIX_ATTENTION);
 
-    /** The flags on one usage line. */
-    public static final String USAGE = "[--tensor-cores on|off] [--shared-prefix-attention on|off]";
-
-    /** What the flags do, as usage lines. */
-    public static final String HELP = """
-              --tensor-cores on|off: on a GPU, Q8_0/Q4_0 weights multiplied on tensor cores (default on: several times
-                            faster batches, logits within 1e-3 of fp32, each row's output independent of its batch);
-                            off: fp32 on CUDA cores. Ignored on the CPU
-              --shared-prefix-attention on|off: on a GPU, rows sharing cached prefix blocks attend over them together
-                            (default off; on is faster for shared prefixes, but a row's output then depends on which
-                            rows share its step, so it is no longer bit-for-bit reproducible). Ignored on the CPU
-            """.stripTrailing();
+    /** The declarations, with what each flag does. */
+    public static final List<Flag> FLAGS = List.of(
+            Flag.value(TENSOR_CORES, "on|off", "on a GPU, Q8_0/Q4_0 weights multiplied on tensor cores (on: several "
+                    + "times faster batches, logits within 1e-3 of fp32, each row's output independent of its batch); "
+                    + "off: fp32 on CUDA cores. Ignored on the CPU")
+                    .withDefault(onOff(GpuSettings.defaults().tensorCores())),
+            Flag.value(SHARED_PREFIX_ATTENTION, "on|off", "on a GPU, rows sharing cached prefix blocks attend over "
+                    + "them together (on is faster for shared prefixes, but a row's output then depends on which rows "
+                    + "share its step, so it is no longer bit-for-bit reproducible). Ignored on the CPU")
+                    .withDefault(onOff(GpuSettings.defaults().sharedPrefixAttention())));
 
     private GpuFlags() {
     }
@@ -50,9 +48,13 @@ public final class GpuFlags {
      */
     public static GpuSettings parse(Args a) {
         GpuSettings d = GpuSettings.defaults();
-        return new GpuSettings(a.get(TENSOR_CORES).map(v -> isOn(TENSOR_CORES, v)).orElse(d.tensorCores()),
-                a.get(SHARED_PREFIX_ATTENTION).map(v -> isOn(SHARED_PREFIX_ATTENTION, v))
-                        .orElse(d.sharedPrefixAttention()));
+        return new GpuSettings(a.has(TENSOR_CORES) ? isOn(TENSOR_CORES, a.required(TENSOR_CORES)) : d.tensorCores(),
+                a.has(SHARED_PREFIX_ATTENTION) ? isOn(SHARED_PREFIX_ATTENTION, a.required(SHARED_PREFIX_ATTENTION))
+                        : d.sharedPrefixAttention());
+    }
+
+    private static String onOff(boolean on) {
+        return on ? "on" : "off";
     }
 
     /**

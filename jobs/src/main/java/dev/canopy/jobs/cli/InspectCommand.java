@@ -10,9 +10,9 @@ import dev.canopy.executor.model.Model;
 import dev.canopy.executor.model.ModelConfig;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.IntStream;
 
@@ -30,13 +30,12 @@ public final class InspectCommand implements Command {
     }
 
     @Override
-    public String usage() {
-        return "usage: canopy inspect --model FILE.gguf [--json]";
+    public List<Flag> flags() {
+        return List.of(EngineFlags.MODEL, Flag.toggle("json", "print the report as JSON"));
     }
 
     @Override
-    public int run(String[] argv, PrintStream out, PrintStream err) {
-        Args args = Args.parse(name(), argv, Set.of("model"), Set.of("json"));
+    public int run(Args args, PrintStream out, PrintStream err) {
         Path path = Path.of(args.required("model"));
         try (Model model = Model.load(path)) {
             Map<String, Object> report = report(model);

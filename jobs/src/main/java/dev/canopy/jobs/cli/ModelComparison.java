@@ -22,7 +22,7 @@ final class ModelComparison {
         for (String vs : a.required("vs").split(",")) {
             models.add(Path.of(vs.trim()));
         }
-        int rounds = a.intValue("rounds", 2);
+        int rounds = a.intValue("rounds");
         if (rounds < 1) {
             throw new UsageException("canopy bench: --rounds must be positive, got " + rounds);
         }

@@ -48,7 +48,7 @@ final class OffloadComparison {
      * @throws UsageException when a flag is bad or the working set does not fit the KV cache at 100%
      */
     static Map<String, Object> run(Args a, EngineConfig base, String kind) {
-        int[] budgets = budgets(a.get("budgets").orElse("50,25"));
+        int[] budgets = budgets(a.required("budgets"));
         ModelConfig model;
         try (Model m = Model.load(base.model())) {
             model = m.config();

@@ -5,8 +5,8 @@ import dev.canopy.executor.engine.OffloadTiers;
 import dev.canopy.offload.EvictionPolicyKind;
 import dev.canopy.offload.SwapMode;
 import java.nio.file.Path;
-import java.util.HashSet;
-import java.util.Set;
+import dev.canopy.jobs.units.ByteSize;
+import java.util.List;
 
 /**
  * The KV offload flags shared by {@code generate}, {@code bench} and {@code plan}: where preempted sequences' KV may
@@ -16,22 +16,24 @@ import java.util.Set;
  */
 final class OffloadFlags {
 
-    /** The flags, all taking a value. */
-    static final Set<String> NAMES = Set.of("offload", "host-kv", "spill-dir", "spill-size", "preempt",
-            "offload-policy");
-
-    /** One usage line. */
-    static final String USAGE = "[--offload none|host|disk|host+disk] [--host-kv 2g] [--spill-dir DIR] "
-            + "[--spill-size 8g] [--preempt auto|swap|recompute] [--offload-policy lru|plan]";
+    /**
+     * The declarations. No declared defaults: {@code bench --compare offload} has its own ({@link #parse(Args, String,
+     * long, String)}), so each description says both.
+     */
+    static final List<Flag> FLAGS = List.of(
+            Flag.value("offload", "none|host|disk|host+disk", "where preempted sequences' KV may be swapped to, and "
+                    + "evicted prefix-cache blocks kept (default none; bench --compare offload: host)"),
+            Flag.value("host-kv", "SIZE", "host memory for swapped KV (default " + ByteSize.format(
+                    OffloadConfig.DEFAULT_HOST_BYTES) + "; bench --compare offload: the workload's working set)"),
+            Flag.value("spill-dir", "DIR", "directory of the disk tier (default: java.io.tmpdir)"),
+            Flag.value("spill-size", "SIZE", "most bytes of the disk tier (default "
+                    + ByteSize.format(OffloadConfig.DEFAULT_SPILL_BYTES) + ")"),
+            Flag.value("preempt", "auto|swap|recompute", "a preempted sequence's KV is swapped out or recomputed; "
+                    + "auto asks the cost model (default auto; bench --compare offload: swap)"),
+            Flag.value("offload-policy", "lru|plan", "which blocks a full tier evicts: least recently used, or "
+                    + "plan-aware (those no waiting request starts with first) (default lru)"));
 
     private OffloadFlags() {
-    }
-
-    /** {@code flags} plus the offload flags. */
-    static Set<String> plus(Set<String> flags) {
-        Set<String> all = new HashSet<>(flags);
-        all.addAll(NAMES);
-        return all;
     }
 
     /**

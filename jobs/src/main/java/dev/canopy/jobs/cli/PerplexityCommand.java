@@ -9,10 +9,10 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /** {@code canopy perplexity}: how well a model predicts a text. */
 public final class PerplexityCommand implements Command {
@@ -28,24 +28,27 @@ public final class PerplexityCommand implements Command {
     }
 
     @Override
-    public String usage() {
-        return """
-                usage: canopy perplexity --model FILE.gguf --text FILE.txt [--context N] [--threads N]
-                                         [--kernels auto|native|native-avx512|native-avx2|native-c|java] [--kv-type f32|q8|q4] [--json]
-                  The text's tokens are cut into windows of N tokens (default: the model's context length);
-                  each window is predicted after BOS, every token once. Prints exp(mean NLL).""";
+    public List<Flag> flags() {
+        return List.of(EngineFlags.MODEL,
+                Flag.value("text", "FILE.txt", "the text to predict"),
+                Flag.value("context", "N", "tokens per window (default: the model's context length)"),
+                EngineFlags.THREADS, EngineFlags.KERNELS, EngineFlags.KV_TYPE,
+                Flag.toggle("json", "print the result as JSON"));
     }
 
     @Override
-    public int run(String[] argv, PrintStream out, PrintStream err) {
-        Args a = Args.parse(name(), argv, Set.of("model", "text", "context", "threads", "kernels", "kv-type"),
-                Set.of("json"));
-        KvCacheType kvType = GenerateCommand.kvType(a);
+    public String notes() {
+        return """
+                The text's tokens are cut into windows of N tokens; each window is predicted after BOS, every
+                token once. Prints exp(mean NLL).""";
+    }
+
+    @Override
+    public int run(Args a, PrintStream out, PrintStream err) {
+        KvCacheType kvType = EngineFlags.kvType(a);
         Path modelPath = Path.of(a.required("model"));
         Path textPath = Path.of(a.required("text"));
-        String kernelName = a.get("kernels").orElse("auto");
-        KernelChoice kernels = KernelChoice.fromName(kernelName).orElseThrow(() -> new UsageException(
-                "canopy perplexity: --kernels must be " + KernelChoice.NAMES + ", got '" + kernelName + "'"));
+        KernelChoice kernels = EngineFlags.kernels(a);
         String text;
         try {
             text = Files.readString(textPath);

@@ -13,7 +13,6 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /** {@code canopy plan}: the batch plan of a prompt file under each policy, without running the model. */
 public final class PlanCommand implements Command {
@@ -29,22 +28,23 @@ public final class PlanCommand implements Command {
     }
 
     @Override
-    public String usage() {
-        return """
-                usage: canopy plan --model FILE.gguf --input PROMPTS.jsonl [--max-tokens 64] [--max-seqs 64]
-                                   [--max-batch-tokens 512] [--kv-budget 1g] [--threads N]
-                                   [--kernels auto|native|java] [--backend auto|cpu|cuda] [--json]
-                                   [offload flags, as for generate] [--tensor-cores on|off]
-                                   [--shared-prefix-attention on|off]   (accepted as for generate; the plan ignores them)""";
+    public List<Flag> flags() {
+        return EngineFlags.withEngine(List.of(EngineFlags.MODEL,
+                Flag.value("input", "PROMPTS.jsonl", "the prompt file, as for generate"),
+                Flag.value("max-tokens", "N", "planned output tokens of a prompt without its own max_tokens")
+                        .withDefault("64"),
+                Flag.toggle("json", "print the plan summary as JSON")));
     }
 
     @Override
-    public int run(String[] argv, PrintStream out, PrintStream err) {
-        Args a = Args.parse(name(), argv, GpuFlags.plus(OffloadFlags.plus(Set.of("model", "input", "max-tokens",
-                "max-seqs", "max-batch-tokens", "kv-budget", "threads", "kernels", "backend"))),
-                Set.of("json", "no-prefix-cache"));
-        EngineConfig config = GenerateCommand.engineConfig(a);
-        SamplingParams defaults = SamplingParams.greedy(a.intValue("max-tokens", 64));
+    public String notes() {
+        return "The offload and GPU flags are accepted as for generate; the plan ignores them.";
+    }
+
+    @Override
+    public int run(Args a, PrintStream out, PrintStream err) {
+        EngineConfig config = EngineFlags.config(a);
+        SamplingParams defaults = SamplingParams.greedy(a.intValue("max-tokens"));
         List<PromptFile.Entry> entries = PromptFile.read(Path.of(a.required("input")), defaults);
         try (Model model = Model.load(config.model())) {
             Tokenizer tok = model.tokenizer();

@@ -4,7 +4,7 @@ import dev.canopy.executor.model.ModelQuantizer;
 import dev.canopy.executor.model.QuantScheme;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.Set;
+import java.util.List;
 
 /** {@code canopy quantize}: writes a quantized copy of a GGUF model. */
 public final class QuantizeCommand implements Command {
@@ -20,18 +20,23 @@ public final class QuantizeCommand implements Command {
     }
 
     @Override
-    public String usage() {
-        return """
-                usage: canopy quantize --input IN.gguf --output OUT.gguf --type Q8_0|Q4_0|Q4_K|Q6_K|Q4_K_M
-                  Weight matrices take the type (the output projection Q6_K, Q4_K_M some attn_v/ffn_down
-                  Q6_K, as llama.cpp does); norms and other 1-D tensors are copied. A matrix whose rows do
-                  not divide into the type's blocks falls back to a wider type (Q4_K→Q5_0, Q6_K→Q8_0, else
-                  F16); each fallback is listed.""";
+    public List<Flag> flags() {
+        return List.of(Flag.value("input", "IN.gguf", "the GGUF model to read"),
+                Flag.value("output", "OUT.gguf", "the GGUF file to write (not the input)"),
+                Flag.value("type", "Q8_0|Q4_0|Q4_K|Q6_K|Q4_K_M", "the weight type (required)"));
     }
 
     @Override
-    public int run(String[] argv, PrintStream out, PrintStream err) {
-        Args a = Args.parse(name(), argv, Set.of("input", "output", "type"), Set.of());
+    public String notes() {
+        return """
+                Weight matrices take the type (the output projection Q6_K, Q4_K_M some attn_v/ffn_down
+                Q6_K, as llama.cpp does); norms and other 1-D tensors are copied. A matrix whose rows do
+                not divide into the type's blocks falls back to a wider type (Q4_K→Q5_0, Q6_K→Q8_0, else
+                F16); each fallback is listed.""";
+    }
+
+    @Override
+    public int run(Args a, PrintStream out, PrintStream err) {
         Path input = Path.of(a.required("input"));
         Path output = Path.of(a.required("output"));
         String typeName = a.required("type");

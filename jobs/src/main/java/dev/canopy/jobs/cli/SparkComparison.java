@@ -72,7 +72,7 @@ final class SparkComparison {
             throw new UsageException("canopy bench: --compare spark runs without --offload (the batch job has no"
                     + " offload settings yet)");
         }
-        long seed = a.longValue("seed", 1);
+        long seed = a.longValue("seed");
         List<TextPrompts.Prompt> prompts;
         try (Engine warmUp = Engine.open(config)) {
             int vocab = warmUp.model().config().vocab();

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * {@code canopy structured-bench}: decode throughput of rows sharing one JSON Schema against the same rows
@@ -39,26 +38,33 @@ public final class StructuredBenchCommand implements Command {
     }
 
     @Override
-    public String usage() {
-        return "usage: canopy structured-bench --model FILE.gguf [--rows 32] [--prompt-len 32] [--output-len 32]"
-                + " [--rounds 2] [--threads N] [--schema JSON] [--seed 1] [--json]";
+    public List<Flag> flags() {
+        return List.of(EngineFlags.MODEL,
+                Flag.value("rows", "N", "rows per run").withDefault("32"),
+                Flag.value("prompt-len", "N", "prompt tokens per row").withDefault("32"),
+                Flag.value("output-len", "N", "output tokens per row").withDefault("32"),
+                Flag.value("rounds", "N", "free/constrained pairs of runs").withDefault("2"),
+                Flag.value("schema", "JSON", "the JSON Schema every constrained row follows (default: an object "
+                        + "with a string of at least 400 characters, so rows decode the full output length)"),
+                Flag.value("seed", "S", "workload seed").withDefault("1"),
+                EngineFlags.THREADS, EngineFlags.KV_BUDGET, EngineFlags.MAX_SEQS, EngineFlags.MAX_BATCH_TOKENS,
+                EngineFlags.BACKEND,
+                Flag.toggle("json", "print the report as JSON"));
     }
 
     @Override
-    public int run(String[] argv, PrintStream out, PrintStream err) {
-        Args a = Args.parse(name(), argv, Set.of("model", "rows", "prompt-len", "output-len", "rounds", "threads",
-                "schema", "seed", "kv-budget", "max-seqs", "max-batch-tokens", "backend"), Set.of("json"));
-        int rows = a.intValue("rows", 32);
-        int promptLen = a.intValue("prompt-len", 32);
-        int outputLen = a.intValue("output-len", 32);
-        int rounds = a.intValue("rounds", 2);
-        long seed = a.longValue("seed", 1);
+    public int run(Args a, PrintStream out, PrintStream err) {
+        int rows = a.intValue("rows");
+        int promptLen = a.intValue("prompt-len");
+        int outputLen = a.intValue("output-len");
+        int rounds = a.intValue("rounds");
+        long seed = a.longValue("seed");
         if (rows < 1 || promptLen < 1 || outputLen < 1 || rounds < 1) {
             throw new UsageException("canopy structured-bench: --rows, --prompt-len, --output-len and --rounds must be"
                     + " positive");
         }
         Constraint schema = new Constraint.JsonSchema(a.get("schema").orElse(DEFAULT_SCHEMA));
-        EngineConfig config = GenerateCommand.engineConfig(a);
+        EngineConfig config = EngineFlags.config(a);
         Map<String, Object> report = new LinkedHashMap<>();
         double freeSum = 0;
         double constrainedSum = 0;

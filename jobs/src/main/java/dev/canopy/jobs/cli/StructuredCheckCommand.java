@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * {@code canopy structured-check}: the grammar engine on MaskBench-style files (JSONSchemaBench), one
@@ -30,14 +29,22 @@ public final class StructuredCheckCommand implements Command {
     }
 
     @Override
-    public String usage() {
-        return "usage: canopy structured-check --data DIR --tokenizer MODEL_OR_VOCAB.gguf [--json] [--only PREFIX]"
-                + " [--limit N] [--failures]";
+    public List<Flag> flags() {
+        return List.of(Flag.value("data", "DIR", "a MaskBench data directory (JSONSchemaBench splits)"),
+                Flag.value("tokenizer", "MODEL_OR_VOCAB.gguf", "the vocabulary: a GGUF model or vocabulary file"),
+                Flag.value("only", "PREFIX", "only the schema files whose name starts with PREFIX"),
+                Flag.value("limit", "N", "at most N schema files (default: all)"),
+                Flag.toggle("failures", "list every schema that did not pass, on stderr"),
+                Flag.toggle("json", "print the summary as JSON"));
     }
 
     @Override
-    public int run(String[] argv, PrintStream out, PrintStream err) {
-        Args args = Args.parse(name(), argv, Set.of("data", "tokenizer", "only", "limit"), Set.of("json", "failures"));
+    public String notes() {
+        return "Exit code 1 when a schema accepted an invalid instance (an invalidation error).";
+    }
+
+    @Override
+    public int run(Args args, PrintStream out, PrintStream err) {
         Path data = Path.of(args.required("data"));
         Path vocab = Path.of(args.required("tokenizer"));
         if (!Files.isDirectory(data)) {

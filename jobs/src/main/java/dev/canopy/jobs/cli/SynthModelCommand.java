@@ -6,9 +6,8 @@ import dev.canopy.executor.model.SyntheticModel;
 import dev.canopy.executor.tensor.GgmlType;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.stream.Collectors;
 
 /** {@code canopy synth-model}: writes a GGUF with random weights of a given shape, for benchmarks. */
 public final class SynthModelCommand implements Command {
@@ -24,55 +23,66 @@ public final class SynthModelCommand implements Command {
     }
 
     @Override
-    public String usage() {
-        return """
-                usage: canopy synth-model --out FILE.gguf [--dim 768] [--layers 12] [--heads 12] [--kv-heads 12]
-                                          [--ffn 2048] [--vocab 32000] [--context 2048] [--type Q8_0] [--seed 1]
-                                          [--arch llama] [--experts N --experts-used K --expert-ffn F]
-                  --type: one of %s
-                  --arch: one of %s (qwen3moe and gpt-oss need --experts; llama with them is Mixtral-style)"""
-                .formatted(types(), Architecture.supportedNames());
+    public List<Flag> flags() {
+        return List.of(Flag.value("out", "FILE.gguf", "the GGUF file to write"),
+                Flag.value("dim", "N", "model width").withDefault("768"),
+                Flag.value("layers", "N", "transformer blocks").withDefault("12"),
+                Flag.value("heads", "N", "attention heads").withDefault("12"),
+                Flag.value("kv-heads", "N", "key/value heads (default: --heads)"),
+                Flag.value("ffn", "N", "feed-forward width").withDefault("2048"),
+                Flag.value("vocab", "N", "vocabulary size").withDefault("32000"),
+                Flag.value("context", "N", "context length")
+                        .withDefault(Integer.toString(SyntheticModel.Shape.DEFAULT_CONTEXT_LENGTH)),
+                Flag.value("type", String.join("|", typeNames()), "weight type").withDefault("Q8_0"),
+                Flag.value("seed", "S", "weight seed").withDefault("1"),
+                Flag.value("arch", String.join("|", Architecture.supportedNames().split(", ")), "architecture "
+                        + "(qwen3moe and gpt-oss need --experts; llama with them is Mixtral-style)")
+                        .withDefault("llama"),
+                Flag.value("experts", "N", "experts per MoE layer (default: a dense model)"),
+                Flag.value("experts-used", "K", "experts each token uses").withDefault("2"),
+                Flag.value("expert-ffn", "F", "an expert's feed-forward width (default: --ffn)"));
     }
 
     private static String types() {
-        return SyntheticModel.WEIGHT_TYPES.stream().map(Enum::name).sorted().collect(Collectors.joining(", "));
+        return String.join(", ", typeNames());
+    }
+
+    private static List<String> typeNames() {
+        return SyntheticModel.WEIGHT_TYPES.stream().map(Enum::name).sorted().toList();
     }
 
     @Override
-    public int run(String[] argv, PrintStream out, PrintStream err) {
-        Args a = Args.parse(name(), argv, Set.of("out", "dim", "layers", "heads", "kv-heads", "ffn", "vocab",
-                "context", "type", "seed", "arch", "experts", "experts-used", "expert-ffn"), Set.of());
+    public int run(Args a, PrintStream out, PrintStream err) {
         Path path = Path.of(a.required("out"));
-        int heads = a.intValue("heads", 12);
-        String typeName = a.get("type").orElse("Q8_0");
+        int heads = a.intValue("heads");
+        String typeName = a.required("type");
         GgmlType type = GgmlType.fromName(typeName).filter(SyntheticModel.WEIGHT_TYPES::contains)
                 .orElseThrow(() -> new UsageException("canopy synth-model: --type must be one of " + types()
                         + ", got '" + typeName + "'"));
         SyntheticModel.Shape shape;
         try {
-            shape = new SyntheticModel.Shape(a.intValue("dim", 768), a.intValue("layers", 12), heads,
-                    a.intValue("kv-heads", heads), a.intValue("ffn", 2048), a.intValue("vocab", 32000),
-                    a.intValue("context", SyntheticModel.Shape.DEFAULT_CONTEXT_LENGTH));
+            shape = new SyntheticModel.Shape(a.intValue("dim"), a.intValue("layers"), heads,
+                    a.intValue("kv-heads", heads), a.intValue("ffn"), a.intValue("vocab"), a.intValue("context"));
         } catch (IllegalArgumentException e) {
             throw new UsageException("canopy synth-model: " + e.getMessage());
         }
-        String archName = a.get("arch").orElse("llama");
+        String archName = a.required("arch");
         Architecture arch = Architecture.fromGgufName(archName).orElseThrow(() -> new UsageException(
                 "canopy synth-model: --arch must be one of " + Architecture.supportedNames() + ", got '" + archName + "'"));
         Optional<SyntheticArchModel.Experts> experts;
         try {
             experts = a.get("experts").isEmpty() ? Optional.empty()
-                    : Optional.of(new SyntheticArchModel.Experts(a.intValue("experts", 8), a.intValue("experts-used", 2),
+                    : Optional.of(new SyntheticArchModel.Experts(a.intValue("experts", 8), a.intValue("experts-used"),
                             a.intValue("expert-ffn", shape.ffn())));
         } catch (IllegalArgumentException e) {
             throw new UsageException("canopy synth-model: " + e.getMessage());
         }
         long t0 = System.nanoTime();
         if (arch == Architecture.LLAMA && experts.isEmpty()) {
-            SyntheticModel.write(path, shape, type, a.longValue("seed", 1));
+            SyntheticModel.write(path, shape, type, a.longValue("seed"));
         } else {
             try {
-                SyntheticArchModel.write(path, arch, shape, experts, type, a.longValue("seed", 1));
+                SyntheticArchModel.write(path, arch, shape, experts, type, a.longValue("seed"));
             } catch (IllegalArgumentException e) {
                 throw new UsageException("canopy synth-model: " + e.getMessage());
             }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.canopy.executor.cuda.GpuSettings;
+import dev.canopy.jobs.BatchCommand;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -44,7 +45,7 @@ class GpuFlagsTest {
     void theEngineFlagsReachTheEngineConfig() {
         Args a = Args.parse("generate", new String[] {"--model", "m.gguf", "--shared-prefix-attention", "on"},
                 GpuFlags.plus(Set.of("model")), Set.of());
-        assertThat(GenerateCommand.engineConfig(a).gpu()).isEqualTo(new GpuSettings(true, true));
+        assertThat(EngineFlags.config(a).gpu()).isEqualTo(new GpuSettings(true, true));
     }
 
     @Test
@@ -52,9 +53,9 @@ class GpuFlagsTest {
         for (Command command : new Command[] {new GenerateCommand(), new BenchCommand(), new PlanCommand(),
                 new BatchCommand()}) {
             assertThat(command.usage()).as(command.name())
-                    .contains("--tensor-cores on|off").contains("--shared-prefix-attention on|off");
+                    .contains("--tensor-cores=on|off").contains("--shared-prefix-attention=on|off");
         }
-        assertThat(new GenerateCommand().usage()).contains("default on").contains("default off")
+        assertThat(new GenerateCommand().usage()).contains("Default: on").contains("Default: off")
                 .contains("Ignored on the CPU");
     }
 }

@@ -107,7 +107,7 @@ public final class BatchRun {
                         committedBefore, plan.inputRows(), plan.partitions());
                 phases.end("plan");
                 if (plan.inputRows() > 0) {
-                    try (ProgressReporter reporter = new ProgressReporter(spark.sparkContext(), progress,
+                    try (ProgressLog reporter = new ProgressLog(spark.sparkContext(), progress,
                             committedBefore, total, plan.maxOutputTokens(), spec.progressInterval())) {
                         write(OutputShape.of(spec, columns).apply(plan.rows()), spec.outputFormat(), out, table);
                     }

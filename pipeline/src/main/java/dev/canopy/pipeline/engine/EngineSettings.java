@@ -8,6 +8,7 @@ import java.util.Objects;
 
 import dev.canopy.executor.cuda.GpuSettings;
 import dev.canopy.executor.engine.EngineConfig;
+import dev.canopy.executor.engine.EngineLimits;
 import dev.canopy.executor.kv.KvCacheType;
 
 /**
@@ -52,9 +53,9 @@ public record EngineSettings(int threads, int maxSeqs, int maxBatchTokens, long 
         if (gpu == null) {
             gpu = GpuSettings.defaults();
         }
-        maxOutputBytes = new EngineConfig(Path.of("model.gguf"), Math.max(1, threads), maxSeqs, maxBatchTokens,
-                kvBudgetBytes, blockSize, prefixCaching, kernels).withMaxOutputBytes(maxOutputBytes)
-                .maxOutputBytes(); // validates the rest by the engine's own rules
+        EngineLimits.check(threads == EXECUTOR_CORES ? 1 : threads, maxSeqs, maxBatchTokens, kvBudgetBytes,
+                blockSize);
+        maxOutputBytes = EngineLimits.maxOutputBytes(maxOutputBytes);
     }
 
     /** Settings with the engine's default output cap. */
@@ -72,11 +73,11 @@ public record EngineSettings(int threads, int maxSeqs, int maxBatchTokens, long 
                 GpuSettings.defaults());
     }
 
-    /** The engine's defaults, with the executor's cores as threads. */
+    /** The engine's defaults ({@link EngineConfig}'s), with the executor's cores as threads. */
     public static EngineSettings defaults() {
-        EngineConfig d = EngineConfig.defaults(Path.of("model.gguf"));
-        return new EngineSettings(EXECUTOR_CORES, d.maxSeqs(), d.maxBatchTokens(), d.kvBudgetBytes(), d.blockSize(),
-                d.prefixCaching(), d.kernels(), d.backend(), d.kvType(), d.gpu());
+        return new EngineSettings(EXECUTOR_CORES, EngineConfig.DEFAULT_MAX_SEQS, EngineConfig.DEFAULT_MAX_BATCH_TOKENS,
+                EngineConfig.DEFAULT_KV_BUDGET, EngineConfig.DEFAULT_BLOCK_SIZE, true, KernelChoice.AUTO,
+                BackendKind.AUTO, KvCacheType.F32, GpuSettings.defaults());
     }
 
     /** The engine config for {@code model}, with {@code executorCores} standing in for {@link #EXECUTOR_CORES}. */

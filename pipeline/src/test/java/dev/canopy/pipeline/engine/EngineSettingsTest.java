@@ -1,6 +1,7 @@
 package dev.canopy.pipeline.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.canopy.executor.backend.BackendKind;
 import dev.canopy.executor.tensor.KernelChoice;
@@ -27,6 +28,27 @@ class EngineSettingsTest {
                 KvCacheType.F32).gpu()).isEqualTo(GpuSettings.defaults());
         assertThat(new EngineSettings(1, 4, 64, 1 << 20, 16, true, KernelChoice.JAVA, BackendKind.CPU,
                 KvCacheType.F32, null).gpu()).isEqualTo(GpuSettings.defaults());
+    }
+
+    @Test
+    void theDefaultsAreEngineConfigsDefaults() {
+        EngineConfig engine = EngineConfig.defaults(Path.of("m.gguf"));
+        EngineConfig fromSettings = EngineSettings.defaults().config(Path.of("m.gguf"), engine.threads());
+        assertThat(fromSettings).isEqualTo(engine);
+    }
+
+    @Test
+    void sizesOutsideTheEnginesRangesAreRefusedWhenTheSettingsAreMadeWithTheEnginesMessage() {
+        EngineSettings d = EngineSettings.defaults();
+        assertThatThrownBy(() -> d.withMaxSeqs(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Cannot configure engine: maxSeqs must be at least 1, got 0");
+        assertThatThrownBy(() -> d.withBlockSize(5000)).hasMessage(
+                "Cannot configure engine: blockSize must be in [1, 4096], got 5000");
+        assertThatThrownBy(() -> d.withThreads(2000)).hasMessage(
+                "Cannot configure engine: threads must be in [1, 1024], got 2000");
+        assertThatThrownBy(() -> d.withMaxOutputBytes(3)).hasMessageContaining("maxOutputBytes must be at least 4");
+        assertThat(d.withThreads(EngineSettings.EXECUTOR_CORES).threads()).isZero();
+        assertThat(d.withMaxOutputBytes(0).maxOutputBytes()).isEqualTo(EngineConfig.DEFAULT_MAX_OUTPUT_BYTES);
     }
 
     @Test

@@ -1,9 +1,12 @@
-package dev.canopy.jobs.cli;
+package dev.canopy.jobs.units;
 
 import java.util.Locale;
 import java.util.Optional;
 
-/** Parses human byte sizes: {@code 1048576}, {@code 512k}, {@code 512m}, {@code 2g}, {@code 2GiB}. */
+/**
+ * Human byte sizes, for flags and config keys alike: {@code 1048576}, {@code 512k}, {@code 512m}, {@code 2g},
+ * {@code 2GiB}.
+ */
 public final class ByteSize {
 
     private ByteSize() {}
@@ -30,5 +33,17 @@ public final class ByteSize {
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
+    }
+
+    /** {@code bytes} the shortest way {@link #parse} reads back exactly: {@code 1g}, {@code 512m}, {@code 1000}. */
+    public static String format(long bytes) {
+        String[] units = {"t", "g", "m", "k"};
+        for (int i = 0; i < units.length; i++) {
+            long unit = 1L << (10 * (units.length - i));
+            if (bytes >= unit && bytes % unit == 0) {
+                return bytes / unit + units[i];
+            }
+        }
+        return Long.toString(bytes);
     }
 }

@@ -11,13 +11,13 @@ import dev.canopy.pipeline.SharedSpark;
 import dev.canopy.pipeline.distributed.GenerationProgress;
 import dev.canopy.pipeline.distributed.ProgressCounts;
 
-class ProgressReporterTest {
+class ProgressLogTest {
 
     private final SparkContext context = SharedSpark.session().sparkContext();
 
     @Test
     void linesCountRowsCommittedBeforeAndGiveAnEtaFromTokensBeforeAnyRowFinishes() throws InterruptedException {
-        try (ProgressReporter reporter = new ProgressReporter(context, GenerationProgress.register(context), 2, 12,
+        try (ProgressLog reporter = new ProgressLog(context, GenerationProgress.register(context), 2, 12,
                 1000, Duration.ofHours(1))) {
             Thread.sleep(50);
 

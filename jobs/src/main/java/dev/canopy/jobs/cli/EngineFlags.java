@@ -1,0 +1,108 @@
+package dev.canopy.jobs.cli;
+
+import dev.canopy.executor.backend.BackendKind;
+import dev.canopy.executor.engine.EngineConfig;
+import dev.canopy.executor.kv.KvCacheType;
+import dev.canopy.executor.tensor.KernelChoice;
+import dev.canopy.jobs.units.ByteSize;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The engine flags of {@code generate}, {@code bench}, {@code plan} and {@code structured-bench}, declared once.
+ * Their defaults are {@link EngineConfig}'s, read from it here, so help and docs show what the engine does; this
+ * class is also the one mapping from the flags to an {@link EngineConfig}.
+ */
+public final class EngineFlags {
+
+    public static final Flag MODEL = Flag.value("model", "FILE.gguf",
+            "the model: a GGUF file, or a Hugging Face checkpoint directory");
+    public static final Flag THREADS = Flag.value("threads", "N", "kernel threads (default: the machine's cores)");
+    public static final Flag KERNELS = Flag.value("kernels", String.join("|", KernelChoice.NAMES.split(", | or ")),
+            "CPU kernel path (docs/kernels.md)").withDefault("auto");
+    public static final Flag BACKEND = Flag.value("backend", "auto|cpu|cuda",
+            "where the model runs: auto is the GPU where usable, else the CPU").withDefault("auto");
+    public static final Flag KV_TYPE = Flag.value("kv-type", "f32|q8|q4",
+            "KV cache storage: f32, q8 (8-bit) or q4 (4-bit, KIVI); quantized KV runs on the CPU backend")
+            .withDefault("f32");
+    public static final Flag MAX_SEQS = Flag.value("max-seqs", "N", "most sequences in one engine step")
+            .withDefault(Integer.toString(EngineConfig.DEFAULT_MAX_SEQS));
+    public static final Flag MAX_BATCH_TOKENS = Flag.value("max-batch-tokens", "N", "most tokens in one engine step")
+            .withDefault(Integer.toString(EngineConfig.DEFAULT_MAX_BATCH_TOKENS));
+    public static final Flag KV_BUDGET = Flag.value("kv-budget", "SIZE", "KV cache size, e.g. 512m or 2g")
+            .withDefault(ByteSize.format(EngineConfig.DEFAULT_KV_BUDGET));
+    public static final Flag NO_PREFIX_CACHE = Flag.toggle("no-prefix-cache",
+            "do not share the KV of common prompt prefixes");
+    public static final Flag MAX_OUTPUT_BYTES = Flag.value("max-output-bytes", "SIZE",
+            "a longer text is cut there, with finish_reason output_limit")
+            .withDefault(ByteSize.format(EngineConfig.DEFAULT_MAX_OUTPUT_BYTES));
+
+    /** The flags that size and place the engine, without the model. */
+    public static final List<Flag> ENGINE = List.of(MAX_SEQS, MAX_BATCH_TOKENS, KV_BUDGET, NO_PREFIX_CACHE, THREADS,
+            KERNELS, BACKEND, KV_TYPE);
+
+    private EngineFlags() {
+    }
+
+    /** {@link #ENGINE}, the offload flags and the GPU flags, after {@code first}. */
+    public static List<Flag> withEngine(List<Flag> first) {
+        List<Flag> all = new ArrayList<>(first);
+        all.addAll(ENGINE);
+        all.addAll(OffloadFlags.FLAGS);
+        all.addAll(GpuFlags.FLAGS);
+        return List.copyOf(all);
+    }
+
+    /**
+     * The engine config the flags give, {@link EngineConfig#defaults} for those not given (a command that does not
+     * declare a flag gets its default).
+     *
+     * @throws UsageException naming a flag whose value the engine refuses
+     */
+    public static EngineConfig config(Args a) {
+        EngineConfig c = EngineConfig.defaults(Path.of(a.required("model")));
+        try {
+            return c.withThreads(a.intValue("threads", c.threads()))
+                    .withMaxSeqs(a.intValue("max-seqs", c.maxSeqs()))
+                    .withMaxBatchTokens(a.intValue("max-batch-tokens", c.maxBatchTokens()))
+                    .withKvBudgetBytes(a.bytesValue("kv-budget", c.kvBudgetBytes()))
+                    .withPrefixCaching(!a.has("no-prefix-cache"))
+                    .withKernels(kernels(a))
+                    .withBackend(backend(a))
+                    .withKvType(kvType(a))
+                    .withGpu(GpuFlags.parse(a))
+                    .withOffload(OffloadFlags.parse(a))
+                    .withMaxOutputBytes(a.bytesValue("max-output-bytes", c.maxOutputBytes()));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("canopy: " + e.getMessage());
+        }
+    }
+
+    /** The {@code --backend} flag: auto (the GPU where usable, default), cpu or cuda. */
+    public static BackendKind backend(Args a) {
+        try {
+            return BackendKind.parse(a.get("backend").orElse("auto"));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("canopy: --backend: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The {@code --kv-type} flag: f32 (default), q8 (8-bit) or q4 (4-bit, KIVI); quantized KV runs on the CPU backend.
+     */
+    public static KvCacheType kvType(Args a) {
+        try {
+            return KvCacheType.parse(a.get("kv-type").orElse("f32"));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("canopy: --kv-type: " + e.getMessage());
+        }
+    }
+
+    /** The {@code --kernels} flag: the CPU kernel path, auto by default. */
+    public static KernelChoice kernels(Args a) {
+        String k = a.get("kernels").orElse("auto");
+        return KernelChoice.fromName(k).orElseThrow(
+                () -> new UsageException("canopy: --kernels must be " + KernelChoice.NAMES + ", got '" + k + "'"));
+    }
+}
