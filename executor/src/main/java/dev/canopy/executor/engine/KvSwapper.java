@@ -3,6 +3,7 @@ package dev.canopy.executor.engine;
 import dev.canopy.executor.kv.PrefixSpill;
 import dev.canopy.executor.model.Backend;
 import dev.canopy.executor.model.ModelConfig;
+import dev.canopy.executor.sched.Scheduler;
 import dev.canopy.executor.sched.Sequence;
 import dev.canopy.executor.sched.SwapSpace;
 import dev.canopy.offload.BlockKey;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.ToIntFunction;
 
 /**
@@ -41,12 +43,16 @@ import java.util.function.ToIntFunction;
  *
  * <p>Used by the scheduler's thread only (prefetches run on the store's threads).
  */
-final class KvSwapper implements SwapSpace, AutoCloseable {
+final class KvSwapper implements KvOffload {
 
     /** Assumed before anything was measured. */
     private static final TierBandwidth FALLBACK_BANDWIDTH = new TierBandwidth(2e9, 2e9);
     private static final double FALLBACK_FLOPS_PER_SECOND = 2e10;
     private static final int PREFETCH_IN_FLIGHT = 4;
+    /** Waiting sequences, next in line to be admitted, whose offloaded blocks are prefetched during a step. */
+    private static final int PREFETCH_SEQUENCES = 4;
+    /** Waiting sequences, next in line, whose prefixes the plan of which evicted prefix blocks to keep looks at. */
+    private static final int PLAN_HORIZON = 1024;
 
     private final Backend backend;
     private final TieredKvStore store;
@@ -180,21 +186,47 @@ final class KvSwapper implements SwapSpace, AutoCloseable {
         return reads.size();
     }
 
-    /** Where the block manager offers evicted prefix-cache blocks and restores prefixes from. */
-    PrefixSpill prefixSpill() {
+    @Override
+    public PrefixSpill prefixSpill() {
         return prefixes;
     }
 
     /** Takes the waiting queue, in admission order, as the plan of which prefix blocks are read again. */
-    void plan(List<Sequence> waiting) {
-        prefixes.plan(waiting);
+    @Override
+    public void beforeSchedule(Scheduler scheduler) {
+        prefixes.plan(scheduler.nextToAdmit(PLAN_HORIZON));
+    }
+
+    /**
+     * Starts moving the blocks of the next sequences to admit up to the first tier, while the forward computes: their
+     * swapped-out blocks, then the stored prefix blocks after those cached in the pool.
+     */
+    @Override
+    public void beforeForward(Scheduler scheduler) {
+        prefetch(scheduler.nextToAdmit(PREFETCH_SEQUENCES), scheduler.blockManager()::cachedPrefixBlocks);
+    }
+
+    @Override
+    public void afterForward(int tokens, long nanos) {
+        recordForward(tokens, nanos);
+        finishPendingReads(); // the step's swap-out copies ran beside its forward
+    }
+
+    @Override
+    public void afterEmptyStep() {
+        finishPendingReads();
+    }
+
+    @Override
+    public Optional<SwapMetrics> swapMetrics() {
+        return Optional.of(metrics());
     }
 
     /**
      * Starts moving the blocks of {@code upcoming} (the next sequences to admit, in order) up to the first tier: their
      * swapped-out blocks, then the stored prefix blocks after the {@code cachedBlocks} of each cached in the pool.
      */
-    void prefetch(List<Sequence> upcoming, ToIntFunction<Sequence> cachedBlocks) {
+    private void prefetch(List<Sequence> upcoming, ToIntFunction<Sequence> cachedBlocks) {
         if (prefetcher == null) {
             return;
         }
@@ -214,7 +246,7 @@ final class KvSwapper implements SwapSpace, AutoCloseable {
     }
 
     /** Records a forward pass of {@code tokens} rows that took {@code nanos}, for the FLOP rate of recomputing. */
-    void recordForward(int tokens, long nanos) {
+    private void recordForward(int tokens, long nanos) {
         forwardFlops += 2L * matmulParameters() * tokens;
         forwardNanos += nanos;
     }
