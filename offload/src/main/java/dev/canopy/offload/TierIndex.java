@@ -25,7 +25,7 @@ import java.util.function.Supplier;
  */
 final class TierIndex {
 
-    /** A transfer prepared: block {@code key} moves from tier {@code from} to tier {@code to} (equal for a write or read). */
+    /** A transfer prepared: block {@code key} moves from tier {@code from} to {@code to} (equal: a write or read). */
     record Transfer(BlockKey key, StoredBlock block, int from, int to) {
     }
 

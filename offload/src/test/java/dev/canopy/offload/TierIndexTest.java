@@ -41,7 +41,7 @@ class TierIndexTest {
             assertThat(store.tierOf(OTHER)).hasValue(0);
             assertThat(store.pin(OTHER)).isTrue();
             store.unpin(OTHER);
-            assertThat(store.stats().tiers().getFirst().residentBlocks()).as("the slow block is not in yet").isEqualTo(1);
+            assertThat(store.stats().tiers().getFirst().residentBlocks()).as("the slow block: not yet").isEqualTo(1);
             usedDuringWrite.set(true);
         };
         KvTier slow = new HookedTier(new HostMemoryTier(4 * BLOCK, BLOCK), key -> {
@@ -74,7 +74,8 @@ class TierIndexTest {
         assertThat(write.get().block().busy).isFalse();
         assertThat(index.tierOf(SLOW)).as("a failed write stores nothing").isEqualTo(OptionalInt.empty());
 
-        assertThat(index.claimRoom(0, OTHER)).as("the failed write gave its slot back").isEqualTo(TierIndex.Room.CLAIMED);
+        assertThat(index.claimRoom(0, OTHER)).as("the failed write gave its slot back")
+                .isEqualTo(TierIndex.Room.CLAIMED);
         TierIndex.Transfer other = index.beginStore(OTHER, 0).orElseThrow();
         host.put(OTHER, pattern(BLOCK, 2)); // the transfer worker's part, here by hand
         assertThat(index.completeStore(other, null, 0)).isTrue();
