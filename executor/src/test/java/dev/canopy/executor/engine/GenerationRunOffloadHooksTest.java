@@ -5,17 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.canopy.executor.TestModels;
 import dev.canopy.executor.kv.BlockManager;
 import dev.canopy.executor.kv.BlockManagerConfig;
-import dev.canopy.executor.kv.PrefixSpill;
 import dev.canopy.executor.model.CpuBackend;
 import dev.canopy.executor.model.Model;
 import dev.canopy.executor.sample.SamplingParams;
 import dev.canopy.executor.sched.Scheduler;
 import dev.canopy.executor.sched.SchedulerConfig;
-import dev.canopy.executor.sched.Sequence;
 import dev.canopy.executor.tensor.KernelBackend;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -65,29 +62,11 @@ class GenerationRunOffloadHooksTest {
     }
 
     /** Offload off, as {@link KvOffload#NONE}, recording each hook the loop calls. */
-    private record RecordingOffload(List<String> calls) implements KvOffload {
-        @Override
-        public boolean shouldSwap(Sequence seq, int blocks) {
-            return false;
-        }
+    private static final class RecordingOffload extends KvOffload.NoKvOffload {
+        private final List<String> calls;
 
-        @Override
-        public int swapOut(Sequence seq, int blocks) {
-            return 0;
-        }
-
-        @Override
-        public int swapIn(Sequence seq, int fromBlock, int toBlock) {
-            return 0;
-        }
-
-        @Override
-        public void discard(Sequence seq) {
-        }
-
-        @Override
-        public PrefixSpill prefixSpill() {
-            return PrefixSpill.NONE;
+        RecordingOffload(List<String> calls) {
+            this.calls = calls;
         }
 
         @Override
@@ -108,15 +87,6 @@ class GenerationRunOffloadHooksTest {
         @Override
         public void afterEmptyStep() {
             calls.add("afterEmptyStep");
-        }
-
-        @Override
-        public Optional<SwapMetrics> swapMetrics() {
-            return Optional.empty();
-        }
-
-        @Override
-        public void close() {
         }
     }
 }
