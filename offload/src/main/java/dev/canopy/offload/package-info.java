@@ -4,7 +4,8 @@
  * {@link dev.canopy.offload.EvictionPolicy} (LRU, or plan-aware from a {@link dev.canopy.offload.NextUsePlan}),
  * prefetches with a {@link dev.canopy.offload.Prefetcher}, and counts traffic in {@link dev.canopy.offload.OffloadStats}.
  * {@link dev.canopy.offload.SwapOrRecompute} decides per preempted sequence whether its KV goes down a tier or is
- * recomputed; {@link dev.canopy.offload.KvBlockLayout} turns a paged cache block into one payload and back.
+ * recomputed. How a paged cache block becomes one payload is the executor's business (its {@code kv.KvBlockLayout}):
+ * here a block is opaque bytes of a fixed size.
  *
  * <p>A block offloaded is stored exactly or not at all, and a load returns its exact bytes or says it is missing or
  * lost: callers recompute what is not loaded, so outputs never depend on where a block was kept. No dependency on the

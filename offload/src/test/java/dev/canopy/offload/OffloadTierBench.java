@@ -17,7 +17,7 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class OffloadTierBench {
 
-    private static final long BLOCK = new KvBlockLayout(12, 16, 768).blockBytes();
+    private static final long BLOCK = 2L * 12 * 16 * 768 * Float.BYTES; // (layers, 2 [keys, values], tokens, kvDim) floats
 
     private OffloadTierBench() {
     }

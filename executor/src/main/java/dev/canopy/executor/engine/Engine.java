@@ -5,12 +5,10 @@ import dev.canopy.executor.kv.BlockHasher;
 import dev.canopy.executor.kv.BlockManager;
 import dev.canopy.executor.kv.BlockManagerConfig;
 import dev.canopy.executor.kv.KvStorage;
-import dev.canopy.executor.kv.PrefixSpill;
 import dev.canopy.executor.model.Backend;
 import dev.canopy.executor.model.Model;
 import dev.canopy.executor.sched.Scheduler;
 import dev.canopy.executor.sched.SchedulerConfig;
-import dev.canopy.executor.sched.SwapSpace;
 import dev.canopy.executor.tokenizer.Tokenizer;
 import dev.canopy.offload.SpillFileSystem;
 import java.util.Arrays;
@@ -40,7 +38,7 @@ public final class Engine implements AutoCloseable {
     private final Model model;
     private final Backend backend;
     private final Scheduler scheduler;
-    private final KvSwapper swapper; // null: no offload tiers, preemption recomputes
+    private final KvOffload offload; // NONE: no offload tiers, preemption recomputes
     private final StepSampler sampler;
     private final ReentrantLock lock = new ReentrantLock();
     private EngineMetrics total;
@@ -66,15 +64,15 @@ public final class Engine implements AutoCloseable {
                     + "sliding-window layers keep their own KV pool: the swap tiers hold whole blocks of every layer; "
                     + "turn offload off or open the backend without a local pool");
         }
-        this.swapper = config.offload().enabled()
-                ? KvSwapper.open(config.offload(), model.config(), backend, spillFiles) : null;
+        this.offload = config.offload().enabled()
+                ? KvSwapper.open(config.offload(), model.config(), backend, spillFiles) : KvOffload.NONE;
         BlockManager blocks = new BlockManager(new BlockManagerConfig(backend.numBlocks(), backend.blockSize(),
-                config.prefixCaching()), BlockHasher.DEFAULT, swapper == null ? PrefixSpill.NONE : swapper.prefixSpill());
+                config.prefixCaching()), BlockHasher.DEFAULT, offload.prefixSpill());
         SchedulerConfig schedulerConfig = new SchedulerConfig(config.maxBatchTokens(), config.maxSeqs());
         this.scheduler = backend.numLocalBlocks() > 0
                 ? new Scheduler(schedulerConfig, blocks, localPool(config, backend),
                         model.config().features().window().orElseThrow().size())
-                : new Scheduler(schedulerConfig, blocks, swapper == null ? SwapSpace.NONE : swapper);
+                : new Scheduler(schedulerConfig, blocks, offload);
         this.sampler = new StepSampler(config.threads());
         this.total = EngineMetrics.zero(backend.numBlocks());
         this.last = total;
@@ -158,7 +156,7 @@ public final class Engine implements AutoCloseable {
     private void run(List<GenerationRequest> requests, ObjIntConsumer<GenerationResult> sink, IntConsumer onTokens) {
         lock.lock();
         try {
-            GenerationRun run = new GenerationRun(model.config(), model.tokenizer(), backend, scheduler, swapper, sampler,
+            GenerationRun run = new GenerationRun(model.config(), model.tokenizer(), backend, scheduler, offload, sampler,
                     sink, onTokens, config.maxOutputBytes());
             last = run.run(requests);
             total = total.plus(last);
@@ -188,7 +186,7 @@ public final class Engine implements AutoCloseable {
     public Optional<SwapMetrics> swapMetrics() {
         lock.lock();
         try {
-            return swapper == null ? Optional.empty() : Optional.of(swapper.metrics());
+            return offload.swapMetrics();
         } finally {
             lock.unlock();
         }
@@ -197,9 +195,7 @@ public final class Engine implements AutoCloseable {
     @Override
     public void close() {
         sampler.close();
-        if (swapper != null) {
-            swapper.close();
-        }
+        offload.close();
         backend.close();
         model.close();
     }

@@ -44,7 +44,7 @@ public record EngineConfig(Path model, int threads, int maxSeqs, int maxBatchTok
         if (model == null) {
             throw new IllegalArgumentException("Cannot configure engine: model path is not set");
         }
-        EngineLimits.check(threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize);
+        EngineSizeChecks.check(threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize);
         if (kernels == null) {
             kernels = KernelChoice.AUTO;
         }
@@ -60,7 +60,7 @@ public record EngineConfig(Path model, int threads, int maxSeqs, int maxBatchTok
         if (gpu == null) {
             gpu = GpuSettings.defaults();
         }
-        maxOutputBytes = EngineLimits.maxOutputBytes(maxOutputBytes);
+        maxOutputBytes = EngineSizeChecks.maxOutputBytes(maxOutputBytes);
     }
 
     /** A config with the {@link #DEFAULT_MAX_OUTPUT_BYTES default output cap}. */

@@ -3,6 +3,7 @@ package dev.canopy.executor.engine;
 import dev.canopy.executor.kv.PrefixSpill;
 import dev.canopy.executor.model.Backend;
 import dev.canopy.executor.model.ModelConfig;
+import dev.canopy.executor.sched.Scheduler;
 import dev.canopy.executor.sched.Sequence;
 import dev.canopy.executor.sched.SwapSpace;
 import dev.canopy.offload.BlockKey;
@@ -11,7 +12,6 @@ import dev.canopy.offload.NextUsePlan;
 import dev.canopy.offload.Prefetcher;
 import dev.canopy.offload.SpillFileSystem;
 import dev.canopy.offload.SwapOrRecompute;
-import dev.canopy.offload.TierBandwidth;
 import dev.canopy.offload.TieredKvStore;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -19,13 +19,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.ToIntFunction;
 
 /**
- * The engine's {@link SwapSpace}: swaps preempted sequences' KV blocks between the backend's pool and a
- * {@link TieredKvStore}, block {@code k} of sequence {@code s} stored as {@code BlockKey(s, k)}. Chooses swap or
- * recompute with {@link SwapOrRecompute}, from the first tier's measured bandwidth and the engine's measured FLOP
- * rate. Plan-aware: a sequence swapped out later is admitted sooner (preempted sequences go back to the head of the
+ * The engine's {@link KvOffload}, its {@link SwapSpace} part: swaps preempted sequences' KV blocks between the
+ * backend's pool and a {@link TieredKvStore}, block {@code k} of sequence {@code s} stored as {@code BlockKey(s, k)}.
+ * Chooses swap or recompute with {@link SwapChoice} ({@link SwapOrRecompute}: the first tier's measured bandwidth
+ * against the engine's measured FLOP rate). Plan-aware: a sequence swapped out later is admitted sooner (preempted sequences go back to the head of the
  * waiting queue), so each swap-out plans its blocks' next use before every block already stored, and the blocks of
  * the next sequences to swap in are prefetched up to the first tier while a step computes. The same store keeps the
  * prefix-cache blocks the pool evicts ({@link PrefixOffload}); their prefetch rides along.
@@ -41,19 +42,19 @@ import java.util.function.ToIntFunction;
  *
  * <p>Used by the scheduler's thread only (prefetches run on the store's threads).
  */
-final class KvSwapper implements SwapSpace, AutoCloseable {
+final class KvSwapper implements KvOffload {
 
-    /** Assumed before anything was measured. */
-    private static final TierBandwidth FALLBACK_BANDWIDTH = new TierBandwidth(2e9, 2e9);
-    private static final double FALLBACK_FLOPS_PER_SECOND = 2e10;
     private static final int PREFETCH_IN_FLIGHT = 4;
+    /** Waiting sequences, next in line to be admitted, whose offloaded blocks are prefetched during a step. */
+    private static final int PREFETCH_SEQUENCES = 4;
+    /** Waiting sequences, next in line, whose prefixes the plan of which evicted prefix blocks to keep looks at. */
+    private static final int PLAN_HORIZON = 1024;
 
     private final Backend backend;
     private final TieredKvStore store;
     private final Prefetcher prefetcher; // null: LRU, no prefetch
     private final PrefixOffload prefixes;
-    private final OffloadConfig config;
-    private final ModelConfig model;
+    private final SwapChoice choice;
     private final long blockBytes;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment staging; // (blockBytes) one block being swapped in, as the backend's cache stores it
@@ -61,10 +62,6 @@ final class KvSwapper implements SwapSpace, AutoCloseable {
     private final Map<Long, Integer> storedBlocks = new HashMap<>(); // sequence id -> leading blocks stored
     private final Map<Long, SwapOut> swappingOut = new HashMap<>(); // sequence id -> its swap-out's reads pending
     private long nextUseRank = NextUsePlan.MAX_STEP / 2; // decreases: the latest swap-out is swapped in first
-    private long forwardFlops;
-    private long forwardNanos;
-    private long swapDecisions;
-    private long recomputeDecisions;
     private long swapOuts;
     private long swapIns;
     private long blocksSwappedOut;
@@ -73,8 +70,7 @@ final class KvSwapper implements SwapSpace, AutoCloseable {
     private long blocksNotRestored;
 
     private KvSwapper(OffloadConfig config, ModelConfig model, Backend backend, TieredKvStore store) {
-        this.config = config;
-        this.model = model;
+        this.choice = new SwapChoice(config.preemption(), model);
         this.backend = backend;
         this.store = store;
         this.blockBytes = store.blockBytes();
@@ -96,17 +92,7 @@ final class KvSwapper implements SwapSpace, AutoCloseable {
     @Override
     public boolean shouldSwap(Sequence seq, int blocks) {
         prefixes.preempting(seq); // asked at every preemption that frees computed blocks
-        TierBandwidth tier = TierBandwidth.measured(store.stats().tiers().getFirst(), FALLBACK_BANDWIDTH);
-        double flops = SwapOrRecompute.prefillFlops(matmulParameters(), model.layers(), model.qDim(),
-                seq.numComputedTokens());
-        boolean swap = new SwapOrRecompute(config.preemption(), flopsPerSecond())
-                .decide(blocks * blockBytes, tier, flops).swap();
-        if (swap) {
-            swapDecisions++;
-        } else {
-            recomputeDecisions++;
-        }
-        return swap;
+        return choice.swap(blocks * blockBytes, seq.numComputedTokens(), store.stats().tiers().getFirst());
     }
 
     /**
@@ -180,21 +166,47 @@ final class KvSwapper implements SwapSpace, AutoCloseable {
         return reads.size();
     }
 
-    /** Where the block manager offers evicted prefix-cache blocks and restores prefixes from. */
-    PrefixSpill prefixSpill() {
+    @Override
+    public PrefixSpill prefixSpill() {
         return prefixes;
     }
 
     /** Takes the waiting queue, in admission order, as the plan of which prefix blocks are read again. */
-    void plan(List<Sequence> waiting) {
-        prefixes.plan(waiting);
+    @Override
+    public void beforeSchedule(Scheduler scheduler) {
+        prefixes.plan(scheduler.nextToAdmit(PLAN_HORIZON));
+    }
+
+    /**
+     * Starts moving the blocks of the next sequences to admit up to the first tier, while the forward computes: their
+     * swapped-out blocks, then the stored prefix blocks after those cached in the pool.
+     */
+    @Override
+    public void beforeForward(Scheduler scheduler) {
+        prefetch(scheduler.nextToAdmit(PREFETCH_SEQUENCES), scheduler.blockManager()::cachedPrefixBlocks);
+    }
+
+    @Override
+    public void afterForward(int tokens, long nanos) {
+        choice.recordForward(tokens, nanos);
+        finishPendingReads(); // the step's swap-out copies ran beside its forward
+    }
+
+    @Override
+    public void afterEmptyStep() {
+        finishPendingReads();
+    }
+
+    @Override
+    public Optional<SwapMetrics> swapMetrics() {
+        return Optional.of(metrics());
     }
 
     /**
      * Starts moving the blocks of {@code upcoming} (the next sequences to admit, in order) up to the first tier: their
      * swapped-out blocks, then the stored prefix blocks after the {@code cachedBlocks} of each cached in the pool.
      */
-    void prefetch(List<Sequence> upcoming, ToIntFunction<Sequence> cachedBlocks) {
+    private void prefetch(List<Sequence> upcoming, ToIntFunction<Sequence> cachedBlocks) {
         if (prefetcher == null) {
             return;
         }
@@ -213,15 +225,9 @@ final class KvSwapper implements SwapSpace, AutoCloseable {
         }
     }
 
-    /** Records a forward pass of {@code tokens} rows that took {@code nanos}, for the FLOP rate of recomputing. */
-    void recordForward(int tokens, long nanos) {
-        forwardFlops += 2L * matmulParameters() * tokens;
-        forwardNanos += nanos;
-    }
-
     /** The counters now. */
     SwapMetrics metrics() {
-        return new SwapMetrics(swapDecisions, recomputeDecisions, swapOuts, swapIns, blocksSwappedOut, blocksSwappedIn,
+        return new SwapMetrics(choice.swaps(), choice.recomputes(), swapOuts, swapIns, blocksSwappedOut, blocksSwappedIn,
                 blocksNotStored, blocksNotRestored, prefixes.metrics(), store.stats());
     }
 
@@ -283,15 +289,5 @@ final class KvSwapper implements SwapSpace, AutoCloseable {
                 storedBlocks.put(sequenceId, stored);
             }
         }
-    }
-
-    private double flopsPerSecond() {
-        return forwardNanos == 0 || forwardFlops == 0 ? FALLBACK_FLOPS_PER_SECOND : forwardFlops * 1e9 / forwardNanos;
-    }
-
-    /** Weights multiplied per token: the attention and FFN projections of every layer, and the output head. */
-    private long matmulParameters() {
-        long perLayer = 2L * model.dim() * model.qDim() + 2L * model.dim() * model.kvDim() + 3L * model.dim() * model.ffn();
-        return model.layers() * perLayer + (long) model.vocab() * model.dim();
     }
 }

@@ -1,7 +1,5 @@
 package dev.canopy.executor.kv;
 
-import dev.canopy.executor.model.ModelConfig;
-import dev.canopy.offload.KvBlockLayout;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -21,7 +19,7 @@ public final class F32KvStorage extends KvStorage {
     private final int numLocalBlocks;
 
     /** Use {@link KvStorage#open}, which checks the counts. */
-    F32KvStorage(ModelConfig config, int numBlocks, int blockSize) {
+    F32KvStorage(KvShape config, int numBlocks, int blockSize) {
         this(config, numBlocks, blockSize, new boolean[config.layers()], 0);
     }
 
@@ -30,7 +28,7 @@ public final class F32KvStorage extends KvStorage {
      * layers of {@code WindowedBlocks}) and whose other layers hold {@code numBlocks}. Use
      * {@link KvStorage#openWindowed}, which checks the counts.
      */
-    F32KvStorage(ModelConfig config, int numBlocks, int blockSize, boolean[] localLayers, int numLocalBlocks) {
+    F32KvStorage(KvShape config, int numBlocks, int blockSize, boolean[] localLayers, int numLocalBlocks) {
         super(KvCacheType.F32, config, numBlocks, blockSize);
         this.localLayers = localLayers.clone();
         this.numLocalBlocks = numLocalBlocks;

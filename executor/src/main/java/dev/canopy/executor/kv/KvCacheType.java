@@ -1,6 +1,5 @@
 package dev.canopy.executor.kv;
 
-import dev.canopy.executor.model.ModelConfig;
 import java.util.Locale;
 
 /**
@@ -64,12 +63,12 @@ public enum KvCacheType {
     }
 
     /** Bytes of one block of {@code blockSize} tokens of {@code config}'s KV cache, all layers, keys and values. */
-    public long blockBytes(ModelConfig config, int blockSize) {
+    public long blockBytes(KvShape config, int blockSize) {
         return config.layers() * layerBlockBytes(config.kvDim(), blockSize);
     }
 
     /** Bytes one token takes in blocks of {@code blockSize} (rounded up), all layers, keys and values. */
-    public long bytesPerToken(ModelConfig config, int blockSize) {
+    public long bytesPerToken(KvShape config, int blockSize) {
         long block = blockBytes(config, blockSize);
         return (block + blockSize - 1) / blockSize;
     }

@@ -1,6 +1,5 @@
 package dev.canopy.executor.kv;
 
-import dev.canopy.executor.model.ModelConfig;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -27,7 +26,7 @@ public abstract sealed class KvStorage implements AutoCloseable permits F32KvSto
     private final int blockSize;
     private final int kvDim;
 
-    KvStorage(KvCacheType type, ModelConfig config, int numBlocks, int blockSize) {
+    KvStorage(KvCacheType type, KvShape config, int numBlocks, int blockSize) {
         this.type = type;
         this.numBlocks = numBlocks;
         this.blockSize = blockSize;
@@ -40,7 +39,7 @@ public abstract sealed class KvStorage implements AutoCloseable permits F32KvSto
      * @throws IllegalArgumentException when a count is not positive or a layer would exceed
      *     {@link #MAX_ELEMENTS_PER_LAYER}
      */
-    public static KvStorage open(ModelConfig config, KvCacheType type, int numBlocks, int blockSize) {
+    public static KvStorage open(KvShape config, KvCacheType type, int numBlocks, int blockSize) {
         checkCounts(config, numBlocks, blockSize);
         return switch (type) {
             case F32 -> new F32KvStorage(config, numBlocks, blockSize);
@@ -49,7 +48,7 @@ public abstract sealed class KvStorage implements AutoCloseable permits F32KvSto
         };
     }
 
-    private static void checkCounts(ModelConfig config, int numBlocks, int blockSize) {
+    private static void checkCounts(KvShape config, int numBlocks, int blockSize) {
         if (numBlocks <= 0 || blockSize <= 0) {
             throw new IllegalArgumentException("Cannot allocate KV cache: numBlocks and blockSize must be positive, got "
                     + numBlocks + " and " + blockSize);
@@ -69,7 +68,7 @@ public abstract sealed class KvStorage implements AutoCloseable permits F32KvSto
      * @throws IllegalArgumentException when a count is not positive, the layer flags do not match the model, or a
      *     layer would exceed {@link #MAX_ELEMENTS_PER_LAYER}
      */
-    public static F32KvStorage openWindowed(ModelConfig config, int numBlocks, int numLocalBlocks, int blockSize,
+    public static F32KvStorage openWindowed(KvShape config, int numBlocks, int numLocalBlocks, int blockSize,
                                             boolean[] localLayers) {
         if (localLayers.length != config.layers() || numLocalBlocks <= 0) {
             throw new IllegalArgumentException("Cannot allocate a windowed KV cache: " + localLayers.length
@@ -87,7 +86,7 @@ public abstract sealed class KvStorage implements AutoCloseable permits F32KvSto
      *
      * @throws IllegalArgumentException when the budget holds no block
      */
-    public static int blocksForBudget(ModelConfig config, KvCacheType type, long budgetBytes, int blockSize) {
+    public static int blocksForBudget(KvShape config, KvCacheType type, long budgetBytes, int blockSize) {
         long perBlock = type.blockBytes(config, blockSize);
         long heapCap = (long) (Runtime.getRuntime().maxMemory() * MAX_HEAP_SHARE);
         long budget = Math.min(budgetBytes, heapCap);

@@ -1,6 +1,5 @@
 package dev.canopy.executor.kv;
 
-import dev.canopy.executor.model.ModelConfig;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -27,7 +26,7 @@ public final class Q4KvStorage extends QuantizedKvStorage {
     private final OpenBlocks openBlocks;
 
     /** Use {@link KvStorage#open}, which checks the counts. */
-    Q4KvStorage(ModelConfig config, int numBlocks, int blockSize) {
+    Q4KvStorage(KvShape config, int numBlocks, int blockSize) {
         super(KvCacheType.Q4, config, numBlocks, blockSize);
         int kvDim = config.kvDim();
         this.groups = KvCacheType.groups(kvDim);

@@ -1,6 +1,5 @@
 package dev.canopy.executor.kv;
 
-import dev.canopy.executor.model.ModelConfig;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -17,7 +16,7 @@ public final class Q8KvStorage extends QuantizedKvStorage {
     private final float[][] valueScales; // per layer: (numBlocks * blockSize, groups)
 
     /** Use {@link KvStorage#open}, which checks the counts. */
-    Q8KvStorage(ModelConfig config, int numBlocks, int blockSize) {
+    Q8KvStorage(KvShape config, int numBlocks, int blockSize) {
         super(KvCacheType.Q8, config, numBlocks, blockSize);
         int kvDim = config.kvDim();
         this.groups = KvCacheType.groups(kvDim);

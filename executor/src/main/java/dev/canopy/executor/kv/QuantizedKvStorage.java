@@ -1,6 +1,5 @@
 package dev.canopy.executor.kv;
 
-import dev.canopy.executor.model.ModelConfig;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -12,7 +11,7 @@ public abstract sealed class QuantizedKvStorage extends KvStorage permits Q8KvSt
     /** Every array of the cache, one slice per block; subclasses add theirs in their constructors. */
     final BlockPlanes planes = new BlockPlanes();
 
-    QuantizedKvStorage(KvCacheType type, ModelConfig config, int numBlocks, int blockSize) {
+    QuantizedKvStorage(KvCacheType type, KvShape config, int numBlocks, int blockSize) {
         super(type, config, numBlocks, blockSize);
     }
 

@@ -1,7 +1,7 @@
 package dev.canopy.executor.model;
 
+import dev.canopy.executor.kv.KvBlockLayout;
 import dev.canopy.executor.kv.KvCacheType;
-import dev.canopy.offload.KvBlockLayout;
 import java.lang.foreign.MemorySegment;
 
 /**

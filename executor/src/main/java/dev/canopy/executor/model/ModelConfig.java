@@ -1,5 +1,7 @@
 package dev.canopy.executor.model;
 
+import dev.canopy.executor.kv.KvShape;
+
 /**
  * The dimensions and hyper-parameters of a decoder-only transformer, read from a model file.
  *
@@ -21,7 +23,7 @@ package dev.canopy.executor.model;
  */
 public record ModelConfig(String architecture, int dim, int layers, int heads, int kvHeads, int headDim, int ffn,
                           int vocab, int contextLength, float rmsEps, float ropeTheta, int ropeDim,
-                          RopeStyle ropeStyle, boolean qkvBias, ArchFeatures features) {
+                          RopeStyle ropeStyle, boolean qkvBias, ArchFeatures features) implements KvShape {
 
     /** A plain Llama-block config (no {@link ArchFeatures}). */
     public ModelConfig(String architecture, int dim, int layers, int heads, int kvHeads, int headDim, int ffn,

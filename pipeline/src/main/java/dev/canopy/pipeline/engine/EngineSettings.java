@@ -8,7 +8,7 @@ import java.util.Objects;
 
 import dev.canopy.executor.cuda.GpuSettings;
 import dev.canopy.executor.engine.EngineConfig;
-import dev.canopy.executor.engine.EngineLimits;
+import dev.canopy.executor.engine.EngineSizeChecks;
 import dev.canopy.executor.kv.KvCacheType;
 
 /**
@@ -53,9 +53,9 @@ public record EngineSettings(int threads, int maxSeqs, int maxBatchTokens, long 
         if (gpu == null) {
             gpu = GpuSettings.defaults();
         }
-        EngineLimits.check(threads == EXECUTOR_CORES ? 1 : threads, maxSeqs, maxBatchTokens, kvBudgetBytes,
+        EngineSizeChecks.check(threads == EXECUTOR_CORES ? 1 : threads, maxSeqs, maxBatchTokens, kvBudgetBytes,
                 blockSize);
-        maxOutputBytes = EngineLimits.maxOutputBytes(maxOutputBytes);
+        maxOutputBytes = EngineSizeChecks.maxOutputBytes(maxOutputBytes);
     }
 
     /** Settings with the engine's default output cap. */

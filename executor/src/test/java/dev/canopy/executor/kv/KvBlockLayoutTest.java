@@ -1,4 +1,4 @@
-package dev.canopy.offload;
+package dev.canopy.executor.kv;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

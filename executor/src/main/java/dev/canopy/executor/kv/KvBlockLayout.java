@@ -1,9 +1,9 @@
-package dev.canopy.offload;
+package dev.canopy.executor.kv;
 
 import java.lang.foreign.MemorySegment;
 
 /**
- * How one KV block of a paged cache becomes one contiguous payload for a {@link KvTier} and back. The cache holds per
+ * How one KV block of a paged cache becomes one contiguous payload for an offload tier ({@code dev.canopy.offload.KvTier}) and back. The cache holds per
  * layer a key buffer and a value buffer, each {@code (numBlocks * blockSize, kvDim)} floats, so a block is
  * {@code 2 × layers} slices; the payload is {@code (layers, 2 [keys, values], blockSize, kvDim)} floats.
  *

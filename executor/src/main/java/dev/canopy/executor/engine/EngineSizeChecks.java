@@ -5,9 +5,9 @@ package dev.canopy.executor.engine;
  * construction, and settings that become an {@code EngineConfig} later (on a Spark executor, say) check them when
  * they are made, with the same messages, instead of failing only where they are used.
  */
-public final class EngineLimits {
+public final class EngineSizeChecks {
 
-    private EngineLimits() {
+    private EngineSizeChecks() {
     }
 
     /**
