@@ -7,12 +7,16 @@ import dev.canopy.executor.gguf.ModelFormatException;
 import dev.canopy.executor.model.ModelQuantizer;
 import dev.canopy.executor.model.QuantScheme;
 import dev.canopy.executor.safetensors.SafetensorsFile;
+import dev.canopy.executor.tensor.Dequant;
+import dev.canopy.executor.tensor.GgmlType;
 import dev.canopy.executor.tensor.Tensor;
 import dev.canopy.executor.tokenizer.HfTokenizer;
 import dev.canopy.executor.tokenizer.HfTokenizerLoader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -58,9 +62,16 @@ public final class HfToGguf {
             HfTokenizerGguf.write(checkpoint.tokenizerJson(), HfTokenizerLoader.readJson(checkpoint.tokenizerJson()), tokenizer,
                     checkpoint.generationEosIds(), writer);
             chatTemplate(checkpoint).ifPresent(t -> writer.putString("tokenizer.chat_template", t));
+            HfExpertStack experts = new HfExpertStack(config.experts());
             for (Map.Entry<String, SafetensorsFile> e : checkpoint.tensorFiles().entrySet()) {
-                addTensor(writer, config, e.getKey(), e.getValue());
+                SafetensorsFile file = e.getValue();
+                if (!experts.offer(e.getKey(), file.tensor(e.getKey()), file.path())) {
+                    addTensor(writer, config, e.getKey(), file);
+                }
             }
+            experts.addTo(writer);
+            config.ropeFactors().ifPresent(f -> writer.addTensor("rope_freqs.weight", GgmlType.F32, new long[] {f.length},
+                    GgufTensorData.of(floatBytes(f))));
             writer.write();
         }
     }
@@ -79,7 +90,29 @@ public final class HfToGguf {
         } else if (config.permutesQk() && name.endsWith(".attn_k.weight")) {
             data = QkPermutation.toGguf(t, config.kvHeads());
         }
+        if (gemma && name.endsWith("norm.weight")) {
+            addGemmaNorm(writer, name, t);
+            return;
+        }
         writer.addTensor(name, t.type(), t.shape(), GgufTensorData.of(data));
+    }
+
+    /**
+     * Gemma's RMSNorm multiplies by {@code 1 + w}; GGUF stores {@code 1 + w} (llama.cpp's converter adds
+     * the 1), as F32 whatever the checkpoint's dtype.
+     */
+    private static void addGemmaNorm(GgufWriter writer, String name, Tensor t) {
+        float[] w = Dequant.toFloats(t);
+        for (int i = 0; i < w.length; i++) {
+            w[i] += 1f;
+        }
+        writer.addTensor(name, GgmlType.F32, t.shape(), GgufTensorData.of(floatBytes(w)));
+    }
+
+    private static byte[] floatBytes(float[] values) {
+        ByteBuffer bytes = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asFloatBuffer().put(values);
+        return bytes.array();
     }
 
     private static Optional<String> chatTemplate(HfCheckpoint checkpoint) {
