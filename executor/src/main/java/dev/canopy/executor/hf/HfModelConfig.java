@@ -67,6 +67,9 @@ public record HfModelConfig(String modelType, String ggufArch, int heads, int kv
         HfArchKeys.put(file, root, arch, keys);
         boolean tied = root.path("tie_word_embeddings").asBoolean(config.path("tie_word_embeddings").asBoolean(false));
         int headDim = root.hasNonNull("head_dim") ? integer(file, root, "head_dim") : dim / heads;
+        if (root.hasNonNull("partial_rotary_factor")) { // Phi-3.5/Phi-4-mini rotate only part of each head
+            put(keys, arch + ".rope.dimension_count", (int) (number(file, root, "partial_rotary_factor", 1) * headDim));
+        }
         Optional<float[]> ropeFactors = HfArchKeys.ropeScalingType(root).equals("llama3")
                 ? Optional.of(Llama3RopeFactors.of(file, root.get("rope_scaling"), number(file, root, "rope_theta", 10000),
                         headDim))

@@ -66,6 +66,15 @@ class HfConverterRulesTest {
     }
 
     @Test
+    void aPartialRotaryFactorRotatesThatShareOfEachHead() throws IOException {
+        JsonNode config = JSON.readTree("{\"model_type\":\"phi3\",\"hidden_size\":3072,\"num_hidden_layers\":1,"
+                + "\"num_attention_heads\":24,\"intermediate_size\":16,\"max_position_embeddings\":32,"
+                + "\"partial_rotary_factor\":0.75}");
+
+        assertThat(HfModelConfig.of(CONFIG, config).ggufKeys().get("phi3.rope.dimension_count")[1]).isEqualTo(96);
+    }
+
+    @Test
     void expertsThatDoNotMakeAWholeStackAreRefusedNamingTheTensor() {
         Tensor expert = new Tensor("e", GgmlType.F32, new long[] {2, 2}, MemorySegment.ofArray(new byte[16]));
         Path shard = tmp.resolve("model.safetensors");
