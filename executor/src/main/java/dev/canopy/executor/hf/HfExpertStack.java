@@ -1,11 +1,11 @@
 package dev.canopy.executor.hf;
 
-import dev.canopy.executor.gguf.GgufWriter;
 import dev.canopy.executor.gguf.ModelFormatException;
 import dev.canopy.executor.tensor.Tensor;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * converter does: Mixtral's {@code block_sparse_moe.experts.E.w1/w3/w2} and Qwen3-MoE's
  * {@code mlp.experts.E.gate_proj/up_proj/down_proj} become {@code blk.L.ffn_gate/up/down_exps.weight}
  * of shape {@code [in, out, experts]}, expert {@code E} at slice {@code E}. Nothing is copied: the
- * stacked tensor is written from the experts' mapped slices one after another.
+ * stacked tensor is written from the experts' mapped slices one after another ({@link ConvertedTensors}).
  */
 final class HfExpertStack {
 
@@ -51,8 +51,8 @@ final class HfExpertStack {
         return true;
     }
 
-    /** Adds every stacked tensor to {@code writer}, after checking that each has all experts of one type and shape. */
-    void addTo(GgufWriter writer) {
+    /** Adds every stacked tensor to {@code tensors}, after checking that each has all experts of one type and shape. */
+    void addTo(ConvertedTensors tensors) {
         stacks.forEach((name, byExpert) -> {
             Tensor first = byExpert.firstEntry().getValue();
             for (int e = 0; e < experts; e++) {
@@ -69,11 +69,7 @@ final class HfExpertStack {
             }
             long[] shape = Arrays.copyOf(first.shape(), first.shape().length + 1);
             shape[shape.length - 1] = experts;
-            writer.addTensor(name, first.type(), shape, sink -> {
-                for (Tensor t : byExpert.values()) {
-                    sink.write(t.data());
-                }
-            });
+            tensors.addStacked(name, shape, List.copyOf(byExpert.values()));
         });
     }
 }

@@ -8,11 +8,16 @@ import dev.canopy.executor.engine.Engine;
 import dev.canopy.executor.engine.EngineConfig;
 import dev.canopy.executor.engine.GenerationRequest;
 import dev.canopy.executor.engine.GenerationResult;
+import dev.canopy.executor.gguf.GgufFile;
+import dev.canopy.executor.model.ModelQuantizer;
+import dev.canopy.executor.model.QuantScheme;
 import dev.canopy.executor.sample.SamplingParams;
+import dev.canopy.executor.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -48,6 +53,35 @@ class ArchCheckpointTest {
                 assertThat(fromCheckpoint.get(r).get(c)).as("%s request %d completion %d", stem, r, c)
                         .containsExactly(fromGguf.get(r).get(c));
             }
+        }
+    }
+
+    /**
+     * Quantizing while converting (one pass) writes exactly the tensors {@code canopy quantize} writes from the
+     * unquantized conversion (two passes), stacked experts included.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"llama-moe-tiny-f32", "qwen3moe-tiny-f32", "gemma3-tiny-f32"})
+    void quantizingAtLoadWritesTheTensorsOfQuantizingTheConvertedGguf(String stem) throws IOException {
+        Path dir = tmp.resolve(stem + "-hf");
+        CheckpointFromGguf.write(ArchGoldens.model(stem), dir);
+        Path converted = tmp.resolve(stem + ".gguf");
+        HfToGguf.convert(dir, converted, Optional.empty());
+        Path twoPasses = tmp.resolve(stem + "-q4_k_m.gguf");
+        ModelQuantizer.quantize(converted, twoPasses, QuantScheme.Q4_K_M);
+
+        Path onePass = CheckpointLoadOptions.defaults().withCacheDir(tmp.resolve("cache"))
+                .withQuantize(QuantScheme.Q4_K_M).gguf(dir);
+
+        try (GgufFile expected = GgufFile.open(twoPasses); GgufFile actual = GgufFile.open(onePass)) {
+            assertThat(actual.tensorInfos().keySet()).containsExactlyInAnyOrderElementsOf(expected.tensorInfos().keySet());
+            for (String name : expected.tensorInfos().keySet()) {
+                Tensor want = expected.tensor(name);
+                Tensor got = actual.tensor(name);
+                assertThat(got.type()).as(name).isEqualTo(want.type());
+                assertThat(got.data().mismatch(want.data())).as("%s: first differing byte", name).isEqualTo(-1L);
+            }
+            assertThat(actual.metadata().getInt("general.file_type", 0)).isEqualTo(QuantScheme.Q4_K_M.fileType());
         }
     }
 
