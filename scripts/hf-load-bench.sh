@@ -15,4 +15,6 @@ rm -rf "$CANOPY_HF_CACHE"
 run load "$WORK/model.gguf"
 run load "$WORK/hf"            # first load: converts into the cache
 run load "$WORK/hf"            # later loads: the cached GGUF
-run load "$WORK/hf" Q8_0       # quantized at load
+run load "$WORK/hf" Q8_0       # quantized at load: converts and quantizes into the cache
+run load "$WORK/hf" Q8_0       # later loads: the cached quantized GGUF
+run load "$WORK/hf" Q4_K       # quantized at load to Q4_K

@@ -14,7 +14,8 @@ import java.util.Optional;
  * {@code scripts/hf-load-bench.sh}, one JVM per measurement so each peak RSS is its own).
  * {@code prepare DIR}: a 1.1B-parameter synthetic llama model (dim 2048, 16 layers, 32/8 heads, FFN 8192,
  * vocab 32000) in BF16 as DIR/model.gguf and as the checkpoint DIR/hf. {@code load PATH [Q8_0]}: opens
- * PATH (a directory converts into $CANOPY_HF_CACHE first; with a scheme, converts quantized) and prints
+ * PATH (a directory converts into $CANOPY_HF_CACHE first; with a scheme, quantized at load:
+ * {@link CheckpointLoadOptions}) and prints
  * the seconds until the model is ready and the process's peak RSS.
  */
 public final class HfLoadBench {
@@ -33,19 +34,13 @@ public final class HfLoadBench {
         Path path = Path.of(args[1]);
         Optional<QuantScheme> scheme = args.length > 2 ? QuantScheme.fromName(args[2]) : Optional.empty();
         long t0 = System.nanoTime();
-        Path model = path;
-        if (scheme.isPresent()) {
-            model = Files.createTempFile(HfCheckpointCache.defaultCacheDir(), "quantized-", ".gguf");
-            HfToGguf.convert(path, model, scheme);
-        }
+        CheckpointLoadOptions options = CheckpointLoadOptions.defaults();
+        Path model = scheme.map(options::withQuantize).orElse(options).gguf(path); // converts when not cached yet
         try (Model m = Model.load(model)) {
             double seconds = (System.nanoTime() - t0) / 1e9;
-            System.out.printf("load %s%s: %.2f s to ready, %d layers, peak RSS %s%n", path.getFileName(),
-                    scheme.map(s -> " --type " + s).orElse(""), seconds, m.config().layers(), peakRss());
-        } finally {
-            if (scheme.isPresent()) {
-                Files.deleteIfExists(model);
-            }
+            System.out.printf("load %s%s: %.2f s to ready, %d layers, %s weights, peak RSS %s%n", path.getFileName(),
+                    scheme.map(s -> " quantized at load to " + s).orElse(""), seconds, m.config().layers(),
+                    m.weights().layers().getFirst().wq().type(), peakRss());
         }
     }
 

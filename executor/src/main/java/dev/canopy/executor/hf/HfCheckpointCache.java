@@ -1,5 +1,6 @@
 package dev.canopy.executor.hf;
 
+import dev.canopy.executor.model.QuantScheme;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -25,14 +26,22 @@ public final class HfCheckpointCache {
 
     /** The GGUF of checkpoint {@code dir} in {@code cacheDir}, converting it first when it is not there. */
     public static Path gguf(Path dir, Path cacheDir) {
-        Path target = cacheDir.resolve(fingerprint(dir) + ".gguf");
+        return gguf(dir, cacheDir, Optional.empty());
+    }
+
+    /**
+     * The GGUF of checkpoint {@code dir} quantized with {@code scheme} (as is when empty) in {@code cacheDir},
+     * converting it first when it is not there; each scheme is cached apart ({@code <fingerprint>-Q8_0.gguf}).
+     */
+    public static Path gguf(Path dir, Path cacheDir, Optional<QuantScheme> scheme) {
+        Path target = cacheDir.resolve(fingerprint(dir) + scheme.map(s -> "-" + s.name()).orElse("") + ".gguf");
         if (Files.isRegularFile(target)) {
             return target;
         }
         try {
             Files.createDirectories(cacheDir);
             Path partial = Files.createTempFile(cacheDir, "converting-", ".gguf");
-            HfToGguf.convert(dir, partial, Optional.empty());
+            HfToGguf.convert(dir, partial, scheme);
             Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             return target;
         } catch (IOException e) {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A checkpoint's {@code config.json} as GGUF metadata: {@code model_type} picks the GGUF
@@ -15,7 +16,7 @@ import java.util.Map;
  * {@code <arch>.*} keys. A missing or mistyped field names the file and the field.
  */
 public record HfModelConfig(String modelType, String ggufArch, int heads, int kvHeads, boolean tiedEmbeddings,
-        Map<String, Object[]> ggufKeys) {
+        Map<String, Object[]> ggufKeys, int experts, Optional<float[]> ropeFactors) {
 
     /** HF {@code model_type} → GGUF {@code general.architecture}. */
     static final Map<String, String> ARCHITECTURES = Map.ofEntries(Map.entry("llama", "llama"), Map.entry("mistral", "llama"),
@@ -55,14 +56,25 @@ public record HfModelConfig(String modelType, String ggufArch, int heads, int kv
         keys.put(arch + ".attention.layer_norm_rms_epsilon",
                 new Object[] {GgufValueType.FLOAT32, (float) number(file, root, "rms_norm_eps", 1e-6)});
         keys.put(arch + ".rope.freq_base", new Object[] {GgufValueType.FLOAT32, (float) number(file, root, "rope_theta", 10000)});
+        int experts = 0;
         for (String moe : List.of("num_local_experts", "num_experts")) {
             if (root.has(moe)) {
-                put(keys, arch + ".expert_count", integer(file, root, moe));
+                experts = integer(file, root, moe);
+                put(keys, arch + ".expert_count", experts);
                 put(keys, arch + ".expert_used_count", integer(file, root, "num_experts_per_tok"));
             }
         }
+        HfArchKeys.put(file, root, arch, keys);
         boolean tied = root.path("tie_word_embeddings").asBoolean(config.path("tie_word_embeddings").asBoolean(false));
-        return new HfModelConfig(modelType, arch, heads, kvHeads, tied, keys);
+        int headDim = root.hasNonNull("head_dim") ? integer(file, root, "head_dim") : dim / heads;
+        if (root.hasNonNull("partial_rotary_factor")) { // Phi-3.5/Phi-4-mini rotate only part of each head
+            put(keys, arch + ".rope.dimension_count", (int) (number(file, root, "partial_rotary_factor", 1) * headDim));
+        }
+        Optional<float[]> ropeFactors = HfArchKeys.ropeScalingType(root).equals("llama3")
+                ? Optional.of(Llama3RopeFactors.of(file, root.get("rope_scaling"), number(file, root, "rope_theta", 10000),
+                        headDim))
+                : Optional.empty();
+        return new HfModelConfig(modelType, arch, heads, kvHeads, tied, keys, experts, ropeFactors);
     }
 
     private static void put(Map<String, Object[]> keys, String key, int value) {
@@ -77,7 +89,7 @@ public record HfModelConfig(String modelType, String ggufArch, int heads, int kv
         return v.textValue();
     }
 
-    private static int integer(Path file, JsonNode node, String field) {
+    static int integer(Path file, JsonNode node, String field) {
         JsonNode v = node.get(field);
         if (v == null || !v.canConvertToInt() || !v.isIntegralNumber() || v.intValue() <= 0) {
             throw new ModelFormatException(file, "field " + field + ": expected a positive integer, found " + v);
@@ -85,7 +97,7 @@ public record HfModelConfig(String modelType, String ggufArch, int heads, int kv
         return v.intValue();
     }
 
-    private static double number(Path file, JsonNode node, String field, double defaultValue) {
+    static double number(Path file, JsonNode node, String field, double defaultValue) {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) {
             return defaultValue;

@@ -1,18 +1,19 @@
 package dev.canopy.executor.hf;
 
-import dev.canopy.executor.gguf.GgufTensorData;
 import dev.canopy.executor.gguf.GgufValueType;
 import dev.canopy.executor.gguf.GgufWriter;
 import dev.canopy.executor.gguf.ModelFormatException;
-import dev.canopy.executor.model.ModelQuantizer;
 import dev.canopy.executor.model.QuantScheme;
 import dev.canopy.executor.safetensors.SafetensorsFile;
+import dev.canopy.executor.tensor.Dequant;
+import dev.canopy.executor.tensor.GgmlType;
 import dev.canopy.executor.tensor.Tensor;
 import dev.canopy.executor.tokenizer.HfTokenizer;
 import dev.canopy.executor.tokenizer.HfTokenizerLoader;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -23,32 +24,17 @@ import java.util.Optional;
  * config.json as {@code <arch>.*} keys, tokenizer.json as {@code tokenizer.ggml.*} keys, the chat
  * template, and every tensor under its GGUF name in its own dtype (F32, F16, BF16), copied straight
  * from the mapped shards; Q and K of llama-style models get llama.cpp's row permutation. With a
- * {@link QuantScheme} the weights are then quantized as {@code canopy quantize} does.
+ * {@link QuantScheme} the weights are quantized as {@code canopy quantize} does, while they are written.
  */
 public final class HfToGguf {
 
     private HfToGguf() {}
 
-    /** Converts {@code dir} to {@code output} (replacing it), quantized with {@code scheme} when given. */
+    /**
+     * Converts {@code dir} to {@code output} (replacing it), quantized with {@code scheme} when given: in one pass,
+     * each weight matrix decoded and encoded row by row as the file is written ({@link ConvertedTensors}).
+     */
     public static void convert(Path dir, Path output, Optional<QuantScheme> scheme) {
-        if (scheme.isEmpty()) {
-            write(dir, output);
-            return;
-        }
-        Path unquantized = output.resolveSibling(output.getFileName() + ".unquantized.tmp");
-        try {
-            write(dir, unquantized);
-            ModelQuantizer.quantize(unquantized, output, scheme.get());
-        } finally {
-            try {
-                Files.deleteIfExists(unquantized);
-            } catch (IOException e) {
-                throw new UncheckedIOException("Cannot remove " + unquantized + ": " + e.getMessage(), e);
-            }
-        }
-    }
-
-    private static void write(Path dir, Path output) {
         try (HfCheckpoint checkpoint = HfCheckpoint.open(dir)) {
             GgufWriter writer = new GgufWriter(output);
             HfModelConfig config = checkpoint.config();
@@ -58,14 +44,23 @@ public final class HfToGguf {
             HfTokenizerGguf.write(checkpoint.tokenizerJson(), HfTokenizerLoader.readJson(checkpoint.tokenizerJson()), tokenizer,
                     checkpoint.generationEosIds(), writer);
             chatTemplate(checkpoint).ifPresent(t -> writer.putString("tokenizer.chat_template", t));
+            ConvertedTensors tensors = new ConvertedTensors();
+            HfExpertStack experts = new HfExpertStack(config.experts());
             for (Map.Entry<String, SafetensorsFile> e : checkpoint.tensorFiles().entrySet()) {
-                addTensor(writer, config, e.getKey(), e.getValue());
+                SafetensorsFile file = e.getValue();
+                if (!experts.offer(e.getKey(), file.tensor(e.getKey()), file.path())) {
+                    addTensor(tensors, config, e.getKey(), file);
+                }
             }
+            experts.addTo(tensors);
+            config.ropeFactors().ifPresent(f -> tensors.add("rope_freqs.weight", floats("rope_freqs.weight", f,
+                    new long[] {f.length})));
+            tensors.addTo(writer, scheme);
             writer.write();
         }
     }
 
-    private static void addTensor(GgufWriter writer, HfModelConfig config, String hfName, SafetensorsFile file) {
+    private static void addTensor(ConvertedTensors tensors, HfModelConfig config, String hfName, SafetensorsFile file) {
         if (hfName.endsWith(".rotary_emb.inv_freq")) {
             return; // recomputed from rope_theta
         }
@@ -73,13 +68,33 @@ public final class HfToGguf {
         String name = HfTensorNames.ggufName(hfName, gemma).orElseThrow(() -> new ModelFormatException(file.path(),
                 "tensor " + hfName + ": no GGUF name is known for it (model_type " + config.modelType() + ")"));
         Tensor t = file.tensor(hfName);
-        MemorySegment data = t.data();
         if (config.permutesQk() && name.endsWith(".attn_q.weight")) {
-            data = QkPermutation.toGguf(t, config.heads());
+            t = new Tensor(name, t.type(), t.shape(), QkPermutation.toGguf(t, config.heads()));
         } else if (config.permutesQk() && name.endsWith(".attn_k.weight")) {
-            data = QkPermutation.toGguf(t, config.kvHeads());
+            t = new Tensor(name, t.type(), t.shape(), QkPermutation.toGguf(t, config.kvHeads()));
+        } else if (gemma && name.endsWith("norm.weight")) {
+            t = gemmaNorm(name, t);
         }
-        writer.addTensor(name, t.type(), t.shape(), GgufTensorData.of(data));
+        tensors.add(name, t);
+    }
+
+    /**
+     * Gemma's RMSNorm multiplies by {@code 1 + w}; GGUF stores {@code 1 + w} (llama.cpp's converter adds
+     * the 1), as F32 whatever the checkpoint's dtype.
+     */
+    private static Tensor gemmaNorm(String name, Tensor t) {
+        float[] w = Dequant.toFloats(t);
+        for (int i = 0; i < w.length; i++) {
+            w[i] += 1f;
+        }
+        return floats(name, w, t.shape());
+    }
+
+    private static Tensor floats(String name, float[] values, long[] shape) {
+        MemorySegment bytes = MemorySegment.ofArray(new byte[values.length * Float.BYTES]);
+        MemorySegment.copy(values, 0, bytes, ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0,
+                values.length);
+        return new Tensor(name, GgmlType.F32, shape, bytes);
     }
 
     private static Optional<String> chatTemplate(HfCheckpoint checkpoint) {

@@ -30,9 +30,7 @@ public final class Model implements AutoCloseable {
      */
     public static Model load(Path path) {
         // a Hugging Face checkpoint directory opens as the GGUF converted from it (once, cached)
-        GgufFile file = GgufFile.open(dev.canopy.executor.hf.HfCheckpoint.isCheckpoint(path)
-                ? dev.canopy.executor.hf.HfCheckpointCache.gguf(path, dev.canopy.executor.hf.HfCheckpointCache.defaultCacheDir())
-                : path);
+        GgufFile file = GgufFile.open(dev.canopy.executor.hf.CheckpointLoadOptions.defaults().gguf(path));
         try {
             ModelLoader loader = new ModelLoader(file);
             ModelConfig config = loader.config();

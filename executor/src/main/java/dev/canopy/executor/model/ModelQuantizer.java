@@ -3,7 +3,6 @@ package dev.canopy.executor.model;
 import dev.canopy.executor.gguf.GgufFile;
 import dev.canopy.executor.gguf.GgufMetadata;
 import dev.canopy.executor.gguf.GgufTensorData;
-import dev.canopy.executor.gguf.GgufTensorInfo;
 import dev.canopy.executor.gguf.GgufTensorSink;
 import dev.canopy.executor.gguf.GgufValueType;
 import dev.canopy.executor.gguf.GgufWriter;
@@ -70,13 +69,21 @@ public final class ModelQuantizer {
      * The type each tensor of {@code file} takes under {@code scheme}, in file order.
      */
     public static List<TensorPlan> plan(GgufFile file, QuantScheme scheme) {
-        Map<String, GgufTensorInfo> infos = file.tensorInfos();
-        boolean hasOutput = infos.containsKey("output.weight");
+        return plan(file.tensorInfos().values().stream().map(i -> new TensorSpec(i.name(), i.type(), i.shape())).toList(),
+                scheme);
+    }
+
+    /** A tensor about to be written: name, type, shape (innermost first). */
+    public record TensorSpec(String name, GgmlType type, long[] shape) {}
+
+    /** The type each of {@code tensors} (a whole model's, in file order) takes under {@code scheme}. */
+    public static List<TensorPlan> plan(List<TensorSpec> tensors, QuantScheme scheme) {
+        boolean hasOutput = tensors.stream().anyMatch(t -> t.name().equals("output.weight"));
         Map<String, Integer> kindCounts = new HashMap<>();
-        infos.keySet().forEach(name -> kindCounts.merge(kind(name), 1, Integer::sum));
+        tensors.forEach(t -> kindCounts.merge(kind(t.name()), 1, Integer::sum));
         Map<String, Integer> kindSeen = new HashMap<>();
         List<TensorPlan> plans = new ArrayList<>();
-        for (GgufTensorInfo info : infos.values()) {
+        for (TensorSpec info : tensors) {
             String name = info.name();
             long cols = info.shape()[0];
             if (!name.endsWith(".weight") || info.shape().length < 2) {
@@ -90,6 +97,24 @@ public final class ModelQuantizer {
             plans.add(new TensorPlan(name, info.type(), wanted, QuantScheme.fitting(wanted, cols), cols));
         }
         return plans;
+    }
+
+    /**
+     * The rows of {@code parts}, one after another, decoded and encoded as {@code type} while the file is written
+     * (a stacked tensor's parts are its slices, e.g. one per expert).
+     */
+    public static GgufTensorData requantized(List<Tensor> parts, GgmlType type) {
+        return sink -> {
+            for (Tensor part : parts) {
+                new Requantized(part, type).writeTo(sink);
+            }
+        };
+    }
+
+    /** Records {@code scheme} in the file's metadata as llama.cpp does ({@code general.file_type}, quantization version). */
+    public static void markQuantized(GgufWriter writer, QuantScheme scheme) {
+        writer.putUint32("general.file_type", scheme.fileType());
+        writer.put("general.quantization_version", GgufValueType.UINT32, 2);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.canopy.executor.hf;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.canopy.executor.TestModels;
 import dev.canopy.executor.engine.Completion;
@@ -54,6 +55,35 @@ class CheckpointDirectoryTest {
         Path quantizedOriginal = tmp.resolve("original-q8.gguf");
         ModelQuantizer.quantize(TestModels.stories260kF32(), quantizedOriginal, QuantScheme.Q8_0);
         assertSameTokens(generate(converted), generate(quantizedOriginal));
+    }
+
+    @Test
+    void quantizingAtLoadMapsTheQuantizedCheckpointCachedApartFromTheUnquantizedOne() throws IOException {
+        Path dir = tmp.resolve("stories260K-hf");
+        CheckpointFromGguf.write(TestModels.stories260kF32(), dir);
+        CheckpointLoadOptions options = CheckpointLoadOptions.defaults().withCacheDir(tmp.resolve("cache"));
+
+        Path q8 = options.withQuantize(QuantScheme.Q8_0).gguf(dir);
+        Path asStored = options.gguf(dir);
+
+        assertThat(q8).isNotEqualTo(asStored);
+        assertThat(options.withQuantize(QuantScheme.Q8_0).gguf(dir)).as("converted once").isEqualTo(q8);
+        try (Model model = Model.load(q8)) {
+            assertThat(model.weights().layers().getFirst().wq().type()).isEqualTo(dev.canopy.executor.tensor.GgmlType.Q8_0);
+        }
+        Path quantizedOriginal = tmp.resolve("original-q8.gguf");
+        ModelQuantizer.quantize(TestModels.stories260kF32(), quantizedOriginal, QuantScheme.Q8_0);
+        assertSameTokens(generate(q8), generate(quantizedOriginal));
+    }
+
+    @Test
+    void quantizingAGgufAtLoadIsRefusedNamingTheCommandThatDoesIt() {
+        Path gguf = TestModels.stories260kF32();
+
+        assertThatThrownBy(() -> CheckpointLoadOptions.defaults().withQuantize(QuantScheme.Q4_K).gguf(gguf))
+                .isInstanceOf(dev.canopy.executor.gguf.ModelFormatException.class)
+                .hasMessageContaining("cannot quantize it to Q4_K at load")
+                .hasMessageContaining("canopy quantize --input " + gguf);
     }
 
     @Test

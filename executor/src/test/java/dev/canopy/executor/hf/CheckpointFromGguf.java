@@ -6,10 +6,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.canopy.executor.gguf.GgufFile;
 import dev.canopy.executor.gguf.GgufMetadata;
 import dev.canopy.executor.gguf.GgufTensorInfo;
+import dev.canopy.executor.tensor.Dequant;
+import dev.canopy.executor.tensor.GgmlType;
 import dev.canopy.executor.tensor.Tensor;
 import dev.canopy.executor.tokenizer.TokenType;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -23,10 +26,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes a llama-architecture GGUF with a SentencePiece vocabulary (stories260K) as a Hugging Face
- * checkpoint, the way Hugging Face's own conversion lays it out: config.json, model.safetensors with
- * HF tensor names and HF's Q/K row order, and a Llama-2-style tokenizer.json (BPE with byte
- * fallback; merges ordered by the merged piece's score, as transformers' SentencePiece extractor does).
+ * Writes a GGUF with a SentencePiece vocabulary (stories260K, the tiny models of each architecture)
+ * as a Hugging Face checkpoint, the way Hugging Face lays it out: config.json
+ * ({@link CheckpointConfigJson}), model.safetensors with HF tensor names ({@link HfNamesForGguf}), HF's
+ * Q/K row order for llama and Mixtral, Gemma's norms without the 1 GGUF adds, one tensor per expert, and
+ * a Llama-2-style tokenizer.json (BPE with byte fallback; merges ordered by the merged piece's score,
+ * as transformers' SentencePiece extractor does).
  */
 public final class CheckpointFromGguf {
 
@@ -38,41 +43,74 @@ public final class CheckpointFromGguf {
         Files.createDirectories(dir);
         try (GgufFile file = GgufFile.open(gguf)) {
             GgufMetadata m = file.metadata();
-            int heads = m.getInt("llama.attention.head_count", 1);
-            int kvHeads = m.has("llama.attention.head_count_kv") ? m.getInt("llama.attention.head_count_kv", 1) : heads;
-            ObjectNode config = JSON.createObjectNode().put("model_type", "llama")
-                    .put("hidden_size", m.getInt("llama.embedding_length", 1))
-                    .put("num_hidden_layers", m.getInt("llama.block_count", 1))
-                    .put("num_attention_heads", heads).put("num_key_value_heads", kvHeads)
-                    .put("intermediate_size", m.getInt("llama.feed_forward_length", 1))
-                    .put("max_position_embeddings", m.getInt("llama.context_length", 1))
-                    .put("rms_norm_eps", m.getDoubleOpt("llama.attention.layer_norm_rms_epsilon").orElse(1e-5))
-                    .put("rope_theta", m.getDoubleOpt("llama.rope.freq_base").orElse(10000.0))
-                    .put("tie_word_embeddings", !file.hasTensor("output.weight"));
+            ObjectNode config = CheckpointConfigJson.of(file, JSON);
             JSON.writeValue(dir.resolve("config.json").toFile(), config);
-            writeWeights(file, heads, kvHeads, dir.resolve("model.safetensors"));
+            writeWeights(hfTensors(file, config), dir.resolve("model.safetensors"));
             JSON.writeValue(dir.resolve("tokenizer.json").toFile(), tokenizerJson(m));
             JSON.writeValue(dir.resolve("tokenizer_config.json").toFile(), JSON.createObjectNode()
                     .put("bos_token", "<s>").put("eos_token", "</s>").put("add_bos_token", true));
         }
     }
 
+    /** One tensor as the checkpoint stores it: HF name, shape in GGUF order, bytes. */
+    private record HfTensor(String name, GgmlType type, long[] shape, MemorySegment data) {}
+
+    /**
+     * The GGUF's tensors in HF layout: HF names, Q/K rows of llama-family models in HF's rotary order,
+     * Gemma norms as {@code w} where GGUF stores {@code 1 + w}, expert tensors split per expert.
+     */
+    private static List<HfTensor> hfTensors(GgufFile file, ObjectNode config) {
+        String modelType = config.get("model_type").asText();
+        boolean llamaRope = modelType.equals("llama") || modelType.equals("mixtral");
+        int heads = config.get("num_attention_heads").asInt();
+        int kvHeads = config.get("num_key_value_heads").asInt();
+        List<HfTensor> out = new ArrayList<>();
+        for (GgufTensorInfo info : file.tensorInfos().values()) {
+            Tensor t = file.tensor(info.name());
+            String name = info.name();
+            if (HfNamesForGguf.isExperts(name)) {
+                long expertBytes = t.data().byteSize() / t.dim(2);
+                for (int e = 0; e < t.dim(2); e++) {
+                    out.add(new HfTensor(HfNamesForGguf.expert(name, e, modelType), t.type(),
+                            new long[] {t.dim(0), t.dim(1)}, t.data().asSlice(e * expertBytes, expertBytes)));
+                }
+                continue;
+            }
+            MemorySegment data = t.data();
+            if (llamaRope && name.endsWith("attn_q.weight")) {
+                data = QkPermutation.toHf(t, heads);
+            } else if (llamaRope && name.endsWith("attn_k.weight")) {
+                data = QkPermutation.toHf(t, kvHeads);
+            } else if (modelType.startsWith("gemma") && name.endsWith("norm.weight")) {
+                data = minusOne(t);
+            }
+            out.add(new HfTensor(HfNamesForGguf.of(name, modelType), t.type(), t.shape(), data));
+        }
+        return out;
+    }
+
+    private static MemorySegment minusOne(Tensor t) {
+        float[] w = Dequant.toFloats(t);
+        MemorySegment out = MemorySegment.ofArray(new byte[w.length * Float.BYTES]);
+        for (int i = 0; i < w.length; i++) {
+            out.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), i, w[i] - 1f);
+        }
+        return out;
+    }
+
     /** model.safetensors, streamed tensor by tensor (a 1B-class model does not fit one array). */
-    private static void writeWeights(GgufFile file, int heads, int kvHeads, Path out) throws IOException {
+    private static void writeWeights(List<HfTensor> tensors, Path out) throws IOException {
         ObjectNode header = JSON.createObjectNode();
         header.putObject("__metadata__").put("format", "pt");
         long offset = 0;
-        for (GgufTensorInfo info : file.tensorInfos().values()) {
-            long[] shape = info.shape();
-            ObjectNode entry = header.putObject(hfName(info.name())).put("dtype", info.type().name());
+        for (HfTensor t : tensors) {
+            ObjectNode entry = header.putObject(t.name()).put("dtype", t.type().name());
             ArrayNode dims = entry.putArray("shape");
-            if (shape.length == 1) {
-                dims.add(shape[0]);
-            } else {
-                dims.add(shape[1]).add(shape[0]);
+            for (int d = t.shape().length - 1; d >= 0; d--) {
+                dims.add(t.shape()[d]);
             }
-            entry.putArray("data_offsets").add(offset).add(offset + info.byteSize());
-            offset += info.byteSize();
+            entry.putArray("data_offsets").add(offset).add(offset + t.data().byteSize());
+            offset += t.data().byteSize();
         }
         byte[] json = JSON.writeValueAsBytes(header);
         int padded = (json.length + 7) / 8 * 8;
@@ -83,11 +121,8 @@ public final class CheckpointFromGguf {
                 head.put((byte) ' ');
             }
             write(ch, head.flip());
-            for (GgufTensorInfo info : file.tensorInfos().values()) {
-                Tensor t = file.tensor(info.name());
-                MemorySegment data = info.name().endsWith("attn_q.weight") ? QkPermutation.toHf(t, heads)
-                        : info.name().endsWith("attn_k.weight") ? QkPermutation.toHf(t, kvHeads) : t.data();
-                write(ch, data.asByteBuffer());
+            for (HfTensor t : tensors) {
+                write(ch, t.data().asByteBuffer());
             }
         }
     }
@@ -96,28 +131,6 @@ public final class CheckpointFromGguf {
         while (buffer.hasRemaining()) {
             ch.write(buffer);
         }
-    }
-
-    private static String hfName(String gguf) {
-        Map<String, String> fixed = Map.of("token_embd.weight", "model.embed_tokens.weight",
-                "output_norm.weight", "model.norm.weight", "output.weight", "lm_head.weight");
-        if (fixed.containsKey(gguf)) {
-            return fixed.get(gguf);
-        }
-        String[] parts = gguf.split("\\.", 3); // blk, N, rest
-        String rest = switch (parts[2]) {
-            case "attn_norm.weight" -> "input_layernorm.weight";
-            case "attn_q.weight" -> "self_attn.q_proj.weight";
-            case "attn_k.weight" -> "self_attn.k_proj.weight";
-            case "attn_v.weight" -> "self_attn.v_proj.weight";
-            case "attn_output.weight" -> "self_attn.o_proj.weight";
-            case "ffn_norm.weight" -> "post_attention_layernorm.weight";
-            case "ffn_gate.weight" -> "mlp.gate_proj.weight";
-            case "ffn_up.weight" -> "mlp.up_proj.weight";
-            case "ffn_down.weight" -> "mlp.down_proj.weight";
-            default -> throw new IllegalArgumentException("no HF name for " + gguf);
-        };
-        return "model.layers." + parts[1] + "." + rest;
     }
 
     /** A Llama-2-style tokenizer.json for the GGUF's SentencePiece vocabulary. */

@@ -129,7 +129,8 @@ public record EngineAdapterFactory(String modelPath, EngineSettings settings, Sh
     /** The model file on this machine: the shipped copy, or the path itself. */
     private Path localFile() {
         if (RemoteModel.isRemote(modelPath)) {
-            Path copy = RemoteModelCache.localCopy(remoteModel(), RemoteModelCache.defaultRoot());
+            Path copy = RemoteModelCache.localCopy(remoteModel(), RemoteModelCache.defaultRoot(),
+                    RemoteModelCache.configuredMaxBytes());
             return ModelSource.ggufFile(copy.toString()); // a checkpoint directory converts once, on this machine
         }
         return shipped == null ? ModelSource.ggufFile(modelPath) : ShippedModel.find(modelPath, shipped);

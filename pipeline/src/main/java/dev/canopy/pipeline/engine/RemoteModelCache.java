@@ -2,7 +2,6 @@ package dev.canopy.pipeline.engine;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -10,9 +9,7 @@ import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.UUID;
-import java.util.stream.Stream;
 
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -26,14 +23,24 @@ import dev.canopy.pipeline.generate.InvalidModelException;
  * with its files). A copy is written into {@code <root>/<fingerprint>.<random>.part} and renamed into place in one
  * atomic move, so a reader never sees half a model and two tasks or JVMs racing for it keep one copy (the loser
  * deletes its own). Once there it is reused by every later task and job on the machine; the root is
- * {@code $CANOPY_MODEL_CACHE}, else {@code <java.io.tmpdir>/canopy-models}. Nothing evicts old copies: a changed
- * model gets a new fingerprint, and the old folder can be deleted when no job uses it.
+ * {@code $CANOPY_MODEL_CACHE}, else {@code <java.io.tmpdir>/canopy-models}. A changed model gets a new
+ * fingerprint; with a cap ({@value #MAX_BYTES}) the least recently used copies no process uses are evicted to make
+ * room ({@link ModelCacheEviction}), else old folders stay until deleted.
  */
 final class RemoteModelCache {
 
     private static final Logger LOG = LoggerFactory.getLogger(RemoteModelCache.class);
 
     private RemoteModelCache() {}
+
+    /** Spark setting: the most bytes an executor machine's model cache may hold ({@code 50g}; unset: no cap). */
+    static final String MAX_BYTES = "spark.canopy.modelCache.maxBytes";
+
+    /** {@value #MAX_BYTES} of this executor's Spark configuration, in bytes; 0 (no cap) when unset or outside Spark. */
+    static long configuredMaxBytes() {
+        org.apache.spark.SparkEnv env = org.apache.spark.SparkEnv.get();
+        return env == null || !env.conf().contains(MAX_BYTES) ? 0 : env.conf().getSizeAsBytes(MAX_BYTES);
+    }
 
     /** {@code $CANOPY_MODEL_CACHE}, else {@code <java.io.tmpdir>/canopy-models}. */
     static Path defaultRoot() {
@@ -48,14 +55,28 @@ final class RemoteModelCache {
      *
      * @throws InvalidModelException when the remote files changed since the driver described them, or the copy fails
      */
-    static synchronized Path localCopy(RemoteModel model, Path root) {
+    static Path localCopy(RemoteModel model, Path root) {
+        return localCopy(model, root, 0);
+    }
+
+    /**
+     * Like {@link #localCopy(RemoteModel, Path)}, keeping {@code root} under {@code maxBytes} (0: no cap) by
+     * evicting the least recently used copies no process uses ({@link ModelCacheEviction}) before copying. The copy
+     * returned is held in use by this JVM until it exits.
+     */
+    static synchronized Path localCopy(RemoteModel model, Path root, long maxBytes) {
         Path done = root.resolve(model.fingerprint());
         Path local = done.resolve(model.name());
-        if (Files.exists(local)) {
-            return local;
-        }
         Path part = root.resolve(model.fingerprint() + "." + UUID.randomUUID() + ".part");
         try {
+            ModelCacheEviction.hold(root, model.fingerprint()); // before looking, so no process evicts it meanwhile
+            if (Files.exists(local)) {
+                ModelCacheEviction.touch(done);
+                return local;
+            }
+            if (maxBytes > 0) {
+                ModelCacheEviction.makeRoom(root, model.totalBytes(), maxBytes);
+            }
             long start = System.nanoTime();
             Files.createDirectories(part);
             long bytes = copy(model, part.resolve(model.name()));
@@ -64,6 +85,7 @@ final class RemoteModelCache {
                 Files.move(part, done, StandardCopyOption.ATOMIC_MOVE);
             } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
                 LOG.info("Another process copied model {} first; using its copy", model);
+                ModelCacheEviction.touch(done);
                 return local;
             }
             LOG.info("Copied model {} to {}: {} bytes in {} ms", model.uri(), local, bytes,
@@ -117,15 +139,9 @@ final class RemoteModelCache {
         if (!Files.exists(dir)) {
             return;
         }
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.delete(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
+        try {
+            ModelCacheEviction.delete(dir);
+        } catch (IOException e) {
             LOG.warn("Cannot delete the partial model copy {}: {}", dir, e.getMessage());
         }
     }

@@ -145,6 +145,26 @@ class HdfsModelTest {
     }
 
     @Test
+    void withoutShippingTheModelIsStillDescribedWithTheJobsHadoopConfiguration() throws IOException {
+        String model = upload(TestModels.stories260kF32(), "/models/noship/stories260K-f32.gguf");
+        org.apache.hadoop.conf.Configuration jobConf = spark.sparkContext().hadoopConfiguration();
+        spark.conf().set(ModelShipping.SHIP_MODEL, "false");
+        jobConf.set("canopy.test.job-setting", "from the job"); // as a spark.hadoop.* key would be
+        try {
+            GenerateOptions options = ModelShipping.shipped(spark,
+                    GenerateOptions.of(new EngineAdapterFactory(model, EngineSettings.defaults())));
+
+            RemoteModel remote = ((EngineAdapterFactory) options.backend()).remote();
+            assertThat(remote).as("described on the driver, for the executors").isNotNull();
+            assertThat(remote.conf().get("canopy.test.job-setting")).isEqualTo("from the job");
+            assertThat(remote.fingerprint()).isEqualTo(RemoteModel.resolve(model, fs.getConf(), null).fingerprint());
+        } finally {
+            spark.conf().unset(ModelShipping.SHIP_MODEL);
+            jobConf.unset("canopy.test.job-setting");
+        }
+    }
+
+    @Test
     void aModelRewrittenAfterTheJobDescribedItIsNotCopied() throws IOException {
         String model = hdfsUri("/models/changing.gguf");
         write("/models/changing.gguf", "first");
