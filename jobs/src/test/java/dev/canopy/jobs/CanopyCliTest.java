@@ -47,6 +47,27 @@ class CanopyCliTest {
     }
 
     @Test
+    void quantizeAtLoadRunsACheckpointAsItsQuantizedGgufAndRefusesAnUnknownScheme(@TempDir Path dir) throws IOException {
+        Path checkpoint = dir.resolve("stories260K-hf");
+        dev.canopy.executor.hf.CheckpointFromGguf.write(Path.of(model()), checkpoint);
+        Path quantized = dir.resolve("original-q8.gguf");
+        dev.canopy.executor.model.ModelQuantizer.quantize(Path.of(model()), quantized,
+                dev.canopy.executor.model.QuantScheme.Q8_0);
+
+        Run atLoad = run("generate", "--model", checkpoint.toString(), "--quantize", "q8_0", "--prompt",
+                "Once upon a time", "--max-tokens", "12");
+        Run original = run("generate", "--model", quantized.toString(), "--prompt", "Once upon a time", "--max-tokens",
+                "12");
+
+        assertThat(atLoad.code()).as(atLoad.err()).isZero();
+        assertThat(JSON.readTree(atLoad.out().strip()).get("text").asText())
+                .isEqualTo(JSON.readTree(original.out().strip()).get("text").asText());
+        Run bad = run("generate", "--model", checkpoint.toString(), "--quantize", "q3", "--prompt", "x");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("--quantize must be one of Q8_0, Q4_0, Q4_K, Q6_K, Q4_K_M, got 'q3'");
+    }
+
+    @Test
     void generateWritesTheCompletionOnlyAsJson() throws IOException {
         Run r = run("generate", "--model", model(), "--prompt", "Once upon a time", "--max-tokens", "12");
         assertThat(r.code()).isZero();

@@ -97,7 +97,7 @@ public final class BenchCommand implements Command {
             return 0;
         }
         Map<String, Object> r = a.has("workload") ? workload(a)
-                : a.has("vs") ? ModelComparison.run(a, this::singleStream) : singleStream(a, Path.of(a.required("model")));
+                : a.has("vs") ? ModelComparison.run(a, this::singleStream) : singleStream(a, EngineFlags.modelFile(a));
         if (a.has("json")) {
             out.println(InspectCommand.json(r));
         } else {

@@ -2,7 +2,9 @@ package dev.canopy.jobs.cli;
 
 import dev.canopy.executor.backend.BackendKind;
 import dev.canopy.executor.engine.EngineConfig;
+import dev.canopy.executor.hf.CheckpointLoadOptions;
 import dev.canopy.executor.kv.KvCacheType;
+import dev.canopy.executor.model.QuantScheme;
 import dev.canopy.executor.tensor.KernelChoice;
 import dev.canopy.jobs.units.ByteSize;
 import java.nio.file.Path;
@@ -38,9 +40,13 @@ public final class EngineFlags {
             "a longer text is cut there, with finish_reason output_limit")
             .withDefault(ByteSize.format(EngineConfig.DEFAULT_MAX_OUTPUT_BYTES));
 
+    public static final Flag QUANTIZE = Flag.value("quantize", QuantScheme.names().replace(", ", "|"),
+            "quantize a Hugging Face checkpoint's weights at load (converted once, cached per scheme; a GGUF file is"
+            + " quantized with `canopy quantize` instead)");
+
     /** The flags that size and place the engine, without the model. */
     public static final List<Flag> ENGINE = List.of(MAX_SEQS, MAX_BATCH_TOKENS, KV_BUDGET, NO_PREFIX_CACHE, THREADS,
-            KERNELS, BACKEND, KV_TYPE);
+            KERNELS, BACKEND, KV_TYPE, QUANTIZE);
 
     private EngineFlags() {
     }
@@ -55,13 +61,30 @@ public final class EngineFlags {
     }
 
     /**
+     * The file the engine maps for {@code --model}: the model itself, or with {@code --quantize} the checkpoint
+     * directory's GGUF quantized with that scheme (converted on first use).
+     *
+     * @throws UsageException naming an unknown scheme
+     */
+    public static Path modelFile(Args a) {
+        Path model = Path.of(a.required("model"));
+        if (!a.has("quantize")) {
+            return model;
+        }
+        String name = a.get("quantize").orElseThrow();
+        QuantScheme scheme = QuantScheme.fromName(name).orElseThrow(() -> new UsageException(
+                "canopy: --quantize must be one of " + QuantScheme.names() + ", got '" + name + "'"));
+        return CheckpointLoadOptions.defaults().withQuantize(scheme).gguf(model);
+    }
+
+    /**
      * The engine config the flags give, {@link EngineConfig#defaults} for those not given (a command that does not
      * declare a flag gets its default).
      *
      * @throws UsageException naming a flag whose value the engine refuses
      */
     public static EngineConfig config(Args a) {
-        EngineConfig c = EngineConfig.defaults(Path.of(a.required("model")));
+        EngineConfig c = EngineConfig.defaults(modelFile(a));
         try {
             return c.withThreads(a.intValue("threads", c.threads()))
                     .withMaxSeqs(a.intValue("max-seqs", c.maxSeqs()))
