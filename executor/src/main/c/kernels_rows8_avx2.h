@@ -36,18 +36,31 @@ T256 INLINE void interleave8x8(__m256i v[8]) {
     }
 }
 
-/* The fp16 at byte offset `at` of 8 rows (lane i: row i, stride wrb; rows >= nr read as 0) as floats: one gather of
- * the 32-bit words that hold them (starting with the half at offset 0 or 1, else ending with it, so that no byte
- * outside the row is read). */
-T256 INLINE __m256 halves8(const uint8_t* w, int64_t wrb, int64_t at, int nr) {
+/* The 32-bit words at byte offset `at` of 8 rows (lane i: row i, stride wrb; rows >= nr read as 0): one gather. */
+T256 INLINE __m256i words8(const uint8_t* w, int64_t wrb, int64_t at, int nr) {
     __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     __m256i offsets = _mm256_mullo_epi32(lane, _mm256_set1_epi32((int)wrb));
     __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(nr), lane);
-    int ends = at >= 2;
-    __m256i words = _mm256_mask_i32gather_epi32(_mm256_setzero_si256(), (const int*)(w + (ends ? at - 2 : at)), offsets,
-                                                mask, 1);
-    __m256i h = ends ? _mm256_srli_epi32(words, 16) : _mm256_and_si256(words, _mm256_set1_epi32(0xFFFF));
+    return _mm256_mask_i32gather_epi32(_mm256_setzero_si256(), (const int*)(w + at), offsets, mask, 1);
+}
+
+/* The low (hi = 0) or high (hi = 1) fp16 of each 32-bit word as floats. */
+T256 INLINE __m256 halves_of(__m256i words, int hi) {
+    __m256i h = hi ? _mm256_srli_epi32(words, 16) : _mm256_and_si256(words, _mm256_set1_epi32(0xFFFF));
     return _mm256_cvtph_ps(_mm_packus_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1)));
+}
+
+/* The fp16 at byte offset `at` of 8 rows as floats, read from the word that starts with it (at 0 or 1) or ends
+ * with it, so that no byte outside the row is read. */
+T256 INLINE __m256 halves8(const uint8_t* w, int64_t wrb, int64_t at, int nr) {
+    return at >= 2 ? halves_of(words8(w, wrb, at - 2, nr), 1) : halves_of(words8(w, wrb, at, nr), 0);
+}
+
+/* Byte k (0..3) of each 32-bit word, unsigned or (sign) signed, as floats. */
+T256 INLINE __m256 byte_of(__m256i words, int k, int sign) {
+    __m256i b = sign ? _mm256_srai_epi32(_mm256_slli_epi32(words, 24 - 8 * k), 24)
+                     : _mm256_and_si256(_mm256_srli_epi32(words, 8 * k), _mm256_set1_epi32(0xFF));
+    return _mm256_cvtepi32_ps(b);
 }
 
 /* Values 4c .. 4c+3 of an activation block, in every dword. */
