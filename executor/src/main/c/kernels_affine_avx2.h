@@ -33,7 +33,10 @@ T256 INLINE __m256i levels256(int32_t type, const uint8_t* wr, int32_t j) {
         int h = k / 4, q = k % 4;
         __m256i ql = _mm256_loadu_si256((const __m256i*)(blk + 64 * h + 32 * (q % 2)));
         __m256i qh = _mm256_loadu_si256((const __m256i*)(blk + 128 + 32 * h));
-        return _mm256_or_si256(bits256(ql, 4 * (q / 2), 15), _mm256_slli_epi16(bits256(qh, 2 * q, 3), 4));
+        /* bits 2q, 2q+1 of qh moved to bits 4, 5 in one 16-bit shift (what crosses into a neighbouring byte lands
+           outside bits 4, 5) and one mask */
+        __m256i high = q < 3 ? _mm256_sll_epi16(qh, _mm_cvtsi32_si128(4 - 2 * q)) : _mm256_srli_epi16(qh, 2);
+        return _mm256_or_si256(bits256(ql, 4 * (q / 2), 15), _mm256_and_si256(high, _mm256_set1_epi8(0x30)));
     }
     if (is_kquant(type)) {
         const uint8_t* blk = wr + (int64_t)(j / 8) * (type == TYPE_Q4_K ? 144 : 176);
