@@ -1,4 +1,5 @@
-/* AVX2 + FMA + F16C kernels (level 1): one 32-block per 256-bit register, tiles of 4 rows x 4 (quantized) or 2 (float) activation rows.
+/* AVX2 + FMA + F16C kernels (level 1): Q8_0/Q4_0 row-interleaved (kernels_rows8_avx2.h: 8 rows per register, tiles of
+ * 8 rows x 4 activation rows); float types 8 values per register, tiles of 4 rows x 2 activation rows.
  * Part of canopy_kernels.c (one translation unit): include only from there. */
 #ifndef CANOPY_KERNELS_AVX2_H
 #define CANOPY_KERNELS_AVX2_H
