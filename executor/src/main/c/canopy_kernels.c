@@ -191,6 +191,7 @@ int64_t canopy_act_bytes(int32_t cols, int32_t batch) {
 #include "kernels_portable.h"
 #include "kernels_affine_common.h"  /* Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K, MXFP4: shared parts, portable C */
 #if defined(__x86_64__)
+#include "kernels_rows8_avx2.h"
 #include "kernels_avx2.h"
 #include "kernels_avx512.h"
 #include "kernels_affine_avx2.h"    /* the affine types at AVX2 (MXFP4 at AVX-512 too) */

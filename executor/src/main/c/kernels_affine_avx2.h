@@ -1,10 +1,11 @@
 /*
  * AVX2 + FMA + F16C kernels (level 1) for the affine types (kernels_affine_common.h): Q4_1, Q5_0, Q5_1, Q4_K, Q5_K,
- * Q6_K and MXFP4; also MXFP4 at level 2. One block of 32 per 256-bit register, tiles of 4 rows x 4 activation rows.
- * Per block the 32 unsigned levels u (0..63) meet the block's 32 quantized activations in one maddubs + madd
- * (8 int32 lanes of 4 values: no saturation, 2 * 63 * 127 < 32767); per scale group (8 blocks) the scales come from
- * group_scales and the offsets are added with one multiply-add per 8 lanes. Every (row, activation row) pair
- * accumulates its own lanes in block order, whatever tile it is in: results do not depend on batch or row range.
+ * Q6_K and MXFP4; also MXFP4 at level 2. Row-interleaved (kernels_rows8_avx2.h): tiles of 8 weight rows (one per
+ * float lane) x 4 activation rows. Per block of 32 the 8 rows' unsigned levels u (0..63) meet the activations in
+ * maddubs summed exactly in integers, then one scale multiply and one fused multiply-add serve the 8 rows; per
+ * scale group (8 blocks) the scales of the 8 rows are unpacked lane-parallel from gathered words and the offsets
+ * are added from the activation sums. Batches larger than one tile unpack each tile of rows once. Every output
+ * goes through the same float operations whatever tile or batch it is in.
  * Part of canopy_kernels.c (one translation unit): include only from there.
  */
 #ifndef CANOPY_KERNELS_AFFINE_AVX2_H
@@ -32,7 +33,10 @@ T256 INLINE __m256i levels256(int32_t type, const uint8_t* wr, int32_t j) {
         int h = k / 4, q = k % 4;
         __m256i ql = _mm256_loadu_si256((const __m256i*)(blk + 64 * h + 32 * (q % 2)));
         __m256i qh = _mm256_loadu_si256((const __m256i*)(blk + 128 + 32 * h));
-        return _mm256_or_si256(bits256(ql, 4 * (q / 2), 15), _mm256_slli_epi16(bits256(qh, 2 * q, 3), 4));
+        /* bits 2q, 2q+1 of qh moved to bits 4, 5 in one 16-bit shift (what crosses into a neighbouring byte lands
+           outside bits 4, 5) and one mask */
+        __m256i high = q < 3 ? _mm256_sll_epi16(qh, _mm_cvtsi32_si128(4 - 2 * q)) : _mm256_srli_epi16(qh, 2);
+        return _mm256_or_si256(bits256(ql, 4 * (q / 2), 15), _mm256_and_si256(high, _mm256_set1_epi8(0x30)));
     }
     if (is_kquant(type)) {
         const uint8_t* blk = wr + (int64_t)(j / 8) * (type == TYPE_Q4_K ? 144 : 176);
@@ -64,109 +68,145 @@ T256 INLINE __m256i levels256(int32_t type, const uint8_t* wr, int32_t j) {
     return u;
 }
 
-/*
- * group_scales with F16C and 8-lane conversions (the scalar version costs more than the group's dot products):
- * Q4_K/Q5_K sc/m unpacked from the 12 bytes as 32-bit words w0..w2: sc0-3 = w0 & 63, m0-3 = w1 & 63,
- * sc4-7 = (w2 & 15) | (w0 >> 6) << 4, m4-7 = (w2 >> 4 & 15) | (w1 >> 6) << 4 (per byte).
- */
-T256 INLINE void group_scales256(int32_t type, const uint8_t* wr, int32_t g, int32_t nb, float* a, float* off) {
-    if (type == TYPE_Q6_K) {
-        const uint8_t* blk = wr + (int64_t)g * 210;
-        __m256 d = _mm256_set1_ps(_cvtsh_ss(load_u16(blk + 208)));
-        __m128i sc = _mm_loadu_si128((const __m128i*)(blk + 192));
-        __m256 lo = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(sc)), d);
-        __m256 hi = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(sc, 8))), d);
-        _mm256_storeu_ps(a, lo);
-        _mm256_storeu_ps(a + 8, hi);
-        _mm256_storeu_ps(off, lo);
-        _mm256_storeu_ps(off + 8, hi);
+/* Scale group g of 8 rows, lane i row i (rows past the tile's end zeros): a[k] the scale of block k's levels
+ * (Q6_K: a[0..15] per 16 values), off[k] the offset per unit of activation sum (as group_scales, lane-parallel). */
+typedef struct {
+    __m256 a[16];
+    __m256 off[16];
+} affine_scales8;
+
+T256 INLINE void load_scales8(int32_t type, const uint8_t* w, int64_t wrb, int32_t g, int32_t nb, int nr,
+                              affine_scales8* sc) {
+    if (type == TYPE_Q6_K) { /* d * int8 scale, per 16 values */
+        const uint8_t* blk = w + (int64_t)g * 210;
+        __m256 d = halves8(blk, wrb, 208, nr);
+        for (int q = 0; q < 4; q++) {
+            __m256i s = words8(blk, wrb, 192 + 4 * q, nr);
+            for (int k = 0; k < 4; k++) sc->a[4 * q + k] = sc->off[4 * q + k] = _mm256_mul_ps(d, byte_of(s, k, 1));
+        }
         return;
     }
-    if (is_kquant(type)) {
-        const uint8_t* blk = wr + (int64_t)g * (type == TYPE_Q4_K ? 144 : 176);
-        uint32_t w[3];
-        memcpy(w, blk + 4, 12);
-        __m128i sc = _mm_setr_epi32((int)(w[0] & 0x3f3f3f3fu),
-                                    (int)((w[2] & 0x0f0f0f0fu) | ((w[0] >> 6) & 0x03030303u) << 4), 0, 0);
-        __m128i m = _mm_setr_epi32((int)(w[1] & 0x3f3f3f3fu),
-                                   (int)(((w[2] >> 4) & 0x0f0f0f0fu) | ((w[1] >> 6) & 0x03030303u) << 4), 0, 0);
-        __m256 d = _mm256_set1_ps(_cvtsh_ss(load_u16(blk)));
-        __m256 dmin = _mm256_set1_ps(-_cvtsh_ss(load_u16(blk + 2)));
-        _mm256_storeu_ps(a, _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(sc))));
-        _mm256_storeu_ps(off, _mm256_mul_ps(dmin, _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(m))));
+    if (is_kquant(type)) { /* d * sc_k and -dmin * m_k, from the 12 packed bytes (kernels_affine_common.h) */
+        const uint8_t* blk = w + (int64_t)g * (type == TYPE_Q4_K ? 144 : 176);
+        __m256i dd = words8(blk, wrb, 0, nr);
+        __m256 d = halves_of(dd, 0), dmin = _mm256_sub_ps(_mm256_setzero_ps(), halves_of(dd, 1));
+        v8u32 w0 = (v8u32)words8(blk, wrb, 4, nr), w1 = (v8u32)words8(blk, wrb, 8, nr), w2 = (v8u32)words8(blk, wrb, 12, nr);
+        __m256i scs[2] = {(__m256i)KQ_SC_LO(w0, w1, w2), (__m256i)KQ_SC_HI(w0, w1, w2)};
+        __m256i ms[2] = {(__m256i)KQ_M_LO(w0, w1, w2), (__m256i)KQ_M_HI(w0, w1, w2)};
+        for (int k = 0; k < 8; k++) {
+            sc->a[k] = _mm256_mul_ps(d, byte_of(scs[k / 4], k % 4, 0));
+            sc->off[k] = _mm256_mul_ps(dmin, byte_of(ms[k / 4], k % 4, 0));
+        }
         return;
     }
     int64_t size = legacy_block_bytes(type);
-    int n = nb - 8 * g < 8 ? nb - 8 * g : 8;
-    const uint8_t* blk = wr + 8 * (int64_t)g * size;
-    if (type == TYPE_MXFP4) {
-        for (int k = 0; k < 8; k++) a[k] = k < n ? e8m0_half(blk[k * size]) : 0.0f;
-        _mm256_storeu_ps(off, _mm256_mul_ps(_mm256_loadu_ps(a), _mm256_set1_ps(-12.0f)));
-        return;
+    for (int k = 0; k < 8; k++) { /* block 8g + k: fp16 d (then Q4_1/Q5_1's fp16 m), MXFP4 E8M0 exponent */
+        if (8 * g + k >= nb) {
+            sc->a[k] = sc->off[k] = _mm256_setzero_ps();
+            continue;
+        }
+        __m256i words = words8(w + (8 * (int64_t)g + k) * size, wrb, 0, nr);
+        if (type == TYPE_MXFP4) { /* e8m0_half, per lane */
+            __m256i e = _mm256_and_si256(words, _mm256_set1_epi32(0xFF));
+            __m256i small = _mm256_sllv_epi32(_mm256_set1_epi32(0x00200000), e);
+            __m256i normal = _mm256_slli_epi32(_mm256_sub_epi32(e, _mm256_set1_epi32(1)), 23);
+            __m256i is_small = _mm256_cmpgt_epi32(_mm256_set1_epi32(2), e);
+            sc->a[k] = _mm256_castsi256_ps(_mm256_blendv_epi8(normal, small, is_small));
+            sc->off[k] = _mm256_mul_ps(sc->a[k], _mm256_set1_ps(-12.0f));
+        } else {
+            sc->a[k] = halves_of(words, 0);
+            sc->off[k] = type == TYPE_Q5_0 ? _mm256_mul_ps(sc->a[k], _mm256_set1_ps(-16.0f)) : halves_of(words, 1);
+        }
     }
-    uint16_t d[8] = {0}, m[8] = {0}; /* the blocks' fp16 d and (Q4_1/Q5_1) m, converted 8 at a time */
-    for (int k = 0; k < n; k++) {
-        d[k] = load_u16(blk + k * size);
-        m[k] = load_u16(blk + k * size + 2);
-    }
-    __m256 dv = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i*)d));
-    _mm256_storeu_ps(a, dv);
-    _mm256_storeu_ps(off, type == TYPE_Q5_0 ? _mm256_mul_ps(dv, _mm256_set1_ps(-16.0f))
-                                            : _mm256_cvtph_ps(_mm_loadu_si128((const __m128i*)m)));
 }
 
-/* Per int32 lane (4 values) of block k of a scale group, the scale of its levels. */
-T256 INLINE __m256 block_scale256(int32_t type, const float* a, int k) {
-    if (type == TYPE_Q6_K) return _mm256_setr_m128(_mm_set1_ps(a[2 * k]), _mm_set1_ps(a[2 * k + 1]));
-    return _mm256_set1_ps(a[k]);
+/* The levels of block j of 8 rows, interleaved (kernels_rows8_avx2.h), into u. */
+T256 INLINE void load_levels8(int32_t type, const uint8_t* w, int64_t wrb, int64_t block_bytes, int32_t j, int nr,
+                              __m256i u[8]) {
+    for (int i = 0; i < 8; i++) {
+        if (i >= nr) {
+            u[i] = _mm256_setzero_si256();
+            continue;
+        }
+        _mm_prefetch((const char*)(w + (i + ROWS8) * wrb + j * block_bytes), _MM_HINT_T0); /* the next tile's */
+        u[i] = levels256(type, w + i * wrb, j);
+    }
+    interleave8x8(u);
 }
 
-T256 INLINE void affine_tile256(int32_t type, const uint8_t* w, int64_t wrb, const uint8_t* act, int64_t arb,
-                                int32_t nb, const float* sums, int64_t stride, float* out, int64_t rows, const int R,
-                                const int B) {
-    __m256 acc[4][4];
-    for (int r = 0; r < R; r++)
-        for (int b = 0; b < B; b++) acc[r][b] = _mm256_setzero_ps();
-    float a[4][16], off[4][16]; /* per row: the scale group's scales and offsets */
-    const int per16 = type == TYPE_Q6_K;
-    const __m256i ones = _mm256_set1_epi16(1);
+/* Chunks whose maddubs may be summed in 16 bits: levels up to 15 (8 chunks), 31 (4; MXFP4's 24 too), 63 (2). */
+static int affine_per_madd(int32_t type) {
+    return type == TYPE_Q4_1 || type == TYPE_Q4_K ? 8 : type == TYPE_Q6_K ? 2 : 4;
+}
+
+/* acc[b] += (isum * a_k) * dx_b for block j (k = j % 8 in its scale group), 8 rows per lane. */
+T256 INLINE void multiply_affine8(int32_t type, const __m256i u[8], const affine_scales8* sc, const uint8_t* act,
+                                  int64_t arb, int32_t j, __m256 acc[COLS8], const int B) {
+    int k = j % 8;
+    for (int b = 0; b < B; b++) {
+        const uint8_t* ap = act + b * arb + (int64_t)(j / 2) * PAIR_BYTES;
+        const uint8_t* xq = ap + (j % 2) * QK;
+        __m256 dx = _mm256_loadu_ps((const float*)(ap + 64) + (j % 2) * 8);
+        if (type == TYPE_Q6_K) { /* values 0..15 and 16..31 have scales of their own */
+            __m256i lo = chunk_dots(u, xq, 0, 4, 2), hi = chunk_dots(u, xq, 4, 4, 2);
+            acc[b] = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(lo), sc->a[2 * k]), dx, acc[b]);
+            acc[b] = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(hi), sc->a[2 * k + 1]), dx, acc[b]);
+        } else {
+            __m256i isum = chunk_dots(u, xq, 0, 8, affine_per_madd(type));
+            acc[b] = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(isum), sc->a[k]), dx, acc[b]);
+        }
+    }
+}
+
+/* Weights of a tile of rows, repacked once for a large batch: per block the interleaved levels, per group the scales. */
+typedef struct {
+    __m256i (*levels)[8];
+    affine_scales8* scales;
+} affine_repacked8;
+
+/*
+ * A tile of 8 rows x B activation rows: per scale group its offsets times the activation sums, then per block the
+ * scaled dot products. Weights from the matrix (rp NULL: the decode case) or repacked (the prefill case).
+ */
+T256 INLINE void affine_tile8(int32_t type, const uint8_t* w, int64_t wrb, const affine_repacked8* rp,
+                              const uint8_t* act, int64_t arb, int32_t nb, const float* sums, int64_t stride,
+                              float* out, int64_t rows, int nr, const int B) {
+    __m256 acc[COLS8];
+    for (int b = 0; b < B; b++) acc[b] = _mm256_setzero_ps();
+    const int n = type == TYPE_Q6_K ? 16 : 8;
     int64_t block_bytes = wrb / nb; /* average, to prefetch ahead */
+    affine_scales8 local;
+    const affine_scales8* sc = &local;
     for (int32_t j = 0; j < nb; j++) {
-        int k = j % 8;
-        if (k == 0) { /* a new scale group: its scales, and its offsets times the activation sums */
-            int32_t g = j / 8;
-            for (int r = 0; r < R; r++) group_scales256(type, w + r * wrb, g, nb, a[r], off[r]);
+        int32_t g = j / 8;
+        if (j % 8 == 0) {
+            if (rp) sc = &rp->scales[g];
+            else load_scales8(type, w, wrb, g, nb, nr, &local);
             for (int b = 0; b < B; b++) {
-                const float* s = sums + b * stride + (int64_t)(per16 ? 16 : 8) * g;
-                __m256 s0 = _mm256_loadu_ps(s);
-                for (int r = 0; r < R; r++) {
-                    acc[r][b] = _mm256_fmadd_ps(_mm256_loadu_ps(off[r]), s0, acc[r][b]);
-                    if (per16) acc[r][b] = _mm256_fmadd_ps(_mm256_loadu_ps(off[r] + 8), _mm256_loadu_ps(s + 8), acc[r][b]);
-                }
+                const float* s = sums + b * stride + (int64_t)n * g;
+                for (int k = 0; k < n; k++) acc[b] = _mm256_fmadd_ps(sc->off[k], _mm256_set1_ps(s[k]), acc[b]);
             }
         }
-        __m256i u[4];
-        __m256 sc[4];
-        for (int r = 0; r < R; r++) {
-            PREFETCH_NEXT_TILE(w + r * wrb + j * block_bytes, wrb);
-            u[r] = levels256(type, w + r * wrb, j);
-            sc[r] = block_scale256(type, a[r], k);
-        }
-        for (int b = 0; b < B; b++) {
-            const uint8_t* ap = act + b * arb + (int64_t)(j / 2) * PAIR_BYTES;
-            __m256i xq = _mm256_loadu_si256((const __m256i*)(ap + (j % 2) * QK));
-            __m256 dx = _mm256_loadu_ps((const float*)(ap + 64) + (j % 2) * 8);
-            for (int r = 0; r < R; r++) {
-                __m256i dot = _mm256_madd_epi16(_mm256_maddubs_epi16(u[r], xq), ones);
-                acc[r][b] = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(dot), sc[r]), dx, acc[r][b]);
-            }
+        if (rp) {
+            multiply_affine8(type, rp->levels[j], sc, act, arb, j, acc, B);
+        } else {
+            __m256i u[8];
+            load_levels8(type, w, wrb, block_bytes, j, nr, u);
+            multiply_affine8(type, u, sc, act, arb, j, acc, B);
         }
     }
-    for (int r = 0; r < R; r++)
-        for (int b = 0; b < B; b++) out[b * rows + r] = hsum256(acc[r][b]);
+    for (int b = 0; b < B; b++) store_rows8(out + b * rows, acc[b], nr);
 }
 
-/* One type's kernel: the type is a constant in each copy, so its branches fold away. */
+T256 INLINE void repack_affine8(int32_t type, const uint8_t* w, int64_t wrb, int32_t nb, int nr, affine_repacked8* rp) {
+    for (int32_t j = 0; j < nb; j++) {
+        if (j % 8 == 0) load_scales8(type, w, wrb, j / 8, nb, nr, &rp->scales[j / 8]);
+        load_levels8(type, w, wrb, wrb / nb, j, nr, rp->levels[j]);
+    }
+}
+
+/* One type's kernel: the type is a constant in each copy, so its branches fold away. A batch larger than one tile
+ * repacks each tile of rows once (when the scratch cannot be had, every tile reads the matrix). */
 #define AFFINE_KERNEL256(NAME, TYPE)                                                                              \
     T256 static void NAME(const uint8_t* w, int32_t cols, const uint8_t* act, int32_t batch, const float* sums,   \
                           float* out, int64_t rows, int32_t row_start, int32_t row_end) {                         \
@@ -175,11 +215,17 @@ T256 INLINE void affine_tile256(int32_t type, const uint8_t* w, int64_t wrb, con
         int64_t wrb = affine_row_bytes(type, cols);                                                              \
         int64_t arb = act_row_bytes(cols);                                                                       \
         int64_t stride = sum_stride(type, nb);                                                                   \
-        FOR_TILES(4, 4, ATILE256)                                                                                \
+        size_t level_bytes = sizeof(__m256i[8]) * (size_t)nb;                                                    \
+        void* buf = batch > COLS8 ? aligned_alloc(32, level_bytes + sizeof(affine_scales8) * (size_t)((nb + 7) / 8)) \
+                                  : NULL;                                                                        \
+        affine_repacked8 repacked = {buf, (affine_scales8*)((uint8_t*)buf + level_bytes)};                       \
+        affine_repacked8* rp = buf ? &repacked : NULL;                                                           \
+        FOR_TILES8(if (rp) repack_affine8(type, w + r0 * wrb, wrb, nb, nr, rp), ATILE8)                          \
+        free(buf);                                                                                               \
     }
-#define ATILE256(R, B)                                                                                            \
-    affine_tile256(type, w + r0 * wrb, wrb, act + b0 * arb, arb, nb, sums + b0 * stride, stride,                 \
-                   out + b0 * rows + r0, rows, R, B)
+#define ATILE8(B)                                                                                                 \
+    affine_tile8(type, w + r0 * wrb, wrb, rp, act + b0 * arb, arb, nb, sums + b0 * stride, stride,               \
+                 out + b0 * rows + r0, rows, nr, B)
 AFFINE_KERNEL256(affine_q4_1_avx2, TYPE_Q4_1)
 AFFINE_KERNEL256(affine_q5_0_avx2, TYPE_Q5_0)
 AFFINE_KERNEL256(affine_q5_1_avx2, TYPE_Q5_1)
@@ -187,7 +233,7 @@ AFFINE_KERNEL256(affine_q4_k_avx2, TYPE_Q4_K)
 AFFINE_KERNEL256(affine_q5_k_avx2, TYPE_Q5_K)
 AFFINE_KERNEL256(affine_q6_k_avx2, TYPE_Q6_K)
 AFFINE_KERNEL256(affine_mxfp4_avx2, TYPE_MXFP4)
-#undef ATILE256
+#undef ATILE8
 #undef AFFINE_KERNEL256
 
 T256 static void affine_avx2(int32_t type, const uint8_t* w, int32_t cols, const uint8_t* act, int32_t batch,

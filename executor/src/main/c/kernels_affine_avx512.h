@@ -69,8 +69,7 @@ T512 INLINE __m512i unpack_levels512(int32_t type, const uint8_t* wr, int32_t p)
 
 /*
  * The scales of super-block sb of one K-quant row as 16 floats. Q4_K/Q5_K: lanes 0-7 d*sc_j, lanes 8-15
- * -dmin*m_j, unpacked from the 12 bytes as 32-bit words w0..w2: sc0-3 = w0 & 63, m0-3 = w1 & 63,
- * sc4-7 = (w2 & 15) | (w0 >> 6) << 4, m4-7 = (w2 >> 4 & 15) | (w1 >> 6) << 4 (per byte).
+ * -dmin*m_j, unpacked from the 12 bytes by the KQ_ formulas (kernels_affine_common.h).
  * Q6_K: lane g = d*scales[g].
  */
 T512 INLINE __m512 superblock_scales512(int32_t type, const uint8_t* wr, int32_t sb) {
@@ -82,10 +81,8 @@ T512 INLINE __m512 superblock_scales512(int32_t type, const uint8_t* wr, int32_t
     const uint8_t* blk = wr + (int64_t)sb * (type == TYPE_Q4_K ? 144 : 176);
     uint32_t w[3];
     memcpy(w, blk + 4, 12);
-    __m128i packed = _mm_setr_epi32((int)(w[0] & 0x3f3f3f3fu),
-                                    (int)((w[2] & 0x0f0f0f0fu) | ((w[0] >> 6) & 0x03030303u) << 4),
-                                    (int)(w[1] & 0x3f3f3f3fu),
-                                    (int)(((w[2] >> 4) & 0x0f0f0f0fu) | ((w[1] >> 6) & 0x03030303u) << 4));
+    __m128i packed = _mm_setr_epi32((int)KQ_SC_LO(w[0], w[1], w[2]), (int)KQ_SC_HI(w[0], w[1], w[2]),
+                                    (int)KQ_M_LO(w[0], w[1], w[2]), (int)KQ_M_HI(w[0], w[1], w[2]));
     __m512 scmin = _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(packed));
     return _mm512_mul_ps(scmin, halves512(_cvtsh_ss(load_u16(blk)), -_cvtsh_ss(load_u16(blk + 2))));
 }

@@ -28,6 +28,19 @@
 /* MXFP4's E2M1 codes as unsigned levels: ggml's kvalues_mxfp4 plus 12. */
 static const uint8_t MXFP4_LEVELS[16] = {12, 13, 14, 15, 16, 18, 20, 24, 12, 11, 10, 9, 8, 6, 4, 0};
 
+/*
+ * Q4_K/Q5_K's 12 scale bytes as little-endian words w0, w1, w2 hold 6-bit sc_j and m_j: the packed bytes of sc0-3,
+ * sc4-7, m0-3 and m4-7 (byte j % 4 of each). Macros, so that one formula serves a row (uint32_t, every level's
+ * plain C and AVX-512) and 8 rows at once (v8u32, AVX2).
+ */
+#define KQ_SC_LO(w0, w1, w2) ((w0) & 0x3f3f3f3fu)
+#define KQ_SC_HI(w0, w1, w2) (((w2) & 0x0f0f0f0fu) | (((w0) >> 2) & 0x30303030u))
+#define KQ_M_LO(w0, w1, w2) ((w1) & 0x3f3f3f3fu)
+#define KQ_M_HI(w0, w1, w2) ((((w2) >> 4) & 0x0f0f0f0fu) | (((w1) >> 2) & 0x30303030u))
+
+/* 8 unsigned 32-bit lanes (GCC vector extension): the KQ_ macros on 8 rows. */
+typedef uint32_t v8u32 __attribute__((vector_size(32)));
+
 static int is_affine_type(int32_t type) {
     return type == TYPE_Q4_1 || type == TYPE_Q5_0 || type == TYPE_Q5_1 || type == TYPE_Q4_K || type == TYPE_Q5_K
            || type == TYPE_Q6_K || type == TYPE_MXFP4;
@@ -125,12 +138,13 @@ static void group_scales(int32_t type, const uint8_t* wr, int32_t g, int32_t nb,
         const uint8_t* blk = wr + (int64_t)g * (type == TYPE_Q4_K ? 144 : 176);
         float d = fp16_to_float(load_u16(blk));
         float dmin = fp16_to_float(load_u16(blk + 2));
-        const uint8_t* s = blk + 4;
+        uint32_t w[3];
+        memcpy(w, blk + 4, 12);
+        uint32_t sc[2] = {KQ_SC_LO(w[0], w[1], w[2]), KQ_SC_HI(w[0], w[1], w[2])};
+        uint32_t m[2] = {KQ_M_LO(w[0], w[1], w[2]), KQ_M_HI(w[0], w[1], w[2])};
         for (int j = 0; j < 8; j++) {
-            int sc = j < 4 ? s[j] & 63 : (s[j + 4] & 15) | (s[j - 4] >> 6) << 4;
-            int m = j < 4 ? s[j + 4] & 63 : (s[j + 4] >> 4) | (s[j] >> 6) << 4;
-            a[j] = d * (float)sc;
-            off[j] = -dmin * (float)m;
+            a[j] = d * (float)((sc[j / 4] >> 8 * (j % 4)) & 0xFF);
+            off[j] = -dmin * (float)((m[j / 4] >> 8 * (j % 4)) & 0xFF);
         }
         return;
     }

@@ -1,4 +1,5 @@
-/* AVX2 + FMA + F16C kernels (level 1): one 32-block per 256-bit register, tiles of 4 rows x 4 (quantized) or 2 (float) activation rows.
+/* AVX2 + FMA + F16C kernels (level 1): Q8_0/Q4_0 row-interleaved (kernels_rows8_avx2.h: 8 rows per register, tiles of
+ * 8 rows x 4 activation rows); float types 8 values per register, tiles of 4 rows x 2 activation rows.
  * Part of canopy_kernels.c (one translation unit): include only from there. */
 #ifndef CANOPY_KERNELS_AVX2_H
 #define CANOPY_KERNELS_AVX2_H
@@ -11,54 +12,91 @@ T256 INLINE float hsum256(__m256 v) {
     return _mm_cvtss_f32(s);
 }
 
-/* Integer dot product of one weight block with one activation block, as 8 int32 lanes. */
-T256 INLINE __m256i block_dot256(int32_t type, __m256i wv, const uint8_t* apair, int half) {
-    __m256i xq = _mm256_loadu_si256((const __m256i*)(apair + half * 32));
-    __m256i ones = _mm256_set1_epi16(1);
-    if (type == TYPE_Q8_0) { /* |w| (unsigned) times x with w's sign: no saturation since |w| <= 128, |x| <= 127 */
-        __m256i p = _mm256_maddubs_epi16(_mm256_sign_epi8(wv, wv), _mm256_sign_epi8(xq, wv));
-        return _mm256_madd_epi16(p, ones);
+/*
+ * Q8_0 / Q4_0 (row-interleaved, kernels_rows8_avx2.h): block j of 8 rows. v[c] the weights (Q8_0 signed, Q4_0
+ * nibbles 0..15), u[c] the unsigned maddubs operands (Q8_0 |w|, Q4_0 the nibbles), d the rows' scales. Rows past
+ * the tile's end are zeros.
+ */
+typedef struct {
+    __m256i v[8];
+    __m256i u[8];
+    __m256 d;
+} quant_block8;
+
+/* Block j of 8 rows, interleaved, into v; returns the rows' scales. */
+T256 INLINE __m256 load_block8(int32_t type, const uint8_t* w, int64_t wrb, int32_t j, int nr, __m256i v[8]) {
+    int64_t size = type == TYPE_Q8_0 ? 34 : 18;
+    const uint8_t* blk = w + (int64_t)j * size;
+    for (int i = 0; i < 8; i++) {
+        if (i >= nr) {
+            v[i] = _mm256_setzero_si256();
+            continue;
+        }
+        _mm_prefetch((const char*)(blk + (i + ROWS8) * wrb), _MM_HINT_T0); /* where the next tile reads */
+        if (type == TYPE_Q8_0) {
+            v[i] = _mm256_loadu_si256((const __m256i*)(blk + i * wrb + 2));
+        } else { /* values 0..15 low nibbles, 16..31 high nibbles */
+            __m128i q = _mm_loadu_si128((const __m128i*)(blk + i * wrb + 2));
+            __m128i m = _mm_set1_epi8(15);
+            v[i] = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_and_si128(q, m)),
+                                           _mm_and_si128(_mm_srli_epi16(q, 4), m), 1);
+        }
     }
-    __m256i corr = _mm256_slli_epi32(_mm256_loadu_si256((const __m256i*)(apair + 128 + half * 32)), 3);
-    __m256i p = _mm256_madd_epi16(_mm256_maddubs_epi16(wv, xq), ones); /* nibbles 0..15 times x */
-    return _mm256_add_epi32(p, corr);
+    interleave8x8(v);
+    return halves8(blk, wrb, 0, nr);
 }
 
-T256 INLINE void quant_tile256(int32_t type, const uint8_t* w, int64_t wrb, const uint8_t* act, int64_t arb,
-                               int32_t nb, float* out, int64_t rows, const int R, const int B) {
-    __m256 acc[4][4];
-    for (int r = 0; r < R; r++)
-        for (int b = 0; b < B; b++) acc[r][b] = _mm256_setzero_ps();
-    for (int32_t j = 0; j < nb; j++) {
-        __m256i wv[4];
-        __m256 dw[4];
-        for (int r = 0; r < R; r++) {
-            if (type == TYPE_Q8_0) {
-                const uint8_t* blk = w + r * wrb + (int64_t)j * 34;
-                PREFETCH_NEXT_TILE(blk, wrb);
-                wv[r] = _mm256_loadu_si256((const __m256i*)(blk + 2));
-                dw[r] = _mm256_set1_ps(_cvtsh_ss(load_u16(blk)));
-            } else {
-                const uint8_t* blk = w + r * wrb + (int64_t)j * 18;
-                PREFETCH_NEXT_TILE(blk, wrb);
-                __m128i q = _mm_loadu_si128((const __m128i*)(blk + 2));
-                __m128i m = _mm_set1_epi8(15);
-                wv[r] = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_and_si128(q, m)),
-                                                _mm_and_si128(_mm_srli_epi16(q, 4), m), 1);
-                dw[r] = _mm256_set1_ps(_cvtsh_ss(load_u16(blk)));
+/* acc[b] += (d * dx_b) * (exact integer dot product of block j with activation row b), 8 rows per lane.
+ * u: the unsigned operands of v, or NULL to derive them here. */
+T256 INLINE void multiply_block8(int32_t type, const __m256i v[8], const __m256i* u, __m256 d, const uint8_t* act,
+                                 int64_t arb, int32_t j, __m256 acc[COLS8], const int B) {
+    const __m256i ones = _mm256_set1_epi16(1);
+    for (int b = 0; b < B; b++) {
+        const uint8_t* ap = act + b * arb + (int64_t)(j / 2) * PAIR_BYTES;
+        const uint8_t* xq = ap + (j % 2) * QK;
+        __m256i isum;
+        if (type == TYPE_Q8_0) { /* |w| times x with w's sign: 2 * 128 * 127 < 32767, one madd per chunk */
+            isum = _mm256_setzero_si256();
+            for (int c = 0; c < 8; c++) {
+                __m256i uc = u ? u[c] : _mm256_sign_epi8(v[c], v[c]);
+                __m256i p = _mm256_maddubs_epi16(uc, _mm256_sign_epi8(act_chunk(xq, c), v[c]));
+                isum = _mm256_add_epi32(isum, _mm256_madd_epi16(p, ones));
             }
+        } else { /* nibbles times x, 16-bit sums of all 8 chunks (8 * 2 * 15 * 127 < 32767), minus 8 * sum(x) */
+            int32_t negsum;
+            memcpy(&negsum, ap + 128 + (j % 2) * 32, 4);
+            isum = _mm256_add_epi32(chunk_dots(v, xq, 0, 8, 8), _mm256_set1_epi32(negsum * 8));
         }
-        for (int b = 0; b < B; b++) {
-            const uint8_t* apair = act + b * arb + (int64_t)(j / 2) * PAIR_BYTES;
-            __m256 dx = _mm256_loadu_ps((const float*)(apair + 64) + (j % 2) * 8);
-            for (int r = 0; r < R; r++) {
-                __m256i s = block_dot256(type, wv[r], apair, j % 2);
-                acc[r][b] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_mul_ps(dw[r], dx), acc[r][b]);
-            }
+        __m256 dx = _mm256_loadu_ps((const float*)(ap + 64) + (j % 2) * 8);
+        acc[b] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_mul_ps(d, dx), acc[b]);
+    }
+}
+
+/* A tile of 8 rows x B activation rows; weights from the matrix (scratch NULL: the decode case) or from
+ * repack_rows8 (the prefill case). */
+T256 INLINE void quant_tile8(int32_t type, const uint8_t* w, int64_t wrb, const quant_block8* scratch,
+                             const uint8_t* act, int64_t arb, int32_t nb, float* out, int64_t rows, int nr,
+                             const int B) {
+    __m256 acc[COLS8];
+    for (int b = 0; b < B; b++) acc[b] = _mm256_setzero_ps();
+    if (scratch) {
+        for (int32_t j = 0; j < nb; j++) multiply_block8(type, scratch[j].v, scratch[j].u, scratch[j].d, act, arb, j, acc, B);
+    } else {
+        for (int32_t j = 0; j < nb; j++) {
+            __m256i v[8];
+            __m256 d = load_block8(type, w, wrb, j, nr, v);
+            multiply_block8(type, v, NULL, d, act, arb, j, acc, B);
         }
     }
-    for (int r = 0; r < R; r++)
-        for (int b = 0; b < B; b++) out[b * rows + r] = hsum256(acc[r][b]);
+    for (int b = 0; b < B; b++) store_rows8(out + b * rows, acc[b], nr);
+}
+
+/* Interleaves a tile of rows once, so the tiles of a large batch do not each redo it. */
+T256 INLINE void repack_rows8(int32_t type, const uint8_t* w, int64_t wrb, int32_t nb, int nr, quant_block8* scratch) {
+    for (int32_t j = 0; j < nb; j++) {
+        scratch[j].d = load_block8(type, w, wrb, j, nr, scratch[j].v);
+        for (int c = 0; c < 8; c++) scratch[j].u[c] = type == TYPE_Q8_0 ? _mm256_sign_epi8(scratch[j].v[c], scratch[j].v[c]) : scratch[j].v[c];
+    }
 }
 
 T256 static void quant_avx2(int32_t type, const uint8_t* w, int32_t cols, const uint8_t* act, int32_t batch,
@@ -66,10 +104,11 @@ T256 static void quant_avx2(int32_t type, const uint8_t* w, int32_t cols, const 
     int32_t nb = cols / QK;
     int64_t wrb = row_bytes(type, cols);
     int64_t arb = act_row_bytes(cols);
-#define QTILE256(R, B) \
-    quant_tile256(type, w + r0 * wrb, wrb, act + b0 * arb, arb, nb, out + b0 * rows + r0, rows, R, B)
-    FOR_TILES(4, 4, QTILE256)
-#undef QTILE256
+    quant_block8* scratch = batch > COLS8 ? aligned_alloc(32, sizeof(quant_block8) * (size_t)nb) : NULL;
+#define QTILE8(B) quant_tile8(type, w + r0 * wrb, wrb, scratch, act + b0 * arb, arb, nb, out + b0 * rows + r0, rows, nr, B)
+    FOR_TILES8(if (scratch) repack_rows8(type, w + r0 * wrb, wrb, nb, nr, scratch), QTILE8)
+#undef QTILE8
+    free(scratch);
 }
 
 /* Loads 8 weights from column c as floats; `n` < 8 loads only the first n (the rest are 0). */

@@ -5,8 +5,9 @@
  *   gcc -O3 -ffp-contract=off -fno-strict-aliasing -o /tmp/kernel_bench executor/src/test/c/kernel_bench.c -lm
  *   /tmp/kernel_bench TYPE ROWS COLS BATCH CALLS [LEVEL]
  *
- * TYPE is the GGML type id (8 = Q8_0, 2 = Q4_0, 1 = F16, 30 = BF16, 0 = F32), LEVEL 2 = AVX-512,
- * 1 = AVX2, 0 = portable C. One thread; weights are random (valid scales, finite values).
+ * TYPE is the GGML type id (8 = Q8_0, 2 = Q4_0, 12 = Q4_K, 14 = Q6_K, other affine types of
+ * kernels_affine_common.h, 1 = F16, 30 = BF16, 0 = F32), LEVEL 2 = AVX-512, 1 = AVX2, 0 = portable C.
+ * One thread; weights are random (valid scales, finite values).
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -32,18 +33,24 @@ int main(int argc, char** argv) {
     }
     int type = atoi(argv[1]), rows = atoi(argv[2]), cols = atoi(argv[3]), batch = atoi(argv[4]);
     int calls = atoi(argv[5]), level = argc > 6 ? atoi(argv[6]) : 2;
-    int64_t rb = row_bytes(type, cols);
+    int affine = is_affine_type(type);
+    int64_t rb = affine ? affine_row_bytes(type, cols) : row_bytes(type, cols);
     if (rb < 0) {
         fprintf(stderr, "kernel_bench: unsupported type %d\n", type);
         return 2;
     }
     size_t size = (size_t)rb * rows;
     uint8_t* w = malloc(size);
-    int quantized = type == TYPE_Q8_0 || type == TYPE_Q4_0;
+    int quantized = type == TYPE_Q8_0 || type == TYPE_Q4_0 || affine;
     size_t step = type == TYPE_Q8_0 ? 34 : type == TYPE_Q4_0 ? 18 : type == TYPE_F32 ? 4 : 2;
+    if (affine) step = is_kquant(type) ? (size_t)affine_row_bytes(type, 256) : (size_t)legacy_block_bytes(type);
+    size_t half_at = type == TYPE_Q6_K ? 208 : 0; /* where the block's (first) fp16 scale is */
     for (size_t i = 0; i < size; i++) w[i] = (uint8_t)rand();
     for (size_t i = 0; i < size; i += step) {
-        if (quantized || type == TYPE_F16) memcpy(w + i, &(uint16_t){small_half()}, 2);
+        if (type == TYPE_MXFP4) w[i] = (uint8_t)(120 + rand() % 8);
+        else if (quantized || type == TYPE_F16) memcpy(w + i + half_at, &(uint16_t){small_half()}, 2);
+        if (type == TYPE_Q4_K || type == TYPE_Q5_K || type == TYPE_Q4_1 || type == TYPE_Q5_1)
+            memcpy(w + i + 2, &(uint16_t){small_half()}, 2);
         if (type == TYPE_BF16) memcpy(w + i, &(uint16_t){(uint16_t)(0x3C00 | (rand() & 0xFF))}, 2);
         if (type == TYPE_F32) memcpy(w + i, &(float){rand() / (float)RAND_MAX - 0.5f}, 4);
     }
