@@ -55,10 +55,13 @@ public final class TokenGrammar {
             return cached;
         }
         long[] mask;
-        int reach = grammar.dfa().plainReach(state, LazyDfa.REACH_LIMIT);
-        if (reach > 0 && (reach < LazyDfa.REACH_LIMIT || reach == LazyDfa.LOOPS)) { // in a free or bounded string
+        int reach = grammar.dfa().plainReach(state, PlainTokenIndex.SHORT_CHARS);
+        if (reach > 0) { // in a free or bounded string
             mask = trie.plainIndex.plainUpTo(reach);
             trie.nonPlain.allowed(grammar.dfa(), state, mask);
+            if (reach == PlainTokenIndex.SHORT_CHARS) { // maybe longer: walk the long plain tokens
+                trie.longPlain.allowed(grammar.dfa(), state, mask);
+            }
         } else {
             mask = new long[(tokenBytes.length + 63) >>> 6];
             trie.allowedByFirstByte(grammar.dfa(), state, mask);
