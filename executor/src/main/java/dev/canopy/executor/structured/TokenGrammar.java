@@ -18,6 +18,7 @@ public final class TokenGrammar {
     private final int[] endTokens;
     private final byte[][] tokenBytes; // (vocab, bytes); empty for control tokens
     private final ConcurrentHashMap<Integer, long[]> masks = new ConcurrentHashMap<>();
+    private final SubtreeMasks walked;
 
     public TokenGrammar(Grammar grammar, Tokenizer tokenizer) {
         this(grammar, TokenTrie.of(tokenizer));
@@ -28,6 +29,7 @@ public final class TokenGrammar {
         this.trie = trie;
         this.endTokens = trie.endTokens;
         this.tokenBytes = trie.bytesById;
+        this.walked = new SubtreeMasks(trie);
     }
 
     /** The grammar bound to {@code tokenizer}'s vocabulary, created once per pair so rows share its mask cache. */
@@ -64,7 +66,7 @@ public final class TokenGrammar {
             }
         } else {
             mask = new long[(tokenBytes.length + 63) >>> 6];
-            trie.allowedByFirstByte(grammar.dfa(), state, mask);
+            trie.allowedByFirstByte(grammar.dfa(), state, mask, walked);
         }
         if (grammar.dfa().isAccepting(state)) {
             for (int t : endTokens) {

@@ -224,7 +224,7 @@ public final class TokenTrie {
      * length-bounded string), the tokens that continue with plain characters only are allowed by their
      * length at once, and only the other tokens are walked.
      */
-    void allowedByFirstByte(LazyDfa dfa, int state, long[] mask) {
+    void allowedByFirstByte(LazyDfa dfa, int state, long[] mask, SubtreeMasks walked) {
         for (int i = 0; i < label.length; i = next[i]) {
             int b = label[i] & 0xFF;
             int s = dfa.next(state, b);
@@ -234,7 +234,7 @@ public final class TokenTrie {
             int reach = plainAfterFirst[b] == null || next[i] - i <= BULK_MIN_NODES ? -1
                     : dfa.plainReach(s, PlainTokenIndex.SHORT_CHARS);
             if (reach <= 0) {
-                allowed(dfa, state, mask, i, next[i]);
+                walked.allow(dfa, state, i, s, mask);
                 continue;
             }
             if (reach == LazyDfa.LOOPS) {
@@ -261,7 +261,7 @@ public final class TokenTrie {
     }
 
     /** Walks the subtrees of the depth-1 nodes in {@code from..to} (a whole subtree range). */
-    private void allowed(LazyDfa dfa, int state, long[] mask, int start, int end) {
+    void allowed(LazyDfa dfa, int state, long[] mask, int start, int end) {
         int[] stateAt = new int[maxDepth + 1]; // (depth): the DFA state after the node open at that depth
         stateAt[0] = state;
         int[] table = dfa.table();
