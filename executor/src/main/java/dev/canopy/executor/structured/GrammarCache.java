@@ -3,27 +3,70 @@ package dev.canopy.executor.structured;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * Compiles constraints to grammars once: equal constraints (same schema text, pattern or options) get
  * the same {@link Grammar}, so a job's one schema is compiled once per JVM and its DFA and masks are
  * shared by all rows. A constraint that cannot be compiled is remembered too, and fails the same way
- * each time.
+ * each time. Holds at most {@code capacity} constraints, dropping the least recently used (a grammar
+ * with its cached masks can take tens of MB, and per-row response formats can name thousands of
+ * schemas); rows still running on a dropped grammar keep it, a later row compiles it again.
  */
 public final class GrammarCache {
+
+    /** How many constraints {@link #shared()} and {@link #GrammarCache(boolean)} keep. */
+    public static final int DEFAULT_CAPACITY = 64;
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final GrammarCache SHARED = new GrammarCache(false);
 
     private final boolean flexibleWhitespace;
-    private final Map<Constraint, Object> compiled = new ConcurrentHashMap<>(); // Grammar or UnsupportedSchemaException
+    private final Map<Constraint, Compiled> compiled; // guarded by itself; in access order, eldest first
 
     /** @param flexibleWhitespace let JSON values carry whitespace between tokens (compact JSON otherwise) */
     public GrammarCache(boolean flexibleWhitespace) {
+        this(flexibleWhitespace, DEFAULT_CAPACITY);
+    }
+
+    /**
+     * @param flexibleWhitespace let JSON values carry whitespace between tokens (compact JSON otherwise)
+     * @param capacity how many constraints to keep, at least 1
+     */
+    public GrammarCache(boolean flexibleWhitespace, int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("Cannot create a grammar cache: capacity " + capacity
+                    + " must be at least 1");
+        }
         this.flexibleWhitespace = flexibleWhitespace;
+        this.compiled = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Constraint, Compiled> eldest) {
+                return size() > capacity;
+            }
+        };
+    }
+
+    /** One constraint's grammar or compile error, computed once by the first caller while later ones wait. */
+    private static final class Compiled {
+        private Object result; // Grammar or UnsupportedSchemaException; null until computed
+
+        synchronized Object get(Supplier<Object> compile) {
+            if (result == null) {
+                result = compile.get();
+            }
+            return result;
+        }
+    }
+
+    /** How many constraints are cached now. */
+    public int size() {
+        synchronized (compiled) {
+            return compiled.size();
+        }
     }
 
     /** The JVM-wide cache for generation (compact JSON), shared by the engines of one executor. */
@@ -37,9 +80,13 @@ public final class GrammarCache {
      * @throws UnsupportedSchemaException naming what cannot be compiled
      */
     public Grammar compile(Constraint constraint) {
-        Object result = compiled.computeIfAbsent(constraint, c -> {
+        Compiled entry;
+        synchronized (compiled) { // compile outside this lock: other constraints need not wait
+            entry = compiled.computeIfAbsent(constraint, c -> new Compiled());
+        }
+        Object result = entry.get(() -> {
             try {
-                return build(c);
+                return build(constraint);
             } catch (UnsupportedSchemaException e) {
                 return e;
             }

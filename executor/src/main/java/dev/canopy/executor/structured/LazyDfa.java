@@ -24,8 +24,6 @@ final class LazyDfa {
     static final int MAX_DEPTH = 512;
     /** {@link #plainReach} of a state inside a free string: any number of plain characters. */
     static final int LOOPS = Integer.MAX_VALUE;
-    /** How far {@link #plainReach} follows a length-bounded string before giving up. */
-    static final int REACH_LIMIT = 16;
 
     private final Nfa nfa;
     // Call stacks, interned: stack 0 is empty; stack k is (parent[k], returnState[k]).
@@ -40,6 +38,8 @@ final class LazyDfa {
     private volatile boolean[] accepting = new boolean[0]; // (state)
     private volatile int[] plainSuccessors = new int[0]; // (state): StringBodyLoop#successor or UNKNOWN
     private final int start;
+    private final byte[] classLo; // (256): the first byte of the byte's class (bytes no byte edge tells apart)
+    private final byte[] classHi; // (256): the last byte of its class
     private final int[][] epsClosures; // (nfa state): see epsilonClosure, null until needed
     private final LongStack seeds = new LongStack();
     private final Map<SeedKey, Integer> closures = new HashMap<>(); // (sorted seed configurations): closure
@@ -50,6 +50,9 @@ final class LazyDfa {
     LazyDfa(Nfa nfa) {
         this.nfa = nfa;
         this.epsClosures = new int[nfa.stateCount()][];
+        this.classLo = new byte[256];
+        this.classHi = new byte[256];
+        ByteClasses.partition(nfa.byteEdges, classLo, classHi);
         stackParent.add(0);
         stackReturn.add(0);
         stackDepth.add(0);
@@ -116,7 +119,7 @@ final class LazyDfa {
     /**
      * How many plain characters in a row {@code state} can read: {@link #LOOPS} when they lead back to a
      * state on the way (a free string), {@code limit} when the chain goes on beyond {@code limit} steps (each
-     * step checks a new state's ~200 transitions, hence the limit), or -1 when a state on the way sends plain
+     * step builds a new state's plain-character successors, so callers stop at the longest plain token), or -1 when a state on the way sends plain
      * characters to different states.
      */
     int plainReach(int state, int limit) {
@@ -141,6 +144,11 @@ final class LazyDfa {
         return cores.size();
     }
 
+    /**
+     * Computes the successor of {@code state} on {@code b} and on every byte of its class at once: bytes
+     * that no byte edge of the automaton tells apart lead to the same state, so a new state costs one
+     * closure per class met instead of one per byte.
+     */
     private synchronized int computeNext(int state, int b) {
         int[] t = table;
         int known = t[(state << 8) | b];
@@ -157,7 +165,7 @@ final class LazyDfa {
             }
         }
         int result = DEAD;
-        if (!seeds.isEmpty()) { // bytes of one class (letters, digits) share their seeds: close each set once
+        if (!seeds.isEmpty()) { // classes with the same seeds (letters, digits) share one closure
             long[] key = seeds.toArray();
             Arrays.sort(key);
             SeedKey seedKey = new SeedKey(key);
@@ -167,7 +175,9 @@ final class LazyDfa {
                 closures.put(seedKey, result);
             }
         }
-        table[(state << 8) | b] = result; // table may have grown: write the current one
+        t = table; // the closure may have grown the table: write the current one
+        int row = state << 8;
+        Arrays.fill(t, row + (classLo[b] & 0xFF), row + (classHi[b] & 0xFF) + 1, result);
         return result;
     }
 

@@ -11,6 +11,13 @@ import java.util.Arrays;
  */
 final class PlainTokenIndex {
 
+    /**
+     * How far {@link LazyDfa#plainReach} follows a length-bounded string (each step builds the next
+     * position's states): the plain tokens and tails of up to this many characters are allowed by length,
+     * the longer ones (a few percent of a vocabulary) are walked in {@link TokenTrie#longPlain}.
+     */
+    static final int SHORT_CHARS = 16;
+
     final int maxChars; // the most characters in one plain token (or plain tail)
     private final long[][] plainUpTo; // (maxChars + 1, vocab / 64): plain tokens of at most n characters
     private final int[][] tailIds; // (256, tokens): tokens of 2+ bytes with a plain tail, by tail length

@@ -94,6 +94,10 @@ final class SchemaCompiler {
         if (!schema.isObject()) {
             throw unsupported("a schema that is not an object or boolean", path);
         }
+        java.util.Optional<List<JsonNode>> listed = FiniteValues.listed(schema, schema == root);
+        if (listed.isPresent()) { // e.g. allOf [enum, not ...]: keep the values the validator accepts
+            return GrammarNode.alt(FiniteValues.valid(schema, root, listed.get(), path).stream().map(lex::constant).toList());
+        }
         if (schema.has("$ref")) {
             ObjectNode rest = ((ObjectNode) schema).deepCopy();
             rest.remove("$ref");

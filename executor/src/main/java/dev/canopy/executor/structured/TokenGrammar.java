@@ -18,6 +18,7 @@ public final class TokenGrammar {
     private final int[] endTokens;
     private final byte[][] tokenBytes; // (vocab, bytes); empty for control tokens
     private final ConcurrentHashMap<Integer, long[]> masks = new ConcurrentHashMap<>();
+    private final SubtreeMasks walked;
 
     public TokenGrammar(Grammar grammar, Tokenizer tokenizer) {
         this(grammar, TokenTrie.of(tokenizer));
@@ -28,6 +29,7 @@ public final class TokenGrammar {
         this.trie = trie;
         this.endTokens = trie.endTokens;
         this.tokenBytes = trie.bytesById;
+        this.walked = new SubtreeMasks(trie);
     }
 
     /** The grammar bound to {@code tokenizer}'s vocabulary, created once per pair so rows share its mask cache. */
@@ -55,13 +57,16 @@ public final class TokenGrammar {
             return cached;
         }
         long[] mask;
-        int reach = grammar.dfa().plainReach(state, LazyDfa.REACH_LIMIT);
-        if (reach > 0 && (reach < LazyDfa.REACH_LIMIT || reach == LazyDfa.LOOPS)) { // in a free or bounded string
+        int reach = grammar.dfa().plainReach(state, PlainTokenIndex.SHORT_CHARS);
+        if (reach > 0) { // in a free or bounded string
             mask = trie.plainIndex.plainUpTo(reach);
             trie.nonPlain.allowed(grammar.dfa(), state, mask);
+            if (reach == PlainTokenIndex.SHORT_CHARS) { // maybe longer: walk the long plain tokens
+                trie.longPlain.allowed(grammar.dfa(), state, mask);
+            }
         } else {
             mask = new long[(tokenBytes.length + 63) >>> 6];
-            trie.allowedByFirstByte(grammar.dfa(), state, mask);
+            trie.allowedByFirstByte(grammar.dfa(), state, mask, walked);
         }
         if (grammar.dfa().isAccepting(state)) {
             for (int t : endTokens) {

@@ -37,6 +37,7 @@ public final class TokenTrie {
     final int[] subtreeTokens; // the tokens in node order (same-bytes tokens included)
     final int[] tokensFrom; // (nodes + 1): index in subtreeTokens of the first token at or after the node
     final PlainTokenIndex plainIndex; // plain tokens by length (null in the derived tries)
+    final TokenTrie longPlain; // tokens whose plain text or plain tail is over SHORT_CHARS characters (null in the derived tries)
 
     private TokenTrie(byte[][] bytesById, int[] endTokens) {
         this(bytesById, endTokens, true);
@@ -69,8 +70,10 @@ public final class TokenTrie {
             }
             notPlainAfterFirst = new TokenTrie(notPlain, endTokens, false);
             plainIndex = new PlainTokenIndex(bytesById);
+            longPlain = new TokenTrie(longPlainTokens(bytesById), endTokens, false);
         } else {
             plainIndex = null;
+            longPlain = null;
             nonPlain = null;
             plainAfterFirst = null;
             notPlainAfterFirst = null;
@@ -159,9 +162,21 @@ public final class TokenTrie {
         }
     }
 
+    /** The tokens of over {@link PlainTokenIndex#SHORT_CHARS} plain characters, whole or after the first byte (others empty). */
+    private static byte[][] longPlainTokens(byte[][] bytesById) {
+        byte[][] out = new byte[bytesById.length][];
+        for (int id = 0; id < bytesById.length; id++) {
+            byte[] b = bytesById[id];
+            boolean longWhole = b.length > 0 && plainChars(b, 0) > PlainTokenIndex.SHORT_CHARS;
+            boolean longTail = b.length > 1 && plainChars(b, 1) > PlainTokenIndex.SHORT_CHARS;
+            out[id] = longWhole || longTail ? b : new byte[0];
+        }
+        return out;
+    }
+
     /** Whether {@code state} can read any {@code chars} plain characters in a row. */
     private static boolean allowsPlain(LazyDfa dfa, int state, int chars) {
-        int reach = dfa.plainReach(state, Math.min(chars, LazyDfa.REACH_LIMIT));
+        int reach = dfa.plainReach(state, Math.min(chars, PlainTokenIndex.SHORT_CHARS));
         return reach == LazyDfa.LOOPS || reach >= chars;
     }
 
@@ -209,7 +224,7 @@ public final class TokenTrie {
      * length-bounded string), the tokens that continue with plain characters only are allowed by their
      * length at once, and only the other tokens are walked.
      */
-    void allowedByFirstByte(LazyDfa dfa, int state, long[] mask) {
+    void allowedByFirstByte(LazyDfa dfa, int state, long[] mask, SubtreeMasks walked) {
         for (int i = 0; i < label.length; i = next[i]) {
             int b = label[i] & 0xFF;
             int s = dfa.next(state, b);
@@ -217,9 +232,9 @@ public final class TokenTrie {
                 continue;
             }
             int reach = plainAfterFirst[b] == null || next[i] - i <= BULK_MIN_NODES ? -1
-                    : dfa.plainReach(s, LazyDfa.REACH_LIMIT);
-            if (reach <= 0 || reach == LazyDfa.REACH_LIMIT) {
-                allowed(dfa, state, mask, i, next[i]);
+                    : dfa.plainReach(s, PlainTokenIndex.SHORT_CHARS);
+            if (reach <= 0) {
+                walked.allow(dfa, state, i, s, mask);
                 continue;
             }
             if (reach == LazyDfa.LOOPS) {
@@ -229,16 +244,24 @@ public final class TokenTrie {
                 }
             } else {
                 plainIndex.allowTails(b, reach, mask);
+                if (reach == PlainTokenIndex.SHORT_CHARS) { // maybe longer: walk the long tails
+                    longPlain.allowedFrom(dfa, state, mask, b);
+                }
             }
-            int other = notPlainAfterFirst.firstByteNode[b];
-            if (other >= 0) {
-                notPlainAfterFirst.allowed(dfa, state, mask, other, notPlainAfterFirst.next[other]);
-            }
+            notPlainAfterFirst.allowedFrom(dfa, state, mask, b);
+        }
+    }
+
+    /** Walks the subtree of the tokens starting with byte {@code first}. */
+    private void allowedFrom(LazyDfa dfa, int state, long[] mask, int first) {
+        int node = firstByteNode[first];
+        if (node >= 0) {
+            allowed(dfa, state, mask, node, next[node]);
         }
     }
 
     /** Walks the subtrees of the depth-1 nodes in {@code from..to} (a whole subtree range). */
-    private void allowed(LazyDfa dfa, int state, long[] mask, int start, int end) {
+    void allowed(LazyDfa dfa, int state, long[] mask, int start, int end) {
         int[] stateAt = new int[maxDepth + 1]; // (depth): the DFA state after the node open at that depth
         stateAt[0] = state;
         int[] table = dfa.table();

@@ -35,6 +35,9 @@ class MaskShortcutsTest {
         "{\"type\":\"object\",\"properties\":{\"base\":{\"type\":\"number\"},\"height\":{\"type\":\"number\"}}} | {\"base\":1,\"hello world\":[\"x\"],\"zeta\":null}",
         "{\"type\":\"array\",\"items\":{\"type\":\"string\",\"maxLength\":40}} | [\"a fairly long string of plain text here\",\"\"]",
         "{\"type\":\"string\",\"pattern\":\"^[a-z]{3,20}$\"} | \"abcdefghij\"",
+        "{\"type\":\"string\",\"maxLength\":20} | \"================ abc\"",
+        "{\"type\":\"array\",\"items\":{\"type\":\"string\",\"pattern\":\"[0-9]{4}-[0-9]{2}\"}} | [\"on 2024-05 we met\",\"then 1999-12, again\"]",
+        "{\"type\":\"array\",\"items\":{\"type\":\"string\",\"maxLength\":100}} | [\"---------------------------------------------------------------- long dashes\",\"x\"]",
     })
     void everyMaskEqualsTheFullTrieWalk(String schema, String instance) throws Exception {
         TokenGrammar grammar = new TokenGrammar(GrammarCache.compileSchema(new ObjectMapper().readTree(schema), false), trie);

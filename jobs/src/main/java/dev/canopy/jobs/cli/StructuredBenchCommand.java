@@ -12,7 +12,7 @@ import java.util.Map;
 
 /**
  * {@code canopy structured-bench}: decode throughput of rows sharing one JSON Schema against the same rows
- * unconstrained, on one engine in one run, alternating the two (free, constrained, free, constrained, ...)
+ * unconstrained, on one engine in one run, alternating the two (free, constrained, constrained, free, ...)
  * with fresh prompts each time so neither gains from the prefix cache. Reports each run's output tokens/s,
  * the ratio of the constrained sum to the free sum, and each round's ratio with their median (on a shared
  * machine a round can be slowed by other work; the median resists that).
@@ -69,13 +69,16 @@ public final class StructuredBenchCommand implements Command {
         double freeSum = 0;
         double constrainedSum = 0;
         List<Object> runs = new ArrayList<>();
-        List<Double> pairRatios = new ArrayList<>(); // per round: constrained over the free run just before it
-        double lastFree = 0;
+        List<Double> pairRatios = new ArrayList<>(); // per round: constrained over free tokens/s
         try (Engine engine = Engine.open(config)) {
             int vocab = engine.tokenizer().vocabSize();
             WorkloadBench.warmUp(engine, seed);
             for (int round = 0; round < rounds; round++) {
-                for (boolean constrained : new boolean[] {false, true}) {
+                double free = 0;
+                double bound = 0;
+                // Odd rounds run the constrained rows first, so a drift in the machine's load favours neither side.
+                boolean[] order = round % 2 == 0 ? new boolean[] {false, true} : new boolean[] {true, false};
+                for (boolean constrained : order) {
                     List<GenerationRequest> reqs = Workload.longOutput(vocab, rows, promptLen, outputLen,
                             seed + 2L * round + (constrained ? 1 : 0));
                     if (constrained) {
@@ -86,13 +89,14 @@ public final class StructuredBenchCommand implements Command {
                     double tps = ((Number) r.get("output_tokens_per_s")).doubleValue();
                     if (constrained) {
                         constrainedSum += tps;
-                        pairRatios.add(WorkloadBench.round(tps / lastFree));
+                        bound = tps;
                     } else {
                         freeSum += tps;
-                        lastFree = tps;
+                        free = tps;
                     }
                     runs.add(r);
                 }
+                pairRatios.add(WorkloadBench.round(bound / free));
             }
         }
         report.put("model", config.model().toString());

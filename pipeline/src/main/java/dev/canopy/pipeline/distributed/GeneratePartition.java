@@ -106,9 +106,7 @@ final class GeneratePartition implements FlatMapFunction<Iterator<Tuple2<PrefixK
             if (!results.containsKey(rowId)) { // rejected, or the engine had no result: not counted yet
                 progress.addRow(result);
             }
-            if (result instanceof RowResult.Failed failed) {
-                errors.merge(failed.error().kind().label(), 1L, Long::sum);
-            }
+            result.failure().ifPresent(error -> errors.merge(error.kind().label(), 1L, Long::sum));
             promptTokens += result.promptTokens();
             cached += result.cachedPromptTokens();
             completion += result.completionTokens();

@@ -47,7 +47,7 @@ public final class GenerationProgress implements Serializable {
     /** Counts a finished row (on an executor); thread-safe within the task. */
     synchronized void addRow(RowResult result) {
         rows.add(1);
-        if (result instanceof RowResult.Failed) {
+        if (result.failure().isPresent()) {
             failedRows.add(1);
         }
         promptTokens.add(result.promptTokens());

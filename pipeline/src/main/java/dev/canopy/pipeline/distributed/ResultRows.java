@@ -9,6 +9,7 @@ import org.apache.spark.sql.RowFactory;
 import scala.jdk.javaapi.CollectionConverters;
 
 import dev.canopy.pipeline.generate.GeneratedChoice;
+import dev.canopy.pipeline.generate.RowError;
 import dev.canopy.pipeline.generate.RowResult;
 
 /** Builds output rows: the input's columns followed by {@link ResultColumns#fields}. */
@@ -39,6 +40,7 @@ final class ResultRows {
                     values.add(CollectionConverters.asScala(choices(generated.choices())).toSeq());
                 }
                 values.add(first.finishReason());
+                error = generated.failure().map(RowError::columnText).orElse(null);
             }
             case RowResult.Failed failed -> {
                 values.add(null);

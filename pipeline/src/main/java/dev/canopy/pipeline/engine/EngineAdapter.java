@@ -116,7 +116,7 @@ final class EngineAdapter implements ModelAdapter {
     }
 
     static RowResult toRowResult(GenerationResult result) {
-        if (result.completions().isEmpty() || result.error().isPresent()) {
+        if (result.completions().isEmpty()) {
             return new RowResult.Failed(result.id(), new RowError(ErrorKind.GENERATION_FAILED,
                     result.error().orElse("Cannot generate: the engine returned no completion")),
                     result.promptTokens(), result.latencyNanos());
@@ -126,7 +126,9 @@ final class EngineAdapter implements ModelAdapter {
             choices.add(new GeneratedChoice(c.text(), c.finishReason().name().toLowerCase(Locale.ROOT),
                     c.tokenIds().length));
         }
+        // An error beside completions (a structured value cut by max_tokens) keeps the text and carries the error.
         return new RowResult.Generated(result.id(), choices, result.promptTokens(), result.cachedPromptTokens(),
-                result.completionTokens(), result.latencyNanos());
+                result.completionTokens(), result.latencyNanos(),
+                result.error().map(message -> new RowError(ErrorKind.GENERATION_FAILED, message)));
     }
 }

@@ -2,6 +2,7 @@ package dev.canopy.pipeline.generate;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What generation produced for one {@link PromptRow}: either choices or an error.
@@ -23,17 +24,29 @@ public sealed interface RowResult {
     /** Time from submission to the last token of this row. */
     long latencyNanos();
 
+    /** What went wrong with the row, if anything: always for {@link Failed}, sometimes beside generated text. */
+    Optional<RowError> failure();
+
     /**
      * A row that generated.
      *
      * @param choices          at least one choice, in order
      * @param completionTokens generated tokens over all choices, as the engine counts them (end tokens included)
+     * @param failure          an error beside the text, e.g. a structured value still incomplete when
+     *                         max_tokens ran out: the text is kept, so the row loses nothing
      */
     record Generated(String rowId, List<GeneratedChoice> choices, int promptTokens, int cachedPromptTokens,
-                     int completionTokens, long latencyNanos) implements RowResult {
+                     int completionTokens, long latencyNanos, Optional<RowError> failure) implements RowResult {
+
+        /** A row that generated without error. */
+        public Generated(String rowId, List<GeneratedChoice> choices, int promptTokens, int cachedPromptTokens,
+                         int completionTokens, long latencyNanos) {
+            this(rowId, choices, promptTokens, cachedPromptTokens, completionTokens, latencyNanos, Optional.empty());
+        }
 
         public Generated {
             Objects.requireNonNull(rowId, "rowId");
+            Objects.requireNonNull(failure, "failure");
             choices = List.copyOf(choices);
             if (choices.isEmpty()) {
                 throw new IllegalArgumentException("Cannot create a result for row " + rowId + ": no choices");
@@ -61,6 +74,11 @@ public sealed interface RowResult {
         @Override
         public int completionTokens() {
             return 0;
+        }
+
+        @Override
+        public Optional<RowError> failure() {
+            return Optional.of(error);
         }
     }
 }

@@ -71,7 +71,10 @@ class StructuredOutputTest {
             parsed++;
         }
         assertThat(parsed).isGreaterThanOrEqualTo(1);
-        assertThat(out.filter("id = 3").first().<String>getAs("error")).contains("incomplete after 2 tokens");
+        Row cut = out.filter("id = 3").first();
+        assertThat(cut.<String>getAs("error")).contains("incomplete after 2 tokens");
+        assertThat(cut.<String>getAs("generated_text")).as("the text so far is kept").startsWith("{").hasSizeGreaterThan(1);
+        assertThat(cut.<String>getAs("finish_reason")).isEqualTo("length");
     }
 
     @Test
