@@ -20,7 +20,7 @@ class EngineRowResultTest {
                 List.of(new Completion(0, "{\"a", new int[] {5, 6}, FinishReason.LENGTH, List.of())),
                 4, 0, 2, Optional.of(message), 1_000);
 
-        RowResult row = EngineBackend.toRowResult(cut);
+        RowResult row = EngineAdapter.toRowResult(cut);
 
         assertThat(row).isInstanceOf(RowResult.Generated.class);
         RowResult.Generated generated = (RowResult.Generated) row;
@@ -32,7 +32,7 @@ class EngineRowResultTest {
 
     @Test
     void aRequestWithoutCompletionsFails() {
-        RowResult row = EngineBackend.toRowResult(GenerationResult.failed("r2", 3, "Cannot fit the prompt", 10));
+        RowResult row = EngineAdapter.toRowResult(GenerationResult.failed("r2", 3, "Cannot fit the prompt", 10));
 
         assertThat(row).isInstanceOf(RowResult.Failed.class);
         assertThat(row.failure()).hasValueSatisfying(e -> assertThat(e.columnText()).contains("Cannot fit the prompt"));
@@ -44,6 +44,6 @@ class EngineRowResultTest {
                 List.of(new Completion(0, "{}", new int[] {7}, FinishReason.STOP, List.of())), 4, 0, 1,
                 Optional.empty(), 10);
 
-        assertThat(EngineBackend.toRowResult(done).failure()).isEmpty();
+        assertThat(EngineAdapter.toRowResult(done).failure()).isEmpty();
     }
 }
