@@ -36,9 +36,9 @@ import dev.canopy.pipeline.partition.PrefixRangePartitioner;
 import scala.Tuple2;
 
 /**
- * Plans generation over a Dataset that has ids: tokenize on executors, range-partition by prefix key into
- * partitions of balanced estimated cost (rows sharing a prefix together unless their group outweighs a
- * partition; all rows of one id always together), then generate each partition.
+ * Plans generation over a Dataset that has ids: prepare and tokenize each row once on executors, range-partition by
+ * prefix key into partitions of balanced estimated cost (rows sharing a prefix together unless their group outweighs
+ * a partition; all rows of one id always together), then generate each partition from the prepared rows.
  */
 public final class SparkGeneration {
 
@@ -54,8 +54,11 @@ public final class SparkGeneration {
      * @param inputRows  rows to generate
      * @param maxOutputTokens most tokens they may generate together (all of them when EOS is ignored)
      * @param partitions generation partitions
+     * @param cached     the prepared rows, cached when planning was asked to
+     * @param grouped    the prepared rows with their duplicate ranks and group prefixes, as they are partitioned
      */
-    public record Plan(Dataset<Row> rows, long inputRows, long maxOutputTokens, int partitions, Dataset<Row> cached) {
+    public record Plan(Dataset<Row> rows, long inputRows, long maxOutputTokens, int partitions, Dataset<Row> cached,
+                       Dataset<Row> grouped) {
 
         /** Frees the tokenized input kept for planning; call after {@link #rows()} has been written. */
         public void release() {
@@ -64,12 +67,13 @@ public final class SparkGeneration {
     }
 
     /**
-     * Plans generation of {@code keyed} (the input plus its id column). Runs a Spark job now that tokenizes,
-     * counts the rows and samples their prefix keys, after one over the id column when the ids come from the
-     * input ({@link DuplicateIds}: only ids that may repeat need the window that ranks them).
+     * Plans generation of {@code keyed} (the input plus its id column). Runs a Spark job now that prepares and
+     * tokenizes every row, counts the rows and samples their prefix keys, then one over the ids when they come from
+     * the input ({@link DuplicateIds}: only ids that may repeat need the window that ranks them).
      *
-     * @param cacheTokenized keep the tokenized rows cached between planning and generation (then call
-     *                       {@link Plan#release()}); without it they are tokenized again when generating
+     * @param cacheTokenized keep the prepared rows cached (memory, spilling to disk) between planning and generation
+     *                       (then call {@link Plan#release()}): each row is then prepared once per job and the id check
+     *                       reads the cache, not the input; without it the rows are prepared again when generating
      */
     public static Plan plan(Dataset<Row> keyed, InputColumns columns, GenerateOptions options,
                             GenerationProgress progress, boolean cacheTokenized) {
@@ -78,15 +82,16 @@ public final class SparkGeneration {
         RowPreparer preparer = new RowPreparer(columns, options.sampling(), options.maxPromptChars(),
                 options.outputSchema() == null ? null : OutputSchema.jsonSchema(options.outputSchema()));
 
-        Dataset<Row> grouped = tokenizedByGroup(keyed, columns, options, preparer,
-                DuplicateIds.mayRepeat(keyed, columns));
+        Dataset<Row> tokenized = tokenized(keyed, columns, options, preparer);
         if (cacheTokenized) {
-            grouped = grouped.persist(StorageLevel.MEMORY_AND_DISK());
+            tokenized = tokenized.persist(StorageLevel.MEMORY_AND_DISK());
         }
-
-        // one job: tokenizes (filling the cache), counts the rows and samples their keys
-        KeySample sample = KeySample.of(grouped.select(InternalColumns.GROUP_PREFIX, InternalColumns.TIE_BREAK,
+        // one job: prepares every row (filling the cache), counts the rows and samples their keys; a duplicate id's
+        // later rows are sampled under their own prefix, not their group's (a rounding in the cost balance)
+        KeySample sample = KeySample.of(tokenized.select(InternalColumns.PREFIX, InternalColumns.TIE_BREAK,
                 InternalColumns.COST, InternalColumns.MAX_OUTPUT), RANGE_SAMPLE_ROWS);
+        Dataset<Row> grouped = groupIds(tokenized, columns,
+                DuplicateIds.mayRepeat(cacheTokenized ? tokenized : keyed, columns));
         long count = sample.rows();
         int partitions = Math.max(1, options.partitions().orElse(
                 (int) Math.min(Integer.MAX_VALUE, (count + options.rowsPerPartition() - 1) / options.rowsPerPartition())));
@@ -97,10 +102,7 @@ public final class SparkGeneration {
         int groupPrefixIndex = schema.fieldIndex(InternalColumns.GROUP_PREFIX);
         int tieBreakIndex = schema.fieldIndex(InternalColumns.TIE_BREAK);
         boolean multiChoice = options.sampling().n() > 1 || columns.paramIndex(RowParam.N).isPresent();
-        GeneratePartition.Layout layout = new GeneratePartition.Layout(passthroughWidth,
-                schema.fieldIndex(columns.idName()), columns.idName(),
-                schema.fieldIndex(InternalColumns.DUPLICATE_RANK), schema.fieldIndex(InternalColumns.TOKENS),
-                multiChoice);
+        GeneratePartition.Layout layout = layout(passthroughWidth, schema, columns, multiChoice);
         JavaRDD<Row> generated = grouped.javaRDD()
                 .mapToPair(row -> new Tuple2<>(storedKey(row, groupPrefixIndex, tieBreakIndex), row))
                 .partitionBy(partitioner)
@@ -113,7 +115,14 @@ public final class SparkGeneration {
             rows = rows.withColumn(OutputSchema.parsedColumn(options.textColumn()), from_json(
                     col("`" + options.textColumn() + "`"), OutputSchema.structType(options.outputSchema())));
         }
-        return new Plan(rows, count, sample.maxOutputTokens(), partitioner.numPartitions(), grouped);
+        return new Plan(rows, count, sample.maxOutputTokens(), partitioner.numPartitions(), tokenized, grouped);
+    }
+
+    /** Where {@link GeneratePartition} finds what it reads in rows of {@code schema}. */
+    static GeneratePartition.Layout layout(int passthroughWidth, StructType schema, InputColumns columns,
+                                           boolean multiChoice) {
+        return new GeneratePartition.Layout(passthroughWidth, schema.fieldIndex(columns.idName()), columns.idName(),
+                schema.fieldIndex(InternalColumns.DUPLICATE_RANK), PreparedColumns.start(schema), multiChoice);
     }
 
     /**
@@ -125,27 +134,30 @@ public final class SparkGeneration {
      */
     static Dataset<Row> tokenizedByGroup(Dataset<Row> keyed, InputColumns columns, GenerateOptions options,
                                          RowPreparer preparer, boolean idsMayRepeat) {
+        return groupIds(tokenized(keyed, columns, options, preparer), columns, idsMayRepeat);
+    }
+
+    /**
+     * {@code keyed} with, per row, its input order, the columns {@link TokenizeRows} appends (the prepared prompt
+     * among them) and its tie break (lazy: the preparing runs when the result is computed).
+     */
+    private static Dataset<Row> tokenized(Dataset<Row> keyed, InputColumns columns, GenerateOptions options,
+                                          RowPreparer preparer) {
         Dataset<Row> ordered = keyed.withColumn(InternalColumns.ORDER, monotonically_increasing_id());
-        StructType tokenizedSchema = ordered.schema()
-                .add(InternalColumns.PREFIX, DataTypes.createArrayType(DataTypes.IntegerType, false), false)
-                .add(InternalColumns.COST, DataTypes.LongType, false)
-                .add(InternalColumns.MAX_OUTPUT, DataTypes.LongType, false)
-                .add(InternalColumns.TOKENS, DataTypes.createArrayType(DataTypes.IntegerType, false), true);
-        Dataset<Row> tokenized = ordered.mapPartitions(
-                new TokenizeRows(options.backend(), preparer, options.prefixKeyTokens()), Encoders.row(tokenizedSchema));
-        return groupIds(tokenized, columns, idsMayRepeat);
+        Dataset<Row> tokenized = ordered.mapPartitions(new TokenizeRows(options.backend(), preparer,
+                options.prefixKeyTokens()), Encoders.row(TokenizeRows.schema(ordered.schema())));
+        return tokenized.withColumn(InternalColumns.TIE_BREAK, xxhash64(col("`" + columns.idName() + "`")));
     }
 
     /** Adds the duplicate rank and the group prefix: rows of one id share the prefix of its first row. */
     private static Dataset<Row> groupIds(Dataset<Row> tokenized, InputColumns columns, boolean idsMayRepeat) {
         Column id = col("`" + columns.idName() + "`");
-        Dataset<Row> withTieBreak = tokenized.withColumn(InternalColumns.TIE_BREAK, xxhash64(id));
         if (!idsMayRepeat) { // each id once: every row is its id's first, its own group
-            return withTieBreak.withColumn(InternalColumns.DUPLICATE_RANK, lit(1))
+            return tokenized.withColumn(InternalColumns.DUPLICATE_RANK, lit(1))
                     .withColumn(InternalColumns.GROUP_PREFIX, col(InternalColumns.PREFIX));
         }
         WindowSpec byId = Window.partitionBy(id).orderBy(col(InternalColumns.ORDER));
-        return withTieBreak.withColumn(InternalColumns.DUPLICATE_RANK, row_number().over(byId))
+        return tokenized.withColumn(InternalColumns.DUPLICATE_RANK, row_number().over(byId))
                 .withColumn(InternalColumns.GROUP_PREFIX, first(col(InternalColumns.PREFIX)).over(byId));
     }
 

@@ -66,7 +66,7 @@ class DuplicateIdsTest {
         InputColumns columns = Canopy.validate(input, options);
         SparkGeneration.Plan plan = SparkGeneration.plan(RowIdentity.withIds(input, columns), columns, options,
                 GenerationProgress.register(spark.sparkContext()), false);
-        return plan.cached().queryExecution().executedPlan().toString();
+        return plan.grouped().queryExecution().executedPlan().toString();
     }
 
     private Dataset<Row> input(String... ids) {
