@@ -44,7 +44,8 @@ public final class Canopy {
         InputColumns columns = validate(input, options);
         GenerateOptions shipped = ModelShipping.shipped(input.sparkSession(), options);
         GenerationProgress progress = GenerationProgress.register(input.sparkSession().sparkContext());
-        return SparkGeneration.plan(RowIdentity.withIds(input, columns), columns, shipped, progress, false).rows();
+        return SparkGeneration.plan(RowIdentity.withIds(input, columns), columns, shipped, progress,
+                SparkGeneration.PreparedCache.WHILE_REFERENCED).rows();
     }
 
     /**

@@ -47,51 +47,76 @@ public final class SparkGeneration {
 
     private SparkGeneration() {}
 
+    /** How the prepared rows are kept between planning and generation, so that each row is prepared once. */
+    public enum PreparedCache {
+        /**
+         * Cached as a Dataset (memory, spilling to disk) until {@link Plan#release()}; the duplicate-id check reads
+         * the cache, not the input. For a job that writes the rows once.
+         */
+        UNTIL_RELEASED,
+        /**
+         * Cached as an RDD (serialized, memory spilling to disk) that Spark's context cleaner frees once no Dataset
+         * derived from {@link Plan#rows()} is referenced on the driver. For the library, whose caller holds the rows.
+         */
+        WHILE_REFERENCED
+    }
+
     /**
-     * A plan whose {@link #rows()} computes lazily; {@link #release()} frees the cached tokenized input.
+     * A plan whose {@link #rows()} computes lazily; {@link #release()} frees the cached prepared rows.
      *
      * @param rows       output rows: the keyed input's columns, then {@link ResultColumns#fields}
      * @param inputRows  rows to generate
      * @param maxOutputTokens most tokens they may generate together (all of them when EOS is ignored)
      * @param partitions generation partitions
-     * @param cached     the prepared rows, cached when planning was asked to
      * @param grouped    the prepared rows with their duplicate ranks and group prefixes, as they are partitioned
+     * @param freeCache  frees the cached prepared rows
      */
-    public record Plan(Dataset<Row> rows, long inputRows, long maxOutputTokens, int partitions, Dataset<Row> cached,
-                       Dataset<Row> grouped) {
+    public record Plan(Dataset<Row> rows, long inputRows, long maxOutputTokens, int partitions, Dataset<Row> grouped,
+                       Runnable freeCache) {
 
-        /** Frees the tokenized input kept for planning; call after {@link #rows()} has been written. */
+        /** Frees the prepared rows kept for generation; call after {@link #rows()} has been written. */
         public void release() {
-            cached.unpersist();
+            freeCache.run();
         }
     }
 
     /**
-     * Plans generation of {@code keyed} (the input plus its id column). Runs a Spark job now that prepares and
-     * tokenizes every row, counts the rows and samples their prefix keys, then one over the ids when they come from
-     * the input ({@link DuplicateIds}: only ids that may repeat need the window that ranks them).
-     *
-     * @param cacheTokenized keep the prepared rows cached (memory, spilling to disk) between planning and generation
-     *                       (then call {@link Plan#release()}): each row is then prepared once per job and the id check
-     *                       reads the cache, not the input; without it the rows are prepared again when generating
+     * Plans generation of {@code keyed} (the input plus its id column). Runs a Spark job now that prepares (renders,
+     * tokenizes, checks) every row, keeping the result as {@code cache} says, counts the rows and samples their prefix
+     * keys, and one over the ids when they come from the input ({@link DuplicateIds}: only ids that may repeat need
+     * the window that ranks them).
      */
     public static Plan plan(Dataset<Row> keyed, InputColumns columns, GenerateOptions options,
-                            GenerationProgress progress, boolean cacheTokenized) {
+                            GenerationProgress progress, PreparedCache cache) {
         SparkSession spark = keyed.sparkSession();
         int passthroughWidth = keyed.schema().size();
         RowPreparer preparer = new RowPreparer(columns, options.sampling(), options.maxPromptChars(),
                 options.outputSchema() == null ? null : OutputSchema.jsonSchema(options.outputSchema()));
 
         Dataset<Row> tokenized = tokenized(keyed, columns, options, preparer);
-        if (cacheTokenized) {
-            tokenized = tokenized.persist(StorageLevel.MEMORY_AND_DISK());
+        Dataset<Row> grouped;
+        JavaRDD<Row> groupedRows;
+        KeySample sample;
+        Runnable freeCache;
+        if (cache == PreparedCache.UNTIL_RELEASED) {
+            Dataset<Row> cached = tokenized.persist(StorageLevel.MEMORY_AND_DISK());
+            // one job prepares every row (filling the cache), counts them and samples their keys; a duplicate id's
+            // later rows are sampled under their own prefix, not their group's (a rounding in the cost balance)
+            sample = KeySample.of(cached.select(InternalColumns.PREFIX, InternalColumns.TIE_BREAK,
+                    InternalColumns.COST, InternalColumns.MAX_OUTPUT), RANGE_SAMPLE_ROWS);
+            grouped = groupIds(cached, columns, DuplicateIds.mayRepeat(cached, columns));
+            groupedRows = grouped.javaRDD();
+            freeCache = cached::unpersist;
+        } else {
+            grouped = groupIds(tokenized, columns, DuplicateIds.mayRepeat(keyed, columns));
+            JavaRDD<Row> cached = grouped.javaRDD().persist(StorageLevel.MEMORY_AND_DISK_SER());
+            StructType schema = grouped.schema();
+            sample = KeySample.of(cached, schema.fieldIndex(InternalColumns.GROUP_PREFIX),
+                    schema.fieldIndex(InternalColumns.TIE_BREAK), schema.fieldIndex(InternalColumns.COST),
+                    schema.fieldIndex(InternalColumns.MAX_OUTPUT), RANGE_SAMPLE_ROWS);
+            groupedRows = cached;
+            freeCache = cached::unpersist;
         }
-        // one job: prepares every row (filling the cache), counts the rows and samples their keys; a duplicate id's
-        // later rows are sampled under their own prefix, not their group's (a rounding in the cost balance)
-        KeySample sample = KeySample.of(tokenized.select(InternalColumns.PREFIX, InternalColumns.TIE_BREAK,
-                InternalColumns.COST, InternalColumns.MAX_OUTPUT), RANGE_SAMPLE_ROWS);
-        Dataset<Row> grouped = groupIds(tokenized, columns,
-                DuplicateIds.mayRepeat(cacheTokenized ? tokenized : keyed, columns));
         long count = sample.rows();
         int partitions = Math.max(1, options.partitions().orElse(
                 (int) Math.min(Integer.MAX_VALUE, (count + options.rowsPerPartition() - 1) / options.rowsPerPartition())));
@@ -103,7 +128,7 @@ public final class SparkGeneration {
         int tieBreakIndex = schema.fieldIndex(InternalColumns.TIE_BREAK);
         boolean multiChoice = options.sampling().n() > 1 || columns.paramIndex(RowParam.N).isPresent();
         GeneratePartition.Layout layout = layout(passthroughWidth, schema, columns, multiChoice);
-        JavaRDD<Row> generated = grouped.javaRDD()
+        JavaRDD<Row> generated = groupedRows
                 .mapToPair(row -> new Tuple2<>(storedKey(row, groupPrefixIndex, tieBreakIndex), row))
                 .partitionBy(partitioner)
                 .mapPartitions(new GeneratePartition(options.backend(), preparer, layout, progress));
@@ -115,7 +140,7 @@ public final class SparkGeneration {
             rows = rows.withColumn(OutputSchema.parsedColumn(options.textColumn()), from_json(
                     col("`" + options.textColumn() + "`"), OutputSchema.structType(options.outputSchema())));
         }
-        return new Plan(rows, count, sample.maxOutputTokens(), partitioner.numPartitions(), tokenized, grouped);
+        return new Plan(rows, count, sample.maxOutputTokens(), partitioner.numPartitions(), grouped, freeCache);
     }
 
     /** Where {@link GeneratePartition} finds what it reads in rows of {@code schema}. */

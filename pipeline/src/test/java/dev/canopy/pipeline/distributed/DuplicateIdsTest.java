@@ -65,7 +65,7 @@ class DuplicateIdsTest {
     private String plannedRows(Dataset<Row> input) {
         InputColumns columns = Canopy.validate(input, options);
         SparkGeneration.Plan plan = SparkGeneration.plan(RowIdentity.withIds(input, columns), columns, options,
-                GenerationProgress.register(spark.sparkContext()), false);
+                GenerationProgress.register(spark.sparkContext()), SparkGeneration.PreparedCache.WHILE_REFERENCED);
         return plan.grouped().queryExecution().executedPlan().toString();
     }
 
