@@ -94,29 +94,10 @@ public final class SparkGeneration {
                 options.outputSchema() == null ? null : OutputSchema.jsonSchema(options.outputSchema()));
 
         Dataset<Row> tokenized = tokenized(keyed, columns, options, preparer);
-        Dataset<Row> grouped;
-        JavaRDD<Row> groupedRows;
-        KeySample sample;
-        Runnable freeCache;
-        if (cache == PreparedCache.UNTIL_RELEASED) {
-            Dataset<Row> cached = tokenized.persist(StorageLevel.MEMORY_AND_DISK());
-            // one job prepares every row (filling the cache), counts them and samples their keys; a duplicate id's
-            // later rows are sampled under their own prefix, not their group's (a rounding in the cost balance)
-            sample = KeySample.of(cached.select(InternalColumns.PREFIX, InternalColumns.TIE_BREAK,
-                    InternalColumns.COST, InternalColumns.MAX_OUTPUT), RANGE_SAMPLE_ROWS);
-            grouped = groupIds(cached, columns, DuplicateIds.mayRepeat(cached, columns));
-            groupedRows = grouped.javaRDD();
-            freeCache = cached::unpersist;
-        } else {
-            grouped = groupIds(tokenized, columns, DuplicateIds.mayRepeat(keyed, columns));
-            JavaRDD<Row> cached = grouped.javaRDD().persist(StorageLevel.MEMORY_AND_DISK_SER());
-            StructType schema = grouped.schema();
-            sample = KeySample.of(cached, schema.fieldIndex(InternalColumns.GROUP_PREFIX),
-                    schema.fieldIndex(InternalColumns.TIE_BREAK), schema.fieldIndex(InternalColumns.COST),
-                    schema.fieldIndex(InternalColumns.MAX_OUTPUT), RANGE_SAMPLE_ROWS);
-            groupedRows = cached;
-            freeCache = cached::unpersist;
-        }
+        PreparedRows prepared = cache == PreparedCache.UNTIL_RELEASED ? untilReleased(tokenized, columns)
+                : whileReferenced(tokenized, keyed, columns);
+        KeySample sample = prepared.sample();
+        Dataset<Row> grouped = prepared.grouped();
         long count = sample.rows();
         int partitions = Math.max(1, options.partitions().orElse(
                 (int) Math.min(Integer.MAX_VALUE, (count + options.rowsPerPartition() - 1) / options.rowsPerPartition())));
@@ -128,7 +109,7 @@ public final class SparkGeneration {
         int tieBreakIndex = schema.fieldIndex(InternalColumns.TIE_BREAK);
         boolean multiChoice = options.sampling().n() > 1 || columns.paramIndex(RowParam.N).isPresent();
         GeneratePartition.Layout layout = layout(passthroughWidth, schema, columns, multiChoice);
-        JavaRDD<Row> generated = groupedRows
+        JavaRDD<Row> generated = prepared.rows()
                 .mapToPair(row -> new Tuple2<>(storedKey(row, groupPrefixIndex, tieBreakIndex), row))
                 .partitionBy(partitioner)
                 .mapPartitions(new GeneratePartition(options.backend(), preparer, layout, progress));
@@ -140,7 +121,36 @@ public final class SparkGeneration {
             rows = rows.withColumn(OutputSchema.parsedColumn(options.textColumn()), from_json(
                     col("`" + options.textColumn() + "`"), OutputSchema.structType(options.outputSchema())));
         }
-        return new Plan(rows, count, sample.maxOutputTokens(), partitioner.numPartitions(), grouped, freeCache);
+        return new Plan(rows, count, sample.maxOutputTokens(), partitioner.numPartitions(), grouped,
+                prepared.freeCache());
+    }
+
+    /**
+     * The prepared rows as they are partitioned ({@code grouped}, computed as {@code rows}), the sample of their keys
+     * (taken by the job that fills the cache) and what frees the cache.
+     */
+    private record PreparedRows(Dataset<Row> grouped, JavaRDD<Row> rows, KeySample sample, Runnable freeCache) {}
+
+    /** {@link PreparedCache#UNTIL_RELEASED}: one job fills the cache and samples; the id check reads the cache. */
+    private static PreparedRows untilReleased(Dataset<Row> tokenized, InputColumns columns) {
+        Dataset<Row> cached = tokenized.persist(StorageLevel.MEMORY_AND_DISK());
+        // a duplicate id's later rows are sampled under their own prefix, not their group's (a rounding in the
+        // cost balance, for inputs with repeated ids only)
+        KeySample sample = KeySample.of(cached.select(InternalColumns.PREFIX, InternalColumns.TIE_BREAK,
+                InternalColumns.COST, InternalColumns.MAX_OUTPUT), RANGE_SAMPLE_ROWS);
+        Dataset<Row> grouped = groupIds(cached, columns, DuplicateIds.mayRepeat(cached, columns));
+        return new PreparedRows(grouped, grouped.javaRDD(), sample, cached::unpersist);
+    }
+
+    /** {@link PreparedCache#WHILE_REFERENCED}: the ids are checked on the input, then one job fills the cache. */
+    private static PreparedRows whileReferenced(Dataset<Row> tokenized, Dataset<Row> keyed, InputColumns columns) {
+        Dataset<Row> grouped = groupIds(tokenized, columns, DuplicateIds.mayRepeat(keyed, columns));
+        JavaRDD<Row> cached = grouped.javaRDD().persist(StorageLevel.MEMORY_AND_DISK_SER());
+        StructType schema = grouped.schema();
+        KeySample sample = KeySample.of(cached, schema.fieldIndex(InternalColumns.GROUP_PREFIX),
+                schema.fieldIndex(InternalColumns.TIE_BREAK), schema.fieldIndex(InternalColumns.COST),
+                schema.fieldIndex(InternalColumns.MAX_OUTPUT), RANGE_SAMPLE_ROWS);
+        return new PreparedRows(grouped, cached, sample, cached::unpersist);
     }
 
     /** Where {@link GeneratePartition} finds what it reads in rows of {@code schema}. */
