@@ -11,7 +11,6 @@ import static org.apache.spark.sql.functions.xxhash64;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.OptionalLong;
 
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Column;
