@@ -33,8 +33,10 @@ public final class Canopy {
      * id column when the input had none. Before any Spark job, checks the model file on the driver (throwing
      * {@link dev.canopy.pipeline.generate.InvalidModelException}) and the schema (throwing
      * {@link dev.canopy.pipeline.input.InvalidInputException}); on a cluster, ships the model to the executors
-     * (unless {@code spark.canopy.shipModel=false}), so a driver path is enough. Then runs small planning jobs (a
-     * count and a sample of prefix keys); generation itself runs when the result is computed.
+     * (unless {@code spark.canopy.shipModel=false}), so a driver path is enough. Then runs the planning job, which
+     * prepares (renders, tokenizes) every row, counts them and samples their prefix keys; generation itself runs when
+     * the result is computed, from the prepared rows, which stay cached (memory, spilling to disk) until no Dataset
+     * derived from the result is referenced any more.
      *
      * @throws NullPointerException naming the argument when one is null
      */
@@ -44,7 +46,8 @@ public final class Canopy {
         InputColumns columns = validate(input, options);
         GenerateOptions shipped = ModelShipping.shipped(input.sparkSession(), options);
         GenerationProgress progress = GenerationProgress.register(input.sparkSession().sparkContext());
-        return SparkGeneration.plan(RowIdentity.withIds(input, columns), columns, shipped, progress, false).rows();
+        return SparkGeneration.plan(RowIdentity.withIds(input, columns), columns, shipped, progress,
+                SparkGeneration.PreparedCache.WHILE_REFERENCED).rows();
     }
 
     /**

@@ -4,6 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -24,7 +26,8 @@ import dev.canopy.pipeline.generate.RowResult;
 /**
  * A deterministic test model for the Spark mechanics (partitioning, commit, resume): tokens are BOS plus the
  * prompt's UTF-8 bytes; choice k of a row is {@code "<seed+k>"} followed by the prompt's first max_tokens
- * characters; a row's cached prompt tokens are the tokens it shares with the row generated before it.
+ * characters (the prompt decoded from its tokens); it runs a partition's rows in token order, as a planner groups
+ * shared prefixes, and a row's cached prompt tokens are the tokens it shares with the row generated before it.
  * When {@code crashFile} exists, a prompt containing "CRASH" fails its whole task, as a lost executor would.
  */
 public record ByteEchoAdapter(String name, int contextLength, String crashFile) implements ModelAdapterFactory {
@@ -87,8 +90,11 @@ public record ByteEchoAdapter(String name, int contextLength, String crashFile) 
 
         private void generate(List<PromptRow> rows, Consumer<RowResult> sink) {
             int[] previous = new int[0];
-            for (PromptRow row : rows) {
-                if (settings.crashFile != null && row.prompt().contains("CRASH")
+            List<PromptRow> ordered = new ArrayList<>(rows);
+            ordered.sort(Comparator.comparing(PromptRow::tokens, Arrays::compare));
+            for (PromptRow row : ordered) {
+                String prompt = prompt(row.tokens());
+                if (settings.crashFile != null && prompt.contains("CRASH")
                         && Files.exists(Path.of(settings.crashFile))) {
                     throw new IllegalStateException("Cannot generate: crash requested by " + settings.crashFile);
                 }
@@ -97,9 +103,9 @@ public record ByteEchoAdapter(String name, int contextLength, String crashFile) 
                 previous = tokens;
                 List<GeneratedChoice> choices = new ArrayList<>();
                 for (int k = 0; k < row.sampling().n(); k++) {
-                    String text = expectedText(row.prompt(), row.sampling().seed(), k, row.sampling().maxTokens());
-                    String finish = row.prompt().length() > row.sampling().maxTokens() ? "length" : "stop";
-                    choices.add(new GeneratedChoice(text, finish, Math.min(row.prompt().length(),
+                    String text = expectedText(prompt, row.sampling().seed(), k, row.sampling().maxTokens());
+                    String finish = prompt.length() > row.sampling().maxTokens() ? "length" : "stop";
+                    choices.add(new GeneratedChoice(text, finish, Math.min(prompt.length(),
                             row.sampling().maxTokens())));
                 }
                 sink.accept(new RowResult.Generated(row.rowId(), choices, tokens.length, shared,
@@ -116,6 +122,15 @@ public record ByteEchoAdapter(String name, int contextLength, String crashFile) 
             tokens[i + 1] = (bytes[i] & 0xff) + 3;
         }
         return tokens;
+    }
+
+    /** The text of {@link #tokens}: the bytes after BOS. */
+    static String prompt(int[] tokens) {
+        byte[] bytes = new byte[tokens.length - 1];
+        for (int i = 1; i < tokens.length; i++) {
+            bytes[i - 1] = (byte) (tokens[i] - 3);
+        }
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 
     private static int sharedPrefix(int[] a, int[] b) {

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -45,7 +44,7 @@ import dev.canopy.pipeline.distributed.PartitionStats;
  *
  * <p>Same work: the prompts are text ({@link TextPrompts}) and the engine alone gets the tokens the job's
  * tokenizer makes of them, with the job's sampling (greedy, EOS ignored, per-row max tokens); it orders them as
- * a job partition does (sorted by tokens, then the batch planner). The report checks that prompt and output
+ * a job partition does (the batch planner's order). The report checks that prompt and output
  * token counts and the generated texts agree.
  *
  * <p>Same CPU: both engines run {@code --threads} kernel threads with the same settings. Spark runs up to
@@ -264,11 +263,9 @@ final class SparkComparison {
                 p.request().params()))).toList();
     }
 
-    /** The requests in a job partition's order: sorted by tokens, then ordered by the batch planner. */
+    /** The requests in a job partition's order: the batch planner's (the partition does not sort them first). */
     private static List<GenerationRequest> planned(List<TextPrompts.Prompt> prompts, Engine engine) {
-        List<GenerationRequest> sorted = new ArrayList<>(prompts.stream().map(TextPrompts.Prompt::request).toList());
-        sorted.sort(Comparator.comparing(GenerationRequest::promptTokens, Arrays::compare));
-        return PlannedRequests.order(sorted, engine);
+        return PlannedRequests.order(prompts.stream().map(TextPrompts.Prompt::request).toList(), engine);
     }
 
     /**

@@ -100,7 +100,8 @@ public final class BatchRun {
                 GenerateOptions options = ModelShipping.shipped(spark, spec.options());
                 generating = options.backend();
                 modelBytesBefore = generating.modelBytesCopied();
-                plan = SparkGeneration.plan(pending, columns, options, progress, true);
+                plan = SparkGeneration.plan(pending, columns, options, progress,
+                        SparkGeneration.PreparedCache.UNTIL_RELEASED);
                 total = fresh ? plan.inputRows() : total;
                 committedBefore = total - plan.inputRows();
                 LOG.info("{} input rows, {} committed by earlier runs, {} to generate in {} partitions", total,

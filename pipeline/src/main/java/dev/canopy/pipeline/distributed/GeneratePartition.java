@@ -2,8 +2,6 @@ package dev.canopy.pipeline.distributed;
 
 import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -26,20 +24,22 @@ import dev.canopy.pipeline.partition.PrefixKey;
 import scala.Tuple2;
 
 /**
- * Executor step: generates one partition. Rows are checked (ids, prompt, parameters, context), the valid ones go
- * to the model's {@link dev.canopy.pipeline.generate.PartitionGenerator} ordered by their tokens so shared
- * prefixes are adjacent, and every row comes out once, with its result or its error.
+ * Executor step: generates one partition. Each row's prompt was prepared (rendered, tokenized, checked) by the
+ * planning step ({@link PreparedColumns}); here only its id is checked (null, or a repeat), the ready rows go to the
+ * model's {@link dev.canopy.pipeline.generate.PartitionGenerator}, which orders them (the engine's batch planner),
+ * and every row comes out once, with its result or its error.
  */
 final class GeneratePartition implements FlatMapFunction<Iterator<Tuple2<PrefixKey, Row>>, Row> {
 
     private static final long serialVersionUID = 1L;
 
     /** Positions in the prepared rows that this step reads. */
-    record Layout(int passthroughWidth, int idIndex, String idName, int duplicateRankIndex, int tokensIndex,
+    record Layout(int passthroughWidth, int idIndex, String idName, int duplicateRankIndex, int preparedIndex,
                   boolean multiChoice) implements Serializable {}
 
     private final ModelAdapterFactory backendFactory;
     private final RowPreparer preparer;
+    private final PreparedColumns prepared;
     private final Layout layout;
     private final GenerationProgress progress;
 
@@ -47,6 +47,7 @@ final class GeneratePartition implements FlatMapFunction<Iterator<Tuple2<PrefixK
                       GenerationProgress progress) {
         this.backendFactory = backendFactory;
         this.preparer = preparer;
+        this.prepared = preparer.preparedColumns();
         this.layout = layout;
         this.progress = progress;
     }
@@ -57,32 +58,28 @@ final class GeneratePartition implements FlatMapFunction<Iterator<Tuple2<PrefixK
         ModelAdapter backend = backendFactory.open();
         List<Row> rows = new ArrayList<>();
         input.forEachRemaining(pair -> rows.add(pair._2()));
-        List<PreparedPrompt> prepared = new ArrayList<>(rows.size());
+        List<PreparedPrompt> checked = new ArrayList<>(rows.size());
         for (Row row : rows) {
-            prepared.add(check(row, backend));
+            checked.add(check(row));
         }
         long generateStart = System.nanoTime();
-        Map<String, RowResult> results = generate(prepared, backend);
+        Map<String, RowResult> results = generate(checked, backend);
         long generateMillis = (System.nanoTime() - generateStart) / 1_000_000;
-        return write(rows, prepared, results, backend.modelName(), start, generateMillis).iterator();
+        return write(rows, checked, results, backend.modelName(), start, generateMillis).iterator();
     }
 
     /**
-     * Runs the ready rows (row id: position in the partition), ordered by tokens; results by row id. Each
-     * result is counted in the progress accumulators as it arrives, so heartbeats show a running partition's
+     * Runs the ready rows (row id: position in the partition), in the order the generator plans; results by row id.
+     * Each result is counted in the progress accumulators as it arrives, so heartbeats show a running partition's
      * progress.
      */
-    private Map<String, RowResult> generate(List<PreparedPrompt> prepared, ModelAdapter backend) {
+    private Map<String, RowResult> generate(List<PreparedPrompt> checked, ModelAdapter backend) {
         List<PromptRow> ready = new ArrayList<>();
-        Map<String, int[]> tokens = new HashMap<>();
-        for (int i = 0; i < prepared.size(); i++) {
-            if (prepared.get(i) instanceof PreparedPrompt.Ready r) {
-                String rowId = Integer.toString(i);
-                ready.add(new PromptRow(rowId, r.prompt(), r.tokens(), r.sampling(), r.constraint()));
-                tokens.put(rowId, r.tokens());
+        for (int i = 0; i < checked.size(); i++) {
+            if (checked.get(i) instanceof PreparedPrompt.Ready r) {
+                ready.add(new PromptRow(Integer.toString(i), r.tokens(), r.sampling(), r.constraint()));
             }
         }
-        ready.sort(Comparator.comparing(row -> tokens.get(row.rowId()), Arrays::compare));
         Map<String, RowResult> results = new ConcurrentHashMap<>();
         backend.generator().generate(ready, result -> {
             results.put(result.rowId(), result);
@@ -119,10 +116,14 @@ final class GeneratePartition implements FlatMapFunction<Iterator<Tuple2<PrefixK
         return written;
     }
 
-    private PreparedPrompt check(Row row, ModelAdapter backend) {
-        var malformed = preparer.malformed(row);
-        if (malformed.isPresent()) { // its id is null too: say why
-            return new PreparedPrompt.Rejected(malformed.get(), 0);
+    /**
+     * The row's prepared prompt, unless its id rules it out: a null id or a repeat of an earlier row's id. A row
+     * whose line could not be parsed keeps its own error first (its id is usually null too: say why).
+     */
+    private PreparedPrompt check(Row row) {
+        PreparedPrompt stored = prepared.read(row, layout.preparedIndex());
+        if (preparer.hasMalformedLine(row)) {
+            return stored;
         }
         if (row.isNullAt(layout.idIndex())) {
             return new PreparedPrompt.Rejected(new RowError(ErrorKind.NULL_ID,
@@ -133,20 +134,7 @@ final class GeneratePartition implements FlatMapFunction<Iterator<Tuple2<PrefixK
             return new PreparedPrompt.Rejected(new RowError(ErrorKind.DUPLICATE_ID, "Cannot generate: id '"
                     + row.get(layout.idIndex()) + "' appears earlier in the input; this is occurrence " + rank), 0);
         }
-        return preparer.prepare(row, backend, storedTokens(row));
-    }
-
-    /** The prompt's tokens from the planning step, or null when it had none for the row. */
-    private int[] storedTokens(Row row) {
-        if (row.isNullAt(layout.tokensIndex())) {
-            return null;
-        }
-        List<Integer> tokens = row.getList(layout.tokensIndex());
-        int[] ids = new int[tokens.size()];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = tokens.get(i);
-        }
-        return ids;
+        return stored;
     }
 
     private static RowResult result(String rowId, PreparedPrompt prepared, Map<String, RowResult> results) {

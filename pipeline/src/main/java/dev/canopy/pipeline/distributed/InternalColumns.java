@@ -11,6 +11,16 @@ final class InternalColumns {
     static final String PREFIX = InputSchema.INTERNAL_PREFIX + "prefix";
     /** Every token of the prompt, so it is tokenized once per job (null when the row will fail): array<int>. */
     static final String TOKENS = InputSchema.INTERNAL_PREFIX + "tokens";
+    /** Why the planning step rejected the row ({@code ErrorKind} name), null when it is ready: string. */
+    static final String ERROR_KIND = InputSchema.INTERNAL_PREFIX + "error_kind";
+    /** The rejection's message, null when the row is ready: string. */
+    static final String ERROR_MESSAGE = InputSchema.INTERNAL_PREFIX + "error_message";
+    /** The prompt's token count (0 for a row rejected before tokenizing): int. */
+    static final String PROMPT_TOKENS = InputSchema.INTERNAL_PREFIX + "prompt_tokens";
+    /** The row's resolved sampling as JSON, null when it is the job's: string. */
+    static final String SAMPLING = InputSchema.INTERNAL_PREFIX + "sampling";
+    /** The row's own output constraint (its response_format), serialized; null when it is the job's: binary. */
+    static final String CONSTRAINT = InputSchema.INTERNAL_PREFIX + "constraint";
     /** Estimated cost of the row: long. */
     static final String COST = InputSchema.INTERNAL_PREFIX + "cost";
     /** Most tokens the row may generate (max tokens times choices; 0 when it will fail): long. */

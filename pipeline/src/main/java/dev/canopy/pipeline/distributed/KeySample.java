@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.SplittableRandom;
 
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -32,12 +33,21 @@ record KeySample(long rows, long maxOutputTokens, List<CostBalancedRanges.Weight
      * (long) and the most output tokens (long), in that order.
      */
     static KeySample of(Dataset<Row> keys, int sampleRows) {
-        int partitions = Math.max(1, keys.rdd().getNumPartitions());
+        return of(keys.javaRDD(), 0, 1, 2, 3, sampleRows);
+    }
+
+    /**
+     * Samples {@code keys}, whose fields at the given positions are the group prefix (array of int), the tie-break,
+     * the cost and the most output tokens (longs).
+     */
+    static KeySample of(JavaRDD<Row> keys, int prefix, int tieBreak, int cost, int maxOutput, int sampleRows) {
+        int partitions = Math.max(1, keys.getNumPartitions());
         int perPartition = (int) Math.min(Integer.MAX_VALUE, (3L * sampleRows + partitions - 1) / partitions);
         long rows = 0;
         long maxOutputTokens = 0;
         List<CostBalancedRanges.Weighted> weights = new ArrayList<>();
-        for (PartitionSample sample : keys.javaRDD().mapPartitions(new Reservoir(perPartition)).collect()) {
+        for (PartitionSample sample : keys.mapPartitions(
+                new Reservoir(perPartition, prefix, tieBreak, cost, maxOutput)).collect()) {
             rows += sample.rows();
             maxOutputTokens += sample.maxOutputTokens();
             double scale = sample.kept().isEmpty() ? 1 : (double) sample.rows() / sample.kept().size();
@@ -65,7 +75,7 @@ record KeySample(long rows, long maxOutputTokens, List<CostBalancedRanges.Weight
             implements Serializable {}
 
     /** Reservoir sampling (algorithm R) over one partition, with a fixed seed: repeatable. */
-    private record Reservoir(int size) implements FlatMapFunction<Iterator<Row>, PartitionSample> {
+    private record Reservoir(int size, int prefix, int tieBreak, int cost, int maxOutput) implements FlatMapFunction<Iterator<Row>, PartitionSample> {
 
         @Override
         public Iterator<PartitionSample> call(Iterator<Row> rows) {
@@ -76,7 +86,7 @@ record KeySample(long rows, long maxOutputTokens, List<CostBalancedRanges.Weight
             while (rows.hasNext()) {
                 Row row = rows.next();
                 n++;
-                maxOutputTokens += row.getLong(3);
+                maxOutputTokens += row.getLong(maxOutput);
                 if (kept.size() < size) {
                     kept.add(weighted(row));
                 } else {
@@ -89,11 +99,11 @@ record KeySample(long rows, long maxOutputTokens, List<CostBalancedRanges.Weight
             return List.of(new PartitionSample(n, maxOutputTokens, kept)).iterator();
         }
 
-        private static CostBalancedRanges.Weighted weighted(Row row) {
-            List<Integer> tokens = row.getList(0);
+        private CostBalancedRanges.Weighted weighted(Row row) {
+            List<Integer> tokens = row.getList(prefix);
             return new CostBalancedRanges.Weighted(
-                    PrefixKey.ofStored(tokens.stream().mapToInt(Integer::intValue).toArray(), row.getLong(1)),
-                    row.getLong(2));
+                    PrefixKey.ofStored(tokens.stream().mapToInt(Integer::intValue).toArray(), row.getLong(tieBreak)),
+                    row.getLong(cost));
         }
     }
 }

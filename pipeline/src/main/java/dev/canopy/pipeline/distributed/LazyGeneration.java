@@ -49,10 +49,7 @@ public final class LazyGeneration {
 
         StructType schema = ranged.schema();
         boolean multiChoice = options.sampling().n() > 1 || columns.paramIndex(RowParam.N).isPresent();
-        GeneratePartition.Layout layout = new GeneratePartition.Layout(keyed.schema().size(),
-                schema.fieldIndex(columns.idName()), columns.idName(),
-                schema.fieldIndex(InternalColumns.DUPLICATE_RANK), schema.fieldIndex(InternalColumns.TOKENS),
-                multiChoice);
+        GeneratePartition.Layout layout = SparkGeneration.layout(keyed.schema().size(), schema, columns, multiChoice);
         List<StructField> fields = new ArrayList<>(Arrays.asList(keyed.schema().fields()));
         fields.addAll(Arrays.asList(ResultColumns.fields(options.textColumn(), multiChoice)));
         Dataset<Row> rows = ranged.mapPartitions(new Generate(new GeneratePartition(options.backend(), preparer, layout,

@@ -50,16 +50,11 @@ final class RowPreparer implements Serializable {
         this.outputJsonSchema = outputJsonSchema;
     }
 
-    /** The row's prompt, tokens and sampling, or why it cannot generate. */
-    PreparedPrompt prepare(Row row, ModelAdapter backend) {
-        return prepare(row, backend, null);
-    }
-
     /**
-     * As {@link #prepare(Row, ModelAdapter)}, with the prompt's tokens already known (from the planning step, for
-     * the same row and model), so the prompt is not tokenized again; null: tokenize it.
+     * The row's tokens, sampling and output constraint, or why it cannot generate: the job's one check of a row's
+     * prompt and parameters (generation trusts what it returns, carried by {@link PreparedColumns}).
      */
-    PreparedPrompt prepare(Row row, ModelAdapter backend, int[] knownTokens) {
+    PreparedPrompt prepare(Row row, ModelAdapter backend) {
         if (defaults == null) {
             defaults = defaultFields.params();
         }
@@ -103,19 +98,33 @@ final class RowPreparer implements Serializable {
             return new PreparedPrompt.Rejected(new RowError(ErrorKind.EMPTY_PROMPT,
                     "Cannot generate: the prompt in column '" + columns.sourceName() + "' is empty"), 0);
         }
-        int[] tokens = knownTokens != null ? knownTokens : backend.tokenizer().encode(prompt);
+        int[] tokens = backend.tokenizer().encode(prompt);
         if (tokens.length >= backend.contextLength()) {
             return new PreparedPrompt.Rejected(new RowError(ErrorKind.PROMPT_TOO_LONG, "Cannot generate: the prompt has "
                     + tokens.length + " tokens but the model's context holds " + backend.contextLength()
                     + " (prompt plus at least one generated token)"), tokens.length);
         }
-        Constraint constraint = outputJsonSchema == null ? null : new Constraint.JsonSchema(outputJsonSchema);
+        Constraint constraint = jobConstraint();
         try {
             constraint = ResponseFormat.of(row).orElse(constraint); // a row's response_format wins over the job's
         } catch (IllegalArgumentException e) {
             return new PreparedPrompt.Rejected(new RowError(ErrorKind.INVALID_PARAMS, e.getMessage()), tokens.length);
         }
-        return new PreparedPrompt.Ready(prompt, tokens, sampling, constraint);
+        return new PreparedPrompt.Ready(tokens, sampling, constraint);
+    }
+
+    /** The columns that carry this preparer's results to generation, rows at the job's sampling and constraint. */
+    PreparedColumns preparedColumns() {
+        return new PreparedColumns(defaultFields.params(), jobConstraint());
+    }
+
+    private Constraint jobConstraint() {
+        return outputJsonSchema == null ? null : new Constraint.JsonSchema(outputJsonSchema);
+    }
+
+    /** Whether the reader could not parse the row's line (its error is {@link #malformed}'s). */
+    boolean hasMalformedLine(Row row) {
+        return columns.malformedRecordIndex().filter(i -> !row.isNullAt(i)).isPresent();
     }
 
     /**

@@ -11,7 +11,6 @@ import static org.apache.spark.sql.functions.xxhash64;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.OptionalLong;
 
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Column;
@@ -36,9 +35,9 @@ import dev.canopy.pipeline.partition.PrefixRangePartitioner;
 import scala.Tuple2;
 
 /**
- * Plans generation over a Dataset that has ids: tokenize on executors, range-partition by prefix key into
- * partitions of balanced estimated cost (rows sharing a prefix together unless their group outweighs a
- * partition; all rows of one id always together), then generate each partition.
+ * Plans generation over a Dataset that has ids: prepare and tokenize each row once on executors, range-partition by
+ * prefix key into partitions of balanced estimated cost (rows sharing a prefix together unless their group outweighs
+ * a partition; all rows of one id always together), then generate each partition from the prepared rows.
  */
 public final class SparkGeneration {
 
@@ -47,46 +46,57 @@ public final class SparkGeneration {
 
     private SparkGeneration() {}
 
+    /** How the prepared rows are kept between planning and generation, so that each row is prepared once. */
+    public enum PreparedCache {
+        /**
+         * Cached as a Dataset (memory, spilling to disk) until {@link Plan#release()}; the duplicate-id check reads
+         * the cache, not the input. For a job that writes the rows once.
+         */
+        UNTIL_RELEASED,
+        /**
+         * Cached as an RDD (serialized, memory spilling to disk) that Spark's context cleaner frees once no Dataset
+         * derived from {@link Plan#rows()} is referenced on the driver. For the library, whose caller holds the rows.
+         */
+        WHILE_REFERENCED
+    }
+
     /**
-     * A plan whose {@link #rows()} computes lazily; {@link #release()} frees the cached tokenized input.
+     * A plan whose {@link #rows()} computes lazily; {@link #release()} frees the cached prepared rows.
      *
      * @param rows       output rows: the keyed input's columns, then {@link ResultColumns#fields}
      * @param inputRows  rows to generate
      * @param maxOutputTokens most tokens they may generate together (all of them when EOS is ignored)
      * @param partitions generation partitions
+     * @param grouped    the prepared rows with their duplicate ranks and group prefixes, as they are partitioned
+     * @param freeCache  frees the cached prepared rows
      */
-    public record Plan(Dataset<Row> rows, long inputRows, long maxOutputTokens, int partitions, Dataset<Row> cached) {
+    public record Plan(Dataset<Row> rows, long inputRows, long maxOutputTokens, int partitions, Dataset<Row> grouped,
+                       Runnable freeCache) {
 
-        /** Frees the tokenized input kept for planning; call after {@link #rows()} has been written. */
+        /** Frees the prepared rows kept for generation; call after {@link #rows()} has been written. */
         public void release() {
-            cached.unpersist();
+            freeCache.run();
         }
     }
 
     /**
-     * Plans generation of {@code keyed} (the input plus its id column). Runs a Spark job now that tokenizes,
-     * counts the rows and samples their prefix keys, after one over the id column when the ids come from the
-     * input ({@link DuplicateIds}: only ids that may repeat need the window that ranks them).
-     *
-     * @param cacheTokenized keep the tokenized rows cached between planning and generation (then call
-     *                       {@link Plan#release()}); without it they are tokenized again when generating
+     * Plans generation of {@code keyed} (the input plus its id column). Runs a Spark job now that prepares (renders,
+     * tokenizes, checks) every row, keeping the result as {@code cache} says, counts the rows and samples their prefix
+     * keys, and one over the ids when they come from the input ({@link DuplicateIds}: only ids that may repeat need
+     * the window that ranks them).
      */
     public static Plan plan(Dataset<Row> keyed, InputColumns columns, GenerateOptions options,
-                            GenerationProgress progress, boolean cacheTokenized) {
+                            GenerationProgress progress, PreparedCache cache) {
         SparkSession spark = keyed.sparkSession();
         int passthroughWidth = keyed.schema().size();
         RowPreparer preparer = new RowPreparer(columns, options.sampling(), options.maxPromptChars(),
                 options.outputSchema() == null ? null : OutputSchema.jsonSchema(options.outputSchema()));
 
-        Dataset<Row> grouped = tokenizedByGroup(keyed, columns, options, preparer,
-                DuplicateIds.mayRepeat(keyed, columns));
-        if (cacheTokenized) {
-            grouped = grouped.persist(StorageLevel.MEMORY_AND_DISK());
-        }
-
-        // one job: tokenizes (filling the cache), counts the rows and samples their keys
-        KeySample sample = KeySample.of(grouped.select(InternalColumns.GROUP_PREFIX, InternalColumns.TIE_BREAK,
-                InternalColumns.COST, InternalColumns.MAX_OUTPUT), RANGE_SAMPLE_ROWS);
+        Dataset<Row> tokenized = tokenized(keyed, columns, options, preparer);
+        PreparedRows prepared = cache == PreparedCache.UNTIL_RELEASED ? untilReleased(tokenized, columns)
+                : whileReferenced(tokenized, keyed, columns);
+        KeySample sample = prepared.sample();
+        Dataset<Row> grouped = prepared.grouped();
         long count = sample.rows();
         int partitions = Math.max(1, options.partitions().orElse(
                 (int) Math.min(Integer.MAX_VALUE, (count + options.rowsPerPartition() - 1) / options.rowsPerPartition())));
@@ -97,11 +107,8 @@ public final class SparkGeneration {
         int groupPrefixIndex = schema.fieldIndex(InternalColumns.GROUP_PREFIX);
         int tieBreakIndex = schema.fieldIndex(InternalColumns.TIE_BREAK);
         boolean multiChoice = options.sampling().n() > 1 || columns.paramIndex(RowParam.N).isPresent();
-        GeneratePartition.Layout layout = new GeneratePartition.Layout(passthroughWidth,
-                schema.fieldIndex(columns.idName()), columns.idName(),
-                schema.fieldIndex(InternalColumns.DUPLICATE_RANK), schema.fieldIndex(InternalColumns.TOKENS),
-                multiChoice);
-        JavaRDD<Row> generated = grouped.javaRDD()
+        GeneratePartition.Layout layout = layout(passthroughWidth, schema, columns, multiChoice);
+        JavaRDD<Row> generated = prepared.rows()
                 .mapToPair(row -> new Tuple2<>(storedKey(row, groupPrefixIndex, tieBreakIndex), row))
                 .partitionBy(partitioner)
                 .mapPartitions(new GeneratePartition(options.backend(), preparer, layout, progress));
@@ -113,7 +120,43 @@ public final class SparkGeneration {
             rows = rows.withColumn(OutputSchema.parsedColumn(options.textColumn()), from_json(
                     col("`" + options.textColumn() + "`"), OutputSchema.structType(options.outputSchema())));
         }
-        return new Plan(rows, count, sample.maxOutputTokens(), partitioner.numPartitions(), grouped);
+        return new Plan(rows, count, sample.maxOutputTokens(), partitioner.numPartitions(), grouped,
+                prepared.freeCache());
+    }
+
+    /**
+     * The prepared rows as they are partitioned ({@code grouped}, computed as {@code rows}), the sample of their keys
+     * (taken by the job that fills the cache) and what frees the cache.
+     */
+    private record PreparedRows(Dataset<Row> grouped, JavaRDD<Row> rows, KeySample sample, Runnable freeCache) {}
+
+    /** {@link PreparedCache#UNTIL_RELEASED}: one job fills the cache and samples; the id check reads the cache. */
+    private static PreparedRows untilReleased(Dataset<Row> tokenized, InputColumns columns) {
+        Dataset<Row> cached = tokenized.persist(StorageLevel.MEMORY_AND_DISK());
+        // a duplicate id's later rows are sampled under their own prefix, not their group's (a rounding in the
+        // cost balance, for inputs with repeated ids only)
+        KeySample sample = KeySample.of(cached.select(InternalColumns.PREFIX, InternalColumns.TIE_BREAK,
+                InternalColumns.COST, InternalColumns.MAX_OUTPUT), RANGE_SAMPLE_ROWS);
+        Dataset<Row> grouped = groupIds(cached, columns, DuplicateIds.mayRepeat(cached, columns));
+        return new PreparedRows(grouped, grouped.javaRDD(), sample, cached::unpersist);
+    }
+
+    /** {@link PreparedCache#WHILE_REFERENCED}: the ids are checked on the input, then one job fills the cache. */
+    private static PreparedRows whileReferenced(Dataset<Row> tokenized, Dataset<Row> keyed, InputColumns columns) {
+        Dataset<Row> grouped = groupIds(tokenized, columns, DuplicateIds.mayRepeat(keyed, columns));
+        JavaRDD<Row> cached = grouped.javaRDD().persist(StorageLevel.MEMORY_AND_DISK_SER());
+        StructType schema = grouped.schema();
+        KeySample sample = KeySample.of(cached, schema.fieldIndex(InternalColumns.GROUP_PREFIX),
+                schema.fieldIndex(InternalColumns.TIE_BREAK), schema.fieldIndex(InternalColumns.COST),
+                schema.fieldIndex(InternalColumns.MAX_OUTPUT), RANGE_SAMPLE_ROWS);
+        return new PreparedRows(grouped, cached, sample, cached::unpersist);
+    }
+
+    /** Where {@link GeneratePartition} finds what it reads in rows of {@code schema}. */
+    static GeneratePartition.Layout layout(int passthroughWidth, StructType schema, InputColumns columns,
+                                           boolean multiChoice) {
+        return new GeneratePartition.Layout(passthroughWidth, schema.fieldIndex(columns.idName()), columns.idName(),
+                schema.fieldIndex(InternalColumns.DUPLICATE_RANK), PreparedColumns.start(schema), multiChoice);
     }
 
     /**
@@ -125,27 +168,30 @@ public final class SparkGeneration {
      */
     static Dataset<Row> tokenizedByGroup(Dataset<Row> keyed, InputColumns columns, GenerateOptions options,
                                          RowPreparer preparer, boolean idsMayRepeat) {
+        return groupIds(tokenized(keyed, columns, options, preparer), columns, idsMayRepeat);
+    }
+
+    /**
+     * {@code keyed} with, per row, its input order, the columns {@link TokenizeRows} appends (the prepared prompt
+     * among them) and its tie break (lazy: the preparing runs when the result is computed).
+     */
+    private static Dataset<Row> tokenized(Dataset<Row> keyed, InputColumns columns, GenerateOptions options,
+                                          RowPreparer preparer) {
         Dataset<Row> ordered = keyed.withColumn(InternalColumns.ORDER, monotonically_increasing_id());
-        StructType tokenizedSchema = ordered.schema()
-                .add(InternalColumns.PREFIX, DataTypes.createArrayType(DataTypes.IntegerType, false), false)
-                .add(InternalColumns.COST, DataTypes.LongType, false)
-                .add(InternalColumns.MAX_OUTPUT, DataTypes.LongType, false)
-                .add(InternalColumns.TOKENS, DataTypes.createArrayType(DataTypes.IntegerType, false), true);
-        Dataset<Row> tokenized = ordered.mapPartitions(
-                new TokenizeRows(options.backend(), preparer, options.prefixKeyTokens()), Encoders.row(tokenizedSchema));
-        return groupIds(tokenized, columns, idsMayRepeat);
+        Dataset<Row> tokenized = ordered.mapPartitions(new TokenizeRows(options.backend(), preparer,
+                options.prefixKeyTokens()), Encoders.row(TokenizeRows.schema(ordered.schema())));
+        return tokenized.withColumn(InternalColumns.TIE_BREAK, xxhash64(col("`" + columns.idName() + "`")));
     }
 
     /** Adds the duplicate rank and the group prefix: rows of one id share the prefix of its first row. */
     private static Dataset<Row> groupIds(Dataset<Row> tokenized, InputColumns columns, boolean idsMayRepeat) {
         Column id = col("`" + columns.idName() + "`");
-        Dataset<Row> withTieBreak = tokenized.withColumn(InternalColumns.TIE_BREAK, xxhash64(id));
         if (!idsMayRepeat) { // each id once: every row is its id's first, its own group
-            return withTieBreak.withColumn(InternalColumns.DUPLICATE_RANK, lit(1))
+            return tokenized.withColumn(InternalColumns.DUPLICATE_RANK, lit(1))
                     .withColumn(InternalColumns.GROUP_PREFIX, col(InternalColumns.PREFIX));
         }
         WindowSpec byId = Window.partitionBy(id).orderBy(col(InternalColumns.ORDER));
-        return withTieBreak.withColumn(InternalColumns.DUPLICATE_RANK, row_number().over(byId))
+        return tokenized.withColumn(InternalColumns.DUPLICATE_RANK, row_number().over(byId))
                 .withColumn(InternalColumns.GROUP_PREFIX, first(col(InternalColumns.PREFIX)).over(byId));
     }
 

@@ -14,7 +14,8 @@ public interface PartitionGenerator {
      * Generates every row and hands each result to {@code sink} as it completes (in any order), exactly once
      * per row; a row the engine cannot serve gets a {@link RowResult.Failed} rather than an exception.
      *
-     * @param rows rows ordered so that rows sharing a prefix are adjacent
+     * @param rows the partition's rows, in no particular order: the generator chooses the order it runs them in
+     *             (the engine's batch planner groups shared prefixes), so the pipeline orders nothing itself
      */
     void generate(List<PromptRow> rows, Consumer<RowResult> sink);
 

@@ -6,6 +6,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import dev.canopy.executor.sample.SamplingParams;
 import dev.canopy.executor.sample.SamplingParamsParser;
 
@@ -16,6 +20,7 @@ import dev.canopy.executor.sample.SamplingParamsParser;
 public final class SamplingFields implements Serializable {
 
     private static final long serialVersionUID = 1L;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final LinkedHashMap<String, Object> fields; // parser field name -> Integer, Long, Double, Boolean, List
 
@@ -46,6 +51,25 @@ public final class SamplingFields implements Serializable {
     /** The params these fields describe. */
     public SamplingParams params() {
         return SamplingParamsParser.parse(fields, SamplingParams.builder().build());
+    }
+
+    /** These fields as a JSON object, in the parser's names: a compact per-row form for a Spark column. */
+    public String toJson() {
+        try {
+            return JSON.writeValueAsString(fields);
+        } catch (JacksonException e) {
+            throw new IllegalStateException("Cannot write sampling fields " + fields + " as JSON", e);
+        }
+    }
+
+    /** The fields {@link #toJson()} wrote. */
+    public static SamplingFields fromJson(String json) {
+        try {
+            return new SamplingFields(JSON.readValue(json, new TypeReference<LinkedHashMap<String, Object>>() { }));
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException("Cannot read sampling fields: not the JSON object toJson writes: "
+                    + json, e);
+        }
     }
 
     /** The fields by name (a copy). */

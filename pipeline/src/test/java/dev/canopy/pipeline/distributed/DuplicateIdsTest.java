@@ -65,8 +65,8 @@ class DuplicateIdsTest {
     private String plannedRows(Dataset<Row> input) {
         InputColumns columns = Canopy.validate(input, options);
         SparkGeneration.Plan plan = SparkGeneration.plan(RowIdentity.withIds(input, columns), columns, options,
-                GenerationProgress.register(spark.sparkContext()), false);
-        return plan.cached().queryExecution().executedPlan().toString();
+                GenerationProgress.register(spark.sparkContext()), SparkGeneration.PreparedCache.WHILE_REFERENCED);
+        return plan.grouped().queryExecution().executedPlan().toString();
     }
 
     private Dataset<Row> input(String... ids) {

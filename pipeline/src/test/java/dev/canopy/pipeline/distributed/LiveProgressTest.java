@@ -135,7 +135,7 @@ class LiveProgressTest {
         InputColumns columns = Canopy.validate(input, options);
         GenerationProgress progress = GenerationProgress.register(spark.sparkContext());
         SparkGeneration.Plan plan = SparkGeneration.plan(RowIdentity.withIds(input, columns), columns, options,
-                progress, false);
+                progress, SparkGeneration.PreparedCache.WHILE_REFERENCED);
         List<Seen> seen = new ArrayList<>();
         Heartbeats heartbeats = new Heartbeats();
         spark.sparkContext().addSparkListener(heartbeats);
