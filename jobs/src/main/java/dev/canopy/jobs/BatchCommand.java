@@ -53,6 +53,9 @@ public final class BatchCommand implements Command {
             Flag.value("output-schema", "DDL", "constrain each output to JSON of a Spark struct (\"label STRING, "
                     + "score DOUBLE, tags ARRAY<STRING>\"), parsed into a typed <text>_parsed column"),
             "output-schema",
+            Flag.value("chat-template-kwargs", "JSON", "chat template variables for every chat row, e.g. "
+                    + "'{\"enable_thinking\": false}'; a row's chat_template_kwargs column overrides them per key"),
+            "chat-template-kwargs",
             Flag.value("max-error-rate", "R", "exit 5 when more than this share of rows failed (default 0: any; "
                     + "1: never)"), "max-error-rate");
 

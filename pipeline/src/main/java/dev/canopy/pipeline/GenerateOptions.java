@@ -24,11 +24,15 @@ import dev.canopy.pipeline.engine.EngineAdapterFactory;
  * @param maxPromptChars   longest prompt (or rendered chat) accepted, in UTF-16 chars (default
  *                         {@link #DEFAULT_MAX_PROMPT_CHARS}); a longer one is a per-row error, found before
  *                         tokenizing so that one huge row cannot make an executor allocate without limit
+ * @param outputSchema     Spark DDL struct every row's output must be JSON of, or null ({@link #withOutputSchema})
+ * @param chatTemplateKwargs the job's chat template variables as a JSON object (e.g. {@code {"enable_thinking":
+ *                         false}}), or null; a chat row's own {@code chat_template_kwargs} column overrides them key by
+ *                         key ({@link #withChatTemplateKwargs})
  */
 public record GenerateOptions(ModelAdapterFactory backend, String promptColumn, String messagesColumn,
                               String idColumn, String textColumn, SamplingParams sampling,
                               OptionalInt partitions, int rowsPerPartition, int prefixKeyTokens,
-                              int maxPromptChars, String outputSchema) {
+                              int maxPromptChars, String outputSchema, String chatTemplateKwargs) {
 
     /** Like {@code canopy generate}: greedy, at most 64 tokens, seed 0, one choice. */
     public static final SamplingParams DEFAULT_SAMPLING = SamplingParams.builder().temperature(0).maxTokens(64).build();
@@ -41,7 +45,22 @@ public record GenerateOptions(ModelAdapterFactory backend, String promptColumn, 
                            String textColumn, SamplingParams sampling, OptionalInt partitions, int rowsPerPartition,
                            int prefixKeyTokens, int maxPromptChars) {
         this(backend, promptColumn, messagesColumn, idColumn, textColumn, sampling, partitions, rowsPerPartition,
-                prefixKeyTokens, maxPromptChars, null);
+                prefixKeyTokens, maxPromptChars, null, null);
+    }
+
+    /**
+     * These options with chat template variables for every chat row, as a JSON object such as
+     * {@code {"enable_thinking": false}}; a row's own {@code chat_template_kwargs} column wins for the keys it sets.
+     * Null: none.
+     *
+     * @throws IllegalArgumentException when the text is not a JSON object
+     */
+    public GenerateOptions withChatTemplateKwargs(String json) {
+        if (json != null) {
+            ChatTemplateKwargs.parse(json);
+        }
+        return new GenerateOptions(backend, promptColumn, messagesColumn, idColumn, textColumn, sampling, partitions,
+                rowsPerPartition, prefixKeyTokens, maxPromptChars, outputSchema, json);
     }
 
     /**
@@ -56,7 +75,7 @@ public record GenerateOptions(ModelAdapterFactory backend, String promptColumn, 
             dev.canopy.pipeline.structured.OutputSchema.jsonSchema(ddl);
         }
         return new GenerateOptions(backend, promptColumn, messagesColumn, idColumn, textColumn, sampling, partitions,
-                rowsPerPartition, prefixKeyTokens, maxPromptChars, ddl);
+                rowsPerPartition, prefixKeyTokens, maxPromptChars, ddl, chatTemplateKwargs);
     }
 
     public GenerateOptions {
@@ -139,51 +158,51 @@ public record GenerateOptions(ModelAdapterFactory backend, String promptColumn, 
 
     public GenerateOptions withBackend(ModelAdapterFactory value) {
         return new GenerateOptions(value, promptColumn, messagesColumn, idColumn, textColumn, sampling, partitions,
-                rowsPerPartition, prefixKeyTokens, maxPromptChars, outputSchema);
+                rowsPerPartition, prefixKeyTokens, maxPromptChars, outputSchema, chatTemplateKwargs);
     }
 
     public GenerateOptions withPromptColumn(String value) {
         return new GenerateOptions(backend, value, messagesColumn, idColumn, textColumn, sampling, partitions,
-                rowsPerPartition, prefixKeyTokens, maxPromptChars, outputSchema);
+                rowsPerPartition, prefixKeyTokens, maxPromptChars, outputSchema, chatTemplateKwargs);
     }
 
     public GenerateOptions withMessagesColumn(String value) {
         return new GenerateOptions(backend, promptColumn, value, idColumn, textColumn, sampling, partitions,
-                rowsPerPartition, prefixKeyTokens, maxPromptChars, outputSchema);
+                rowsPerPartition, prefixKeyTokens, maxPromptChars, outputSchema, chatTemplateKwargs);
     }
 
     public GenerateOptions withIdColumn(String value) {
         return new GenerateOptions(backend, promptColumn, messagesColumn, value, textColumn, sampling, partitions,
-                rowsPerPartition, prefixKeyTokens, maxPromptChars, outputSchema);
+                rowsPerPartition, prefixKeyTokens, maxPromptChars, outputSchema, chatTemplateKwargs);
     }
 
     public GenerateOptions withTextColumn(String value) {
         return new GenerateOptions(backend, promptColumn, messagesColumn, idColumn, value, sampling, partitions,
-                rowsPerPartition, prefixKeyTokens, maxPromptChars, outputSchema);
+                rowsPerPartition, prefixKeyTokens, maxPromptChars, outputSchema, chatTemplateKwargs);
     }
 
     public GenerateOptions withSampling(SamplingParams value) {
         return new GenerateOptions(backend, promptColumn, messagesColumn, idColumn, textColumn, value, partitions,
-                rowsPerPartition, prefixKeyTokens, maxPromptChars, outputSchema);
+                rowsPerPartition, prefixKeyTokens, maxPromptChars, outputSchema, chatTemplateKwargs);
     }
 
     public GenerateOptions withPartitions(int value) {
         return new GenerateOptions(backend, promptColumn, messagesColumn, idColumn, textColumn, sampling,
-                OptionalInt.of(value), rowsPerPartition, prefixKeyTokens, maxPromptChars, outputSchema);
+                OptionalInt.of(value), rowsPerPartition, prefixKeyTokens, maxPromptChars, outputSchema, chatTemplateKwargs);
     }
 
     public GenerateOptions withRowsPerPartition(int value) {
         return new GenerateOptions(backend, promptColumn, messagesColumn, idColumn, textColumn, sampling, partitions,
-                value, prefixKeyTokens, maxPromptChars, outputSchema);
+                value, prefixKeyTokens, maxPromptChars, outputSchema, chatTemplateKwargs);
     }
 
     public GenerateOptions withPrefixKeyTokens(int value) {
         return new GenerateOptions(backend, promptColumn, messagesColumn, idColumn, textColumn, sampling, partitions,
-                rowsPerPartition, value, maxPromptChars, outputSchema);
+                rowsPerPartition, value, maxPromptChars, outputSchema, chatTemplateKwargs);
     }
 
     public GenerateOptions withMaxPromptChars(int value) {
         return new GenerateOptions(backend, promptColumn, messagesColumn, idColumn, textColumn, sampling, partitions,
-                rowsPerPartition, prefixKeyTokens, value, outputSchema);
+                rowsPerPartition, prefixKeyTokens, value, outputSchema, chatTemplateKwargs);
     }
 }

@@ -32,13 +32,15 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  *                                spark.sql.warehouse.dir/NAME); unset: the output directory only
  * @param maxErrorRate            largest share of rows that may fail before the exit code says so (default 0:
  *                                any failed row; 1: never); all rows are written either way
+ * @param chatTemplateKwargs      chat template variables for every chat row (e.g. {@code enable_thinking: false}),
+ *                                as a map or the text of a JSON object; a row's own column overrides them per key
  */
 @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
 public record BatchConfig(String input, String inputFormat, String output, String outputFormat, String model,
                           Boolean overwrite, Integer progressIntervalSeconds, Columns columns, Sampling sampling,
                           Partitioning partitioning, Engine engine, Map<String, String> spark,
                           Integer maxPromptChars, String outputSchema, Double maxErrorRate,
-                          String outputTable) {
+                          String outputTable, com.fasterxml.jackson.databind.JsonNode chatTemplateKwargs) {
 
     public BatchConfig {
         overwrite = overwrite != null && overwrite;

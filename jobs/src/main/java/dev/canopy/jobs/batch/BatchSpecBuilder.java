@@ -72,6 +72,14 @@ public final class BatchSpecBuilder {
         if (config.maxPromptChars() != null) {
             options = options.withMaxPromptChars(config.maxPromptChars());
         }
+        if (config.chatTemplateKwargs() != null && !config.chatTemplateKwargs().isNull()) {
+            var kwargs = config.chatTemplateKwargs();
+            try {
+                options = options.withChatTemplateKwargs(kwargs.isTextual() ? kwargs.asText() : kwargs.toString());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("Cannot use config key chat-template-kwargs: " + e.getMessage(), e);
+            }
+        }
         if (config.outputSchema() != null) {
             options = options.withOutputSchema(config.outputSchema());
         }

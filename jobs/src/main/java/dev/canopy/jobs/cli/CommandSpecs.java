@@ -51,7 +51,7 @@ public final class CommandSpecs {
     }
 
     private static OptionSpec option(Flag flag) {
-        OptionSpec.Builder b = OptionSpec.builder("--" + flag.name()).description(escape(flag.description()));
+        OptionSpec.Builder b = OptionSpec.builder("--" + flag.name()).description(flag.description()); // picocli prints option descriptions as they are
         if (flag.isToggle()) {
             return b.type(boolean.class).arity("0").build();
         }

@@ -21,8 +21,8 @@ import dev.canopy.executor.chat.ChatRequest;
 /**
  * Reads what a chat row asks the template for, beyond its messages: the optional columns {@code tools} (tool
  * definitions), {@code chat_template_kwargs} (template variables such as Qwen3's {@code enable_thinking}),
- * {@code add_generation_prompt} and {@code continue_final_message}, each as JSON text or as Spark values. A
- * job-wide setting is a column with the same value on every row. Messages keep their extra fields
+ * {@code add_generation_prompt} and {@code continue_final_message}, each as JSON text or as Spark values. The job's
+ * chat template variables ({@code --chat-template-kwargs}) apply to every row, under the row's own. Messages keep their extra fields
  * ({@code tool_calls}, {@code tool_call_id}, {@code name}, {@code reasoning_content}), see {@link ChatMessages}.
  */
 final class ChatRequests {
@@ -36,13 +36,19 @@ final class ChatRequests {
 
     private ChatRequests() {}
 
+    /** The request of {@code row}, whose messages are at {@code messagesIndex}, with no job-wide variables. */
+    static ChatRequest of(Row row, int messagesIndex, int maxChars) {
+        return of(row, messagesIndex, maxChars, Map.of());
+    }
+
     /**
-     * The request of {@code row}, whose messages are at {@code messagesIndex}.
+     * The request of {@code row}, whose messages are at {@code messagesIndex}; its template variables are
+     * {@code jobKwargs} overridden key by key by the row's {@code chat_template_kwargs}.
      *
      * @throws IllegalArgumentException naming the column or message field that cannot be read
      */
     @SuppressWarnings("unchecked")
-    static ChatRequest of(Row row, int messagesIndex, int maxChars) {
+    static ChatRequest of(Row row, int messagesIndex, int maxChars, Map<String, Object> jobKwargs) {
         List<ChatMessage> messages = ChatMessages.of(row.getList(messagesIndex), maxChars);
         Object tools = column(row, TOOLS);
         if (tools != null && !(tools instanceof List<?>)) {
@@ -56,8 +62,11 @@ final class ChatRequests {
         }
         boolean continueFinal = flag(row, CONTINUE_FINAL_MESSAGE, false);
         boolean generationPrompt = flag(row, ADD_GENERATION_PROMPT, !continueFinal);
-        return new ChatRequest(messages, (List<Object>) tools, generationPrompt, continueFinal,
-                kwargs == null ? Map.of() : (Map<String, Object>) kwargs);
+        Map<String, Object> merged = new LinkedHashMap<>(jobKwargs);
+        if (kwargs != null) {
+            merged.putAll((Map<String, Object>) kwargs);
+        }
+        return new ChatRequest(messages, (List<Object>) tools, generationPrompt, continueFinal, merged);
     }
 
     /** The plain value of column {@code name} of {@code row}, or null if the row has no such column or it is null. */

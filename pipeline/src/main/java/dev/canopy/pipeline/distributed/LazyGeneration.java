@@ -40,8 +40,7 @@ public final class LazyGeneration {
      */
     public static Dataset<Row> rows(Dataset<Row> keyed, InputColumns columns, GenerateOptions options,
                                     GenerationProgress progress, int partitions) {
-        RowPreparer preparer = new RowPreparer(columns, options.sampling(), options.maxPromptChars(),
-                options.outputSchema() == null ? null : OutputSchema.jsonSchema(options.outputSchema()));
+        RowPreparer preparer = RowPreparer.forJob(columns, options);
         Dataset<Row> grouped = SparkGeneration.tokenizedByGroup(keyed, columns, options, preparer,
                 columns.idFromInput()); // no job may run before the action: input ids are ranked by the window
         Dataset<Row> ranged = grouped.repartitionByRange(options.partitions().orElse(partitions),

@@ -1,8 +1,10 @@
 package dev.canopy.pipeline.distributed;
 
 import dev.canopy.executor.structured.Constraint;
+import dev.canopy.pipeline.structured.OutputSchema;
 import dev.canopy.pipeline.structured.ResponseFormat;
 import java.io.Serializable;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -12,6 +14,8 @@ import org.apache.spark.sql.Row;
 import dev.canopy.executor.sample.SamplingParams;
 import dev.canopy.executor.sample.SamplingParamsParser;
 
+import dev.canopy.pipeline.ChatTemplateKwargs;
+import dev.canopy.pipeline.GenerateOptions;
 import dev.canopy.pipeline.generate.ErrorKind;
 import dev.canopy.pipeline.generate.ModelAdapter;
 import dev.canopy.pipeline.generate.RowError;
@@ -37,17 +41,32 @@ final class RowPreparer implements Serializable {
     private final int maxPromptChars;
     private transient SamplingParams defaults; // rebuilt from defaultFields on executors
     private final String outputJsonSchema; // every row's output constraint (JSON Schema text), or null
+    private final String chatTemplateKwargs; // the job's chat template variables (a JSON object), or null
+    private transient Map<String, Object> jobKwargs; // parsed from chatTemplateKwargs on first use
 
     RowPreparer(InputColumns columns, SamplingParams defaults, int maxPromptChars) {
         this(columns, defaults, maxPromptChars, null);
     }
 
     RowPreparer(InputColumns columns, SamplingParams defaults, int maxPromptChars, String outputJsonSchema) {
+        this(columns, defaults, maxPromptChars, outputJsonSchema, null);
+    }
+
+    private RowPreparer(InputColumns columns, SamplingParams defaults, int maxPromptChars, String outputJsonSchema,
+                        String chatTemplateKwargs) {
         this.columns = Objects.requireNonNull(columns, "columns");
         this.defaultFields = SamplingFields.of(defaults);
         this.defaults = defaults;
         this.maxPromptChars = maxPromptChars;
         this.outputJsonSchema = outputJsonSchema;
+        this.chatTemplateKwargs = chatTemplateKwargs;
+    }
+
+    /** The preparer of a job's rows: its sampling defaults, prompt cap, output schema and chat template variables. */
+    static RowPreparer forJob(InputColumns columns, GenerateOptions options) {
+        return new RowPreparer(columns, options.sampling(), options.maxPromptChars(),
+                options.outputSchema() == null ? null : OutputSchema.jsonSchema(options.outputSchema()),
+                options.chatTemplateKwargs());
     }
 
     /**
@@ -83,7 +102,10 @@ final class RowPreparer implements Serializable {
             prompt = row.getString(index);
         } else {
             try {
-                prompt = backend.chatRenderer().render(ChatRequests.of(row, index, maxPromptChars));
+                if (jobKwargs == null) {
+                    jobKwargs = ChatTemplateKwargs.parse(chatTemplateKwargs);
+                }
+                prompt = backend.chatRenderer().render(ChatRequests.of(row, index, maxPromptChars, jobKwargs));
             } catch (PromptTooLongException e) {
                 return new PreparedPrompt.Rejected(new RowError(ErrorKind.PROMPT_TOO_LONG, e.getMessage()), 0);
             } catch (IllegalArgumentException e) {

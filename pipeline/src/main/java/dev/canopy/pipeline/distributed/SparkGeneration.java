@@ -89,8 +89,7 @@ public final class SparkGeneration {
                             GenerationProgress progress, PreparedCache cache) {
         SparkSession spark = keyed.sparkSession();
         int passthroughWidth = keyed.schema().size();
-        RowPreparer preparer = new RowPreparer(columns, options.sampling(), options.maxPromptChars(),
-                options.outputSchema() == null ? null : OutputSchema.jsonSchema(options.outputSchema()));
+        RowPreparer preparer = RowPreparer.forJob(columns, options);
 
         Dataset<Row> tokenized = tokenized(keyed, columns, options, preparer);
         PreparedRows prepared = cache == PreparedCache.UNTIL_RELEASED ? untilReleased(tokenized, columns)

@@ -12,7 +12,7 @@ final class SqlOptions {
     /** The names {@code canopy_generate} takes after the table. */
     static final List<String> KEYS = List.of("model", "max_tokens", "temperature", "top_k", "top_p", "seed", "n",
             "prompt_column", "messages_column", "id_column", "text_column", "partitions", "prefix_key_tokens",
-            "max_prompt_chars", "output_schema");
+            "max_prompt_chars", "output_schema", "chat_template_kwargs");
 
     private SqlOptions() {}
 
@@ -63,6 +63,7 @@ final class SqlOptions {
             case "prefix_key_tokens" -> options.withPrefixKeyTokens(Integer.parseInt(value));
             case "max_prompt_chars" -> options.withMaxPromptChars(Integer.parseInt(value));
             case "output_schema" -> options.withOutputSchema(value);
+            case "chat_template_kwargs" -> options.withChatTemplateKwargs(value);
             default -> options; // "model", read first
         };
     }

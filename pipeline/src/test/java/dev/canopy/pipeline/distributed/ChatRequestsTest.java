@@ -85,6 +85,22 @@ class ChatRequestsTest {
         return new GenericRowWithSchema(new Object[] {role, content, toolCalls, reasoning}, MESSAGE);
     }
 
+    @Test
+    void theJobsTemplateVariablesApplyToEveryRowUnderTheRowsOwn() {
+        Map<String, Object> job = dev.canopy.pipeline.ChatTemplateKwargs.parse("{\"enable_thinking\": false, \"tone\": \"dry\"}");
+        Row plain = row(List.of(message("user", "Hi", null, null)), null, null, null, null);
+        Row own = row(List.of(message("user", "Hi", null, null)), null, "{\"enable_thinking\": true}", null, null);
+
+        assertThat(ChatRequests.of(plain, 0, 10_000, job).kwargs())
+                .isEqualTo(Map.of("enable_thinking", false, "tone", "dry"));
+        assertThat(ChatRequests.of(own, 0, 10_000, job).kwargs()).containsEntry("enable_thinking", true)
+                .containsEntry("tone", "dry").hasSize(2);
+        assertThatThrownBy(() -> dev.canopy.pipeline.ChatTemplateKwargs.parse("[1, 2]"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("Cannot use chat template kwargs: expected a JSON object such as"
+                        + " {\"enable_thinking\": false}, got '[1, 2]'");
+    }
+
     private static Row row(List<Row> messages, String tools, String kwargs, String generationPrompt, String continueFinal) {
         return new GenericRowWithSchema(new Object[] {scala.jdk.javaapi.CollectionConverters.asScala(messages).toSeq(),
             tools, kwargs, generationPrompt, continueFinal}, ROW);
