@@ -48,7 +48,9 @@ public final class HfToGguf {
             HfExpertStack experts = new HfExpertStack(config.experts());
             for (Map.Entry<String, SafetensorsFile> e : checkpoint.tensorFiles().entrySet()) {
                 SafetensorsFile file = e.getValue();
-                if (!experts.offer(e.getKey(), file.tensor(e.getKey()), file.path())) {
+                Tensor tensor = file.tensor(e.getKey());
+                if (!experts.offer(e.getKey(), tensor, file.path())
+                        && !HfGptOssExperts.offer(e.getKey(), tensor, file.path(), tensors)) {
                     addTensor(tensors, config, e.getKey(), file);
                 }
             }
@@ -65,7 +67,8 @@ public final class HfToGguf {
             return; // recomputed from rope_theta
         }
         boolean gemma = config.ggufArch().startsWith("gemma");
-        String name = HfTensorNames.ggufName(hfName, gemma).orElseThrow(() -> new ModelFormatException(file.path(),
+        boolean postAttentionNorm = gemma || config.ggufArch().equals("gpt-oss");
+        String name = HfTensorNames.ggufName(hfName, postAttentionNorm).orElseThrow(() -> new ModelFormatException(file.path(),
                 "tensor " + hfName + ": no GGUF name is known for it (model_type " + config.modelType() + ")"));
         Tensor t = file.tensor(hfName);
         if (config.permutesQk() && name.endsWith(".attn_q.weight")) {

@@ -35,7 +35,7 @@ class ArchCheckpointTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"qwen3-tiny-f32", "gemma3-tiny-f32", "qwen3moe-tiny-f32", "llama-moe-tiny-f32",
-        "gemma2-tiny-f32", "phi3-tiny-f32"})
+        "gemma2-tiny-f32", "phi3-tiny-f32", "gpt-oss-tiny-f32"})
     void theCheckpointGeneratesTheGgufsTokens(String stem) throws IOException {
         Path dir = tmp.resolve(stem + "-hf");
         CheckpointFromGguf.write(ArchGoldens.model(stem), dir);

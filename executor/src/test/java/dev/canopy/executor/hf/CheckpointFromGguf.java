@@ -29,7 +29,8 @@ import java.util.Map;
  * Writes a GGUF with a SentencePiece vocabulary (stories260K, the tiny models of each architecture)
  * as a Hugging Face checkpoint, the way Hugging Face lays it out: config.json
  * ({@link CheckpointConfigJson}), model.safetensors with HF tensor names ({@link HfNamesForGguf}), HF's
- * Q/K row order for llama and Mixtral, Gemma's norms without the 1 GGUF adds, one tensor per expert, and
+ * Q/K row order for llama and Mixtral, Gemma's norms without the 1 GGUF adds, one tensor per expert (gpt-oss:
+ * one stacked tensor per layer, {@link GptOssExpertsForHf}), and
  * a Llama-2-style tokenizer.json (BPE with byte fallback; merges ordered by the merged piece's score,
  * as transformers' SentencePiece extractor does).
  */
@@ -53,7 +54,7 @@ public final class CheckpointFromGguf {
     }
 
     /** One tensor as the checkpoint stores it: HF name, shape in GGUF order, bytes. */
-    private record HfTensor(String name, GgmlType type, long[] shape, MemorySegment data) {}
+    record HfTensor(String name, GgmlType type, long[] shape, MemorySegment data) {}
 
     /**
      * The GGUF's tensors in HF layout: HF names, Q/K rows of llama-family models in HF's rotary order,
@@ -68,6 +69,12 @@ public final class CheckpointFromGguf {
         for (GgufTensorInfo info : file.tensorInfos().values()) {
             Tensor t = file.tensor(info.name());
             String name = info.name();
+            if (modelType.equals("gpt_oss") && name.contains("_exps.")) { // stacked per layer, gate and up interleaved
+                if (name.endsWith("ffn_gate_exps.weight")) {
+                    out.addAll(GptOssExpertsForHf.layer(file, name.split("\\.")[1]));
+                }
+                continue;
+            }
             if (HfNamesForGguf.isExperts(name)) {
                 long expertBytes = t.data().byteSize() / t.dim(2);
                 for (int e = 0; e < t.dim(2); e++) {
@@ -91,9 +98,16 @@ public final class CheckpointFromGguf {
 
     private static MemorySegment minusOne(Tensor t) {
         float[] w = Dequant.toFloats(t);
-        MemorySegment out = MemorySegment.ofArray(new byte[w.length * Float.BYTES]);
         for (int i = 0; i < w.length; i++) {
-            out.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), i, w[i] - 1f);
+            w[i] -= 1f;
+        }
+        return littleEndian(w);
+    }
+
+    static MemorySegment littleEndian(float[] values) {
+        MemorySegment out = MemorySegment.ofArray(new byte[values.length * Float.BYTES]);
+        for (int i = 0; i < values.length; i++) {
+            out.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), i, values[i]);
         }
         return out;
     }
