@@ -6,20 +6,25 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.canopy.executor.gguf.GgufFile;
+import dev.canopy.executor.gguf.GgufWriter;
 import dev.canopy.executor.gguf.ModelFormatException;
 import dev.canopy.executor.tensor.GgmlType;
 import dev.canopy.executor.tensor.Tensor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.assertj.core.data.Percentage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The converter's rules beyond renaming: Llama 3 RoPE scaling as llama.cpp's converter computes it, RoPE
- * scalings the engine cannot run refused, and per-expert tensors that do not make a whole stack refused by name.
+ * scalings the engine cannot run refused, per-expert tensors that do not make a whole stack refused by name, and
+ * gpt-oss's stacked experts split, de-interleaved and transposed whatever their dtype.
  */
 class HfConverterRulesTest {
 
@@ -91,5 +96,93 @@ class HfConverterRulesTest {
                 .isInstanceOf(ModelFormatException.class)
                 .hasMessageContaining("tensor model.layers.1.mlp.experts.4.down_proj.weight: expert 4 is outside the 4"
                         + " experts");
+    }
+
+    /**
+     * transformers' {@code gate_up_proj[e, i, 2j]} is gate row {@code j}, column {@code i}, and {@code [e, i, 2j + 1]} the
+     * same of up; {@code down_proj[e, k, o]} is down row {@code o}, column {@code k} (values are F16 bit patterns: moved,
+     * never decoded).
+     */
+    @Test
+    void gptOssGateUpIsDeinterleavedAndTransposedPerExpert() {
+        // two experts of dim 2, ffn 2: expert e holds 100·e + 10·i + k at [e, i, k]
+        short[] gateUp = new short[2 * 2 * 4];
+        for (int e = 0; e < 2; e++) {
+            for (int i = 0; i < 2; i++) {
+                for (int k = 0; k < 4; k++) {
+                    gateUp[(e * 2 + i) * 4 + k] = (short) (100 * e + 10 * i + k);
+                }
+            }
+        }
+        short[] bias = {0, 1, 2, 3, 100, 101, 102, 103};
+        Path shard = tmp.resolve("model.safetensors");
+        ConvertedTensors tensors = new ConvertedTensors();
+        assertThat(HfGptOssExperts.offer("model.layers.3.mlp.experts.gate_up_proj", f16(gateUp, 4, 2, 2), shard, tensors))
+                .isTrue();
+        assertThat(HfGptOssExperts.offer("model.layers.3.mlp.experts.gate_up_proj_bias", f16(bias, 4, 2), shard, tensors))
+                .isTrue();
+        assertThat(HfGptOssExperts.offer("model.layers.3.mlp.experts.down_proj", f16(gateUp, 4, 2, 2), shard, tensors))
+                .isTrue();
+        assertThat(HfGptOssExperts.offer("model.layers.3.mlp.router.weight", f16(bias, 8), shard, tensors)).isFalse();
+
+        try (GgufFile gguf = written(tensors)) {
+            assertThat(shorts(gguf, "blk.3.ffn_gate_exps.weight")).containsExactly(0, 10, 2, 12, 100, 110, 102, 112);
+            assertThat(shorts(gguf, "blk.3.ffn_up_exps.weight")).containsExactly(1, 11, 3, 13, 101, 111, 103, 113);
+            assertThat(gguf.tensor("blk.3.ffn_gate_exps.weight").shape()).containsExactly(2, 2, 2);
+            assertThat(shorts(gguf, "blk.3.ffn_gate_exps.bias")).containsExactly(0, 2, 100, 102);
+            assertThat(shorts(gguf, "blk.3.ffn_up_exps.bias")).containsExactly(1, 3, 101, 103);
+            // down_proj [E, ffn=2, dim=4] → [E, dim=4, ffn=2]
+            assertThat(shorts(gguf, "blk.3.ffn_down_exps.weight"))
+                    .containsExactly(0, 10, 1, 11, 2, 12, 3, 13, 100, 110, 101, 111, 102, 112, 103, 113);
+            assertThat(gguf.tensor("blk.3.ffn_down_exps.weight").shape()).containsExactly(2, 4, 2);
+        }
+    }
+
+    @Test
+    void gptOssMxfp4ExpertsAreRefusedByName() {
+        Tensor blocks = f16(new short[4], 4);
+        assertThatThrownBy(() -> HfGptOssExperts.offer("model.layers.0.mlp.experts.gate_up_proj_blocks", blocks,
+                tmp.resolve("model.safetensors"), new ConvertedTensors()))
+                .isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining("tensor model.layers.0.mlp.experts.gate_up_proj_blocks: MXFP4-quantized experts are"
+                        + " not converted yet");
+    }
+
+    @Test
+    void gptOssConfigGivesItsWindowAndExpertWidthAndRefusesWhatTheEngineFixes() throws IOException {
+        ObjectNode config = (ObjectNode) JSON.readTree("{\"model_type\":\"gpt_oss\",\"hidden_size\":8,"
+                + "\"num_hidden_layers\":2,\"num_attention_heads\":2,\"intermediate_size\":16,"
+                + "\"max_position_embeddings\":32,\"num_local_experts\":4,\"num_experts_per_tok\":2,\"sliding_window\":128,"
+                + "\"layer_types\":[\"sliding_attention\",\"full_attention\"],\"swiglu_limit\":7.0}");
+        var keys = HfModelConfig.of(CONFIG, config).ggufKeys();
+        assertThat(keys.get("gpt-oss.attention.sliding_window")[1]).isEqualTo(128);
+        assertThat(keys.get("gpt-oss.expert_feed_forward_length")[1]).isEqualTo(16);
+        assertThat(keys.get("gpt-oss.expert_count")[1]).isEqualTo(4);
+
+        config.putArray("layer_types").add("full_attention").add("sliding_attention");
+        assertThatThrownBy(() -> HfModelConfig.of(CONFIG, config)).isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining("field layer_types[0] is 'full_attention', expected 'sliding_attention'");
+        config.remove("layer_types");
+        config.put("swiglu_limit", 5.0);
+        assertThatThrownBy(() -> HfModelConfig.of(CONFIG, config)).isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining("field swiglu_limit is 5.0");
+    }
+
+    /** An F16 tensor of raw {@code values}, {@code shape} innermost first. */
+    private static Tensor f16(short[] values, long... shape) {
+        return new Tensor("t", GgmlType.F16, shape, MemorySegment.ofArray(values.clone()));
+    }
+
+    private GgufFile written(ConvertedTensors tensors) {
+        Path file = tmp.resolve("experts.gguf");
+        GgufWriter writer = new GgufWriter(file);
+        writer.putString("general.architecture", "gpt-oss");
+        tensors.addTo(writer, Optional.empty());
+        writer.write();
+        return GgufFile.open(file);
+    }
+
+    private static short[] shorts(GgufFile gguf, String name) {
+        return gguf.tensor(name).data().toArray(ValueLayout.JAVA_SHORT_UNALIGNED);
     }
 }
