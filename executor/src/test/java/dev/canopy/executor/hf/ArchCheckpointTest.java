@@ -61,7 +61,7 @@ class ArchCheckpointTest {
      * unquantized conversion (two passes), stacked experts included.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"llama-moe-tiny-f32", "qwen3moe-tiny-f32", "gemma3-tiny-f32"})
+    @ValueSource(strings = {"llama-moe-tiny-f32", "qwen3moe-tiny-f32", "gemma3-tiny-f32", "gpt-oss-tiny-f32"})
     void quantizingAtLoadWritesTheTensorsOfQuantizingTheConvertedGguf(String stem) throws IOException {
         Path dir = tmp.resolve(stem + "-hf");
         CheckpointFromGguf.write(ArchGoldens.model(stem), dir);
