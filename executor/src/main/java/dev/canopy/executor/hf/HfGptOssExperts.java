@@ -1,6 +1,7 @@
 package dev.canopy.executor.hf;
 
 import dev.canopy.executor.gguf.ModelFormatException;
+import dev.canopy.executor.safetensors.SafetensorsFile;
 import dev.canopy.executor.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -33,12 +34,22 @@ final class HfGptOssExperts {
 
     private HfGptOssExperts() {}
 
-    /** Adds {@code hfName}'s GGUF tensors to {@code tensors} when it is a stacked gpt-oss expert tensor; false when not. */
-    static boolean offer(String hfName, Tensor tensor, Path file, ConvertedTensors tensors) {
+    /**
+     * Adds {@code hfName}'s GGUF tensors to {@code tensors} when it is a stacked gpt-oss expert tensor of {@code shard};
+     * false when not. MXFP4 tensors are refused by name before their (U8) dtype is read.
+     */
+    static boolean offer(String hfName, SafetensorsFile shard, ConvertedTensors tensors) {
         Matcher m = STACKED.matcher(hfName);
         if (!m.matches()) {
             return false;
         }
+        Path file = shard.path();
+        if (m.group(2).endsWith("_blocks") || m.group(2).endsWith("_scales")) {
+            throw new ModelFormatException(file, "tensor " + hfName + ": MXFP4-quantized experts are not"
+                    + " converted yet; load the checkpoint in transformers with Mxfp4Config(dequantize=True), save it"
+                    + " (BF16 or F32) and convert that directory");
+        }
+        Tensor tensor = shard.tensor(hfName);
         String blk = "blk." + m.group(1) + ".";
         switch (m.group(2)) {
             case "gate_up_proj" -> {
@@ -54,14 +65,11 @@ final class HfGptOssExperts {
                 tensors.addLazy(blk + "ffn_gate_exps.bias", tensor.type(), shape, () -> perExpert(tensor, 2, 0, false));
                 tensors.addLazy(blk + "ffn_up_exps.bias", tensor.type(), shape, () -> perExpert(tensor, 2, 1, false));
             }
-            case "down_proj" -> {
+            default -> { // down_proj
                 checkRank(hfName, tensor, 3, file);
                 tensors.addLazy(blk + "ffn_down_exps.weight", tensor.type(),
                         new long[] {tensor.dim(1), tensor.dim(0), tensor.dim(2)}, () -> perExpert(tensor, 1, 0, true));
             }
-            default -> throw new ModelFormatException(file, "tensor " + hfName + ": MXFP4-quantized experts are not"
-                    + " converted yet; load the checkpoint in transformers with Mxfp4Config(dequantize=True), save it"
-                    + " (BF16 or F32) and convert that directory");
         }
         return true;
     }

@@ -48,9 +48,8 @@ public final class HfToGguf {
             HfExpertStack experts = new HfExpertStack(config.experts());
             for (Map.Entry<String, SafetensorsFile> e : checkpoint.tensorFiles().entrySet()) {
                 SafetensorsFile file = e.getValue();
-                Tensor tensor = file.tensor(e.getKey());
-                if (!experts.offer(e.getKey(), tensor, file.path())
-                        && !HfGptOssExperts.offer(e.getKey(), tensor, file.path(), tensors)) {
+                if (!HfGptOssExperts.offer(e.getKey(), file, tensors)
+                        && !experts.offer(e.getKey(), file.tensor(e.getKey()), file.path())) {
                     addTensor(tensors, config, e.getKey(), file);
                 }
             }

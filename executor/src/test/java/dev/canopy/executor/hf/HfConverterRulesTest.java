@@ -9,12 +9,18 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.canopy.executor.gguf.GgufFile;
 import dev.canopy.executor.gguf.GgufWriter;
 import dev.canopy.executor.gguf.ModelFormatException;
+import dev.canopy.executor.safetensors.SafetensorsFile;
+import dev.canopy.executor.safetensors.SafetensorsImage;
 import dev.canopy.executor.tensor.GgmlType;
 import dev.canopy.executor.tensor.Tensor;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.assertj.core.data.Percentage;
@@ -115,16 +121,21 @@ class HfConverterRulesTest {
             }
         }
         short[] bias = {0, 1, 2, 3, 100, 101, 102, 103};
-        Path shard = tmp.resolve("model.safetensors");
+        String hf = "model.layers.3.mlp.";
         ConvertedTensors tensors = new ConvertedTensors();
-        assertThat(HfGptOssExperts.offer("model.layers.3.mlp.experts.gate_up_proj", f16(gateUp, 4, 2, 2), shard, tensors))
-                .isTrue();
-        assertThat(HfGptOssExperts.offer("model.layers.3.mlp.experts.gate_up_proj_bias", f16(bias, 4, 2), shard, tensors))
-                .isTrue();
-        assertThat(HfGptOssExperts.offer("model.layers.3.mlp.experts.down_proj", f16(gateUp, 4, 2, 2), shard, tensors))
-                .isTrue();
-        assertThat(HfGptOssExperts.offer("model.layers.3.mlp.router.weight", f16(bias, 8), shard, tensors)).isFalse();
+        try (SafetensorsFile shard = shard(new SafetensorsImage().add(hf + "experts.gate_up_proj", "F16",
+                        new long[] {2, 2, 4}, bytes(gateUp)).add(hf + "experts.gate_up_proj_bias", "F16",
+                        new long[] {2, 4}, bytes(bias)).add(hf + "experts.down_proj", "F16", new long[] {2, 2, 4},
+                        bytes(gateUp)).add(hf + "router.bias", "F16", new long[] {8}, bytes(bias)))) {
+            for (String name : new String[] {"gate_up_proj", "gate_up_proj_bias", "down_proj"}) {
+                assertThat(HfGptOssExperts.offer(hf + "experts." + name, shard, tensors)).as(name).isTrue();
+            }
+            assertThat(HfGptOssExperts.offer(hf + "router.bias", shard, tensors)).isFalse();
+            assertGptOssExperts(tensors);
+        }
+    }
 
+    private void assertGptOssExperts(ConvertedTensors tensors) {
         try (GgufFile gguf = written(tensors)) {
             assertThat(shorts(gguf, "blk.3.ffn_gate_exps.weight")).containsExactly(0, 10, 2, 12, 100, 110, 102, 112);
             assertThat(shorts(gguf, "blk.3.ffn_up_exps.weight")).containsExactly(1, 11, 3, 13, 101, 111, 103, 113);
@@ -140,12 +151,14 @@ class HfConverterRulesTest {
 
     @Test
     void gptOssMxfp4ExpertsAreRefusedByName() {
-        Tensor blocks = f16(new short[4], 4);
-        assertThatThrownBy(() -> HfGptOssExperts.offer("model.layers.0.mlp.experts.gate_up_proj_blocks", blocks,
-                tmp.resolve("model.safetensors"), new ConvertedTensors()))
-                .isInstanceOf(ModelFormatException.class)
-                .hasMessageContaining("tensor model.layers.0.mlp.experts.gate_up_proj_blocks: MXFP4-quantized experts are"
-                        + " not converted yet");
+        String blocks = "model.layers.0.mlp.experts.gate_up_proj_blocks";
+        try (SafetensorsFile shard = shard(new SafetensorsImage().add(blocks, "U8", new long[] {1, 2, 1, 16},
+                new byte[32]))) {
+            assertThatThrownBy(() -> HfGptOssExperts.offer(blocks, shard, new ConvertedTensors()))
+                    .isInstanceOf(ModelFormatException.class)
+                    .hasMessageContaining("tensor model.layers.0.mlp.experts.gate_up_proj_blocks: MXFP4-quantized experts are"
+                            + " not converted yet");
+        }
     }
 
     @Test
@@ -168,9 +181,23 @@ class HfConverterRulesTest {
                 .hasMessageContaining("field swiglu_limit is 5.0");
     }
 
-    /** An F16 tensor of raw {@code values}, {@code shape} innermost first. */
-    private static Tensor f16(short[] values, long... shape) {
-        return new Tensor("t", GgmlType.F16, shape, MemorySegment.ofArray(values.clone()));
+    private SafetensorsFile shard(SafetensorsImage image) {
+        Path file = tmp.resolve("model-" + System.nanoTime() + ".safetensors");
+        try {
+            Files.write(file, image.bytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return SafetensorsFile.open(file);
+    }
+
+    /** Raw F16 bit patterns, little-endian. */
+    private static byte[] bytes(short[] values) {
+        ByteBuffer b = ByteBuffer.allocate(2 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (short v : values) {
+            b.putShort(v);
+        }
+        return b.array();
     }
 
     private GgufFile written(ConvertedTensors tensors) {
