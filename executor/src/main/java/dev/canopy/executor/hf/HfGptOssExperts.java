@@ -24,19 +24,18 @@ import java.util.regex.Pattern;
  * </ul>
  * Values are moved, never decoded, so F32, F16 and BF16 keep their dtype. Each GGUF tensor is built only when the
  * file is written ({@link ConvertedTensors#addLazy}), one at a time. The released checkpoints' MXFP4 form
- * ({@code *_blocks}, {@code *_scales}) is refused by name.
+ * ({@code *_blocks}, {@code *_scales}) is {@link HfGptOssMxfp4}'s.
  */
 final class HfGptOssExperts {
 
     private static final Pattern STACKED = Pattern.compile(
-            "model\\.layers\\.(\\d+)\\.mlp\\.experts\\.(gate_up_proj|gate_up_proj_bias|down_proj|gate_up_proj_blocks"
-                    + "|gate_up_proj_scales|down_proj_blocks|down_proj_scales)");
+            "model\\.layers\\.(\\d+)\\.mlp\\.experts\\.(gate_up_proj|gate_up_proj_bias|down_proj)");
 
     private HfGptOssExperts() {}
 
     /**
      * Adds {@code hfName}'s GGUF tensors to {@code tensors} when it is a stacked gpt-oss expert tensor of {@code shard};
-     * false when not. MXFP4 tensors are refused by name before their (U8) dtype is read.
+     * false when not (the MXFP4 form is {@link HfGptOssMxfp4}'s).
      */
     static boolean offer(String hfName, SafetensorsFile shard, ConvertedTensors tensors) {
         Matcher m = STACKED.matcher(hfName);
@@ -44,11 +43,6 @@ final class HfGptOssExperts {
             return false;
         }
         Path file = shard.path();
-        if (m.group(2).endsWith("_blocks") || m.group(2).endsWith("_scales")) {
-            throw new ModelFormatException(file, "tensor " + hfName + ": MXFP4-quantized experts are not"
-                    + " converted yet; load the checkpoint in transformers with Mxfp4Config(dequantize=True), save it"
-                    + " (BF16 or F32) and convert that directory");
-        }
         Tensor tensor = shard.tensor(hfName);
         String blk = "blk." + m.group(1) + ".";
         switch (m.group(2)) {

@@ -46,14 +46,16 @@ public final class HfToGguf {
             chatTemplate(checkpoint).ifPresent(t -> writer.putString("tokenizer.chat_template", t));
             ConvertedTensors tensors = new ConvertedTensors();
             HfExpertStack experts = new HfExpertStack(config.experts());
+            HfGptOssMxfp4 mxfp4 = new HfGptOssMxfp4();
             for (Map.Entry<String, SafetensorsFile> e : checkpoint.tensorFiles().entrySet()) {
                 SafetensorsFile file = e.getValue();
-                if (!HfGptOssExperts.offer(e.getKey(), file, tensors)
+                if (!mxfp4.offer(e.getKey(), file) && !HfGptOssExperts.offer(e.getKey(), file, tensors)
                         && !experts.offer(e.getKey(), file.tensor(e.getKey()), file.path())) {
                     addTensor(tensors, config, e.getKey(), file);
                 }
             }
             experts.addTo(tensors);
+            mxfp4.addTo(tensors);
             config.ropeFactors().ifPresent(f -> tensors.add("rope_freqs.weight", floats("rope_freqs.weight", f,
                     new long[] {f.length})));
             tensors.addTo(writer, scheme);

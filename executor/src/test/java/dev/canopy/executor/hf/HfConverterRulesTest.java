@@ -11,6 +11,7 @@ import dev.canopy.executor.gguf.GgufWriter;
 import dev.canopy.executor.gguf.ModelFormatException;
 import dev.canopy.executor.safetensors.SafetensorsFile;
 import dev.canopy.executor.safetensors.SafetensorsImage;
+import dev.canopy.executor.tensor.Dequant;
 import dev.canopy.executor.tensor.GgmlType;
 import dev.canopy.executor.tensor.Tensor;
 import java.io.IOException;
@@ -30,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The converter's rules beyond renaming: Llama 3 RoPE scaling as llama.cpp's converter computes it, RoPE
  * scalings the engine cannot run refused, per-expert tensors that do not make a whole stack refused by name, and
- * gpt-oss's stacked experts split, de-interleaved and transposed whatever their dtype.
+ * gpt-oss's stacked experts split, de-interleaved and transposed whatever their dtype, and its MXFP4 experts repacked.
  */
 class HfConverterRulesTest {
 
@@ -149,16 +150,67 @@ class HfConverterRulesTest {
         }
     }
 
+    /**
+     * MXFP4 experts as transformers stores them (value 2k in the low nibble of byte k, 2k+1 in the high one; gate and
+     * up rows interleaved) decode, after conversion, to the OCP MX values: E2M1 code times 2^(scale − 127).
+     */
     @Test
-    void gptOssMxfp4ExpertsAreRefusedByName() {
-        String blocks = "model.layers.0.mlp.experts.gate_up_proj_blocks";
-        try (SafetensorsFile shard = shard(new SafetensorsImage().add(blocks, "U8", new long[] {1, 2, 1, 16},
-                new byte[32]))) {
-            assertThatThrownBy(() -> HfGptOssExperts.offer(blocks, shard, new ConvertedTensors()))
-                    .isInstanceOf(ModelFormatException.class)
-                    .hasMessageContaining("tensor model.layers.0.mlp.experts.gate_up_proj_blocks: MXFP4-quantized experts are"
-                            + " not converted yet");
+    void gptOssMxfp4ExpertsAreRepackedAsGgmlBlocks() {
+        String hf = "model.layers.0.mlp.experts.";
+        int[][] gateUpCodes = {codes(0), codes(3)}; // row 0 is gate, row 1 up
+        int[][] downCodes = {codes(7)};
+        try (SafetensorsFile shard = shard(new SafetensorsImage()
+                .add(hf + "gate_up_proj_blocks", "U8", new long[] {1, 2, 1, 16}, hfBlocks(gateUpCodes))
+                .add(hf + "gate_up_proj_scales", "U8", new long[] {1, 2, 1}, new byte[] {127, (byte) 128})
+                .add(hf + "down_proj_blocks", "U8", new long[] {1, 1, 1, 16}, hfBlocks(downCodes))
+                .add(hf + "down_proj_scales", "U8", new long[] {1, 1, 1}, new byte[] {126}))) {
+            HfGptOssMxfp4 mxfp4 = new HfGptOssMxfp4();
+            for (String name : new String[] {"gate_up_proj_blocks", "gate_up_proj_scales", "down_proj_blocks",
+                "down_proj_scales"}) {
+                assertThat(mxfp4.offer(hf + name, shard)).as(name).isTrue();
+            }
+            assertThat(mxfp4.offer(hf + "down_proj_bias", shard)).isFalse();
+            ConvertedTensors tensors = new ConvertedTensors();
+            mxfp4.addTo(tensors);
+            try (GgufFile gguf = written(tensors)) {
+                assertThat(gguf.tensor("blk.0.ffn_gate_exps.weight").type()).isEqualTo(GgmlType.MXFP4);
+                assertThat(gguf.tensor("blk.0.ffn_gate_exps.weight").shape()).containsExactly(32, 1, 1);
+                assertThat(Dequant.toFloats(gguf.tensor("blk.0.ffn_gate_exps.weight"))).containsExactly(mx(codes(0), 1f));
+                assertThat(Dequant.toFloats(gguf.tensor("blk.0.ffn_up_exps.weight"))).containsExactly(mx(codes(3), 2f));
+                assertThat(Dequant.toFloats(gguf.tensor("blk.0.ffn_down_exps.weight"))).containsExactly(mx(codes(7), 0.5f));
+            }
         }
+    }
+
+    /** OCP MX E2M1 values by code (code 8, −0, written as 0). */
+    private static final float[] E2M1 = {0, 0.5f, 1, 1.5f, 2, 3, 4, 6, 0, -0.5f, -1, -1.5f, -2, -3, -4, -6};
+
+    /** 32 codes, value v being {@code (v + shift) mod 16}, so every code occurs twice. */
+    private static int[] codes(int shift) {
+        int[] c = new int[32];
+        for (int v = 0; v < 32; v++) {
+            c[v] = (v + shift) % 16;
+        }
+        return c;
+    }
+
+    private static float[] mx(int[] codes, float scale) {
+        float[] out = new float[codes.length];
+        for (int v = 0; v < codes.length; v++) {
+            out[v] = E2M1[codes[v]] * scale;
+        }
+        return out;
+    }
+
+    /** Rows of 32 codes as transformers packs them: byte k holds value 2k (low nibble) and 2k + 1 (high nibble). */
+    private static byte[] hfBlocks(int[][] rows) {
+        byte[] out = new byte[rows.length * 16];
+        for (int r = 0; r < rows.length; r++) {
+            for (int k = 0; k < 16; k++) {
+                out[r * 16 + k] = (byte) (rows[r][2 * k] | rows[r][2 * k + 1] << 4);
+            }
+        }
+        return out;
     }
 
     @Test
