@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -77,7 +78,7 @@ final class HfGptOssExperts {
         if (t.rank() != rank || (hfName.contains("gate_up") && t.dim(0) % 2 != 0)) {
             throw new ModelFormatException(file, "tensor " + hfName + ": expected " + rank + " dimensions"
                     + (hfName.contains("gate_up") ? " with an even last one (gate and up interleaved)" : "")
-                    + ", found shape " + java.util.Arrays.toString(t.shape()) + " (innermost first)");
+                    + ", found shape " + Arrays.toString(t.shape()) + " (innermost first)");
         }
     }
 
