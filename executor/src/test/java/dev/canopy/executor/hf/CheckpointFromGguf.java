@@ -41,12 +41,17 @@ public final class CheckpointFromGguf {
     private CheckpointFromGguf() {}
 
     public static void write(Path gguf, Path dir) throws IOException {
+        write(gguf, dir, false);
+    }
+
+    /** As {@link #write(Path, Path)}; with {@code mxfp4Experts}, gpt-oss's experts as the released MXFP4 blocks. */
+    static void write(Path gguf, Path dir, boolean mxfp4Experts) throws IOException {
         Files.createDirectories(dir);
         try (GgufFile file = GgufFile.open(gguf)) {
             GgufMetadata m = file.metadata();
             ObjectNode config = CheckpointConfigJson.of(file, JSON);
             JSON.writeValue(dir.resolve("config.json").toFile(), config);
-            writeWeights(hfTensors(file, config), dir.resolve("model.safetensors"));
+            writeWeights(hfTensors(file, config, mxfp4Experts), dir.resolve("model.safetensors"));
             JSON.writeValue(dir.resolve("tokenizer.json").toFile(), tokenizerJson(m));
             JSON.writeValue(dir.resolve("tokenizer_config.json").toFile(), JSON.createObjectNode()
                     .put("bos_token", "<s>").put("eos_token", "</s>").put("add_bos_token", true));
@@ -54,13 +59,13 @@ public final class CheckpointFromGguf {
     }
 
     /** One tensor as the checkpoint stores it: HF name, shape in GGUF order, bytes. */
-    record HfTensor(String name, GgmlType type, long[] shape, MemorySegment data) {}
+    record HfTensor(String name, String dtype, long[] shape, MemorySegment data) {}
 
     /**
      * The GGUF's tensors in HF layout: HF names, Q/K rows of llama-family models in HF's rotary order,
      * Gemma norms as {@code w} where GGUF stores {@code 1 + w}, expert tensors split per expert.
      */
-    private static List<HfTensor> hfTensors(GgufFile file, ObjectNode config) {
+    private static List<HfTensor> hfTensors(GgufFile file, ObjectNode config, boolean mxfp4Experts) {
         String modelType = config.get("model_type").asText();
         boolean llamaRope = modelType.equals("llama") || modelType.equals("mixtral");
         int heads = config.get("num_attention_heads").asInt();
@@ -71,14 +76,15 @@ public final class CheckpointFromGguf {
             String name = info.name();
             if (modelType.equals("gpt_oss") && name.contains("_exps.")) { // stacked per layer, gate and up interleaved
                 if (name.endsWith("ffn_gate_exps.weight")) {
-                    out.addAll(GptOssExpertsForHf.layer(file, name.split("\\.")[1]));
+                    String layer = name.split("\\.")[1];
+                    out.addAll(mxfp4Experts ? GptOssExpertsForHf.mxfp4Layer(file, layer) : GptOssExpertsForHf.layer(file, layer));
                 }
                 continue;
             }
             if (HfNamesForGguf.isExperts(name)) {
                 long expertBytes = t.data().byteSize() / t.dim(2);
                 for (int e = 0; e < t.dim(2); e++) {
-                    out.add(new HfTensor(HfNamesForGguf.expert(name, e, modelType), t.type(),
+                    out.add(new HfTensor(HfNamesForGguf.expert(name, e, modelType), t.type().name(),
                             new long[] {t.dim(0), t.dim(1)}, t.data().asSlice(e * expertBytes, expertBytes)));
                 }
                 continue;
@@ -91,7 +97,7 @@ public final class CheckpointFromGguf {
             } else if (modelType.startsWith("gemma") && name.endsWith("norm.weight")) {
                 data = minusOne(t);
             }
-            out.add(new HfTensor(HfNamesForGguf.of(name, modelType), t.type(), t.shape(), data));
+            out.add(new HfTensor(HfNamesForGguf.of(name, modelType), t.type().name(), t.shape(), data));
         }
         return out;
     }
@@ -118,7 +124,7 @@ public final class CheckpointFromGguf {
         header.putObject("__metadata__").put("format", "pt");
         long offset = 0;
         for (HfTensor t : tensors) {
-            ObjectNode entry = header.putObject(t.name()).put("dtype", t.type().name());
+            ObjectNode entry = header.putObject(t.name()).put("dtype", t.dtype());
             ArrayNode dims = entry.putArray("shape");
             for (int d = t.shape().length - 1; d >= 0; d--) {
                 dims.add(t.shape()[d]);
