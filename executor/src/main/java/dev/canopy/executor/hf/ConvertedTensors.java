@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -20,18 +21,30 @@ import java.util.stream.Collectors;
  */
 final class ConvertedTensors {
 
-    /** One GGUF tensor: its parts are the tensor itself, or the slices it stacks (one per expert). */
-    private record Pending(String name, GgmlType type, long[] shape, List<Tensor> parts) {}
+    /**
+     * One GGUF tensor: its parts are the tensor itself, or the slices it stacks (one per expert), made when the
+     * tensor is written.
+     */
+    private record Pending(String name, GgmlType type, long[] shape, Supplier<List<Tensor>> parts) {}
 
     private final List<Pending> pending = new ArrayList<>();
 
     void add(String name, Tensor tensor) {
-        pending.add(new Pending(name, tensor.type(), tensor.shape(), List.of(tensor)));
+        pending.add(new Pending(name, tensor.type(), tensor.shape(), () -> List.of(tensor)));
     }
 
     /** A tensor of {@code shape} made of {@code parts} (of one type) one after another. */
     void addStacked(String name, long[] shape, List<Tensor> parts) {
-        pending.add(new Pending(name, parts.getFirst().type(), shape, List.copyOf(parts)));
+        List<Tensor> copy = List.copyOf(parts);
+        pending.add(new Pending(name, parts.getFirst().type(), shape, () -> copy));
+    }
+
+    /**
+     * A tensor of {@code type} and {@code shape} whose parts are computed only when it is written (gpt-oss's
+     * transposed experts), so that no more than one such tensor is held in memory.
+     */
+    void addLazy(String name, GgmlType type, long[] shape, Supplier<List<Tensor>> parts) {
+        pending.add(new Pending(name, type, shape, parts));
     }
 
     /** Adds every tensor to {@code writer}, quantized with {@code scheme} when present. */
@@ -43,10 +56,10 @@ final class ConvertedTensors {
         for (Pending p : pending) {
             GgmlType type = written.get(p.name());
             GgufTensorData data = type == p.type() ? sink -> {
-                for (Tensor part : p.parts()) {
+                for (Tensor part : p.parts().get()) {
                     sink.write(part.data());
                 }
-            } : ModelQuantizer.requantized(p.parts(), type);
+            } : sink -> ModelQuantizer.requantized(p.parts().get(), type).writeTo(sink);
             writer.addTensor(p.name(), type, p.shape(), data);
         }
         scheme.ifPresent(s -> ModelQuantizer.markQuantized(writer, s));

@@ -9,7 +9,7 @@ import java.util.Map;
 /**
  * The {@code config.json} fields only some architectures have, as the GGUF keys llama.cpp's
  * {@code convert_hf_to_gguf.py} writes for them: Qwen3-MoE's expert width, Gemma's sliding window,
- * soft-caps and local RoPE base. RoPE scaling other than Llama 3's (which becomes
+ * soft-caps and local RoPE base, gpt-oss's ({@link HfGptOssKeys}). RoPE scaling other than Llama 3's (which becomes
  * {@code rope_freqs.weight}, see {@link Llama3RopeFactors}) is refused: the engine does not
  * implement it, and a model converted without it would generate wrong text.
  */
@@ -37,6 +37,7 @@ final class HfArchKeys {
                 optionalFloat(file, root, "final_logit_softcapping", p + "final_logit_softcapping", keys);
                 optionalFloat(file, root, "rope_local_base_freq", p + "rope.freq_base_swa", keys);
             }
+            case "gpt-oss" -> HfGptOssKeys.put(file, root, p, keys);
             default -> { }
         }
         refuseRopeScaling(file, root);
@@ -72,7 +73,7 @@ final class HfArchKeys {
         }
     }
 
-    private static void uint(Map<String, Object[]> keys, String key, int value) {
+    static void uint(Map<String, Object[]> keys, String key, int value) {
         keys.put(key, new Object[] {GgufValueType.UINT32, value});
     }
 }

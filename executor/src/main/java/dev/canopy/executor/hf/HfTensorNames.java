@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * {@code tensor_mapping.py}), for llama, mistral, qwen2, qwen3, qwen3_moe, mixtral, gemma2, gemma3,
  * phi3 and gpt_oss checkpoints. {@code {L}} stands for the layer number. Fused or stacked tensors
  * (phi3's {@code qkv_proj}, per-expert weights) map to the GGUF name of the fused tensor; the engine
- * decides which of these it runs.
+ * decides which of these it runs. gpt-oss's stacked, interleaved experts are split by {@link HfGptOssExperts}.
  */
 public final class HfTensorNames {
 
@@ -42,13 +42,16 @@ public final class HfTensorNames {
             rule("model.layers.{L}.mlp.gate_up_proj.weight", "blk.{L}.ffn_up.weight"), // phi3, fused
             rule("model.layers.{L}.mlp.gate.weight", "blk.{L}.ffn_gate_inp.weight"), // qwen3_moe router
             rule("model.layers.{L}.block_sparse_moe.gate.weight", "blk.{L}.ffn_gate_inp.weight"), // mixtral router
-            rule("model.layers.{L}.mlp.router.weight", "blk.{L}.ffn_gate_inp.weight")); // gpt_oss router
+            rule("model.layers.{L}.mlp.router.weight", "blk.{L}.ffn_gate_inp.weight"), // gpt_oss router
+            rule("model.layers.{L}.mlp.router.bias", "blk.{L}.ffn_gate_inp.bias"),
+            rule("model.layers.{L}.mlp.experts.down_proj_bias", "blk.{L}.ffn_down_exps.bias")); // gpt_oss, [E, dim]
 
     private HfTensorNames() {}
 
     /**
      * The GGUF name of HF tensor {@code hfName}. Gemma's {@code post_attention_layernorm} is its
-     * post-attention norm, not the pre-FFN norm; {@code gemmaNorms} says which.
+     * post-attention norm, not the pre-FFN norm, and gpt-oss's pre-FFN norm has that GGUF name too
+     * ({@code post_attention_norm}); {@code gemmaNorms} says which.
      */
     public static Optional<String> ggufName(String hfName, boolean gemmaNorms) {
         if (gemmaNorms && hfName.endsWith(".post_attention_layernorm.weight")) {

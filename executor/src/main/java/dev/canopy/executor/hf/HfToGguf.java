@@ -23,7 +23,8 @@ import java.util.Optional;
  * Writes a Hugging Face checkpoint directory as one GGUF file (what {@code canopy convert} does):
  * config.json as {@code <arch>.*} keys, tokenizer.json as {@code tokenizer.ggml.*} keys, the chat
  * template, and every tensor under its GGUF name in its own dtype (F32, F16, BF16), copied straight
- * from the mapped shards; Q and K of llama-style models get llama.cpp's row permutation. With a
+ * from the mapped shards; Q and K of llama-style models get llama.cpp's row permutation, gpt-oss's stacked
+ * experts are split and transposed ({@link HfGptOssExperts}) or repacked from MXFP4 ({@link HfGptOssMxfp4}). With a
  * {@link QuantScheme} the weights are quantized as {@code canopy quantize} does, while they are written.
  */
 public final class HfToGguf {
@@ -46,13 +47,16 @@ public final class HfToGguf {
             chatTemplate(checkpoint).ifPresent(t -> writer.putString("tokenizer.chat_template", t));
             ConvertedTensors tensors = new ConvertedTensors();
             HfExpertStack experts = new HfExpertStack(config.experts());
+            HfGptOssMxfp4 mxfp4 = new HfGptOssMxfp4();
             for (Map.Entry<String, SafetensorsFile> e : checkpoint.tensorFiles().entrySet()) {
                 SafetensorsFile file = e.getValue();
-                if (!experts.offer(e.getKey(), file.tensor(e.getKey()), file.path())) {
+                if (!mxfp4.offer(e.getKey(), file) && !HfGptOssExperts.offer(e.getKey(), file, tensors)
+                        && !experts.offer(e.getKey(), file.tensor(e.getKey()), file.path())) {
                     addTensor(tensors, config, e.getKey(), file);
                 }
             }
             experts.addTo(tensors);
+            mxfp4.addTo(tensors);
             config.ropeFactors().ifPresent(f -> tensors.add("rope_freqs.weight", floats("rope_freqs.weight", f,
                     new long[] {f.length})));
             tensors.addTo(writer, scheme);
@@ -65,8 +69,9 @@ public final class HfToGguf {
             return; // recomputed from rope_theta
         }
         boolean gemma = config.ggufArch().startsWith("gemma");
-        String name = HfTensorNames.ggufName(hfName, gemma).orElseThrow(() -> new ModelFormatException(file.path(),
-                "tensor " + hfName + ": no GGUF name is known for it (model_type " + config.modelType() + ")"));
+        boolean postAttentionNorm = gemma || config.ggufArch().equals("gpt-oss");
+        String name = HfTensorNames.ggufName(hfName, postAttentionNorm).orElseThrow(() -> new ModelFormatException(
+                file.path(), "tensor " + hfName + ": no GGUF name is known for it (model_type " + config.modelType() + ")"));
         Tensor t = file.tensor(hfName);
         if (config.permutesQk() && name.endsWith(".attn_q.weight")) {
             t = new Tensor(name, t.type(), t.shape(), QkPermutation.toGguf(t, config.heads()));

@@ -92,6 +92,11 @@ public final class SafetensorsFile implements AutoCloseable {
         return header.tensors().containsKey(name);
     }
 
+    /** The dtype and shape (outermost first) of tensor {@code name}, whatever its dtype (gpt-oss's U8 MXFP4 blocks). */
+    public SafetensorsTensorInfo describe(String name) {
+        return info(name);
+    }
+
     /** The raw bytes of tensor {@code name}, a zero-copy slice of the mapping. */
     public MemorySegment bytes(String name) {
         SafetensorsTensorInfo info = info(name);

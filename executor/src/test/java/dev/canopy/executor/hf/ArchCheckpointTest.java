@@ -9,15 +9,21 @@ import dev.canopy.executor.engine.EngineConfig;
 import dev.canopy.executor.engine.GenerationRequest;
 import dev.canopy.executor.engine.GenerationResult;
 import dev.canopy.executor.gguf.GgufFile;
+import dev.canopy.executor.gguf.GgufTensorData;
+import dev.canopy.executor.gguf.GgufWriter;
 import dev.canopy.executor.model.ModelQuantizer;
 import dev.canopy.executor.model.QuantScheme;
 import dev.canopy.executor.sample.SamplingParams;
+import dev.canopy.executor.tensor.Dequant;
+import dev.canopy.executor.tensor.GgmlType;
+import dev.canopy.executor.tensor.Quantizer;
 import dev.canopy.executor.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -35,7 +41,7 @@ class ArchCheckpointTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"qwen3-tiny-f32", "gemma3-tiny-f32", "qwen3moe-tiny-f32", "llama-moe-tiny-f32",
-        "gemma2-tiny-f32", "phi3-tiny-f32"})
+        "gemma2-tiny-f32", "phi3-tiny-f32", "gpt-oss-tiny-f32"})
     void theCheckpointGeneratesTheGgufsTokens(String stem) throws IOException {
         Path dir = tmp.resolve(stem + "-hf");
         CheckpointFromGguf.write(ArchGoldens.model(stem), dir);
@@ -47,11 +53,47 @@ class ArchCheckpointTest {
             assertThat(fromCheckpoint.get(2 * r).getFirst()).as("%s greedy for '%s' vs llama.cpp", stem,
                     goldens.get(r).prompt()).containsExactly(goldens.get(r).generatedTokens());
         }
-        List<List<int[]>> fromGguf = generate(ArchGoldens.model(stem), goldens);
-        for (int r = 0; r < fromGguf.size(); r++) {
-            for (int c = 0; c < fromGguf.get(r).size(); c++) {
-                assertThat(fromCheckpoint.get(r).get(c)).as("%s request %d completion %d", stem, r, c)
-                        .containsExactly(fromGguf.get(r).get(c));
+        assertSameTokens(fromCheckpoint, generate(ArchGoldens.model(stem), goldens), stem);
+    }
+
+    /**
+     * gpt-oss as released, its experts MXFP4 (quantized here from the tiny model by ggml's encoder and packed as
+     * transformers stores them), converts to exactly the expert tensors of the GGUF whose experts that encoder
+     * quantized, and generates that GGUF's tokens, greedy and sampled with a seed.
+     */
+    @Test
+    void gptOssMxfp4ExpertsGiveTheTokensOfTheGgufWithMxfp4Experts() throws IOException {
+        Path original = ArchGoldens.model("gpt-oss-tiny-f32");
+        Path dir = tmp.resolve("gpt-oss-mxfp4-hf");
+        CheckpointFromGguf.write(original, dir, true);
+        Path converted = HfCheckpointCache.gguf(dir, tmp.resolve("cache"));
+        Path mxfp4 = tmp.resolve("gpt-oss-mxfp4.gguf");
+        try (GgufFile f = GgufFile.open(original)) {
+            GgufWriter writer = new GgufWriter(mxfp4).putAll(f.metadata());
+            for (String name : f.tensorInfos().keySet()) {
+                Tensor t = f.tensor(name);
+                boolean experts = name.endsWith("_exps.weight");
+                writer.addTensor(name, experts ? GgmlType.MXFP4 : t.type(), t.shape(), experts
+                        ? GgufTensorData.of(Quantizer.quantize(GgmlType.MXFP4, Dequant.toFloats(t)))
+                        : GgufTensorData.of(t.data()));
+            }
+            writer.write();
+        }
+        try (GgufFile expected = GgufFile.open(mxfp4); GgufFile actual = GgufFile.open(converted)) {
+            for (String name : expected.tensorInfos().keySet().stream().filter(n -> n.endsWith("_exps.weight")).toList()) {
+                assertThat(actual.tensor(name).type()).as(name).isEqualTo(GgmlType.MXFP4);
+                assertThat(actual.tensor(name).data().mismatch(expected.tensor(name).data())).as(name).isEqualTo(-1L);
+            }
+        }
+        List<ArchGoldens.Generation> goldens = ArchGoldens.generations("gpt-oss-tiny-f32");
+        assertSameTokens(generate(converted, goldens), generate(mxfp4, goldens), "gpt-oss MXFP4");
+    }
+
+    private static void assertSameTokens(List<List<int[]>> actual, List<List<int[]>> expected, String label) {
+        for (int r = 0; r < expected.size(); r++) {
+            for (int c = 0; c < expected.get(r).size(); c++) {
+                assertThat(actual.get(r).get(c)).as("%s request %d completion %d", label, r, c)
+                        .containsExactly(expected.get(r).get(c));
             }
         }
     }
@@ -61,7 +103,7 @@ class ArchCheckpointTest {
      * unquantized conversion (two passes), stacked experts included.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"llama-moe-tiny-f32", "qwen3moe-tiny-f32", "gemma3-tiny-f32"})
+    @ValueSource(strings = {"llama-moe-tiny-f32", "qwen3moe-tiny-f32", "gemma3-tiny-f32", "gpt-oss-tiny-f32"})
     void quantizingAtLoadWritesTheTensorsOfQuantizingTheConvertedGguf(String stem) throws IOException {
         Path dir = tmp.resolve(stem + "-hf");
         CheckpointFromGguf.write(ArchGoldens.model(stem), dir);

@@ -15,7 +15,7 @@ final class CheckpointConfigJson {
 
     /** GGUF architecture → HF model_type (a llama file with experts is Mixtral). */
     private static final Map<String, String> MODEL_TYPES = Map.of("llama", "llama", "qwen3", "qwen3",
-            "qwen3moe", "qwen3_moe", "gemma2", "gemma2", "gemma3", "gemma3_text", "phi3", "phi3");
+            "qwen3moe", "qwen3_moe", "gemma2", "gemma2", "gemma3", "gemma3_text", "phi3", "phi3", "gpt-oss", "gpt_oss");
 
     /** HF field → GGUF key suffix, for the integer hyper-parameters present in a file. */
     private static final Map<String, String> INTS = Map.ofEntries(Map.entry("hidden_size", "embedding_length"),
@@ -53,13 +53,21 @@ final class CheckpointConfigJson {
         });
         FLOATS.forEach((hf, key) -> m.getDoubleOpt(p + key).ifPresent(v -> config.put(hf, v)));
         if (m.has(p + "expert_count")) {
-            config.put(modelType.equals("mixtral") ? "num_local_experts" : "num_experts", m.getInt(p + "expert_count", 1));
+            boolean local = modelType.equals("mixtral") || modelType.equals("gpt_oss");
+            config.put(local ? "num_local_experts" : "num_experts", m.getInt(p + "expert_count", 1));
         }
         if (modelType.equals("qwen3_moe")) {
             config.put("norm_topk_prob", true);
         }
         if (modelType.equals("gemma3_text")) { // llama.cpp's (and transformers') defaults for a file without the keys
             config.put("sliding_window_pattern", 6).put("rope_local_base_freq", 10000.0);
+        }
+        if (modelType.equals("gpt_oss")) { // transformers' GptOssConfig: alternating layers, biases, the SwiGLU clamp
+            var types = config.putArray("layer_types");
+            for (int layer = 0; layer < m.getInt(p + "block_count", 1); layer++) {
+                types.add(layer % 2 == 0 ? "sliding_attention" : "full_attention");
+            }
+            config.put("attention_bias", true).put("swiglu_limit", 7.0).put("hidden_act", "silu");
         }
         return config;
     }

@@ -29,7 +29,8 @@ import java.util.Map;
  * Writes a GGUF with a SentencePiece vocabulary (stories260K, the tiny models of each architecture)
  * as a Hugging Face checkpoint, the way Hugging Face lays it out: config.json
  * ({@link CheckpointConfigJson}), model.safetensors with HF tensor names ({@link HfNamesForGguf}), HF's
- * Q/K row order for llama and Mixtral, Gemma's norms without the 1 GGUF adds, one tensor per expert, and
+ * Q/K row order for llama and Mixtral, Gemma's norms without the 1 GGUF adds, one tensor per expert (gpt-oss:
+ * one stacked tensor per layer, {@link GptOssExpertsForHf}), and
  * a Llama-2-style tokenizer.json (BPE with byte fallback; merges ordered by the merged piece's score,
  * as transformers' SentencePiece extractor does).
  */
@@ -40,12 +41,17 @@ public final class CheckpointFromGguf {
     private CheckpointFromGguf() {}
 
     public static void write(Path gguf, Path dir) throws IOException {
+        write(gguf, dir, false);
+    }
+
+    /** As {@link #write(Path, Path)}; with {@code mxfp4Experts}, gpt-oss's experts as the released MXFP4 blocks. */
+    static void write(Path gguf, Path dir, boolean mxfp4Experts) throws IOException {
         Files.createDirectories(dir);
         try (GgufFile file = GgufFile.open(gguf)) {
             GgufMetadata m = file.metadata();
             ObjectNode config = CheckpointConfigJson.of(file, JSON);
             JSON.writeValue(dir.resolve("config.json").toFile(), config);
-            writeWeights(hfTensors(file, config), dir.resolve("model.safetensors"));
+            writeWeights(hfTensors(file, config, mxfp4Experts), dir.resolve("model.safetensors"));
             JSON.writeValue(dir.resolve("tokenizer.json").toFile(), tokenizerJson(m));
             JSON.writeValue(dir.resolve("tokenizer_config.json").toFile(), JSON.createObjectNode()
                     .put("bos_token", "<s>").put("eos_token", "</s>").put("add_bos_token", true));
@@ -53,13 +59,13 @@ public final class CheckpointFromGguf {
     }
 
     /** One tensor as the checkpoint stores it: HF name, shape in GGUF order, bytes. */
-    private record HfTensor(String name, GgmlType type, long[] shape, MemorySegment data) {}
+    record HfTensor(String name, String dtype, long[] shape, MemorySegment data) {}
 
     /**
      * The GGUF's tensors in HF layout: HF names, Q/K rows of llama-family models in HF's rotary order,
      * Gemma norms as {@code w} where GGUF stores {@code 1 + w}, expert tensors split per expert.
      */
-    private static List<HfTensor> hfTensors(GgufFile file, ObjectNode config) {
+    private static List<HfTensor> hfTensors(GgufFile file, ObjectNode config, boolean mxfp4Experts) {
         String modelType = config.get("model_type").asText();
         boolean llamaRope = modelType.equals("llama") || modelType.equals("mixtral");
         int heads = config.get("num_attention_heads").asInt();
@@ -68,10 +74,17 @@ public final class CheckpointFromGguf {
         for (GgufTensorInfo info : file.tensorInfos().values()) {
             Tensor t = file.tensor(info.name());
             String name = info.name();
+            if (modelType.equals("gpt_oss") && name.contains("_exps.")) { // stacked per layer, gate and up interleaved
+                if (name.endsWith("ffn_gate_exps.weight")) {
+                    String layer = name.split("\\.")[1];
+                    out.addAll(mxfp4Experts ? GptOssExpertsForHf.mxfp4Layer(file, layer) : GptOssExpertsForHf.layer(file, layer));
+                }
+                continue;
+            }
             if (HfNamesForGguf.isExperts(name)) {
                 long expertBytes = t.data().byteSize() / t.dim(2);
                 for (int e = 0; e < t.dim(2); e++) {
-                    out.add(new HfTensor(HfNamesForGguf.expert(name, e, modelType), t.type(),
+                    out.add(new HfTensor(HfNamesForGguf.expert(name, e, modelType), t.type().name(),
                             new long[] {t.dim(0), t.dim(1)}, t.data().asSlice(e * expertBytes, expertBytes)));
                 }
                 continue;
@@ -84,16 +97,23 @@ public final class CheckpointFromGguf {
             } else if (modelType.startsWith("gemma") && name.endsWith("norm.weight")) {
                 data = minusOne(t);
             }
-            out.add(new HfTensor(HfNamesForGguf.of(name, modelType), t.type(), t.shape(), data));
+            out.add(new HfTensor(HfNamesForGguf.of(name, modelType), t.type().name(), t.shape(), data));
         }
         return out;
     }
 
     private static MemorySegment minusOne(Tensor t) {
         float[] w = Dequant.toFloats(t);
-        MemorySegment out = MemorySegment.ofArray(new byte[w.length * Float.BYTES]);
         for (int i = 0; i < w.length; i++) {
-            out.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), i, w[i] - 1f);
+            w[i] -= 1f;
+        }
+        return littleEndian(w);
+    }
+
+    static MemorySegment littleEndian(float[] values) {
+        MemorySegment out = MemorySegment.ofArray(new byte[values.length * Float.BYTES]);
+        for (int i = 0; i < values.length; i++) {
+            out.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), i, values[i]);
         }
         return out;
     }
@@ -104,7 +124,7 @@ public final class CheckpointFromGguf {
         header.putObject("__metadata__").put("format", "pt");
         long offset = 0;
         for (HfTensor t : tensors) {
-            ObjectNode entry = header.putObject(t.name()).put("dtype", t.type().name());
+            ObjectNode entry = header.putObject(t.name()).put("dtype", t.dtype());
             ArrayNode dims = entry.putArray("shape");
             for (int d = t.shape().length - 1; d >= 0; d--) {
                 dims.add(t.shape()[d]);

@@ -5,7 +5,7 @@ import java.util.Map;
 /**
  * Test side: the Hugging Face name of a GGUF tensor for one model_type, written from transformers'
  * modeling files (not from the converter's table, which it checks). Expert tensors have one HF
- * tensor per expert: {@link #expert}.
+ * tensor per expert: {@link #expert}, except gpt-oss's, stacked per layer ({@link GptOssExpertsForHf}).
  */
 final class HfNamesForGguf {
 
@@ -27,6 +27,11 @@ final class HfNamesForGguf {
             case "attn_v.weight" -> "self_attn.v_proj.weight";
             case "attn_qkv.weight" -> "self_attn.qkv_proj.weight";
             case "attn_output.weight" -> "self_attn.o_proj.weight";
+            case "attn_q.bias" -> "self_attn.q_proj.bias";
+            case "attn_k.bias" -> "self_attn.k_proj.bias";
+            case "attn_v.bias" -> "self_attn.v_proj.bias";
+            case "attn_output.bias" -> "self_attn.o_proj.bias";
+            case "attn_sinks.weight" -> "self_attn.sinks";
             case "attn_q_norm.weight" -> "self_attn.q_norm.weight";
             case "attn_k_norm.weight" -> "self_attn.k_norm.weight";
             case "post_attention_norm.weight" -> "post_attention_layernorm.weight";
@@ -35,7 +40,12 @@ final class HfNamesForGguf {
             case "ffn_gate.weight" -> "mlp.gate_proj.weight";
             case "ffn_up.weight" -> modelType.equals("phi3") ? "mlp.gate_up_proj.weight" : "mlp.up_proj.weight";
             case "ffn_down.weight" -> "mlp.down_proj.weight";
-            case "ffn_gate_inp.weight" -> modelType.equals("mixtral") ? "block_sparse_moe.gate.weight" : "mlp.gate.weight";
+            case "ffn_gate_inp.weight" -> switch (modelType) {
+                case "mixtral" -> "block_sparse_moe.gate.weight";
+                case "gpt_oss" -> "mlp.router.weight";
+                default -> "mlp.gate.weight";
+            };
+            case "ffn_gate_inp.bias" -> "mlp.router.bias";
             default -> throw new IllegalArgumentException("no HF name for " + gguf + " in a " + modelType + " checkpoint");
         };
         return "model.layers." + parts[1] + "." + rest;
