@@ -25,19 +25,18 @@ T256 INLINE __m256i fifth_bits256(uint32_t qh) {
     return _mm256_and_si256(v, _mm256_set1_epi8(16));
 }
 
-/* The 32 unsigned levels of block j of one weight row: block_levels, vectorized. */
+/* Q6_K's levels of quarter q (0..3) of a half super-block from its low-bit bytes ql and high-bit bytes qh. Every
+ * operation works per 16 bits, so it gives the same bytes on rows interleaved by whole dwords. */
+T256 INLINE __m256i q6_k_levels256(__m256i ql, __m256i qh, int q) {
+    /* bits 2q, 2q+1 of qh moved to bits 4, 5 in one 16-bit shift (what crosses into a neighbouring byte lands
+       outside bits 4, 5) and one mask */
+    __m256i high = q < 3 ? _mm256_sll_epi16(qh, _mm_cvtsi32_si128(4 - 2 * q)) : _mm256_srli_epi16(qh, 2);
+    return _mm256_or_si256(bits256(ql, 4 * (q / 2), 15), _mm256_and_si256(high, _mm256_set1_epi8(0x30)));
+}
+
+/* The 32 unsigned levels of block j of one weight row: block_levels, vectorized (Q6_K: q6_k_group8). */
 T256 INLINE __m256i levels256(int32_t type, const uint8_t* wr, int32_t j) {
     int k = j % 8;
-    if (type == TYPE_Q6_K) {
-        const uint8_t* blk = wr + (int64_t)(j / 8) * 210;
-        int h = k / 4, q = k % 4;
-        __m256i ql = _mm256_loadu_si256((const __m256i*)(blk + 64 * h + 32 * (q % 2)));
-        __m256i qh = _mm256_loadu_si256((const __m256i*)(blk + 128 + 32 * h));
-        /* bits 2q, 2q+1 of qh moved to bits 4, 5 in one 16-bit shift (what crosses into a neighbouring byte lands
-           outside bits 4, 5) and one mask */
-        __m256i high = q < 3 ? _mm256_sll_epi16(qh, _mm_cvtsi32_si128(4 - 2 * q)) : _mm256_srli_epi16(qh, 2);
-        return _mm256_or_si256(bits256(ql, 4 * (q / 2), 15), _mm256_and_si256(high, _mm256_set1_epi8(0x30)));
-    }
     if (is_kquant(type)) {
         const uint8_t* blk = wr + (int64_t)(j / 8) * (type == TYPE_Q4_K ? 144 : 176);
         __m256i q = _mm256_loadu_si256((const __m256i*)(blk + (type == TYPE_Q4_K ? 16 : 48) + 32 * (k / 2)));
@@ -134,6 +133,26 @@ T256 INLINE void load_levels8(int32_t type, const uint8_t* w, int64_t wrb, int64
     interleave8x8(u);
 }
 
+/* The levels of all 8 blocks of Q6_K super-block g of 8 rows, interleaved, into u[k] for block k: each row's six
+ * 32-byte vectors (ql 4, qh 2) are interleaved once per super-block and shared by the blocks that use them (the
+ * per-block way interleaves 8 vectors), then every block's levels come out 8 rows at a time: the same bytes. */
+T256 INLINE void q6_k_group8(const uint8_t* w, int64_t wrb, int32_t g, int nr, __m256i u[8][8]) {
+    __m256i raw[6][8];
+    for (int i = 0; i < 8; i++) {
+        const uint8_t* blk = w + i * wrb + (int64_t)g * 210;
+        for (int v = 0; v < 6; v++)
+            raw[v][i] = i < nr ? _mm256_loadu_si256((const __m256i*)(blk + 32 * v)) : _mm256_setzero_si256();
+        if (i < nr)
+            for (int line = 0; line < 4; line++) /* the next tile's */
+                _mm_prefetch((const char*)(blk + ROWS8 * wrb + 64 * line), _MM_HINT_T0);
+    }
+    for (int v = 0; v < 6; v++) interleave8x8(raw[v]);
+    for (int k = 0; k < 8; k++) { /* half h = k / 4, quarter q = k % 4: ql vector 2h + q % 2, qh vector 4 + h */
+        int h = k / 4, q = k % 4;
+        for (int c = 0; c < 8; c++) u[k][c] = q6_k_levels256(raw[2 * h + q % 2][c], raw[4 + h][c], q);
+    }
+}
+
 /* Chunks whose maddubs may be summed in 16 bits: levels up to 15 (8 chunks), 31 (4; MXFP4's 24 too), 63 (2). */
 static int affine_per_madd(int32_t type) {
     return type == TYPE_Q4_1 || type == TYPE_Q4_K ? 8 : type == TYPE_Q6_K ? 2 : 4;
@@ -177,6 +196,7 @@ T256 INLINE void affine_tile8(int32_t type, const uint8_t* w, int64_t wrb, const
     int64_t block_bytes = wrb / nb; /* average, to prefetch ahead */
     affine_scales8 local;
     const affine_scales8* sc = &local;
+    __m256i group[8][8]; /* Q6_K: the super-block's levels */
     for (int32_t j = 0; j < nb; j++) {
         int32_t g = j / 8;
         if (j % 8 == 0) {
@@ -189,6 +209,9 @@ T256 INLINE void affine_tile8(int32_t type, const uint8_t* w, int64_t wrb, const
         }
         if (rp) {
             multiply_affine8(type, rp->levels[j], sc, act, arb, j, acc, B);
+        } else if (type == TYPE_Q6_K) {
+            if (j % 8 == 0) q6_k_group8(w, wrb, g, nr, group);
+            multiply_affine8(type, group[j % 8], sc, act, arb, j, acc, B);
         } else {
             __m256i u[8];
             load_levels8(type, w, wrb, block_bytes, j, nr, u);
@@ -201,7 +224,11 @@ T256 INLINE void affine_tile8(int32_t type, const uint8_t* w, int64_t wrb, const
 T256 INLINE void repack_affine8(int32_t type, const uint8_t* w, int64_t wrb, int32_t nb, int nr, affine_repacked8* rp) {
     for (int32_t j = 0; j < nb; j++) {
         if (j % 8 == 0) load_scales8(type, w, wrb, j / 8, nb, nr, &rp->scales[j / 8]);
-        load_levels8(type, w, wrb, wrb / nb, j, nr, rp->levels[j]);
+        if (type == TYPE_Q6_K) {
+            if (j % 8 == 0) q6_k_group8(w, wrb, j / 8, nr, rp->levels + j);
+        } else {
+            load_levels8(type, w, wrb, wrb / nb, j, nr, rp->levels[j]);
+        }
     }
 }
 
