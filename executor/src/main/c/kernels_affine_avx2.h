@@ -29,9 +29,12 @@ T256 INLINE __m256i fifth_bits256(uint32_t qh) {
  * operation works per 16 bits, so it gives the same bytes on rows interleaved by whole dwords. */
 T256 INLINE __m256i q6_k_levels256(__m256i ql, __m256i qh, int q) {
     /* bits 2q, 2q+1 of qh moved to bits 4, 5 in one 16-bit shift (what crosses into a neighbouring byte lands
-       outside bits 4, 5) and one mask */
-    __m256i high = q < 3 ? _mm256_sll_epi16(qh, _mm_cvtsi32_si128(4 - 2 * q)) : _mm256_srli_epi16(qh, 2);
-    return _mm256_or_si256(bits256(ql, 4 * (q / 2), 15), _mm256_and_si256(high, _mm256_set1_epi8(0x30)));
+       outside bits 4, 5) and one mask; shifts by immediates (one micro-op each, where a shift by a register is
+       two), none where the bits are in place */
+    __m256i low = q < 2 ? ql : _mm256_srli_epi16(ql, 4);
+    __m256i high = q == 0 ? _mm256_slli_epi16(qh, 4) : q == 1 ? _mm256_slli_epi16(qh, 2)
+                 : q == 2 ? qh : _mm256_srli_epi16(qh, 2);
+    return _mm256_or_si256(_mm256_and_si256(low, _mm256_set1_epi8(15)), _mm256_and_si256(high, _mm256_set1_epi8(0x30)));
 }
 
 /* The 32 unsigned levels of block j of one weight row: block_levels, vectorized (Q6_K: q6_k_group8). */
