@@ -1,0 +1,42 @@
+/*
+ * Writes one quantized matmul's float outputs to stdout, for comparing two versions of the C kernels byte for
+ * byte (scripts/kernel-bit-identity.sh). Not built by Maven. KERNELS names the canopy_kernels.c to build against:
+ *
+ *   gcc -O2 -ffp-contract=off -fno-strict-aliasing -DKERNELS='"path/canopy_kernels.c"' -o kd kernel_dump.c -lm
+ *   kd TYPE ROWS COLS BATCH LEVEL > out.bin
+ *
+ * Weights and activations are random from a fixed seed (valid fp16 scales); the rows are computed as two row
+ * ranges split off the tile grid, so ragged tiles are covered.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+
+#include KERNELS
+
+int main(int argc, char** argv) {
+    if (argc < 6) {
+        fprintf(stderr, "usage: kernel_dump TYPE ROWS COLS BATCH LEVEL\n");
+        return 2;
+    }
+    int type = atoi(argv[1]), rows = atoi(argv[2]), cols = atoi(argv[3]), batch = atoi(argv[4]), level = atoi(argv[5]);
+    if (type != TYPE_Q6_K) {
+        fprintf(stderr, "kernel_dump: only type 14 (Q6_K) has its scale placed here; got %d\n", type);
+        return 2;
+    }
+    srand(7);
+    size_t size = (size_t)affine_row_bytes(type, cols) * rows;
+    uint8_t* w = malloc(size);
+    for (size_t i = 0; i < size; i++) w[i] = (uint8_t)rand();
+    for (size_t i = 0; i < size; i += 210) memcpy(w + i + 208, &(uint16_t){(uint16_t)(0x2000 | (rand() & 0x3FF))}, 2);
+    float* x = malloc(sizeof(float) * cols * batch);
+    for (int i = 0; i < cols * batch; i++) x[i] = rand() / (float)RAND_MAX - 0.5f;
+    uint8_t* act = malloc((size_t)canopy_act_bytes(cols, batch));
+    float* out = calloc((size_t)rows * batch, sizeof(float));
+    canopy_quantize(level, x, 0, cols, batch, act);
+    int half = rows / 2 + 3 < rows ? rows / 2 + 3 : rows;
+    canopy_matmul_quant(level, type, w, rows, cols, act, batch, out, 0, 0, half);
+    canopy_matmul_quant(level, type, w, rows, cols, act, batch, out, 0, half, rows);
+    fwrite(out, sizeof(float), (size_t)rows * batch, stdout);
+    return 0;
+}
