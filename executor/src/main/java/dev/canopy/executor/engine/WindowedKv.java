@@ -27,10 +27,7 @@ public final class WindowedKv {
     /** A CPU backend whose budget of {@code unfreedBlocks} blocks of every layer is split between the two pools. */
     static CpuBackend open(Model model, EngineConfig config, int unfreedBlocks) {
         ModelConfig c = model.config();
-        int localLayers = 0;
-        for (int l = 0; l < c.layers(); l++) {
-            localLayers += c.features().isLocal(l) ? 1 : 0;
-        }
+        int localLayers = c.features().localLayerCount(c.layers());
         int globalLayers = c.layers() - localLayers;
         long layerBlocks = (long) unfreedBlocks * c.layers(); // what the budget pays for, in (layer, block) units
         int localBlocks = Math.max(1, (unfreedBlocks + 1) / 2);

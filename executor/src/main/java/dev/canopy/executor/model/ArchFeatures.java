@@ -50,4 +50,13 @@ public record ArchFeatures(boolean qkNorm, Optional<MoeSpec> moe, Optional<Slidi
     public boolean isLocal(int layer) {
         return window.isPresent() && window.get().isLocal(layer);
     }
+
+    /** How many of a model's first {@code layers} layers attend over a sliding window. */
+    public int localLayerCount(int layers) {
+        int local = 0;
+        for (int l = 0; l < layers; l++) {
+            local += isLocal(l) ? 1 : 0;
+        }
+        return local;
+    }
 }

@@ -1,7 +1,6 @@
 package dev.canopy.pipeline.distributed;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.from_json;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -54,8 +53,7 @@ public final class LazyGeneration {
         Dataset<Row> rows = ranged.mapPartitions(new Generate(new GeneratePartition(options.backend(), preparer, layout,
                 progress)), Encoders.row(DataTypes.createStructType(fields)));
         if (options.outputSchema() != null && !multiChoice) { // the typed value beside the raw text, as the batch job
-            rows = rows.withColumn(OutputSchema.parsedColumn(options.textColumn()), from_json(
-                    col("`" + options.textColumn() + "`"), OutputSchema.structType(options.outputSchema())));
+            rows = OutputSchema.withParsedColumn(rows, options.textColumn(), options.outputSchema());
         }
         return rows;
     }

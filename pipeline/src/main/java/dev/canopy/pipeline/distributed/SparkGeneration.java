@@ -2,7 +2,6 @@ package dev.canopy.pipeline.distributed;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.first;
-import static org.apache.spark.sql.functions.from_json;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.monotonically_increasing_id;
 import static org.apache.spark.sql.functions.row_number;
@@ -116,8 +115,7 @@ public final class SparkGeneration {
         fields.addAll(Arrays.asList(ResultColumns.fields(options.textColumn(), multiChoice)));
         Dataset<Row> rows = spark.createDataFrame(generated, DataTypes.createStructType(fields));
         if (options.outputSchema() != null && !multiChoice) { // the typed value beside the raw text
-            rows = rows.withColumn(OutputSchema.parsedColumn(options.textColumn()), from_json(
-                    col("`" + options.textColumn() + "`"), OutputSchema.structType(options.outputSchema())));
+            rows = OutputSchema.withParsedColumn(rows, options.textColumn(), options.outputSchema());
         }
         return new Plan(rows, count, sample.maxOutputTokens(), partitioner.numPartitions(), grouped,
                 prepared.freeCache());

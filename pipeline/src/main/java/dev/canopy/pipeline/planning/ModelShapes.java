@@ -28,10 +28,7 @@ public final class ModelShapes {
         if (!WindowedKv.applies(model, config)) {
             return all;
         }
-        int localLayers = 0;
-        for (int l = 0; l < c.layers(); l++) {
-            localLayers += c.features().isLocal(l) ? 1 : 0;
-        }
+        int localLayers = c.features().localLayerCount(c.layers());
         int window = c.features().window().orElseThrow().size();
         return new ModelShape(all.layers(), all.hidden(), all.heads(), all.kvHeads(), all.headDim(), all.ffn(),
                 all.vocab(), all.bytesPerWeight(), all.kvBytesPerElement(), localLayers, localLayers == 0 ? 0 : window);

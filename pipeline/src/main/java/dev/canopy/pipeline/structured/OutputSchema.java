@@ -12,6 +12,9 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.DecimalType;
 import org.apache.spark.sql.types.MapType;
 import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -26,6 +29,15 @@ public final class OutputSchema {
     /** The name of the typed column beside text column {@code textColumn}. */
     public static String parsedColumn(String textColumn) {
         return textColumn + "_parsed";
+    }
+
+    /**
+     * {@code rows} with the typed value of {@code ddl} parsed from text column {@code textColumn} beside it
+     * ({@link #parsedColumn}), as the batch job and the lazy paths return it.
+     */
+    public static Dataset<Row> withParsedColumn(Dataset<Row> rows, String textColumn, String ddl) {
+        return rows.withColumn(parsedColumn(textColumn), functions.from_json(functions.col("`" + textColumn + "`"),
+                structType(ddl)));
     }
 
     /**
