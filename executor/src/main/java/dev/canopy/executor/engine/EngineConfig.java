@@ -39,6 +39,11 @@ public record EngineConfig(Path model, int threads, int maxSeqs, int maxBatchTok
     public static final int DEFAULT_BLOCK_SIZE = 16;
     /** 4 MiB: about a million tokens of ordinary text, far beyond any row's max_tokens. */
     public static final long DEFAULT_MAX_OUTPUT_BYTES = 4L << 20;
+    public static final boolean DEFAULT_PREFIX_CACHING = true;
+    public static final KernelChoice DEFAULT_KERNELS = KernelChoice.AUTO;
+    /** The GPU where one is usable, else the CPU. */
+    public static final BackendKind DEFAULT_BACKEND = BackendKind.AUTO;
+    public static final KvCacheType DEFAULT_KV_TYPE = KvCacheType.F32;
 
     public EngineConfig {
         if (model == null) {
@@ -46,16 +51,16 @@ public record EngineConfig(Path model, int threads, int maxSeqs, int maxBatchTok
         }
         EngineSizeChecks.check(threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize);
         if (kernels == null) {
-            kernels = KernelChoice.AUTO;
+            kernels = DEFAULT_KERNELS;
         }
         if (backend == null) {
-            backend = BackendKind.AUTO;
+            backend = DEFAULT_BACKEND;
         }
         if (offload == null) {
             offload = OffloadConfig.none();
         }
         if (kvType == null) {
-            kvType = KvCacheType.F32;
+            kvType = DEFAULT_KV_TYPE;
         }
         if (gpu == null) {
             gpu = GpuSettings.defaults();
@@ -86,20 +91,22 @@ public record EngineConfig(Path model, int threads, int maxSeqs, int maxBatchTok
                 KvCacheType.F32, GpuSettings.defaults());
     }
 
-    /** A config on the {@link BackendKind#AUTO AUTO} backend without KV offload. */
+    /** A config on the {@link #DEFAULT_BACKEND default backend} without KV offload. */
     public EngineConfig(Path model, int threads, int maxSeqs, int maxBatchTokens, long kvBudgetBytes, int blockSize,
                         boolean prefixCaching, KernelChoice kernels) {
         this(model, threads, maxSeqs, maxBatchTokens, kvBudgetBytes, blockSize, prefixCaching, kernels,
-                BackendKind.AUTO, OffloadConfig.none(), KvCacheType.F32, GpuSettings.defaults());
+                DEFAULT_BACKEND, OffloadConfig.none(), DEFAULT_KV_TYPE, GpuSettings.defaults());
     }
 
     /**
      * Defaults for {@code model}: all cores, 64 sequences, 512 tokens per step, 1 GiB of KV, blocks of 16,
      * the GPU where one is usable (tensor cores on, shared-prefix attention off), no KV offload, an F32 KV cache.
+     * The engine's defaults are the {@code DEFAULT_*} constants here; the other layers refer to them.
      */
     public static EngineConfig defaults(Path model) {
         return new EngineConfig(model, Runtime.getRuntime().availableProcessors(), DEFAULT_MAX_SEQS,
-                DEFAULT_MAX_BATCH_TOKENS, DEFAULT_KV_BUDGET, DEFAULT_BLOCK_SIZE, true, KernelChoice.AUTO);
+                DEFAULT_MAX_BATCH_TOKENS, DEFAULT_KV_BUDGET, DEFAULT_BLOCK_SIZE, DEFAULT_PREFIX_CACHING,
+                DEFAULT_KERNELS);
     }
 
     public EngineConfig withThreads(int n) {

@@ -31,10 +31,24 @@ public record SamplingParams(double temperature, int topK, double topP, double m
 
     /** Seed used when none is given: runs are reproducible by default. */
     public static final long DEFAULT_SEED = 0L;
-    public static final int DEFAULT_MAX_TOKENS = 256;
+    /** Most new tokens when none is given, on every entry point ({@link #DEFAULTS}). */
+    public static final int DEFAULT_MAX_TOKENS = 64;
+    /** Temperature when none is given, on every entry point ({@link #DEFAULTS}): greedy. */
+    public static final double DEFAULT_TEMPERATURE = 0;
+    /** Where {@link #builder()} starts maxTokens: OpenAI's completion default, for requests built field by field. */
+    private static final int BUILDER_MAX_TOKENS = 256;
     public static final int MAX_N = 128;
     public static final int MAX_LOGPROBS = 20;
     public static final double MAX_REPETITION_PENALTY = 10.0;
+
+    /**
+     * The sampling every Canopy entry point uses for what a caller leaves unset (the batch job's config file and
+     * flags, {@code canopy generate}, {@code GenerateOptions}, the Spark ML stage, SQL): greedy, at most
+     * {@value #DEFAULT_MAX_TOKENS} tokens, seed {@value #DEFAULT_SEED}, one choice, every filter and penalty off.
+     * The one place these defaults are written; the other layers refer to it.
+     */
+    public static final SamplingParams DEFAULTS = builder().temperature(DEFAULT_TEMPERATURE)
+            .maxTokens(DEFAULT_MAX_TOKENS).build();
 
     public SamplingParams {
         requireInRange("temperature", temperature, 0, Double.MAX_VALUE, "[0, inf) (0 = greedy)");
@@ -78,7 +92,10 @@ public record SamplingParams(double temperature, int topK, double topP, double m
         return builder().temperature(0).maxTokens(maxTokens).build();
     }
 
-    /** A builder with the defaults: temperature 1, every filter and penalty off, n 1, no logprobs. */
+    /**
+     * A builder starting at OpenAI's request values: temperature 1, 256 tokens, every filter and penalty off, n 1,
+     * no logprobs. For Canopy's defaults start from {@code DEFAULTS.toBuilder()}.
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -161,7 +178,7 @@ public record SamplingParams(double temperature, int topK, double topP, double m
         private double topP = 1.0;
         private double minP;
         private long seed = DEFAULT_SEED;
-        private int maxTokens = DEFAULT_MAX_TOKENS;
+        private int maxTokens = BUILDER_MAX_TOKENS;
         private List<String> stop = List.of();
         private int[] stopTokenIds = new int[0];
         private boolean ignoreEos;
