@@ -5,6 +5,8 @@ import dev.canopy.jobs.cli.Command;
 import dev.canopy.jobs.cli.EngineFlags;
 import dev.canopy.jobs.cli.Flag;
 import dev.canopy.jobs.cli.GpuFlags;
+import dev.canopy.pipeline.GenerateOptions;
+import dev.canopy.pipeline.input.OpenAiBatchInput;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,15 +42,18 @@ public final class BatchCommand implements Command {
                     + "input's extension (or its files'), and logged"), "input-format",
             Flag.value("output-format", "parquet|jsonl|openai-batch", "default: openai-batch for openai-batch "
                     + "input, else parquet"), "output-format",
-            Flag.value("id-column", "NAME", "row ids (default id; custom_id for openai-batch input)"), "columns.id",
-            Flag.value("prompt-column", "NAME", "string prompts (default prompt)"), "columns.prompt",
-            Flag.value("partitions", "N", "generation tasks (default: rows / 128)"), "partitioning.partitions",
+            Flag.value("id-column", "NAME", "row ids (default " + GenerateOptions.DEFAULT_ID_COLUMN
+                    + "; " + OpenAiBatchInput.ID_COLUMN + " for openai-batch input)"), "columns.id",
+            Flag.value("prompt-column", "NAME", "string prompts (default "
+                    + GenerateOptions.DEFAULT_PROMPT_COLUMN + ")"), "columns.prompt",
+            Flag.value("partitions", "N", "generation tasks (default: rows / "
+                    + GenerateOptions.DEFAULT_ROWS_PER_PARTITION + ")"), "partitioning.partitions",
             Flag.value("max-tokens", "N", "most tokens to generate per row"), "sampling.max-tokens",
             Flag.value("temperature", "T", "sampling temperature; 0 is greedy"), "sampling.temperature",
             Flag.value("seed", "S", "random seed; a row's output depends only on it and the row"), "sampling.seed",
             EngineFlags.KV_TYPE, "engine.kv-type",
             Flag.value("max-prompt-chars", "N", "a longer prompt (or rendered chat) is a prompt_too_long row "
-                    + "(default 1048576)"), "max-prompt-chars",
+                    + "(default " + GenerateOptions.DEFAULT_MAX_PROMPT_CHARS + ")"), "max-prompt-chars",
             EngineFlags.MAX_OUTPUT_BYTES, "engine.max-output-bytes",
             Flag.value("output-schema", "DDL", "constrain each output to JSON of a Spark struct (\"label STRING, "
                     + "score DOUBLE, tags ARRAY<STRING>\"), parsed into a typed <text>_parsed column"),

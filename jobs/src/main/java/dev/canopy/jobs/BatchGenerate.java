@@ -93,7 +93,7 @@ public final class BatchGenerate {
             config = BatchConfigLoader.load(args.get("config").map(Path::of), overrides(args));
             BatchJobSpec spec = BatchSpecBuilder.build(config);
             ErrorBudget budget = new ErrorBudget(config.maxErrorRate());
-            spec.options().backend().describe(); // a missing or corrupt model fails before Spark starts
+            spec.options().modelAdapter().describe(); // a missing or corrupt model fails before Spark starts
             SparkSession spark = session(config);
             try {
                 BatchOutcome outcome = BatchRun.run(spark, spec);

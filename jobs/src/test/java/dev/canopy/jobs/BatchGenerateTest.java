@@ -186,7 +186,7 @@ class BatchGenerateTest {
 
         Map<String, String> overrides = BatchGenerate.overrides(flags);
         BatchJobSpec spec = BatchSpecBuilder.build(BatchConfigLoader.load(Optional.empty(), overrides));
-        EngineSettings engine = ((EngineAdapterFactory) spec.options().backend()).settings();
+        EngineSettings engine = ((EngineAdapterFactory) spec.options().modelAdapter()).settings();
 
         assertThat(overrides).containsEntry("engine.tensor-cores", "false")
                 .containsEntry("engine.shared-prefix-attention", "true").containsEntry("engine.kv-type", "q8");

@@ -42,7 +42,7 @@ public final class Canopy {
      */
     public static Dataset<Row> generate(Dataset<Row> input, GenerateOptions options) {
         requireArguments(input, options);
-        options.backend().describe(); // a missing or corrupt model fails here, not in an executor's task
+        options.modelAdapter().describe(); // a missing or corrupt model fails here, not in an executor's task
         InputColumns columns = validate(input, options);
         GenerateOptions shipped = ModelShipping.shipped(input.sparkSession(), options);
         GenerationProgress progress = GenerationProgress.register(input.sparkSession().sparkContext());
@@ -58,7 +58,7 @@ public final class Canopy {
      */
     public static Dataset<Row> generateLazily(Dataset<Row> input, GenerateOptions options) {
         requireArguments(input, options);
-        options.backend().describe();
+        options.modelAdapter().describe();
         InputColumns columns = validate(input, options);
         GenerateOptions shipped = ModelShipping.shipped(input.sparkSession(), options);
         SparkContext context = input.sparkSession().sparkContext();

@@ -11,7 +11,7 @@ import dev.canopy.pipeline.engine.EngineAdapterFactory;
  * How to generate over a Dataset: the model, where prompts and ids are, sampling defaults and partitioning.
  * Immutable; {@code with...} methods return changed copies.
  *
- * @param backend          opens the model on executors
+ * @param modelAdapter     opens the model on executors (Canopy's engine: {@link EngineAdapterFactory})
  * @param promptColumn     string prompt column (default "prompt")
  * @param messagesColumn   chat messages column, used when there is no prompt column (default "messages")
  * @param idColumn         row id column (default "id"); when the input lacks it, ids are synthesized into it from
@@ -29,22 +29,29 @@ import dev.canopy.pipeline.engine.EngineAdapterFactory;
  *                         false}}), or null; a chat row's own {@code chat_template_kwargs} column overrides them key by
  *                         key ({@link #withChatTemplateKwargs})
  */
-public record GenerateOptions(ModelAdapterFactory backend, String promptColumn, String messagesColumn,
+public record GenerateOptions(ModelAdapterFactory modelAdapter, String promptColumn, String messagesColumn,
                               String idColumn, String textColumn, SamplingParams sampling,
                               OptionalInt partitions, int rowsPerPartition, int prefixKeyTokens,
                               int maxPromptChars, String outputSchema, String chatTemplateKwargs) {
 
-    /** Like {@code canopy generate}: greedy, at most 64 tokens, seed 0, one choice. */
-    public static final SamplingParams DEFAULT_SAMPLING = SamplingParams.builder().temperature(0).maxTokens(64).build();
+    /** {@link SamplingParams#DEFAULTS}: greedy, at most 64 tokens, seed 0, one choice. */
+    public static final SamplingParams DEFAULT_SAMPLING = SamplingParams.DEFAULTS;
+
+    public static final String DEFAULT_PROMPT_COLUMN = "prompt";
+    public static final String DEFAULT_MESSAGES_COLUMN = "messages";
+    public static final String DEFAULT_ID_COLUMN = "id";
+    public static final String DEFAULT_TEXT_COLUMN = "generated_text";
+    public static final int DEFAULT_ROWS_PER_PARTITION = 128;
+    public static final int DEFAULT_PREFIX_KEY_TOKENS = 16;
 
     /** 1 Mi chars: far more than any context holds, small enough to tokenize in about a second. */
     public static final int DEFAULT_MAX_PROMPT_CHARS = 1 << 20;
 
     /** Options without an output schema. */
-    public GenerateOptions(ModelAdapterFactory backend, String promptColumn, String messagesColumn, String idColumn,
+    public GenerateOptions(ModelAdapterFactory modelAdapter, String promptColumn, String messagesColumn, String idColumn,
                            String textColumn, SamplingParams sampling, OptionalInt partitions, int rowsPerPartition,
                            int prefixKeyTokens, int maxPromptChars) {
-        this(backend, promptColumn, messagesColumn, idColumn, textColumn, sampling, partitions, rowsPerPartition,
+        this(modelAdapter, promptColumn, messagesColumn, idColumn, textColumn, sampling, partitions, rowsPerPartition,
                 prefixKeyTokens, maxPromptChars, null, null);
     }
 
@@ -59,7 +66,7 @@ public record GenerateOptions(ModelAdapterFactory backend, String promptColumn, 
         if (json != null) {
             ChatTemplateKwargs.parse(json);
         }
-        return new GenerateOptions(backend, promptColumn, messagesColumn, idColumn, textColumn, sampling, partitions,
+        return new GenerateOptions(modelAdapter, promptColumn, messagesColumn, idColumn, textColumn, sampling, partitions,
                 rowsPerPartition, prefixKeyTokens, maxPromptChars, outputSchema, json);
     }
 
@@ -74,12 +81,12 @@ public record GenerateOptions(ModelAdapterFactory backend, String promptColumn, 
         if (ddl != null) {
             dev.canopy.pipeline.structured.OutputSchema.jsonSchema(ddl);
         }
-        return new GenerateOptions(backend, promptColumn, messagesColumn, idColumn, textColumn, sampling, partitions,
+        return new GenerateOptions(modelAdapter, promptColumn, messagesColumn, idColumn, textColumn, sampling, partitions,
                 rowsPerPartition, prefixKeyTokens, maxPromptChars, ddl, chatTemplateKwargs);
     }
 
     public GenerateOptions {
-        Objects.requireNonNull(backend, "Cannot use backend: it is null; use GenerateOptions.forModel(path)");
+        Objects.requireNonNull(modelAdapter, "Cannot use modelAdapter: it is null; use GenerateOptions.forModel(path)");
         requireName("promptColumn", promptColumn);
         requireName("messagesColumn", messagesColumn);
         requireName("idColumn", idColumn);
@@ -106,11 +113,11 @@ public record GenerateOptions(ModelAdapterFactory backend, String promptColumn, 
         return of(EngineAdapterFactory.forModel(modelPath));
     }
 
-    /** Defaults for everything but the model. */
-    public static GenerateOptions of(ModelAdapterFactory backend) {
-        return new GenerateOptions(backend, "prompt", "messages", "id", "generated_text", DEFAULT_SAMPLING,
-                OptionalInt.empty(), 128, 16,
-                DEFAULT_MAX_PROMPT_CHARS);
+    /** Defaults for everything but the model, which {@code modelAdapter} opens. */
+    public static GenerateOptions of(ModelAdapterFactory modelAdapter) {
+        return new GenerateOptions(modelAdapter, DEFAULT_PROMPT_COLUMN, DEFAULT_MESSAGES_COLUMN, DEFAULT_ID_COLUMN,
+                DEFAULT_TEXT_COLUMN, DEFAULT_SAMPLING, OptionalInt.empty(), DEFAULT_ROWS_PER_PARTITION,
+                DEFAULT_PREFIX_KEY_TOKENS, DEFAULT_MAX_PROMPT_CHARS);
     }
 
     private static void requireName(String what, String value) {
@@ -156,53 +163,54 @@ public record GenerateOptions(ModelAdapterFactory backend, String promptColumn, 
         return withSampling(sampling.toBuilder().stop(value).build());
     }
 
-    public GenerateOptions withBackend(ModelAdapterFactory value) {
+    /** These options with the model opened by {@code value} (e.g. an engine with other settings). */
+    public GenerateOptions withModelAdapter(ModelAdapterFactory value) {
         return new GenerateOptions(value, promptColumn, messagesColumn, idColumn, textColumn, sampling, partitions,
                 rowsPerPartition, prefixKeyTokens, maxPromptChars, outputSchema, chatTemplateKwargs);
     }
 
     public GenerateOptions withPromptColumn(String value) {
-        return new GenerateOptions(backend, value, messagesColumn, idColumn, textColumn, sampling, partitions,
+        return new GenerateOptions(modelAdapter, value, messagesColumn, idColumn, textColumn, sampling, partitions,
                 rowsPerPartition, prefixKeyTokens, maxPromptChars, outputSchema, chatTemplateKwargs);
     }
 
     public GenerateOptions withMessagesColumn(String value) {
-        return new GenerateOptions(backend, promptColumn, value, idColumn, textColumn, sampling, partitions,
+        return new GenerateOptions(modelAdapter, promptColumn, value, idColumn, textColumn, sampling, partitions,
                 rowsPerPartition, prefixKeyTokens, maxPromptChars, outputSchema, chatTemplateKwargs);
     }
 
     public GenerateOptions withIdColumn(String value) {
-        return new GenerateOptions(backend, promptColumn, messagesColumn, value, textColumn, sampling, partitions,
+        return new GenerateOptions(modelAdapter, promptColumn, messagesColumn, value, textColumn, sampling, partitions,
                 rowsPerPartition, prefixKeyTokens, maxPromptChars, outputSchema, chatTemplateKwargs);
     }
 
     public GenerateOptions withTextColumn(String value) {
-        return new GenerateOptions(backend, promptColumn, messagesColumn, idColumn, value, sampling, partitions,
+        return new GenerateOptions(modelAdapter, promptColumn, messagesColumn, idColumn, value, sampling, partitions,
                 rowsPerPartition, prefixKeyTokens, maxPromptChars, outputSchema, chatTemplateKwargs);
     }
 
     public GenerateOptions withSampling(SamplingParams value) {
-        return new GenerateOptions(backend, promptColumn, messagesColumn, idColumn, textColumn, value, partitions,
+        return new GenerateOptions(modelAdapter, promptColumn, messagesColumn, idColumn, textColumn, value, partitions,
                 rowsPerPartition, prefixKeyTokens, maxPromptChars, outputSchema, chatTemplateKwargs);
     }
 
     public GenerateOptions withPartitions(int value) {
-        return new GenerateOptions(backend, promptColumn, messagesColumn, idColumn, textColumn, sampling,
+        return new GenerateOptions(modelAdapter, promptColumn, messagesColumn, idColumn, textColumn, sampling,
                 OptionalInt.of(value), rowsPerPartition, prefixKeyTokens, maxPromptChars, outputSchema, chatTemplateKwargs);
     }
 
     public GenerateOptions withRowsPerPartition(int value) {
-        return new GenerateOptions(backend, promptColumn, messagesColumn, idColumn, textColumn, sampling, partitions,
+        return new GenerateOptions(modelAdapter, promptColumn, messagesColumn, idColumn, textColumn, sampling, partitions,
                 value, prefixKeyTokens, maxPromptChars, outputSchema, chatTemplateKwargs);
     }
 
     public GenerateOptions withPrefixKeyTokens(int value) {
-        return new GenerateOptions(backend, promptColumn, messagesColumn, idColumn, textColumn, sampling, partitions,
+        return new GenerateOptions(modelAdapter, promptColumn, messagesColumn, idColumn, textColumn, sampling, partitions,
                 rowsPerPartition, value, maxPromptChars, outputSchema, chatTemplateKwargs);
     }
 
     public GenerateOptions withMaxPromptChars(int value) {
-        return new GenerateOptions(backend, promptColumn, messagesColumn, idColumn, textColumn, sampling, partitions,
+        return new GenerateOptions(modelAdapter, promptColumn, messagesColumn, idColumn, textColumn, sampling, partitions,
                 rowsPerPartition, prefixKeyTokens, value, outputSchema, chatTemplateKwargs);
     }
 }

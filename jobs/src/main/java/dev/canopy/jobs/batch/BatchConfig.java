@@ -42,16 +42,26 @@ public record BatchConfig(String input, String inputFormat, String output, Strin
                           Integer maxPromptChars, String outputSchema, Double maxErrorRate,
                           String outputTable, com.fasterxml.jackson.databind.JsonNode chatTemplateKwargs) {
 
+    /**
+     * The job's own defaults, the only ones written in this layer; every other absent key is left null here and takes
+     * the default of the layer that owns it in {@link BatchSpecBuilder} (sampling: {@code SamplingParams.DEFAULTS},
+     * columns and partitioning: {@code GenerateOptions}, engine: {@code EngineSettings.defaults()}).
+     */
+    public static final boolean DEFAULT_OVERWRITE = false;
+    public static final int DEFAULT_PROGRESS_INTERVAL_SECONDS = 5;
+    public static final double DEFAULT_MAX_ERROR_RATE = 0.0;
+
     public BatchConfig {
-        overwrite = overwrite != null && overwrite;
-        progressIntervalSeconds = progressIntervalSeconds == null ? 5 : progressIntervalSeconds;
+        overwrite = overwrite == null ? DEFAULT_OVERWRITE : overwrite;
+        progressIntervalSeconds = progressIntervalSeconds == null ? DEFAULT_PROGRESS_INTERVAL_SECONDS
+                : progressIntervalSeconds;
         columns = columns == null ? new Columns(null, null, null, null) : columns;
         sampling = sampling == null ? new Sampling(null, null, null, null, null, null, null, null, null, null, null)
                 : sampling;
         partitioning = partitioning == null ? new Partitioning(null, null, null) : partitioning;
         engine = engine == null ? new Engine(null, null, null, null, null, null, null, null, null, null, null, null) : engine;
         spark = spark == null ? Map.of() : new TreeMap<>(spark);
-        maxErrorRate = maxErrorRate == null ? 0.0 : maxErrorRate;
+        maxErrorRate = maxErrorRate == null ? DEFAULT_MAX_ERROR_RATE : maxErrorRate;
     }
 
     /**
@@ -66,7 +76,7 @@ public record BatchConfig(String input, String inputFormat, String output, Strin
     @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
     public record Columns(String prompt, String messages, String id, String text) {}
 
-    /** Default sampling parameters; unset ones keep {@code canopy generate}'s defaults. */
+    /** Default sampling parameters; unset ones keep {@code SamplingParams.DEFAULTS}, as every entry point does. */
     @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
     public record Sampling(Integer maxTokens, Double temperature, Integer topK, Double topP, Double minP, Long seed,
                            java.util.List<String> stop, Integer n, Double presencePenalty, Double frequencyPenalty,

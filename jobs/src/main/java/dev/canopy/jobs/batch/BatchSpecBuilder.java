@@ -20,7 +20,12 @@ import dev.canopy.pipeline.input.InputFormatInference;
 import dev.canopy.pipeline.input.InputSpec;
 import dev.canopy.pipeline.input.OpenAiBatchInput;
 
-/** Turns a {@link BatchConfig} into the pipeline's {@link BatchJobSpec}, filling defaults and checking values. */
+/**
+ * The one bridge from a {@link BatchConfig} to the pipeline's {@link BatchJobSpec}: each config key is copied here and
+ * nowhere else, and a key the file leaves unset takes the default of the layer that owns it ({@link GenerateOptions#of},
+ * {@link SamplingParams#DEFAULTS}, {@link EngineSettings#defaults()}), so the job runs as the notebook, the Spark ML
+ * stage and {@code canopy generate} do. Values are checked on the way.
+ */
 public final class BatchSpecBuilder {
 
     private BatchSpecBuilder() {}
@@ -50,15 +55,16 @@ public final class BatchSpecBuilder {
         }
     }
 
-    private static GenerateOptions options(BatchConfig config, EngineAdapterFactory backend, InputFormat format) {
+    private static GenerateOptions options(BatchConfig config, EngineAdapterFactory engine, InputFormat format) {
         BatchConfig.Columns c = config.columns();
         BatchConfig.Partitioning p = config.partitioning();
-        String defaultId = format == InputFormat.OPENAI_BATCH ? OpenAiBatchInput.ID_COLUMN : "id";
-        GenerateOptions options = GenerateOptions.of(backend)
-                .withPromptColumn(or(c.prompt(), "prompt"))
-                .withMessagesColumn(or(c.messages(), "messages"))
+        GenerateOptions d = GenerateOptions.of(engine);
+        String defaultId = format == InputFormat.OPENAI_BATCH ? OpenAiBatchInput.ID_COLUMN : d.idColumn();
+        GenerateOptions options = d
+                .withPromptColumn(or(c.prompt(), d.promptColumn()))
+                .withMessagesColumn(or(c.messages(), d.messagesColumn()))
                 .withIdColumn(or(c.id(), defaultId))
-                .withTextColumn(or(c.text(), "generated_text"))
+                .withTextColumn(or(c.text(), d.textColumn()))
                 .withSampling(sampling(config.sampling()));
         if (p.partitions() != null) {
             options = options.withPartitions(p.partitions());

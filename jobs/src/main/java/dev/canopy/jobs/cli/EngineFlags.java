@@ -10,6 +10,7 @@ import dev.canopy.jobs.units.ByteSize;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The engine flags of {@code generate}, {@code bench}, {@code plan} and {@code structured-bench}, declared once.
@@ -22,12 +23,13 @@ public final class EngineFlags {
             "the model: a GGUF file, or a Hugging Face checkpoint directory");
     public static final Flag THREADS = Flag.value("threads", "N", "kernel threads (default: the machine's cores)");
     public static final Flag KERNELS = Flag.value("kernels", String.join("|", KernelChoice.NAMES.split(", | or ")),
-            "CPU kernel path (docs/kernels.md)").withDefault("auto");
+            "CPU kernel path (docs/kernels.md)").withDefault(EngineConfig.DEFAULT_KERNELS.cliName());
     public static final Flag BACKEND = Flag.value("backend", "auto|cpu|cuda",
-            "where the model runs: auto is the GPU where usable, else the CPU").withDefault("auto");
+            "where the model runs: auto is the GPU where usable, else the CPU")
+            .withDefault(EngineConfig.DEFAULT_BACKEND.name().toLowerCase(Locale.ROOT));
     public static final Flag KV_TYPE = Flag.value("kv-type", "f32|q8|q4",
             "KV cache storage: f32, q8 (8-bit) or q4 (4-bit, KIVI); quantized KV runs on the CPU backend")
-            .withDefault("f32");
+            .withDefault(EngineConfig.DEFAULT_KV_TYPE.label());
     public static final Flag MAX_SEQS = Flag.value("max-seqs", "N", "most sequences in one engine step")
             .withDefault(Integer.toString(EngineConfig.DEFAULT_MAX_SEQS));
     public static final Flag MAX_BATCH_TOKENS = Flag.value("max-batch-tokens", "N", "most tokens in one engine step")
@@ -102,10 +104,10 @@ public final class EngineFlags {
         }
     }
 
-    /** The {@code --backend} flag: auto (the GPU where usable, default), cpu or cuda. */
+    /** The {@code --backend} flag: auto (the GPU where usable, default), cpu or cuda; its default if not declared. */
     public static BackendKind backend(Args a) {
         try {
-            return BackendKind.parse(a.get("backend").orElse("auto"));
+            return BackendKind.parse(a.get("backend").orElse(BACKEND.defaultValue().orElseThrow()));
         } catch (IllegalArgumentException e) {
             throw new UsageException("canopy: --backend: " + e.getMessage());
         }
@@ -116,7 +118,7 @@ public final class EngineFlags {
      */
     public static KvCacheType kvType(Args a) {
         try {
-            return KvCacheType.parse(a.get("kv-type").orElse("f32"));
+            return KvCacheType.parse(a.get("kv-type").orElse(KV_TYPE.defaultValue().orElseThrow()));
         } catch (IllegalArgumentException e) {
             throw new UsageException("canopy: --kv-type: " + e.getMessage());
         }
@@ -124,7 +126,7 @@ public final class EngineFlags {
 
     /** The {@code --kernels} flag: the CPU kernel path, auto by default. */
     public static KernelChoice kernels(Args a) {
-        String k = a.get("kernels").orElse("auto");
+        String k = a.get("kernels").orElse(KERNELS.defaultValue().orElseThrow());
         return KernelChoice.fromName(k).orElseThrow(
                 () -> new UsageException("canopy: --kernels must be " + KernelChoice.NAMES + ", got '" + k + "'"));
     }

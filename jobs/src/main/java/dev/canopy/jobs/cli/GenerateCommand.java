@@ -13,7 +13,6 @@ import dev.canopy.executor.engine.GenerationResult;
 import dev.canopy.executor.sample.SampledToken;
 import dev.canopy.executor.sample.SamplingParams;
 import dev.canopy.executor.sample.TokenLogprob;
-import dev.canopy.pipeline.GenerateOptions;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -33,8 +32,8 @@ import java.util.Optional;
 public final class GenerateCommand implements Command {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** The sampling defaults, the batch job's: both commands generate the same for a prompt by default. */
-    private static final SamplingParams SAMPLING = GenerateOptions.DEFAULT_SAMPLING;
+    /** The sampling defaults, every entry point's: the batch job and this command generate the same by default. */
+    private static final SamplingParams SAMPLING = SamplingParams.DEFAULTS;
 
     @Override
     public String name() {
@@ -94,7 +93,7 @@ public final class GenerateCommand implements Command {
         if (a.has("prompt") == a.has("input")) {
             throw new UsageException("canopy generate: give exactly one of --prompt TEXT or --input FILE");
         }
-        SamplingParams defaults = defaults(a);
+        SamplingParams defaults = sampling(a);
         EngineConfig config = EngineFlags.config(a);
         List<PromptFile.Entry> input = a.has("prompt")
                 ? List.of(new PromptFile.Entry(new TextNode("prompt"),
@@ -133,9 +132,15 @@ public final class GenerateCommand implements Command {
         return 0;
     }
 
-    private static SamplingParams defaults(Args a) {
+    /**
+     * The sampling the flags give every prompt without its own values: the one mapping from the sampling flags to
+     * {@link SamplingParams}, on {@link SamplingParams#DEFAULTS} (the flags' declared defaults are its values).
+     *
+     * @throws UsageException naming a value the sampler refuses
+     */
+    public static SamplingParams sampling(Args a) {
         try {
-            return SamplingParams.builder()
+            return SAMPLING.toBuilder()
                     .maxTokens(a.intValue("max-tokens"))
                     .temperature(a.doubleValue("temperature"))
                     .topK(a.intValue("top-k"))

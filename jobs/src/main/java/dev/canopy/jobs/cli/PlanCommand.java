@@ -32,7 +32,7 @@ public final class PlanCommand implements Command {
         return EngineFlags.withEngine(List.of(EngineFlags.MODEL,
                 Flag.value("input", "PROMPTS.jsonl", "the prompt file, as for generate"),
                 Flag.value("max-tokens", "N", "planned output tokens of a prompt without its own max_tokens")
-                        .withDefault("64"),
+                        .withDefault(Integer.toString(SamplingParams.DEFAULT_MAX_TOKENS)),
                 Flag.toggle("json", "print the plan summary as JSON")));
     }
 
@@ -44,7 +44,7 @@ public final class PlanCommand implements Command {
     @Override
     public int run(Args a, PrintStream out, PrintStream err) {
         EngineConfig config = EngineFlags.config(a);
-        SamplingParams defaults = SamplingParams.greedy(a.intValue("max-tokens"));
+        SamplingParams defaults = SamplingParams.DEFAULTS.toBuilder().maxTokens(a.intValue("max-tokens")).build();
         List<PromptFile.Entry> entries = PromptFile.read(Path.of(a.required("input")), defaults);
         try (Model model = Model.load(config.model())) {
             Tokenizer tok = model.tokenizer();

@@ -25,6 +25,7 @@ import dev.canopy.executor.engine.GenerationRequest;
 import dev.canopy.executor.engine.GenerationResult;
 import dev.canopy.executor.sample.SamplingParams;
 import dev.canopy.executor.tokenizer.Tokenizer;
+import dev.canopy.jobs.batch.BatchConfig;
 import dev.canopy.pipeline.GenerateOptions;
 import dev.canopy.pipeline.batch.BatchJobSpec;
 import dev.canopy.pipeline.batch.BatchOutcome;
@@ -62,6 +63,9 @@ final class SparkComparison {
 
     /** KV cache of the warm-up job's engine: enough for a few prompts of a few hundred tokens. */
     private static final long WARM_UP_KV_BYTES = 256L << 20;
+    /** The batch job's default progress interval, as {@code canopy batch} runs it. */
+    private static final Duration PROGRESS_INTERVAL =
+            Duration.ofSeconds(BatchConfig.DEFAULT_PROGRESS_INTERVAL_SECONDS);
 
     private SparkComparison() {}
 
@@ -110,7 +114,7 @@ final class SparkComparison {
     }
 
     private static SamplingParams sampling(int maxTokens) {
-        return GenerateOptions.DEFAULT_SAMPLING.toBuilder().ignoreEos(true).maxTokens(maxTokens).build();
+        return SamplingParams.DEFAULTS.toBuilder().ignoreEos(true).maxTokens(maxTokens).build();
     }
 
     private static Run sparkJob(Args a, EngineConfig config, String master, Path workDir,
@@ -128,9 +132,7 @@ final class SparkComparison {
             writeInput(spark, prompts, input);
             double inputWrite = (System.nanoTime() - t1) / 1e9;
 
-            EngineSettings settings = new EngineSettings(config.threads(), config.maxSeqs(), config.maxBatchTokens(),
-                    config.kvBudgetBytes(), config.blockSize(), config.prefixCaching(), config.kernels(),
-                    config.backend(), config.kvType(), config.gpu());
+            EngineSettings settings = EngineSettings.of(config);
             GenerateOptions options = options(config, settings);
             if (a.has("partitions")) {
                 options = options.withPartitions(a.intValue("partitions", 1));
@@ -138,14 +140,14 @@ final class SparkComparison {
 
             long tWarm = System.nanoTime();
             if (!a.has("cold-spark")) {
-                warmUp(spark, prompts, workDir, options.withBackend(new EngineAdapterFactory(
+                warmUp(spark, prompts, workDir, options.withModelAdapter(new EngineAdapterFactory(
                         config.model().toAbsolutePath().toString(), settings.withKvBudgetBytes(WARM_UP_KV_BYTES))));
             }
             double warmUp = (System.nanoTime() - tWarm) / 1e9;
 
             String output = workDir.resolve("output").toString();
             BatchJobSpec spec = new BatchJobSpec(new InputSpec(input, InputFormat.PARQUET), output,
-                    OutputFormat.PARQUET, options, true, Duration.ofSeconds(5));
+                    OutputFormat.PARQUET, options, true, PROGRESS_INTERVAL);
             settleHeap();
             long t2 = System.nanoTime();
             BatchOutcome outcome = BatchRun.run(spark, spec);
@@ -155,7 +157,7 @@ final class SparkComparison {
                         + outcome.metrics().failure() + ")");
             }
             Map<String, String> texts = new HashMap<>();
-            for (Row row : spark.read().parquet(output).select("id", "generated_text").collectAsList()) {
+            for (Row row : spark.read().parquet(output).select(GenerateOptions.DEFAULT_ID_COLUMN, GenerateOptions.DEFAULT_TEXT_COLUMN).collectAsList()) {
                 texts.put(row.getString(0), row.isNullAt(1) ? null : row.getString(1));
             }
             Map<String, Object> report = jobReport(outcome.metrics(), wall);
@@ -184,7 +186,7 @@ final class SparkComparison {
         writeInput(spark, prompts.subList(0, Math.min(4, prompts.size())), input, 2);
         BatchRun.run(spark, new BatchJobSpec(new InputSpec(input, InputFormat.PARQUET),
                 workDir.resolve("warm-up-output").toString(), OutputFormat.PARQUET, options, true,
-                Duration.ofSeconds(5)));
+                PROGRESS_INTERVAL));
     }
 
     private static void writeInput(SparkSession spark, List<TextPrompts.Prompt> prompts, String path) {

@@ -91,8 +91,8 @@ class BatchConfigLoaderTest {
         BatchJobSpec local = BatchSpecBuilder.build(BatchConfigLoader.load(Optional.empty(),
                 Map.of("input", "in", "output", "out", "model", "models/m.gguf")));
 
-        assertThat(((EngineAdapterFactory) remote.options().backend()).modelPath()).isEqualTo(uri);
-        assertThat(((EngineAdapterFactory) local.options().backend()).modelPath())
+        assertThat(((EngineAdapterFactory) remote.options().modelAdapter()).modelPath()).isEqualTo(uri);
+        assertThat(((EngineAdapterFactory) local.options().modelAdapter()).modelPath())
                 .isEqualTo(Path.of("models/m.gguf").toAbsolutePath().toString());
     }
 

@@ -67,7 +67,7 @@ public final class BatchRun {
 
     private static BatchOutcome run(SparkSession spark, BatchJobSpec spec, StallWatchdog watchdog) {
         PhaseTimes phases = new PhaseTimes();
-        ModelDescription model = spec.options().backend().describe();
+        ModelDescription model = spec.options().modelAdapter().describe();
         Dataset<Row> input = InputReader.read(spark, spec.input());
         InputColumns columns = Canopy.validate(input, spec.options());
         OutputDirectory out = new OutputDirectory(spec.output(), spark.sparkContext().hadoopConfiguration());
@@ -87,7 +87,7 @@ public final class BatchRun {
 
         GenerationProgress progress = GenerationProgress.register(spark.sparkContext());
         // the factory that generates: the shipped one (its own copy counter) once there are rows to generate
-        ModelAdapterFactory generating = spec.options().backend();
+        ModelAdapterFactory generating = spec.options().modelAdapter();
         long modelBytesBefore = generating.modelBytesCopied();
         String failure = null;
         double seconds = 0;
@@ -98,7 +98,7 @@ public final class BatchRun {
             try (ExecutorWatch watch = ExecutorWatch.start(spark.sparkContext(), NO_EXECUTOR_WARNING_SECONDS)) {
                 // only a run with rows to generate sends the model to the executors
                 GenerateOptions options = ModelShipping.shipped(spark, spec.options());
-                generating = options.backend();
+                generating = options.modelAdapter();
                 modelBytesBefore = generating.modelBytesCopied();
                 plan = SparkGeneration.plan(pending, columns, options, progress,
                         SparkGeneration.PreparedCache.UNTIL_RELEASED);

@@ -17,7 +17,6 @@ import org.apache.spark.sql.types.StructType;
 
 import dev.canopy.pipeline.GenerateOptions;
 import dev.canopy.pipeline.input.InputColumns;
-import dev.canopy.pipeline.input.RowParam;
 import dev.canopy.pipeline.partition.PrefixKey;
 import dev.canopy.pipeline.structured.OutputSchema;
 import scala.Tuple2;
@@ -46,11 +45,11 @@ public final class LazyGeneration {
                 col(InternalColumns.GROUP_PREFIX), col(InternalColumns.TIE_BREAK));
 
         StructType schema = ranged.schema();
-        boolean multiChoice = options.sampling().n() > 1 || columns.paramIndex(RowParam.N).isPresent();
+        boolean multiChoice = ResultColumns.multiChoice(options.sampling(), columns);
         GeneratePartition.Layout layout = SparkGeneration.layout(keyed.schema().size(), schema, columns, multiChoice);
         List<StructField> fields = new ArrayList<>(Arrays.asList(keyed.schema().fields()));
         fields.addAll(Arrays.asList(ResultColumns.fields(options.textColumn(), multiChoice)));
-        Dataset<Row> rows = ranged.mapPartitions(new Generate(new GeneratePartition(options.backend(), preparer, layout,
+        Dataset<Row> rows = ranged.mapPartitions(new Generate(new GeneratePartition(options.modelAdapter(), preparer, layout,
                 progress)), Encoders.row(DataTypes.createStructType(fields)));
         if (options.outputSchema() != null && !multiChoice) { // the typed value beside the raw text, as the batch job
             rows = OutputSchema.withParsedColumn(rows, options.textColumn(), options.outputSchema());

@@ -6,6 +6,10 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
+import dev.canopy.executor.sample.SamplingParams;
+import dev.canopy.pipeline.input.InputColumns;
+import dev.canopy.pipeline.input.RowParam;
+
 /** The columns generation adds after the input's columns. */
 public final class ResultColumns {
 
@@ -31,6 +35,14 @@ public final class ResultColumns {
     public static List<String> names(String textColumn) {
         return List.of(textColumn, CHOICES, FINISH_REASON, PROMPT_TOKENS, CACHED_PROMPT_TOKENS, COMPLETION_TOKENS,
                 ERROR, MODEL, LATENCY_MS);
+    }
+
+    /**
+     * Whether generation adds the {@link #CHOICES} column: when the job's sampling {@code defaults} draw more than one
+     * choice, or the input has a per-row {@code n} column ({@code columns}), so any row may.
+     */
+    public static boolean multiChoice(SamplingParams defaults, InputColumns columns) {
+        return defaults.n() > 1 || columns.paramIndex(RowParam.N).isPresent();
     }
 
     /**

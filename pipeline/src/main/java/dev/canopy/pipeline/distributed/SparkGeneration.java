@@ -27,7 +27,6 @@ import org.apache.spark.storage.StorageLevel;
 
 import dev.canopy.pipeline.GenerateOptions;
 import dev.canopy.pipeline.input.InputColumns;
-import dev.canopy.pipeline.input.RowParam;
 import dev.canopy.pipeline.partition.CostBalancedRanges;
 import dev.canopy.pipeline.partition.PrefixKey;
 import dev.canopy.pipeline.partition.PrefixRangePartitioner;
@@ -104,12 +103,12 @@ public final class SparkGeneration {
         StructType schema = grouped.schema();
         int groupPrefixIndex = schema.fieldIndex(InternalColumns.GROUP_PREFIX);
         int tieBreakIndex = schema.fieldIndex(InternalColumns.TIE_BREAK);
-        boolean multiChoice = options.sampling().n() > 1 || columns.paramIndex(RowParam.N).isPresent();
+        boolean multiChoice = ResultColumns.multiChoice(options.sampling(), columns);
         GeneratePartition.Layout layout = layout(passthroughWidth, schema, columns, multiChoice);
         JavaRDD<Row> generated = prepared.rows()
                 .mapToPair(row -> new Tuple2<>(storedKey(row, groupPrefixIndex, tieBreakIndex), row))
                 .partitionBy(partitioner)
-                .mapPartitions(new GeneratePartition(options.backend(), preparer, layout, progress));
+                .mapPartitions(new GeneratePartition(options.modelAdapter(), preparer, layout, progress));
 
         List<StructField> fields = new ArrayList<>(Arrays.asList(keyed.schema().fields()));
         fields.addAll(Arrays.asList(ResultColumns.fields(options.textColumn(), multiChoice)));
@@ -175,7 +174,7 @@ public final class SparkGeneration {
     private static Dataset<Row> tokenized(Dataset<Row> keyed, InputColumns columns, GenerateOptions options,
                                           RowPreparer preparer) {
         Dataset<Row> ordered = keyed.withColumn(InternalColumns.ORDER, monotonically_increasing_id());
-        Dataset<Row> tokenized = ordered.mapPartitions(new TokenizeRows(options.backend(), preparer,
+        Dataset<Row> tokenized = ordered.mapPartitions(new TokenizeRows(options.modelAdapter(), preparer,
                 options.prefixKeyTokens()), Encoders.row(TokenizeRows.schema(ordered.schema())));
         return tokenized.withColumn(InternalColumns.TIE_BREAK, xxhash64(col("`" + columns.idName() + "`")));
     }

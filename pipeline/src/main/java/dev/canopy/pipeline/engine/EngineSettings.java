@@ -48,7 +48,7 @@ public record EngineSettings(int threads, int maxSeqs, int maxBatchTokens, long 
         Objects.requireNonNull(kernels, "kernels");
         Objects.requireNonNull(backend, "backend");
         if (kvType == null) {
-            kvType = KvCacheType.F32;
+            kvType = EngineConfig.DEFAULT_KV_TYPE;
         }
         if (gpu == null) {
             gpu = GpuSettings.defaults();
@@ -73,11 +73,22 @@ public record EngineSettings(int threads, int maxSeqs, int maxBatchTokens, long 
                 GpuSettings.defaults());
     }
 
-    /** The engine's defaults ({@link EngineConfig}'s), with the executor's cores as threads. */
+    /** The engine's defaults ({@link EngineConfig}'s {@code DEFAULT_*}), with the executor's cores as threads. */
     public static EngineSettings defaults() {
         return new EngineSettings(EXECUTOR_CORES, EngineConfig.DEFAULT_MAX_SEQS, EngineConfig.DEFAULT_MAX_BATCH_TOKENS,
-                EngineConfig.DEFAULT_KV_BUDGET, EngineConfig.DEFAULT_BLOCK_SIZE, true, KernelChoice.AUTO,
-                BackendKind.AUTO, KvCacheType.F32, GpuSettings.defaults());
+                EngineConfig.DEFAULT_KV_BUDGET, EngineConfig.DEFAULT_BLOCK_SIZE, EngineConfig.DEFAULT_PREFIX_CACHING,
+                EngineConfig.DEFAULT_KERNELS, EngineConfig.DEFAULT_BACKEND, EngineConfig.DEFAULT_KV_TYPE,
+                GpuSettings.defaults(), EngineConfig.DEFAULT_MAX_OUTPUT_BYTES);
+    }
+
+    /**
+     * The settings of {@code config} without its model and offload (executors run without KV offload): the
+     * inverse of {@link #config}, for a command that builds an engine config from flags and then runs a Spark job.
+     */
+    public static EngineSettings of(EngineConfig config) {
+        return new EngineSettings(config.threads(), config.maxSeqs(), config.maxBatchTokens(), config.kvBudgetBytes(),
+                config.blockSize(), config.prefixCaching(), config.kernels(), config.backend(), config.kvType(),
+                config.gpu(), config.maxOutputBytes());
     }
 
     /** The engine config for {@code model}, with {@code executorCores} standing in for {@link #EXECUTOR_CORES}. */

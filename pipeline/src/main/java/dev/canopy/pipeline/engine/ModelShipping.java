@@ -21,7 +21,7 @@ public final class ModelShipping {
     /** {@code options} whose executors open the shipped model, when it has to be shipped. */
     public static GenerateOptions shipped(SparkSession spark, GenerateOptions options) {
         boolean ship = Boolean.parseBoolean(spark.conf().get(SHIP_MODEL, "true"));
-        if (!(options.backend() instanceof EngineAdapterFactory engine)) {
+        if (!(options.modelAdapter() instanceof EngineAdapterFactory engine)) {
             return options;
         }
         // a Hadoop URI is never "at the driver's path" on an executor: it is always described with the job's Hadoop
@@ -29,6 +29,6 @@ public final class ModelShipping {
         if (!ship && !RemoteModel.isRemote(engine.modelPath())) {
             return options;
         }
-        return options.withBackend(engine.shippedWith(spark.sparkContext()));
+        return options.withModelAdapter(engine.shippedWith(spark.sparkContext()));
     }
 }

@@ -18,13 +18,10 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
 
-import dev.canopy.executor.cuda.GpuSettings;
 import dev.canopy.pipeline.structured.OutputSchema;
-import dev.canopy.executor.sample.SamplingParams;
 import dev.canopy.pipeline.Canopy;
 import dev.canopy.pipeline.GenerateOptions;
-import dev.canopy.pipeline.engine.EngineAdapterFactory;
-import dev.canopy.pipeline.engine.EngineSettings;
+import dev.canopy.pipeline.distributed.ResultColumns;
 import dev.canopy.pipeline.input.InvalidInputException;
 
 /**
@@ -152,16 +149,12 @@ public final class LlmGenerator extends LlmGeneratorParams implements MLWritable
         return this;
     }
 
-    /** The options {@link #transform} runs with (the text goes to an internal column, then into the struct). */
+    /**
+     * The options {@link #transform} runs with ({@link LlmGeneratorOptions}; the text goes to an internal column,
+     * then into the struct).
+     */
     public GenerateOptions options() {
-        SamplingParams sampling = GenerateOptions.DEFAULT_SAMPLING.toBuilder().maxTokens(getMaxTokens())
-                .temperature(getTemperature()).topK(getTopK()).topP(getTopP()).seed(getSeed()).build();
-        EngineSettings engine = EngineSettings.defaults().withKvBudgetBytes(getKvBudgetBytes())
-                .withGpu(new GpuSettings(getTensorCores(), getSharedPrefixAttention()));
-        return GenerateOptions.of(new EngineAdapterFactory(getModelPath(), engine)).withPromptColumn(getInputCol())
-                .withTextColumn(TEXT).withIdColumn(ROW_ID).withSampling(sampling)
-                .withMaxPromptChars(getMaxPromptChars())
-                .withOutputSchema(getOutputSchema());
+        return LlmGeneratorOptions.of(this, TEXT, ROW_ID);
     }
 
     /**
@@ -176,14 +169,15 @@ public final class LlmGenerator extends LlmGeneratorParams implements MLWritable
         for (Map.Entry<String, String> rename : aside.entrySet()) {
             input = input.withColumnRenamed(rename.getKey(), rename.getValue());
         }
-        GenerateOptions options = getPartitions() > 0 ? options().withPartitions(getPartitions()) : options();
+        GenerateOptions options = options();
+        boolean multiChoice = multiChoice(input.schema(), options);
         Dataset<Row> generated = Canopy.generateLazily(input, options);
         List<Column> out = new ArrayList<>();
         for (String name : dataset.schema().fieldNames()) {
             out.add(col("`" + aside.getOrDefault(name, name) + "`").as(name));
         }
-        out.add(GeneratorOutput.column(TEXT, multiChoice()).as(getOutputCol()));
-        if (getOutputSchema() != null && !multiChoice()) {
+        out.add(GeneratorOutput.column(TEXT, multiChoice).as(getOutputCol()));
+        if (getOutputSchema() != null && !multiChoice) {
             out.add(col(OutputSchema.parsedColumn(TEXT)).as(OutputSchema.parsedColumn(getOutputCol())));
         }
         return generated.select(out.toArray(Column[]::new));
@@ -201,10 +195,9 @@ public final class LlmGenerator extends LlmGeneratorParams implements MLWritable
         for (Map.Entry<String, String> rename : aside.entrySet()) {
             visible = GeneratorOutput.renamed(visible, rename.getKey(), rename.getValue());
         }
-        GenerateOptions options = options();
-        Canopy.validateSchema(visible, options);
-        StructType out = schema.add(getOutputCol(), GeneratorOutput.type(multiChoice()), false);
-        if (getOutputSchema() != null && !multiChoice()) {
+        boolean multiChoice = multiChoice(visible, options());
+        StructType out = schema.add(getOutputCol(), GeneratorOutput.type(multiChoice), false);
+        if (getOutputSchema() != null && !multiChoice) {
             out = out.add(OutputSchema.parsedColumn(getOutputCol()), OutputSchema.structType(getOutputSchema()));
         }
         return out;
@@ -219,8 +212,12 @@ public final class LlmGenerator extends LlmGeneratorParams implements MLWritable
         return aside;
     }
 
-    private boolean multiChoice() {
-        return Arrays.asList(getRowParamCols()).contains("n");
+    /**
+     * Whether the output struct has every choice: checks {@code visible} (the input, its unmapped parameter columns
+     * set aside) against {@code options}, naming a missing or mistyped column, and asks the generation paths' rule.
+     */
+    private static boolean multiChoice(StructType visible, GenerateOptions options) {
+        return ResultColumns.multiChoice(options.sampling(), Canopy.validateSchema(visible, options));
     }
 
     @Override

@@ -73,8 +73,8 @@ public abstract class LlmGeneratorParams extends Transformer {
                 + "blocks attend over them together (faster; a row's logits then depend on which rows share its "
                 + "step, so outputs are no longer bit-for-bit reproducible across groupings)");
         SamplingParams d = GenerateOptions.DEFAULT_SAMPLING;
-        setDefault(inputCol, "prompt");
-        setDefault(outputCol, "generated_text");
+        setDefault(inputCol, GenerateOptions.DEFAULT_PROMPT_COLUMN);
+        setDefault(outputCol, GenerateOptions.DEFAULT_TEXT_COLUMN);
         setDefault(maxTokens, d.maxTokens());
         setDefault(temperature, d.temperature());
         setDefault(topK, d.topK());

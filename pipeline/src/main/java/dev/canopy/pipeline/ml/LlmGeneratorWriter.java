@@ -28,7 +28,7 @@ final class LlmGeneratorWriter extends DefaultParamsWriter {
 
     /** A copy of {@code generator} holding its model's fingerprint (the model is opened once to check it). */
     private static LlmGenerator stamped(LlmGenerator generator) {
-        String fingerprint = generator.options().backend().describe().fingerprint();
+        String fingerprint = generator.options().modelAdapter().describe().fingerprint();
         return generator.copy(new ParamMap()).setModelFingerprint(fingerprint);
     }
 

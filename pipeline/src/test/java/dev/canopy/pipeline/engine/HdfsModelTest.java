@@ -154,7 +154,7 @@ class HdfsModelTest {
             GenerateOptions options = ModelShipping.shipped(spark,
                     GenerateOptions.of(new EngineAdapterFactory(model, EngineSettings.defaults())));
 
-            RemoteModel remote = ((EngineAdapterFactory) options.backend()).remote();
+            RemoteModel remote = ((EngineAdapterFactory) options.modelAdapter()).remote();
             assertThat(remote).as("described on the driver, for the executors").isNotNull();
             assertThat(remote.conf().get("canopy.test.job-setting")).isEqualTo("from the job");
             assertThat(remote.fingerprint()).isEqualTo(RemoteModel.resolve(model, fs.getConf(), null).fingerprint());

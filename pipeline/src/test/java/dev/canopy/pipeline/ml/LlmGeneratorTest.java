@@ -150,7 +150,7 @@ class LlmGeneratorTest {
     }
 
     private static EngineSettings settings(LlmGenerator generator) {
-        return ((EngineAdapterFactory) generator.options().backend()).settings();
+        return ((EngineAdapterFactory) generator.options().modelAdapter()).settings();
     }
 
     @Test
