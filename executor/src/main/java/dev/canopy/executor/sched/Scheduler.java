@@ -4,6 +4,7 @@ import dev.canopy.executor.kv.BlockCopy;
 import dev.canopy.executor.kv.BlockManager;
 import dev.canopy.executor.sample.SamplingParams;
 import dev.canopy.prefixtree.AdmissionRule;
+import dev.canopy.prefixtree.PrefixLeaderRule;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -48,7 +49,7 @@ public final class Scheduler {
     private long nextStepId;
     private int numUnfinished;
     private ScheduledStep inFlight; // scheduled and not yet postprocessed
-    private final PrefixLeaders leaders;
+    private final PrefixLeaderRule<Sequence> leaders;
     private final SwapSpace swap;
     private final LocalKvPool local;
 
@@ -76,7 +77,7 @@ public final class Scheduler {
         this.config = Objects.requireNonNull(config, "config");
         this.blocks = Objects.requireNonNull(blocks, "blocks");
         this.swap = Objects.requireNonNull(swap, "swap");
-        this.leaders = new PrefixLeaders(blocks.blockSize());
+        this.leaders = new PrefixLeaderRule<>(blocks.blockSize(), new SequenceLeaderView());
     }
 
     public SchedulerConfig config() {
