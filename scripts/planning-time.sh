@@ -47,6 +47,7 @@ job() { # name input
 }
 
 planned() { # name input: the job until its plan is logged, then stopped
+  rm -f "$OUT/$1.log" # an earlier run's log already names its plan
   job "$1" "$2" &
   local pid=$!
   until grep -q "to generate in" "$OUT/$1.log" 2>/dev/null || ! kill -0 "$pid" 2>/dev/null; do sleep 1; done

@@ -3,20 +3,19 @@ package dev.canopy.prefixtree;
 import java.util.Arrays;
 
 /**
- * A paged KV cache of fixed-size blocks with prefix caching, for the simulator: a full prompt block
- * is registered under a key naming its whole prefix; once no sequence holds it, it stays cached
- * (least-recently-released first out) until its space is needed, so a later sequence with the same
- * prefix can reuse it. A block is reusable only once the sequence computing it has passed its end.
+ * A paged KV cache of fixed-size blocks with prefix caching, for the simulator: a full block is named
+ * by a key for its whole prefix once its KV is computed (as the executor's block manager names a block
+ * by its chain hash); once no sequence holds it, it stays cached (least-recently-released first out)
+ * until its space is needed, so a later sequence with the same prefix can reuse it.
  */
 final class BlockPool {
 
     private static final long NO_KEY = -1L;
-    private static final int NONE = -1;
+    static final int NONE = -1;
 
     private final int capacity;
     private final int[] refCount; // (capacity) sequences holding the block
     private final long[] keyOf; // (capacity) prefix key of the block, NO_KEY if private
-    private final boolean[] computed; // (capacity) whether the block's KV is complete
     private final int[] lruPrev; // (capacity) cached-block list links, oldest at the head
     private final int[] lruNext; // (capacity)
     private final int[] freeStack; // (capacity) blocks holding nothing
@@ -31,7 +30,6 @@ final class BlockPool {
         refCount = new int[capacity];
         keyOf = new long[capacity];
         Arrays.fill(keyOf, NO_KEY);
-        computed = new boolean[capacity];
         lruPrev = new int[capacity];
         lruNext = new int[capacity];
         freeStack = new int[capacity];
@@ -66,10 +64,6 @@ final class BlockPool {
         return slotOfKey.getOrDefault(key, NONE);
     }
 
-    boolean isComputed(int block) {
-        return computed[block];
-    }
-
     boolean isHeld(int block) {
         return refCount[block] > 0;
     }
@@ -96,20 +90,25 @@ final class BlockPool {
             throw new IllegalStateException("Cannot allocate a KV block: all " + capacity + " are held by running sequences");
         }
         refCount[block] = 1;
-        computed[block] = false;
         return block;
     }
 
-    /** Names a freshly allocated block by its prefix key, unless another block already has that name. */
-    void register(int block, long key) {
-        if (slotOfKey.getOrDefault(key, NONE) == NONE) {
+    /**
+     * Names {@code block}, held and just computed, by its prefix key, and returns the block the holder keeps: itself,
+     * or the block that already has that name (the holder then takes a hold on that one and this one is freed).
+     */
+    int commit(int block, long key) {
+        int twin = lookup(key);
+        if (twin == NONE) {
             slotOfKey.put(key, block);
             keyOf[block] = key;
+            return block;
         }
-    }
-
-    void markComputed(int block) {
-        computed[block] = true;
+        if (twin != block) {
+            pin(twin);
+            release(block);
+        }
+        return twin;
     }
 
     /** Drops a hold; a block nobody holds is cached if it has a prefix key, else freed. */

@@ -2,6 +2,7 @@ package dev.canopy.prefixtree;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.function.IntConsumer;
 
 /**
  * Runs a plan through the cost model, without the model, to compare policies: a continuous-batching
@@ -10,8 +11,10 @@ import java.util.Objects;
  * reused while resident and recomputed once evicted, so an order that interleaves groups loses
  * sharing when their prefixes do not fit in the cache together.
  *
- * <p>The engine reserves each request's whole life (prompt plus output) at admission, so it never
- * preempts and never holds more than the budget. Requests are admitted in plan order.
+ * <p>The engine is the executor's scheduler run on counts: it admits requests in plan order under the
+ * same {@link AdmissionRule}, gives a request its prompt's blocks at admission and one more each time
+ * its output crosses a block boundary, and preempts the newest running request when the budget runs out
+ * (it recomputes later), so the simulated steps, peak KV and preemptions follow a real run's.
  */
 public final class PlanSimulator {
 
@@ -33,7 +36,17 @@ public final class PlanSimulator {
 
     /** As {@link #simulate(List, Plan, int[])}, reusing a tree built by {@link BatchPlanner#buildTree}. */
     public SimulationResult simulate(PrefixTree tree, List<Request> requests, Plan plan, int[] outputTokens) {
+        return simulate(tree, requests, plan, outputTokens, request -> { });
+    }
+
+    /**
+     * As {@link #simulate(PrefixTree, List, Plan, int[])}, calling {@code admitted} with each request's index as the
+     * simulated engine admits it (again after each preemption), to compare the simulated order with a real run's.
+     */
+    public SimulationResult simulate(PrefixTree tree, List<Request> requests, Plan plan, int[] outputTokens,
+            IntConsumer admitted) {
         Objects.requireNonNull(plan, "plan");
+        Objects.requireNonNull(admitted, "admitted");
         if (plan.requestCount() != requests.size() || tree.size() != requests.size()) {
             throw new IllegalArgumentException("Cannot simulate: the plan covers " + plan.requestCount() + " requests and the tree "
                     + tree.size() + ", but there are " + requests.size());
@@ -46,6 +59,7 @@ public final class PlanSimulator {
                 throw new IllegalArgumentException("Cannot simulate: request " + r + " produces " + outputTokens[r] + " tokens; it must be >= 1");
             }
         }
-        return new EngineRun(cost, limits, tree, List.copyOf(requests), outputTokens.clone(), plan.executionOrder()).run();
+        return new EngineRun(cost, limits, tree, List.copyOf(requests), outputTokens.clone(), plan.executionOrder(),
+                admitted).run();
     }
 }

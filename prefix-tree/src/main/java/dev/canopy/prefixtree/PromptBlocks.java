@@ -4,7 +4,8 @@ package dev.canopy.prefixtree;
  * Names a prompt's full KV blocks by the prefix tree, exactly (no hash collisions): block {@code k}
  * holds positions {@code k*B .. (k+1)*B-1}, and two prompts share it iff they share those positions'
  * whole prefix, iff they pass through the node whose edge holds position {@code (k+1)*B-1}. So the key
- * is {@code (that node << 32) | k}.
+ * is {@code (that node << 32) | k}. A block that holds output tokens is the sequence's own: its key takes
+ * a node id past the tree's nodes, one per sequence.
  */
 final class PromptBlocks {
 
@@ -23,5 +24,10 @@ final class PromptBlocks {
             }
         }
         return keys;
+    }
+
+    /** Key of block {@code k} of sequence {@code id} that holds some of its output (nobody else shares it). */
+    static long outputKey(PrefixTree tree, int id, int k) {
+        return ((long) (tree.nodeCount() + id) << 32) | k;
     }
 }

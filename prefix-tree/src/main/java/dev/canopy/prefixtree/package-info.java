@@ -15,6 +15,9 @@
  *   <li>{@link dev.canopy.prefixtree.PlanSimulator}: a continuous-batching engine with a bounded
  *       prefix cache, run on the cost model; {@link dev.canopy.prefixtree.Plans#summary} compares
  *       every policy in one call.</li>
+ *   <li>{@link dev.canopy.prefixtree.AdmissionRule} and {@link dev.canopy.prefixtree.PrefixLeaderRule}:
+ *       when a waiting sequence is admitted, deferred or preempted; the executor's scheduler and the
+ *       simulator both apply them.</li>
  * </ul>
  *
  * <p>Pure Java, no dependencies: token id arrays in, plans and estimates out. The Spark job's prefix-keyed

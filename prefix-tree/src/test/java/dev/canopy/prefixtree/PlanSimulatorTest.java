@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -51,13 +52,35 @@ class PlanSimulatorTest {
     @Test
     void aRequestWaitsForAPrefixAnotherSequenceIsStillComputing() {
         // step 1: the unrelated prompt takes 56 of 64 tokens, the first PREFIX prompt gets 8, the second must wait;
-        // step 2: the first finishes its prefix (32 tokens), then the second reuses it and computes only its 8
+        // step 2: the first finishes its prefix (32 tokens); its blocks are named once the step is done, as the
+        // scheduler names them after the forward pass, so the second still waits; step 3: it reuses the prefix and
+        // computes only its 8
         List<Request> requests = List.of(request(0, run(900, 56), 1),
                 request(1, concat(PREFIX, run(1, 8)), 1), request(2, concat(PREFIX, run(20, 8)), 1));
         SimulationResult result = simulate(requests, PlanPolicy.FCFS, 10_000, TestCosts.limits(3, 64, 16));
 
         assertThat(result.prefillTokens()).isEqualTo(56 + 40 + 8);
-        assertThat(result.steps()).isEqualTo(2);
+        assertThat(result.steps()).isEqualTo(3);
+    }
+
+    @Test
+    void decodeGrowsBlocksAndPreemptsTheNewestWhenThePoolRunsOut() {
+        // a pool of 4 blocks of 16; each request takes 1 block at admission and a second at its first decode; at
+        // step 18 the first needs a third: the second is preempted, keeping its 17 tokens, and is admitted again
+        // once the first finishes (step 21): its first block is still cached, it recomputes the other 17 tokens
+        List<Request> requests = List.of(request(0, run(100, 16), 20), request(1, run(200, 16), 20));
+        List<Integer> admitted = new ArrayList<>();
+        CostModel cost = TestCosts.tiny(64);
+        EngineLimits limits = TestCosts.limits(2, 64, 16);
+        Plan plan = new BatchPlanner(cost, limits).plan(requests, PlanPolicy.FCFS);
+        SimulationResult result = new PlanSimulator(cost, limits).simulate(BatchPlanner.buildTree(requests), requests,
+                plan, TestCosts.outputs(requests), admitted::add);
+
+        assertThat(admitted).containsExactly(0, 1, 1);
+        assertThat(result.preemptions()).isEqualTo(1);
+        assertThat(result.steps()).isEqualTo(23);
+        assertThat(result.prefillTokens()).isEqualTo(16 + 16 + 17);
+        assertThat(result.peakKvBytes()).isEqualTo(4 * 16 * 32);
     }
 
     @Test

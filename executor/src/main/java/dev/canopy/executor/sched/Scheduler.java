@@ -3,6 +3,8 @@ package dev.canopy.executor.sched;
 import dev.canopy.executor.kv.BlockCopy;
 import dev.canopy.executor.kv.BlockManager;
 import dev.canopy.executor.sample.SamplingParams;
+import dev.canopy.prefixtree.AdmissionRule;
+import dev.canopy.prefixtree.PrefixLeaderRule;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -18,7 +20,8 @@ import java.util.Objects;
  * computing their prompt (or recomputing after a preemption), then newly admitted sequences, first come first
  * served in the order added. A chunk takes what is left of the budget (chunked prefill). A waiting sequence is
  * admitted only when its blocks fit and its request's seats fit under {@code maxSeqs}; admission stops at the first
- * that does not (no overtaking).
+ * that does not (no overtaking). These rules, and the preemption below, are {@link AdmissionRule}'s, which the
+ * planner's simulator applies too.
  *
  * <p>When a running sequence needs a block and the pool is empty, the most recently admitted sequence not yet
  * scheduled in this step is preempted: its blocks are freed and it goes back to the head of the waiting queue,
@@ -46,7 +49,7 @@ public final class Scheduler {
     private long nextStepId;
     private int numUnfinished;
     private ScheduledStep inFlight; // scheduled and not yet postprocessed
-    private final PrefixLeaders leaders;
+    private final PrefixLeaderRule<Sequence> leaders;
     private final SwapSpace swap;
     private final LocalKvPool local;
 
@@ -74,7 +77,7 @@ public final class Scheduler {
         this.config = Objects.requireNonNull(config, "config");
         this.blocks = Objects.requireNonNull(blocks, "blocks");
         this.swap = Objects.requireNonNull(swap, "swap");
-        this.leaders = new PrefixLeaders(blocks.blockSize());
+        this.leaders = new PrefixLeaderRule<>(blocks.blockSize(), new SequenceLeaderView());
     }
 
     public SchedulerConfig config() {
@@ -150,7 +153,7 @@ public final class Scheduler {
         for (Sequence seq : snapshot) {
             scheduleRunning(seq, step);
         }
-        if (step.preempted.isEmpty() || step.chunks.isEmpty()) { // after a preemption, do not admit more
+        if (AdmissionRule.admitsThisStep(!step.preempted.isEmpty(), !step.chunks.isEmpty())) {
             admitWaiting(step);
         }
         inFlight = new ScheduledStep(nextStepId++, step.chunks, step.copies, step.preempted, step.failed,
@@ -314,14 +317,16 @@ public final class Scheduler {
         local.releaseOutOfWindow(seq);
         while (!blocks.canAppend(seq, n) || !local.canAppend(seq, n)) {
             Sequence victim = newestUnscheduled(seq, step);
-            if (victim != null) {
-                preempt(victim, step);
-            } else if (running.size() == 1) {
-                failTooLarge(seq, step);
-                return false;
-            } else {
-                preempt(seq, step); // everything newer is gone and the older ones run: wait for them
-                return false;
+            switch (AdmissionRule.onPoolFull(victim != null, running.size())) {
+                case PREEMPT_NEWEST -> preempt(victim, step);
+                case TOO_LARGE -> {
+                    failTooLarge(seq, step);
+                    return false;
+                }
+                case PREEMPT_SELF -> {
+                    preempt(seq, step); // everything newer is gone and the older ones run: wait for them
+                    return false;
+                }
             }
         }
         step.copies.addAll(blocks.appendSlots(seq, n));
@@ -332,29 +337,24 @@ public final class Scheduler {
     private void admitWaiting(StepBuilder step) {
         List<Sequence> deferred = new ArrayList<>(); // waiting for a running leader's shared prefix
         try {
-            while (step.budget > 0 && !waiting.isEmpty()) {
+            while (!waiting.isEmpty()) {
                 Sequence seq = waiting.peekFirst();
-                if (occupiedSeats() + seatsOf(seq) > config.maxSeqs()) {
-                    return;
-                }
-                if (blocks.config().prefixCaching() && leaders.shouldWait(seq)) {
-                    deferred.add(waiting.pollFirst());
-                    continue;
-                }
-                if (!blocks.canAllocate(seq, local.cachedPrefixBlocks(seq))
-                        || !local.canAllocate(seq, sharedPrefixBlocks(seq))) {
-                    if (!running.isEmpty()) {
-                        return; // wait for running sequences to free blocks
+                switch (AdmissionRule.decide(step.budget, occupiedSeats(), seatsOf(seq), config.maxSeqs(),
+                        () -> blocks.config().prefixCaching() && leaders.shouldWait(seq), () -> blocksFit(seq),
+                        !running.isEmpty())) {
+                    case WAIT -> {
+                        return;
                     }
-                    waiting.pollFirst();
-                    failTooLarge(seq, step);
-                    continue;
+                    case DEFER -> deferred.add(waiting.pollFirst());
+                    case TOO_LARGE -> failTooLarge(waiting.pollFirst(), step);
+                    case ADMIT -> {
+                        waiting.pollFirst();
+                        startRunning(seq, step);
+                        running.add(seq);
+                        leaders.admitted(seq);
+                        scheduleRunning(seq, step);
+                    }
                 }
-                waiting.pollFirst();
-                startRunning(seq, step);
-                running.add(seq);
-                leaders.admitted(seq);
-                scheduleRunning(seq, step);
             }
         } finally {
             for (int i = deferred.size() - 1; i >= 0; i--) {
@@ -437,6 +437,11 @@ public final class Scheduler {
         }
         int stored = swap.swapOut(seq, held);
         return Math.min(seq.numComputedTokens(), stored * blocks.blockSize());
+    }
+
+    /** Whether {@code seq}'s blocks, its cached prefix shared, fit in both pools now. */
+    private boolean blocksFit(Sequence seq) {
+        return blocks.canAllocate(seq, local.cachedPrefixBlocks(seq)) && local.canAllocate(seq, sharedPrefixBlocks(seq));
     }
 
     /** Leading prompt blocks both pools hold cached (the main pool's count alone without a local pool). */
