@@ -279,6 +279,7 @@ final class EngineRun {
     }
 
     private void preempt(SimulatedSequence seq) {
+        leaders.released(seq);
         seq.free(pool);
         running.remove(seq);
         waiting.addFirst(seq);
@@ -290,6 +291,7 @@ final class EngineRun {
         if (seq.produced < seq.output) {
             return false;
         }
+        leaders.released(seq);
         seq.free(pool);
         return true;
     }

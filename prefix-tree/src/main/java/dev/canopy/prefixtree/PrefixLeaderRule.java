@@ -4,12 +4,18 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Running sequences that are computing a prompt prefix that waiting sequences share, for
- * {@link AdmissionRule#decide}'s shared-prefix input. A waiting sequence whose leading full blocks a running leader
- * has not computed yet waits for it ({@link AdmissionRule.Decision#DEFER}) instead of computing the same KV a second
- * time in the same steps; once the leader's KV is in the prefix cache the follower is admitted and reuses it. (Prefix
- * caching only shares computed blocks, so without this, prompts admitted in the same step would all recompute their
- * common prefix.) Leaders are found by their first block, one per first block.
+ * Running sequences that are computing prompt blocks that waiting sequences share, for {@link AdmissionRule#decide}'s
+ * shared-prefix input. A waiting sequence waits ({@link AdmissionRule.Decision#DEFER}) while any running sequence is
+ * still computing a block of its prompt's block chain, instead of computing the same KV a second time in the same
+ * steps; once that KV is in the prefix cache the follower is admitted and reuses it. (Prefix caching only shares
+ * computed blocks, so without this, prompts admitted in the same step would all recompute their common prefix.)
+ *
+ * <p>Blocks are found by their chain key (a key of the whole prefix up to the block's end), each naming the first
+ * running sequence that computes it, so a request waits for the one computing its document even when many others
+ * share only its opening. Admission registers a sequence's uncomputed full prompt blocks; {@link #released} forgets
+ * them when it finishes or is preempted, so a lookup costs one map probe per block of the waiting prompt and the map
+ * holds only running sequences' blocks. A deferred sequence is admitted once every block it waits for is computed or
+ * its computing sequence has left the running set: no deadlock.
  *
  * <p>The executor's scheduler and the planner's simulator each read their own sequence type through a {@link View}.
  *
@@ -29,8 +35,11 @@ public final class PrefixLeaderRule<S> {
 
         boolean isRunning(S seq);
 
-        /** A key of the sequence's first {@code blockSize} tokens (equal for equal tokens). */
-        long firstBlockKey(S seq, int blockSize);
+        /**
+         * A key of {@code seq}'s prompt up to the end of its full block {@code k} of {@code blockSize} tokens (equal for
+         * equal prefixes; unequal prefixes may collide only rarely, and {@link #sharedBlocks} confirms a match).
+         */
+        long blockKey(S seq, int k, int blockSize);
 
         /**
          * Leading full blocks of {@code blockSize} tokens, among {@code seq}'s first {@code limitTokens} tokens, that are
@@ -41,44 +50,60 @@ public final class PrefixLeaderRule<S> {
 
     private final int blockSize;
     private final View<S> view;
-    private final Map<Long, S> byFirstBlock = new HashMap<>();
+    private final Map<Long, S> computing = new HashMap<>(); // block chain key -> running sequence computing it
 
     public PrefixLeaderRule(int blockSize, View<S> view) {
         this.blockSize = blockSize;
         this.view = view;
     }
 
-    /** Records a newly admitted sequence as the leader of its first block's prefix, unless one is computing it. */
+    /** Records a newly admitted sequence as the computer of its uncomputed full prompt blocks nobody else computes. */
     public void admitted(S seq) {
-        if (view.promptTokens(seq) <= blockSize) {
+        int full = view.promptTokens(seq) / blockSize;
+        for (int k = view.computedTokens(seq) / blockSize; k < full; k++) {
+            long key = view.blockKey(seq, k, blockSize);
+            S current = computing.get(key);
+            if (current == null || !computes(current, k)) {
+                computing.put(key, seq);
+            }
+        }
+    }
+
+    /** Forgets the blocks {@code seq} was computing: call when it finishes or is preempted. */
+    public void released(S seq) {
+        if (computing.isEmpty()) {
             return;
         }
-        long key = view.firstBlockKey(seq, blockSize);
-        S current = byFirstBlock.get(key);
-        if (current == null || !isComputing(current)) {
-            byFirstBlock.put(key, seq);
+        int full = view.promptTokens(seq) / blockSize;
+        for (int k = 0; k < full; k++) {
+            computing.remove(view.blockKey(seq, k, blockSize), seq);
         }
     }
 
-    /** Whether {@code seq} should stay waiting because a running leader is still computing blocks it shares. */
+    /** Whether {@code seq} should stay waiting because a running sequence is still computing a block it shares. */
     public boolean shouldWait(S seq) {
-        if (view.tokens(seq) <= blockSize) {
+        if (computing.isEmpty()) {
             return false;
         }
-        long key = view.firstBlockKey(seq, blockSize);
-        S leader = byFirstBlock.get(key);
-        if (leader == null || leader == seq) {
-            return false;
+        int limitTokens = view.tokens(seq) - 1; // its last token is always computed by itself, for logits
+        int limit = Math.min(limitTokens / blockSize, view.promptTokens(seq) / blockSize);
+        for (int k = 0; k < limit; k++) {
+            long key = view.blockKey(seq, k, blockSize);
+            S owner = computing.get(key);
+            if (owner == null || owner == seq) {
+                continue;
+            }
+            if (!computes(owner, k)) {
+                computing.remove(key); // computed (so cached) or gone: nobody computes this block any more
+            } else if (view.sharedBlocks(seq, owner, limitTokens, blockSize) > k) {
+                return true;
+            }
         }
-        if (!isComputing(leader)) {
-            byFirstBlock.remove(key);
-            return false;
-        }
-        int sharedBlocks = view.sharedBlocks(seq, leader, view.tokens(seq) - 1, blockSize);
-        return sharedBlocks > 0 && view.computedTokens(leader) < sharedBlocks * blockSize;
+        return false;
     }
 
-    private boolean isComputing(S leader) {
-        return view.isRunning(leader) && view.computedTokens(leader) < view.promptTokens(leader) / blockSize * blockSize;
+    /** Whether {@code seq} is running and has not computed its block {@code k} yet. */
+    private boolean computes(S seq, int k) {
+        return view.isRunning(seq) && view.computedTokens(seq) < (k + 1) * blockSize;
     }
 }

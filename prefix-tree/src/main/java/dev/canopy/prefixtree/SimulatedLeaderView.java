@@ -27,8 +27,8 @@ final class SimulatedLeaderView implements PrefixLeaderRule.View<SimulatedSequen
     }
 
     @Override
-    public long firstBlockKey(SimulatedSequence seq, int blockTokens) {
-        return seq.key(0);
+    public long blockKey(SimulatedSequence seq, int k, int blockTokens) {
+        return seq.key(k);
     }
 
     @Override

@@ -421,6 +421,7 @@ public final class Scheduler {
 
     private void preempt(Sequence seq, StepBuilder step) {
         int swapped = swapOut(seq);
+        leaders.released(seq);
         blocks.free(seq);
         local.free(seq);
         running.remove(seq);
@@ -462,6 +463,7 @@ public final class Scheduler {
             case FINISHED -> throw new IllegalStateException("Cannot finish sequence " + seq.id()
                     + ": it already finished with " + seq.finishReason().orElseThrow());
             case RUNNING -> {
+                leaders.released(seq);
                 blocks.free(seq);
                 local.free(seq);
                 running.remove(seq);

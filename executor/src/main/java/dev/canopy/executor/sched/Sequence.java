@@ -34,6 +34,7 @@ public final class Sequence implements WindowedKvSequence, TokenHistory {
     private String errorMessage;
     private Sequence forkParent; // set while this sample waits to be forked from sample 0
     private final List<Sequence> unforkedSamples = new ArrayList<>(0); // samples waiting to fork from this one
+    private long[] promptBlockKeys; // chain keys of the prompt's full blocks, made once by SequenceLeaderView
 
     Sequence(long id, long requestId, int sampleIndex, int[] promptTokenIds, SamplingParams params) {
         this.id = id;
@@ -46,6 +47,15 @@ public final class Sequence implements WindowedKvSequence, TokenHistory {
     /** Unique per scheduler and increasing in the order sequences were added (the arrival order). */
     public long id() {
         return id;
+    }
+
+    /** The chain keys of the prompt's full blocks ({@link SequenceLeaderView}'s), or null before it made them. */
+    long[] promptBlockKeys() {
+        return promptBlockKeys;
+    }
+
+    void setPromptBlockKeys(long[] keys) {
+        promptBlockKeys = keys;
     }
 
     /** The id the engine gave the request. */

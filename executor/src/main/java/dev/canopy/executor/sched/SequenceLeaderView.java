@@ -1,10 +1,12 @@
 package dev.canopy.executor.sched;
 
+import dev.canopy.executor.kv.BlockHasher;
 import dev.canopy.prefixtree.PrefixLeaderRule;
 
 /**
- * What the scheduler's {@link PrefixLeaderRule} reads of its sequences: leaders are found by a hash of the tokens of
- * their first block, and shared blocks are confirmed token by token.
+ * What the scheduler's {@link PrefixLeaderRule} reads of its sequences: blocks are keyed by the chain hash the prefix
+ * cache names them with ({@link BlockHasher#chained}, made once per sequence), and shared blocks are confirmed token by
+ * token.
  */
 final class SequenceLeaderView implements PrefixLeaderRule.View<Sequence> {
 
@@ -29,12 +31,13 @@ final class SequenceLeaderView implements PrefixLeaderRule.View<Sequence> {
     }
 
     @Override
-    public long firstBlockKey(Sequence seq, int blockSize) {
-        long h = 1469598103934665603L;
-        for (int i = 0; i < blockSize; i++) {
-            h = (h ^ seq.tokenAt(i)) * 1099511628211L;
+    public long blockKey(Sequence seq, int k, int blockSize) {
+        long[] keys = seq.promptBlockKeys();
+        if (keys == null) {
+            keys = chainKeys(seq.promptTokenIds(), blockSize);
+            seq.setPromptBlockKeys(keys);
         }
-        return h;
+        return keys[k];
     }
 
     @Override
@@ -45,5 +48,15 @@ final class SequenceLeaderView implements PrefixLeaderRule.View<Sequence> {
             i++;
         }
         return i / blockSize;
+    }
+
+    private static long[] chainKeys(int[] prompt, int blockSize) {
+        long[] keys = new long[prompt.length / blockSize];
+        long parent = BlockHasher.ROOT_HASH;
+        for (int k = 0; k < keys.length; k++) {
+            parent = BlockHasher.chained(parent, prompt, k * blockSize, blockSize);
+            keys[k] = parent;
+        }
+        return keys;
     }
 }

@@ -39,15 +39,11 @@ class PolicyComparisonTest {
         }
     }
 
-    /**
-     * Not on the heavy-sharing workload: its prompts share 3 system prompts, so the scheduler's prefix leaders (one per
-     * first block) see only a system prompt's leader, and requests for one document admitted in the same step each
-     * compute the document; a plan that groups them loses sharing there in the simulator as in a real run.
-     */
     @ParameterizedTest
     @EnumSource(PrefillPacing.class)
     void canopySavesAtLeastAsMuchPrefillAsFcfs(PrefillPacing pacing) {
-        for (Workload workload : List.of(SyntheticWorkloads.noSharing(REQUESTS, 1), SyntheticWorkloads.mixed(REQUESTS, 1))) {
+        for (Workload workload : List.of(SyntheticWorkloads.heavySharing(REQUESTS, 1), SyntheticWorkloads.noSharing(REQUESTS, 1),
+                SyntheticWorkloads.mixed(REQUESTS, 1))) {
             PlanSummary summary = summary(workload, pacing);
             assertThat(summary.policy(PlanPolicy.CANOPY).prefixSaving()).as(workload.name() + "\n" + summary.toText())
                     .isGreaterThan(summary.policy(PlanPolicy.FCFS).prefixSaving() - 1e-9);
