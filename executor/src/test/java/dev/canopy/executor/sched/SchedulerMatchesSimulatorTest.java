@@ -59,18 +59,43 @@ class SchedulerMatchesSimulatorTest {
         SplittableRandom random = new SplittableRandom(seed);
         int[][] prefixes = {range(100, 1 + random.nextInt(12)), range(200, 1 + random.nextInt(12))};
         List<Request> requests = new ArrayList<>();
-        int maxLife = 0;
-        int jobBlocks = 0;
         for (int r = 0; r < 4 + random.nextInt(10); r++) {
             int[] own = range(1000 + 100 * r, random.nextInt(9));
             int[] prompt = random.nextInt(4) == 0 ? concat(own, 99) : concat(concat(prefixes[random.nextInt(2)], own), 99);
-            int output = 1 + random.nextInt(14);
-            requests.add(request(r, prompt, output));
-            int life = (prompt.length + output - 1 + BLOCK - 1) / BLOCK;
+            requests.add(request(r, prompt, 1 + random.nextInt(14)));
+        }
+        assertSameRun(requests, random);
+    }
+
+    /** Prompts share a short opening, then groups of them a longer document: blocks chains shared at two depths. */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10})
+    void documentsBehindACommonOpeningGiveTheSameRunInBoth(int seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        int[] opening = range(100, 1 + random.nextInt(6));
+        int[][] documents = {range(200, 4 + random.nextInt(20)), range(300, 4 + random.nextInt(20)),
+            range(400, 4 + random.nextInt(20))};
+        List<Request> requests = new ArrayList<>();
+        for (int r = 0; r < 6 + random.nextInt(10); r++) {
+            int[] own = range(1000 + 100 * r, random.nextInt(5));
+            int[] prompt = concat(concat(concat(opening, documents[random.nextInt(3)]), own), 99);
+            requests.add(request(r, prompt, 1 + random.nextInt(10)));
+        }
+        assertSameRun(requests, random);
+    }
+
+    /** Runs {@code requests} through both with a random pool (from about enough for the largest to all) and limits. */
+    private static void assertSameRun(List<Request> requests, SplittableRandom random) {
+        int maxLife = 0;
+        int jobBlocks = 0;
+        int plannable = 0; // the planner wants room for the prompt and all the output tokens
+        for (Request request : requests) {
+            int life = (request.promptLength() + request.maxTokens() - 1 + BLOCK - 1) / BLOCK;
             maxLife = Math.max(maxLife, life);
             jobBlocks += life;
+            plannable = Math.max(plannable, (request.promptLength() + request.maxTokens() + BLOCK - 1) / BLOCK);
         }
-        int numBlocks = Math.min(jobBlocks, maxLife + random.nextInt(maxLife + 1));
+        int numBlocks = Math.max(plannable, Math.min(jobBlocks, maxLife + random.nextInt(maxLife + 1)));
         int maxSeqs = 1 + random.nextInt(4);
         int maxBatchTokens = maxSeqs + random.nextInt(16);
 
