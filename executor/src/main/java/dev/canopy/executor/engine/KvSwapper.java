@@ -24,7 +24,10 @@ import java.util.function.ToIntFunction;
 
 /**
  * The engine's {@link KvOffload}, its {@link SwapSpace} part: swaps preempted sequences' KV blocks between the
- * backend's pool and a {@link TieredKvStore}, block {@code k} of sequence {@code s} stored as {@code BlockKey(s, k)}.
+ * backend's pool and a {@link TieredKvStore}, each block named by its token content ({@link BlockKeys}) and held in
+ * {@link OffloadedBlocks} with the sequence as one of its owners: a block already stored (a spilled prefix block, or
+ * another sequence's block of the same tokens) is shared, not written again, and swapping one owner back in keeps the
+ * copy the others still need.
  * Chooses swap or recompute with {@link SwapChoice} ({@link SwapOrRecompute}: the first tier's measured bandwidth
  * against the engine's measured FLOP rate). Plan-aware: a sequence swapped out later is admitted sooner (preempted sequences go back to the head of the
  * waiting queue), so each swap-out plans its blocks' next use before every block already stored, and the blocks of
@@ -53,18 +56,20 @@ final class KvSwapper implements KvOffload {
     private final Backend backend;
     private final TieredKvStore store;
     private final Prefetcher prefetcher; // null: LRU, no prefetch
+    private final OffloadedBlocks blocks;
     private final PrefixOffload prefixes;
     private final SwapChoice choice;
     private final long blockBytes;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment staging; // (blockBytes) one block being swapped in, as the backend's cache stores it
     private final PendingBlockReads reads;
-    private final Map<Long, Integer> storedBlocks = new HashMap<>(); // sequence id -> leading blocks stored
+    private final Map<Long, SwappedOut> swapped = new HashMap<>(); // sequence id -> its leading blocks stored
     private final Map<Long, SwapOut> swappingOut = new HashMap<>(); // sequence id -> its swap-out's reads pending
     private long nextUseRank = NextUsePlan.MAX_STEP / 2; // decreases: the latest swap-out is swapped in first
     private long swapOuts;
     private long swapIns;
     private long blocksSwappedOut;
+    private long blocksShared;
     private long blocksSwappedIn;
     private long blocksNotStored;
     private long blocksNotRestored;
@@ -78,7 +83,8 @@ final class KvSwapper implements KvOffload {
         this.reads = new PendingBlockReads(backend, blockBytes);
         boolean planAware = config.policy() == EvictionPolicyKind.PLAN_AWARE && store.tiers().size() > 1;
         this.prefetcher = planAware ? new Prefetcher(store, PREFETCH_IN_FLIGHT) : null;
-        this.prefixes = new PrefixOffload(store, backend, config.policy() == EvictionPolicyKind.PLAN_AWARE,
+        this.blocks = new OffloadedBlocks(store, reads::finishAll);
+        this.prefixes = new PrefixOffload(store, blocks, backend, config.policy() == EvictionPolicyKind.PLAN_AWARE,
                 arena.allocate(blockBytes, 64), reads);
     }
 
@@ -103,18 +109,9 @@ final class KvSwapper implements KvOffload {
      */
     @Override
     public int swapOut(Sequence seq, int blocks) {
-        SwapOut out = new SwapOut(seq.id(), nextUseRank--, blocks);
-        int started = 0;
-        while (started < blocks && reads.start(seq.blockTable().blockId(started), out::store)) {
-            started++; // a declined block is still being filled in full precision (4-bit KV): recomputed instead
-        }
-        if (started == 0) {
-            blocksNotStored += blocks;
-            return 0;
-        }
-        out.started = started;
+        SwapOut out = new SwapOut(seq, nextUseRank--, blocks);
         swappingOut.put(seq.id(), out);
-        return started;
+        return out.start();
     }
 
     @Override
@@ -122,10 +119,11 @@ final class KvSwapper implements KvOffload {
         if (swappingOut.containsKey(seq.id())) {
             reads.finishAll(); // readmitted in the step that swapped it out
         }
-        int stored = Math.min(toBlock, storedBlocks.getOrDefault(seq.id(), 0));
+        SwappedOut out = swapped.get(seq.id());
+        int stored = out == null ? 0 : Math.min(toBlock, out.keys().size());
         int restored = 0;
         for (int k = fromBlock; k < stored; k++) {
-            if (!store.load(new BlockKey(seq.id(), k), staging).isLoaded()) {
+            if (!blocks.load(out.keys().get(k), staging)) {
                 break;
             }
             backend.writeBlockAsync(seq.blockTable().blockId(k), staging); // the next forward waits for it
@@ -140,16 +138,15 @@ final class KvSwapper implements KvOffload {
         return restored;
     }
 
+    /** Releases every stored block of {@code seq}: a block another owner holds (the prefix cache) stays stored. */
     @Override
     public void discard(Sequence seq) {
         if (swappingOut.containsKey(seq.id())) {
             reads.finishAll();
         }
-        Integer stored = storedBlocks.remove(seq.id());
-        for (int k = 0; stored != null && k < stored; k++) {
-            BlockKey key = new BlockKey(seq.id(), k);
-            store.remove(key);
-            store.forgetNextUse(key);
+        SwappedOut out = swapped.remove(seq.id());
+        if (out != null) {
+            out.keys().forEach(key -> blocks.release(key, out.owner()));
         }
     }
 
@@ -212,11 +209,10 @@ final class KvSwapper implements KvOffload {
         }
         List<BlockKey> keys = new ArrayList<>();
         for (Sequence seq : upcoming) {
-            int stored = storedBlocks.getOrDefault(seq.id(), 0);
-            for (int k = 0; k < stored; k++) {
-                keys.add(new BlockKey(seq.id(), k));
-            }
-            if (stored == 0) {
+            SwappedOut out = swapped.get(seq.id());
+            if (out != null) {
+                keys.addAll(out.keys());
+            } else {
                 prefixes.addUpcomingKeys(seq, cachedBlocks.applyAsInt(seq), keys);
             }
         }
@@ -227,8 +223,13 @@ final class KvSwapper implements KvOffload {
 
     /** The counters now. */
     SwapMetrics metrics() {
-        return new SwapMetrics(choice.swaps(), choice.recomputes(), swapOuts, swapIns, blocksSwappedOut, blocksSwappedIn,
-                blocksNotStored, blocksNotRestored, prefixes.metrics(), store.stats());
+        return new SwapMetrics(choice.swaps(), choice.recomputes(), swapOuts, swapIns, blocksSwappedOut, blocksShared,
+                blocksSwappedIn, blocksNotStored, blocksNotRestored, prefixes.metrics(), store.stats());
+    }
+
+    /** Blocks in the tiers: each stored once, whoever holds it. */
+    int storedBlocks() {
+        return store.size();
     }
 
     @Override
@@ -241,52 +242,121 @@ final class KvSwapper implements KvOffload {
         }
     }
 
+    /** A swapped-out sequence's leading stored blocks, held as {@code owner}. */
+    private record SwappedOut(OffloadedBlocks.Swapped owner, List<BlockKey> keys) {
+    }
+
     /**
-     * One sequence's swap-out while its reads are pending: each block read is written to the tiers in order, pinned
-     * so that a later block of the sequence does not push it out; after the first block the tiers refuse, the rest
-     * are dropped.
+     * One sequence's swap-out while its reads are pending. Each block is held in {@link OffloadedBlocks}: one already
+     * stored is shared at once (and pinned), the others are read and written to the tiers in order, each pinned so
+     * that a later block of the sequence does not push it out; after the first block the tiers refuse, the rest are
+     * released.
      */
     private final class SwapOut {
         private final long sequenceId;
-        private final long rank;      // next use of every block: before every block stored earlier
+        private final OffloadedBlocks.Swapped owner;
         private final int requested;  // blocks the scheduler asked to swap out
-        private int started;          // blocks whose reads started
-        private int received;         // reads handed on so far
-        private int stored;           // leading blocks the tiers took
+        private final BlockKey[] keys; // (requested) each block's key
+        private final int[] tokens;   // the computed tokens, whose KV the blocks hold
+        private final int[] poolBlocks; // (requested) each block's pool block
+        private final boolean[] stored; // (requested) blocks the tiers hold for this swap-out
+        private final boolean[] pinned; // (requested)
+        private int started;          // blocks held (shared or being read)
+        private int resolved;         // blocks known stored or not
+        private boolean allStarted;
 
-        SwapOut(long sequenceId, long rank, int requested) {
-            this.sequenceId = sequenceId;
-            this.rank = rank;
+        SwapOut(Sequence seq, long rank, int requested) {
+            this.sequenceId = seq.id();
+            this.owner = new OffloadedBlocks.Swapped(seq.id(), rank);
             this.requested = requested;
+            int blockSize = backend.blockSize();
+            // the last block holds the computed tokens that fall in it; KV written without the scheduler's count of
+            // computed tokens (which then does not reach the last block) fills the blocks' every token
+            int computed = seq.numComputedTokens() > (requested - 1) * blockSize ? seq.numComputedTokens()
+                    : seq.numTokens();
+            int length = Math.min(computed, requested * blockSize);
+            this.tokens = new int[length];
+            for (int i = 0; i < length; i++) {
+                tokens[i] = seq.tokenAt(i);
+            }
+            this.keys = BlockKeys.of(tokens, length, blockSize);
+            this.poolBlocks = new int[requested];
+            for (int k = 0; k < requested; k++) {
+                poolBlocks[k] = seq.blockTable().blockId(k);
+            }
+            this.stored = new boolean[requested];
+            this.pinned = new boolean[requested];
         }
 
-        /** Block {@code received} of the sequence, read: {@code payload} (blockBytes) holds it during the call. */
-        void store(MemorySegment payload) {
-            BlockKey key = new BlockKey(sequenceId, received++);
-            if (stored == received - 1) {
-                store.setNextUse(key, rank);
-                if (store.offload(key, payload).isStored()) {
-                    store.pin(key);
-                    stored++;
-                } else {
-                    store.forgetNextUse(key);
+        /** Holds the blocks, up to the first that can be neither shared nor read; returns how many. */
+        int start() {
+            int blockSize = backend.blockSize();
+            while (started < Math.min(requested, keys.length)) {
+                int k = started;
+                int length = Math.min(tokens.length, (k + 1) * blockSize);
+                OffloadedBlocks.Hold hold = blocks.hold(keys[k], owner, tokens, length);
+                if (hold == OffloadedBlocks.Hold.TAKEN) {
+                    break;
+                }
+                if (hold == OffloadedBlocks.Hold.WRITE && !reads.start(poolBlocks[k], payload -> written(k, payload))) {
+                    blocks.readDeclined(keys[k], owner); // a 4-bit block still being filled: recomputed instead
+                    break;
+                }
+                started++;
+                if (hold == OffloadedBlocks.Hold.SHARED) {
+                    blocksShared++;
+                    resolve(k, true);
                 }
             }
-            if (received == started) {
-                finished();
-            }
+            allStarted = true;
+            finishIfResolved();
+            return started;
         }
 
-        private void finished() {
-            for (int k = 0; k < stored; k++) {
-                store.unpin(new BlockKey(sequenceId, k));
+        /** Block {@code k}, read: {@code payload} (blockBytes) holds it during the call. */
+        private void written(int k, MemorySegment payload) {
+            boolean earlierFailed = false;
+            for (int j = 0; j < k; j++) {
+                earlierFailed |= !stored[j];
+            }
+            if (earlierFailed) { // never restored: written only when another owner shares the read
+                blocks.release(keys[k], owner);
+            }
+            boolean ok = blocks.write(keys[k], payload);
+            if (ok) {
+                blocksSwappedOut++;
+            }
+            resolve(k, ok && !earlierFailed);
+            finishIfResolved();
+        }
+
+        private void resolve(int k, boolean ok) {
+            stored[k] = ok;
+            pinned[k] = ok && store.pin(keys[k]);
+            resolved++;
+        }
+
+        private void finishIfResolved() {
+            if (!allStarted || resolved < started) {
+                return;
+            }
+            int leading = 0;
+            while (leading < started && stored[leading]) {
+                leading++;
+            }
+            for (int k = 0; k < started; k++) {
+                if (pinned[k]) {
+                    store.unpin(keys[k]);
+                }
+                if (k >= leading) {
+                    blocks.release(keys[k], owner); // at or after a block not stored: never restored
+                }
             }
             swappingOut.remove(sequenceId);
-            blocksSwappedOut += stored;
-            blocksNotStored += requested - stored;
-            if (stored > 0) {
+            blocksNotStored += requested - leading;
+            if (leading > 0) {
                 swapOuts++;
-                storedBlocks.put(sequenceId, stored);
+                swapped.put(sequenceId, new SwappedOut(owner, List.of(keys).subList(0, leading)));
             }
         }
     }
