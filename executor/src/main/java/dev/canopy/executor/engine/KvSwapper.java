@@ -109,7 +109,8 @@ final class KvSwapper implements KvOffload {
      */
     @Override
     public int swapOut(Sequence seq, int blocks) {
-        SwapOut out = new SwapOut(seq, nextUseRank--, blocks);
+        SwapOut out = new SwapOut(seq, nextUseRank--, blocks, backend.blockSize(), this.blocks, reads, store,
+                this::swapOutEnded);
         swappingOut.put(seq.id(), out);
         return out.start();
     }
@@ -147,6 +148,20 @@ final class KvSwapper implements KvOffload {
         SwappedOut out = swapped.remove(seq.id());
         if (out != null) {
             out.keys().forEach(key -> blocks.release(key, out.owner()));
+        }
+    }
+
+    /** Counts a swap-out whose blocks are all settled, and keeps the keys of its leading stored blocks. */
+    private void swapOutEnded(SwapOut out) {
+        long id = out.owner().sequenceId();
+        swappingOut.remove(id);
+        List<BlockKey> keys = out.storedKeys();
+        blocksSwappedOut += out.written();
+        blocksShared += out.shared();
+        blocksNotStored += out.requested() - keys.size();
+        if (!keys.isEmpty()) {
+            swapOuts++;
+            swapped.put(id, new SwappedOut(out.owner(), keys));
         }
     }
 
@@ -244,120 +259,5 @@ final class KvSwapper implements KvOffload {
 
     /** A swapped-out sequence's leading stored blocks, held as {@code owner}. */
     private record SwappedOut(OffloadedBlocks.Swapped owner, List<BlockKey> keys) {
-    }
-
-    /**
-     * One sequence's swap-out while its reads are pending. Each block is held in {@link OffloadedBlocks}: one already
-     * stored is shared at once (and pinned), the others are read and written to the tiers in order, each pinned so
-     * that a later block of the sequence does not push it out; after the first block the tiers refuse, the rest are
-     * released.
-     */
-    private final class SwapOut {
-        private final long sequenceId;
-        private final OffloadedBlocks.Swapped owner;
-        private final int requested;  // blocks the scheduler asked to swap out
-        private final BlockKey[] keys; // (requested) each block's key
-        private final int[] tokens;   // the computed tokens, whose KV the blocks hold
-        private final int[] poolBlocks; // (requested) each block's pool block
-        private final boolean[] stored; // (requested) blocks the tiers hold for this swap-out
-        private final boolean[] pinned; // (requested)
-        private int started;          // blocks held (shared or being read)
-        private int resolved;         // blocks known stored or not
-        private boolean allStarted;
-
-        SwapOut(Sequence seq, long rank, int requested) {
-            this.sequenceId = seq.id();
-            this.owner = new OffloadedBlocks.Swapped(seq.id(), rank);
-            this.requested = requested;
-            int blockSize = backend.blockSize();
-            // the last block holds the computed tokens that fall in it; KV written without the scheduler's count of
-            // computed tokens (which then does not reach the last block) fills the blocks' every token
-            int computed = seq.numComputedTokens() > (requested - 1) * blockSize ? seq.numComputedTokens()
-                    : seq.numTokens();
-            int length = Math.min(computed, requested * blockSize);
-            this.tokens = new int[length];
-            for (int i = 0; i < length; i++) {
-                tokens[i] = seq.tokenAt(i);
-            }
-            this.keys = BlockKeys.of(tokens, length, blockSize);
-            this.poolBlocks = new int[requested];
-            for (int k = 0; k < requested; k++) {
-                poolBlocks[k] = seq.blockTable().blockId(k);
-            }
-            this.stored = new boolean[requested];
-            this.pinned = new boolean[requested];
-        }
-
-        /** Holds the blocks, up to the first that can be neither shared nor read; returns how many. */
-        int start() {
-            int blockSize = backend.blockSize();
-            while (started < Math.min(requested, keys.length)) {
-                int k = started;
-                int length = Math.min(tokens.length, (k + 1) * blockSize);
-                OffloadedBlocks.Hold hold = blocks.hold(keys[k], owner, tokens, length);
-                if (hold == OffloadedBlocks.Hold.TAKEN) {
-                    break;
-                }
-                if (hold == OffloadedBlocks.Hold.WRITE && !reads.start(poolBlocks[k], payload -> written(k, payload))) {
-                    blocks.readDeclined(keys[k], owner); // a 4-bit block still being filled: recomputed instead
-                    break;
-                }
-                started++;
-                if (hold == OffloadedBlocks.Hold.SHARED) {
-                    blocksShared++;
-                    resolve(k, true);
-                }
-            }
-            allStarted = true;
-            finishIfResolved();
-            return started;
-        }
-
-        /** Block {@code k}, read: {@code payload} (blockBytes) holds it during the call. */
-        private void written(int k, MemorySegment payload) {
-            boolean earlierFailed = false;
-            for (int j = 0; j < k; j++) {
-                earlierFailed |= !stored[j];
-            }
-            if (earlierFailed) { // never restored: written only when another owner shares the read
-                blocks.release(keys[k], owner);
-            }
-            boolean ok = blocks.write(keys[k], payload);
-            if (ok) {
-                blocksSwappedOut++;
-            }
-            resolve(k, ok && !earlierFailed);
-            finishIfResolved();
-        }
-
-        private void resolve(int k, boolean ok) {
-            stored[k] = ok;
-            pinned[k] = ok && store.pin(keys[k]);
-            resolved++;
-        }
-
-        private void finishIfResolved() {
-            if (!allStarted || resolved < started) {
-                return;
-            }
-            int leading = 0;
-            while (leading < started && stored[leading]) {
-                leading++;
-            }
-            for (int k = 0; k < started; k++) {
-                if (pinned[k]) {
-                    store.unpin(keys[k]);
-                }
-                if (k >= leading) {
-                    blocks.release(keys[k], owner); // at or after a block not stored: never restored
-                }
-            }
-            swappingOut.remove(sequenceId);
-            blocksNotStored += requested - leading;
-            if (leading > 0) {
-                swapOuts++;
-                swapped.put(sequenceId, new SwappedOut(owner, List.of(keys).subList(0, leading)));
-            }
-        }
     }
 }

@@ -72,8 +72,9 @@ final class OffloadedBlocks {
     private final Map<BlockKey, Entry> entries = new HashMap<>();
 
     /**
-     * @param finishPendingReads finishes the pending reads of blocks being written ({@link PendingBlockReads#finishAll},
-     *                           which hands each to {@link #write}); {@link #load} calls it when it needs one
+     * @param finishPendingReads finishes the pending reads of blocks being written
+     *                           ({@link PendingBlockReads#finishAll}, which hands each to {@link #write});
+     *                           {@link #load} calls it when it needs one
      */
     OffloadedBlocks(TieredKvStore store, Runnable finishPendingReads) {
         this.store = store;

@@ -27,8 +27,9 @@ import java.util.Set;
  * <p>Plan-aware ({@link #plan}): the waiting queue, in admission order, says which prefixes will be read again and
  * when. An evicted block no waiting sequence starts with is dropped, not written, and a stored one the plan no longer
  * needs is marked so the tiers drop it first. Without the plan (LRU), every evicted block whose prefix is known is
- * written. Either way, a block already stored (by a swap-out, or earlier) is shared, not written twice. Blocks of the waiting sequences
- * about to be admitted are prefetched up to the first tier ({@link #addUpcomingKeys}).
+ * written. Either way, a block already stored (by a swap-out, or earlier) is shared, not written twice, and one that
+ * the next sequence to read it will swap back in anyway is not written at all. Blocks of the waiting sequences about
+ * to be admitted are prefetched up to the first tier ({@link #addUpcomingKeys}).
  *
  * <p>Copies overlap the step: an evicted block's read is started ({@link PendingBlockReads}) and its bytes go to the
  * tiers after the step's forward pass; a restore starts the block's write and does not wait for it (the backend orders
@@ -156,15 +157,16 @@ final class PrefixOffload implements PrefixSpill {
             return;
         }
         int[] tokens = prefix.clone();
+        OptionalLong nextUse = used ? OptionalLong.of(next.rank()) : OptionalLong.empty();
         switch (blocks.hold(key, OWNER, tokens, tokens.length)) {
             case SHARED -> { // stored already (by a swap-out, or earlier): one copy for both
                 owned.add(key);
                 alreadyStored++;
-                planUse(key, used ? OptionalLong.of(next.rank()) : OptionalLong.empty());
+                blocks.planPrefixUse(key, nextUse, false);
             }
             case WRITE -> {
                 owned.add(key);
-                planUse(key, used ? OptionalLong.of(next.rank()) : OptionalLong.empty());
+                blocks.planPrefixUse(key, nextUse, false);
                 if (!reads.start(block, payload -> write(key, payload))) {
                     owned.remove(key);
                     blocks.readDeclined(key, OWNER);
@@ -173,10 +175,6 @@ final class PrefixOffload implements PrefixSpill {
             }
             case TAKEN -> notStored++; // another prefix with the same hash holds the key
         }
-    }
-
-    private void planUse(BlockKey key, OptionalLong rank) {
-        blocks.planPrefixUse(key, rank, false);
     }
 
     /** Writes an evicted block, read: {@code payload} holds it. */

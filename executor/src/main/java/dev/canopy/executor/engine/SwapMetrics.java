@@ -19,15 +19,16 @@ import dev.canopy.offload.OffloadStats;
  * @param store              traffic, hit rates and prefetch timeliness of the tiers
  */
 public record SwapMetrics(long swapDecisions, long recomputeDecisions, long swapOuts, long swapIns,
-                          long blocksSwappedOut, long blocksShared, long blocksSwappedIn, long blocksNotStored, long blocksNotRestored,
+                          long blocksSwappedOut, long blocksShared, long blocksSwappedIn, long blocksNotStored,
+                          long blocksNotRestored,
                           PrefixOffloadMetrics prefixes, OffloadStats store) {
 
     /** Lines for logs and bench reports: the swap counters, the prefix blocks', then the store's summary. */
     public String summary() {
         return "swap decisions " + swapDecisions + ", recompute decisions " + recomputeDecisions + ", swap-outs "
-                + swapOuts + " (" + blocksSwappedOut + " blocks written, " + blocksShared + " shared, " + blocksNotStored
-                + " not stored), swap-ins "
-                + swapIns + " (" + blocksSwappedIn + " blocks, " + blocksNotRestored + " not restored)\n"
+                + swapOuts + " (" + blocksSwappedOut + " blocks written, " + blocksShared + " shared, "
+                + blocksNotStored + " not stored), swap-ins " + swapIns + " (" + blocksSwappedIn + " blocks, "
+                + blocksNotRestored + " not restored)\n"
                 + prefixes.summary() + "\n" + store.summary();
     }
 }
