@@ -41,6 +41,7 @@ final class LazyDfa {
     private final byte[] classLo; // (256): the first byte of the byte's class (bytes no byte edge tells apart)
     private final byte[] classHi; // (256): the last byte of its class
     private final int[][] epsClosures; // (nfa state): see epsilonClosure, null until needed
+    private final Subsumption subsumption;
     private final LongStack seeds = new LongStack();
     private final Map<SeedKey, Integer> closures = new HashMap<>(); // (sorted seed configurations): closure
     private final LongSet visited = new LongSet();
@@ -48,17 +49,28 @@ final class LazyDfa {
     private final LongStack core = new LongStack();
 
     LazyDfa(Nfa nfa) {
+        this(nfa, true);
+    }
+
+    /** @param pruneSubsumed drop configurations that add nothing to a state's language ({@link Subsumption}) */
+    private LazyDfa(Nfa nfa, boolean pruneSubsumed) {
         this.nfa = nfa;
         this.epsClosures = new int[nfa.stateCount()][];
         this.classLo = new byte[256];
         this.classHi = new byte[256];
         ByteClasses.partition(nfa.byteEdges, classLo, classHi);
+        this.subsumption = pruneSubsumed ? new Subsumption(nfa, this::epsilonClosure, classHi) : null;
         stackParent.add(0);
         stackReturn.add(0);
         stackDepth.add(0);
         synchronized (this) {
             this.start = closure(new long[] {nfa.start});
         }
+    }
+
+    /** A fresh DFA of the same automaton that keeps every configuration (for checking {@link Subsumption}). */
+    LazyDfa withoutPruning() {
+        return new LazyDfa(nfa, false);
     }
 
     /** The state before any input. */
@@ -224,7 +236,7 @@ final class LazyDfa {
         }
         long[] sorted = core.toArray();
         Arrays.sort(sorted);
-        return intern(new StateKey(sorted, accept));
+        return intern(new StateKey(subsumption == null ? sorted : subsumption.prune(sorted), accept));
     }
 
     /** The states reachable from {@code s} by epsilon edges alone that read a byte, call, or end a rule ({@code s} first). */
