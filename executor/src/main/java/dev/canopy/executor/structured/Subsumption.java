@@ -21,14 +21,20 @@ import java.util.function.IntFunction;
  * paths are followed byte class by byte class beside the set of U's states reading the same bytes, and
  * each path must come to a state that the set also holds (same state, same stack: same continuation),
  * never to a call, a rule end or a byte the set refuses. Anything else, or more than {@link #BUDGET}
- * pairs of (path state, set), keeps the configuration. Only loops whose U reads every printable ASCII
+ * units of work, keeps the configuration. Only loops whose U reads every printable ASCII
  * character back to U are candidates (a string body's "anything goes" loop, not a pattern's searching prefix,
  * whose sets grow with every partial match). Each (q, u) answer is computed once per grammar.
  */
 final class Subsumption {
 
-    /** The most (state, set) pairs one proof may visit before it gives up (and keeps the configuration). */
-    static final int BUDGET = 2048;
+    /**
+     * The most work (set states and path states looked at) one proof may do before it gives up and keeps the
+     * configuration: about 100 µs. Configurations of other parts of the grammar at the same stack (a key
+     * beside a free string) fail, most of them only after wandering their own part of the grammar.
+     */
+    static final int BUDGET = 20_000;
+    /** After this many failed proofs and none that held, a loop is no longer tried (it prunes nothing here). */
+    static final int MAX_FAILURES_WITHOUT_USE = 8;
     /**
      * The most sets of U's states one proof may meet: a loop of any string characters meets a handful (U itself,
      * inside a UTF-8 sequence, inside an escape); more means U is not such a loop.
@@ -93,10 +99,10 @@ final class Subsumption {
             long stack = anchorConfig & 0xFFFF_FFFF_0000_0000L;
             for (int u : loops) {
                 int[] closure = loopClosure[u];
-                if (!present(core, dropped, stack, closure) || !proof(u).readsPlainAsciiBack) {
+                if (!present(core, dropped, stack, closure) || !proof(u).readsPlainAsciiBack || proof(u).useless()) {
                     continue;
                 }
-                for (int i = 0; i < core.length; i++) {
+                for (int i = 0; i < core.length && !proof(u).useless(); i++) {
                     long c = core[i];
                     if ((c & 0xFFFF_FFFF_0000_0000L) != stack || (dropped != null && dropped[i])
                             || Arrays.binarySearch(closure, (int) c) >= 0 || !subsumed((int) c, u)) {
@@ -154,12 +160,20 @@ final class Subsumption {
         private final Map<java.nio.IntBuffer, Integer> setIds = new HashMap<>(); // content equality
         private final Map<Long, Integer> steps = new HashMap<>(); // (set << 8 | byte): the set after it
         private final java.util.Set<Long> held = new java.util.HashSet<>(); // (state << 32 | set): pairs shown to hold
+        private int cost; // work of the current proof
+        private int failures;
+        private int successes;
 
         final boolean readsPlainAsciiBack;
 
         Proof(int[] start) {
             intern(start);
             readsPlainAsciiBack = readsPlainAsciiBack();
+        }
+
+        /** Whether this loop keeps failing to subsume anything (then it is not tried any more). */
+        boolean useless() {
+            return successes == 0 && failures >= MAX_FAILURES_WITHOUT_USE;
         }
 
         /** Whether every printable ASCII character but the quote and backslash leads the start set back to itself. */
@@ -182,14 +196,15 @@ final class Subsumption {
             work.add(q);
             work.add(0);
             seen.add((long) q << 32);
-            int visited = 0;
+            cost = 0;
             while (work.size() > 0) {
                 int set = work.pop();
                 int n = work.pop();
                 if (Arrays.binarySearch(sets.get(set), n) >= 0 || held.contains(((long) n << 32) | set)) {
                     continue; // the same state on both sides (the same continuations), or shown before
                 }
-                if (nfa.callEdges[n].length > 0 || nfa.ruleEnd[n] || ++visited > BUDGET || sets.size() > MAX_SETS) {
+                if (nfa.callEdges[n].length > 0 || nfa.ruleEnd[n] || cost > BUDGET || sets.size() > MAX_SETS) {
+                    failures++;
                     return false;
                 }
                 int[] edges = nfa.byteEdges[n];
@@ -197,11 +212,18 @@ final class Subsumption {
                     for (int b = edges[i]; b <= edges[i + 1]; b = (classHi[b] & 0xFF) + 1) { // edges cover whole classes
                         int next = step(set, b);
                         int[] right = sets.get(next);
-                        for (int m : epsClosure.apply(edges[i + 2])) {
+                        int[] targets = epsClosure.apply(edges[i + 2]);
+                        cost += targets.length;
+                        if (cost > BUDGET) {
+                            failures++;
+                            return false;
+                        }
+                        for (int m : targets) {
                             if (!matters(m) || Arrays.binarySearch(right, m) >= 0) {
                                 continue;
                             }
                             if (right.length == 0) {
+                                failures++;
                                 return false;
                             }
                             if (seen.add(((long) m << 32) | next)) {
@@ -213,6 +235,7 @@ final class Subsumption {
                 }
             }
             held.addAll(seen);
+            successes++;
             return true;
         }
 
@@ -229,6 +252,7 @@ final class Subsumption {
                 return known;
             }
             Nfa.IntList out = new Nfa.IntList();
+            cost += sets.get(set).length;
             for (int x : sets.get(set)) {
                 int[] edges = nfa.byteEdges[x];
                 for (int i = 0; i < edges.length; i += 3) {
