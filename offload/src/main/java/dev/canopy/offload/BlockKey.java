@@ -3,11 +3,12 @@ package dev.canopy.offload;
 import java.util.Comparator;
 
 /**
- * Names one KV block outside the primary pool: whose it is and where it sits in the owner's block table.
+ * Names one KV block outside the primary pool. The store treats both parts as opaque; the engine names every block by
+ * its content (see the engine's {@code BlockKeys}): {@code owner} is the chain hash of the block's token prefix, so a
+ * swapped-out block and a spilled prefix-cache block of the same tokens have one key and are stored once.
  *
- * @param owner what the block belongs to: a sequence id for a swapped-out sequence, or a chain hash for a shared
- *              prefix block (the caller picks one naming scheme per store)
- * @param index the block's position in the owner's block table, at least 0
+ * @param owner the block's name: for the engine, the chain hash of its tokens
+ * @param index the block's position in a sequence's block table, at least 0
  */
 public record BlockKey(long owner, int index) implements Comparable<BlockKey> {
 

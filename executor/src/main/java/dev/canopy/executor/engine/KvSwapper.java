@@ -24,7 +24,10 @@ import java.util.function.ToIntFunction;
 
 /**
  * The engine's {@link KvOffload}, its {@link SwapSpace} part: swaps preempted sequences' KV blocks between the
- * backend's pool and a {@link TieredKvStore}, block {@code k} of sequence {@code s} stored as {@code BlockKey(s, k)}.
+ * backend's pool and a {@link TieredKvStore}, each block named by its token content ({@link BlockKeys}) and held in
+ * {@link OffloadedBlocks} with the sequence as one of its owners: a block already stored (a spilled prefix block, or
+ * another sequence's block of the same tokens) is shared, not written again, and swapping one owner back in keeps the
+ * copy the others still need.
  * Chooses swap or recompute with {@link SwapChoice} ({@link SwapOrRecompute}: the first tier's measured bandwidth
  * against the engine's measured FLOP rate). Plan-aware: a sequence swapped out later is admitted sooner (preempted sequences go back to the head of the
  * waiting queue), so each swap-out plans its blocks' next use before every block already stored, and the blocks of
@@ -53,18 +56,20 @@ final class KvSwapper implements KvOffload {
     private final Backend backend;
     private final TieredKvStore store;
     private final Prefetcher prefetcher; // null: LRU, no prefetch
+    private final OffloadedBlocks blocks;
     private final PrefixOffload prefixes;
     private final SwapChoice choice;
     private final long blockBytes;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment staging; // (blockBytes) one block being swapped in, as the backend's cache stores it
     private final PendingBlockReads reads;
-    private final Map<Long, Integer> storedBlocks = new HashMap<>(); // sequence id -> leading blocks stored
+    private final Map<Long, SwappedOut> swapped = new HashMap<>(); // sequence id -> its leading blocks stored
     private final Map<Long, SwapOut> swappingOut = new HashMap<>(); // sequence id -> its swap-out's reads pending
     private long nextUseRank = NextUsePlan.MAX_STEP / 2; // decreases: the latest swap-out is swapped in first
     private long swapOuts;
     private long swapIns;
     private long blocksSwappedOut;
+    private long blocksShared;
     private long blocksSwappedIn;
     private long blocksNotStored;
     private long blocksNotRestored;
@@ -78,7 +83,8 @@ final class KvSwapper implements KvOffload {
         this.reads = new PendingBlockReads(backend, blockBytes);
         boolean planAware = config.policy() == EvictionPolicyKind.PLAN_AWARE && store.tiers().size() > 1;
         this.prefetcher = planAware ? new Prefetcher(store, PREFETCH_IN_FLIGHT) : null;
-        this.prefixes = new PrefixOffload(store, backend, config.policy() == EvictionPolicyKind.PLAN_AWARE,
+        this.blocks = new OffloadedBlocks(store, reads::finishAll);
+        this.prefixes = new PrefixOffload(store, blocks, backend, config.policy() == EvictionPolicyKind.PLAN_AWARE,
                 arena.allocate(blockBytes, 64), reads);
     }
 
@@ -103,18 +109,10 @@ final class KvSwapper implements KvOffload {
      */
     @Override
     public int swapOut(Sequence seq, int blocks) {
-        SwapOut out = new SwapOut(seq.id(), nextUseRank--, blocks);
-        int started = 0;
-        while (started < blocks && reads.start(seq.blockTable().blockId(started), out::store)) {
-            started++; // a declined block is still being filled in full precision (4-bit KV): recomputed instead
-        }
-        if (started == 0) {
-            blocksNotStored += blocks;
-            return 0;
-        }
-        out.started = started;
+        SwapOut out = new SwapOut(seq, nextUseRank--, blocks, backend.blockSize(), this.blocks, reads, store,
+                this::swapOutEnded);
         swappingOut.put(seq.id(), out);
-        return started;
+        return out.start();
     }
 
     @Override
@@ -122,10 +120,11 @@ final class KvSwapper implements KvOffload {
         if (swappingOut.containsKey(seq.id())) {
             reads.finishAll(); // readmitted in the step that swapped it out
         }
-        int stored = Math.min(toBlock, storedBlocks.getOrDefault(seq.id(), 0));
+        SwappedOut out = swapped.get(seq.id());
+        int stored = out == null ? 0 : Math.min(toBlock, out.keys().size());
         int restored = 0;
         for (int k = fromBlock; k < stored; k++) {
-            if (!store.load(new BlockKey(seq.id(), k), staging).isLoaded()) {
+            if (!blocks.load(out.keys().get(k), staging)) {
                 break;
             }
             backend.writeBlockAsync(seq.blockTable().blockId(k), staging); // the next forward waits for it
@@ -140,16 +139,29 @@ final class KvSwapper implements KvOffload {
         return restored;
     }
 
+    /** Releases every stored block of {@code seq}: a block another owner holds (the prefix cache) stays stored. */
     @Override
     public void discard(Sequence seq) {
         if (swappingOut.containsKey(seq.id())) {
             reads.finishAll();
         }
-        Integer stored = storedBlocks.remove(seq.id());
-        for (int k = 0; stored != null && k < stored; k++) {
-            BlockKey key = new BlockKey(seq.id(), k);
-            store.remove(key);
-            store.forgetNextUse(key);
+        SwappedOut out = swapped.remove(seq.id());
+        if (out != null) {
+            out.keys().forEach(key -> blocks.release(key, out.owner()));
+        }
+    }
+
+    /** Counts a swap-out whose blocks are all settled, and keeps the keys of its leading stored blocks. */
+    private void swapOutEnded(SwapOut out) {
+        long id = out.owner().sequenceId();
+        swappingOut.remove(id);
+        List<BlockKey> keys = out.storedKeys();
+        blocksSwappedOut += out.written();
+        blocksShared += out.shared();
+        blocksNotStored += out.requested() - keys.size();
+        if (!keys.isEmpty()) {
+            swapOuts++;
+            swapped.put(id, new SwappedOut(out.owner(), keys));
         }
     }
 
@@ -212,11 +224,10 @@ final class KvSwapper implements KvOffload {
         }
         List<BlockKey> keys = new ArrayList<>();
         for (Sequence seq : upcoming) {
-            int stored = storedBlocks.getOrDefault(seq.id(), 0);
-            for (int k = 0; k < stored; k++) {
-                keys.add(new BlockKey(seq.id(), k));
-            }
-            if (stored == 0) {
+            SwappedOut out = swapped.get(seq.id());
+            if (out != null) {
+                keys.addAll(out.keys());
+            } else {
                 prefixes.addUpcomingKeys(seq, cachedBlocks.applyAsInt(seq), keys);
             }
         }
@@ -227,8 +238,13 @@ final class KvSwapper implements KvOffload {
 
     /** The counters now. */
     SwapMetrics metrics() {
-        return new SwapMetrics(choice.swaps(), choice.recomputes(), swapOuts, swapIns, blocksSwappedOut, blocksSwappedIn,
-                blocksNotStored, blocksNotRestored, prefixes.metrics(), store.stats());
+        return new SwapMetrics(choice.swaps(), choice.recomputes(), swapOuts, swapIns, blocksSwappedOut, blocksShared,
+                blocksSwappedIn, blocksNotStored, blocksNotRestored, prefixes.metrics(), store.stats());
+    }
+
+    /** Blocks in the tiers: each stored once, whoever holds it. */
+    int storedBlocks() {
+        return store.size();
     }
 
     @Override
@@ -241,53 +257,7 @@ final class KvSwapper implements KvOffload {
         }
     }
 
-    /**
-     * One sequence's swap-out while its reads are pending: each block read is written to the tiers in order, pinned
-     * so that a later block of the sequence does not push it out; after the first block the tiers refuse, the rest
-     * are dropped.
-     */
-    private final class SwapOut {
-        private final long sequenceId;
-        private final long rank;      // next use of every block: before every block stored earlier
-        private final int requested;  // blocks the scheduler asked to swap out
-        private int started;          // blocks whose reads started
-        private int received;         // reads handed on so far
-        private int stored;           // leading blocks the tiers took
-
-        SwapOut(long sequenceId, long rank, int requested) {
-            this.sequenceId = sequenceId;
-            this.rank = rank;
-            this.requested = requested;
-        }
-
-        /** Block {@code received} of the sequence, read: {@code payload} (blockBytes) holds it during the call. */
-        void store(MemorySegment payload) {
-            BlockKey key = new BlockKey(sequenceId, received++);
-            if (stored == received - 1) {
-                store.setNextUse(key, rank);
-                if (store.offload(key, payload).isStored()) {
-                    store.pin(key);
-                    stored++;
-                } else {
-                    store.forgetNextUse(key);
-                }
-            }
-            if (received == started) {
-                finished();
-            }
-        }
-
-        private void finished() {
-            for (int k = 0; k < stored; k++) {
-                store.unpin(new BlockKey(sequenceId, k));
-            }
-            swappingOut.remove(sequenceId);
-            blocksSwappedOut += stored;
-            blocksNotStored += requested - stored;
-            if (stored > 0) {
-                swapOuts++;
-                storedBlocks.put(sequenceId, stored);
-            }
-        }
+    /** A swapped-out sequence's leading stored blocks, held as {@code owner}. */
+    private record SwappedOut(OffloadedBlocks.Swapped owner, List<BlockKey> keys) {
     }
 }

@@ -1,6 +1,5 @@
 package dev.canopy.executor.engine;
 
-import dev.canopy.executor.kv.BlockHasher;
 import dev.canopy.executor.kv.KvSequence;
 import dev.canopy.executor.kv.PrefixSpill;
 import dev.canopy.executor.model.Backend;
@@ -9,7 +8,6 @@ import dev.canopy.offload.BlockKey;
 import dev.canopy.offload.NextUsePlan;
 import dev.canopy.offload.TieredKvStore;
 import java.lang.foreign.MemorySegment;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -20,16 +18,18 @@ import java.util.Set;
 
 /**
  * The engine's {@link PrefixSpill}: cached prefix blocks the pool evicts go to the offload tiers, and come back into
- * the pool when a sequence with that prefix is admitted. A prefix block is stored as {@code BlockKey(owner, k)}, the
- * owner being the chain hash of its tokens with the top bit set (sequence ids, which name swapped-out blocks in the
- * same store, never have it); the tokens are kept beside it and checked before a restore, so a hash collision costs a
- * restore, never correctness.
+ * the pool when a sequence with that prefix is admitted. A prefix block is stored under the one key scheme
+ * ({@link BlockKeys}: its chain hash), in {@link OffloadedBlocks} with the prefix cache as one of its owners: a block a
+ * swapped-out sequence already stored is not written again, and a sequence's swap-in leaves the prefix cache's copy.
+ * The tokens are kept beside each block and checked before a restore, so a hash collision costs a restore, never
+ * correctness.
  *
  * <p>Plan-aware ({@link #plan}): the waiting queue, in admission order, says which prefixes will be read again and
  * when. An evicted block no waiting sequence starts with is dropped, not written, and a stored one the plan no longer
  * needs is marked so the tiers drop it first. Without the plan (LRU), every evicted block whose prefix is known is
- * written. Either way, a block that the next sequence to read it will swap back in anyway is not written twice. Blocks of the waiting sequences
- * about to be admitted are prefetched up to the first tier ({@link #addUpcomingKeys}).
+ * written. Either way, a block already stored (by a swap-out, or earlier) is shared, not written twice, and one that
+ * the next sequence to read it will swap back in anyway is not written at all. Blocks of the waiting sequences about
+ * to be admitted are prefetched up to the first tier ({@link #addUpcomingKeys}).
  *
  * <p>Copies overlap the step: an evicted block's read is started ({@link PendingBlockReads}) and its bytes go to the
  * tiers after the step's forward pass; a restore starts the block's write and does not wait for it (the backend orders
@@ -51,14 +51,16 @@ final class PrefixOffload implements PrefixSpill {
     private record Hashes(int numTokens, long[] chain) { // chain: (full blocks) hash of each leading prefix
     }
 
+    private static final OffloadedBlocks.Owner OWNER = OffloadedBlocks.PrefixCache.INSTANCE;
+
     private final TieredKvStore store;
+    private final OffloadedBlocks blocks;
     private final Backend backend;
     private final boolean planAware;
     private final int blockSize;
     private final MemorySegment staging; // (layers, 2, blockSize, kvDim) floats: one block being restored
     private final PendingBlockReads reads;
-    private final Map<BlockKey, int[]> stored = new HashMap<>(); // prefix tokens of each block written
-    private final Set<BlockKey> reading = new HashSet<>(); // evicted blocks whose reads are pending
+    private final Set<BlockKey> owned = new HashSet<>(); // blocks the prefix cache holds in the tiers
     private Map<BlockKey, Planned> planned = new HashMap<>(); // first waiting sequence reading each prefix block
     private Map<Long, Hashes> hashesBySequence = new HashMap<>();
     private long preemptedSincePlan;
@@ -78,9 +80,10 @@ final class PrefixOffload implements PrefixSpill {
      * @param staging   (blockBytes) bytes of scratch, used only during calls
      * @param reads     where evicted blocks' reads wait for the end of the step
      */
-    PrefixOffload(TieredKvStore store, Backend backend, boolean planAware, MemorySegment staging,
-                  PendingBlockReads reads) {
+    PrefixOffload(TieredKvStore store, OffloadedBlocks blocks, Backend backend, boolean planAware,
+                  MemorySegment staging, PendingBlockReads reads) {
         this.store = store;
+        this.blocks = blocks;
         this.backend = backend;
         this.planAware = planAware;
         this.blockSize = backend.blockSize();
@@ -103,22 +106,25 @@ final class PrefixOffload implements PrefixSpill {
         for (Sequence seq : waiting) {
             long[] chain = chainHashes(seq, hashes);
             for (int k = 0; k < chain.length; k++) {
-                next.putIfAbsent(key(chain[k], k), new Planned(seq, rank));
+                next.putIfAbsent(BlockKeys.full(chain[k], k), new Planned(seq, rank));
             }
             rank++;
         }
         planned = next;
         hashesBySequence = hashes;
         preemptedSincePlan = 0;
-        for (Iterator<BlockKey> it = stored.keySet().iterator(); it.hasNext(); ) {
+        for (Iterator<BlockKey> it = owned.iterator(); it.hasNext(); ) {
             BlockKey key = it.next();
+            if (blocks.isReading(key)) {
+                continue;
+            }
             if (store.tierOf(key).isEmpty()) {
                 it.remove();
-                store.forgetNextUse(key);
+                blocks.release(key, OWNER);
             } else if (planned.containsKey(key)) {
-                store.setNextUse(key, planned.get(key).rank());
+                blocks.planPrefixUse(key, OptionalLong.of(planned.get(key).rank()), false);
             } else if (planAware) {
-                store.setNoFutureUse(key);
+                blocks.planPrefixUse(key, OptionalLong.empty(), true);
             }
         }
     }
@@ -131,7 +137,7 @@ final class PrefixOffload implements PrefixSpill {
         long[] chain = chainHashes(seq, hashesBySequence);
         long rank = FIRST_RANK - ++preemptedSincePlan;
         for (int k = 0; k < chain.length; k++) {
-            planned.put(key(chain[k], k), new Planned(seq, rank));
+            planned.put(BlockKeys.full(chain[k], k), new Planned(seq, rank));
         }
     }
 
@@ -139,7 +145,7 @@ final class PrefixOffload implements PrefixSpill {
     public void evicting(int block, int[] prefix) {
         evicted++;
         int index = prefix.length / blockSize - 1;
-        BlockKey key = key(chainHash(prefix, prefix.length / blockSize), index);
+        BlockKey key = BlockKeys.full(chainHash(prefix, index + 1), index);
         Planned next = planned.get(key);
         boolean used = next != null && startsWith(next.user(), prefix);
         if (!used && planAware) {
@@ -150,33 +156,34 @@ final class PrefixOffload implements PrefixSpill {
             coveredBySwap++;
             return;
         }
-        int[] kept = stored.get(key);
-        if (reading.contains(key) || kept != null && Arrays.equals(kept, prefix) && store.tierOf(key).isPresent()) {
-            alreadyStored++;
-            return;
-        }
         int[] tokens = prefix.clone();
-        OptionalLong rank = used ? OptionalLong.of(next.rank()) : OptionalLong.empty();
-        if (reads.start(block, payload -> write(key, tokens, rank, payload))) {
-            reading.add(key);
-        } else {
-            notStored++; // a 4-bit block still being filled: not swappable as it is
+        OptionalLong nextUse = used ? OptionalLong.of(next.rank()) : OptionalLong.empty();
+        switch (blocks.hold(key, OWNER, tokens, tokens.length)) {
+            case SHARED -> { // stored already (by a swap-out, or earlier): one copy for both
+                owned.add(key);
+                alreadyStored++;
+                blocks.planPrefixUse(key, nextUse, false);
+            }
+            case WRITE -> {
+                owned.add(key);
+                blocks.planPrefixUse(key, nextUse, false);
+                if (!reads.start(block, payload -> write(key, payload))) {
+                    owned.remove(key);
+                    blocks.readDeclined(key, OWNER);
+                    notStored++; // a 4-bit block still being filled: not swappable as it is
+                }
+            }
+            case TAKEN -> notStored++; // another prefix with the same hash holds the key
         }
     }
 
-    /** Writes an evicted block, read: {@code payload} holds it; {@code rank} is its planned next use, if any. */
-    private void write(BlockKey key, int[] prefix, OptionalLong rank, MemorySegment payload) {
-        reading.remove(key);
-        if (rank.isPresent()) {
-            store.setNextUse(key, rank.getAsLong());
-        } else {
-            store.forgetNextUse(key);
-        }
-        if (store.offload(key, payload).isStored()) {
-            stored.put(key, prefix);
+    /** Writes an evicted block, read: {@code payload} holds it. */
+    private void write(BlockKey key, MemorySegment payload) {
+        if (blocks.write(key, payload)) {
             written++;
         } else {
-            stored.remove(key);
+            owned.remove(key);
+            blocks.release(key, OWNER);
             notStored++;
         }
     }
@@ -196,17 +203,19 @@ final class PrefixOffload implements PrefixSpill {
     public boolean restore(KvSequence seq, int index, int block) {
         long[] chain = seq instanceof Sequence s ? chainHashes(s, hashesBySequence) : null;
         long hash = chain != null && index < chain.length ? chain[index] : chainHash(tokens(seq, index + 1), index + 1);
-        BlockKey key = key(hash, index);
-        if (reading.contains(key)) {
+        BlockKey key = BlockKeys.full(hash, index);
+        if (blocks.isReading(key)) {
             reads.finishAll(); // evicted earlier in this step: its bytes are still on their way to the tiers
         }
-        int[] kept = stored.get(key);
-        if (kept == null || kept.length != (index + 1) * blockSize || !startsWith(seq, kept)) {
-            return false;
+        if (!blocks.holdsPrefixOf(key, seq, (index + 1) * blockSize)
+                || !owned.contains(key) && swapInBringsBack(seq, (index + 1) * blockSize)) {
+            return false; // not stored; or stored for this sequence's own swap-out, whose swap-in restores it
         }
         boolean inFirstTier = store.tierOf(key).orElse(-1) == 0;
-        if (!store.load(key, staging).isLoaded()) {
-            stored.remove(key);
+        if (!blocks.load(key, staging)) {
+            if (owned.remove(key)) {
+                blocks.release(key, OWNER);
+            }
             notRestored++;
             return false;
         }
@@ -225,8 +234,8 @@ final class PrefixOffload implements PrefixSpill {
     void addUpcomingKeys(Sequence seq, int cachedBlocks, List<BlockKey> out) {
         long[] chain = chainHashes(seq, hashesBySequence);
         for (int k = cachedBlocks; k < chain.length; k++) {
-            BlockKey key = key(chain[k], k);
-            if (!stored.containsKey(key)) {
+            BlockKey key = BlockKeys.full(chain[k], k);
+            if (!blocks.isHeld(key)) {
                 break;
             }
             out.add(key);
@@ -246,26 +255,15 @@ final class PrefixOffload implements PrefixSpill {
     private long[] chainHashes(Sequence seq, Map<Long, Hashes> into) {
         Hashes h = hashesBySequence.get(seq.id());
         if (h == null || h.numTokens() != seq.numTokens()) {
-            int blocks = (seq.numTokens() - 1) / blockSize;
-            long[] chain = new long[blocks];
-            int[] tokens = tokens(seq, blocks);
-            long parent = BlockHasher.ROOT_HASH;
-            for (int k = 0; k < blocks; k++) {
-                parent = BlockHasher.DEFAULT.hash(parent, tokens, k * blockSize, blockSize);
-                chain[k] = parent;
-            }
-            h = new Hashes(seq.numTokens(), chain);
+            int full = (seq.numTokens() - 1) / blockSize;
+            h = new Hashes(seq.numTokens(), BlockKeys.chainHashes(tokens(seq, full), full, blockSize));
         }
         into.put(seq.id(), h);
         return h.chain();
     }
 
     private long chainHash(int[] tokens, int blocks) {
-        long h = BlockHasher.ROOT_HASH;
-        for (int k = 0; k < blocks; k++) {
-            h = BlockHasher.DEFAULT.hash(h, tokens, k * blockSize, blockSize);
-        }
-        return h;
+        return BlockKeys.chainHashes(tokens, blocks, blockSize)[blocks - 1];
     }
 
     private int[] tokens(KvSequence seq, int blocks) {
@@ -274,6 +272,10 @@ final class PrefixOffload implements PrefixSpill {
             t[i] = seq.tokenAt(i);
         }
         return t;
+    }
+
+    private static boolean swapInBringsBack(KvSequence seq, int tokens) {
+        return seq instanceof Sequence s && s.numSwappedTokens() >= tokens;
     }
 
     private static boolean startsWith(KvSequence seq, int[] prefix) {
@@ -286,9 +288,5 @@ final class PrefixOffload implements PrefixSpill {
             }
         }
         return true;
-    }
-
-    private static BlockKey key(long chainHash, int index) {
-        return new BlockKey(chainHash | Long.MIN_VALUE, index);
     }
 }

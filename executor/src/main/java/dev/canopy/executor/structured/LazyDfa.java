@@ -41,6 +41,10 @@ final class LazyDfa {
     private final byte[] classLo; // (256): the first byte of the byte's class (bytes no byte edge tells apart)
     private final byte[] classHi; // (256): the last byte of its class
     private final int[][] epsClosures; // (nfa state): see epsilonClosure, null until needed
+    private final int[] epsSeen; // (nfa state): epsMark when seen by the current epsilonClosure search
+    private int epsMark;
+    private final Nfa.IntList epsTodo = new Nfa.IntList();
+    private final Subsumption subsumption;
     private final LongStack seeds = new LongStack();
     private final Map<SeedKey, Integer> closures = new HashMap<>(); // (sorted seed configurations): closure
     private final LongSet visited = new LongSet();
@@ -48,17 +52,29 @@ final class LazyDfa {
     private final LongStack core = new LongStack();
 
     LazyDfa(Nfa nfa) {
+        this(nfa, true);
+    }
+
+    /** @param pruneSubsumed drop configurations that add nothing to a state's language ({@link Subsumption}) */
+    private LazyDfa(Nfa nfa, boolean pruneSubsumed) {
         this.nfa = nfa;
         this.epsClosures = new int[nfa.stateCount()][];
+        this.epsSeen = new int[nfa.stateCount()];
         this.classLo = new byte[256];
         this.classHi = new byte[256];
         ByteClasses.partition(nfa.byteEdges, classLo, classHi);
+        this.subsumption = pruneSubsumed ? new Subsumption(nfa, this::epsilonClosure, classHi) : null;
         stackParent.add(0);
         stackReturn.add(0);
         stackDepth.add(0);
         synchronized (this) {
             this.start = closure(new long[] {nfa.start});
         }
+    }
+
+    /** A fresh DFA of the same automaton that keeps every configuration (for checking {@link Subsumption}). */
+    LazyDfa withoutPruning() {
+        return new LazyDfa(nfa, false);
     }
 
     /** The state before any input. */
@@ -224,7 +240,7 @@ final class LazyDfa {
         }
         long[] sorted = core.toArray();
         Arrays.sort(sorted);
-        return intern(new StateKey(sorted, accept));
+        return intern(new StateKey(subsumption == null ? sorted : subsumption.prune(sorted), accept));
     }
 
     /** The states reachable from {@code s} by epsilon edges alone that read a byte, call, or end a rule ({@code s} first). */
@@ -235,16 +251,21 @@ final class LazyDfa {
         }
         Nfa.IntList out = new Nfa.IntList();
         out.add(s);
-        java.util.BitSet seen = new java.util.BitSet();
-        seen.set(s);
-        java.util.ArrayDeque<Integer> todo = new java.util.ArrayDeque<>();
-        todo.push(s);
-        while (!todo.isEmpty()) {
+        int mark = ++epsMark; // one marks array for every call: a fresh set per call cost more than the search
+        if (mark == 0) {
+            Arrays.fill(epsSeen, 0);
+            mark = epsMark = 1;
+        }
+        epsSeen[s] = mark;
+        Nfa.IntList todo = epsTodo;
+        todo.clear();
+        todo.add(s);
+        while (todo.size() > 0) {
             int x = todo.pop();
             for (int t : nfa.epsEdges[x]) {
-                if (!seen.get(t)) {
-                    seen.set(t);
-                    todo.push(t);
+                if (epsSeen[t] != mark) {
+                    epsSeen[t] = mark;
+                    todo.add(t);
                     if (nfa.byteEdges[t].length > 0 || nfa.callEdges[t].length > 0 || nfa.ruleEnd[t]) {
                         out.add(t);
                     }
@@ -363,8 +384,8 @@ final class LazyDfa {
 
         void clear() {
             if (size > 0) {
-                if (keys.length > 4096) {
-                    keys = newTable(64);
+                if (keys.length > 256 && size * 8 < keys.length) { // one big closure must not make every later clear slow
+                    keys = newTable(Math.max(64, Integer.highestOneBit(size) * 4));
                 } else {
                     Arrays.fill(keys, -1L);
                 }

@@ -17,6 +17,7 @@ final class Nfa {
     final int[][] epsEdges; // (state, edges): target
     final int[][] callEdges; // (state, 2 * calls): rule start, return state
     final boolean[] ruleEnd; // (state): a rule's last state: return to the caller, or accept at the root
+    final int[] loopStates; // the loop state of every unbounded repetition (see Subsumption)
     final int start; // the root rule's first state
 
     private Nfa(Builder b, int start) {
@@ -34,6 +35,7 @@ final class Nfa {
             ruleEnd[s] = true;
         }
         this.start = start;
+        this.loopStates = b.loops.toArray();
     }
 
     int stateCount() {
@@ -66,6 +68,7 @@ final class Nfa {
         final List<IntList> eps = new ArrayList<>();
         final List<IntList> calls = new ArrayList<>();
         final IntList ends = new IntList();
+        final IntList loops = new IntList();
         int[] ruleStarts;
 
         int state() {
@@ -130,6 +133,7 @@ final class Nfa {
             }
             if (r.max().isEmpty()) {
                 int loop = state();
+                loops.add(loop);
                 add(eps, cur, loop);
                 add(eps, emit(r.body(), loop), loop);
                 return loop;
@@ -162,6 +166,10 @@ final class Nfa {
 
         int get(int i) {
             return data[i];
+        }
+
+        int pop() {
+            return data[--size];
         }
 
         void clear() {

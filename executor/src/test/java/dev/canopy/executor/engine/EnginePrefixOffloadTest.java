@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.canopy.executor.TestModels;
 import dev.canopy.executor.sample.SamplingParams;
 import dev.canopy.offload.EvictionPolicyKind;
+import dev.canopy.offload.SpillFileSystem;
 import dev.canopy.offload.SwapMode;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -72,14 +73,8 @@ class EnginePrefixOffloadTest {
     private static Outcome run(long kvBudgetBytes, OffloadConfig offload) {
         EngineConfig cfg = EngineConfig.defaults(TestModels.stories260kF32()).withThreads(2).withMaxSeqs(PER_GROUP)
                 .withMaxBatchTokens(64).withBlockSize(BLOCK_SIZE).withKvBudgetBytes(kvBudgetBytes).withOffload(offload);
-        try (Engine engine = Engine.open(cfg)) {
-            List<String> outputs = new ArrayList<>();
-            for (GenerationResult r : engine.generate(workload())) {
-                assertThat(r.error()).as(r.id()).isEmpty();
-                outputs.add(r.id() + "|" + r.text() + "|" + Arrays.toString(r.completions().getFirst().tokenIds()));
-            }
-            return new Outcome(outputs, engine.lastRunMetrics(), engine.swapMetrics().orElse(null));
-        }
+        OffloadRun r = OffloadRun.of(cfg, SpillFileSystem.FILES, workload());
+        return new Outcome(r.outputs(), r.metrics(), r.swaps());
     }
 
     private OffloadConfig offload(OffloadTiers tiers, long hostBlocks, EvictionPolicyKind policy) {

@@ -10,7 +10,6 @@ import dev.canopy.offload.SpillFileSystem;
 import dev.canopy.offload.SwapMode;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -61,14 +60,8 @@ class EngineSwapTest {
     private static Outcome run(long kvBudgetBytes, OffloadConfig offload, SpillFileSystem spillFiles) {
         EngineConfig cfg = EngineConfig.defaults(TestModels.stories260kF32()).withThreads(2).withMaxSeqs(REQUESTS)
                 .withMaxBatchTokens(64).withBlockSize(BLOCK_SIZE).withKvBudgetBytes(kvBudgetBytes).withOffload(offload);
-        try (Engine engine = Engine.open(cfg, spillFiles)) {
-            List<String> outputs = new ArrayList<>();
-            for (GenerationResult r : engine.generate(workload())) {
-                assertThat(r.error()).as(r.id()).isEmpty();
-                outputs.add(r.id() + "|" + r.text() + "|" + Arrays.toString(r.completions().getFirst().tokenIds()));
-            }
-            return new Outcome(outputs, engine.lastRunMetrics(), engine.swapMetrics().orElse(null));
-        }
+        OffloadRun r = OffloadRun.of(cfg, spillFiles, workload());
+        return new Outcome(r.outputs(), r.metrics(), r.swaps());
     }
 
     private static long budget(double share) {

@@ -1,25 +1,8 @@
 package dev.canopy.executor.engine;
 
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.canopy.executor.TestModels;
-import dev.canopy.executor.kv.BlockManager;
-import dev.canopy.executor.kv.BlockManagerConfig;
-import dev.canopy.executor.model.CpuBackend;
-import dev.canopy.executor.model.ForwardBatch;
-import dev.canopy.executor.model.Model;
-import dev.canopy.executor.sample.SamplingParams;
-import dev.canopy.executor.sched.Scheduler;
-import dev.canopy.executor.sched.SchedulerConfig;
 import dev.canopy.executor.sched.Sequence;
-import dev.canopy.executor.tensor.KernelChoice;
-import dev.canopy.offload.EvictionPolicyKind;
-import dev.canopy.offload.SpillFileSystem;
-import dev.canopy.offload.SwapMode;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,40 +16,24 @@ import org.junit.jupiter.api.Test;
  */
 class KvSwapperTest {
 
-    private static final int BLOCK_SIZE = 4;
-    private static final int BLOCKS = 12;
-    private static final int[] PROMPT = {1, 403, 407, 261, 378, 411, 87, 300, 42, 7, 99, 250, 31}; // blocks 0..3
-
-    private Model model;
-    private CpuBackend cpu;
-    private BlockManager blocks;
+    private PooledPrompt pool;
     private Sequence seq;
     private List<byte[]> original;
-    private final Arena arena = Arena.ofConfined();
 
     @BeforeEach
     void computeAPrompt() {
-        model = Model.load(TestModels.stories260kF32());
-        cpu = new CpuBackend(model, 1, KernelChoice.JAVA, BLOCKS, BLOCK_SIZE);
-        blocks = new BlockManager(new BlockManagerConfig(BLOCKS, BLOCK_SIZE, false));
-        Scheduler scheduler = new Scheduler(new SchedulerConfig(64, 4), blocks);
-        seq = scheduler.add(0, PROMPT, SamplingParams.greedy(4)).getFirst();
-        blocks.allocate(seq);
-        cpu.forward(ForwardBatch.ofSequence(PROMPT, 0, seq.blockTable().toArray()));
+        pool = new PooledPrompt();
+        seq = pool.seq;
         original = contents(seq, 3);
     }
 
     @AfterEach
     void close() {
-        cpu.close();
-        model.close();
-        arena.close();
+        pool.close();
     }
 
     private KvSwapper swapper(long hostBlocks) {
-        OffloadConfig host = new OffloadConfig(OffloadTiers.HOST, hostBlocks * cpu.blockBytes(), null, 0,
-                SwapMode.ALWAYS_SWAP, EvictionPolicyKind.LRU);
-        return KvSwapper.open(host, model.config(), cpu, SpillFileSystem.FILES);
+        return pool.swapper(hostBlocks);
     }
 
     @Test
@@ -112,24 +79,11 @@ class KvSwapperTest {
         }
     }
 
-    /** Frees the sequence's blocks, overwrites every block of the pool, and gives the sequence fresh blocks. */
     private void reuseThePool() {
-        blocks.free(seq);
-        MemorySegment zeros = arena.allocate(cpu.blockBytes());
-        for (int b = 0; b < BLOCKS; b++) {
-            cpu.writeBlock(b, zeros);
-        }
-        blocks.allocate(seq);
+        pool.reuseThePool();
     }
 
-    /** The bytes of the first {@code n} blocks of {@code s}'s table. */
     private List<byte[]> contents(Sequence s, int n) {
-        List<byte[]> out = new ArrayList<>();
-        MemorySegment payload = arena.allocate(cpu.blockBytes());
-        for (int k = 0; k < n; k++) {
-            assertThat(cpu.readBlock(s.blockTable().blockId(k), payload)).isTrue();
-            out.add(payload.toArray(JAVA_BYTE));
-        }
-        return out;
+        return pool.contents(s, n);
     }
 }

@@ -161,6 +161,7 @@ final class OffloadComparison {
         r.put("swap_outs", s == null ? 0L : s.swapOuts());
         r.put("swap_ins", s == null ? 0L : s.swapIns());
         r.put("blocks_swapped_out", s == null ? 0L : s.blocksSwappedOut());
+        r.put("blocks_shared", s == null ? 0L : s.blocksShared());
         r.put("blocks_swapped_in", s == null ? 0L : s.blocksSwappedIn());
         r.put("prefix_blocks_written", s == null ? 0L : s.prefixes().written());
         r.put("prefix_blocks_restored", s == null ? 0L : s.prefixes().restored());

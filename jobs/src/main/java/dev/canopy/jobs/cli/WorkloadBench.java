@@ -60,6 +60,7 @@ final class WorkloadBench {
         r.put("swap_decisions", s.swapDecisions());
         r.put("recompute_decisions", s.recomputeDecisions());
         r.put("blocks_swapped_out", s.blocksSwappedOut());
+        r.put("blocks_shared", s.blocksShared());
         r.put("blocks_swapped_in", s.blocksSwappedIn());
         r.put("blocks_not_stored", s.blocksNotStored());
         r.put("blocks_not_restored", s.blocksNotRestored());
