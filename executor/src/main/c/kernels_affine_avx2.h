@@ -4,8 +4,10 @@
  * float lane) x 4 activation rows. Per block of 32 the 8 rows' unsigned levels u (0..63) meet the activations in
  * maddubs summed exactly in integers, then one scale multiply and one fused multiply-add serve the 8 rows; per
  * scale group (8 blocks) the scales of the 8 rows are unpacked lane-parallel from gathered words and the offsets
- * are added from the activation sums. Batches larger than one tile unpack each tile of rows once. Every output
- * goes through the same float operations whatever tile or batch it is in.
+ * are added from the activation sums. Batches larger than one tile unpack each tile of rows once; one activation
+ * row (decode) takes each row's levels straight from the matrix and folds the rows' maddubs into lanes by hadd
+ * (fold_rows8), 2-4 activation rows interleave the levels in registers. Every output goes through the same integer
+ * sums and float operations whatever tile or batch it is in.
  * Part of canopy_kernels.c (one translation unit): include only from there.
  */
 #ifndef CANOPY_KERNELS_AFFINE_AVX2_H
