@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Compares the C kernels' Q6_K outputs of the working tree with those of git revision REV byte for byte, at
-# levels 1 (AVX2) and 2 (AVX-512 where the CPU has it), over batches that take the decode and the repacked
-# prefill paths and ragged row counts. Usage: scripts/kernel-bit-identity.sh REV   (exit 1 on any difference)
+# Compares the C kernels' outputs of the working tree with those of git revision REV byte for byte, for every
+# affine type (TYPES, default 3 6 7 12 13 14 39: Q4_1 Q5_0 Q5_1 Q4_K Q5_K Q6_K MXFP4), at levels 1 (AVX2) and 2
+# (AVX-512 where the CPU has it), over batches that take the decode and the repacked prefill paths, ragged row
+# counts and (legacy types) block counts that end in a partial group. Usage: scripts/kernel-bit-identity.sh REV   (exit 1 on any difference)
 set -euo pipefail
 REV=${1:?usage: scripts/kernel-bit-identity.sh REV}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -12,11 +13,15 @@ CFLAGS=(-O2 -ffp-contract=off -fno-strict-aliasing)
 gcc "${CFLAGS[@]}" -DKERNELS="\"$TMP/old/executor/src/main/c/canopy_kernels.c\"" -o "$TMP/kd_old" "$ROOT/executor/src/test/c/kernel_dump.c" -lm
 gcc "${CFLAGS[@]}" -DKERNELS="\"$ROOT/executor/src/main/c/canopy_kernels.c\"" -o "$TMP/kd_new" "$ROOT/executor/src/test/c/kernel_dump.c" -lm
 failed=0
-for shape in "2048 768 1" "2045 1024 1" "13 256 2" "21 512 3" "37 768 4" "45 512 5" "30 1536 17" "8 256 1" "7 256 9"; do
-  for level in 1 2; do
-    "$TMP/kd_old" 14 $shape $level > "$TMP/old.bin"; "$TMP/kd_new" 14 $shape $level > "$TMP/new.bin"
-    if cmp -s "$TMP/old.bin" "$TMP/new.bin"; then echo "same: rows cols batch $shape, level $level"
-    else echo "DIFFERENT: rows cols batch $shape, level $level"; failed=1; fi
+for shape in "2048 768 1" "2045 1024 1" "13 256 2" "21 512 3" "37 768 4" "45 512 5" "30 1536 17" "8 256 1" "7 256 9" "19 416 1" "11 416 6"; do
+  for type in ${TYPES:-3 6 7 12 13 14 39}; do
+    cols=$(echo $shape | cut -d' ' -f2)
+    case $type in 12|13|14) [ $((cols % 256)) -eq 0 ] || continue ;; esac
+    for level in 1 2; do
+      "$TMP/kd_old" $type $shape $level > "$TMP/old.bin"; "$TMP/kd_new" $type $shape $level > "$TMP/new.bin"
+      if cmp -s "$TMP/old.bin" "$TMP/new.bin"; then echo "same: type $type, rows cols batch $shape, level $level"
+      else echo "DIFFERENT: type $type, rows cols batch $shape, level $level"; failed=1; fi
+    done
   done
 done
 exit $failed

@@ -4,8 +4,10 @@
  * float lane) x 4 activation rows. Per block of 32 the 8 rows' unsigned levels u (0..63) meet the activations in
  * maddubs summed exactly in integers, then one scale multiply and one fused multiply-add serve the 8 rows; per
  * scale group (8 blocks) the scales of the 8 rows are unpacked lane-parallel from gathered words and the offsets
- * are added from the activation sums. Batches larger than one tile unpack each tile of rows once. Every output
- * goes through the same float operations whatever tile or batch it is in.
+ * are added from the activation sums. Batches larger than one tile unpack each tile of rows once; one activation
+ * row (decode) takes each row's levels straight from the matrix and folds the rows' maddubs into lanes by hadd
+ * (fold_rows8), 2-4 activation rows interleave the levels in registers. Every output goes through the same integer
+ * sums and float operations whatever tile or batch it is in.
  * Part of canopy_kernels.c (one translation unit): include only from there.
  */
 #ifndef CANOPY_KERNELS_AFFINE_AVX2_H
@@ -13,7 +15,7 @@
 
 /* (v >> shift) & mask per byte (shift < 8, mask below 2^(8 - shift)). */
 T256 INLINE __m256i bits256(__m256i v, int shift, int mask) {
-    return _mm256_and_si256(_mm256_srl_epi16(v, _mm_cvtsi32_si128(shift)), _mm256_set1_epi8((char)mask));
+    return _mm256_and_si256(_mm256_srli_epi16(v, shift), _mm256_set1_epi8((char)mask)); /* an immediate once inlined */
 }
 
 /* 16 at byte i where bit i of qh is set, for Q5_0/Q5_1's fifth bits. */
@@ -161,23 +163,57 @@ static int affine_per_madd(int32_t type) {
     return type == TYPE_Q4_1 || type == TYPE_Q4_K ? 8 : type == TYPE_Q6_K ? 2 : 4;
 }
 
-/* acc[b] += (isum * a_k) * dx_b for block j (k = j % 8 in its scale group), 8 rows per lane. */
+/* acc += (isum * a_k) * dx for block j (k = j % 8 in its scale group), 8 rows per lane, from the block's exact
+ * integer dot products (Q6_K: lo values 0..15 and hi 16..31, which have scales of their own; else lo). */
+T256 INLINE __m256 scale_dots8(int32_t type, __m256i lo, __m256i hi, const affine_scales8* sc, const uint8_t* ap,
+                               int32_t j, __m256 acc) {
+    int k = j % 8;
+    __m256 dx = _mm256_loadu_ps((const float*)(ap + 64) + (j % 2) * 8);
+    if (type == TYPE_Q6_K) {
+        acc = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(lo), sc->a[2 * k]), dx, acc);
+        return _mm256_fmadd_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(hi), sc->a[2 * k + 1]), dx, acc);
+    }
+    return _mm256_fmadd_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(lo), sc->a[k]), dx, acc);
+}
+
+/* acc[b] += (isum * a_k) * dx_b for block j, 8 rows per lane, from interleaved levels u. */
 T256 INLINE void multiply_affine8(int32_t type, const __m256i u[8], const affine_scales8* sc, const uint8_t* act,
                                   int64_t arb, int32_t j, __m256 acc[COLS8], const int B) {
-    int k = j % 8;
     for (int b = 0; b < B; b++) {
         const uint8_t* ap = act + b * arb + (int64_t)(j / 2) * PAIR_BYTES;
         const uint8_t* xq = ap + (j % 2) * QK;
-        __m256 dx = _mm256_loadu_ps((const float*)(ap + 64) + (j % 2) * 8);
-        if (type == TYPE_Q6_K) { /* values 0..15 and 16..31 have scales of their own */
-            __m256i lo = chunk_dots(u, xq, 0, 4, 2), hi = chunk_dots(u, xq, 4, 4, 2);
-            acc[b] = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(lo), sc->a[2 * k]), dx, acc[b]);
-            acc[b] = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(hi), sc->a[2 * k + 1]), dx, acc[b]);
+        __m256i lo, hi = _mm256_setzero_si256();
+        if (type == TYPE_Q6_K) {
+            lo = chunk_dots(u, xq, 0, 4, 2);
+            hi = chunk_dots(u, xq, 4, 4, 2);
         } else {
-            __m256i isum = chunk_dots(u, xq, 0, 8, affine_per_madd(type));
-            acc[b] = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(isum), sc->a[k]), dx, acc[b]);
+            lo = chunk_dots(u, xq, 0, 8, affine_per_madd(type));
         }
+        acc[b] = scale_dots8(type, lo, hi, sc, ap, j, acc[b]);
     }
+}
+
+/* The 32 unsigned levels of block j of one row, any affine type (levels256; Q6_K from its ql and qh vectors). */
+T256 INLINE __m256i row_levels256(int32_t type, const uint8_t* wr, int32_t j) {
+    if (type != TYPE_Q6_K) return levels256(type, wr, j);
+    const uint8_t* blk = wr + (int64_t)(j / 8) * 210;
+    int k = j % 8, h = k / 4, q = k % 4;
+    __m256i ql = _mm256_loadu_si256((const __m256i*)(blk + 64 * h + 32 * (q % 2)));
+    __m256i qh = _mm256_loadu_si256((const __m256i*)(blk + 128 + 32 * h));
+    return q6_k_levels256(ql, qh, q);
+}
+
+/* acc += block j of 8 rows times one activation row, computed row by row (fold_rows8): the decode's way, with no
+ * interleave of the weights; the same integers and float operations as multiply_affine8's. */
+T256 INLINE __m256 multiply_rows8(int32_t type, const uint8_t* w, int64_t wrb, const affine_scales8* sc,
+                                  const uint8_t* act, int32_t j, int nr, __m256 acc) {
+    const uint8_t* ap = act + (int64_t)(j / 2) * PAIR_BYTES;
+    __m256i x = _mm256_loadu_si256((const __m256i*)(ap + (j % 2) * QK));
+    __m256i m[8], lo, hi = _mm256_setzero_si256();
+    for (int i = 0; i < 8; i++)
+        m[i] = i < nr ? _mm256_maddubs_epi16(row_levels256(type, w + i * wrb, j), x) : _mm256_setzero_si256();
+    fold_rows8(m, type == TYPE_Q6_K, &lo, &hi);
+    return scale_dots8(type, lo, hi, sc, ap, j, acc);
 }
 
 /* Weights of a tile of rows, repacked once for a large batch: per block the interleaved levels, per group the scales. */
@@ -200,25 +236,33 @@ T256 INLINE void affine_tile8(int32_t type, const uint8_t* w, int64_t wrb, const
     affine_scales8 local;
     const affine_scales8* sc = &local;
     __m256i group[8][8]; /* Q6_K: the super-block's levels */
-    for (int32_t j = 0; j < nb; j++) {
-        int32_t g = j / 8;
-        if (j % 8 == 0) {
-            if (rp) sc = &rp->scales[g];
-            else load_scales8(type, w, wrb, g, nb, nr, &local);
-            for (int b = 0; b < B; b++) {
-                const float* s = sums + b * stride + (int64_t)n * g;
-                for (int k = 0; k < n; k++) acc[b] = _mm256_fmadd_ps(sc->off[k], _mm256_set1_ps(s[k]), acc[b]);
-            }
+    for (int32_t g = 0; 8 * g < nb; g++) {
+        if (rp) sc = &rp->scales[g];
+        else load_scales8(type, w, wrb, g, nb, nr, &local);
+        for (int b = 0; b < B; b++) {
+            const float* s = sums + b * stride + (int64_t)n * g;
+            for (int i = 0; i < n; i++) acc[b] = _mm256_fmadd_ps(sc->off[i], _mm256_set1_ps(s[i]), acc[b]);
         }
-        if (rp) {
-            multiply_affine8(type, rp->levels[j], sc, act, arb, j, acc, B);
-        } else if (type == TYPE_Q6_K) {
-            if (j % 8 == 0) q6_k_group8(w, wrb, g, nr, group);
-            multiply_affine8(type, group[j % 8], sc, act, arb, j, acc, B);
-        } else {
-            __m256i u[8];
-            load_levels8(type, w, wrb, block_bytes, j, nr, u);
-            multiply_affine8(type, u, sc, act, arb, j, acc, B);
+        if (!rp && B == 1) /* the next tile's group */
+            for (int i = 0; i < nr; i++)
+                for (int64_t at = 0; at < 8 * block_bytes; at += 64)
+                    _mm_prefetch((const char*)(w + (i + ROWS8) * wrb + 8 * g * block_bytes + at), _MM_HINT_T0);
+        if (!rp && B > 1 && type == TYPE_Q6_K) q6_k_group8(w, wrb, g, nr, group);
+#pragma GCC unroll 8
+        for (int k = 0; k < 8; k++) { /* unrolled: j % 8 = k is a constant in each copy */
+            int32_t j = 8 * g + k;
+            if (j >= nb) break;
+            if (rp) {
+                multiply_affine8(type, rp->levels[j], sc, act, arb, j, acc, B);
+            } else if (B == 1) {
+                acc[0] = multiply_rows8(type, w, wrb, sc, act, j, nr, acc[0]);
+            } else if (type == TYPE_Q6_K) {
+                multiply_affine8(type, group[k], sc, act, arb, j, acc, B);
+            } else {
+                __m256i u[8];
+                load_levels8(type, w, wrb, block_bytes, j, nr, u);
+                multiply_affine8(type, u, sc, act, arb, j, acc, B);
+            }
         }
     }
     for (int b = 0; b < B; b++) store_rows8(out + b * rows, acc[b], nr);

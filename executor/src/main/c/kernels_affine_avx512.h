@@ -27,7 +27,7 @@ T512 INLINE __m512i join512(__m256i lo, __m256i hi) {
 
 /* (v >> shift) & mask, shifted left by 4, per byte. */
 T512 INLINE __m256i high_bits256(__m256i v, int shift, int mask) {
-    __m256i s = _mm256_and_si256(_mm256_srl_epi16(v, _mm_cvtsi32_si128(shift)), _mm256_set1_epi8((char)mask));
+    __m256i s = _mm256_and_si256(_mm256_srli_epi16(v, shift), _mm256_set1_epi8((char)mask)); /* immediate when constant */
     return _mm256_slli_epi16(s, 4);
 }
 
@@ -78,13 +78,19 @@ T512 INLINE __m512 superblock_scales512(int32_t type, const uint8_t* wr, int32_t
         __m512 sc = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i*)(blk + 192))));
         return _mm512_mul_ps(sc, _mm512_set1_ps(_cvtsh_ss(load_u16(blk + 208))));
     }
+    /* the KQ_ formulas (kernels_affine_common.h) on all four words at once: bytes 0..15 of the block are fp16 d,
+       fp16 dmin, then w0, w1, w2; dword i of `packed` is SC_LO, SC_HI, M_LO, M_HI */
     const uint8_t* blk = wr + (int64_t)sb * (type == TYPE_Q4_K ? 144 : 176);
-    uint32_t w[3];
-    memcpy(w, blk + 4, 12);
-    __m128i packed = _mm_setr_epi32((int)KQ_SC_LO(w[0], w[1], w[2]), (int)KQ_SC_HI(w[0], w[1], w[2]),
-                                    (int)KQ_M_LO(w[0], w[1], w[2]), (int)KQ_M_HI(w[0], w[1], w[2]));
+    __m128i head = _mm_loadu_si128((const __m128i*)blk);
+    __m128i low = _mm_shuffle_epi8(head, _mm_setr_epi8(4, 5, 6, 7, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15));
+    __m128i top = _mm_shuffle_epi8(head, _mm_setr_epi8(-1, -1, -1, -1, 4, 5, 6, 7, -1, -1, -1, -1, 8, 9, 10, 11));
+    low = _mm_and_si128(_mm_srlv_epi32(low, _mm_setr_epi32(0, 0, 0, 4)), _mm_setr_epi32(0x3f3f3f3f, 0x0f0f0f0f, 0x3f3f3f3f, 0x0f0f0f0f));
+    __m128i packed = _mm_or_si128(low, _mm_and_si128(_mm_srli_epi32(top, 2), _mm_set1_epi8(0x30)));
     __m512 scmin = _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(packed));
-    return _mm512_mul_ps(scmin, halves512(_cvtsh_ss(load_u16(blk)), -_cvtsh_ss(load_u16(blk + 2))));
+    __m512 ddmin = _mm512_permutexvar_ps(_mm512_inserti64x4(_mm512_setzero_si512(), _mm256_set1_epi32(1), 1),
+                                         _mm512_castps128_ps512(_mm_cvtph_ps(head))); /* d in lanes 0-7, dmin 8-15 */
+    ddmin = _mm512_xor_ps(ddmin, _mm512_insertf32x8(_mm512_setzero_ps(), _mm256_set1_ps(-0.0f), 1)); /* -dmin */
+    return _mm512_mul_ps(scmin, ddmin);
 }
 
 /* Lane indices into superblock_scales512 of the scales for pair chunk c (0..3) of a super-block. */

@@ -5,7 +5,7 @@
  *   gcc -O2 -ffp-contract=off -fno-strict-aliasing -DKERNELS='"path/canopy_kernels.c"' -o kd kernel_dump.c -lm
  *   kd TYPE ROWS COLS BATCH LEVEL > out.bin
  *
- * Weights and activations are random from a fixed seed (valid fp16 scales); the rows are computed as two row
+ * Weights and activations are random from a fixed seed (valid scales); the rows are computed as two row
  * ranges split off the tile grid, so ragged tiles are covered.
  */
 #define _GNU_SOURCE
@@ -20,15 +20,26 @@ int main(int argc, char** argv) {
         return 2;
     }
     int type = atoi(argv[1]), rows = atoi(argv[2]), cols = atoi(argv[3]), batch = atoi(argv[4]), level = atoi(argv[5]);
-    if (type != TYPE_Q6_K) {
-        fprintf(stderr, "kernel_dump: only type 14 (Q6_K) has its scale placed here; got %d\n", type);
+    if (!is_affine_type(type)) {
+        fprintf(stderr, "kernel_dump: TYPE must be an affine type (3, 6, 7, 12, 13, 14, 39); got %d\n", type);
         return 2;
     }
     srand(7);
     size_t size = (size_t)affine_row_bytes(type, cols) * rows;
     uint8_t* w = malloc(size);
     for (size_t i = 0; i < size; i++) w[i] = (uint8_t)rand();
-    for (size_t i = 0; i < size; i += 210) memcpy(w + i + 208, &(uint16_t){(uint16_t)(0x2000 | (rand() & 0x3FF))}, 2);
+    /* valid scales: fp16 in [2^-7, 2^-6) where the block keeps them, MXFP4 exponents near 2^0 */
+    size_t step = is_kquant(type) ? (size_t)affine_row_bytes(type, 256) : (size_t)legacy_block_bytes(type);
+    size_t half_at = type == TYPE_Q6_K ? 208 : 0;
+    int two = type == TYPE_Q4_K || type == TYPE_Q5_K || type == TYPE_Q4_1 || type == TYPE_Q5_1;
+    for (size_t i = 0; i < size; i += step) {
+        if (type == TYPE_MXFP4) {
+            w[i] = (uint8_t)(120 + rand() % 8);
+            continue;
+        }
+        memcpy(w + i + half_at, &(uint16_t){(uint16_t)(0x2000 | (rand() & 0x3FF))}, 2);
+        if (two) memcpy(w + i + 2, &(uint16_t){(uint16_t)(0x2000 | (rand() & 0x3FF))}, 2);
+    }
     float* x = malloc(sizeof(float) * cols * batch);
     for (int i = 0; i < cols * batch; i++) x[i] = rand() / (float)RAND_MAX - 0.5f;
     uint8_t* act = malloc((size_t)canopy_act_bytes(cols, batch));
