@@ -1,5 +1,7 @@
 package dev.canopy.executor.engine;
 
+import dev.canopy.executor.engine.offload.KvOffload;
+import dev.canopy.executor.engine.offload.SwapMetrics;
 import dev.canopy.executor.backend.BackendSelector;
 import dev.canopy.executor.kv.BlockHasher;
 import dev.canopy.executor.kv.BlockManager;
@@ -64,8 +66,7 @@ public final class Engine implements AutoCloseable {
                     + "sliding-window layers keep their own KV pool: the swap tiers hold whole blocks of every layer; "
                     + "turn offload off or open the backend without a local pool");
         }
-        this.offload = config.offload().enabled()
-                ? KvSwapper.open(config.offload(), model.config(), backend, spillFiles) : KvOffload.NONE;
+        this.offload = KvOffload.open(config.offload(), model.config(), backend, spillFiles);
         BlockManager blocks = new BlockManager(new BlockManagerConfig(backend.numBlocks(), backend.blockSize(),
                 config.prefixCaching()), BlockHasher.DEFAULT, offload.prefixSpill());
         SchedulerConfig schedulerConfig = new SchedulerConfig(config.maxBatchTokens(), config.maxSeqs());

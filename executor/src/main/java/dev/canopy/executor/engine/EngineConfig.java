@@ -1,5 +1,6 @@
 package dev.canopy.executor.engine;
 
+import dev.canopy.executor.engine.offload.OffloadConfig;
 import dev.canopy.executor.backend.BackendKind;
 import dev.canopy.executor.cuda.GpuSettings;
 import dev.canopy.executor.kv.KvCacheType;

@@ -1,5 +1,6 @@
 package dev.canopy.executor.engine;
 
+import dev.canopy.executor.engine.offload.KvOffload;
 import dev.canopy.executor.model.Backend;
 import dev.canopy.executor.model.ForwardBatch;
 import dev.canopy.executor.model.LogitRows;

@@ -1,5 +1,7 @@
 package dev.canopy.executor.engine;
 
+import dev.canopy.executor.engine.offload.OffloadConfig;
+import dev.canopy.executor.engine.offload.OffloadTiers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.canopy.executor.TestModels;

@@ -1,5 +1,9 @@
 package dev.canopy.executor.engine;
 
+import dev.canopy.executor.engine.offload.OffloadConfig;
+import dev.canopy.executor.engine.offload.OffloadTiers;
+import dev.canopy.executor.engine.offload.PrefixOffloadMetrics;
+import dev.canopy.executor.engine.offload.SwapMetrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.canopy.executor.TestModels;

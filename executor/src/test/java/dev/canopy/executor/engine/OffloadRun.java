@@ -1,5 +1,6 @@
 package dev.canopy.executor.engine;
 
+import dev.canopy.executor.engine.offload.SwapMetrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.canopy.offload.SpillFileSystem;

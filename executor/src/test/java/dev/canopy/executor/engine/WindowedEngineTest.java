@@ -1,5 +1,6 @@
 package dev.canopy.executor.engine;
 
+import dev.canopy.executor.engine.offload.OffloadConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,4 +1,4 @@
-package dev.canopy.executor.engine;
+package dev.canopy.executor.engine.offload;
 
 import dev.canopy.executor.model.ModelConfig;
 import dev.canopy.offload.SwapMode;

@@ -1,8 +1,8 @@
-package dev.canopy.executor.engine;
+package dev.canopy.executor.engine.offload;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.canopy.executor.engine.OffloadedBlocks.Hold;
+import dev.canopy.executor.engine.offload.OffloadedBlocks.Hold;
 import dev.canopy.offload.BlockKey;
 import dev.canopy.offload.EvictionPolicyKind;
 import dev.canopy.offload.HostMemoryTier;

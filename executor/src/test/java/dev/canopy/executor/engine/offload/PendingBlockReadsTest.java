@@ -1,4 +1,4 @@
-package dev.canopy.executor.engine;
+package dev.canopy.executor.engine.offload;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,4 +1,4 @@
-package dev.canopy.executor.engine;
+package dev.canopy.executor.engine.offload;
 
 import java.util.Locale;
 import java.util.OptionalDouble;

@@ -1,4 +1,4 @@
-package dev.canopy.executor.engine;
+package dev.canopy.executor.engine.offload;
 
 import dev.canopy.executor.model.Backend;
 import dev.canopy.executor.model.KvTransfer;

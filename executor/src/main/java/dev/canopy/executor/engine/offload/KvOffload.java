@@ -1,9 +1,12 @@
-package dev.canopy.executor.engine;
+package dev.canopy.executor.engine.offload;
 
 import dev.canopy.executor.kv.PrefixSpill;
+import dev.canopy.executor.model.Backend;
+import dev.canopy.executor.model.ModelConfig;
 import dev.canopy.executor.sched.Scheduler;
 import dev.canopy.executor.sched.Sequence;
 import dev.canopy.executor.sched.SwapSpace;
+import dev.canopy.offload.SpillFileSystem;
 import java.util.Optional;
 
 /**
@@ -17,10 +20,18 @@ import java.util.Optional;
  * the forward pass, then {@link #afterForward} (finish the copies started while scheduling). A step with nothing to
  * run calls {@link #afterEmptyStep} instead of the last two.
  */
-interface KvOffload extends SwapSpace, AutoCloseable {
+public interface KvOffload extends SwapSpace, AutoCloseable {
 
     /** Offload off: preemption recomputes, evicted prefix blocks are gone, the hooks do nothing. */
     KvOffload NONE = new NoKvOffload();
+
+    /**
+     * The offload {@code config} asks for: tiers that swap preempted sequences' KV and keep evicted prefix blocks
+     * ({@link KvSwapper}) when enabled, {@link #NONE} when not.
+     */
+    static KvOffload open(OffloadConfig config, ModelConfig model, Backend backend, SpillFileSystem spillFiles) {
+        return config.enabled() ? KvSwapper.open(config, model, backend, spillFiles) : NONE;
+    }
 
     /** Where the block manager offers evicted prefix-cache blocks and restores prefixes from. */
     PrefixSpill prefixSpill();
@@ -49,7 +60,7 @@ interface KvOffload extends SwapSpace, AutoCloseable {
     /** The no-op offload ({@link #NONE}); tests extend it to watch the hooks. */
     class NoKvOffload implements KvOffload {
 
-        NoKvOffload() {
+        protected NoKvOffload() {
         }
 
         @Override

@@ -1,4 +1,4 @@
-package dev.canopy.executor.engine;
+package dev.canopy.executor.engine.offload;
 
 import dev.canopy.executor.kv.BlockHasher;
 import dev.canopy.offload.BlockKey;
