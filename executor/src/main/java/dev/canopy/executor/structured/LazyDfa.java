@@ -66,7 +66,7 @@ final class LazyDfa {
         this.classHi = new byte[256];
         ByteClasses.partition(nfa.byteEdges, classLo, classHi);
         this.subsumption = pruneSubsumed ? new Subsumption(nfa, this::epsilonClosure, classHi) : null;
-        this.plainLoops = new PlainLoops(nfa, this::epsilonClosure, classHi);
+        this.plainLoops = new PlainLoops(nfa, this::epsilonClosure);
         stackParent.add(0);
         stackReturn.add(0);
         stackDepth.add(0);

@@ -20,27 +20,31 @@ import java.util.function.IntFunction;
  * change with each character, so every plain token is allowed there at once.
  *
  * <p>Exact when it answers yes: the sets a plain text can lead to are explored (byte edges and epsilon edges
- * only, so the stack stays; each byte class once, multi-byte characters by their UTF-8 byte ranges), and
- * the answer is yes only when none is empty. A length-bounded string never loops, so its exploration runs
- * out of {@link #MAX_SETS}; that, or an empty set, answers no, and every set met on the way is kept as no
- * too (a no only costs the shortcut). A yes marks every set met as yes. Not thread-safe: {@link LazyDfa}
- * calls it under its lock.
+ * only, so the stack stays; one byte of each run of bytes the set's edges read alike, multi-byte characters
+ * by their UTF-8 byte ranges), and the answer is yes only when none is empty. A length-bounded string never
+ * loops, so its exploration ends at an empty set or runs out of {@link #MAX_SETS} or {@link #BUDGET}; each
+ * answers no, and every set met on the way is kept as no too (a no only costs the shortcut). A yes marks
+ * every set met as yes. Not thread-safe: {@link LazyDfa} calls it under its lock.
  */
 final class PlainLoops {
 
     /** The most sets one exploration may meet before it answers no (a bounded string's positions, one per set). */
     static final int MAX_SETS = 2048;
+    /**
+     * The most edges one exploration may look at before it answers no (a few hundred µs): an unanchored
+     * alternation of hundreds of words still searching meets thousands of sets of hundreds of states.
+     */
+    static final int BUDGET = 200_000;
 
     private final Nfa nfa;
     private final IntFunction<int[]> epsClosure; // LazyDfa's epsilon closure
-    private final byte[] classHi; // (256): the last byte of the byte's class
     private final Map<IntBuffer, Boolean> known = new HashMap<>();
     private final Nfa.IntList out = new Nfa.IntList();
+    private int work; // edges looked at by the current exploration
 
-    PlainLoops(Nfa nfa, IntFunction<int[]> epsClosure, byte[] classHi) {
+    PlainLoops(Nfa nfa, IntFunction<int[]> epsClosure) {
         this.nfa = nfa;
         this.epsClosure = epsClosure;
-        this.classHi = classHi;
     }
 
     /** Whether every plain text can be read from the NFA states {@code states} (sorted) without the set emptying. */
@@ -50,6 +54,11 @@ final class PlainLoops {
         if (answer != null) {
             return answer;
         }
+        if (!coversPlainAscii(states)) {
+            known.put(root, false);
+            return false;
+        }
+        work = 0;
         List<IntBuffer> met = new ArrayList<>();
         ArrayDeque<IntBuffer> todo = new ArrayDeque<>();
         Set<IntBuffer> seen = new HashSet<>();
@@ -69,9 +78,9 @@ final class PlainLoops {
                 } else if (seen.add(k)) {
                     met.add(k);
                     todo.add(k);
-                    good = met.size() <= MAX_SETS;
                 }
             }
+            good &= met.size() <= MAX_SETS && work <= BUDGET;
         }
         for (IntBuffer k : met) {
             known.put(k, good);
@@ -79,45 +88,74 @@ final class PlainLoops {
         return good;
     }
 
-    /** Adds to {@code into} the set after each plain character from {@code states}; false when one of them is empty. */
-    private boolean successors(int[] states, List<int[]> into) {
-        for (int b = 0x20; b < 0x7F; b = (classHi[b] & 0xFF) + 1) {
-            if (StringBodyLoop.isPlainAscii(b)) {
-                int[] next = step(states, b);
-                if (next.length == 0) {
-                    return false;
+    /** Whether the edges of {@code states} read every plain ASCII byte: a set that does not cannot read any plain text. */
+    private boolean coversPlainAscii(int[] states) {
+        long[] covered = new long[2];
+        for (int s : states) {
+            int[] edges = nfa.byteEdges[s];
+            for (int i = 0; i < edges.length; i += 3) {
+                for (int b = Math.max(edges[i], 0x20), hi = Math.min(edges[i + 1], 0x7E); b <= hi; b++) {
+                    covered[b >>> 6] |= 1L << b;
                 }
-                into.add(next);
-            } else if ((classHi[b] & 0xFF) == b) {
-                continue; // a quote or backslash alone in its class; the bytes after it are looked at next
-            } else {
-                int plain = b + 1; // the class holds plain bytes too, all read alike: look at one of them
-                int[] next = step(states, plain);
-                if (next.length == 0) {
-                    return false;
-                }
-                into.add(next);
             }
         }
-        for (int[][] group : StringBodyLoop.UTF8_GROUPS) {
-            if (!follow(states, group, 0, into)) {
+        for (int b = 0x20; b < 0x7F; b++) {
+            if (StringBodyLoop.isPlainAscii(b) && (covered[b >>> 6] & (1L << b)) == 0) {
                 return false;
             }
         }
         return true;
     }
 
-    /** The sets after the rest of a UTF-8 group's characters from {@code states} (at byte {@code level}); false when one is empty. */
-    private boolean follow(int[] states, int[][] group, int level, List<int[]> into) {
-        int hi = group[level][1];
-        for (int b = group[level][0]; b <= hi; b = Math.min(classHi[b] & 0xFF, hi) + 1) {
+    /** Adds to {@code into} the set after each plain character from {@code states}; false when one of them is empty. */
+    private boolean successors(int[] states, List<int[]> into) {
+        if (!spans(states, 0x20, 0x7E, true, null, 0, into)) {
+            return false;
+        }
+        for (int[][] group : StringBodyLoop.UTF8_GROUPS) {
+            if (!spans(states, group[0][0], group[0][1], false, group, 0, into)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Steps {@code states} by one byte of each run of {@code lo..hi} that their edges read alike (quote and backslash
+     * left out when {@code ascii}), then follows the rest of a UTF-8 {@code group} from {@code level}; adds the sets
+     * after whole characters to {@code into}. False when a character empties the set.
+     */
+    private boolean spans(int[] states, int lo, int hi, boolean ascii, int[][] group, int level, List<int[]> into) {
+        Nfa.IntList cuts = new Nfa.IntList(); // the first byte of each run
+        cuts.add(lo);
+        if (ascii) {
+            cuts.add('"');
+            cuts.add('"' + 1);
+            cuts.add('\\');
+            cuts.add('\\' + 1);
+        }
+        for (int s : states) {
+            int[] edges = nfa.byteEdges[s];
+            for (int i = 0; i < edges.length; i += 3) {
+                cuts.add(edges[i]);
+                cuts.add(edges[i + 1] + 1);
+            }
+            work += edges.length;
+        }
+        int[] starts = cuts.toArray();
+        Arrays.sort(starts);
+        for (int i = 0; i < starts.length; i++) {
+            int b = starts[i];
+            if (b < lo || b > hi || i > 0 && starts[i - 1] == b || ascii && !StringBodyLoop.isPlainAscii(b)) {
+                continue;
+            }
             int[] next = step(states, b);
             if (next.length == 0) {
                 return false;
             }
-            if (level + 1 == group.length) {
+            if (group == null || level + 1 == group.length) {
                 into.add(next);
-            } else if (!follow(next, group, level + 1, into)) {
+            } else if (!spans(next, group[level + 1][0], group[level + 1][1], false, group, level + 1, into)) {
                 return false;
             }
         }
@@ -129,6 +167,7 @@ final class PlainLoops {
         out.clear();
         for (int s : states) {
             int[] edges = nfa.byteEdges[s];
+            work += edges.length;
             for (int i = 0; i < edges.length; i += 3) {
                 if (b >= edges[i] && b <= edges[i + 1]) {
                     for (int t : epsClosure.apply(edges[i + 2])) {
