@@ -37,6 +37,8 @@ final class LazyDfa {
     private volatile int[] table = new int[0]; // (state, 256): successor state, DEAD or UNKNOWN
     private volatile boolean[] accepting = new boolean[0]; // (state)
     private volatile int[] plainSuccessors = new int[0]; // (state): StringBodyLoop#successor or UNKNOWN
+    private volatile byte[] plainLoopHeld = new byte[0]; // (state): 0 not yet known, 1 reads any plain text (PlainLoops), 2 not
+    private final PlainLoops plainLoops;
     private final int start;
     private final byte[] classLo; // (256): the first byte of the byte's class (bytes no byte edge tells apart)
     private final byte[] classHi; // (256): the last byte of its class
@@ -64,6 +66,7 @@ final class LazyDfa {
         this.classHi = new byte[256];
         ByteClasses.partition(nfa.byteEdges, classLo, classHi);
         this.subsumption = pruneSubsumed ? new Subsumption(nfa, this::epsilonClosure, classHi) : null;
+        this.plainLoops = new PlainLoops(nfa, this::epsilonClosure);
         stackParent.add(0);
         stackReturn.add(0);
         stackDepth.add(0);
@@ -130,6 +133,40 @@ final class LazyDfa {
             plainSuccessors = current;
         }
         return successor;
+    }
+
+    /**
+     * Whether the configurations of one call stack in {@code state} read any plain text ({@link PlainLoops}),
+     * so no plain text leads from it to {@link #DEAD}, though the state itself may change with each character
+     * (cached).
+     */
+    boolean readsAnyPlainText(int state) {
+        byte[] known = plainLoopHeld;
+        if (state < known.length && known[state] != 0) {
+            return known[state] == 1;
+        }
+        return decidePlainLoop(state);
+    }
+
+    private synchronized boolean decidePlainLoop(int state) {
+        long[] core = cores.get(state); // sorted: the configurations of one stack are adjacent, by NFA state
+        boolean held = false;
+        for (int from = 0, to; from < core.length && !held; from = to) {
+            long stack = core[from] >>> 32;
+            for (to = from + 1; to < core.length && core[to] >>> 32 == stack; to++) { }
+            int[] states = new int[to - from];
+            for (int i = from; i < to; i++) {
+                states[i - from] = (int) core[i];
+            }
+            held = plainLoops.readsAnyPlainText(states);
+        }
+        byte[] current = plainLoopHeld;
+        if (state >= current.length) {
+            current = Arrays.copyOf(current, Math.max(16, (state + 1) * 2));
+        }
+        current[state] = held ? (byte) 1 : (byte) 2;
+        plainLoopHeld = current;
+        return held;
     }
 
     /**

@@ -32,6 +32,24 @@ final class StringBodyLoop {
         }
     }
 
+    private static final int[] CONT = {0x80, 0xBF};
+    /**
+     * The multi-byte UTF-8 characters as groups of byte ranges (lead byte, then continuation bytes), each
+     * range's bytes interchangeable after the ones before: two bytes C2..DF then 80..BF; three bytes E0 A0..BF,
+     * E1..EC 80..BF, ED 80..9F, EE..EF 80..BF, then 80..BF; four bytes likewise.
+     */
+    static final int[][][] UTF8_GROUPS = {
+        {{0xC2, 0xDF}, CONT},
+        {{0xE0, 0xE0}, {0xA0, 0xBF}, CONT}, {{0xE1, 0xEC}, CONT, CONT},
+        {{0xED, 0xED}, {0x80, 0x9F}, CONT}, {{0xEE, 0xEF}, CONT, CONT},
+        {{0xF0, 0xF0}, {0x90, 0xBF}, CONT, CONT}, {{0xF1, 0xF3}, CONT, CONT, CONT},
+        {{0xF4, 0xF4}, {0x80, 0x8F}, CONT, CONT}};
+
+    /** Whether the single byte {@code b} is a plain string character (printable ASCII but quote and backslash). */
+    static boolean isPlainAscii(int b) {
+        return b >= 0x20 && b < 0x7F && b != '"' && b != '\\';
+    }
+
     /** What {@link #successor} answers when plain characters lead to different states. */
     static final int MIXED = -3;
 
@@ -48,20 +66,11 @@ final class StringBodyLoop {
     static int successor(LazyDfa dfa, int s) {
         int target = dfa.next(s, 0x20);
         for (int b = 0x21; b < 0x7F; b++) {
-            if (b != '"' && b != '\\' && dfa.next(s, b) != target) {
+            if (isPlainAscii(b) && dfa.next(s, b) != target) {
                 return MIXED;
             }
         }
-        // Two bytes: C2..DF then 80..BF.
-        // Three bytes: E0 A0..BF, E1..EC 80..BF, ED 80..9F, EE..EF 80..BF; then 80..BF.
-        int[] cont = {0x80, 0xBF};
-        int[][][] groups = {
-            {{0xC2, 0xDF}, cont},
-            {{0xE0, 0xE0}, {0xA0, 0xBF}, cont}, {{0xE1, 0xEC}, cont, cont},
-            {{0xED, 0xED}, {0x80, 0x9F}, cont}, {{0xEE, 0xEF}, cont, cont},
-            {{0xF0, 0xF0}, {0x90, 0xBF}, cont, cont}, {{0xF1, 0xF3}, cont, cont, cont},
-            {{0xF4, 0xF4}, {0x80, 0x8F}, cont, cont}};
-        for (int[][] group : groups) {
+        for (int[][] group : UTF8_GROUPS) {
             if (groupTarget(dfa, s, group) != target) {
                 return MIXED;
             }

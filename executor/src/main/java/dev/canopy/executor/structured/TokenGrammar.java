@@ -64,6 +64,9 @@ public final class TokenGrammar {
             if (reach == PlainTokenIndex.SHORT_CHARS) { // maybe longer: walk the long plain tokens
                 trie.longPlain.allowed(grammar.dfa(), state, mask);
             }
+        } else if (reach < 0 && grammar.dfa().readsAnyPlainText(state)) { // a searching pattern, a key beside any other name
+            mask = trie.plainIndex.plainUpTo(trie.plainIndex.maxChars);
+            trie.nonPlain.allowed(grammar.dfa(), state, mask);
         } else {
             mask = new long[(tokenBytes.length + 63) >>> 6];
             trie.allowedByFirstByte(grammar.dfa(), state, mask, walked);

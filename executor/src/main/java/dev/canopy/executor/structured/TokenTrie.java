@@ -177,7 +177,7 @@ public final class TokenTrie {
     /** Whether {@code state} can read any {@code chars} plain characters in a row. */
     private static boolean allowsPlain(LazyDfa dfa, int state, int chars) {
         int reach = dfa.plainReach(state, Math.min(chars, PlainTokenIndex.SHORT_CHARS));
-        return reach == LazyDfa.LOOPS || reach >= chars;
+        return reach == LazyDfa.LOOPS || reach >= chars || reach < 0 && dfa.readsAnyPlainText(state);
     }
 
     /** How many characters {@code bytes} hold from {@code from} on when they are plain (see StringBodyLoop), else -1. */
@@ -221,8 +221,9 @@ public final class TokenTrie {
     /**
      * Like {@link #allowed(LazyDfa, int, long[])}, in two passes where that pays: for each first byte whose
      * successor state reads plain string characters uniformly (an opening quote, a key's first letter, a
-     * length-bounded string), the tokens that continue with plain characters only are allowed by their
-     * length at once, and only the other tokens are walked.
+     * length-bounded string) or {@linkplain LazyDfa#readsAnyPlainText reads any plain text}, the tokens that
+     * continue with plain characters only are allowed by their length at once, and only the other tokens are
+     * walked.
      */
     void allowedByFirstByte(LazyDfa dfa, int state, long[] mask, SubtreeMasks walked) {
         for (int i = 0; i < label.length; i = next[i]) {
@@ -231,8 +232,11 @@ public final class TokenTrie {
             if (s < 0) {
                 continue;
             }
-            int reach = plainAfterFirst[b] == null || next[i] - i <= BULK_MIN_NODES ? -1
+            int reach = plainAfterFirst[b] == null || next[i] - i <= BULK_MIN_NODES ? 0
                     : dfa.plainReach(s, PlainTokenIndex.SHORT_CHARS);
+            if (reach < 0 && dfa.readsAnyPlainText(s)) { // a key beside any other name, a searching pattern
+                reach = LazyDfa.LOOPS;
+            }
             if (reach <= 0) {
                 walked.allow(dfa, state, i, s, mask);
                 continue;

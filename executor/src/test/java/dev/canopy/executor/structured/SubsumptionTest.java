@@ -32,7 +32,8 @@ class SubsumptionTest {
         return GrammarCache.compileSchema(new ObjectMapper().readTree(schema), false).dfa();
     }
 
-    private static int walk(LazyDfa dfa, String text) {
+    /** The state after {@code text}'s bytes from the start, or DEAD. */
+    static int walk(LazyDfa dfa, String text) {
         int s = dfa.start();
         for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
             s = dfa.next(s, b & 0xFF);

@@ -1,0 +1,191 @@
+package dev.canopy.executor.structured;
+
+import java.nio.IntBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.IntFunction;
+
+/**
+ * Which sets of NFA states at one call stack read any plain text (see {@link StringBodyLoop#isPlain})
+ * without running out of states: an unanchored pattern still searching (its prefix loop reads every
+ * character back to itself beside the partial matches), a key position where any other property name is
+ * allowed (the listed names' trie, left at any byte for the "any characters" loop). A DFA state holding
+ * such a set reads every plain token without reaching {@link LazyDfa#DEAD}, though the state itself may
+ * change with each character, so every plain token is allowed there at once.
+ *
+ * <p>Exact when it answers yes: the sets a plain text can lead to are explored (byte edges and epsilon edges
+ * only, so the stack stays; one byte of each run of bytes the set's edges read alike, multi-byte characters
+ * by their UTF-8 byte ranges), and the answer is yes only when none is empty. A length-bounded string never
+ * loops, so its exploration ends at an empty set or runs out of {@link #MAX_SETS} or {@link #BUDGET}; each
+ * answers no, and every set met on the way is kept as no too (a no only costs the shortcut). A yes marks
+ * every set met as yes. Not thread-safe: {@link LazyDfa} calls it under its lock.
+ */
+final class PlainLoops {
+
+    /** The most sets one exploration may meet before it answers no (a bounded string's positions, one per set). */
+    static final int MAX_SETS = 2048;
+    /**
+     * The most edges one exploration may look at before it answers no (a few hundred µs): an unanchored
+     * alternation of hundreds of words still searching meets thousands of sets of hundreds of states.
+     */
+    static final int BUDGET = 200_000;
+
+    private final Nfa nfa;
+    private final IntFunction<int[]> epsClosure; // LazyDfa's epsilon closure
+    private final Map<IntBuffer, Boolean> known = new HashMap<>();
+    private final Nfa.IntList out = new Nfa.IntList();
+    private int work; // edges looked at by the current exploration
+
+    PlainLoops(Nfa nfa, IntFunction<int[]> epsClosure) {
+        this.nfa = nfa;
+        this.epsClosure = epsClosure;
+    }
+
+    /** Whether every plain text can be read from the NFA states {@code states} (sorted) without the set emptying. */
+    boolean readsAnyPlainText(int[] states) {
+        IntBuffer root = IntBuffer.wrap(states); // compared by content
+        Boolean answer = known.get(root);
+        if (answer != null) {
+            return answer;
+        }
+        if (!coversPlainAscii(states)) {
+            known.put(root, false);
+            return false;
+        }
+        work = 0;
+        List<IntBuffer> met = new ArrayList<>();
+        ArrayDeque<IntBuffer> todo = new ArrayDeque<>();
+        Set<IntBuffer> seen = new HashSet<>();
+        seen.add(root);
+        met.add(root);
+        todo.add(root);
+        List<int[]> successors = new ArrayList<>();
+        boolean good = true;
+        while (good && !todo.isEmpty()) {
+            successors.clear();
+            good = successors(todo.poll().array(), successors);
+            for (int i = 0; good && i < successors.size(); i++) {
+                IntBuffer k = IntBuffer.wrap(successors.get(i));
+                Boolean before = known.get(k);
+                if (before != null) {
+                    good = before;
+                } else if (seen.add(k)) {
+                    met.add(k);
+                    todo.add(k);
+                }
+            }
+            good &= met.size() <= MAX_SETS && work <= BUDGET;
+        }
+        for (IntBuffer k : met) {
+            known.put(k, good);
+        }
+        return good;
+    }
+
+    /** Whether the edges of {@code states} read every plain ASCII byte: a set that does not cannot read any plain text. */
+    private boolean coversPlainAscii(int[] states) {
+        long[] covered = new long[2];
+        for (int s : states) {
+            int[] edges = nfa.byteEdges[s];
+            for (int i = 0; i < edges.length; i += 3) {
+                for (int b = Math.max(edges[i], 0x20), hi = Math.min(edges[i + 1], 0x7E); b <= hi; b++) {
+                    covered[b >>> 6] |= 1L << b;
+                }
+            }
+        }
+        for (int b = 0x20; b < 0x7F; b++) {
+            if (StringBodyLoop.isPlainAscii(b) && (covered[b >>> 6] & (1L << b)) == 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Adds to {@code into} the set after each plain character from {@code states}; false when one of them is empty. */
+    private boolean successors(int[] states, List<int[]> into) {
+        if (!spans(states, 0x20, 0x7E, true, null, 0, into)) {
+            return false;
+        }
+        for (int[][] group : StringBodyLoop.UTF8_GROUPS) {
+            if (!spans(states, group[0][0], group[0][1], false, group, 0, into)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Steps {@code states} by one byte of each run of {@code lo..hi} that their edges read alike (quote and backslash
+     * left out when {@code ascii}), then follows the rest of a UTF-8 {@code group} from {@code level}; adds the sets
+     * after whole characters to {@code into}. False when a character empties the set.
+     */
+    private boolean spans(int[] states, int lo, int hi, boolean ascii, int[][] group, int level, List<int[]> into) {
+        Nfa.IntList cuts = new Nfa.IntList(); // the first byte of each run
+        cuts.add(lo);
+        if (ascii) {
+            cuts.add('"');
+            cuts.add('"' + 1);
+            cuts.add('\\');
+            cuts.add('\\' + 1);
+        }
+        for (int s : states) {
+            int[] edges = nfa.byteEdges[s];
+            for (int i = 0; i < edges.length; i += 3) {
+                cuts.add(edges[i]);
+                cuts.add(edges[i + 1] + 1);
+            }
+            work += edges.length;
+        }
+        int[] starts = cuts.toArray();
+        Arrays.sort(starts);
+        for (int i = 0; i < starts.length; i++) {
+            int b = starts[i];
+            if (b < lo || b > hi || i > 0 && starts[i - 1] == b || ascii && !StringBodyLoop.isPlainAscii(b)) {
+                continue;
+            }
+            int[] next = step(states, b);
+            if (next.length == 0) {
+                return false;
+            }
+            if (group == null || level + 1 == group.length) {
+                into.add(next);
+            } else if (!spans(next, group[level + 1][0], group[level + 1][1], false, group, level + 1, into)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The sorted byte-reading NFA states reached from {@code states} by byte {@code b} and then epsilon edges. */
+    private int[] step(int[] states, int b) {
+        out.clear();
+        for (int s : states) {
+            int[] edges = nfa.byteEdges[s];
+            work += edges.length;
+            for (int i = 0; i < edges.length; i += 3) {
+                if (b >= edges[i] && b <= edges[i + 1]) {
+                    for (int t : epsClosure.apply(edges[i + 2])) {
+                        if (nfa.byteEdges[t].length > 0) {
+                            out.add(t);
+                        }
+                    }
+                }
+            }
+        }
+        int[] sorted = out.toArray();
+        Arrays.sort(sorted);
+        int n = 0;
+        for (int i = 0; i < sorted.length; i++) {
+            if (n == 0 || sorted[n - 1] != sorted[i]) {
+                sorted[n++] = sorted[i];
+            }
+        }
+        return n == sorted.length ? sorted : Arrays.copyOf(sorted, n);
+    }
+}
