@@ -1,7 +1,7 @@
 package dev.canopy.jobs.cli;
 
-import dev.canopy.executor.engine.OffloadConfig;
-import dev.canopy.executor.engine.OffloadTiers;
+import dev.canopy.executor.engine.offload.OffloadConfig;
+import dev.canopy.executor.engine.offload.OffloadTiers;
 import dev.canopy.offload.EvictionPolicyKind;
 import dev.canopy.offload.SwapMode;
 import java.nio.file.Path;

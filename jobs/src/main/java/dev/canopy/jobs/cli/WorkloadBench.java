@@ -4,7 +4,7 @@ import dev.canopy.executor.engine.Engine;
 import dev.canopy.executor.engine.EngineMetrics;
 import dev.canopy.executor.engine.GenerationRequest;
 import dev.canopy.executor.engine.GenerationResult;
-import dev.canopy.executor.engine.SwapMetrics;
+import dev.canopy.executor.engine.offload.SwapMetrics;
 import dev.canopy.offload.OffloadStats;
 import dev.canopy.offload.TierStats;
 import java.util.LinkedHashMap;
