@@ -363,7 +363,7 @@ final class LazyDfa {
 
         @Override
         public int hashCode() {
-            return Arrays.hashCode(core) * 31 + (accept ? 1 : 0);
+            return mixedHash(core) * 31 + (accept ? 1 : 0);
         }
     }
 
@@ -375,8 +375,22 @@ final class LazyDfa {
 
         @Override
         public int hashCode() {
-            return Arrays.hashCode(seeds);
+            return mixedHash(seeds);
         }
+    }
+
+    /**
+     * A hash of configurations that spreads them: {@link Arrays#hashCode(long[])} folds each one to
+     * {@code stack ^ state}, so small stacks and states collide (stack 1 state 5 is stack 0 state 4) and the
+     * interning maps degrade to long chains of {@code Arrays.equals}.
+     */
+    static int mixedHash(long[] configs) {
+        long h = configs.length;
+        for (long c : configs) {
+            h = (h + c) * 0x9E3779B97F4A7C15L;
+            h ^= h >>> 31;
+        }
+        return (int) (h ^ (h >>> 32));
     }
 
     /** A growable stack of longs. */

@@ -126,27 +126,24 @@ final class PlainLoops {
      * after whole characters to {@code into}. False when a character empties the set.
      */
     private boolean spans(int[] states, int lo, int hi, boolean ascii, int[][] group, int level, List<int[]> into) {
-        Nfa.IntList cuts = new Nfa.IntList(); // the first byte of each run
-        cuts.add(lo);
+        long[] cuts = new long[5]; // (bit per byte 0..256): the first byte of each run
+        cut(cuts, lo);
         if (ascii) {
-            cuts.add('"');
-            cuts.add('"' + 1);
-            cuts.add('\\');
-            cuts.add('\\' + 1);
+            cut(cuts, '"');
+            cut(cuts, '"' + 1);
+            cut(cuts, '\\');
+            cut(cuts, '\\' + 1);
         }
         for (int s : states) {
             int[] edges = nfa.byteEdges[s];
             for (int i = 0; i < edges.length; i += 3) {
-                cuts.add(edges[i]);
-                cuts.add(edges[i + 1] + 1);
+                cut(cuts, edges[i]);
+                cut(cuts, edges[i + 1] + 1);
             }
             work += edges.length;
         }
-        int[] starts = cuts.toArray();
-        Arrays.sort(starts);
-        for (int i = 0; i < starts.length; i++) {
-            int b = starts[i];
-            if (b < lo || b > hi || i > 0 && starts[i - 1] == b || ascii && !StringBodyLoop.isPlainAscii(b)) {
+        for (int b = nextCut(cuts, lo); b >= 0 && b <= hi; b = nextCut(cuts, b + 1)) {
+            if (ascii && !StringBodyLoop.isPlainAscii(b)) {
                 continue;
             }
             int[] next = step(states, b);
@@ -160,6 +157,21 @@ final class PlainLoops {
             }
         }
         return true;
+    }
+
+    private static void cut(long[] cuts, int b) {
+        cuts[b >>> 6] |= 1L << b;
+    }
+
+    /** The first cut at or after byte {@code from}, or -1. */
+    private static int nextCut(long[] cuts, int from) {
+        for (int w = from >>> 6; w < cuts.length; w++) {
+            long bits = cuts[w] & (w == from >>> 6 ? -1L << from : -1L);
+            if (bits != 0) {
+                return (w << 6) + Long.numberOfTrailingZeros(bits);
+            }
+        }
+        return -1;
     }
 
     /** The sorted byte-reading NFA states reached from {@code states} by byte {@code b} and then epsilon edges. */

@@ -47,13 +47,14 @@ final class Subsumption {
     private final int[][] candidatesAt; // (nfa state): the candidate loops whose U starts with that state, or null
     private final int[][] loopClosure; // (nfa state): U of a candidate loop, sorted; null for other states
     private final Map<Long, Boolean> proven = new HashMap<>(); // (q << 32 | u): L(q) ⊆ L(U of u)
-    private final Map<Integer, Proof> proofs = new HashMap<>(); // (u): its sets and the pairs shown so far
+    private final Proof[] proofs; // (nfa state u): its sets and the pairs shown so far, null until needed
 
     Subsumption(Nfa nfa, IntFunction<int[]> epsClosure, byte[] classHi) {
         this.nfa = nfa;
         this.epsClosure = epsClosure;
         this.classHi = classHi;
         this.loopClosure = new int[nfa.stateCount()][];
+        this.proofs = new Proof[nfa.stateCount()];
         Map<Integer, List<Integer>> byAnchor = new HashMap<>();
         for (int u : nfa.loopStates) {
             int[] closure = byteReadingClosure(u);
@@ -99,13 +100,17 @@ final class Subsumption {
             long stack = anchorConfig & 0xFFFF_FFFF_0000_0000L;
             for (int u : loops) {
                 int[] closure = loopClosure[u];
-                if (!present(core, dropped, stack, closure) || !proof(u).readsPlainAsciiBack || proof(u).useless()) {
+                if (!present(core, dropped, stack, closure)) {
                     continue;
                 }
-                for (int i = 0; i < core.length && !proof(u).useless(); i++) {
+                Proof proof = proof(u);
+                if (!proof.readsPlainAsciiBack || proof.useless()) {
+                    continue;
+                }
+                for (int i = 0; i < core.length && !proof.useless(); i++) {
                     long c = core[i];
                     if ((c & 0xFFFF_FFFF_0000_0000L) != stack || (dropped != null && dropped[i])
-                            || Arrays.binarySearch(closure, (int) c) >= 0 || !subsumed((int) c, u)) {
+                            || Arrays.binarySearch(closure, (int) c) >= 0 || !subsumed((int) c, u, proof)) {
                         continue;
                     }
                     if (dropped == null) {
@@ -141,17 +146,26 @@ final class Subsumption {
 
     /** Whether L(q) ⊆ L(U of u) at any one stack (cached). */
     boolean subsumed(int q, int u) {
+        return subsumed(q, u, proof(u));
+    }
+
+    private boolean subsumed(int q, int u, Proof proof) {
         long key = ((long) q << 32) | (u & 0xFFFF_FFFFL);
         Boolean known = proven.get(key);
         if (known == null) {
-            known = proof(u).holds(q);
+            known = proof.holds(q);
             proven.put(key, known);
         }
         return known;
     }
 
     private Proof proof(int u) {
-        return proofs.computeIfAbsent(u, x -> new Proof(loopClosure[x]));
+        Proof p = proofs[u];
+        if (p == null) {
+            p = new Proof(loopClosure[u]);
+            proofs[u] = p;
+        }
+        return p;
     }
 
     /** Simulations of configurations' paths against the states of one loop's U reading the same bytes. */
@@ -265,10 +279,21 @@ final class Subsumption {
                     }
                 }
             }
-            int[] sorted = Arrays.stream(out.toArray()).sorted().distinct().toArray();
+            int[] sorted = sortedDistinct(out.toArray());
             int id = intern(sorted);
             steps.put(key, id);
             return id;
+        }
+
+        private static int[] sortedDistinct(int[] values) {
+            Arrays.sort(values);
+            int n = 0;
+            for (int i = 0; i < values.length; i++) {
+                if (n == 0 || values[i] != values[n - 1]) {
+                    values[n++] = values[i];
+                }
+            }
+            return n == values.length ? values : Arrays.copyOf(values, n);
         }
 
         private int intern(int[] sorted) {
