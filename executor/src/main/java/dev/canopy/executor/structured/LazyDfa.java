@@ -220,7 +220,7 @@ final class LazyDfa {
         int result = DEAD;
         if (!seeds.isEmpty()) { // classes with the same seeds (letters, digits) share one closure
             long[] key = seeds.toArray();
-            Arrays.sort(key);
+            sort(key);
             SeedKey seedKey = new SeedKey(key);
             Integer known2 = closures.get(seedKey);
             result = known2 != null ? known2 : closure(key);
@@ -276,7 +276,7 @@ final class LazyDfa {
             return DEAD;
         }
         long[] sorted = core.toArray();
-        Arrays.sort(sorted);
+        sort(sorted);
         return intern(new StateKey(subsumption == null ? sorted : subsumption.prune(sorted), accept));
     }
 
@@ -349,6 +349,19 @@ final class LazyDfa {
             stackIds.put(key, id);
         }
         return id;
+    }
+
+    /**
+     * Sorts configurations in place. Seeds mostly come out of a sorted state in order already, and
+     * {@link Arrays#sort(long[])} quicksorts arrays of up to thousands of elements whatever their order.
+     */
+    private static void sort(long[] configs) {
+        for (int i = 1; i < configs.length; i++) {
+            if (configs[i - 1] > configs[i]) {
+                Arrays.sort(configs);
+                return;
+            }
+        }
     }
 
     private static long config(int stack, int state) {
