@@ -21,6 +21,24 @@ public interface BlockHasher {
      */
     long hash(long parentHash, int[] tokens, int offset, int length);
 
+    /**
+     * The {@link #DEFAULT} chain hashes of the first {@code blocks} full blocks of {@code blockSize} tokens of
+     * {@code tokens}: the names the prefix cache gives them, which the scheduler's prefix leaders and the offload keys
+     * use too.
+     *
+     * @param tokens at least {@code blocks * blockSize} token ids
+     * @return (blocks) the chain hash of each leading block, block 0 first
+     */
+    static long[] chainHashes(int[] tokens, int blocks, int blockSize) {
+        long[] chain = new long[blocks];
+        long parent = ROOT_HASH;
+        for (int k = 0; k < blocks; k++) {
+            parent = chained(parent, tokens, k * blockSize, blockSize);
+            chain[k] = parent;
+        }
+        return chain;
+    }
+
     /** xxHash64-style: each token folded in with a multiply-rotate round, then a full avalanche. */
     static long chained(long parentHash, int[] tokens, int offset, int length) {
         final long p1 = 0x9E3779B185EBCA87L;

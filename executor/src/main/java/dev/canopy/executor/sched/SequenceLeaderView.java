@@ -5,7 +5,7 @@ import dev.canopy.prefixtree.PrefixLeaderRule;
 
 /**
  * What the scheduler's {@link PrefixLeaderRule} reads of its sequences: blocks are keyed by the chain hash the prefix
- * cache names them with ({@link BlockHasher#chained}, made once per sequence), and shared blocks are confirmed token by
+ * cache names them with ({@link BlockHasher#chainHashes}, made once per sequence), and shared blocks are confirmed token by
  * token.
  */
 final class SequenceLeaderView implements PrefixLeaderRule.View<Sequence> {
@@ -34,7 +34,7 @@ final class SequenceLeaderView implements PrefixLeaderRule.View<Sequence> {
     public long blockKey(Sequence seq, int k, int blockSize) {
         long[] keys = seq.promptBlockKeys();
         if (keys == null) {
-            keys = chainKeys(seq.promptTokenIds(), blockSize);
+            keys = BlockHasher.chainHashes(seq.promptTokenIds(), seq.numPromptTokens() / blockSize, blockSize);
             seq.setPromptBlockKeys(keys);
         }
         return keys[k];
@@ -48,15 +48,5 @@ final class SequenceLeaderView implements PrefixLeaderRule.View<Sequence> {
             i++;
         }
         return i / blockSize;
-    }
-
-    private static long[] chainKeys(int[] prompt, int blockSize) {
-        long[] keys = new long[prompt.length / blockSize];
-        long parent = BlockHasher.ROOT_HASH;
-        for (int k = 0; k < keys.length; k++) {
-            parent = BlockHasher.chained(parent, prompt, k * blockSize, blockSize);
-            keys[k] = parent;
-        }
-        return keys;
     }
 }

@@ -31,8 +31,7 @@ class PolicyComparisonTest {
     @ParameterizedTest
     @EnumSource(PrefillPacing.class)
     void canopyIsNeverSlowerThanPrefixSort(PrefillPacing pacing) {
-        for (Workload workload : List.of(SyntheticWorkloads.heavySharing(REQUESTS, 1), SyntheticWorkloads.noSharing(REQUESTS, 1),
-                SyntheticWorkloads.mixed(REQUESTS, 1))) {
+        for (Workload workload : threeWorkloads()) {
             PlanSummary summary = summary(workload, pacing);
             assertThat(summary.policy(PlanPolicy.CANOPY).estimatedSeconds()).as(workload.name() + "\n" + summary.toText())
                     .isLessThanOrEqualTo(summary.policy(PlanPolicy.PREFIX_SORT).estimatedSeconds());
@@ -42,8 +41,7 @@ class PolicyComparisonTest {
     @ParameterizedTest
     @EnumSource(PrefillPacing.class)
     void canopySavesAtLeastAsMuchPrefillAsFcfs(PrefillPacing pacing) {
-        for (Workload workload : List.of(SyntheticWorkloads.heavySharing(REQUESTS, 1), SyntheticWorkloads.noSharing(REQUESTS, 1),
-                SyntheticWorkloads.mixed(REQUESTS, 1))) {
+        for (Workload workload : threeWorkloads()) {
             PlanSummary summary = summary(workload, pacing);
             assertThat(summary.policy(PlanPolicy.CANOPY).prefixSaving()).as(workload.name() + "\n" + summary.toText())
                     .isGreaterThan(summary.policy(PlanPolicy.FCFS).prefixSaving() - 1e-9);
@@ -60,6 +58,12 @@ class PolicyComparisonTest {
     }
 
     /** Summaries are shared between the tests: planning and simulating is the slow part. */
+    /** Heavy sharing, no sharing and mixed, each of {@code REQUESTS} requests. */
+    private static List<Workload> threeWorkloads() {
+        return List.of(SyntheticWorkloads.heavySharing(REQUESTS, 1), SyntheticWorkloads.noSharing(REQUESTS, 1),
+                SyntheticWorkloads.mixed(REQUESTS, 1));
+    }
+
     private static PlanSummary summary(Workload workload, PrefillPacing pacing) {
         return SUMMARIES.computeIfAbsent(workload.name() + "/" + pacing,
                 key -> Plans.summary(workload.requests(), COST, BenchProfiles.vllmLike(pacing), workload.outputTokens()));

@@ -25,22 +25,6 @@ final class BlockKeys {
     }
 
     /**
-     * The chain hashes of the first {@code blocks} full blocks of {@code tokens}.
-     *
-     * @param tokens at least {@code blocks * blockSize} token ids
-     * @return (blocks) the chain hash of each leading block
-     */
-    static long[] chainHashes(int[] tokens, int blocks, int blockSize) {
-        long[] chain = new long[blocks];
-        long parent = BlockHasher.ROOT_HASH;
-        for (int k = 0; k < blocks; k++) {
-            parent = BlockHasher.DEFAULT.hash(parent, tokens, k * blockSize, blockSize);
-            chain[k] = parent;
-        }
-        return chain;
-    }
-
-    /**
      * The keys of the blocks holding the KV of {@code tokens[0, length)}: full blocks by chain hash, then, when
      * {@code length} is not a multiple of {@code blockSize}, the partial last block, marked.
      *
@@ -48,7 +32,7 @@ final class BlockKeys {
      */
     static BlockKey[] of(int[] tokens, int length, int blockSize) {
         int full = length / blockSize;
-        long[] chain = chainHashes(tokens, full, blockSize);
+        long[] chain = BlockHasher.chainHashes(tokens, full, blockSize);
         BlockKey[] keys = new BlockKey[(length + blockSize - 1) / blockSize];
         for (int k = 0; k < full; k++) {
             keys[k] = full(chain[k], k);

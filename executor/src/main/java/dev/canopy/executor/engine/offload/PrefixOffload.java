@@ -1,5 +1,6 @@
 package dev.canopy.executor.engine.offload;
 
+import dev.canopy.executor.kv.BlockHasher;
 import dev.canopy.executor.kv.KvSequence;
 import dev.canopy.executor.kv.PrefixSpill;
 import dev.canopy.executor.model.Backend;
@@ -256,14 +257,14 @@ final class PrefixOffload implements PrefixSpill {
         Hashes h = hashesBySequence.get(seq.id());
         if (h == null || h.numTokens() != seq.numTokens()) {
             int full = (seq.numTokens() - 1) / blockSize;
-            h = new Hashes(seq.numTokens(), BlockKeys.chainHashes(tokens(seq, full), full, blockSize));
+            h = new Hashes(seq.numTokens(), BlockHasher.chainHashes(tokens(seq, full), full, blockSize));
         }
         into.put(seq.id(), h);
         return h.chain();
     }
 
     private long chainHash(int[] tokens, int blocks) {
-        return BlockKeys.chainHashes(tokens, blocks, blockSize)[blocks - 1];
+        return BlockHasher.chainHashes(tokens, blocks, blockSize)[blocks - 1];
     }
 
     private int[] tokens(KvSequence seq, int blocks) {
