@@ -9,7 +9,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * The grammar of a JSON object schema. Listed properties come in the schema's order, each optional
@@ -109,7 +108,14 @@ final class ObjectGrammar {
         }
     }
 
-    /** A JSON string that is none of {@code names}: the names' byte trie, leaving it anywhere but at a name's end. */
+    /**
+     * A JSON string that is none of {@code names}: the names' byte trie, left anywhere but at a name's end.
+     * Leaving it (by an ASCII byte no name continues with there, by any non-ASCII character or by an escape)
+     * leads into one shared "any characters" tail, not a copy per trie node: copies made every prefix of a
+     * name a separate region of string loops and UTF-8 sequences, which {@link PlainLoops} explored and
+     * {@link Subsumption} tried one by one on the first mask at a key (~1 ms for four names). Names are ASCII
+     * (checked here), so the non-ASCII characters and escapes leave the trie alike from every node.
+     */
     private GrammarNode otherName(List<String> names, String path) {
         List<byte[]> encoded = new ArrayList<>();
         for (String name : names) {
@@ -123,54 +129,12 @@ final class ObjectGrammar {
             }
             encoded.add(b);
         }
+        GrammarNode nonAsciiOrEscape = GrammarNode.alt(List.of(
+                Utf8Ranges.of(List.<int[]>of(new int[] {0x80, Utf8Ranges.MAX})),
+                GrammarNode.seq(GrammarNode.literal("\\"), RegexCompiler.whole("([\"\\\\/bfnrt]|u[0-9a-fA-F]{4})", false))));
+        GrammarNode left = GrammarNode.alt(List.of(
+                GrammarNode.seq(NameTrie.prefix(encoded, 0), nonAsciiOrEscape), NameTrie.leftByAscii(encoded, 0)));
         GrammarNode free = GrammarNode.star(lex.stringChar());
-        return JsonTerminals.quoted(notIn(encoded, 0, free));
-    }
-
-    private GrammarNode notIn(List<byte[]> names, int depth, GrammarNode free) {
-        TreeSet<Integer> nextBytes = new TreeSet<>();
-        boolean endsHere = false;
-        for (byte[] n : names) {
-            if (n.length == depth) {
-                endsHere = true;
-            } else {
-                nextBytes.add(n[depth] & 0xFF);
-            }
-        }
-        List<GrammarNode> options = new ArrayList<>();
-        for (int b : nextBytes) {
-            List<byte[]> sub = names.stream().filter(n -> n.length > depth && (n[depth] & 0xFF) == b).toList();
-            options.add(GrammarNode.seq(new GrammarNode.Bytes(b, b), notIn(sub, depth + 1, free)));
-        }
-        List<int[]> other = new ArrayList<>();
-        other.add(new int[] {0x20, 0x21});
-        other.add(new int[] {0x23, 0x5B});
-        other.add(new int[] {0x5D, Utf8Ranges.MAX});
-        for (int b : nextBytes) {
-            other = cut(other, b);
-        }
-        options.add(GrammarNode.seq(Utf8Ranges.of(other), free));
-        options.add(GrammarNode.seq(GrammarNode.literal("\\"), RegexCompiler.whole("([\"\\\\/bfnrt]|u[0-9a-fA-F]{4})", false), free));
-        if (!endsHere) {
-            options.add(GrammarNode.EMPTY);
-        }
-        return GrammarNode.alt(options);
-    }
-
-    private static List<int[]> cut(List<int[]> ranges, int cp) {
-        List<int[]> out = new ArrayList<>();
-        for (int[] r : ranges) {
-            if (cp < r[0] || cp > r[1]) {
-                out.add(r);
-                continue;
-            }
-            if (r[0] < cp) {
-                out.add(new int[] {r[0], cp - 1});
-            }
-            if (cp < r[1]) {
-                out.add(new int[] {cp + 1, r[1]});
-            }
-        }
-        return out;
+        return JsonTerminals.quoted(GrammarNode.alt(List.of(GrammarNode.seq(left, free), NameTrie.properPrefix(encoded, 0))));
     }
 }

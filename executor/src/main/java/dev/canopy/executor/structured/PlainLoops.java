@@ -39,6 +39,10 @@ final class PlainLoops {
     private final Nfa nfa;
     private final IntFunction<int[]> epsClosure; // LazyDfa's epsilon closure
     private final Map<IntBuffer, Boolean> known = new HashMap<>();
+    // Sets inside a UTF-8 character (after its first bytes), with a bit per (group, level) whose rest of the
+    // character was followed from them: in the current exploration, and in explorations that answered yes.
+    private final Map<IntBuffer, Long> midCharNow = new HashMap<>();
+    private final Map<IntBuffer, Long> midCharYes = new HashMap<>();
     private final Nfa.IntList out = new Nfa.IntList();
     private int work; // edges looked at by the current exploration
 
@@ -59,6 +63,7 @@ final class PlainLoops {
             return false;
         }
         work = 0;
+        midCharNow.clear();
         List<IntBuffer> met = new ArrayList<>();
         ArrayDeque<IntBuffer> todo = new ArrayDeque<>();
         Set<IntBuffer> seen = new HashSet<>();
@@ -85,6 +90,9 @@ final class PlainLoops {
         for (IntBuffer k : met) {
             known.put(k, good);
         }
+        if (good) {
+            midCharNow.forEach((k, bits) -> midCharYes.merge(k, bits, (a, b) -> a | b));
+        }
         return good;
     }
 
@@ -109,11 +117,12 @@ final class PlainLoops {
 
     /** Adds to {@code into} the set after each plain character from {@code states}; false when one of them is empty. */
     private boolean successors(int[] states, List<int[]> into) {
-        if (!spans(states, 0x20, 0x7E, true, null, 0, into)) {
+        if (!spans(states, 0x20, 0x7E, true, -1, 0, into)) {
             return false;
         }
-        for (int[][] group : StringBodyLoop.UTF8_GROUPS) {
-            if (!spans(states, group[0][0], group[0][1], false, group, 0, into)) {
+        for (int g = 0; g < StringBodyLoop.UTF8_GROUPS.length; g++) {
+            int[] lead = StringBodyLoop.UTF8_GROUPS[g][0];
+            if (!spans(states, lead[0], lead[1], false, g, 0, into)) {
                 return false;
             }
         }
@@ -122,10 +131,13 @@ final class PlainLoops {
 
     /**
      * Steps {@code states} by one byte of each run of {@code lo..hi} that their edges read alike (quote and backslash
-     * left out when {@code ascii}), then follows the rest of a UTF-8 {@code group} from {@code level}; adds the sets
-     * after whole characters to {@code into}. False when a character empties the set.
+     * left out when {@code ascii}), then follows the rest of UTF-8 group {@code group} (an index into
+     * {@link StringBodyLoop#UTF8_GROUPS}, -1 for none) from {@code level}; adds the sets after whole characters to
+     * {@code into}. False when a character empties the set. A set inside a character whose rest was followed
+     * before, in this exploration or in one that answered yes, is not followed again: the sets after it are
+     * already met or known to read any plain text (names' prefixes all lead into one shared UTF-8 sequence).
      */
-    private boolean spans(int[] states, int lo, int hi, boolean ascii, int[][] group, int level, List<int[]> into) {
+    private boolean spans(int[] states, int lo, int hi, boolean ascii, int group, int level, List<int[]> into) {
         long[] cuts = new long[5]; // (bit per byte 0..256): the first byte of each run
         cut(cuts, lo);
         if (ascii) {
@@ -142,6 +154,7 @@ final class PlainLoops {
             }
             work += edges.length;
         }
+        int[][] ranges = group < 0 ? null : StringBodyLoop.UTF8_GROUPS[group];
         for (int b = nextCut(cuts, lo); b >= 0 && b <= hi; b = nextCut(cuts, b + 1)) {
             if (ascii && !StringBodyLoop.isPlainAscii(b)) {
                 continue;
@@ -150,13 +163,27 @@ final class PlainLoops {
             if (next.length == 0) {
                 return false;
             }
-            if (group == null || level + 1 == group.length) {
+            if (ranges == null || level + 1 == ranges.length) {
                 into.add(next);
-            } else if (!spans(next, group[level + 1][0], group[level + 1][1], false, group, level + 1, into)) {
+            } else if (followedBefore(next, group, level + 1)) {
+                continue;
+            } else if (!spans(next, ranges[level + 1][0], ranges[level + 1][1], false, group, level + 1, into)) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** Whether the rest of {@code group}'s character from {@code level} was followed from {@code states} before; marks it. */
+    private boolean followedBefore(int[] states, int group, int level) {
+        IntBuffer key = IntBuffer.wrap(states);
+        long bit = 1L << (group * 4 + level);
+        if ((midCharYes.getOrDefault(key, 0L) & bit) != 0) {
+            return true;
+        }
+        long now = midCharNow.getOrDefault(key, 0L);
+        midCharNow.put(key, now | bit);
+        return (now & bit) != 0;
     }
 
     private static void cut(long[] cuts, int b) {
