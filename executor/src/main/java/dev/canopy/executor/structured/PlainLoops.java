@@ -45,6 +45,10 @@ final class PlainLoops {
     private final Map<IntBuffer, Long> midCharYes = new HashMap<>();
     private final Nfa.IntList out = new Nfa.IntList();
     private int work; // edges looked at by the current exploration
+    private boolean skipFollowed = true; // whether spans may skip the rest of a character followed before
+    private int[][] loopsAt; // (nfa state): the loops whose U starts with that state, or null; null until needed
+    private int[][] loopClosure; // (nfa state u): U, the sorted byte-reading states of loop u's epsilon closure
+    private byte[] readsBack; // (nfa state u): 0 not yet known, 1 every plain character leads U to a superset of U, 2 not
 
     PlainLoops(Nfa nfa, IntFunction<int[]> epsClosure) {
         this.nfa = nfa;
@@ -61,6 +65,10 @@ final class PlainLoops {
         if (!coversPlainAscii(states)) {
             known.put(root, false);
             return false;
+        }
+        if (holdsLoopReadingBack(states)) {
+            known.put(root, true);
+            return true;
         }
         work = 0;
         midCharNow.clear();
@@ -94,6 +102,71 @@ final class PlainLoops {
             midCharNow.forEach((k, bits) -> midCharYes.merge(k, bits, (a, b) -> a | b));
         }
         return good;
+    }
+
+    /**
+     * Whether {@code states} hold the byte-reading closure U of a loop (an unanchored pattern's searching prefix,
+     * a matched pattern's suffix, a free string's body) from which every plain character leads to a set holding U
+     * again: then any plain text leads {@code states} to a superset of U (stepping sets is monotone), never to
+     * the empty set, without exploring the sets of the partial matches beside U (which grow with the pattern and
+     * ran past the exploration's budget on {@code \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}.\d{6}}).
+     */
+    private boolean holdsLoopReadingBack(int[] states) {
+        if (loopsAt == null) {
+            indexLoops();
+        }
+        for (int x : states) {
+            int[] loops = loopsAt[x];
+            for (int i = 0; loops != null && i < loops.length; i++) {
+                int u = loops[i];
+                if (containsAll(states, loopClosure[u]) && readsBack(u)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private void indexLoops() {
+        loopsAt = new int[nfa.stateCount()][];
+        loopClosure = new int[nfa.stateCount()][];
+        readsBack = new byte[nfa.stateCount()];
+        for (int u : nfa.loopStates) {
+            int[] closure = Subsumption.byteReadingClosure(nfa, epsClosure, u);
+            if (closure != null && closure.length > 0) {
+                loopClosure[u] = closure;
+                int[] at = loopsAt[closure[0]];
+                at = at == null ? new int[1] : Arrays.copyOf(at, at.length + 1);
+                at[at.length - 1] = u;
+                loopsAt[closure[0]] = at;
+            }
+        }
+    }
+
+    /** Whether every plain character leads loop {@code u}'s U to a set holding U (cached). */
+    private boolean readsBack(int u) {
+        if (readsBack[u] == 0) {
+            int[] closure = loopClosure[u];
+            List<int[]> after = new ArrayList<>();
+            skipFollowed = false; // every set after a character is needed here
+            boolean held = successors(closure, after);
+            skipFollowed = true;
+            for (int i = 0; held && i < after.size(); i++) {
+                held = containsAll(after.get(i), closure);
+            }
+            readsBack[u] = held ? (byte) 1 : (byte) 2;
+        }
+        return readsBack[u] == 1;
+    }
+
+    /** Whether sorted {@code set} holds every element of sorted {@code sub}. */
+    private static boolean containsAll(int[] set, int[] sub) {
+        for (int x : sub) {
+            if (Arrays.binarySearch(set, x) < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether the edges of {@code states} read every plain ASCII byte: a set that does not cannot read any plain text. */
@@ -165,7 +238,7 @@ final class PlainLoops {
             }
             if (ranges == null || level + 1 == ranges.length) {
                 into.add(next);
-            } else if (followedBefore(next, group, level + 1)) {
+            } else if (skipFollowed && followedBefore(next, group, level + 1)) {
                 continue;
             } else if (!spans(next, ranges[level + 1][0], ranges[level + 1][1], false, group, level + 1, into)) {
                 return false;

@@ -57,7 +57,7 @@ final class Subsumption {
         this.proofs = new Proof[nfa.stateCount()];
         Map<Integer, List<Integer>> byAnchor = new HashMap<>();
         for (int u : nfa.loopStates) {
-            int[] closure = byteReadingClosure(u);
+            int[] closure = byteReadingClosure(nfa, epsClosure, u);
             if (closure != null && closure.length > 0) {
                 loopClosure[u] = closure;
                 byAnchor.computeIfAbsent(closure[0], k -> new ArrayList<>()).add(u);
@@ -68,7 +68,7 @@ final class Subsumption {
     }
 
     /** U of loop {@code u}: the sorted states its epsilon closure reads bytes in; null when the closure calls or ends a rule. */
-    private int[] byteReadingClosure(int u) {
+    static int[] byteReadingClosure(Nfa nfa, IntFunction<int[]> epsClosure, int u) {
         Nfa.IntList out = new Nfa.IntList();
         for (int s : epsClosure.apply(u)) {
             if (nfa.callEdges[s].length > 0 || nfa.ruleEnd[s]) {

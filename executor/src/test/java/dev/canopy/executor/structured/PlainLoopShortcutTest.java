@@ -52,6 +52,9 @@ class PlainLoopShortcutTest {
         int searching = SubsumptionTest.walk(pattern, "\"202");
         assertThat(pattern.plainReach(searching, PlainTokenIndex.SHORT_CHARS)).isEqualTo(-1);
         assertThat(pattern.readsAnyPlainText(searching)).isTrue();
+        LazyDfa dated = grammar("{\"type\":\"string\",\"pattern\":\"\\\\d{4}-\\\\d{2}-\\\\d{2}T\\\\d{2}:\\\\d{2}:\\\\d{2}.\\\\d{6}\"}").grammar().dfa(); // too many partial matches to explore
+        assertThat(dated.readsAnyPlainText(SubsumptionTest.walk(dated, "\""))).isTrue();
+        assertThat(dated.readsAnyPlainText(SubsumptionTest.walk(dated, "\"2022-01-01T12:00:0"))).isTrue();
         LazyDfa object = grammar("{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"},"
                 + "\"nickname\":{\"type\":\"string\"}}}").grammar().dfa();
         int key = SubsumptionTest.walk(object, "{\"n");
@@ -73,6 +76,7 @@ class PlainLoopShortcutTest {
     @ParameterizedTest
     @CsvSource(delimiterString = "=>", value = {
         "{\"type\":\"string\",\"pattern\":\"\\\\d{4}-\\\\d{2}-\\\\d{2}\"} => \"dated 2024-05-06, not 2024-5\"",
+        "{\"type\":\"string\",\"pattern\":\"\\\\d{4}-\\\\d{2}-\\\\d{2}T\\\\d{2}:\\\\d{2}:\\\\d{2}.\\\\d{6}\"} => \"at 2022-01-01T12:00:00.123456, é 2022-0\"",
         "{\"type\":\"array\",\"items\":{\"type\":\"string\",\"pattern\":\"ab|c\\\"d\"}} => [\"xxaby\",\"c\\\"d\",\"zz\\\\ab é\"]",
         "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"},\"nickname\":{\"type\":\"integer\"}}} => {\"name\":\"x\",\"nickname\":2,\"nick\":1,\"n\\\"é\":[true]}",
         "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"}},\"additionalProperties\":{\"type\":\"string\",\"maxLength\":3}} => {\"id\":4,\"idx\":\"abc\",\"i\":\"\"}",
