@@ -71,17 +71,22 @@ T256 INLINE __m256i act_chunk(const uint8_t* xq, int c) {
 }
 
 /* The exact integer dot products of chunks [first, first + count) of a block of 8 rows' unsigned levels u with
- * an activation block, 8 rows per lane: per_madd chunks' maddubs are summed in 16 bits before widening (the caller
- * picks it so that per_madd * 2 * max(u) * 127 stays below 32768). */
-T256 INLINE __m256i chunk_dots(const __m256i u[8], const uint8_t* xq, int first, int count, int per_madd) {
-    const __m256i ones = _mm256_set1_epi16(1);
+ * an activation block, 8 rows per lane, each times its row's 16-bit multiplier `mult` (both 16-bit halves of dword i
+ * hold row i's; ones for the plain dot products) as the 16-bit sums widen: per_madd chunks' maddubs are summed in
+ * 16 bits before widening (the caller picks it so that per_madd * 2 * max(u) * 127 stays below 32768). */
+T256 INLINE __m256i chunk_dots_by(const __m256i u[8], const uint8_t* xq, int first, int count, int per_madd,
+                                  __m256i mult) {
     __m256i isum = _mm256_setzero_si256();
     for (int c0 = first; c0 < first + count; c0 += per_madd) {
         __m256i p = _mm256_maddubs_epi16(u[c0], act_chunk(xq, c0));
         for (int c = c0 + 1; c < c0 + per_madd; c++) p = _mm256_add_epi16(p, _mm256_maddubs_epi16(u[c], act_chunk(xq, c)));
-        isum = c0 == first ? _mm256_madd_epi16(p, ones) : _mm256_add_epi32(isum, _mm256_madd_epi16(p, ones));
+        isum = c0 == first ? _mm256_madd_epi16(p, mult) : _mm256_add_epi32(isum, _mm256_madd_epi16(p, mult));
     }
     return isum;
+}
+
+T256 INLINE __m256i chunk_dots(const __m256i u[8], const uint8_t* xq, int first, int count, int per_madd) {
+    return chunk_dots_by(u, xq, first, count, per_madd, _mm256_set1_epi16(1));
 }
 
 /*
