@@ -113,21 +113,45 @@ T256 INLINE __m256i sum_lanes8(const __m256i v[8]) {
     return _mm256_add_epi32(_mm256_permute2x128_si256(q0, q1, 0x20), _mm256_permute2x128_si256(q0, q1, 0x31));
 }
 
+/* Super-block bytes per row. */
+static int64_t kq_superblock_bytes(int32_t type) {
+    return type == TYPE_Q4_K ? 144 : type == TYPE_Q5_K ? 176 : 210;
+}
+
+/* The 32 levels of block k (a constant once unrolled) of one row's super-block sb (as levels256, q6_k_levels256). */
+T256 INLINE __m256i kq_levels(int32_t type, const uint8_t* sb, int k) {
+    if (type == TYPE_Q6_K) {
+        int h = k / 4, q = k % 4;
+        return q6_k_levels256(_mm256_loadu_si256((const __m256i*)(sb + 64 * h + 32 * (q % 2))),
+                              _mm256_loadu_si256((const __m256i*)(sb + 128 + 32 * h)), q);
+    }
+    __m256i u = bits256(_mm256_loadu_si256((const __m256i*)(sb + (type == TYPE_Q4_K ? 16 : 48) + 32 * (k / 2))),
+                        4 * (k % 2), 15);
+    if (type == TYPE_Q5_K) u = _mm256_or_si256(u, _mm256_slli_epi16(bits256(_mm256_loadu_si256((const __m256i*)(sb + 16)), k, 1), 4));
+    return u;
+}
+
+/* One row's super-block sb times one activation row's (ap): sum over its blocks of the scale times the block's
+ * maddubs, in 8 int32 lanes. */
+T256 INLINE __m256i kq_row_s1(int32_t type, const uint8_t* sb, __m256i row_scales, const uint8_t* ap) {
+    __m256i s = _mm256_setzero_si256();
+#pragma GCC unroll 8
+    for (int k = 0; k < 8; k++) { /* unrolled: k is a constant in each copy */
+        __m256i x = _mm256_loadu_si256((const __m256i*)(ap + (k / 2) * PAIR_BYTES + (k % 2) * QK));
+        __m256i p = _mm256_maddubs_epi16(kq_levels(type, sb, k), x);
+        s = _mm256_add_epi32(s, _mm256_madd_epi16(p, kq_row_scale(type, row_scales, k)));
+    }
+    return s;
+}
+
 /* S1 of super-block g of 8 rows times one activation row (ap: its super-block), row by row. */
 T256 INLINE __m256i kq_rows_s1(int32_t type, const uint8_t* w, int64_t wrb, const kq_scales8* sc, const uint8_t* ap,
                                int32_t g, int nr) {
     __m256i s[8];
-    for (int i = 0; i < 8; i++) {
-        s[i] = _mm256_setzero_si256();
-        if (i >= nr) continue;
-        const uint8_t* wr = w + i * wrb;
-#pragma GCC unroll 8
-        for (int k = 0; k < 8; k++) { /* unrolled: k is a constant in each copy */
-            __m256i x = _mm256_loadu_si256((const __m256i*)(ap + (k / 2) * PAIR_BYTES + (k % 2) * QK));
-            __m256i p = _mm256_maddubs_epi16(row_levels256(type, wr, 8 * g + k), x);
-            s[i] = _mm256_add_epi32(s[i], _mm256_madd_epi16(p, kq_row_scale(type, sc->row[i], k)));
-        }
-    }
+    const uint8_t* sb = w + g * kq_superblock_bytes(type);
+#pragma GCC unroll 1
+    for (int i = 0; i < nr; i++) s[i] = kq_row_s1(type, sb + i * wrb, sc->row[i], ap);
+    for (int i = nr; i < 8; i++) s[i] = _mm256_setzero_si256();
     return sum_lanes8(s);
 }
 
