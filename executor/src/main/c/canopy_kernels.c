@@ -9,9 +9,11 @@
  *                                                                      value j+16 = d * ((qs[j] >> 4) - 8)
  *   F32 / F16 / BF16: plain values.
  *
- * Quantized weights multiply activations quantized by canopy_quantize to 8 bits per block of 32
- * (scale dx = max|x| / 127, q = rint(x / dx)), with integer dot products per block:
+ * Quantized weights multiply activations quantized by canopy_quantize_grouped to 8 bits per value
+ * (scale dx = max|x| / 127 per block of 32, for the K-quants per 256 values; q = rint(x / dx)), with integer dot
+ * products per block:
  *   sum_blocks (dw * dx) * sum_j wq[j] * xq[j]
+ * (the K-quants: integer sums per super-block, one float step per 256 values, kernels_kquant_common.h).
  * Float weights multiply float activations with fused multiply-adds.
  *
  * Dispatch: the caller passes a level (canopy_detect_level() or lower, for tests):
@@ -37,6 +39,7 @@
 #define TYPE_BF16 30
 
 #define INLINE static inline __attribute__((always_inline))
+#define CANOPY_ACT_GROUPS 1 /* canopy_quantize_grouped and canopy_act_group exist (for test programs built on sources) */
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -149,15 +152,6 @@ int64_t canopy_act_bytes(int32_t cols, int32_t batch) {
     return act_row_bytes(cols) * batch;
 }
 
-/**
- * Quantizes rows x[xoff + b*cols ..] (cols a multiple of 32) to 8 bits per block of 32.
- * Layout per row, per pair of blocks (2p, 2p+1), PAIR_BYTES bytes:
- *   int8 q[64]          the two blocks' quantized values
- *   float dx[16]        dx of block 2p in lanes 0-7, of block 2p+1 in lanes 8-15
- *   int32 negsum[16]    -sum(q) of block 2p in lane 0, of block 2p+1 in lane 8, zeros elsewhere
- * A missing last block (odd block count) is all zeros.
- */
-
 /* Visits the row range in tiles of at most RT rows x BT activation rows; ROW_PREP runs once per tile of
  * rows, TILE(nr, nb) must expand to a call of the kernel specialized for exactly nr x nb. */
 #define FOR_TILES(RT, BT, TILE) FOR_TILES_PREP(RT, BT, (void)0, TILE)
@@ -190,11 +184,13 @@ int64_t canopy_act_bytes(int32_t cols, int32_t batch) {
 
 #include "kernels_portable.h"
 #include "kernels_affine_common.h"  /* Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K, MXFP4: shared parts, portable C */
+#include "kernels_kquant_common.h"  /* Q4_K, Q5_K, Q6_K in integers per super-block, portable C */
 #if defined(__x86_64__)
 #include "kernels_rows8_avx2.h"
 #include "kernels_avx2.h"
 #include "kernels_avx512.h"
 #include "kernels_affine_avx2.h"    /* the affine types at AVX2 (MXFP4 at AVX-512 too) */
+#include "kernels_kquant_avx2.h"    /* the K-quants at AVX2, in integers per super-block */
 #include "kernels_affine_avx512.h"  /* the same but MXFP4 at AVX-512 */
 #elif defined(__aarch64__)
 #include "kernels_neon.h"
@@ -203,33 +199,46 @@ int64_t canopy_act_bytes(int32_t cols, int32_t batch) {
 /* ---------------------------------------------------------------- activations */
 
 /**
- * Quantizes rows x[xoff + b*cols ..] (cols a multiple of 32) to 8 bits per block of 32.
- * Layout per row, per pair of blocks (2p, 2p+1), PAIR_BYTES bytes:
- *   int8 q[64]          the two blocks' quantized values
- *   float dx[16]        dx of block 2p in lanes 0-7, of block 2p+1 in lanes 8-15
+ * Quantizes rows x[xoff + b*cols ..] (cols a multiple of 32) to 8 bits per value, with one scale per `group`
+ * blocks of 32 (1: per block; 8: per 256 values, what the K-quants' kernels need: canopy_act_group(type)); the
+ * last group of a row may be shorter. Layout per row, per pair of blocks (2p, 2p+1), PAIR_BYTES bytes:
+ *   int8 q[64]          the two blocks' quantized values, q = rint(x / dx) (|q| <= 127)
+ *   float dx[16]        dx of block 2p in lanes 0-7, of block 2p+1 in lanes 8-15: max|x| over the block's
+ *                       group / 127
  *   int32 negsum[16]    -sum(q) of block 2p in lane 0, of block 2p+1 in lane 8, zeros elsewhere
  * A missing last block (odd block count) is all zeros. The result is the same at every level.
  */
-void canopy_quantize(int32_t level, const float* x, int64_t xoff, int32_t cols, int32_t batch, uint8_t* buf) {
+void canopy_quantize_grouped(int32_t level, const float* x, int64_t xoff, int32_t cols, int32_t batch, int32_t group,
+                             uint8_t* buf) {
     int32_t nb = cols / QK;
     int64_t arb = act_row_bytes(cols);
     int32_t lvl = usable_level(level);
+    if (group < 1) group = 1;
     for (int32_t b = 0; b < batch; b++) {
         const float* xr = x + xoff + (int64_t)b * cols;
         uint8_t* row = buf + b * arb;
         memset(row, 0, (size_t)arb);
+        float amax = 0.0f; /* of the current group when group > 1 (max is exact: the same at every level) */
         for (int32_t j = 0; j < nb; j++) {
+            if (group > 1 && j % group == 0) {
+                int32_t n = (j + group < nb ? j + group : nb) - j;
+#if defined(__x86_64__)
+                amax = lvl >= 1 ? amax_avx2(xr + j * QK, n) : amax_generic(xr + j * QK, n);
+#else
+                amax = amax_generic(xr + j * QK, n);
+#endif
+            }
             uint8_t* pair = row + (int64_t)(j / 2) * PAIR_BYTES;
             int half = j % 2;
             int8_t* q = (int8_t*)(pair + half * QK);
             float d;
 #if defined(__x86_64__)
-            int32_t negsum = lvl == 2   ? quantize_block_avx512(xr + j * QK, q, &d)
-                             : lvl == 1 ? quantize_block_avx2(xr + j * QK, q, &d)
-                                        : quantize_block_generic(xr + j * QK, q, &d);
+            int32_t negsum = lvl == 2   ? quantize_block_avx512(xr + j * QK, amax, q, &d)
+                             : lvl == 1 ? quantize_block_avx2(xr + j * QK, amax, q, &d)
+                                        : quantize_block_generic(xr + j * QK, amax, q, &d);
 #else
             (void)lvl;
-            int32_t negsum = quantize_block_generic(xr + j * QK, q, &d);
+            int32_t negsum = quantize_block_generic(xr + j * QK, amax, q, &d);
 #endif
             float* dx = (float*)(pair + 64) + half * 8;
             for (int i = 0; i < 8; i++) dx[i] = d;
@@ -238,16 +247,48 @@ void canopy_quantize(int32_t level, const float* x, int64_t xoff, int32_t cols, 
     }
 }
 
+/** canopy_quantize_grouped with one scale per block of 32. */
+void canopy_quantize(int32_t level, const float* x, int64_t xoff, int32_t cols, int32_t batch, uint8_t* buf) {
+    canopy_quantize_grouped(level, x, xoff, cols, batch, 1, buf);
+}
+
+/** Blocks of 32 per activation scale that canopy_matmul_quant expects for a weight type: 8 for the K-quants (Q4_K,
+ * Q5_K, Q6_K: integer super-block kernels, kernels_kquant_common.h), 1 for every other type. */
+int32_t canopy_act_group(int32_t type) {
+    return is_kquant(type) ? 8 : 1;
+}
+
 /* ---------------------------------------------------------------- entry points */
+
+/* The K-quants at the levels that multiply them in integers per super-block (kernels_kquant_common.h). */
+static int kquant_integer_level(int32_t lvl) {
+#if defined(__x86_64__)
+    return lvl <= 1;
+#else
+    return lvl == 0;
+#endif
+}
 
 /* Q4_1/Q5_0/Q5_1/Q4_K/Q5_K/Q6_K/MXFP4 weights times canopy_quantize activations, at the usable level. */
 static int32_t affine_matmul(int32_t level, int32_t type, const uint8_t* w, int32_t cols, const uint8_t* act,
                              int32_t batch, float* out, int64_t rows, int32_t row_start, int32_t row_end) {
     int32_t nb = cols / QK;
-    float* sums = block_sums(type, act, act_row_bytes(cols), nb, batch);
-    if (sums == NULL) return -2;
     int32_t lvl = usable_level(level);
     int32_t rc = 0;
+    if (is_kquant(type) && !kq_act_grouped(act, act_row_bytes(cols), nb, batch)) return -3;
+    if (is_kquant(type) && kquant_integer_level(lvl)) {
+        kq_act* ka = kq_act_sums(type, act, act_row_bytes(cols), nb, batch);
+        if (ka == NULL) return -2;
+#if defined(__x86_64__)
+        if (lvl == 1) kquant_avx2(type, w, cols, act, ka, batch, out, rows, row_start, row_end);
+        else
+#endif
+            kquant_generic(type, w, cols, act, ka, batch, out, rows, row_start, row_end);
+        free(ka);
+        return 0;
+    }
+    float* sums = block_sums(type, act, act_row_bytes(cols), nb, batch);
+    if (sums == NULL) return -2;
 #if defined(__x86_64__)
     if (lvl == 2 && type != TYPE_MXFP4) {
         affine_avx512(type, w, cols, act, batch, sums, out, rows, row_start, row_end);
@@ -269,7 +310,9 @@ static int32_t affine_matmul(int32_t level, int32_t type, const uint8_t* w, int3
 /**
  * Quantized weights (type 8 = Q8_0, 2 = Q4_0; 3, 6, 7, 12, 13, 14, 39, see kernels_affine_common.h) times
  * activations from canopy_quantize, rows [row_start, row_end), at every level.
- * Returns 0, -1 for an unsupported type, -2 when out of memory.
+ * K-quant activations must come from canopy_quantize_grouped with canopy_act_group(type) blocks per scale.
+ * Returns 0, -1 for an unsupported type, -2 when out of memory, -3 when K-quant activations have more than one
+ * scale per super-block.
  */
 int32_t canopy_matmul_quant(int32_t level, int32_t type, const uint8_t* w, int32_t rows, int32_t cols,
                             const uint8_t* act, int32_t batch, float* out, int64_t outoff, int32_t row_start,

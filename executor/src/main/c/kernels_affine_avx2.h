@@ -1,7 +1,8 @@
 /*
- * AVX2 + FMA + F16C kernels (level 1) for the affine types (kernels_affine_common.h): Q4_1, Q5_0, Q5_1, Q4_K, Q5_K,
- * Q6_K and MXFP4; also MXFP4 at level 2. Row-interleaved (kernels_rows8_avx2.h): tiles of 8 weight rows (one per
- * float lane) x 4 activation rows. Per block of 32 the 8 rows' unsigned levels u (0..63) meet the activations in
+ * AVX2 + FMA + F16C kernels (level 1) for the affine types of blocks of 32 (kernels_affine_common.h): Q4_1, Q5_0,
+ * Q5_1 and MXFP4; also MXFP4 at level 2; and the level extraction the K-quants' kernels (kernels_kquant_avx2.h) share.
+ * Row-interleaved (kernels_rows8_avx2.h): tiles of 8 weight rows (one per
+ * float lane) x 4 activation rows. Per block of 32 the 8 rows' unsigned levels u (0..31) meet the activations in
  * maddubs summed exactly in integers, then one scale multiply and one fused multiply-add serve the 8 rows; per
  * scale group (8 blocks) the scales of the 8 rows are unpacked lane-parallel from gathered words and the offsets
  * are added from the activation sums. Batches larger than one tile unpack each tile of rows once; one activation
@@ -72,37 +73,15 @@ T256 INLINE __m256i levels256(int32_t type, const uint8_t* wr, int32_t j) {
     return u;
 }
 
-/* Scale group g of 8 rows, lane i row i (rows past the tile's end zeros): a[k] the scale of block k's levels
- * (Q6_K: a[0..15] per 16 values), off[k] the offset per unit of activation sum (as group_scales, lane-parallel). */
+/* Scale group g of 8 rows of a legacy type or MXFP4, lane i row i (rows past the tile's end zeros): a[k] the scale
+ * of block k's levels, off[k] the offset per unit of activation sum (as group_scales, lane-parallel). */
 typedef struct {
-    __m256 a[16];
-    __m256 off[16];
+    __m256 a[8];
+    __m256 off[8];
 } affine_scales8;
 
 T256 INLINE void load_scales8(int32_t type, const uint8_t* w, int64_t wrb, int32_t g, int32_t nb, int nr,
                               affine_scales8* sc) {
-    if (type == TYPE_Q6_K) { /* d * int8 scale, per 16 values */
-        const uint8_t* blk = w + (int64_t)g * 210;
-        __m256 d = halves8(blk, wrb, 208, nr);
-        for (int q = 0; q < 4; q++) {
-            __m256i s = words8(blk, wrb, 192 + 4 * q, nr);
-            for (int k = 0; k < 4; k++) sc->a[4 * q + k] = sc->off[4 * q + k] = _mm256_mul_ps(d, byte_of(s, k, 1));
-        }
-        return;
-    }
-    if (is_kquant(type)) { /* d * sc_k and -dmin * m_k, from the 12 packed bytes (kernels_affine_common.h) */
-        const uint8_t* blk = w + (int64_t)g * (type == TYPE_Q4_K ? 144 : 176);
-        __m256i dd = words8(blk, wrb, 0, nr);
-        __m256 d = halves_of(dd, 0), dmin = _mm256_sub_ps(_mm256_setzero_ps(), halves_of(dd, 1));
-        v8u32 w0 = (v8u32)words8(blk, wrb, 4, nr), w1 = (v8u32)words8(blk, wrb, 8, nr), w2 = (v8u32)words8(blk, wrb, 12, nr);
-        __m256i scs[2] = {(__m256i)KQ_SC_LO(w0, w1, w2), (__m256i)KQ_SC_HI(w0, w1, w2)};
-        __m256i ms[2] = {(__m256i)KQ_M_LO(w0, w1, w2), (__m256i)KQ_M_HI(w0, w1, w2)};
-        for (int k = 0; k < 8; k++) {
-            sc->a[k] = _mm256_mul_ps(d, byte_of(scs[k / 4], k % 4, 0));
-            sc->off[k] = _mm256_mul_ps(dmin, byte_of(ms[k / 4], k % 4, 0));
-        }
-        return;
-    }
     int64_t size = legacy_block_bytes(type);
     for (int k = 0; k < 8; k++) { /* block 8g + k: fp16 d (then Q4_1/Q5_1's fp16 m), MXFP4 E8M0 exponent */
         if (8 * g + k >= nb) {
@@ -164,16 +143,10 @@ static int affine_per_madd(int32_t type) {
 }
 
 /* acc += (isum * a_k) * dx for block j (k = j % 8 in its scale group), 8 rows per lane, from the block's exact
- * integer dot products (Q6_K: lo values 0..15 and hi 16..31, which have scales of their own; else lo). */
-T256 INLINE __m256 scale_dots8(int32_t type, __m256i lo, __m256i hi, const affine_scales8* sc, const uint8_t* ap,
-                               int32_t j, __m256 acc) {
-    int k = j % 8;
+ * integer dot products. */
+T256 INLINE __m256 scale_dots8(__m256i isum, const affine_scales8* sc, const uint8_t* ap, int32_t j, __m256 acc) {
     __m256 dx = _mm256_loadu_ps((const float*)(ap + 64) + (j % 2) * 8);
-    if (type == TYPE_Q6_K) {
-        acc = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(lo), sc->a[2 * k]), dx, acc);
-        return _mm256_fmadd_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(hi), sc->a[2 * k + 1]), dx, acc);
-    }
-    return _mm256_fmadd_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(lo), sc->a[k]), dx, acc);
+    return _mm256_fmadd_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(isum), sc->a[j % 8]), dx, acc);
 }
 
 /* acc[b] += (isum * a_k) * dx_b for block j, 8 rows per lane, from interleaved levels u. */
@@ -181,26 +154,8 @@ T256 INLINE void multiply_affine8(int32_t type, const __m256i u[8], const affine
                                   int64_t arb, int32_t j, __m256 acc[COLS8], const int B) {
     for (int b = 0; b < B; b++) {
         const uint8_t* ap = act + b * arb + (int64_t)(j / 2) * PAIR_BYTES;
-        const uint8_t* xq = ap + (j % 2) * QK;
-        __m256i lo, hi = _mm256_setzero_si256();
-        if (type == TYPE_Q6_K) {
-            lo = chunk_dots(u, xq, 0, 4, 2);
-            hi = chunk_dots(u, xq, 4, 4, 2);
-        } else {
-            lo = chunk_dots(u, xq, 0, 8, affine_per_madd(type));
-        }
-        acc[b] = scale_dots8(type, lo, hi, sc, ap, j, acc[b]);
+        acc[b] = scale_dots8(chunk_dots(u, ap + (j % 2) * QK, 0, 8, affine_per_madd(type)), sc, ap, j, acc[b]);
     }
-}
-
-/* The 32 unsigned levels of block j of one row, any affine type (levels256; Q6_K from its ql and qh vectors). */
-T256 INLINE __m256i row_levels256(int32_t type, const uint8_t* wr, int32_t j) {
-    if (type != TYPE_Q6_K) return levels256(type, wr, j);
-    const uint8_t* blk = wr + (int64_t)(j / 8) * 210;
-    int k = j % 8, h = k / 4, q = k % 4;
-    __m256i ql = _mm256_loadu_si256((const __m256i*)(blk + 64 * h + 32 * (q % 2)));
-    __m256i qh = _mm256_loadu_si256((const __m256i*)(blk + 128 + 32 * h));
-    return q6_k_levels256(ql, qh, q);
 }
 
 /* acc += block j of 8 rows times one activation row, computed row by row (fold_rows8): the decode's way, with no
@@ -209,11 +164,10 @@ T256 INLINE __m256 multiply_rows8(int32_t type, const uint8_t* w, int64_t wrb, c
                                   const uint8_t* act, int32_t j, int nr, __m256 acc) {
     const uint8_t* ap = act + (int64_t)(j / 2) * PAIR_BYTES;
     __m256i x = _mm256_loadu_si256((const __m256i*)(ap + (j % 2) * QK));
-    __m256i m[8], lo, hi = _mm256_setzero_si256();
+    __m256i m[8];
     for (int i = 0; i < 8; i++)
-        m[i] = i < nr ? _mm256_maddubs_epi16(row_levels256(type, w + i * wrb, j), x) : _mm256_setzero_si256();
-    fold_rows8(m, type == TYPE_Q6_K, &lo, &hi);
-    return scale_dots8(type, lo, hi, sc, ap, j, acc);
+        m[i] = i < nr ? _mm256_maddubs_epi16(levels256(type, w + i * wrb, j), x) : _mm256_setzero_si256();
+    return scale_dots8(fold_rows8(m), sc, ap, j, acc);
 }
 
 /* Weights of a tile of rows, repacked once for a large batch: per block the interleaved levels, per group the scales. */
@@ -231,11 +185,10 @@ T256 INLINE void affine_tile8(int32_t type, const uint8_t* w, int64_t wrb, const
                               float* out, int64_t rows, int nr, const int B) {
     __m256 acc[COLS8];
     for (int b = 0; b < B; b++) acc[b] = _mm256_setzero_ps();
-    const int n = type == TYPE_Q6_K ? 16 : 8;
+    const int n = 8;
     int64_t block_bytes = wrb / nb; /* average, to prefetch ahead */
     affine_scales8 local;
     const affine_scales8* sc = &local;
-    __m256i group[8][8]; /* Q6_K: the super-block's levels */
     for (int32_t g = 0; 8 * g < nb; g++) {
         if (rp) sc = &rp->scales[g];
         else load_scales8(type, w, wrb, g, nb, nr, &local);
@@ -247,7 +200,6 @@ T256 INLINE void affine_tile8(int32_t type, const uint8_t* w, int64_t wrb, const
             for (int i = 0; i < nr; i++)
                 for (int64_t at = 0; at < 8 * block_bytes; at += 64)
                     _mm_prefetch((const char*)(w + (i + ROWS8) * wrb + 8 * g * block_bytes + at), _MM_HINT_T0);
-        if (!rp && B > 1 && type == TYPE_Q6_K) q6_k_group8(w, wrb, g, nr, group);
 #pragma GCC unroll 8
         for (int k = 0; k < 8; k++) { /* unrolled: j % 8 = k is a constant in each copy */
             int32_t j = 8 * g + k;
@@ -256,8 +208,6 @@ T256 INLINE void affine_tile8(int32_t type, const uint8_t* w, int64_t wrb, const
                 multiply_affine8(type, rp->levels[j], sc, act, arb, j, acc, B);
             } else if (B == 1) {
                 acc[0] = multiply_rows8(type, w, wrb, sc, act, j, nr, acc[0]);
-            } else if (type == TYPE_Q6_K) {
-                multiply_affine8(type, group[k], sc, act, arb, j, acc, B);
             } else {
                 __m256i u[8];
                 load_levels8(type, w, wrb, block_bytes, j, nr, u);
@@ -271,11 +221,7 @@ T256 INLINE void affine_tile8(int32_t type, const uint8_t* w, int64_t wrb, const
 T256 INLINE void repack_affine8(int32_t type, const uint8_t* w, int64_t wrb, int32_t nb, int nr, affine_repacked8* rp) {
     for (int32_t j = 0; j < nb; j++) {
         if (j % 8 == 0) load_scales8(type, w, wrb, j / 8, nb, nr, &rp->scales[j / 8]);
-        if (type == TYPE_Q6_K) {
-            if (j % 8 == 0) q6_k_group8(w, wrb, j / 8, nr, rp->levels + j);
-        } else {
-            load_levels8(type, w, wrb, wrb / nb, j, nr, rp->levels[j]);
-        }
+        load_levels8(type, w, wrb, wrb / nb, j, nr, rp->levels[j]);
     }
 }
 
@@ -303,9 +249,6 @@ T256 INLINE void repack_affine8(int32_t type, const uint8_t* w, int64_t wrb, int
 AFFINE_KERNEL256(affine_q4_1_avx2, TYPE_Q4_1)
 AFFINE_KERNEL256(affine_q5_0_avx2, TYPE_Q5_0)
 AFFINE_KERNEL256(affine_q5_1_avx2, TYPE_Q5_1)
-AFFINE_KERNEL256(affine_q4_k_avx2, TYPE_Q4_K)
-AFFINE_KERNEL256(affine_q5_k_avx2, TYPE_Q5_K)
-AFFINE_KERNEL256(affine_q6_k_avx2, TYPE_Q6_K)
 AFFINE_KERNEL256(affine_mxfp4_avx2, TYPE_MXFP4)
 #undef ATILE8
 #undef AFFINE_KERNEL256
@@ -316,9 +259,6 @@ T256 static void affine_avx2(int32_t type, const uint8_t* w, int32_t cols, const
         case TYPE_Q4_1: affine_q4_1_avx2(w, cols, act, batch, sums, out, rows, row_start, row_end); break;
         case TYPE_Q5_0: affine_q5_0_avx2(w, cols, act, batch, sums, out, rows, row_start, row_end); break;
         case TYPE_Q5_1: affine_q5_1_avx2(w, cols, act, batch, sums, out, rows, row_start, row_end); break;
-        case TYPE_Q4_K: affine_q4_k_avx2(w, cols, act, batch, sums, out, rows, row_start, row_end); break;
-        case TYPE_Q5_K: affine_q5_k_avx2(w, cols, act, batch, sums, out, rows, row_start, row_end); break;
-        case TYPE_Q6_K: affine_q6_k_avx2(w, cols, act, batch, sums, out, rows, row_start, row_end); break;
         default: affine_mxfp4_avx2(w, cols, act, batch, sums, out, rows, row_start, row_end); break;
     }
 }

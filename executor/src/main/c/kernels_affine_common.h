@@ -121,6 +121,32 @@ static float e8m0_half(uint8_t e) {
 }
 
 /*
+ * The integer scales of K-quant super-block g of one weight row: Q4_K/Q5_K sc[0..7] and m[0..7] (6-bit), *d and
+ * *dmin; Q6_K sc[0..15] (int8, per 16 values) and *d (*dmin 0).
+ */
+static void kq_int_scales(int32_t type, const uint8_t* wr, int32_t g, int32_t sc[16], int32_t m[8], float* d,
+                          float* dmin) {
+    if (type == TYPE_Q6_K) {
+        const uint8_t* blk = wr + (int64_t)g * 210;
+        *d = fp16_to_float(load_u16(blk + 208));
+        *dmin = 0.0f;
+        for (int i = 0; i < 16; i++) sc[i] = (int8_t)blk[192 + i];
+        return;
+    }
+    const uint8_t* blk = wr + (int64_t)g * (type == TYPE_Q4_K ? 144 : 176);
+    *d = fp16_to_float(load_u16(blk));
+    *dmin = fp16_to_float(load_u16(blk + 2));
+    uint32_t w[3];
+    memcpy(w, blk + 4, 12);
+    uint32_t s[2] = {KQ_SC_LO(w[0], w[1], w[2]), KQ_SC_HI(w[0], w[1], w[2])};
+    uint32_t mm[2] = {KQ_M_LO(w[0], w[1], w[2]), KQ_M_HI(w[0], w[1], w[2])};
+    for (int j = 0; j < 8; j++) {
+        sc[j] = (int32_t)((s[j / 4] >> 8 * (j % 4)) & 0xFF);
+        m[j] = (int32_t)((mm[j / 4] >> 8 * (j % 4)) & 0xFF);
+    }
+}
+
+/*
  * Scales of scale group g (blocks 8g .. 8g+7) of one weight row, zeros past the row's end:
  *   a[k]   the scale of block k's levels (Q6_K: a[0..15] per 16 values)
  *   off[k] the offset per unit of S (Q6_K: off = a, the sums carry the -32)
@@ -128,23 +154,13 @@ static float e8m0_half(uint8_t e) {
 static void group_scales(int32_t type, const uint8_t* wr, int32_t g, int32_t nb, float a[16], float off[16]) {
     memset(a, 0, 16 * sizeof(float));
     memset(off, 0, 16 * sizeof(float));
-    if (type == TYPE_Q6_K) {
-        const uint8_t* blk = wr + (int64_t)g * 210;
-        float d = fp16_to_float(load_u16(blk + 208));
-        for (int i = 0; i < 16; i++) a[i] = off[i] = d * (float)(int8_t)blk[192 + i];
-        return;
-    }
     if (is_kquant(type)) {
-        const uint8_t* blk = wr + (int64_t)g * (type == TYPE_Q4_K ? 144 : 176);
-        float d = fp16_to_float(load_u16(blk));
-        float dmin = fp16_to_float(load_u16(blk + 2));
-        uint32_t w[3];
-        memcpy(w, blk + 4, 12);
-        uint32_t sc[2] = {KQ_SC_LO(w[0], w[1], w[2]), KQ_SC_HI(w[0], w[1], w[2])};
-        uint32_t m[2] = {KQ_M_LO(w[0], w[1], w[2]), KQ_M_HI(w[0], w[1], w[2])};
-        for (int j = 0; j < 8; j++) {
-            a[j] = d * (float)((sc[j / 4] >> 8 * (j % 4)) & 0xFF);
-            off[j] = -dmin * (float)((m[j / 4] >> 8 * (j % 4)) & 0xFF);
+        int32_t sc[16], m[8];
+        float d, dmin;
+        kq_int_scales(type, wr, g, sc, m, &d, &dmin);
+        for (int i = 0; i < (type == TYPE_Q6_K ? 16 : 8); i++) {
+            a[i] = d * (float)sc[i];
+            off[i] = type == TYPE_Q6_K ? a[i] : -dmin * (float)m[i];
         }
         return;
     }

@@ -165,14 +165,25 @@ T256 static void float_avx2(int32_t type, const uint8_t* w, int32_t cols, const 
 #undef FTILE256
 }
 
-T256 static int32_t quantize_block_avx2(const float* v, int8_t* q, float* d_out) {
+T256 static float amax_avx2(const float* v, int32_t n) {
+    __m256 sign = _mm256_set1_ps(-0.0f);
+    __m256 m = _mm256_setzero_ps();
+    for (int64_t i = 0; i < (int64_t)n * QK; i += 8) m = _mm256_max_ps(m, _mm256_andnot_ps(sign, _mm256_loadu_ps(v + i)));
+    __m128 m4 = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+    m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
+    m4 = _mm_max_ss(m4, _mm_movehdup_ps(m4));
+    return _mm_cvtss_f32(m4);
+}
+
+T256 static int32_t quantize_block_avx2(const float* v, float amax_floor, int8_t* q, float* d_out) {
     __m256 sign = _mm256_set1_ps(-0.0f);
     __m256 m = _mm256_andnot_ps(sign, _mm256_loadu_ps(v));
     for (int i = 8; i < QK; i += 8) m = _mm256_max_ps(m, _mm256_andnot_ps(sign, _mm256_loadu_ps(v + i)));
     __m128 m4 = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
     m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
     m4 = _mm_max_ss(m4, _mm_movehdup_ps(m4));
-    float d = _mm_cvtss_f32(m4) / 127.0f;
+    float amax = _mm_cvtss_f32(m4);
+    float d = (amax > amax_floor ? amax : amax_floor) / 127.0f;
     float id = d != 0.0f ? 1.0f / d : 0.0f;
     int32_t tmp[QK];
     __m256i sum = _mm256_setzero_si256();

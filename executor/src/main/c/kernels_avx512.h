@@ -153,11 +153,11 @@ T512 static void float_avx512(int32_t type, const uint8_t* w, int32_t cols, cons
 #undef FTILE512
 }
 
-T512 static int32_t quantize_block_avx512(const float* v, int8_t* q, float* d_out) {
+T512 static int32_t quantize_block_avx512(const float* v, float amax_floor, int8_t* q, float* d_out) {
     __m512 v0 = _mm512_loadu_ps(v);
     __m512 v1 = _mm512_loadu_ps(v + 16);
     float amax = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_abs_ps(v0), _mm512_abs_ps(v1)));
-    float d = amax / 127.0f;
+    float d = (amax > amax_floor ? amax : amax_floor) / 127.0f;
     float id = d != 0.0f ? 1.0f / d : 0.0f;
     __m512i lim = _mm512_set1_epi32(127);
     __m512i nlim = _mm512_set1_epi32(-127);

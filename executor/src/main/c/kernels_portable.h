@@ -69,10 +69,21 @@ static void float_generic(int32_t type, const uint8_t* w, int32_t cols, const fl
     }
 }
 
-/* Quantizes one block of 32 values: writes q[32] and returns -sum(q); *d_out = max|x| / 127. Every
- * version below computes exactly these values (IEEE division and reciprocal, round to nearest even). */
-static int32_t quantize_block_generic(const float* v, int8_t* q, float* d_out) {
+/* max |v[i]| over n blocks of 32 values (exact: every version gives the same). */
+static float amax_generic(const float* v, int32_t n) {
     float amax = 0.0f;
+    for (int64_t i = 0; i < (int64_t)n * QK; i++) {
+        float a = v[i] < 0 ? -v[i] : v[i];
+        amax = a > amax ? a : amax;
+    }
+    return amax;
+}
+
+/* Quantizes one block of 32 values: writes q[32] and returns -sum(q); *d_out = max(max|x|, amax_floor) / 127
+ * (amax_floor: 0, or the max|x| of the block's group when several blocks share a scale). Every version below
+ * computes exactly these values (IEEE division and reciprocal, round to nearest even). */
+static int32_t quantize_block_generic(const float* v, float amax_floor, int8_t* q, float* d_out) {
+    float amax = amax_floor;
     for (int i = 0; i < QK; i++) {
         float a = v[i] < 0 ? -v[i] : v[i];
         amax = a > amax ? a : amax;

@@ -71,45 +71,36 @@ T256 INLINE __m256i act_chunk(const uint8_t* xq, int c) {
 }
 
 /* The exact integer dot products of chunks [first, first + count) of a block of 8 rows' unsigned levels u with
- * an activation block, 8 rows per lane: per_madd chunks' maddubs are summed in 16 bits before widening (the caller
- * picks it so that per_madd * 2 * max(u) * 127 stays below 32768). */
-T256 INLINE __m256i chunk_dots(const __m256i u[8], const uint8_t* xq, int first, int count, int per_madd) {
-    const __m256i ones = _mm256_set1_epi16(1);
+ * an activation block, 8 rows per lane, each times its row's 16-bit multiplier `mult` (both 16-bit halves of dword i
+ * hold row i's; ones for the plain dot products) as the 16-bit sums widen: per_madd chunks' maddubs are summed in
+ * 16 bits before widening (the caller picks it so that per_madd * 2 * max(u) * 127 stays below 32768). */
+T256 INLINE __m256i chunk_dots_by(const __m256i u[8], const uint8_t* xq, int first, int count, int per_madd,
+                                  __m256i mult) {
     __m256i isum = _mm256_setzero_si256();
     for (int c0 = first; c0 < first + count; c0 += per_madd) {
         __m256i p = _mm256_maddubs_epi16(u[c0], act_chunk(xq, c0));
         for (int c = c0 + 1; c < c0 + per_madd; c++) p = _mm256_add_epi16(p, _mm256_maddubs_epi16(u[c], act_chunk(xq, c)));
-        isum = c0 == first ? _mm256_madd_epi16(p, ones) : _mm256_add_epi32(isum, _mm256_madd_epi16(p, ones));
+        isum = c0 == first ? _mm256_madd_epi16(p, mult) : _mm256_add_epi32(isum, _mm256_madd_epi16(p, mult));
     }
     return isum;
+}
+
+T256 INLINE __m256i chunk_dots(const __m256i u[8], const uint8_t* xq, int first, int count, int per_madd) {
+    return chunk_dots_by(u, xq, first, count, per_madd, _mm256_set1_epi16(1));
 }
 
 /*
  * The same exact block dot products computed row by row, for decode: m[i] = maddubs(levels of row i, activation
  * block) (16-bit pair sums of row i's 32 values), folded pairwise across rows by hadd so that the lanes come out
- * as rows without interleaving any weights. Levels up to 63 (per16, Q6_K): |m| <= 2*63*128, one fold stays in 16
- * bits, and *lo / *hi get values 0..15 / 16..31 of each row; levels up to 31: two folds stay in 16 bits (4*2*31*128
- * < 2^15) and *lo gets the whole block. The sums are the same integers as chunk_dots', so the outputs are the same.
+ * as rows without interleaving any weights. Levels up to 31: two folds stay in 16 bits (4*2*31*128 < 2^15). The
+ * sums are the same integers as chunk_dots', so the outputs are the same.
  */
-T256 INLINE void fold_rows8(const __m256i m[8], int per16, __m256i* lo, __m256i* hi) {
+T256 INLINE __m256i fold_rows8(const __m256i m[8]) {
     const __m256i ones = _mm256_set1_epi16(1);
-    __m256i x03, x47; /* rows 0..3 (4..7) in dwords 0..3, values 0..15 in the low 128 bits, 16..31 in the high */
-    if (per16) {
-        __m256i q[4];
-        for (int i = 0; i < 4; i++) q[i] = _mm256_madd_epi16(_mm256_hadd_epi16(m[2 * i], m[2 * i + 1]), ones);
-        x03 = _mm256_hadd_epi32(q[0], q[1]);
-        x47 = _mm256_hadd_epi32(q[2], q[3]);
-    } else {
-        x03 = _mm256_madd_epi16(_mm256_hadd_epi16(_mm256_hadd_epi16(m[0], m[1]), _mm256_hadd_epi16(m[2], m[3])), ones);
-        x47 = _mm256_madd_epi16(_mm256_hadd_epi16(_mm256_hadd_epi16(m[4], m[5]), _mm256_hadd_epi16(m[6], m[7])), ones);
-    }
-    __m256i first = _mm256_permute2x128_si256(x03, x47, 0x20), second = _mm256_permute2x128_si256(x03, x47, 0x31);
-    if (per16) {
-        *lo = first;
-        *hi = second;
-    } else {
-        *lo = _mm256_add_epi32(first, second);
-    }
+    /* rows 0..3 (4..7) in dwords 0..3, values 0..15 in the low 128 bits, 16..31 in the high */
+    __m256i x03 = _mm256_madd_epi16(_mm256_hadd_epi16(_mm256_hadd_epi16(m[0], m[1]), _mm256_hadd_epi16(m[2], m[3])), ones);
+    __m256i x47 = _mm256_madd_epi16(_mm256_hadd_epi16(_mm256_hadd_epi16(m[4], m[5]), _mm256_hadd_epi16(m[6], m[7])), ones);
+    return _mm256_add_epi32(_mm256_permute2x128_si256(x03, x47, 0x20), _mm256_permute2x128_si256(x03, x47, 0x31));
 }
 
 /* Stores the first nr lanes of v at out. */

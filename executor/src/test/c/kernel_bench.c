@@ -5,6 +5,8 @@
  *   gcc -O3 -ffp-contract=off -fno-strict-aliasing -o /tmp/kernel_bench executor/src/test/c/kernel_bench.c -lm
  *   /tmp/kernel_bench TYPE ROWS COLS BATCH CALLS [LEVEL]
  *
+ * -DKERNELS='"path/canopy_kernels.c"' builds it against another version of the sources (e.g. `git archive` of main).
+ *
  * TYPE is the GGML type id (8 = Q8_0, 2 = Q4_0, 12 = Q4_K, 14 = Q6_K, other affine types of
  * kernels_affine_common.h, 1 = F16, 30 = BF16, 0 = F32), LEVEL 2 = AVX-512, 1 = AVX2, 0 = portable C.
  * One thread; weights are random (valid scales, finite values).
@@ -14,7 +16,11 @@
 #include <stdlib.h>
 #include <time.h>
 
+#ifdef KERNELS /* another version of the sources, to compare against */
+#include KERNELS
+#else
 #include "../../main/c/canopy_kernels.c"
+#endif
 
 static double cpu_seconds(void) {
     struct timespec t;
@@ -62,7 +68,11 @@ int main(int argc, char** argv) {
     for (int c = 0; c < calls; c++) {
         double t0 = cpu_seconds();
         if (quantized) {
+#ifdef CANOPY_ACT_GROUPS
+            canopy_quantize_grouped(level, x, 0, cols, batch, canopy_act_group(type), act);
+#else /* sources before the grouped activations, to compare against */
             canopy_quantize(level, x, 0, cols, batch, act);
+#endif
             canopy_matmul_quant(level, type, w, rows, cols, act, batch, out, 0, 0, rows);
         } else {
             canopy_matmul_float(level, type, w, rows, cols, x, 0, batch, out, 0, 0, rows);

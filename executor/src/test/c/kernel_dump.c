@@ -44,7 +44,11 @@ int main(int argc, char** argv) {
     for (int i = 0; i < cols * batch; i++) x[i] = rand() / (float)RAND_MAX - 0.5f;
     uint8_t* act = malloc((size_t)canopy_act_bytes(cols, batch));
     float* out = calloc((size_t)rows * batch, sizeof(float));
+#ifdef CANOPY_ACT_GROUPS
+    canopy_quantize_grouped(level, x, 0, cols, batch, canopy_act_group(type), act);
+#else /* sources before the grouped activations */
     canopy_quantize(level, x, 0, cols, batch, act);
+#endif
     int half = rows / 2 + 3 < rows ? rows / 2 + 3 : rows;
     canopy_matmul_quant(level, type, w, rows, cols, act, batch, out, 0, 0, half);
     canopy_matmul_quant(level, type, w, rows, cols, act, batch, out, 0, half, rows);

@@ -14,7 +14,9 @@
 
 int32_t canopy_detect_level(void);
 int64_t canopy_act_bytes(int32_t cols, int32_t batch);
-void canopy_quantize(int32_t level, const float* x, int64_t xoff, int32_t cols, int32_t batch, uint8_t* buf);
+void canopy_quantize_grouped(int32_t level, const float* x, int64_t xoff, int32_t cols, int32_t batch, int32_t group,
+                             uint8_t* buf);
+int32_t canopy_act_group(int32_t type);
 int32_t canopy_matmul_quant(int32_t level, int32_t type, const uint8_t* w, int32_t rows, int32_t cols,
                             const uint8_t* act, int32_t batch, float* out, int64_t outoff, int32_t row_start,
                             int32_t row_end);
@@ -33,7 +35,7 @@ static int multiply(int level, int32_t type, const uint8_t* w, int32_t rows, int
         return canopy_matmul_float(level, type, w, rows, cols, x, (int64_t)first * cols, batch, out, 0, 0, rows);
     }
     uint8_t* act = malloc((size_t)canopy_act_bytes(cols, batch));
-    canopy_quantize(level, x, (int64_t)first * cols, cols, batch, act);
+    canopy_quantize_grouped(level, x, (int64_t)first * cols, cols, batch, canopy_act_group(type), act);
     /* two row ranges, split off the 16-row grid the Java side uses, to cover the row range arguments */
     int32_t mid = rows / 2;
     int rc = canopy_matmul_quant(level, type, w, rows, cols, act, batch, out, 0, 0, mid);

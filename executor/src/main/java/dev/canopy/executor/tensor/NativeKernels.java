@@ -36,11 +36,12 @@ final class NativeKernels {
     private static final MethodHandle QUANTIZE;
     private static final MethodHandle MATMUL_QUANT;
     private static final MethodHandle MATMUL_FLOAT;
+    private static final MethodHandle ACT_GROUP;
     private static final String FAILURE;
     private static final NativeKernels INSTANCE;
 
     static {
-        MethodHandle[] handles = new MethodHandle[5];
+        MethodHandle[] handles = new MethodHandle[6];
         String failure = null;
         try {
             SymbolLookup lib = extractAndLoad();
@@ -49,14 +50,16 @@ final class NativeKernels {
             handles[0] = linker.downcallHandle(find(lib, "canopy_detect_level"), FunctionDescriptor.of(JAVA_INT));
             handles[1] = linker.downcallHandle(find(lib, "canopy_act_bytes"),
                     FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_INT), critical);
-            handles[2] = linker.downcallHandle(find(lib, "canopy_quantize"),
-                    FunctionDescriptor.ofVoid(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS), critical);
+            handles[2] = linker.downcallHandle(find(lib, "canopy_quantize_grouped"),
+                    FunctionDescriptor.ofVoid(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), critical);
             handles[3] = linker.downcallHandle(find(lib, "canopy_matmul_quant"), FunctionDescriptor.of(JAVA_INT,
                     JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT,
                     JAVA_INT), critical);
             handles[4] = linker.downcallHandle(find(lib, "canopy_matmul_float"), FunctionDescriptor.of(JAVA_INT,
                     JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG,
                     JAVA_INT, JAVA_INT), critical);
+            handles[5] = linker.downcallHandle(find(lib, "canopy_act_group"), FunctionDescriptor.of(JAVA_INT, JAVA_INT),
+                    critical);
         } catch (IOException | RuntimeException | LinkageError e) {
             failure = e.getMessage() != null ? e.getMessage() : e.toString();
         }
@@ -65,6 +68,7 @@ final class NativeKernels {
         QUANTIZE = handles[2];
         MATMUL_QUANT = handles[3];
         MATMUL_FLOAT = handles[4];
+        ACT_GROUP = handles[5];
         FAILURE = failure;
         INSTANCE = failure == null ? new NativeKernels() : null;
     }
@@ -104,18 +108,33 @@ final class NativeKernels {
     }
 
     /**
-     * Quantizes {@code batch} rows of {@code x} (from float offset {@code xOffset}) into {@code act}
-     * (layout in canopy_quantize); the bytes are the same at every level.
+     * Blocks of 32 values per activation scale that {@link #matmulQuant} expects for weight type id {@code type}:
+     * 8 (one scale per 256 values) for the K-quants, whose kernels multiply in integers per super-block; else 1.
      */
-    void quantize(int level, MemorySegment x, long xOffset, int cols, int batch, MemorySegment act) {
+    int actGroup(int type) {
         try {
-            QUANTIZE.invokeExact(level, x, xOffset, cols, batch, act);
+            return (int) ACT_GROUP.invokeExact(type);
         } catch (Throwable t) {
             throw rethrow(t);
         }
     }
 
-    /** Rows {@code [rowStart, rowEnd)} of a Q8_0/Q4_0 matrix times quantized activations. */
+    /**
+     * Quantizes {@code batch} rows of {@code x} (from float offset {@code xOffset}) into {@code act} with one
+     * scale per {@code group} blocks of 32 (layout in canopy_quantize_grouped); the bytes are the same at every level.
+     */
+    void quantize(int level, MemorySegment x, long xOffset, int cols, int batch, int group, MemorySegment act) {
+        try {
+            QUANTIZE.invokeExact(level, x, xOffset, cols, batch, group, act);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * Rows {@code [rowStart, rowEnd)} of a quantized matrix times activations quantized with
+     * {@link #actGroup}{@code (type)} blocks per scale.
+     */
     void matmulQuant(int level, int type, MemorySegment w, int rows, int cols, MemorySegment act, int batch,
             MemorySegment out, long outOffset, int rowStart, int rowEnd) {
         int rc;
@@ -144,6 +163,10 @@ final class NativeKernels {
         if (rc == -2) {
             throw new OutOfMemoryError("Cannot multiply in the native kernels: no native memory for the activation "
                     + "block sums of type id " + type);
+        }
+        if (rc == -3) {
+            throw new IllegalArgumentException("Cannot multiply type id " + type + " in the native kernels: its "
+                    + "activations must have one scale per 256 values; quantize them with actGroup(type) blocks per scale");
         }
         if (rc != 0) {
             throw new IllegalArgumentException("Cannot multiply in the native kernels: type id " + type + " is not supported");

@@ -5,7 +5,8 @@ import java.lang.foreign.MemorySegment;
 /**
  * {@link MatMul} through the C kernels: rows are split among the threads in units of
  * {@value #ROW_UNIT}; for quantized weights the activations are quantized once per call, before the
- * parallel part. Every supported type has C kernels at every level (AVX-512, AVX2, portable C). Keeps
+ * parallel part, with the scales the weight type's kernels expect (one per 256 values for the K-quants,
+ * else one per block of 32: {@link NativeKernels#actGroup}). Every supported type has C kernels at every level (AVX-512, AVX2, portable C). Keeps
  * the buffer of quantized activations between calls; callers take turns.
  */
 final class NativeMatMul {
@@ -14,7 +15,7 @@ final class NativeMatMul {
 
     private final NativeKernels kernels;
     private final int level;
-    private byte[] quantized = new byte[0]; // (batch, actBytes(cols, 1)), see canopy_quantize
+    private byte[] quantized = new byte[0]; // (batch, actBytes(cols, 1)), see canopy_quantize_grouped
 
     NativeMatMul(NativeKernels kernels, int level) {
         this.kernels = kernels;
@@ -40,7 +41,7 @@ final class NativeMatMul {
                 quantized = new byte[Math.toIntExact(Math.max(bytes, quantized.length * 3L / 2))];
             }
             MemorySegment act = MemorySegment.ofArray(quantized);
-            kernels.quantize(level, xs, xOffset, cols, batch, act);
+            kernels.quantize(level, xs, xOffset, cols, batch, kernels.actGroup(type), act);
             parallel.forRange(units, (start, end) -> kernels.matmulQuant(level, type, weights, rows, cols, act, batch,
                     os, outOffset, start * ROW_UNIT, Math.min(rows, end * ROW_UNIT)));
         } else {
@@ -75,12 +76,12 @@ final class NativeMatMul {
             quantized = new byte[Math.toIntExact(Math.max(bytes, quantized.length * 3L / 2))];
         }
         MemorySegment act = MemorySegment.ofArray(quantized);
-        kernels.quantize(level, MemorySegment.ofArray(x), 0, cols, batch, act);
+        int type = t.id();
+        kernels.quantize(level, MemorySegment.ofArray(x), 0, cols, batch, kernels.actGroup(type), act);
         MemorySegment[] os = new MemorySegment[ws.length];
         for (int m = 0; m < ws.length; m++) {
             os[m] = MemorySegment.ofArray(outs[m]);
         }
-        int type = t.id();
         parallel.forRange(firstUnit[ws.length], (start, end) -> {
             for (int m = 0; m < ws.length; m++) {
                 int from = Math.max(start, firstUnit[m]);

@@ -63,7 +63,8 @@ final class KernelReferenceWriter {
         }
         for (int b = 0; b < batch; b++) {
             for (int r = 0; r < rows; r++) {
-                buf.putFloat((float) MatMulTest.bound(decoded, r, cols, x, b * cols, type.quantized()));
+                buf.putFloat((float) MatMulTest.bound(decoded, r, cols, x, b * cols,
+                        type.quantized() ? MatMulTest.activationValuesPerScale(type) : 0));
             }
         }
         return buf.array();

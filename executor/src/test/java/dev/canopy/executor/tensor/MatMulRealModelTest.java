@@ -37,7 +37,8 @@ class MatMulRealModelTest {
                     for (int b = 0; b < batch; b++) {
                         for (int r = 0; r < w.rows(); r++) {
                             double bound = MatMulTest.bound(decoded, r, w.cols(), x, b * w.cols(),
-                                    backend.quantizesActivations() && w.type().quantized());
+                                    backend.quantizesActivations() && w.type().quantized()
+                                            ? MatMulTest.activationValuesPerScale(w.type()) : 0);
                             assertThat((double) out[b * w.rows() + r]).as("%s %s [%d][%d]", backend, w, b, r)
                                     .isCloseTo(expected[b * w.rows() + r], within(bound));
                         }

@@ -17,9 +17,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * row counts not a multiple of 4, an odd number of 32-blocks, float rows not a multiple of 16, batches 1..9.
  *
  * <p>Tolerances. Float arithmetic: |out − ref| ≤ n·2⁻²³·Σ|w·x| (n = cols, the classic bound for a sum
- * of n products). Quantized activations (native Q8_0/Q4_0): each activation block is rounded to
- * {@code dx·q} with {@code dx = max|x|/127}, off by at most {@code dx/2} per value, so additionally
- * |out − ref| ≤ Σ_blocks (dx/2)·Σ_block |w|.
+ * of n products). Quantized activations (native kernels): each activation group (a block of 32; 256 values for
+ * the K-quants) is rounded to {@code dx·q} with {@code dx = max|x|/127} over the group, off by at most
+ * {@code dx/2} per value, so additionally |out − ref| ≤ Σ_groups (dx/2)·Σ_group |w|.
  */
 class MatMulTest {
 
@@ -77,24 +77,39 @@ class MatMulTest {
         }
     }
 
-    /** The documented error bound for one output element (see the class comment). */
+    /** The documented error bound for one output element (see the class comment), activations per block of 32. */
     static double bound(float[] w, int row, int cols, float[] x, int xAt, boolean quantizedActivations) {
+        return bound(w, row, cols, x, xAt, quantizedActivations ? 32 : 0);
+    }
+
+    /**
+     * The documented error bound for one output element, activations quantized with one scale per
+     * {@code perScale} values (0: not quantized): each value is off by at most half its scale, max|x| / 127 / 2
+     * over its group, so the quantization adds Σ_groups (max|x| / 254)·Σ_group |w|.
+     */
+    static double bound(float[] w, int row, int cols, float[] x, int xAt, int perScale) {
         double magnitude = 0;
         for (int c = 0; c < cols; c++) {
             magnitude += Math.abs((double) w[row * cols + c] * x[xAt + c]);
         }
         double bound = cols * 0x1p-23 * magnitude + 1e-30;
-        if (quantizedActivations) {
-            for (int blk = 0; blk < cols / 32; blk++) {
-                double amax = 0;
-                double wsum = 0;
-                for (int j = 0; j < 32; j++) {
-                    amax = Math.max(amax, Math.abs(x[xAt + blk * 32 + j]));
-                    wsum += Math.abs(w[row * cols + blk * 32 + j]);
-                }
-                bound += amax / 127 / 2 * wsum * (1 + 1e-6);
+        for (int g = 0; perScale > 0 && g < cols; g += perScale) {
+            double amax = 0;
+            double wsum = 0;
+            for (int j = g; j < Math.min(cols, g + perScale); j++) {
+                amax = Math.max(amax, Math.abs(x[xAt + j]));
+                wsum += Math.abs(w[row * cols + j]);
             }
+            bound += amax / 127 / 2 * wsum * (1 + 1e-6);
         }
         return bound;
+    }
+
+    /**
+     * Values per activation scale of the native kernels for a quantized weight type: 256 for the K-quants
+     * (canopy_act_group 8, checked against the library by NativeKernelsTest), 32 for the others.
+     */
+    static int activationValuesPerScale(GgmlType type) {
+        return type == GgmlType.Q4_K || type == GgmlType.Q5_K || type == GgmlType.Q6_K ? 256 : 32;
     }
 }

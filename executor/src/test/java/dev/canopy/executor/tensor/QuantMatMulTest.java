@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K and MXFP4 kernels of every backend against {@link ReferenceMatMul},
  * within {@link MatMulTest#bound} (the native kernels quantize activations to 8 bits per block
- * of 32; the others multiply decoded floats), and bit-identical whatever the batch and the threads.
+ * of 32, per 256 values for the K-quants; the others multiply decoded floats), and bit-identical whatever the batch and the threads.
  */
 class QuantMatMulTest {
 
@@ -66,7 +66,8 @@ class QuantMatMulTest {
                 ReferenceMatMul.apply(w, x, 3, batch, expected, 2);
                 for (int b = 0; b < batch; b++) {
                     for (int r = 0; r < rows; r++) {
-                        double bound = MatMulTest.bound(decoded, r, cols, x, 3 + b * cols, backend.quantizesActivations());
+                        double bound = MatMulTest.bound(decoded, r, cols, x, 3 + b * cols,
+                                backend.quantizesActivations() ? MatMulTest.activationValuesPerScale(type) : 0);
                         assertThat((double) out[2 + b * rows + r])
                                 .as("%s %s %dx%d batch %d: out[%d][%d]", backend, type, rows, cols, batch, b, r)
                                 .isCloseTo(expected[2 + b * rows + r], within(bound));

@@ -1,0 +1,258 @@
+/*
+ * AVX2 + FMA + F16C kernels (level 1) for Q4_K, Q5_K and Q6_K in integers per super-block (the scheme of
+ * kernels_kquant_common.h: activations with one scale per 256 values). Tiles of 8 weight rows (one per lane) x 4
+ * activation rows, as kernels_affine_avx2.h, whose level extraction they share; what changes is the arithmetic:
+ * each block's 16-bit maddubs sums are widened by a madd with the block's integer sub-block scale instead of ones,
+ * the products are summed over the super-block in int32, and the mins (Q6_K: the -32 offset) meet the activations'
+ * integer block sums in 16-bit pairs (madd). Per super-block and (row, activation row) one convert, one multiply
+ * by d * dx and one fused multiply-add (Q4_K/Q5_K: two, for the dmin term), in one fixed order.
+ *   Decode (one activation row, no repacking): row by row, each block's maddubs times a broadcast of the row's
+ *   sub-block scale (one shuffle), summed over the super-block in 8 int32 lanes; the 8 rows' sums are folded
+ *   into row lanes by hadd once per super-block (was once per block).
+ *   2+ activation rows: the rows' levels interleaved (registers, or repacked once per tile of rows for more than
+ *   4), the scales per row lane.
+ * Both give the same exact integers per super-block, so outputs are bit-identical whatever the batch.
+ * Part of canopy_kernels.c (one translation unit): include only from there.
+ */
+#ifndef CANOPY_KERNELS_KQUANT_AVX2_H
+#define CANOPY_KERNELS_KQUANT_AVX2_H
+
+/* Super-block g of 8 rows, lane i row i (rows past the tile's end zeros). */
+typedef struct {
+    __m256 d;         /* d */
+    __m256 mdmin;     /* -dmin (Q4_K/Q5_K) */
+    __m256i pair[8];  /* 16-bit scale pairs that meet kq_act.pair: mins (Q4_K/Q5_K, 4), sc (Q6_K, 8) */
+    __m256i sc16[16]; /* interleaved path: the sub-block scale in both 16-bit halves of each row's dword */
+    __m256i row[8];   /* row-by-row path: row i's scales as kq_row_scale reads them */
+} kq_scales8;
+
+/* Row i's scale of block k in every 16-bit lane (Q6_K: sc[2k] in the low 128 bits, sc[2k+1] in the high). */
+T256 INLINE __m256i kq_row_scale(int32_t type, __m256i row, int k) {
+    /* Q4_K/Q5_K: row holds the 8 scale bytes in every qword (zero-extend byte k); Q6_K: row holds the 16 scales as
+       int16, the even ones in the low 128 bits and the odd ones in the high (int16 element k of each half) */
+    __m256i pick = type == TYPE_Q6_K ? _mm256_set1_epi16((short)(2 * k | (2 * k + 1) << 8))
+                                     : _mm256_set1_epi16((short)(k | 0x8000));
+    return _mm256_shuffle_epi8(row, pick);
+}
+
+/* Both 16-bit halves of each dword: the low 16 bits of v. */
+T256 INLINE __m256i dup16(__m256i v) {
+    __m256i lo = _mm256_and_si256(v, _mm256_set1_epi32(0xFFFF));
+    return _mm256_or_si256(lo, _mm256_slli_epi32(lo, 16));
+}
+
+T256 INLINE void kq_load_scales8(int32_t type, const uint8_t* w, int64_t wrb, int32_t g, int nr, int rowwise,
+                                 kq_scales8* sc) {
+    if (type == TYPE_Q6_K) {
+        const uint8_t* blk = w + (int64_t)g * 210;
+        sc->d = halves8(blk, wrb, 208, nr);
+        sc->mdmin = _mm256_setzero_ps();
+        for (int q = 0; q < 4; q++) { /* bytes sc[4q .. 4q+3] of each row */
+            __m256i s = words8(blk, wrb, 192 + 4 * q, nr);
+            sc->pair[2 * q] = _mm256_srai_epi16(_mm256_slli_epi16(s, 8), 8); /* (sc[4q], sc[4q+2]) */
+            sc->pair[2 * q + 1] = _mm256_srai_epi16(s, 8);                     /* (sc[4q+1], sc[4q+3]) */
+            if (!rowwise)
+                for (int k = 0; k < 4; k++)
+                    sc->sc16[4 * q + k] = dup16(_mm256_srai_epi32(_mm256_slli_epi32(s, 24 - 8 * k), 24));
+        }
+        if (rowwise) {
+            const __m128i evens_odds = _mm_setr_epi8(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15);
+            for (int i = 0; i < 8; i++)
+                sc->row[i] = i < nr ? _mm256_cvtepi8_epi16(_mm_shuffle_epi8(
+                                          _mm_loadu_si128((const __m128i*)(blk + i * wrb + 192)), evens_odds))
+                                    : _mm256_setzero_si256();
+        }
+        return;
+    }
+    const uint8_t* blk = w + (int64_t)g * (type == TYPE_Q4_K ? 144 : 176);
+    __m256i dd = words8(blk, wrb, 0, nr);
+    sc->d = halves_of(dd, 0);
+    sc->mdmin = _mm256_sub_ps(_mm256_setzero_ps(), halves_of(dd, 1));
+    v8u32 w0 = (v8u32)words8(blk, wrb, 4, nr), w1 = (v8u32)words8(blk, wrb, 8, nr), w2 = (v8u32)words8(blk, wrb, 12, nr);
+    __m256i scs[2] = {(__m256i)KQ_SC_LO(w0, w1, w2), (__m256i)KQ_SC_HI(w0, w1, w2)};
+    __m256i ms[2] = {(__m256i)KQ_M_LO(w0, w1, w2), (__m256i)KQ_M_HI(w0, w1, w2)};
+    const __m256i even_bytes = _mm256_set1_epi32(0x00FF00FF);
+    for (int h = 0; h < 2; h++) {
+        sc->pair[2 * h] = _mm256_and_si256(ms[h], even_bytes);                           /* (m[4h], m[4h+2]) */
+        sc->pair[2 * h + 1] = _mm256_and_si256(_mm256_srli_epi32(ms[h], 8), even_bytes); /* (m[4h+1], m[4h+3]) */
+    }
+    if (rowwise) { /* row i's 8 scale bytes (sc0-3 | sc4-7) broadcast to every qword */
+        __m256i lo = _mm256_unpacklo_epi32(scs[0], scs[1]); /* qwords: rows 0, 1 | 4, 5 */
+        __m256i hi = _mm256_unpackhi_epi32(scs[0], scs[1]); /* rows 2, 3 | 6, 7 */
+        sc->row[0] = _mm256_permute4x64_epi64(lo, 0x00);
+        sc->row[1] = _mm256_permute4x64_epi64(lo, 0x55);
+        sc->row[4] = _mm256_permute4x64_epi64(lo, 0xAA);
+        sc->row[5] = _mm256_permute4x64_epi64(lo, 0xFF);
+        sc->row[2] = _mm256_permute4x64_epi64(hi, 0x00);
+        sc->row[3] = _mm256_permute4x64_epi64(hi, 0x55);
+        sc->row[6] = _mm256_permute4x64_epi64(hi, 0xAA);
+        sc->row[7] = _mm256_permute4x64_epi64(hi, 0xFF);
+    } else {
+        for (int k = 0; k < 8; k++)
+            sc->sc16[k] = dup16(_mm256_and_si256(_mm256_srli_epi32(scs[k / 4], 8 * (k % 4)), _mm256_set1_epi32(0xFF)));
+    }
+}
+
+/* acc += super-block g's contribution for one activation row, from S1 = sum of sc * (level dot products) per row
+ * lane: the offsets' integer sums, then the float steps in this order. */
+T256 INLINE __m256 kq_finish(int32_t type, const kq_scales8* sc, const kq_act* a, __m256i s1, __m256 acc) {
+    int n = type == TYPE_Q6_K ? 8 : 4;
+    __m256i s2 = _mm256_madd_epi16(sc->pair[0], _mm256_set1_epi32((int)a->pair[0]));
+    for (int p = 1; p < n; p++) s2 = _mm256_add_epi32(s2, _mm256_madd_epi16(sc->pair[p], _mm256_set1_epi32((int)a->pair[p])));
+    __m256 dx = _mm256_set1_ps(a->dx);
+    if (type == TYPE_Q6_K)
+        return _mm256_fmadd_ps(_mm256_mul_ps(sc->d, dx), _mm256_cvtepi32_ps(_mm256_sub_epi32(s1, _mm256_slli_epi32(s2, 5))), acc);
+    acc = _mm256_fmadd_ps(_mm256_mul_ps(sc->d, dx), _mm256_cvtepi32_ps(s1), acc);
+    return _mm256_fmadd_ps(_mm256_mul_ps(sc->mdmin, dx), _mm256_cvtepi32_ps(s2), acc);
+}
+
+/* Lane i = the sum of the 8 lanes of v[i]. */
+T256 INLINE __m256i sum_lanes8(const __m256i v[8]) {
+    __m256i q0 = _mm256_hadd_epi32(_mm256_hadd_epi32(v[0], v[1]), _mm256_hadd_epi32(v[2], v[3]));
+    __m256i q1 = _mm256_hadd_epi32(_mm256_hadd_epi32(v[4], v[5]), _mm256_hadd_epi32(v[6], v[7]));
+    return _mm256_add_epi32(_mm256_permute2x128_si256(q0, q1, 0x20), _mm256_permute2x128_si256(q0, q1, 0x31));
+}
+
+/* Super-block bytes per row. */
+static int64_t kq_superblock_bytes(int32_t type) {
+    return type == TYPE_Q4_K ? 144 : type == TYPE_Q5_K ? 176 : 210;
+}
+
+/* The 32 levels of block k (a constant once unrolled) of one row's super-block sb (as levels256, q6_k_levels256). */
+T256 INLINE __m256i kq_levels(int32_t type, const uint8_t* sb, int k) {
+    if (type == TYPE_Q6_K) {
+        int h = k / 4, q = k % 4;
+        return q6_k_levels256(_mm256_loadu_si256((const __m256i*)(sb + 64 * h + 32 * (q % 2))),
+                              _mm256_loadu_si256((const __m256i*)(sb + 128 + 32 * h)), q);
+    }
+    __m256i u = bits256(_mm256_loadu_si256((const __m256i*)(sb + (type == TYPE_Q4_K ? 16 : 48) + 32 * (k / 2))),
+                        4 * (k % 2), 15);
+    if (type == TYPE_Q5_K) u = _mm256_or_si256(u, _mm256_slli_epi16(bits256(_mm256_loadu_si256((const __m256i*)(sb + 16)), k, 1), 4));
+    return u;
+}
+
+/* One row's super-block sb times one activation row's (ap): sum over its blocks of the scale times the block's
+ * maddubs, in 8 int32 lanes. */
+T256 INLINE __m256i kq_row_s1(int32_t type, const uint8_t* sb, __m256i row_scales, const uint8_t* ap) {
+    __m256i s = _mm256_setzero_si256();
+#pragma GCC unroll 8
+    for (int k = 0; k < 8; k++) { /* unrolled: k is a constant in each copy */
+        __m256i x = _mm256_loadu_si256((const __m256i*)(ap + (k / 2) * PAIR_BYTES + (k % 2) * QK));
+        __m256i p = _mm256_maddubs_epi16(kq_levels(type, sb, k), x);
+        s = _mm256_add_epi32(s, _mm256_madd_epi16(p, kq_row_scale(type, row_scales, k)));
+    }
+    return s;
+}
+
+/* S1 of super-block g of 8 rows times one activation row (ap: its super-block), row by row. */
+T256 INLINE __m256i kq_rows_s1(int32_t type, const uint8_t* w, int64_t wrb, const kq_scales8* sc, const uint8_t* ap,
+                               int32_t g, int nr) {
+    __m256i s[8];
+    const uint8_t* sb = w + g * kq_superblock_bytes(type);
+#pragma GCC unroll 1
+    for (int i = 0; i < nr; i++) s[i] = kq_row_s1(type, sb + i * wrb, sc->row[i], ap);
+    for (int i = nr; i < 8; i++) s[i] = _mm256_setzero_si256();
+    return sum_lanes8(s);
+}
+
+/* S1 += block k of interleaved levels u times activation block xq (scales per row lane). */
+T256 INLINE __m256i kq_interleaved_s1(int32_t type, const __m256i u[8], const kq_scales8* sc, const uint8_t* xq, int k,
+                                      __m256i s1) {
+    if (type == TYPE_Q6_K) {
+        s1 = _mm256_add_epi32(s1, chunk_dots_by(u, xq, 0, 4, 2, sc->sc16[2 * k]));
+        return _mm256_add_epi32(s1, chunk_dots_by(u, xq, 4, 4, 2, sc->sc16[2 * k + 1]));
+    }
+    return _mm256_add_epi32(s1, chunk_dots_by(u, xq, 0, 8, affine_per_madd(type), sc->sc16[k]));
+}
+
+/* Weights of a tile of rows, repacked once for a large batch: per block the interleaved levels, per super-block
+ * the scales. */
+typedef struct {
+    __m256i (*levels)[8];
+    kq_scales8* scales;
+} kq_repacked8;
+
+/* A tile of 8 rows x B activation rows (ka: the first activation row's super-blocks, nsb per row). Weights from
+ * the matrix (rp NULL) or repacked (the prefill case). */
+T256 INLINE void kq_tile8(int32_t type, const uint8_t* w, int64_t wrb, const kq_repacked8* rp, const uint8_t* act,
+                          int64_t arb, int32_t nb, const kq_act* ka, float* out, int64_t rows, int nr, const int B) {
+    __m256 acc[COLS8];
+    for (int b = 0; b < B; b++) acc[b] = _mm256_setzero_ps();
+    int32_t nsb = nb / 8;
+    int64_t sb_bytes = wrb / nsb;
+    kq_scales8 local;
+    const kq_scales8* sc = &local;
+    __m256i group[8][8]; /* Q6_K: the super-block's levels */
+    for (int32_t g = 0; g < nsb; g++) {
+        if (rp) sc = &rp->scales[g];
+        else kq_load_scales8(type, w, wrb, g, nr, B == 1, &local);
+        if (!rp && B == 1) {
+            for (int i = 0; i < nr; i++) /* the next tile's super-block */
+                for (int64_t at = 0; at < sb_bytes; at += 64)
+                    _mm_prefetch((const char*)(w + (i + ROWS8) * wrb + g * sb_bytes + at), _MM_HINT_T0);
+            __m256i s1 = kq_rows_s1(type, w, wrb, sc, act + (int64_t)4 * g * PAIR_BYTES, g, nr);
+            acc[0] = kq_finish(type, sc, ka + g, s1, acc[0]);
+            continue;
+        }
+        if (!rp && type == TYPE_Q6_K) q6_k_group8(w, wrb, g, nr, group);
+        __m256i s1[COLS8];
+        for (int b = 0; b < B; b++) s1[b] = _mm256_setzero_si256();
+#pragma GCC unroll 8
+        for (int k = 0; k < 8; k++) {
+            int32_t j = 8 * g + k;
+            __m256i loaded[8];
+            const __m256i* u = rp ? rp->levels[j] : type == TYPE_Q6_K ? group[k] : loaded;
+            if (!rp && type != TYPE_Q6_K) load_levels8(type, w, wrb, sb_bytes / 8, j, nr, loaded);
+            for (int b = 0; b < B; b++)
+                s1[b] = kq_interleaved_s1(type, u, sc, act + b * arb + (int64_t)(j / 2) * PAIR_BYTES + (j % 2) * QK, k,
+                                          s1[b]);
+        }
+        for (int b = 0; b < B; b++) acc[b] = kq_finish(type, sc, ka + (int64_t)b * nsb + g, s1[b], acc[b]);
+    }
+    for (int b = 0; b < B; b++) store_rows8(out + b * rows, acc[b], nr);
+}
+
+T256 INLINE void kq_repack8(int32_t type, const uint8_t* w, int64_t wrb, int32_t nb, int nr, kq_repacked8* rp) {
+    for (int32_t g = 0; g < nb / 8; g++) {
+        kq_load_scales8(type, w, wrb, g, nr, 0, &rp->scales[g]);
+        if (type == TYPE_Q6_K) q6_k_group8(w, wrb, g, nr, rp->levels + 8 * g);
+        else
+            for (int k = 0; k < 8; k++) load_levels8(type, w, wrb, wrb / nb, 8 * g + k, nr, rp->levels[8 * g + k]);
+    }
+}
+
+/* One type's kernel (the type a constant in each copy). A batch larger than one tile repacks each tile of rows
+ * once (when the scratch cannot be had, every tile reads the matrix). */
+#define KQUANT_KERNEL256(NAME, TYPE)                                                                              \
+    T256 static void NAME(const uint8_t* w, int32_t cols, const uint8_t* act, const kq_act* ka, int32_t batch,    \
+                          float* out, int64_t rows, int32_t row_start, int32_t row_end) {                         \
+        const int32_t type = TYPE;                                                                               \
+        int32_t nb = cols / QK, nsb = nb / 8;                                                                    \
+        int64_t wrb = affine_row_bytes(type, cols);                                                              \
+        int64_t arb = act_row_bytes(cols);                                                                       \
+        size_t level_bytes = sizeof(__m256i[8]) * (size_t)nb;                                                    \
+        void* buf = batch > COLS8 ? aligned_alloc(32, level_bytes + sizeof(kq_scales8) * (size_t)nsb) : NULL;    \
+        kq_repacked8 repacked = {buf, (kq_scales8*)((uint8_t*)buf + level_bytes)};                               \
+        kq_repacked8* rp = buf ? &repacked : NULL;                                                               \
+        FOR_TILES8(if (rp) kq_repack8(type, w + r0 * wrb, wrb, nb, nr, rp), KTILE8)                              \
+        free(buf);                                                                                               \
+    }
+#define KTILE8(B)                                                                                                 \
+    kq_tile8(type, w + r0 * wrb, wrb, rp, act + b0 * arb, arb, nb, ka + (int64_t)b0 * nsb, out + b0 * rows + r0, \
+             rows, nr, B)
+KQUANT_KERNEL256(kquant_q4_k_avx2, TYPE_Q4_K)
+KQUANT_KERNEL256(kquant_q5_k_avx2, TYPE_Q5_K)
+KQUANT_KERNEL256(kquant_q6_k_avx2, TYPE_Q6_K)
+#undef KTILE8
+#undef KQUANT_KERNEL256
+
+T256 static void kquant_avx2(int32_t type, const uint8_t* w, int32_t cols, const uint8_t* act, const kq_act* ka,
+                             int32_t batch, float* out, int64_t rows, int32_t row_start, int32_t row_end) {
+    switch (type) {
+        case TYPE_Q4_K: kquant_q4_k_avx2(w, cols, act, ka, batch, out, rows, row_start, row_end); break;
+        case TYPE_Q5_K: kquant_q5_k_avx2(w, cols, act, ka, batch, out, rows, row_start, row_end); break;
+        default: kquant_q6_k_avx2(w, cols, act, ka, batch, out, rows, row_start, row_end); break;
+    }
+}
+
+#endif
