@@ -73,13 +73,21 @@ final class NativeKernels {
         INSTANCE = failure == null ? new NativeKernels() : null;
     }
 
+    /** GGML type ids below this have their {@link #actGroup} read once, at load (every type Canopy reads is). */
+    private static final int CACHED_TYPE_IDS = 64;
+
     private final int level;
+    private final int[] actGroups; // (CACHED_TYPE_IDS): canopy_act_group of each type id, a constant of the library
 
     private NativeKernels() {
         try {
             level = (int) DETECT_LEVEL.invokeExact();
+            actGroups = new int[CACHED_TYPE_IDS];
+            for (int type = 0; type < CACHED_TYPE_IDS; type++) {
+                actGroups[type] = (int) ACT_GROUP.invokeExact(type);
+            }
         } catch (Throwable t) {
-            throw new IllegalStateException("Cannot query the native kernels' CPU level", t);
+            throw new IllegalStateException("Cannot query the native kernels' CPU level and activation groups", t);
         }
     }
 
@@ -112,6 +120,9 @@ final class NativeKernels {
      * 8 (one scale per 256 values) for the K-quants, whose kernels multiply in integers per super-block; else 1.
      */
     int actGroup(int type) {
+        if (type >= 0 && type < CACHED_TYPE_IDS) {
+            return actGroups[type]; // matmuls ask on every call: no downcall on the hot path
+        }
         try {
             return (int) ACT_GROUP.invokeExact(type);
         } catch (Throwable t) {
