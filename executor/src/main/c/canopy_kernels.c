@@ -260,11 +260,14 @@ int32_t canopy_act_group(int32_t type) {
 
 /* ---------------------------------------------------------------- entry points */
 
-/* The K-quants at the levels that multiply them in integers per super-block (kernels_kquant_common.h). */
-static int kquant_integer_level(int32_t lvl) {
+/* The K-quants at the levels that multiply them in integers per super-block (kernels_kquant_common.h): x86 levels
+ * 0-1, and at level 2 Q4_K/Q5_K (the AVX2 kernels with VNNI's fused multiply-add, faster there than the per-block
+ * float AVX-512 kernels, which Q6_K keeps: see docs/kernels.md). */
+static int kquant_integer_level(int32_t lvl, int32_t type) {
 #if defined(__x86_64__)
-    return lvl <= 1;
+    return lvl <= 1 || type != TYPE_Q6_K;
 #else
+    (void)type;
     return lvl == 0;
 #endif
 }
@@ -276,11 +279,11 @@ static int32_t affine_matmul(int32_t level, int32_t type, const uint8_t* w, int3
     int32_t lvl = usable_level(level);
     int32_t rc = 0;
     if (is_kquant(type) && !kq_act_grouped(act, act_row_bytes(cols), nb, batch)) return -3;
-    if (is_kquant(type) && kquant_integer_level(lvl)) {
+    if (is_kquant(type) && kquant_integer_level(lvl, type)) {
         kq_act* ka = kq_act_sums(type, act, act_row_bytes(cols), nb, batch);
         if (ka == NULL) return -2;
 #if defined(__x86_64__)
-        if (lvl == 1) kquant_avx2(type, w, cols, act, ka, batch, out, rows, row_start, row_end);
+        if (lvl >= 1) kquant_avx2(type, w, cols, act, ka, batch, out, rows, row_start, row_end, lvl == 2 ? KQ_VNNI_EVEX : KQ_PLAIN);
         else
 #endif
             kquant_generic(type, w, cols, act, ka, batch, out, rows, row_start, row_end);

@@ -1,8 +1,8 @@
 /*
  * Kernels for the weight types whose values are an affine function of small unsigned levels:
  *   Q4_1 (3), Q5_0 (6), Q5_1 (7): blocks of 32, value = d*u + m (Q5_0: d*(u - 16))
- *   Q4_K (12), Q5_K (13):        super-blocks of 256, sub-blocks of 32, value = (d*sc)*u - dmin*m
  *   Q6_K (14):                   super-blocks of 256, sub-blocks of 16, value = (d*sc)*(u - 32)
+ * (Q4_K and Q5_K run the integer kernels of kernels_kquant_avx2.h at this level too, with VNNI.)
  * (layouts: dev.canopy.executor.tensor.LegacyQuants and KQuants; types, sizes and block_sums in
  * kernels_affine_common.h). Included by canopy_kernels.c; MXFP4 and the lower levels use kernels_affine_avx2.h
  * and kernels_affine_common.h.
@@ -17,83 +17,32 @@
  * and is reduced by one fixed sequence: results do not depend on the batch size or the row range.
  */
 
-T512 INLINE __m512 halves512(float lo, float hi) {
-    return _mm512_insertf32x8(_mm512_set1_ps(lo), _mm256_set1_ps(hi), 1);
-}
-
-T512 INLINE __m512i join512(__m256i lo, __m256i hi) {
-    return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
-}
-
-/* (v >> shift) & mask, shifted left by 4, per byte. */
-T512 INLINE __m256i high_bits256(__m256i v, int shift, int mask) {
-    __m256i s = _mm256_and_si256(_mm256_srli_epi16(v, shift), _mm256_set1_epi8((char)mask)); /* immediate when constant */
-    return _mm256_slli_epi16(s, 4);
-}
-
-/* Levels of pair p (values 64p .. 64p+63) of one weight row. */
-T512 INLINE __m512i unpack_levels512(int32_t type, const uint8_t* wr, int32_t p) {
+/* Levels of Q6_K pair p (values 64p .. 64p+63) of one weight row. */
+T512 INLINE __m512i q6_k_levels512(const uint8_t* wr, int32_t p) {
     int chunk = p % 4;
-    if (type == TYPE_Q6_K) {
-        const uint8_t* blk = wr + (int64_t)(p / 4) * 210;
-        int h = chunk / 2, j = chunk % 2;
-        __m512i ql = _mm512_loadu_si512(blk + 64 * h);
-        __m512i nib = _mm512_and_si512(j == 0 ? ql : _mm512_srli_epi16(ql, 4), _mm512_set1_epi8(15));
-        /* high bits: bits 4j,4j+1 of qh for the first 32 levels, 4j+2,4j+3 for the next 32, moved to bits 4,5: qh in
-           both halves, one variable shift per half (whole 16-bit words: bits crossing into the other byte of a word
-           land outside 0x30), one mask */
-        __m512i qh = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i*)(blk + 128 + 32 * h)));
-        __m512i high = j == 0
-            ? _mm512_sllv_epi16(qh, _mm512_inserti64x4(_mm512_set1_epi16(4), _mm256_set1_epi16(2), 1))
-            : _mm512_srlv_epi16(qh, _mm512_inserti64x4(_mm512_setzero_si512(), _mm256_set1_epi16(2), 1));
-        return _mm512_or_si512(nib, _mm512_and_si512(high, _mm512_set1_epi8(0x30)));
-    }
-    int64_t size = type == TYPE_Q4_K ? 144 : 176;
-    const uint8_t* blk = wr + (int64_t)(p / 4) * size;
-    if (type == TYPE_Q4_K) { /* the 32 bytes in both halves, shifted by 0 (low nibbles) and 4 (high nibbles) */
-        __m512i q2 = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i*)(blk + 16 + 32 * chunk)));
-        const __m512i shifts = _mm512_inserti64x4(_mm512_setzero_si512(), _mm256_set1_epi16(4), 1);
-        return _mm512_and_si512(_mm512_srlv_epi16(q2, shifts), _mm512_set1_epi8(15));
-    }
-    __m256i q = _mm256_loadu_si256((const __m256i*)(blk + 48 + 32 * chunk));
-    __m256i m = _mm256_set1_epi8(15);
-    __m256i lo = _mm256_and_si256(q, m);
-    __m256i hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), m);
-    if (type == TYPE_Q5_K) {
-        __m256i qh = _mm256_loadu_si256((const __m256i*)(blk + 16));
-        lo = _mm256_or_si256(lo, high_bits256(qh, 2 * chunk, 1));
-        hi = _mm256_or_si256(hi, high_bits256(qh, 2 * chunk + 1, 1));
-    }
-    return join512(lo, hi);
+    const uint8_t* blk = wr + (int64_t)(p / 4) * 210;
+    int h = chunk / 2, j = chunk % 2;
+    __m512i ql = _mm512_loadu_si512(blk + 64 * h);
+    __m512i nib = _mm512_and_si512(j == 0 ? ql : _mm512_srli_epi16(ql, 4), _mm512_set1_epi8(15));
+    /* high bits: bits 4j,4j+1 of qh for the first 32 levels, 4j+2,4j+3 for the next 32, moved to bits 4,5: qh in
+       both halves, one variable shift per half (whole 16-bit words: bits crossing into the other byte of a word
+       land outside 0x30), one mask */
+    __m512i qh = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i*)(blk + 128 + 32 * h)));
+    __m512i high = j == 0
+        ? _mm512_sllv_epi16(qh, _mm512_inserti64x4(_mm512_set1_epi16(4), _mm256_set1_epi16(2), 1))
+        : _mm512_srlv_epi16(qh, _mm512_inserti64x4(_mm512_setzero_si512(), _mm256_set1_epi16(2), 1));
+    return _mm512_or_si512(nib, _mm512_and_si512(high, _mm512_set1_epi8(0x30)));
 }
 
-/*
- * The scales of super-block sb of one K-quant row as 16 floats. Q4_K/Q5_K: lanes 0-7 d*sc_j, lanes 8-15
- * -dmin*m_j, unpacked from the 12 bytes by the KQ_ formulas (kernels_affine_common.h).
- * Q6_K: lane g = d*scales[g].
- */
-T512 INLINE __m512 superblock_scales512(int32_t type, const uint8_t* wr, int32_t sb) {
-    if (type == TYPE_Q6_K) {
-        const uint8_t* blk = wr + (int64_t)sb * 210;
-        __m512 sc = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i*)(blk + 192))));
-        return _mm512_mul_ps(sc, _mm512_set1_ps(_cvtsh_ss(load_u16(blk + 208))));
-    }
-    /* the KQ_ formulas (kernels_affine_common.h) on all four words at once: bytes 0..15 of the block are fp16 d,
-       fp16 dmin, then w0, w1, w2; dword i of `packed` is SC_LO, SC_HI, M_LO, M_HI */
-    const uint8_t* blk = wr + (int64_t)sb * (type == TYPE_Q4_K ? 144 : 176);
-    __m128i head = _mm_loadu_si128((const __m128i*)blk);
-    __m128i low = _mm_shuffle_epi8(head, _mm_setr_epi8(4, 5, 6, 7, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15));
-    __m128i top = _mm_shuffle_epi8(head, _mm_setr_epi8(-1, -1, -1, -1, 4, 5, 6, 7, -1, -1, -1, -1, 8, 9, 10, 11));
-    low = _mm_and_si128(_mm_srlv_epi32(low, _mm_setr_epi32(0, 0, 0, 4)), _mm_setr_epi32(0x3f3f3f3f, 0x0f0f0f0f, 0x3f3f3f3f, 0x0f0f0f0f));
-    __m128i packed = _mm_or_si128(low, _mm_and_si128(_mm_srli_epi32(top, 2), _mm_set1_epi8(0x30)));
-    __m512 scmin = _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(packed));
-    __m512 ddmin = _mm512_permutexvar_ps(_mm512_inserti64x4(_mm512_setzero_si512(), _mm256_set1_epi32(1), 1),
-                                         _mm512_castps128_ps512(_mm_cvtph_ps(head))); /* d in lanes 0-7, dmin 8-15 */
-    ddmin = _mm512_xor_ps(ddmin, _mm512_insertf32x8(_mm512_setzero_ps(), _mm256_set1_ps(-0.0f), 1)); /* -dmin */
-    return _mm512_mul_ps(scmin, ddmin);
+/* The scales of Q6_K super-block sb of one row as 16 floats: lane g = d*scales[g]. */
+T512 INLINE __m512 q6_k_scales512(const uint8_t* wr, int32_t sb) {
+    const uint8_t* blk = wr + (int64_t)sb * 210;
+    __m512 sc = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i*)(blk + 192))));
+    return _mm512_mul_ps(sc, _mm512_set1_ps(_cvtsh_ss(load_u16(blk + 208))));
 }
 
-/* Lane indices into superblock_scales512 of the scales for pair chunk c (0..3) of a super-block. */
+/* Lane indices into q6_k_scales512 (Q6_K) or legacy_scales512 (the others, of a group's first pair) of the scales
+ * for pair chunk c (0..3) of a super-block. */
 T512 INLINE __m512i scale_index512(int32_t type, int chunk) {
     if (type == TYPE_Q6_K) { /* four 16-value groups 4c .. 4c+3, each over 4 lanes */
         __m512i lane = _mm512_srli_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), 2);
@@ -168,18 +117,15 @@ T512 INLINE void affine_tile512(int32_t type, const uint8_t* w, int64_t wrb, con
             int chunk = p % 4;
             __m512i ia = index_a[chunk];
             for (int r = 0; r < R; r++) {
-                if (chunk == 0) scales[r] = superblock_scales512(type, w + r * wrb, p / 4);
-                u[r] = unpack_levels512(type, w + r * wrb, p);
+                if (chunk == 0) scales[r] = q6_k_scales512(w + r * wrb, p / 4);
+                u[r] = q6_k_levels512(w + r * wrb, p);
                 a[r] = _mm512_permutexvar_ps(ia, scales[r]);
             }
-            if (chunk == 0) { /* the super-block's offsets: Q4_K/Q5_K lanes 8-15 of scales (-dmin*m_j) times S_j,
-                                 Q6_K lane g (d*sc_g) times -32*S_g */
+            if (chunk == 0) { /* the super-block's offsets: lane g of scales (d*sc_g) times -32*S_g */
                 int64_t ng = sum_stride(type, nb);
                 for (int b = 0; b < B; b++) {
                     const float* sb = sums + (int64_t)b * ng;
-                    __m512 s = type == TYPE_Q6_K
-                                   ? _mm512_loadu_ps(sb + 16 * (p / 4))
-                                   : _mm512_insertf32x8(_mm512_setzero_ps(), _mm256_loadu_ps(sb + 8 * (p / 4)), 1);
+                    __m512 s = _mm512_loadu_ps(sb + 16 * (p / 4));
                     for (int r = 0; r < R; r++) acc[r][b] = _mm512_fmadd_ps(scales[r], s, acc[r][b]);
                 }
             }
@@ -231,21 +177,17 @@ T512 INLINE void affine_tile512(int32_t type, const uint8_t* w, int64_t wrb, con
 AFFINE_KERNEL512(affine_q4_1_avx512, TYPE_Q4_1)
 AFFINE_KERNEL512(affine_q5_0_avx512, TYPE_Q5_0)
 AFFINE_KERNEL512(affine_q5_1_avx512, TYPE_Q5_1)
-AFFINE_KERNEL512(affine_q4_k_avx512, TYPE_Q4_K)
-AFFINE_KERNEL512(affine_q5_k_avx512, TYPE_Q5_K)
 AFFINE_KERNEL512(affine_q6_k_avx512, TYPE_Q6_K)
 #undef ATILE512
 #undef AFFINE_KERNEL512
 
-/* Q4_1/Q5_0/Q5_1/Q4_K/Q5_K/Q6_K weights times canopy_quantize activations, sums from block_sums. */
+/* Q4_1/Q5_0/Q5_1/Q6_K weights times canopy_quantize activations, sums from block_sums. */
 T512 static void affine_avx512(int32_t type, const uint8_t* w, int32_t cols, const uint8_t* act, int32_t batch,
                                const float* sums, float* out, int64_t rows, int32_t row_start, int32_t row_end) {
     switch (type) {
         case TYPE_Q4_1: affine_q4_1_avx512(w, cols, act, batch, sums, out, rows, row_start, row_end); break;
         case TYPE_Q5_0: affine_q5_0_avx512(w, cols, act, batch, sums, out, rows, row_start, row_end); break;
         case TYPE_Q5_1: affine_q5_1_avx512(w, cols, act, batch, sums, out, rows, row_start, row_end); break;
-        case TYPE_Q4_K: affine_q4_k_avx512(w, cols, act, batch, sums, out, rows, row_start, row_end); break;
-        case TYPE_Q5_K: affine_q5_k_avx512(w, cols, act, batch, sums, out, rows, row_start, row_end); break;
         default: affine_q6_k_avx512(w, cols, act, batch, sums, out, rows, row_start, row_end); break;
     }
 }

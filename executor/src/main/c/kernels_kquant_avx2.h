@@ -25,7 +25,9 @@ typedef struct {
     __m256 mdmin;     /* -dmin (Q4_K/Q5_K) */
     __m256i pair[8];  /* 16-bit scale pairs that meet kq_act.pair: mins (Q4_K/Q5_K, 4), sc (Q6_K, 8) */
     __m256i sc16[16]; /* interleaved path: the sub-block scale in both 16-bit halves of each row's dword */
-    __m256i row[8];   /* row-by-row path: row i's scales as kq_row_scale reads them */
+    __m256i row[8];   /* row-by-row path, Q6_K: row i's scales as kq_row_scale reads them */
+    uint64_t rowq[8]; /* row-by-row path, Q4_K/Q5_K: row i's 8 scale bytes (each row broadcasts its qword from
+                         memory, a load, where 8 permutes of registers would compete with the row loop's shuffles) */
     int row_offsets;  /* Q6_K row by row: no pair, kq_row_s1 subtracts the offsets (kq_finish must not) */
 } kq_scales8;
 
@@ -70,11 +72,12 @@ T256 INLINE void kq_load_scales8(int32_t type, const uint8_t* w, int64_t wrb, in
         return;
     }
     const uint8_t* blk = w + (int64_t)g * (type == TYPE_Q4_K ? 144 : 176);
-    __m256i dd = words8(blk, wrb, 0, nr);
-    sc->d = halves_of(dd, 0);
+    __m256i head[4]; /* d|dmin and the 12 scale bytes of each row: loaded row by row and transposed, no gathers */
+    words8x4(blk, wrb, 0, nr, head);
+    sc->d = halves_of(head[0], 0);
     sc->row_offsets = 0;
-    sc->mdmin = _mm256_sub_ps(_mm256_setzero_ps(), halves_of(dd, 1));
-    v8u32 w0 = (v8u32)words8(blk, wrb, 4, nr), w1 = (v8u32)words8(blk, wrb, 8, nr), w2 = (v8u32)words8(blk, wrb, 12, nr);
+    sc->mdmin = _mm256_sub_ps(_mm256_setzero_ps(), halves_of(head[0], 1));
+    v8u32 w0 = (v8u32)head[1], w1 = (v8u32)head[2], w2 = (v8u32)head[3];
     __m256i scs[2] = {(__m256i)KQ_SC_LO(w0, w1, w2), (__m256i)KQ_SC_HI(w0, w1, w2)};
     __m256i ms[2] = {(__m256i)KQ_M_LO(w0, w1, w2), (__m256i)KQ_M_HI(w0, w1, w2)};
     const __m256i even_bytes = _mm256_set1_epi32(0x00FF00FF);
@@ -82,17 +85,11 @@ T256 INLINE void kq_load_scales8(int32_t type, const uint8_t* w, int64_t wrb, in
         sc->pair[2 * h] = _mm256_and_si256(ms[h], even_bytes);                           /* (m[4h], m[4h+2]) */
         sc->pair[2 * h + 1] = _mm256_and_si256(_mm256_srli_epi32(ms[h], 8), even_bytes); /* (m[4h+1], m[4h+3]) */
     }
-    if (rowwise) { /* row i's 8 scale bytes (sc0-3 | sc4-7) broadcast to every qword */
+    if (rowwise) { /* row i's 8 scale bytes (sc0-3 | sc4-7) as one qword */
         __m256i lo = _mm256_unpacklo_epi32(scs[0], scs[1]); /* qwords: rows 0, 1 | 4, 5 */
         __m256i hi = _mm256_unpackhi_epi32(scs[0], scs[1]); /* rows 2, 3 | 6, 7 */
-        sc->row[0] = _mm256_permute4x64_epi64(lo, 0x00);
-        sc->row[1] = _mm256_permute4x64_epi64(lo, 0x55);
-        sc->row[4] = _mm256_permute4x64_epi64(lo, 0xAA);
-        sc->row[5] = _mm256_permute4x64_epi64(lo, 0xFF);
-        sc->row[2] = _mm256_permute4x64_epi64(hi, 0x00);
-        sc->row[3] = _mm256_permute4x64_epi64(hi, 0x55);
-        sc->row[6] = _mm256_permute4x64_epi64(hi, 0xAA);
-        sc->row[7] = _mm256_permute4x64_epi64(hi, 0xFF);
+        _mm256_storeu_si256((__m256i*)sc->rowq, _mm256_permute2x128_si256(lo, hi, 0x20));
+        _mm256_storeu_si256((__m256i*)(sc->rowq + 4), _mm256_permute2x128_si256(lo, hi, 0x31));
     } else {
         for (int k = 0; k < 8; k++)
             sc->sc16[k] = dup16(_mm256_and_si256(_mm256_srli_epi32(scs[k / 4], 8 * (k % 4)), _mm256_set1_epi32(0xFF)));
@@ -112,6 +109,21 @@ T256 INLINE __m256 kq_finish(int32_t type, const kq_scales8* sc, const kq_act* a
         return _mm256_fmadd_ps(_mm256_mul_ps(sc->d, dx), _mm256_cvtepi32_ps(_mm256_sub_epi32(s1, _mm256_slli_epi32(s2, 5))), acc);
     acc = _mm256_fmadd_ps(_mm256_mul_ps(sc->d, dx), _mm256_cvtepi32_ps(s1), acc);
     return _mm256_fmadd_ps(_mm256_mul_ps(sc->mdmin, dx), _mm256_cvtepi32_ps(s2), acc);
+}
+
+/* Which form of "int32 lanes + madd of int16 pairs" a kernel copy uses (a constant in each copy). */
+#define KQ_PLAIN 0     /* AVX2: vpmaddwd then vpaddd */
+#define KQ_VNNI_EVEX 1 /* AVX512-VNNI + AVX512VL (level 2): one vpdpwssd on 256-bit registers, EVEX-encoded */
+
+/* acc + madd(a, b): the same exact int32 lanes in every form (vpdpwssd does not saturate), so outputs do not depend
+ * on the form. The VNNI form is inline assembly because these helpers are compiled for AVX2 only, where the
+ * intrinsics' target attributes would not inline; a copy with KQ_VNNI_EVEX runs only at level 2. */
+T256 INLINE __m256i kq_madd_acc(__m256i acc, __m256i a, __m256i b, int vnni) {
+    if (vnni == KQ_VNNI_EVEX) {
+        __asm__("%{evex%} vpdpwssd %2, %1, %0" : "+x"(acc) : "x"(a), "x"(b));
+        return acc;
+    }
+    return _mm256_add_epi32(acc, _mm256_madd_epi16(a, b));
 }
 
 /* Lane i = the sum of the 8 lanes of v[i]. */
@@ -151,7 +163,8 @@ T256 INLINE __m256i kq_bs16(const kq_act* a) {
 
 /* One row's super-block sb times one activation row's (ap): sum over its blocks of the scale times the block's
  * maddubs, in 8 int32 lanes. */
-T256 INLINE __m256i kq_row_s1(int32_t type, const uint8_t* sb, __m256i row_scales, const uint8_t* ap, __m256i bs16) {
+T256 INLINE __m256i kq_row_s1(int32_t type, const uint8_t* sb, __m256i row_scales, const uint8_t* ap, __m256i bs16,
+                              int vnni) {
     /* Q6_K: minus 32 * sum_g sc_g * bs_g (bs16: the block sums where row_scales holds the scales) */
     __m256i s = type == TYPE_Q6_K ? _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(_mm256_madd_epi16(row_scales, bs16), 5))
                                   : _mm256_setzero_si256();
@@ -159,19 +172,23 @@ T256 INLINE __m256i kq_row_s1(int32_t type, const uint8_t* sb, __m256i row_scale
     for (int k = 0; k < 8; k++) { /* unrolled: k is a constant in each copy */
         __m256i x = _mm256_loadu_si256((const __m256i*)(ap + (k / 2) * PAIR_BYTES + (k % 2) * QK));
         __m256i p = _mm256_maddubs_epi16(kq_levels(type, sb, k), x);
-        s = _mm256_add_epi32(s, _mm256_madd_epi16(p, kq_row_scale(type, row_scales, k)));
+        s = kq_madd_acc(s, p, kq_row_scale(type, row_scales, k), vnni);
     }
     return s;
 }
 
 /* S1 of super-block g of 8 rows times one activation row (ap: its super-block), row by row. */
 T256 INLINE __m256i kq_rows_s1(int32_t type, const uint8_t* w, int64_t wrb, const kq_scales8* sc, const uint8_t* ap,
-                               const kq_act* a, int32_t g, int nr) {
+                               const kq_act* a, int32_t g, int nr, int vnni) {
     __m256i s[8];
     __m256i bs16 = type == TYPE_Q6_K ? kq_bs16(a) : _mm256_setzero_si256();
     const uint8_t* sb = w + g * kq_superblock_bytes(type);
 #pragma GCC unroll 1
-    for (int i = 0; i < nr; i++) s[i] = kq_row_s1(type, sb + i * wrb, sc->row[i], ap, bs16);
+    for (int i = 0; i < nr; i++) {
+        __m256i row_scales = type == TYPE_Q6_K ? sc->row[i]
+                                               : _mm256_set1_epi64x((long long)sc->rowq[i]);
+        s[i] = kq_row_s1(type, sb + i * wrb, row_scales, ap, bs16, vnni);
+    }
     for (int i = nr; i < 8; i++) s[i] = _mm256_setzero_si256();
     return sum_lanes8(s);
 }
@@ -196,7 +213,8 @@ typedef struct {
 /* A tile of 8 rows x B activation rows (ka: the first activation row's super-blocks, nsb per row). Weights from
  * the matrix (rp NULL) or repacked (the prefill case). */
 T256 INLINE void kq_tile8(int32_t type, const uint8_t* w, int64_t wrb, const kq_repacked8* rp, const uint8_t* act,
-                          int64_t arb, int32_t nb, const kq_act* ka, float* out, int64_t rows, int nr, const int B) {
+                          int64_t arb, int32_t nb, const kq_act* ka, float* out, int64_t rows, int nr, const int B,
+                          int vnni) {
     __m256 acc[COLS8];
     for (int b = 0; b < B; b++) acc[b] = _mm256_setzero_ps();
     int32_t nsb = nb / 8;
@@ -211,7 +229,7 @@ T256 INLINE void kq_tile8(int32_t type, const uint8_t* w, int64_t wrb, const kq_
             for (int i = 0; i < nr; i++) /* the next tile's super-block */
                 for (int64_t at = 0; at < sb_bytes; at += 64)
                     _mm_prefetch((const char*)(w + (i + ROWS8) * wrb + g * sb_bytes + at), _MM_HINT_T0);
-            __m256i s1 = kq_rows_s1(type, w, wrb, sc, act + (int64_t)4 * g * PAIR_BYTES, ka + g, g, nr);
+            __m256i s1 = kq_rows_s1(type, w, wrb, sc, act + (int64_t)4 * g * PAIR_BYTES, ka + g, g, nr, vnni);
             acc[0] = kq_finish(type, sc, ka + g, s1, acc[0]);
             continue;
         }
@@ -244,10 +262,11 @@ T256 INLINE void kq_repack8(int32_t type, const uint8_t* w, int64_t wrb, int32_t
 
 /* One type's kernel (the type a constant in each copy). A batch larger than one tile repacks each tile of rows
  * once (when the scratch cannot be had, every tile reads the matrix). */
-#define KQUANT_KERNEL256(NAME, TYPE)                                                                              \
+#define KQUANT_KERNEL256(NAME, TYPE, VNNI)                                                                        \
     T256 static void NAME(const uint8_t* w, int32_t cols, const uint8_t* act, const kq_act* ka, int32_t batch,    \
                           float* out, int64_t rows, int32_t row_start, int32_t row_end) {                         \
         const int32_t type = TYPE;                                                                               \
+        const int vnni = VNNI;                                                                                   \
         int32_t nb = cols / QK, nsb = nb / 8;                                                                    \
         int64_t wrb = affine_row_bytes(type, cols);                                                              \
         int64_t arb = act_row_bytes(cols);                                                                       \
@@ -260,15 +279,25 @@ T256 INLINE void kq_repack8(int32_t type, const uint8_t* w, int64_t wrb, int32_t
     }
 #define KTILE8(B)                                                                                                 \
     kq_tile8(type, w + r0 * wrb, wrb, rp, act + b0 * arb, arb, nb, ka + (int64_t)b0 * nsb, out + b0 * rows + r0, \
-             rows, nr, B)
-KQUANT_KERNEL256(kquant_q4_k_avx2, TYPE_Q4_K)
-KQUANT_KERNEL256(kquant_q5_k_avx2, TYPE_Q5_K)
-KQUANT_KERNEL256(kquant_q6_k_avx2, TYPE_Q6_K)
+             rows, nr, B, vnni)
+KQUANT_KERNEL256(kquant_q4_k_avx2, TYPE_Q4_K, KQ_PLAIN)
+KQUANT_KERNEL256(kquant_q5_k_avx2, TYPE_Q5_K, KQ_PLAIN)
+KQUANT_KERNEL256(kquant_q6_k_avx2, TYPE_Q6_K, KQ_PLAIN)
+KQUANT_KERNEL256(kquant_q4_k_evex, TYPE_Q4_K, KQ_VNNI_EVEX)
+KQUANT_KERNEL256(kquant_q5_k_evex, TYPE_Q5_K, KQ_VNNI_EVEX)
 #undef KTILE8
 #undef KQUANT_KERNEL256
 
+/* vnni: KQ_PLAIN (level 1) or KQ_VNNI_EVEX (level 2: Q4_K and Q5_K only). */
 T256 static void kquant_avx2(int32_t type, const uint8_t* w, int32_t cols, const uint8_t* act, const kq_act* ka,
-                             int32_t batch, float* out, int64_t rows, int32_t row_start, int32_t row_end) {
+                             int32_t batch, float* out, int64_t rows, int32_t row_start, int32_t row_end, int vnni) {
+    if (vnni == KQ_VNNI_EVEX) {
+        switch (type) {
+            case TYPE_Q4_K: kquant_q4_k_evex(w, cols, act, ka, batch, out, rows, row_start, row_end); break;
+            default: kquant_q5_k_evex(w, cols, act, ka, batch, out, rows, row_start, row_end); break;
+        }
+        return;
+    }
     switch (type) {
         case TYPE_Q4_K: kquant_q4_k_avx2(w, cols, act, ka, batch, out, rows, row_start, row_end); break;
         case TYPE_Q5_K: kquant_q5_k_avx2(w, cols, act, ka, batch, out, rows, row_start, row_end); break;

@@ -36,6 +36,25 @@ T256 INLINE void interleave8x8(__m256i v[8]) {
     }
 }
 
+/* The four 32-bit words at byte offset `at` of 8 rows (out[q] lane i: word q of row i, stride wrb; rows >= nr read
+ * as 0): 8 loads of 16 bytes and a 4x4 transpose in each 128-bit half, where words8 would take 4 gathers. */
+T256 INLINE void words8x4(const uint8_t* w, int64_t wrb, int64_t at, int nr, __m256i out[4]) {
+    __m256i r[4]; /* rows i | i + 4 */
+    for (int i = 0; i < 4; i++) {
+        __m128i lo = i < nr ? _mm_loadu_si128((const __m128i*)(w + i * wrb + at)) : _mm_setzero_si128();
+        __m128i hi = i + 4 < nr ? _mm_loadu_si128((const __m128i*)(w + (i + 4) * wrb + at)) : _mm_setzero_si128();
+        r[i] = _mm256_inserti128_si256(_mm256_castsi128_si256(lo), hi, 1);
+    }
+    __m256i t0 = _mm256_unpacklo_epi32(r[0], r[1]); /* words 0, 1 of rows 0, 1 | 4, 5 */
+    __m256i t1 = _mm256_unpackhi_epi32(r[0], r[1]); /* words 2, 3 */
+    __m256i t2 = _mm256_unpacklo_epi32(r[2], r[3]); /* words 0, 1 of rows 2, 3 | 6, 7 */
+    __m256i t3 = _mm256_unpackhi_epi32(r[2], r[3]);
+    out[0] = _mm256_unpacklo_epi64(t0, t2);
+    out[1] = _mm256_unpackhi_epi64(t0, t2);
+    out[2] = _mm256_unpacklo_epi64(t1, t3);
+    out[3] = _mm256_unpackhi_epi64(t1, t3);
+}
+
 /* The 32-bit words at byte offset `at` of 8 rows (lane i: row i, stride wrb; rows >= nr read as 0): one gather. */
 T256 INLINE __m256i words8(const uint8_t* w, int64_t wrb, int64_t at, int nr) {
     __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
