@@ -13,7 +13,8 @@
  * (scale dx = max|x| / 127 per block of 32, for the K-quants per 256 values; q = rint(x / dx)), with integer dot
  * products per block:
  *   sum_blocks (dw * dx) * sum_j wq[j] * xq[j]
- * (the K-quants: integer sums per super-block, one float step per 256 values, kernels_kquant_common.h).
+ * (the K-quants at x86 levels 0-1, Q4_K/Q5_K also at level 2, and portable C on aarch64: integer sums per
+ * super-block, one float step per 256 values, kernels_kquant_common.h).
  * Float weights multiply float activations with fused multiply-adds.
  *
  * Dispatch: the caller passes a level (canopy_detect_level() or lower, for tests):

@@ -1,12 +1,15 @@
 /*
  * AVX2 + FMA + F16C kernels (level 1) for Q4_K, Q5_K and Q6_K in integers per super-block (the scheme of
- * kernels_kquant_common.h: activations with one scale per 256 values). Tiles of 8 weight rows (one per lane) x 4
+ * kernels_kquant_common.h: activations with one scale per 256 values). Level 2 runs them for Q4_K and Q5_K too, with
+ * AVX512-VNNI's fused vpdpwssd in the decode row loop (kq_madd_acc: the same integers, so the same outputs). Tiles of 8 weight rows (one per lane) x 4
  * activation rows, as kernels_affine_avx2.h, whose level extraction they share; what changes is the arithmetic:
  * each block's 16-bit maddubs sums are widened by a madd with the block's integer sub-block scale instead of ones,
  * the products are summed over the super-block in int32, and the mins (Q6_K: the -32 offset) meet the activations'
  * integer block sums in 16-bit pairs (madd). Per super-block and (row, activation row) one convert, one multiply
  * by d * dx and one fused multiply-add (Q4_K/Q5_K: two, for the dmin term), in one fixed order.
- *   Decode (one activation row, no repacking): row by row, each block's maddubs times a broadcast of the row's
+ *   Decode (one activation row, no repacking): Q4_K/Q5_K's d/dmin and 12 scale bytes of a super-block of 8 rows
+ *   come from one 16-byte load per row and a transpose (words8x4), not from 4 gathers, and each row broadcasts its
+ *   8 scale bytes from memory (rowq). Then row by row, each block's maddubs times a broadcast of the row's
  *   sub-block scale (one shuffle), summed over the super-block in 8 int32 lanes; the 8 rows' sums are folded
  *   into row lanes by hadd once per super-block (was once per block). Q6_K's -32 offset is subtracted there too,
  *   per row (one madd of the row's 16 scales, already loaded, with the 16 block sums), so its decode gathers no
@@ -72,8 +75,9 @@ T256 INLINE void kq_load_scales8(int32_t type, const uint8_t* w, int64_t wrb, in
         return;
     }
     const uint8_t* blk = w + (int64_t)g * (type == TYPE_Q4_K ? 144 : 176);
-    __m256i head[4]; /* d|dmin and the 12 scale bytes of each row: loaded row by row and transposed, no gathers */
-    words8x4(blk, wrb, 0, nr, head);
+    __m256i head[4]; /* d|dmin and the 12 scale bytes of each row */
+    if (rowwise) words8x4(blk, wrb, 0, nr, head); /* decode: row loads and a transpose, faster than gathers there */
+    else for (int q = 0; q < 4; q++) head[q] = words8(blk, wrb, 4 * q, nr); /* the repack: gathers (~10% faster) */
     sc->d = halves_of(head[0], 0);
     sc->row_offsets = 0;
     sc->mdmin = _mm256_sub_ps(_mm256_setzero_ps(), halves_of(head[0], 1));

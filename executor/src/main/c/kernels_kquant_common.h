@@ -11,8 +11,9 @@
  * Q6_K |S| <= 16*128*16*63*127 + 32*16*128*16*127 = 395M < 2^31. The integers are exact whatever order they are
  * summed in, so every tile computes the same S and goes through the same float operations: outputs do not depend
  * on the batch, tile or row range.
- * Used at level 0 (affine_generic's reference for these types) and AVX2 (kernels_kquant_avx2.h); AVX-512 and NEON
- * keep the per-block float scheme of kernels_affine_common.h, which is exact for equal block scales too.
+ * Used at level 0 (affine_generic's reference for these types), AVX2 (kernels_kquant_avx2.h) and, for Q4_K/Q5_K,
+ * AVX-512 (the same kernels with VNNI); AVX-512 Q6_K and NEON keep the per-block float scheme of
+ * kernels_affine_common.h, which is exact for equal block scales too.
  * Part of canopy_kernels.c.
  */
 #ifndef CANOPY_KERNELS_KQUANT_COMMON_H
