@@ -18,6 +18,7 @@ final class Nfa {
     final int[][] callEdges; // (state, 2 * calls): rule start, return state
     final boolean[] ruleEnd; // (state): a rule's last state: return to the caller, or accept at the root
     final int[] loopStates; // the loop state of every unbounded repetition (see Subsumption)
+    final int[] anyTextStates; // the start of every GrammarNode.ReadsAnyText body (see PlainLoops)
     final int start; // the root rule's first state
 
     private Nfa(Builder b, int start) {
@@ -36,6 +37,7 @@ final class Nfa {
         }
         this.start = start;
         this.loopStates = b.loops.toArray();
+        this.anyTextStates = b.anyText.toArray();
     }
 
     int stateCount() {
@@ -69,6 +71,7 @@ final class Nfa {
         final List<IntList> calls = new ArrayList<>();
         final IntList ends = new IntList();
         final IntList loops = new IntList();
+        final IntList anyText = new IntList();
         int[] ruleStarts;
 
         int state() {
@@ -118,6 +121,12 @@ final class Nfa {
                     yield end;
                 }
                 case GrammarNode.Repeat r -> emitRepeat(r, from);
+                case GrammarNode.ReadsAnyText(GrammarNode body) -> {
+                    int s = state();
+                    add(eps, from, s);
+                    anyText.add(s);
+                    yield emit(body, s);
+                }
                 case GrammarNode.Call(int rule) -> {
                     int ret = state();
                     add(calls, from, ruleStarts[rule], ret);
