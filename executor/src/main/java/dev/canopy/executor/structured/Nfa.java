@@ -35,9 +35,28 @@ final class Nfa {
         for (int s : b.ends.toArray()) {
             ruleEnd[s] = true;
         }
+        for (int[] calls : callEdges) {
+            for (int i = 1; i < calls.length; i += 2) {
+                calls[i] = passedOn(calls[i]);
+            }
+        }
         this.start = start;
         this.loopStates = b.loops.toArray();
         this.anyTextStates = b.anyText.toArray();
+    }
+
+    /**
+     * Where return state {@code r} leads when it only passes on by one epsilon edge (nothing else to read, call
+     * or end there), followed to the first state that does more. Returning there reads the same language, and
+     * calls that continue alike then push the same stack: an array's first item and its later items (the item
+     * rule called before the items' loop and inside it) were separate DFA states, each met for the first time.
+     */
+    private int passedOn(int r) {
+        for (int steps = 0; steps < byteEdges.length && byteEdges[r].length == 0 && callEdges[r].length == 0
+                && !ruleEnd[r] && epsEdges[r].length == 1; steps++) {
+            r = epsEdges[r][0];
+        }
+        return r;
     }
 
     int stateCount() {
