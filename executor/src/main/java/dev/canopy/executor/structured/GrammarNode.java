@@ -25,6 +25,13 @@ sealed interface GrammarNode {
     /** The rule with this id, from {@link RuleSet}. */
     record Call(int rule) implements GrammarNode {}
 
+    /**
+     * {@code body}, from whose start any plain string text (see {@link StringBodyLoop#isPlain}) can be read
+     * without leaving it, known from how it was built (any property name but the listed ones). The automaton
+     * marks its start, so {@link PlainLoops} answers yes there without exploring the body's sets one by one.
+     */
+    record ReadsAnyText(GrammarNode body) implements GrammarNode {}
+
     GrammarNode EMPTY = new Seq(List.of());
     GrammarNode NOTHING = new Alt(List.of());
 

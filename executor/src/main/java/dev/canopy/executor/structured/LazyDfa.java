@@ -37,7 +37,7 @@ final class LazyDfa {
     private volatile int[] table = new int[0]; // (state, 256): successor state, DEAD or UNKNOWN
     private volatile boolean[] accepting = new boolean[0]; // (state)
     private volatile int[] plainSuccessors = new int[0]; // (state): StringBodyLoop#successor or UNKNOWN
-    private volatile byte[] plainLoopHeld = new byte[0]; // (state): 0 not yet known, 1 reads any plain text (PlainLoops), 2 not
+    private volatile byte[] plainLoopHeld = new byte[0]; // (state): 0 not yet known, 1 reads any plain text (PlainLoops), 2 not, 3 not known without exploring
     private final PlainLoops plainLoops;
     private final int start;
     private final byte[] classLo; // (256): the first byte of the byte's class (bytes no byte edge tells apart)
@@ -78,6 +78,10 @@ final class LazyDfa {
     /** A fresh DFA of the same automaton that keeps every configuration (for checking {@link Subsumption}). */
     LazyDfa withoutPruning() {
         return new LazyDfa(nfa, false);
+    }
+
+    Nfa nfa() {
+        return nfa;
     }
 
     /** The state before any input. */
@@ -142,13 +146,27 @@ final class LazyDfa {
      */
     boolean readsAnyPlainText(int state) {
         byte[] known = plainLoopHeld;
+        if (state < known.length && (known[state] == 1 || known[state] == 2)) {
+            return known[state] == 1;
+        }
+        return decidePlainLoop(state, true);
+    }
+
+    /**
+     * Whether {@link #readsAnyPlainText} is yes without exploring sets of NFA states: some stack's configurations
+     * hold a loop that reads plain text back or a {@link GrammarNode.ReadsAnyText} start (a free string's body, a
+     * key beside any other name). Cheap, so asked before {@link #plainReach}, which builds the state's plain
+     * successors (a new state per first letter of the listed names at a key); false settles nothing (cached).
+     */
+    boolean readsAnyPlainTextAtOnce(int state) {
+        byte[] known = plainLoopHeld;
         if (state < known.length && known[state] != 0) {
             return known[state] == 1;
         }
-        return decidePlainLoop(state);
+        return decidePlainLoop(state, false);
     }
 
-    private synchronized boolean decidePlainLoop(int state) {
+    private synchronized boolean decidePlainLoop(int state, boolean explore) {
         long[] core = cores.get(state); // sorted: the configurations of one stack are adjacent, by NFA state
         boolean held = false;
         for (int from = 0, to; from < core.length && !held; from = to) {
@@ -158,13 +176,13 @@ final class LazyDfa {
             for (int i = from; i < to; i++) {
                 states[i - from] = (int) core[i];
             }
-            held = plainLoops.readsAnyPlainText(states);
+            held = explore ? plainLoops.readsAnyPlainText(states) : plainLoops.readsAnyPlainTextAtOnce(states);
         }
         byte[] current = plainLoopHeld;
         if (state >= current.length) {
             current = Arrays.copyOf(current, Math.max(16, (state + 1) * 2));
         }
-        current[state] = held ? (byte) 1 : (byte) 2;
+        current[state] = held ? (byte) 1 : explore ? (byte) 2 : (byte) 3;
         plainLoopHeld = current;
         return held;
     }

@@ -18,6 +18,7 @@ final class Nfa {
     final int[][] callEdges; // (state, 2 * calls): rule start, return state
     final boolean[] ruleEnd; // (state): a rule's last state: return to the caller, or accept at the root
     final int[] loopStates; // the loop state of every unbounded repetition (see Subsumption)
+    final int[] anyTextStates; // the start of every GrammarNode.ReadsAnyText body (see PlainLoops)
     final int start; // the root rule's first state
 
     private Nfa(Builder b, int start) {
@@ -34,8 +35,28 @@ final class Nfa {
         for (int s : b.ends.toArray()) {
             ruleEnd[s] = true;
         }
+        for (int[] calls : callEdges) {
+            for (int i = 1; i < calls.length; i += 2) {
+                calls[i] = passedOn(calls[i]);
+            }
+        }
         this.start = start;
         this.loopStates = b.loops.toArray();
+        this.anyTextStates = b.anyText.toArray();
+    }
+
+    /**
+     * Where return state {@code r} leads when it only passes on by one epsilon edge (nothing else to read, call
+     * or end there), followed to the first state that does more. Returning there reads the same language, and
+     * calls that continue alike then push the same stack: an array's first item and its later items (the item
+     * rule called before the items' loop and inside it) were separate DFA states, each met for the first time.
+     */
+    private int passedOn(int r) {
+        for (int steps = 0; steps < byteEdges.length && byteEdges[r].length == 0 && callEdges[r].length == 0
+                && !ruleEnd[r] && epsEdges[r].length == 1; steps++) {
+            r = epsEdges[r][0];
+        }
+        return r;
     }
 
     int stateCount() {
@@ -69,6 +90,7 @@ final class Nfa {
         final List<IntList> calls = new ArrayList<>();
         final IntList ends = new IntList();
         final IntList loops = new IntList();
+        final IntList anyText = new IntList();
         int[] ruleStarts;
 
         int state() {
@@ -118,6 +140,12 @@ final class Nfa {
                     yield end;
                 }
                 case GrammarNode.Repeat r -> emitRepeat(r, from);
+                case GrammarNode.ReadsAnyText(GrammarNode body) -> {
+                    int s = state();
+                    add(eps, from, s);
+                    anyText.add(s);
+                    yield emit(body, s);
+                }
                 case GrammarNode.Call(int rule) -> {
                     int ret = state();
                     add(calls, from, ruleStarts[rule], ret);

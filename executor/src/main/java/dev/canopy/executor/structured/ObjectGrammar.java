@@ -135,6 +135,8 @@ final class ObjectGrammar {
         GrammarNode left = GrammarNode.alt(List.of(
                 GrammarNode.seq(NameTrie.prefix(encoded, 0), nonAsciiOrEscape), NameTrie.leftByAscii(encoded, 0)));
         GrammarNode free = GrammarNode.star(lex.stringChar());
-        return JsonTerminals.quoted(GrammarNode.alt(List.of(GrammarNode.seq(left, free), NameTrie.properPrefix(encoded, 0))));
+        // Every text is a listed name or another name, so any plain text can be read from the start.
+        return JsonTerminals.quoted(new GrammarNode.ReadsAnyText(
+                GrammarNode.alt(List.of(GrammarNode.seq(left, free), NameTrie.properPrefix(encoded, 0)))));
     }
 }

@@ -50,9 +50,38 @@ final class PlainLoops {
     private int[][] loopClosure; // (nfa state u): U, the sorted byte-reading states of loop u's epsilon closure
     private byte[] readsBack; // (nfa state u): 0 not yet known, 1 every plain character leads U to a superset of U, 2 not
 
+    private final boolean trustMarks; // whether GrammarNode.ReadsAnyText starts answer yes without exploring
+
     PlainLoops(Nfa nfa, IntFunction<int[]> epsClosure) {
+        this(nfa, epsClosure, true);
+    }
+
+    private PlainLoops(Nfa nfa, IntFunction<int[]> epsClosure, boolean trustMarks) {
         this.nfa = nfa;
         this.epsClosure = epsClosure;
+        this.trustMarks = trustMarks;
+    }
+
+    /** One that explores {@link GrammarNode.ReadsAnyText} bodies like any other set (for checking their claim). */
+    static PlainLoops exploringMarks(Nfa nfa, IntFunction<int[]> epsClosure) {
+        return new PlainLoops(nfa, epsClosure, false);
+    }
+
+    /**
+     * Whether {@link #readsAnyPlainText} is yes without exploring: a known yes, or a held loop or
+     * {@link GrammarNode.ReadsAnyText} start ({@link #holdsLoopReadingBack}). False settles nothing.
+     */
+    boolean readsAnyPlainTextAtOnce(int[] states) {
+        IntBuffer root = IntBuffer.wrap(states);
+        Boolean answer = known.get(root);
+        if (answer != null) {
+            return answer;
+        }
+        if (coversPlainAscii(states) && holdsLoopReadingBack(states)) {
+            known.put(root, true);
+            return true;
+        }
+        return false;
     }
 
     /** Whether every plain text can be read from the NFA states {@code states} (sorted) without the set emptying. */
@@ -109,7 +138,9 @@ final class PlainLoops {
      * a matched pattern's suffix, a free string's body) from which every plain character leads to a set holding U
      * again: then any plain text leads {@code states} to a superset of U (stepping sets is monotone), never to
      * the empty set, without exploring the sets of the partial matches beside U (which grow with the pattern and
-     * ran past the exploration's budget on {@code \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}.\d{6}}).
+     * ran past the exploration's budget on {@code \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}.\d{6}}). Likewise a set holding
+     * the byte-reading closure of a {@link GrammarNode.ReadsAnyText} start (a key beside any other name), whose
+     * body reads any plain text by construction: exploring its sets cost ~0.3 ms per first key of an object.
      */
     private boolean holdsLoopReadingBack(int[] states) {
         if (loopsAt == null) {
@@ -132,15 +163,26 @@ final class PlainLoops {
         loopClosure = new int[nfa.stateCount()][];
         readsBack = new byte[nfa.stateCount()];
         for (int u : nfa.loopStates) {
-            int[] closure = Subsumption.byteReadingClosure(nfa, epsClosure, u);
-            if (closure != null && closure.length > 0) {
-                loopClosure[u] = closure;
-                int[] at = loopsAt[closure[0]];
-                at = at == null ? new int[1] : Arrays.copyOf(at, at.length + 1);
-                at[at.length - 1] = u;
-                loopsAt[closure[0]] = at;
+            index(u);
+        }
+        for (int u : trustMarks ? nfa.anyTextStates : new int[0]) {
+            if (index(u)) {
+                readsBack[u] = 1; // reads any plain text by construction, so every set holding U does
             }
         }
+    }
+
+    private boolean index(int u) {
+        int[] closure = Subsumption.byteReadingClosure(nfa, epsClosure, u);
+        if (closure == null || closure.length == 0) {
+            return false;
+        }
+        loopClosure[u] = closure;
+        int[] at = loopsAt[closure[0]];
+        at = at == null ? new int[1] : Arrays.copyOf(at, at.length + 1);
+        at[at.length - 1] = u;
+        loopsAt[closure[0]] = at;
+        return true;
     }
 
     /** Whether every plain character leads loop {@code u}'s U to a set holding U (cached). */
