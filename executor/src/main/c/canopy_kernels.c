@@ -191,8 +191,8 @@ int64_t canopy_act_bytes(int32_t cols, int32_t batch) {
 #include "kernels_avx2.h"
 #include "kernels_avx512.h"
 #include "kernels_affine_avx2.h"    /* the affine types at AVX2 (MXFP4 at AVX-512 too) */
-#include "kernels_kquant_avx2.h"    /* the K-quants at AVX2, in integers per super-block */
-#include "kernels_affine_avx512.h"  /* the same but MXFP4 at AVX-512 */
+#include "kernels_kquant_avx2.h"    /* the K-quants at AVX2 (Q4_K/Q5_K at AVX-512 too), in integers per super-block */
+#include "kernels_affine_avx512.h"  /* Q4_1, Q5_0, Q5_1 and Q6_K at AVX-512 */
 #elif defined(__aarch64__)
 #include "kernels_neon.h"
 #endif

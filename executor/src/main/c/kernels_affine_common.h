@@ -30,8 +30,8 @@ static const uint8_t MXFP4_LEVELS[16] = {12, 13, 14, 15, 16, 18, 20, 24, 12, 11,
 
 /*
  * Q4_K/Q5_K's 12 scale bytes as little-endian words w0, w1, w2 hold 6-bit sc_j and m_j: the packed bytes of sc0-3,
- * sc4-7, m0-3 and m4-7 (byte j % 4 of each). Macros, so that one formula serves a row (uint32_t, every level's
- * plain C and AVX-512) and 8 rows at once (v8u32, AVX2).
+ * sc4-7, m0-3 and m4-7 (byte j % 4 of each). Macros, so that one formula serves a row (uint32_t, plain C and NEON)
+ * and 8 rows at once (v8u32, the AVX2 kernels, which AVX-512 runs for Q4_K/Q5_K too).
  */
 #define KQ_SC_LO(w0, w1, w2) ((w0) & 0x3f3f3f3fu)
 #define KQ_SC_HI(w0, w1, w2) (((w2) & 0x0f0f0f0fu) | (((w0) >> 2) & 0x30303030u))

@@ -1,8 +1,8 @@
 /*
  * AVX2 + FMA + F16C kernels (level 1) for Q4_K, Q5_K and Q6_K in integers per super-block (the scheme of
  * kernels_kquant_common.h: activations with one scale per 256 values). Level 2 runs them for Q4_K and Q5_K too, with
- * AVX512-VNNI's fused vpdpwssd in the decode row loop (kq_madd_acc: the same integers, so the same outputs). Tiles of 8 weight rows (one per lane) x 4
- * activation rows, as kernels_affine_avx2.h, whose level extraction they share; what changes is the arithmetic:
+ * AVX512-VNNI's fused vpdpwssd in the decode row loop (kq_madd_acc: the same integers, so the same outputs).
+ * Tiles of 8 weight rows (one per lane) x 4 activation rows, as kernels_affine_avx2.h, whose level extraction they share; what changes is the arithmetic:
  * each block's 16-bit maddubs sums are widened by a madd with the block's integer sub-block scale instead of ones,
  * the products are summed over the super-block in int32, and the mins (Q6_K: the -32 offset) meet the activations'
  * integer block sums in 16-bit pairs (madd). Per super-block and (row, activation row) one convert, one multiply
@@ -295,11 +295,9 @@ KQUANT_KERNEL256(kquant_q5_k_evex, TYPE_Q5_K, KQ_VNNI_EVEX)
 /* vnni: KQ_PLAIN (level 1) or KQ_VNNI_EVEX (level 2: Q4_K and Q5_K only). */
 T256 static void kquant_avx2(int32_t type, const uint8_t* w, int32_t cols, const uint8_t* act, const kq_act* ka,
                              int32_t batch, float* out, int64_t rows, int32_t row_start, int32_t row_end, int vnni) {
-    if (vnni == KQ_VNNI_EVEX) {
-        switch (type) {
-            case TYPE_Q4_K: kquant_q4_k_evex(w, cols, act, ka, batch, out, rows, row_start, row_end); break;
-            default: kquant_q5_k_evex(w, cols, act, ka, batch, out, rows, row_start, row_end); break;
-        }
+    if (vnni == KQ_VNNI_EVEX && type != TYPE_Q6_K) { /* Q6_K has no VNNI copy: the plain one gives the same outputs */
+        if (type == TYPE_Q4_K) kquant_q4_k_evex(w, cols, act, ka, batch, out, rows, row_start, row_end);
+        else kquant_q5_k_evex(w, cols, act, ka, batch, out, rows, row_start, row_end);
         return;
     }
     switch (type) {

@@ -40,8 +40,11 @@ static int by_value(const void* a, const void* b) {
 /* Random weights of `type` with valid fp16 scales in [2^-7, 2^-6) where its blocks keep them. */
 static uint8_t* random_weights(int type, int rows, int cols, size_t* size) {
     int affine = is_affine_type(type);
-    *size = (size_t)(affine ? affine_row_bytes(type, cols) : row_bytes(type, cols)) * rows;
+    int64_t rb = affine ? affine_row_bytes(type, cols) : row_bytes(type, cols);
+    if (rb <= 0) return NULL;
+    *size = (size_t)rb * (size_t)rows;
     uint8_t* w = malloc(*size);
+    if (w == NULL) return NULL;
     for (size_t i = 0; i < *size; i++) w[i] = (uint8_t)rand();
     size_t step = type == TYPE_Q8_0 ? 34 : type == TYPE_Q4_0 ? 18
                 : is_kquant(type) ? (size_t)affine_row_bytes(type, 256) : (size_t)legacy_block_bytes(type);
@@ -82,12 +85,22 @@ int main(int argc, char** argv) {
     }
     int type = atoi(argv[3]), rows = atoi(argv[4]), cols = atoi(argv[5]), batch = atoi(argv[6]), level = atoi(argv[7]);
     int blocks = atoi(argv[8]), calls = atoi(argv[9]);
+    int unit = is_kquant(type) ? 256 : QK; /* values per (super-)block */
+    if (rows < 1 || cols < unit || cols % unit != 0 || batch < 1 || blocks < 1 || calls < 1) {
+        fprintf(stderr, "kernel_ab: ROWS, BATCH, BLOCKS and CALLS_PER_BLOCK must be >= 1 and COLS a multiple of %d; "
+                        "got %d %d %d %d %d\n", unit, rows, cols, batch, blocks, calls);
+        return 2;
+    }
     if (type != TYPE_Q8_0 && type != TYPE_Q4_0 && !is_affine_type(type)) {
         fprintf(stderr, "kernel_ab: TYPE must be a quantized type (2, 8, 3, 6, 7, 12, 13, 14, 39); got %d\n", type);
         return 2;
     }
     size_t size;
     uint8_t* w = random_weights(type, rows, cols, &size);
+    if (w == NULL) {
+        fprintf(stderr, "kernel_ab: cannot make %dx%d weights of type %d\n", rows, cols, type);
+        return 2;
+    }
     float* x = malloc(sizeof(float) * cols * batch);
     for (int i = 0; i < cols * batch; i++) x[i] = rand() / (float)RAND_MAX - 0.5f;
     uint8_t* act = malloc((size_t)canopy_act_bytes(cols, batch));
@@ -101,8 +114,13 @@ int main(int argc, char** argv) {
             for (int c = 0; c < calls; c++) {
                 double t0 = thread_seconds();
                 quantize[k](level, x, 0, cols, batch, group[k](type), act);
-                matmul[k](level, type, w, rows, cols, act, batch, out[k], 0, 0, rows);
+                int32_t rc = matmul[k](level, type, w, rows, cols, act, batch, out[k], 0, 0, rows);
                 double t = thread_seconds() - t0;
+                if (rc != 0) { /* -1 type, -2 out of memory, -3 activations not grouped as the type needs */
+                    fprintf(stderr, "kernel_ab: %s: canopy_matmul_quant returned %d for type %d level %d\n", argv[1 + k],
+                            rc, type, level);
+                    return 1;
+                }
                 block_best[k] = t < block_best[k] ? t : block_best[k];
             }
         }
