@@ -167,6 +167,10 @@ final class LazyDfa {
     }
 
     private synchronized boolean decidePlainLoop(int state, boolean explore) {
+        byte[] known = plainLoopHeld; // another thread may have decided while this one waited for the lock
+        if (state < known.length && (known[state] == 1 || known[state] == 2 || (known[state] == 3 && !explore))) {
+            return known[state] == 1; // never overwrite an explored answer (2) with "not known at once" (3)
+        }
         long[] core = cores.get(state); // sorted: the configurations of one stack are adjacent, by NFA state
         boolean held = false;
         for (int from = 0, to; from < core.length && !held; from = to) {
