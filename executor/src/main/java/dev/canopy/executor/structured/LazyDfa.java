@@ -192,6 +192,15 @@ final class LazyDfa {
     }
 
     /**
+     * {@link #plainReach}, but {@link #LOOPS} at once for a state {@link #readsAnyPlainTextAtOnce} (a key beside any
+     * other name, a free string's body): such a state takes every plain token like a free string, and its plain
+     * successors (one per name's first letter at a key) need not be built first. What the mask paths ask.
+     */
+    int plainTokenReach(int state, int limit) {
+        return readsAnyPlainTextAtOnce(state) ? LOOPS : plainReach(state, limit);
+    }
+
+    /**
      * How many plain characters in a row {@code state} can read: {@link #LOOPS} when they lead back to a
      * state on the way (a free string), {@code limit} when the chain goes on beyond {@code limit} steps (each
      * step builds a new state's plain-character successors, so callers stop at the longest plain token), or -1 when a state on the way sends plain

@@ -57,10 +57,7 @@ public final class TokenGrammar {
             return cached;
         }
         long[] mask;
-        // A state known at once to read any plain text takes every plain token like a free string's body,
-        // without building its plain successors first (a key beside any other name: one per name's first letter).
-        int reach = grammar.dfa().readsAnyPlainTextAtOnce(state) ? LazyDfa.LOOPS
-                : grammar.dfa().plainReach(state, PlainTokenIndex.SHORT_CHARS);
+        int reach = grammar.dfa().plainTokenReach(state, PlainTokenIndex.SHORT_CHARS);
         if (reach > 0) { // in a free or bounded string
             mask = trie.plainIndex.plainUpTo(reach);
             trie.nonPlain.allowed(grammar.dfa(), state, mask);

@@ -233,8 +233,7 @@ public final class TokenTrie {
                 continue;
             }
             int reach = plainAfterFirst[b] == null || next[i] - i <= BULK_MIN_NODES ? 0
-                    : dfa.readsAnyPlainTextAtOnce(s) ? LazyDfa.LOOPS
-                    : dfa.plainReach(s, PlainTokenIndex.SHORT_CHARS);
+                    : dfa.plainTokenReach(s, PlainTokenIndex.SHORT_CHARS);
             if (reach < 0 && dfa.readsAnyPlainText(s)) { // a key beside any other name, a searching pattern
                 reach = LazyDfa.LOOPS;
             }
