@@ -8,9 +8,10 @@
  * integer block sums in 16-bit pairs (madd). Per super-block and (row, activation row) one convert, one multiply
  * by d * dx and one fused multiply-add (Q4_K/Q5_K: two, for the dmin term), in one fixed order.
  *   Decode (one activation row, no repacking): Q4_K/Q5_K's d/dmin and 12 scale bytes of a super-block of 8 rows
- *   come from one 16-byte load per row and a transpose (words8x4), not from 4 gathers, and each row broadcasts its
- *   8 scale bytes from memory (rowq). Then row by row, each block's maddubs times a broadcast of the row's
- *   sub-block scale (one shuffle), summed over the super-block in 8 int32 lanes; the 8 rows' sums are folded
+ *   come from one 16-byte load per row and a transpose (words8x4), not from 4 gathers, and are spread once per
+ *   super-block into one vector per sub-block (sc16, 8 shuffles for the 8 rows). Then row by row, each block's
+ *   maddubs times the row's sub-block scale, broadcast from sc16 by a load (AVX2) or VNNI's embedded broadcast (no
+ *   shuffle per row and block), summed over the super-block in 8 int32 lanes; the 8 rows' sums are folded
  *   into row lanes by hadd once per super-block (was once per block). Q6_K's -32 offset is subtracted there too,
  *   per row (one madd of the row's 16 scales, already loaded, with the 16 block sums), so its decode gathers no
  *   scale pairs: 4 fewer gathers and ~16 fewer operations per super-block of 8 rows.
@@ -27,26 +28,31 @@ typedef struct {
     __m256 d;         /* d */
     __m256 mdmin;     /* -dmin (Q4_K/Q5_K) */
     __m256i pair[8];  /* 16-bit scale pairs that meet kq_act.pair: mins (Q4_K/Q5_K, 4), sc (Q6_K, 8) */
-    __m256i sc16[16]; /* interleaved path: the sub-block scale in both 16-bit halves of each row's dword */
+    __m256i sc16[16]; /* the sub-block scale in both 16-bit halves of each row's dword (Q6_K: interleaved path
+                         only). Row by row, Q4_K/Q5_K: row i reads its dword of sc16[k] with a broadcast load (a load
+                         port, or VNNI's embedded broadcast), where a shuffle per block would compete with the row
+                         loop's ALU work */
     __m256i row[8];   /* row-by-row path, Q6_K: row i's scales as kq_row_scale reads them */
-    uint64_t rowq[8]; /* row-by-row path, Q4_K/Q5_K: row i's 8 scale bytes (each row broadcasts its qword from
-                         memory, a load, where 8 permutes of registers would compete with the row loop's shuffles) */
     int row_offsets;  /* Q6_K row by row: no pair, kq_row_s1 subtracts the offsets (kq_finish must not) */
 } kq_scales8;
 
-/* Row i's scale of block k in every 16-bit lane (Q6_K: sc[2k] in the low 128 bits, sc[2k+1] in the high). */
-T256 INLINE __m256i kq_row_scale(int32_t type, __m256i row, int k) {
-    /* Q4_K/Q5_K: row holds the 8 scale bytes in every qword (zero-extend byte k); Q6_K: row holds the 16 scales as
-       int16, the even ones in the low 128 bits and the odd ones in the high (int16 element k of each half) */
-    __m256i pick = type == TYPE_Q6_K ? _mm256_set1_epi16((short)(2 * k | (2 * k + 1) << 8))
-                                     : _mm256_set1_epi16((short)(k | 0x8000));
-    return _mm256_shuffle_epi8(row, pick);
+/* Q6_K: row i's scale of block k in every 16-bit lane (sc[2k] in the low 128 bits, sc[2k+1] in the high; row holds
+ * the 16 scales as int16, the even ones in the low 128 bits and the odd ones in the high). */
+T256 INLINE __m256i kq_row_scale(__m256i row, int k) {
+    return _mm256_shuffle_epi8(row, _mm256_set1_epi16((short)(2 * k | (2 * k + 1) << 8)));
 }
 
 /* Both 16-bit halves of each dword: the low 16 bits of v. */
 T256 INLINE __m256i dup16(__m256i v) {
     __m256i lo = _mm256_and_si256(v, _mm256_set1_epi32(0xFFFF));
     return _mm256_or_si256(lo, _mm256_slli_epi32(lo, 16));
+}
+
+/* Both 16-bit halves of each dword: its byte j (zero-extended). */
+T256 INLINE __m256i dup_byte16(__m256i v, int j) {
+    const char z = (char)0x80;
+    return _mm256_shuffle_epi8(v, _mm256_setr_epi8(j, z, j, z, 4 + j, z, 4 + j, z, 8 + j, z, 8 + j, z, 12 + j, z, 12 + j, z,
+                                                   j, z, j, z, 4 + j, z, 4 + j, z, 8 + j, z, 8 + j, z, 12 + j, z, 12 + j, z));
 }
 
 T256 INLINE void kq_load_scales8(int32_t type, const uint8_t* w, int64_t wrb, int32_t g, int nr, int rowwise,
@@ -89,15 +95,7 @@ T256 INLINE void kq_load_scales8(int32_t type, const uint8_t* w, int64_t wrb, in
         sc->pair[2 * h] = _mm256_and_si256(ms[h], even_bytes);                           /* (m[4h], m[4h+2]) */
         sc->pair[2 * h + 1] = _mm256_and_si256(_mm256_srli_epi32(ms[h], 8), even_bytes); /* (m[4h+1], m[4h+3]) */
     }
-    if (rowwise) { /* row i's 8 scale bytes (sc0-3 | sc4-7) as one qword */
-        __m256i lo = _mm256_unpacklo_epi32(scs[0], scs[1]); /* qwords: rows 0, 1 | 4, 5 */
-        __m256i hi = _mm256_unpackhi_epi32(scs[0], scs[1]); /* rows 2, 3 | 6, 7 */
-        _mm256_storeu_si256((__m256i*)sc->rowq, _mm256_permute2x128_si256(lo, hi, 0x20));
-        _mm256_storeu_si256((__m256i*)(sc->rowq + 4), _mm256_permute2x128_si256(lo, hi, 0x31));
-    } else {
-        for (int k = 0; k < 8; k++)
-            sc->sc16[k] = dup16(_mm256_and_si256(_mm256_srli_epi32(scs[k / 4], 8 * (k % 4)), _mm256_set1_epi32(0xFF)));
-    }
+    for (int k = 0; k < 8; k++) sc->sc16[k] = dup_byte16(scs[k / 4], k % 4);
 }
 
 /* acc += super-block g's contribution for one activation row, from S1 = sum of sc * (level dot products) per row
@@ -121,13 +119,24 @@ T256 INLINE __m256 kq_finish(int32_t type, const kq_scales8* sc, const kq_act* a
 
 /* acc + madd(a, b): the same exact int32 lanes in every form (vpdpwssd does not saturate), so outputs do not depend
  * on the form. The VNNI form is inline assembly because these helpers are compiled for AVX2 only, where the
- * intrinsics' target attributes would not inline; a copy with KQ_VNNI_EVEX runs only at level 2. */
+ * intrinsics' target attributes would not inline; a copy with KQ_VNNI_EVEX runs only at level 2. (AVX-VNNI's
+ * VEX-encoded vpdpwssd at level 1 was measured too: no faster than vpmaddwd + vpaddd there, docs/kernels.md.) */
 T256 INLINE __m256i kq_madd_acc(__m256i acc, __m256i a, __m256i b, int vnni) {
     if (vnni == KQ_VNNI_EVEX) {
         __asm__("%{evex%} vpdpwssd %2, %1, %0" : "+x"(acc) : "x"(a), "x"(b));
         return acc;
     }
     return _mm256_add_epi32(acc, _mm256_madd_epi16(a, b));
+}
+
+/* kq_madd_acc(acc, a, b) with b the dword *s in every lane, read from memory: a broadcast load (AVX2) or EVEX's
+ * embedded broadcast, neither of which takes a vector ALU slot. */
+T256 INLINE __m256i kq_madd_acc_bcast(__m256i acc, __m256i a, const int32_t* s, int vnni) {
+    if (vnni == KQ_VNNI_EVEX) {
+        __asm__("%{evex%} vpdpwssd %2%{1to8%}, %1, %0" : "+x"(acc) : "x"(a), "m"(*s));
+        return acc;
+    }
+    return kq_madd_acc(acc, a, _mm256_set1_epi32(*s), vnni);
 }
 
 /* Lane i = the sum of the 8 lanes of v[i]. */
@@ -166,9 +175,10 @@ T256 INLINE __m256i kq_bs16(const kq_act* a) {
 }
 
 /* One row's super-block sb times one activation row's (ap): sum over its blocks of the scale times the block's
- * maddubs, in 8 int32 lanes. */
-T256 INLINE __m256i kq_row_s1(int32_t type, const uint8_t* sb, __m256i row_scales, const uint8_t* ap, __m256i bs16,
-                              int vnni) {
+ * maddubs, in 8 int32 lanes. The row's scales: Q6_K row_scales (kq_row_scale); Q4_K/Q5_K block k's dword at
+ * scd[8 * k] (its lane of kq_scales8.sc16[k]). */
+T256 INLINE __m256i kq_row_s1(int32_t type, const uint8_t* sb, __m256i row_scales, const int32_t* scd,
+                              const uint8_t* ap, __m256i bs16, int vnni) {
     /* Q6_K: minus 32 * sum_g sc_g * bs_g (bs16: the block sums where row_scales holds the scales) */
     __m256i s = type == TYPE_Q6_K ? _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(_mm256_madd_epi16(row_scales, bs16), 5))
                                   : _mm256_setzero_si256();
@@ -176,7 +186,8 @@ T256 INLINE __m256i kq_row_s1(int32_t type, const uint8_t* sb, __m256i row_scale
     for (int k = 0; k < 8; k++) { /* unrolled: k is a constant in each copy */
         __m256i x = _mm256_loadu_si256((const __m256i*)(ap + (k / 2) * PAIR_BYTES + (k % 2) * QK));
         __m256i p = _mm256_maddubs_epi16(kq_levels(type, sb, k), x);
-        s = kq_madd_acc(s, p, kq_row_scale(type, row_scales, k), vnni);
+        s = type == TYPE_Q6_K ? kq_madd_acc(s, p, kq_row_scale(row_scales, k), vnni)
+                              : kq_madd_acc_bcast(s, p, scd + 8 * k, vnni);
     }
     return s;
 }
@@ -189,9 +200,8 @@ T256 INLINE __m256i kq_rows_s1(int32_t type, const uint8_t* w, int64_t wrb, cons
     const uint8_t* sb = w + g * kq_superblock_bytes(type);
 #pragma GCC unroll 1
     for (int i = 0; i < nr; i++) {
-        __m256i row_scales = type == TYPE_Q6_K ? sc->row[i]
-                                               : _mm256_set1_epi64x((long long)sc->rowq[i]);
-        s[i] = kq_row_s1(type, sb + i * wrb, row_scales, ap, bs16, vnni);
+        __m256i row_scales = type == TYPE_Q6_K ? sc->row[i] : _mm256_setzero_si256();
+        s[i] = kq_row_s1(type, sb + i * wrb, row_scales, (const int32_t*)sc->sc16 + i, ap, bs16, vnni);
     }
     for (int i = nr; i < 8; i++) s[i] = _mm256_setzero_si256();
     return sum_lanes8(s);
