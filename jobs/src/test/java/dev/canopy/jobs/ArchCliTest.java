@@ -39,11 +39,19 @@ class ArchCliTest {
                 .isEqualTo(j.get("parameters").asLong() - expertParams * 6 / 8);
 
         CanopyCliTest.Run bench = run("bench", "--model", dense, "--vs", moe, "--prompt-len", "8", "--gen-len", "4", "--warmup", "0",
-                "--rounds", "1", "--backend", "cpu", "--threads", "1", "--json");
+                "--rounds", "3", "--backend", "cpu", "--threads", "1", "--json");
         assertThat(bench.code()).as(bench.err()).isZero();
         JsonNode b = JSON.readTree(bench.out());
         assertThat(b.get("dense.gguf").get("decode_ratio").asDouble()).isEqualTo(1.0);
         assertThat(b.get("moe.gguf").get("decode_ratio").asDouble()).isPositive();
+        // the same-round ratios: the first model's are 1 in every round; the other's median is the middle one
+        assertThat(b.get("dense.gguf").get("decode_ratio_per_round")).hasSize(3)
+                .allSatisfy(r -> assertThat(r.asDouble()).isEqualTo(1.0));
+        JsonNode perRound = b.get("moe.gguf").get("decode_ratio_per_round");
+        assertThat(perRound).hasSize(3);
+        double[] sorted = java.util.stream.StreamSupport.stream(perRound.spliterator(), false)
+                .mapToDouble(JsonNode::asDouble).sorted().toArray();
+        assertThat(b.get("moe.gguf").get("decode_ratio_median").asDouble()).isEqualTo(sorted[1]);
     }
 
     @Test

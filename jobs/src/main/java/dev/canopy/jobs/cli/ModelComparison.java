@@ -10,7 +10,9 @@ import java.util.function.BiFunction;
 /**
  * {@code canopy bench --model A --vs B,C}: the single-stream bench of several models in one process. Each round
  * runs every model once, in order, so a busy machine's drift falls on all of them alike; each model keeps its
- * best round, and reports its tokens/s as a ratio to the first model's.
+ * best round, and reports its tokens/s as a ratio to the first model's. Each model also reports its decode ratio
+ * within every round (its rate over the first model's in that round) and the median of those: on a machine whose
+ * speed swings between runs a minute apart, ratios taken in the same round are the ones to compare.
  */
 final class ModelComparison {
 
@@ -27,9 +29,19 @@ final class ModelComparison {
             throw new UsageException("canopy bench: --rounds must be positive, got " + rounds);
         }
         List<Map<String, Object>> best = new ArrayList<>();
+        List<List<Double>> decodeRatios = new ArrayList<>(); // per model, its decode ratio in each round
         for (int round = 0; round < rounds; round++) {
+            double roundBase = 0;
             for (int m = 0; m < models.size(); m++) {
                 Map<String, Object> r = singleStream.apply(a, models.get(m));
+                double decode = (Double) r.get("decode_tokens_per_s");
+                if (m == 0) {
+                    roundBase = decode;
+                }
+                if (round == 0) {
+                    decodeRatios.add(new ArrayList<>());
+                }
+                decodeRatios.get(m).add(round3(decode / roundBase));
                 if (round == 0) {
                     best.add(r);
                 } else {
@@ -45,9 +57,22 @@ final class ModelComparison {
             Map<String, Object> r = best.get(m);
             r.put("decode_ratio", Math.round((Double) r.get("decode_tokens_per_s") / baseDecode * 1000) / 1000.0);
             r.put("prefill_ratio", Math.round((Double) r.get("prefill_tokens_per_s") / basePrefill * 1000) / 1000.0);
+            r.put("decode_ratio_per_round", decodeRatios.get(m));
+            r.put("decode_ratio_median", median(decodeRatios.get(m)));
             out.put(models.get(m).getFileName().toString(), r);
         }
         return out;
+    }
+
+    /** The median of {@code values} (of an even count, the mean of the middle two), to 3 decimals. */
+    static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return round3(n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2);
+    }
+
+    private static double round3(double x) {
+        return Math.round(x * 1000) / 1000.0;
     }
 
     /** The round with the higher decode rate, its prefill rate the higher of the two. */
