@@ -69,9 +69,10 @@ public final class BenchCommand implements Command {
     @Override
     public String notes() {
         return """
-                --vs FILE[,FILE...]: single-stream bench of --model and of each FILE in one process, alternating
-                              models each round (best round per model), with each one's decode and prefill tokens/s
-                              as a ratio to --model's
+                --vs FILE[,FILE...]: single-stream bench of --model and of each FILE in one process, every model
+                              once a round (odd rounds in reverse order; best round per model), with each one's
+                              decode and prefill tokens/s as a ratio to --model's, and its decode ratio within each
+                              round and their median (decode_ratio_per_round, decode_ratio_median)
                 --compare prefix-cache|order: run the workload twice in one process (prefix cache on/off, or input
                               order/planned order) and report both runs and the speed ratio
                 --compare offload [--budgets 50,25]: run the workload (default long-output) with the KV pool at 100%

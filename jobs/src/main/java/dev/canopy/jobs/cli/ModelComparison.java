@@ -9,7 +9,7 @@ import java.util.function.BiFunction;
 
 /**
  * {@code canopy bench --model A --vs B,C}: the single-stream bench of several models in one process. Each round
- * runs every model once, in order, so a busy machine's drift falls on all of them alike; each model keeps its
+ * runs every model once (odd rounds in reverse order), so a busy machine's drift falls on all of them alike; each model keeps its
  * best round, and reports its tokens/s as a ratio to the first model's. Each model also reports its decode ratio
  * within every round (its rate over the first model's in that round) and the median of those: on a machine whose
  * speed swings between runs a minute apart, ratios taken in the same round are the ones to compare.
@@ -30,23 +30,21 @@ final class ModelComparison {
         }
         List<Map<String, Object>> best = new ArrayList<>();
         List<List<Double>> decodeRatios = new ArrayList<>(); // per model, its decode ratio in each round
+        for (int m = 0; m < models.size(); m++) {
+            best.add(null);
+            decodeRatios.add(new ArrayList<>());
+        }
         for (int round = 0; round < rounds; round++) {
-            double roundBase = 0;
-            for (int m = 0; m < models.size(); m++) {
+            double[] decode = new double[models.size()];
+            for (int i = 0; i < models.size(); i++) {
+                // odd rounds run the models in reverse order, so a drift within rounds favours none of them
+                int m = round % 2 == 0 ? i : models.size() - 1 - i;
                 Map<String, Object> r = singleStream.apply(a, models.get(m));
-                double decode = (Double) r.get("decode_tokens_per_s");
-                if (m == 0) {
-                    roundBase = decode;
-                }
-                if (round == 0) {
-                    decodeRatios.add(new ArrayList<>());
-                }
-                decodeRatios.get(m).add(round3(decode / roundBase));
-                if (round == 0) {
-                    best.add(r);
-                } else {
-                    best.set(m, better(best.get(m), r));
-                }
+                decode[m] = (Double) r.get("decode_tokens_per_s");
+                best.set(m, best.get(m) == null ? r : better(best.get(m), r));
+            }
+            for (int m = 0; m < models.size(); m++) {
+                decodeRatios.get(m).add(round3(decode[m] / decode[0]));
             }
         }
         Map<String, Object> out = new LinkedHashMap<>();
