@@ -4,26 +4,34 @@
 #define CANOPY_KERNELS_AVX512_H
 
 
+/* The fp16 scales of blocks 2p (at blk) and 2p+1 (at blk + next; 0 when !full) as floats, the first in lanes 0-7
+ * and the second in lanes 8-15, by one vector conversion (the same exact values as two scalar ones). */
+T512 INLINE __m512 pair_scales512(const uint8_t* blk, int64_t next, int full) {
+    uint32_t both = (uint32_t)load_u16(blk) | (full ? (uint32_t)load_u16(blk + next) << 16 : 0u);
+    __m256i h = _mm256_shuffle_epi8(_mm256_set1_epi32((int)both),
+                                    _mm256_setr_epi8(0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1,
+                                                     2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3));
+    return _mm512_cvtph_ps(h);
+}
+
 /* Weights of blocks 2p and 2p+1 (only 2p when !full) as unsigned bytes: Q8_0 offset by +128, Q4_0 nibbles. */
 T512 INLINE __m512i load_pair512(int32_t type, const uint8_t* blk, int full, __m512* dw) {
     if (type == TYPE_Q8_0) {
         __m256i lo = _mm256_loadu_si256((const __m256i*)(blk + 2));
         __m512i v = full ? _mm512_inserti64x4(_mm512_castsi256_si512(lo), _mm256_loadu_si256((const __m256i*)(blk + 36)), 1)
                          : _mm512_zextsi256_si512(lo);
-        float d1 = full ? _cvtsh_ss(load_u16(blk + 34)) : 0.0f;
-        *dw = _mm512_insertf32x8(_mm512_set1_ps(_cvtsh_ss(load_u16(blk))), _mm256_set1_ps(d1), 1);
+        *dw = pair_scales512(blk, 34, full);
         return _mm512_xor_si512(v, _mm512_set1_epi8((char)0x80));
     }
-    __m128i a = _mm_loadu_si128((const __m128i*)(blk + 2));
-    __m128i b = full ? _mm_loadu_si128((const __m128i*)(blk + 20)) : _mm_setzero_si128();
-    __m256i ab = _mm256_inserti128_si256(_mm256_castsi128_si256(a), b, 1); /* [qs0 | qs1] */
-    __m256i m = _mm256_set1_epi8(15);
-    __m256i lo = _mm256_and_si256(ab, m);
-    __m256i hi = _mm256_and_si256(_mm256_srli_epi16(ab, 4), m);
-    __m512i v = _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1); /* [lo0 lo1 hi0 hi1] */
-    float d1 = full ? _cvtsh_ss(load_u16(blk + 18)) : 0.0f;
-    *dw = _mm512_insertf32x8(_mm512_set1_ps(_cvtsh_ss(load_u16(blk))), _mm256_set1_ps(d1), 1);
-    return _mm512_shuffle_i64x2(v, v, _MM_SHUFFLE(3, 1, 2, 0)); /* [lo0 hi0 lo1 hi1] */
+    /* [qs0 qs0 qs1 qs1] from two broadcast loads and one insert, then the odd 128-bit lanes shifted by 4 in the same
+       variable shift: [lo0 hi0 lo1 hi1] (where two inserts and a cross-lane shuffle made it) */
+    __m256i a = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i*)(blk + 2)));
+    __m256i b = full ? _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i*)(blk + 20))) : _mm256_setzero_si256();
+    __m512i v = _mm512_inserti64x4(_mm512_castsi256_si512(a), b, 1);
+    const long long four = 0x0004000400040004LL;
+    v = _mm512_and_si512(_mm512_srlv_epi16(v, _mm512_set_epi64(four, four, 0, 0, four, four, 0, 0)), _mm512_set1_epi8(15));
+    *dw = pair_scales512(blk, 18, full);
+    return v;
 }
 
 /* Weight bytes and scales of one pair of blocks for up to 4 rows, as load_pair512 makes them. */
