@@ -9,10 +9,10 @@ import java.util.function.BiFunction;
 
 /**
  * {@code canopy bench --model A --vs B,C}: the single-stream bench of several models in one process. Each round
- * runs every model once (odd rounds in reverse order), so a busy machine's drift falls on all of them alike; each model keeps its
- * best round, and reports its tokens/s as a ratio to the first model's. Each model also reports its decode ratio
- * within every round (its rate over the first model's in that round) and the median of those: on a machine whose
- * speed swings between runs a minute apart, ratios taken in the same round are the ones to compare.
+ * runs every model once (odd rounds in reverse order), so a busy machine's drift falls on all of them alike; each
+ * model keeps its best round, and reports its tokens/s as a ratio to the first model's. Each model also reports its
+ * decode ratio within every round (its rate over the first model's in that round) and the median of those: on a
+ * machine whose speed swings between runs a minute apart, ratios taken in the same round are the ones to compare.
  */
 final class ModelComparison {
 
