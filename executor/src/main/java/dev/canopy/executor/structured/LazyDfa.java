@@ -192,12 +192,18 @@ final class LazyDfa {
     }
 
     /**
-     * {@link #plainReach}, but {@link #LOOPS} at once for a state {@link #readsAnyPlainTextAtOnce} (a key beside any
-     * other name, a free string's body): such a state takes every plain token like a free string, and its plain
-     * successors (one per name's first letter at a key) need not be built first. What the mask paths ask.
+     * {@link #plainReach}, but {@link #LOOPS} for a state that {@linkplain #readsAnyPlainText reads any plain text}:
+     * such a state takes every plain token like a free string. Asked at once first ({@link #readsAnyPlainTextAtOnce}:
+     * a key beside any other name, a free string's body), so that its plain successors (one per name's first letter
+     * at a key) need not be built; explored only where plain characters lead to different states (-1: a searching
+     * pattern). What the mask paths ask.
      */
     int plainTokenReach(int state, int limit) {
-        return readsAnyPlainTextAtOnce(state) ? LOOPS : plainReach(state, limit);
+        if (readsAnyPlainTextAtOnce(state)) {
+            return LOOPS;
+        }
+        int reach = plainReach(state, limit);
+        return reach < 0 && readsAnyPlainText(state) ? LOOPS : reach;
     }
 
     /**

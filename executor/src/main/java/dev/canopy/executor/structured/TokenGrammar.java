@@ -58,15 +58,12 @@ public final class TokenGrammar {
         }
         long[] mask;
         int reach = grammar.dfa().plainTokenReach(state, PlainTokenIndex.SHORT_CHARS);
-        if (reach > 0) { // in a free or bounded string
+        if (reach > 0) { // in a free or bounded string, a searching pattern, a key beside any other name
             mask = trie.plainIndex.plainUpTo(reach);
             trie.nonPlain.allowed(grammar.dfa(), state, mask);
             if (reach == PlainTokenIndex.SHORT_CHARS) { // maybe longer: walk the long plain tokens
                 trie.longPlain.allowed(grammar.dfa(), state, mask);
             }
-        } else if (reach < 0 && grammar.dfa().readsAnyPlainText(state)) { // a searching pattern, a key beside any other name
-            mask = trie.plainIndex.plainUpTo(trie.plainIndex.maxChars);
-            trie.nonPlain.allowed(grammar.dfa(), state, mask);
         } else {
             mask = new long[(tokenBytes.length + 63) >>> 6];
             trie.allowedByFirstByte(grammar.dfa(), state, mask, walked);

@@ -234,9 +234,6 @@ public final class TokenTrie {
             }
             int reach = plainAfterFirst[b] == null || next[i] - i <= BULK_MIN_NODES ? 0
                     : dfa.plainTokenReach(s, PlainTokenIndex.SHORT_CHARS);
-            if (reach < 0 && dfa.readsAnyPlainText(s)) { // a key beside any other name, a searching pattern
-                reach = LazyDfa.LOOPS;
-            }
             if (reach <= 0) {
                 walked.allow(dfa, state, i, s, mask);
                 continue;
