@@ -2,7 +2,8 @@
  * AVX2 + FMA + F16C kernels (level 1) for Q4_K, Q5_K and Q6_K in integers per super-block (the scheme of
  * kernels_kquant_common.h: activations with one scale per 256 values). Level 2 runs them for Q4_K and Q5_K too, with
  * AVX512-VNNI's fused vpdpwssd in the decode row loop (kq_madd_acc: the same integers, so the same outputs).
- * Tiles of 8 weight rows (one per lane) x 4 activation rows, as kernels_affine_avx2.h, whose level extraction they share; what changes is the arithmetic:
+ * Tiles of 8 weight rows (one per lane) x 4 activation rows, as kernels_affine_avx2.h, whose level extraction they
+ * share; what changes is the arithmetic:
  * each block's 16-bit maddubs sums are widened by a madd with the block's integer sub-block scale instead of ones,
  * the products are summed over the super-block in int32, and the mins (Q6_K: the -32 offset) meet the activations'
  * integer block sums in 16-bit pairs (madd). Per super-block and (row, activation row) one convert, one multiply
