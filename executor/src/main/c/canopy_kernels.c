@@ -192,6 +192,7 @@ int64_t canopy_act_bytes(int32_t cols, int32_t batch) {
 #include "kernels_avx512.h"
 #include "kernels_affine_avx2.h"    /* the affine types at AVX2 (MXFP4 at AVX-512 too) */
 #include "kernels_kquant_avx2.h"    /* the K-quants at AVX2 (Q4_K/Q5_K at AVX-512 too), in integers per super-block */
+#include "kernels_kquant_packed_avx2.h" /* Q4_K and Q6_K packed 8 rows at a time, for decode (canopy_pack) */
 #include "kernels_affine_avx512.h"  /* Q4_1, Q5_0, Q5_1 and Q6_K at AVX-512 */
 #elif defined(__aarch64__)
 #include "kernels_neon.h"
@@ -356,4 +357,85 @@ int32_t canopy_matmul_float(int32_t level, int32_t type, const uint8_t* w, int32
         default: float_generic(type, w, cols, xs, batch, o, rows, row_start, row_end); break;
     }
     return 0;
+}
+
+/* ---------------------------------------------------------------- packed weights */
+
+/* Whether `level` multiplies `type` from the packed layout (kernels_kquant_packed_avx2.h): Q4_K at x86 levels 1-2,
+ * Q6_K at level 1 (level 2's Q6_K kernels compute in float per block, which the packed kernels do not: packing
+ * there would change its outputs). */
+#if defined(__x86_64__)
+static int packs(int32_t lvl, int32_t type) {
+    return (type == TYPE_Q4_K && lvl >= 1) || (type == TYPE_Q6_K && lvl == 1);
+}
+#endif
+
+/**
+ * Bytes of a rows x cols matrix of `type` packed for `level` (canopy_pack), or 0 when that level multiplies the
+ * type in its GGUF layout (canopy_matmul_quant): a caller packs the matrices for which this is positive.
+ */
+int64_t canopy_packed_bytes(int32_t level, int32_t type, int32_t rows, int32_t cols) {
+#if defined(__x86_64__)
+    if (!packs(usable_level(level), type) || rows < 1 || cols < 256 || cols % 256 != 0) return 0;
+    return (int64_t)((rows + 7) / 8) * (cols / 256) * packed_superblock_bytes(type);
+#else
+    (void)level;
+    (void)type;
+    (void)rows;
+    (void)cols;
+    return 0;
+#endif
+}
+
+/**
+ * Packs rows [row_start, row_end) of a Q4_K or Q6_K matrix w (GGUF layout) into `out` (canopy_packed_bytes long),
+ * by whole tiles of 8 rows: row_start a multiple of 8, the last tile's rows past `rows` zeros. Disjoint row ranges
+ * may be packed concurrently. Returns 0, -1 when `level` does not pack `type`, -4 when row_start is not a multiple
+ * of 8.
+ */
+int32_t canopy_pack(int32_t level, int32_t type, const uint8_t* w, int32_t rows, int32_t cols, uint8_t* out,
+                    int32_t row_start, int32_t row_end) {
+    if (canopy_packed_bytes(level, type, rows, cols) == 0) return -1;
+    if (row_start % 8 != 0) return -4;
+#if defined(__x86_64__)
+    for (int32_t t = row_start / 8; 8 * t < row_end && 8 * t < rows; t++) pack_tile8(type, w, rows, cols, t, out);
+#else
+    (void)w;
+    (void)out;
+    (void)row_end;
+#endif
+    return 0;
+}
+
+/**
+ * canopy_matmul_quant's product, rows [row_start, row_end) (row_start a multiple of 8), from weights packed by
+ * canopy_pack for the same level: the same outputs, bit for bit. Returns 0, -1 when `level` does not pack `type`,
+ * -2 when out of memory, -3 when the activations have more than one scale per super-block, -4 when row_start is
+ * not a multiple of 8.
+ */
+int32_t canopy_matmul_packed(int32_t level, int32_t type, const uint8_t* packed, int32_t rows, int32_t cols,
+                             const uint8_t* act, int32_t batch, float* out, int64_t outoff, int32_t row_start,
+                             int32_t row_end) {
+    if (canopy_packed_bytes(level, type, rows, cols) == 0) return -1;
+    if (row_start % 8 != 0) return -4;
+#if defined(__x86_64__)
+    int32_t nb = cols / QK, lvl = usable_level(level);
+    if (!kq_act_grouped(act, act_row_bytes(cols), nb, batch)) return -3;
+    kq_act* ka = kq_act_sums(type, act, act_row_bytes(cols), nb, batch);
+    if (ka == NULL) return -2;
+    float* o = out + outoff;
+    int32_t rc = type == TYPE_Q6_K ? packed_q6_k_avx2(packed, cols, act, ka, batch, o, rows, row_start, row_end)
+                 : lvl == 2        ? packed_q4_k_evex(packed, cols, act, ka, batch, o, rows, row_start, row_end)
+                                   : packed_q4_k_avx2(packed, cols, act, ka, batch, o, rows, row_start, row_end);
+    free(ka);
+    return rc;
+#else
+    (void)packed;
+    (void)act;
+    (void)batch;
+    (void)out;
+    (void)outoff;
+    (void)row_end;
+    return -1;
+#endif
 }

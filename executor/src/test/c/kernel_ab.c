@@ -10,6 +10,9 @@
  *   gcc -O2 -o /tmp/kernel_ab executor/src/test/c/kernel_ab.c -ldl -lm
  *   /tmp/kernel_ab /tmp/liba.so /tmp/libb.so TYPE ROWS COLS BATCH LEVEL BLOCKS CALLS_PER_BLOCK
  *
+ * A library that packs the type at that level (canopy_packed_bytes > 0: Q4_K, Q6_K on x86) is timed on weights it
+ * packed once beforehand (canopy_pack, canopy_matmul_packed), as the Java side runs it; one without those symbols
+ * (older revisions) multiplies the GGUF layout.
  * Prints both bests, best(A) / best(B), the per-block ratio's median and quartiles (> 1: B is faster), and whether
  * the two outputs are bit-identical. This file's own copy of the sources (the working tree's) only supplies type
  * sizes; the kernels timed are the two libraries'.
@@ -25,6 +28,8 @@ typedef void (*quantize_fn)(int32_t, const float*, int64_t, int32_t, int32_t, in
 typedef int32_t (*matmul_fn)(int32_t, int32_t, const uint8_t*, int32_t, int32_t, const uint8_t*, int32_t, float*, int64_t,
                              int32_t, int32_t);
 typedef int32_t (*group_fn)(int32_t);
+typedef int64_t (*packed_bytes_fn)(int32_t, int32_t, int32_t, int32_t);
+typedef int32_t (*pack_fn)(int32_t, int32_t, const uint8_t*, int32_t, int32_t, uint8_t*, int32_t, int32_t);
 
 static double thread_seconds(void) {
     struct timespec t;
@@ -68,6 +73,9 @@ int main(int argc, char** argv) {
     quantize_fn quantize[2];
     matmul_fn matmul[2];
     group_fn group[2];
+    packed_bytes_fn packed_bytes[2];
+    pack_fn pack[2];
+    matmul_fn matmul_packed[2];
     for (int k = 0; k < 2; k++) {
         void* lib = dlopen(argv[1 + k], RTLD_NOW | RTLD_LOCAL);
         if (lib == NULL) {
@@ -77,6 +85,9 @@ int main(int argc, char** argv) {
         quantize[k] = (quantize_fn)dlsym(lib, "canopy_quantize_grouped");
         matmul[k] = (matmul_fn)dlsym(lib, "canopy_matmul_quant");
         group[k] = (group_fn)dlsym(lib, "canopy_act_group");
+        packed_bytes[k] = (packed_bytes_fn)dlsym(lib, "canopy_packed_bytes"); /* NULL before packing existed */
+        pack[k] = (pack_fn)dlsym(lib, "canopy_pack");
+        matmul_packed[k] = (matmul_fn)dlsym(lib, "canopy_matmul_packed");
         if (!quantize[k] || !matmul[k] || !group[k]) {
             fprintf(stderr, "kernel_ab: %s lacks canopy_quantize_grouped / canopy_matmul_quant / canopy_act_group\n",
                     argv[1 + k]);
@@ -105,6 +116,21 @@ int main(int argc, char** argv) {
     for (int i = 0; i < cols * batch; i++) x[i] = rand() / (float)RAND_MAX - 0.5f;
     uint8_t* act = malloc((size_t)canopy_act_bytes(cols, batch));
     float* out[2] = {malloc(sizeof(float) * rows * batch), malloc(sizeof(float) * rows * batch)};
+    const uint8_t* weights[2] = {w, w}; /* each library's: its packed copy where it packs */
+    for (int k = 0; k < 2; k++) {
+        int64_t pb = packed_bytes[k] && pack[k] && matmul_packed[k] ? packed_bytes[k](level, type, rows, cols) : 0;
+        if (pb <= 0) {
+            matmul_packed[k] = NULL;
+            continue;
+        }
+        uint8_t* p = malloc((size_t)pb);
+        if (p == NULL || pack[k](level, type, w, rows, cols, p, 0, rows) != 0) {
+            fprintf(stderr, "kernel_ab: %s: cannot pack type %d at level %d\n", argv[1 + k], type, level);
+            return 1;
+        }
+        weights[k] = p;
+        printf("%s: packed weights\n", argv[1 + k]);
+    }
     double best[2] = {1e9, 1e9};
     double* ratio = malloc(sizeof(double) * blocks);
     for (int b = 0; b < blocks; b++) {
@@ -114,7 +140,8 @@ int main(int argc, char** argv) {
             for (int c = 0; c < calls; c++) {
                 double t0 = thread_seconds();
                 quantize[k](level, x, 0, cols, batch, group[k](type), act);
-                int32_t rc = matmul[k](level, type, w, rows, cols, act, batch, out[k], 0, 0, rows);
+                int32_t rc = (matmul_packed[k] ? matmul_packed[k] : matmul[k])(level, type, weights[k], rows, cols, act,
+                                                                               batch, out[k], 0, 0, rows);
                 double t = thread_seconds() - t0;
                 if (rc != 0) { /* -1 type, -2 out of memory, -3 activations not grouped as the type needs */
                     fprintf(stderr, "kernel_ab: %s: canopy_matmul_quant returned %d for type %d level %d\n", argv[1 + k],

@@ -2,7 +2,8 @@
  * Checks every code path of the C kernels this CPU runs (levels 0 .. canopy_detect_level()) against reference
  * cases computed by the Java scalar path (src/test/resources/kernels/reference.bin, written by
  * KernelReferenceWriter): each output within the case's bound of the reference, and bit-identical whether its
- * activation row is multiplied in the whole batch or alone. Built with canopy_kernels.c for the machine at hand,
+ * activation row is multiplied in the whole batch or alone; where a level packs the type (canopy_packed_bytes > 0:
+ * Q4_K, Q6_K on x86), the packed weights' outputs bit-identical to the GGUF layout's. Built with canopy_kernels.c for the machine at hand,
  * or cross-compiled for aarch64 and run under qemu-aarch64 (Maven does both where the tools exist).
  * Usage: kernels_harness reference.bin   Exit status 0 when every case passed on every level.
  */
@@ -20,6 +21,12 @@ int32_t canopy_act_group(int32_t type);
 int32_t canopy_matmul_quant(int32_t level, int32_t type, const uint8_t* w, int32_t rows, int32_t cols,
                             const uint8_t* act, int32_t batch, float* out, int64_t outoff, int32_t row_start,
                             int32_t row_end);
+int64_t canopy_packed_bytes(int32_t level, int32_t type, int32_t rows, int32_t cols);
+int32_t canopy_pack(int32_t level, int32_t type, const uint8_t* w, int32_t rows, int32_t cols, uint8_t* out,
+                    int32_t row_start, int32_t row_end);
+int32_t canopy_matmul_packed(int32_t level, int32_t type, const uint8_t* packed, int32_t rows, int32_t cols,
+                             const uint8_t* act, int32_t batch, float* out, int64_t outoff, int32_t row_start,
+                             int32_t row_end);
 int32_t canopy_matmul_float(int32_t level, int32_t type, const uint8_t* w, int32_t rows, int32_t cols, const float* x,
                             int64_t xoff, int32_t batch, float* out, int64_t outoff, int32_t row_start,
                             int32_t row_end);
@@ -42,6 +49,41 @@ static int multiply(int level, int32_t type, const uint8_t* w, int32_t rows, int
     if (rc == 0) rc = canopy_matmul_quant(level, type, w, rows, cols, act, batch, out, 0, mid, rows);
     free(act);
     return rc;
+}
+
+/* multiply's product from weights packed for `level` (packed: canopy_packed_bytes long), the row ranges split at
+ * a multiple of 8 as the packed kernels need. */
+static int multiply_packed(int level, int32_t type, const uint8_t* packed, int32_t rows, int32_t cols, const float* x,
+                           int32_t first, int32_t batch, float* out) {
+    uint8_t* act = malloc((size_t)canopy_act_bytes(cols, batch));
+    canopy_quantize_grouped(level, x, (int64_t)first * cols, cols, batch, canopy_act_group(type), act);
+    int32_t mid = rows / 2 / 8 * 8;
+    int rc = canopy_matmul_packed(level, type, packed, rows, cols, act, batch, out, 0, 0, mid);
+    if (rc == 0) rc = canopy_matmul_packed(level, type, packed, rows, cols, act, batch, out, 0, mid, rows);
+    free(act);
+    return rc;
+}
+
+/* Packs w for `level` (in two row ranges) and checks that the packed products equal the GGUF layout's, `all`, for
+ * the whole batch and for each of its activation rows alone: 1 when something differs. */
+static int check_packed(int c, int level, int32_t type, const uint8_t* w, int32_t rows, int32_t cols, const float* x,
+                        int32_t batch, const float* all) {
+    uint8_t* packed = malloc((size_t)canopy_packed_bytes(level, type, rows, cols));
+    float* got = malloc(sizeof(float) * (size_t)batch * rows);
+    int32_t mid = rows / 2 / 8 * 8;
+    int bad = canopy_pack(level, type, w, rows, cols, packed, 0, mid) != 0
+              || canopy_pack(level, type, w, rows, cols, packed, mid, rows) != 0
+              || canopy_pack(level, type, w, rows, cols, packed, 1, rows) != -4 /* not on a tile */
+              || multiply_packed(level, type, packed, rows, cols, x, 0, batch, got) != 0
+              || memcmp(got, all, sizeof(float) * (size_t)batch * rows) != 0;
+    for (int32_t b = 0; b < batch && !bad; b++)
+        bad = multiply_packed(level, type, packed, rows, cols, x, b, 1, got) != 0
+              || memcmp(got, all + (int64_t)b * rows, sizeof(float) * (size_t)rows) != 0;
+    if (bad) fprintf(stderr, "case %d type %d %dx%d level %d: the packed weights' products differ from the GGUF "
+                             "layout's (or packing failed)\n", c, type, rows, cols, level);
+    free(packed);
+    free(got);
+    return bad;
 }
 
 static void read_exact(FILE* f, void* dst, size_t n, const char* what) {
@@ -70,7 +112,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     int best = canopy_detect_level();
-    int failures = 0, checked = 0;
+    int failures = 0, checked = 0, packed = 0;
     for (int32_t c = 0; c < count; c++) {
         int32_t hdr[5];
         read_exact(f, hdr, sizeof hdr, "a case header");
@@ -107,6 +149,10 @@ int main(int argc, char** argv) {
                     }
                 }
             }
+            if (!bad && canopy_packed_bytes(level, type, rows, cols) > 0) {
+                bad = check_packed(c, level, type, w, rows, cols, x, batch, all);
+                packed++;
+            }
             failures += bad;
             checked++;
         }
@@ -118,6 +164,7 @@ int main(int argc, char** argv) {
         free(one);
     }
     fclose(f);
-    printf("kernels_harness: %d cases x levels 0..%d: %d checked, %d failed\n", count, best, checked, failures);
+    printf("kernels_harness: %d cases x levels 0..%d: %d checked (%d also packed), %d failed\n", count, best, checked,
+           packed, failures);
     return failures == 0 ? 0 : 1;
 }

@@ -37,11 +37,14 @@ final class NativeKernels {
     private static final MethodHandle MATMUL_QUANT;
     private static final MethodHandle MATMUL_FLOAT;
     private static final MethodHandle ACT_GROUP;
+    private static final MethodHandle PACKED_BYTES;
+    private static final MethodHandle PACK;
+    private static final MethodHandle MATMUL_PACKED;
     private static final String FAILURE;
     private static final NativeKernels INSTANCE;
 
     static {
-        MethodHandle[] handles = new MethodHandle[6];
+        MethodHandle[] handles = new MethodHandle[9];
         String failure = null;
         try {
             SymbolLookup lib = extractAndLoad();
@@ -60,6 +63,13 @@ final class NativeKernels {
                     JAVA_INT, JAVA_INT), critical);
             handles[5] = linker.downcallHandle(find(lib, "canopy_act_group"), FunctionDescriptor.of(JAVA_INT, JAVA_INT),
                     critical);
+            handles[6] = linker.downcallHandle(find(lib, "canopy_packed_bytes"),
+                    FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), critical);
+            handles[7] = linker.downcallHandle(find(lib, "canopy_pack"), FunctionDescriptor.of(JAVA_INT, JAVA_INT,
+                    JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), critical);
+            handles[8] = linker.downcallHandle(find(lib, "canopy_matmul_packed"), FunctionDescriptor.of(JAVA_INT,
+                    JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT,
+                    JAVA_INT), critical);
         } catch (IOException | RuntimeException | LinkageError e) {
             failure = e.getMessage() != null ? e.getMessage() : e.toString();
         }
@@ -69,6 +79,9 @@ final class NativeKernels {
         MATMUL_QUANT = handles[3];
         MATMUL_FLOAT = handles[4];
         ACT_GROUP = handles[5];
+        PACKED_BYTES = handles[6];
+        PACK = handles[7];
+        MATMUL_PACKED = handles[8];
         FAILURE = failure;
         INSTANCE = failure == null ? new NativeKernels() : null;
     }
@@ -157,6 +170,51 @@ final class NativeKernels {
         checkResult(rc, type);
     }
 
+    /**
+     * Bytes of a {@code rows × cols} matrix of type id {@code type} packed for {@code level} ({@link #pack}), or 0
+     * when that level multiplies the type in its GGUF layout ({@link #matmulQuant}). Today Q4_K (AVX2, AVX-512) and
+     * Q6_K (AVX2) on x86: tiles of 8 rows whose levels decode reads already interleaved (canopy_kernels.c,
+     * kernels_kquant_packed_avx2.h).
+     */
+    long packedBytes(int level, int type, int rows, int cols) {
+        try {
+            return (long) PACKED_BYTES.invokeExact(level, type, rows, cols);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * Packs rows {@code [rowStart, rowEnd)} of {@code w} (GGUF layout) into {@code packed} ({@link #packedBytes}
+     * long), by whole tiles of 8 rows ({@code rowStart} a multiple of 8); disjoint ranges may run concurrently.
+     */
+    void pack(int level, int type, MemorySegment w, int rows, int cols, MemorySegment packed, int rowStart,
+            int rowEnd) {
+        int rc;
+        try {
+            rc = (int) PACK.invokeExact(level, type, w, rows, cols, packed, rowStart, rowEnd);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        checkResult(rc, type);
+    }
+
+    /**
+     * {@link #matmulQuant}'s product, bit for bit, from weights {@link #pack packed} for {@code level};
+     * {@code rowStart} a multiple of 8.
+     */
+    void matmulPacked(int level, int type, MemorySegment packed, int rows, int cols, MemorySegment act, int batch,
+            MemorySegment out, long outOffset, int rowStart, int rowEnd) {
+        int rc;
+        try {
+            rc = (int) MATMUL_PACKED.invokeExact(level, type, packed, rows, cols, act, batch, out, outOffset, rowStart,
+                    rowEnd);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        checkResult(rc, type);
+    }
+
     /** Rows {@code [rowStart, rowEnd)} of an F32/F16/BF16 matrix times float activations. */
     void matmulFloat(int level, int type, MemorySegment w, int rows, int cols, MemorySegment x, long xOffset, int batch,
             MemorySegment out, long outOffset, int rowStart, int rowEnd) {
@@ -178,6 +236,10 @@ final class NativeKernels {
         if (rc == -3) {
             throw new IllegalArgumentException("Cannot multiply type id " + type + " in the native kernels: its "
                     + "activations must have one scale per 256 values; quantize them with actGroup(type) blocks per scale");
+        }
+        if (rc == -4) {
+            throw new IllegalArgumentException("Cannot multiply packed weights of type id " + type + " from a row that "
+                    + "does not start a tile of 8 rows");
         }
         if (rc != 0) {
             throw new IllegalArgumentException("Cannot multiply in the native kernels: type id " + type + " is not supported");

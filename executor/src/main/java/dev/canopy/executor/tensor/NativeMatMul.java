@@ -1,6 +1,10 @@
 package dev.canopy.executor.tensor;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * {@link MatMul} through the C kernels: rows are split among the threads in units of
@@ -8,14 +12,30 @@ import java.lang.foreign.MemorySegment;
  * parallel part, with the scales the weight type's kernels expect (one per 256 values for the K-quants,
  * else one per block of 32: {@link NativeKernels#actGroup}). Every supported type has C kernels at every level (AVX-512, AVX2, portable C). Keeps
  * the buffer of quantized activations between calls; callers take turns.
+ *
+ * <p>Weights whose type this level multiplies faster from a packed copy ({@link NativeKernels#packedBytes}: Q4_K
+ * and Q6_K on x86, tiles of 8 rows interleaved for decode) are packed the first time they are multiplied, with
+ * the thread team, and the copy is kept for the life of this instance (off-heap, as many bytes as the weights),
+ * keyed by the {@link Tensor} object: the model's tensors are the same objects call after call and their bytes
+ * do not change. The packed kernels give the same outputs, bit for bit. {@code -D}{@value #PACK_PROPERTY}{@code =false}
+ * keeps every weight in place (the memory-mapped file only, at the GGUF-layout kernels' speed).
  */
 final class NativeMatMul {
 
-    private static final int ROW_UNIT = 16;
+    /** System property that turns weight packing off ({@code false}); on by default. */
+    static final String PACK_PROPERTY = "canopy.packWeights";
+    private static final System.Logger LOG = System.getLogger(NativeMatMul.class.getName());
+
+    private static final int ROW_UNIT = 16; // a multiple of the packed kernels' tile of 8 rows
+    private static final Set<GgmlType> PACKABLE = Set.of(GgmlType.Q4_K, GgmlType.Q6_K);
 
     private final NativeKernels kernels;
     private final int level;
     private byte[] quantized = new byte[0]; // (batch, actBytes(cols, 1)), see canopy_quantize_grouped
+    private final Arena packedArena = Arena.ofAuto(); // freed with this instance
+    private final Map<Tensor, MemorySegment> packed = new IdentityHashMap<>(); // per weight tensor; null: in place
+    private final boolean packing = !"false".equalsIgnoreCase(System.getProperty(PACK_PROPERTY, "true"));
+    private long packedBytes;
 
     NativeMatMul(NativeKernels kernels, int level) {
         this.kernels = kernels;
@@ -24,6 +44,52 @@ final class NativeMatMul {
 
     int level() {
         return level;
+    }
+
+    /** Bytes of packed weights this instance holds. */
+    synchronized long packedBytes() {
+        return packedBytes;
+    }
+
+    /** {@code w} packed for this level (packing it on first use), or null when this level multiplies it in place. */
+    private MemorySegment packed(Parallel parallel, Tensor w) {
+        if (!packing || !PACKABLE.contains(w.type())) {
+            return null;
+        }
+        MemorySegment p = packed.get(w);
+        if (p != null || packed.containsKey(w)) {
+            return p;
+        }
+        int rows = w.rows();
+        int cols = w.cols();
+        int type = w.type().id();
+        long bytes = kernels.packedBytes(level, type, rows, cols);
+        if (bytes > 0) {
+            if (packedBytes == 0) {
+                LOG.log(System.Logger.Level.INFO, "Packing Q4_K/Q6_K weights 8 rows at a time for the "
+                        + KernelPath.nativeName(level) + " kernels, once per tensor: as many bytes again as those "
+                        + "weights, off-heap (-D" + PACK_PROPERTY + "=false keeps them in place, slower)");
+            }
+            MemorySegment into = packedArena.allocate(bytes, 64);
+            MemorySegment from = w.data();
+            parallel.forRange((rows + ROW_UNIT - 1) / ROW_UNIT, (start, end) -> kernels.pack(level, type, from, rows,
+                    cols, into, start * ROW_UNIT, Math.min(rows, end * ROW_UNIT)));
+            p = into;
+            packedBytes += bytes;
+        }
+        packed.put(w, p);
+        return p;
+    }
+
+    /** Rows [rowStart, rowEnd) of w (packed: its packed copy, or null) times the quantized activations. */
+    private void multiply(Tensor w, MemorySegment packedW, MemorySegment act, int batch, MemorySegment out,
+            long outOffset, int rowStart, int rowEnd) {
+        int type = w.type().id();
+        if (packedW != null) {
+            kernels.matmulPacked(level, type, packedW, w.rows(), w.cols(), act, batch, out, outOffset, rowStart, rowEnd);
+        } else {
+            kernels.matmulQuant(level, type, w.data(), w.rows(), w.cols(), act, batch, out, outOffset, rowStart, rowEnd);
+        }
     }
 
     /** Synchronized: concurrent callers would share the quantized-activation buffer. */
@@ -41,9 +107,10 @@ final class NativeMatMul {
                 quantized = new byte[Math.toIntExact(Math.max(bytes, quantized.length * 3L / 2))];
             }
             MemorySegment act = MemorySegment.ofArray(quantized);
+            MemorySegment packedW = packed(parallel, w);
             kernels.quantize(level, xs, xOffset, cols, batch, kernels.actGroup(type), act);
-            parallel.forRange(units, (start, end) -> kernels.matmulQuant(level, type, weights, rows, cols, act, batch,
-                    os, outOffset, start * ROW_UNIT, Math.min(rows, end * ROW_UNIT)));
+            parallel.forRange(units, (start, end) -> multiply(w, packedW, act, batch, os, outOffset, start * ROW_UNIT,
+                    Math.min(rows, end * ROW_UNIT)));
         } else {
             parallel.forRange(units, (start, end) -> kernels.matmulFloat(level, type, weights, rows, cols, xs, xOffset,
                     batch, os, outOffset, start * ROW_UNIT, Math.min(rows, end * ROW_UNIT)));
@@ -79,17 +146,18 @@ final class NativeMatMul {
         int type = t.id();
         kernels.quantize(level, MemorySegment.ofArray(x), 0, cols, batch, kernels.actGroup(type), act);
         MemorySegment[] os = new MemorySegment[ws.length];
+        MemorySegment[] packedWs = new MemorySegment[ws.length];
         for (int m = 0; m < ws.length; m++) {
             os[m] = MemorySegment.ofArray(outs[m]);
+            packedWs[m] = packed(parallel, ws[m]);
         }
         parallel.forRange(firstUnit[ws.length], (start, end) -> {
             for (int m = 0; m < ws.length; m++) {
                 int from = Math.max(start, firstUnit[m]);
                 int to = Math.min(end, firstUnit[m + 1]);
                 if (from < to) {
-                    int rows = ws[m].rows();
-                    kernels.matmulQuant(level, type, ws[m].data(), rows, cols, act, batch, os[m], 0,
-                            (from - firstUnit[m]) * ROW_UNIT, Math.min(rows, (to - firstUnit[m]) * ROW_UNIT));
+                    multiply(ws[m], packedWs[m], act, batch, os[m], 0, (from - firstUnit[m]) * ROW_UNIT,
+                            Math.min(ws[m].rows(), (to - firstUnit[m]) * ROW_UNIT));
                 }
             }
         });

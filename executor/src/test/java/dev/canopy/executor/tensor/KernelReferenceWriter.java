@@ -33,7 +33,7 @@ final class KernelReferenceWriter {
         for (GgmlType type : TYPES) {
             int[][] shapes = !type.quantized() ? new int[][] {{5, 67, 3}, {6, 256, 5}}
                     : type.blockSize() == 32 ? new int[][] {{7, 288, 5}, {4, 512, 2}} // 9 blocks: a half-empty pair
-                    : new int[][] {{5, 512, 3}, {6, 768, 5}};
+                    : new int[][] {{5, 512, 3}, {6, 768, 5}, {19, 512, 6}}; // 19 rows: tiles of 8 and a part
             for (int[] shape : shapes) {
                 cases.add(encodeCase(type, shape[0], shape[1], shape[2], cases.size()));
             }
