@@ -15,6 +15,7 @@ public final class CpuBackend implements Backend {
     private final KvStorage kv;
     private final Transformer transformer;
     private final KernelChoice kernels;
+    private final MatMul matmul;
 
     /**
      * @param threads   kernel threads
@@ -43,7 +44,7 @@ public final class CpuBackend implements Backend {
     private CpuBackend(Model model, int threads, KernelChoice kernels, KvStorage kv) {
         this.kv = kv;
         this.parallel = new Parallel(threads);
-        MatMul matmul = new MatMul(parallel, kernels);
+        this.matmul = new MatMul(parallel, kernels);
         this.kernels = matmul.backend();
         this.transformer = new Transformer(model.config(), model.weights(), matmul, parallel);
     }
@@ -138,6 +139,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void close() {
         kv.close();
+        matmul.close(); // its packed weights
         parallel.close();
     }
 }

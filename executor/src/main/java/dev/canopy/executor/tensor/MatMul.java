@@ -26,8 +26,8 @@ import java.util.Set;
  * <p>Rows are split among the threads of the {@link Parallel} team. An instance keeps scratch space
  * between calls, so it must be used by one thread at a time. The native kernels keep Q4_K and Q6_K weights packed
  * 8 rows at a time on x86 (decode reads them already interleaved by row, about 1.6x faster on AVX2): a weight
- * tensor is packed the first time it is multiplied and kept, as many bytes again as its own, for the life of
- * the instance ({@link #packedWeightBytes}); a tensor's bytes must not change once it has been multiplied.
+ * tensor is packed the first time it is multiplied and kept, as many bytes again as its own, until {@link #close}
+ * ({@link #packedWeightBytes}); a tensor's bytes must not change once it has been multiplied.
  */
 public final class MatMul {
 
@@ -82,6 +82,17 @@ public final class MatMul {
      */
     public long packedWeightBytes() {
         return nativeMatMul != null ? nativeMatMul.packedBytes() : 0;
+    }
+
+    /**
+     * Frees the weights this instance packed, now rather than when it becomes garbage (they can be gigabytes,
+     * off-heap, which the garbage collector does not see); it must not multiply afterwards. The CPU backend calls it
+     * when it closes.
+     */
+    public void close() {
+        if (nativeMatMul != null) {
+            nativeMatMul.close();
+        }
     }
 
     /** The backend in use: {@code NATIVE} or {@code JAVA}, never {@code AUTO}. */

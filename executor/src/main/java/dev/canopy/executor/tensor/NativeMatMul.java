@@ -2,6 +2,7 @@ package dev.canopy.executor.tensor;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.ref.Cleaner;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -15,7 +16,8 @@ import java.util.Set;
  *
  * <p>Weights whose type this level multiplies faster from a packed copy ({@link NativeKernels#packedBytes}: Q4_K
  * and Q6_K on x86, tiles of 8 rows interleaved for decode) are packed the first time they are multiplied, with
- * the thread team, and the copy is kept for the life of this instance (off-heap, as many bytes as the weights),
+ * the thread team, and the copy is kept until {@link #close} (or, where nobody closes this instance, until it is
+ * garbage; off-heap, as many bytes as the weights),
  * keyed by the {@link Tensor} object: the model's tensors are the same objects call after call and their bytes
  * do not change. The packed kernels give the same outputs, bit for bit. {@code -D}{@value #PACK_PROPERTY}{@code =false}
  * keeps every weight in place (the memory-mapped file only, at the GGUF-layout kernels' speed).
@@ -25,6 +27,7 @@ final class NativeMatMul {
     /** System property that turns weight packing off ({@code false}); on by default. */
     static final String PACK_PROPERTY = "canopy.packWeights";
     private static final System.Logger LOG = System.getLogger(NativeMatMul.class.getName());
+    private static final Cleaner CLEANER = Cleaner.create();
 
     private static final int ROW_UNIT = 16; // a multiple of the packed kernels' tile of 8 rows
     private static final Set<GgmlType> PACKABLE = Set.of(GgmlType.Q4_K, GgmlType.Q6_K);
@@ -32,7 +35,8 @@ final class NativeMatMul {
     private final NativeKernels kernels;
     private final int level;
     private byte[] quantized = new byte[0]; // (batch, actBytes(cols, 1)), see canopy_quantize_grouped
-    private final Arena packedArena = Arena.ofAuto(); // freed with this instance
+    private final Arena packedArena = Arena.ofShared(); // the packed weights: closed by close(), or when unreachable
+    private final Cleaner.Cleanable freePacked = CLEANER.register(this, packedArena::close);
     private final Map<Tensor, MemorySegment> packed = new IdentityHashMap<>(); // per weight tensor; null: in place
     private final boolean packing = !"false".equalsIgnoreCase(System.getProperty(PACK_PROPERTY, "true"));
     private long packedBytes;
@@ -44,6 +48,13 @@ final class NativeMatMul {
 
     int level() {
         return level;
+    }
+
+    /** Frees the packed weights now; this instance must not multiply afterwards. */
+    synchronized void close() {
+        packed.clear();
+        packedBytes = 0;
+        freePacked.clean();
     }
 
     /** Bytes of packed weights this instance holds. */

@@ -53,6 +53,8 @@ class PackedWeightsTest {
                         assertThat(matMul.packedWeightBytes()).isEqualTo(expectedPacked);
                         matMul.apply(w, x, batch, out); // the second product reuses the packed copy
                         assertThat(matMul.packedWeightBytes()).isEqualTo(expectedPacked);
+                        matMul.close();
+                        assertThat(matMul.packedWeightBytes()).isZero();
                     }
                 }
             }
