@@ -23,8 +23,9 @@
  *          operations per 4 blocks, where ql/qh take 17).
  * Same weights, same integers: every super-block of a (row, activation row) gives the exact S1/S2 of
  * kernels_kquant_common.h, and the same float steps follow (kq_finish's), so packed and GGUF-layout kernels give
- * bit-identical outputs at every batch size. Prefill (2+ activation rows) unpacks each tile of 8 rows once into
- * kq_repacked8 and runs kq_tile8, the GGUF layout's own tile code.
+ * bit-identical outputs at every batch size. Up to 4 activation rows are multiplied straight from the packed layout,
+ * each chunk's levels extracted once for all of them (packed_tile8); more (prefill) unpack each tile of 8 rows once
+ * into kq_repacked8 and run kq_tile8, the GGUF layout's own tile code.
  * Part of canopy_kernels.c (one translation unit): include only from there.
  */
 #ifndef CANOPY_KERNELS_KQUANT_PACKED_AVX2_H
@@ -115,10 +116,13 @@ T256 INLINE void packed_q6_k_levels(const uint8_t* base, int h, int c, __m256i u
                            _mm256_srli_epi16(_mm256_and_si256(p3, top2), 6));
 }
 
-/* Q4_K decode: acc += one super-block of 8 packed rows times one activation row (ap: its super-block). */
-T256 INLINE __m256 packed_q4_k_superblock(const uint8_t* base, const uint8_t* ap, const kq_act* a, __m256 acc) {
+/* Q4_K: acc[b] += one super-block of 8 packed rows times activation row b < B (ap: row 0's super-block, rows arb
+ * apart; a: row 0's kq_act, rows nsb apart): the levels come out once for all B rows. */
+T256 INLINE void packed_q4_k_superblock(const uint8_t* base, const uint8_t* ap, int64_t arb, const kq_act* a,
+                                        int32_t nsb, __m256 acc[COLS8], const int B) {
     const __m256i low4 = _mm256_set1_epi8(15);
-    __m256i s1 = _mm256_setzero_si256(), s2 = _mm256_setzero_si256();
+    __m256i s1[COLS8], s2[COLS8];
+    for (int b = 0; b < B; b++) s1[b] = s2[b] = _mm256_setzero_si256();
 #pragma GCC unroll 4
     for (int h = 0; h < 4; h++) {
         /* mins: row lane i = (m[2h], m[2h+1]) of row i, against the activation block sums (bs[2h], bs[2h+1]) */
@@ -126,55 +130,88 @@ T256 INLINE __m256 packed_q4_k_superblock(const uint8_t* base, const uint8_t* ap
         __m256i mins = _mm256_shuffle_epi8(_mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i*)(base + 96 + 16 * h))),
                                            _mm256_setr_epi8(0, z, 8, z, 1, z, 9, z, 2, z, 10, z, 3, z, 11, z,
                                                             4, z, 12, z, 5, z, 13, z, 6, z, 14, z, 7, z, 15, z));
-        s2 = _mm256_add_epi32(s2, _mm256_madd_epi16(mins, _mm256_set1_epi32((int)pair16(a->bs[2 * h], a->bs[2 * h + 1]))));
-        const uint8_t* x0 = ap + (int64_t)h * PAIR_BYTES; /* blocks 2h, 2h+1: one pair of the activations */
-        __m256i m0 = _mm256_setzero_si256(), m1 = _mm256_setzero_si256();
+        for (int b = 0; b < B; b++) {
+            const kq_act* ab = a + (int64_t)b * nsb;
+            s2[b] = _mm256_add_epi32(s2[b], _mm256_madd_epi16(mins, _mm256_set1_epi32((int)pair16(ab->bs[2 * h], ab->bs[2 * h + 1]))));
+        }
+        __m256i m0[COLS8], m1[COLS8]; /* blocks 2h, 2h+1 (one pair of the activations) per activation row */
+        for (int b = 0; b < B; b++) m0[b] = m1[b] = _mm256_setzero_si256();
 #pragma GCC unroll 8
         for (int c = 0; c < 8; c++) { /* 8 chunks of levels <= 15 sum in 16 bits: 8 * 2 * 15 * 128 < 2^15 */
             __m256i v = _mm256_loadu_si256((const __m256i*)(base + 160 + 256 * h + 32 * c));
-            m0 = _mm256_add_epi16(m0, _mm256_maddubs_epi16(_mm256_and_si256(v, low4), bcast_dword(x0 + 4 * c)));
-            m1 = _mm256_add_epi16(m1, _mm256_maddubs_epi16(_mm256_and_si256(_mm256_srli_epi16(v, 4), low4),
-                                                           bcast_dword(x0 + QK + 4 * c)));
+            __m256i lo = _mm256_and_si256(v, low4), hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), low4);
+            for (int b = 0; b < B; b++) {
+                const uint8_t* x0 = ap + b * arb + (int64_t)h * PAIR_BYTES;
+                m0[b] = _mm256_add_epi16(m0[b], _mm256_maddubs_epi16(lo, bcast_dword(x0 + 4 * c)));
+                m1[b] = _mm256_add_epi16(m1[b], _mm256_maddubs_epi16(hi, bcast_dword(x0 + QK + 4 * c)));
+            }
         }
-        s1 = _mm256_add_epi32(s1, _mm256_add_epi32(_mm256_madd_epi16(m0, packed_scales8(base + 32 + 16 * h, 0)),
-                                                   _mm256_madd_epi16(m1, packed_scales8(base + 40 + 16 * h, 0))));
+        for (int b = 0; b < B; b++)
+            s1[b] = _mm256_add_epi32(s1[b], _mm256_add_epi32(_mm256_madd_epi16(m0[b], packed_scales8(base + 32 + 16 * h, 0)),
+                                                             _mm256_madd_epi16(m1[b], packed_scales8(base + 40 + 16 * h, 0))));
     }
-    __m256 dx = _mm256_set1_ps(a->dx); /* kq_finish's steps */
     __m256 d = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i*)base));
     __m256 mdmin = _mm256_sub_ps(_mm256_setzero_ps(), _mm256_cvtph_ps(_mm_loadu_si128((const __m128i*)(base + 16))));
-    acc = _mm256_fmadd_ps(_mm256_mul_ps(d, dx), _mm256_cvtepi32_ps(s1), acc);
-    return _mm256_fmadd_ps(_mm256_mul_ps(mdmin, dx), _mm256_cvtepi32_ps(s2), acc);
+    for (int b = 0; b < B; b++) { /* kq_finish's steps */
+        __m256 dx = _mm256_set1_ps(a[(int64_t)b * nsb].dx);
+        acc[b] = _mm256_fmadd_ps(_mm256_mul_ps(d, dx), _mm256_cvtepi32_ps(s1[b]), acc[b]);
+        acc[b] = _mm256_fmadd_ps(_mm256_mul_ps(mdmin, dx), _mm256_cvtepi32_ps(s2[b]), acc[b]);
+    }
 }
 
-/* Q6_K decode: acc += one super-block of 8 packed rows times one activation row (ap: its super-block). */
-T256 INLINE __m256 packed_q6_k_superblock(const uint8_t* base, const uint8_t* ap, const kq_act* a, __m256 acc) {
-    __m256i s1 = _mm256_setzero_si256(), s2 = _mm256_setzero_si256();
+/* Q6_K: acc[b] += one super-block of 8 packed rows times activation row b < B (as packed_q4_k_superblock). */
+T256 INLINE void packed_q6_k_superblock(const uint8_t* base, const uint8_t* ap, int64_t arb, const kq_act* a,
+                                        int32_t nsb, __m256 acc[COLS8], const int B) {
+    __m256i s1[COLS8], s2[COLS8];
+    for (int b = 0; b < B; b++) s1[b] = s2[b] = _mm256_setzero_si256();
 #pragma GCC unroll 2
     for (int h = 0; h < 2; h++) {
         __m256i sc[8]; /* groups 8h .. 8h+7: block 4h+q's two groups are sc[2q], sc[2q+1] */
 #pragma GCC unroll 8
         for (int k = 0; k < 8; k++) {
             sc[k] = packed_scales8(base + 16 + 8 * (8 * h + k), 1);
-            s2 = _mm256_add_epi32(s2, _mm256_madd_epi16(sc[k], _mm256_set1_epi32(a->bs[8 * h + k] & 0xFFFF)));
+            for (int b = 0; b < B; b++)
+                s2[b] = _mm256_add_epi32(s2[b], _mm256_madd_epi16(sc[k], _mm256_set1_epi32(a[(int64_t)b * nsb].bs[8 * h + k] & 0xFFFF)));
         }
 #pragma GCC unroll 4
         for (int cp = 0; cp < 4; cp++) { /* chunks 2cp, 2cp+1: levels <= 63 sum in 16 bits two by two */
             __m256i u[2][4];
             packed_q6_k_levels(base, h, 2 * cp, u[0]);
             packed_q6_k_levels(base, h, 2 * cp + 1, u[1]);
+            for (int b = 0; b < B; b++)
 #pragma GCC unroll 4
-            for (int q = 0; q < 4; q++) {
-                int k = 4 * h + q;
-                const uint8_t* xb = ap + (int64_t)(k / 2) * PAIR_BYTES + (k % 2) * QK + 8 * cp;
-                __m256i m = _mm256_add_epi16(_mm256_maddubs_epi16(u[0][q], bcast_dword(xb)),
-                                             _mm256_maddubs_epi16(u[1][q], bcast_dword(xb + 4)));
-                s1 = _mm256_add_epi32(s1, _mm256_madd_epi16(m, sc[2 * q + (cp >= 2)]));
-            }
+                for (int q = 0; q < 4; q++) {
+                    int k = 4 * h + q;
+                    const uint8_t* xb = ap + b * arb + (int64_t)(k / 2) * PAIR_BYTES + (k % 2) * QK + 8 * cp;
+                    __m256i m = _mm256_add_epi16(_mm256_maddubs_epi16(u[0][q], bcast_dword(xb)),
+                                                 _mm256_maddubs_epi16(u[1][q], bcast_dword(xb + 4)));
+                    s1[b] = _mm256_add_epi32(s1[b], _mm256_madd_epi16(m, sc[2 * q + (cp >= 2)]));
+                }
         }
     }
     __m256 d = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i*)base)); /* kq_finish's steps, offsets per row */
-    __m256i s = _mm256_sub_epi32(s1, _mm256_slli_epi32(s2, 5));
-    return _mm256_fmadd_ps(_mm256_mul_ps(d, _mm256_set1_ps(a->dx)), _mm256_cvtepi32_ps(s), acc);
+    for (int b = 0; b < B; b++) {
+        __m256i s = _mm256_sub_epi32(s1[b], _mm256_slli_epi32(s2[b], 5));
+        acc[b] = _mm256_fmadd_ps(_mm256_mul_ps(d, _mm256_set1_ps(a[(int64_t)b * nsb].dx)), _mm256_cvtepi32_ps(s), acc[b]);
+    }
+}
+
+/* A tile of 8 packed rows (tile: its first super-block) times B <= 4 activation rows, straight from the packed
+ * layout (decode, and small batches). */
+T256 INLINE void packed_tile8(int32_t type, const uint8_t* tile, const uint8_t* act, int64_t arb, int32_t nsb,
+                              const kq_act* ka, float* out, int64_t rows, int nr, const int B) {
+    int64_t sbb = packed_superblock_bytes(type);
+    __m256 acc[COLS8];
+    for (int b = 0; b < B; b++) acc[b] = _mm256_setzero_ps();
+    for (int32_t g = 0; g < nsb; g++) {
+        const uint8_t* base = tile + g * sbb;
+        for (int64_t at = 0; at < sbb; at += 64) /* the next tile's super-block */
+            _mm_prefetch((const char*)(base + nsb * sbb + at), _MM_HINT_T0);
+        const uint8_t* ap = act + (int64_t)4 * g * PAIR_BYTES;
+        if (type == TYPE_Q4_K) packed_q4_k_superblock(base, ap, arb, ka + g, nsb, acc, B);
+        else packed_q6_k_superblock(base, ap, arb, ka + g, nsb, acc, B);
+    }
+    for (int b = 0; b < B; b++) store_rows8(out + b * rows, acc[b], nr);
 }
 
 /* Tile t of 8 packed rows unpacked into kq_tile8's repacked form: interleaved levels per block, scales per
@@ -219,8 +256,8 @@ T256 INLINE void packed_unpack8(int32_t type, const uint8_t* tile, int32_t nsb, 
 }
 
 /* Rows [row_start, row_end) (row_start a multiple of 8) of a packed Q4_K or Q6_K matrix times `batch` activation
- * rows. vnni: the form kq_tile8 uses for 2+ activation rows (KQ_VNNI_EVEX at level 2). Returns 0, or -2 when the
- * scratch for 2+ activation rows cannot be had. */
+ * rows. vnni: the form kq_tile8 uses for 5+ activation rows (KQ_VNNI_EVEX at level 2). Returns 0, or -2 when the
+ * scratch for 5+ activation rows cannot be had. */
 #define PACKED_KERNEL(NAME, TYPE, VNNI)                                                                          \
     T256 static int32_t NAME(const uint8_t* packed, int32_t cols, const uint8_t* act, const kq_act* ka,          \
                              int32_t batch, float* out, int64_t rows, int32_t row_start, int32_t row_end) {       \
@@ -228,19 +265,16 @@ T256 INLINE void packed_unpack8(int32_t type, const uint8_t* tile, int32_t nsb, 
         const int vnni = VNNI;                                                                                   \
         int32_t nb = cols / QK, nsb = nb / 8;                                                                    \
         int64_t arb = act_row_bytes(cols), sbb = packed_superblock_bytes(type);                                 \
-        if (batch == 1) {                                                                                        \
+        if (batch <= COLS8) { /* straight from the packed layout */                                              \
             for (int32_t r0 = row_start; r0 < row_end; r0 += ROWS8) {                                            \
                 const uint8_t* tile = packed + (int64_t)(r0 / 8) * nsb * sbb;                                   \
-                __m256 acc = _mm256_setzero_ps();                                                                \
-                for (int32_t g = 0; g < nsb; g++) {                                                              \
-                    const uint8_t* base = tile + g * sbb;                                                        \
-                    for (int64_t at = 0; at < sbb; at += 64) /* the next tile's super-block */                   \
-                        _mm_prefetch((const char*)(base + nsb * sbb + at), _MM_HINT_T0);                         \
-                    const uint8_t* ap = act + (int64_t)4 * g * PAIR_BYTES;                                      \
-                    acc = type == TYPE_Q4_K ? packed_q4_k_superblock(base, ap, ka + g, acc)                      \
-                                            : packed_q6_k_superblock(base, ap, ka + g, acc);                     \
+                int nr = row_end - r0 < ROWS8 ? row_end - r0 : ROWS8;                                            \
+                switch (batch) {                                                                                 \
+                    case 1: packed_tile8(type, tile, act, arb, nsb, ka, out + r0, rows, nr, 1); break;           \
+                    case 2: packed_tile8(type, tile, act, arb, nsb, ka, out + r0, rows, nr, 2); break;           \
+                    case 3: packed_tile8(type, tile, act, arb, nsb, ka, out + r0, rows, nr, 3); break;           \
+                    default: packed_tile8(type, tile, act, arb, nsb, ka, out + r0, rows, nr, 4); break;          \
                 }                                                                                                \
-                store_rows8(out + r0, acc, row_end - r0 < ROWS8 ? row_end - r0 : ROWS8);                         \
             }                                                                                                    \
             return 0;                                                                                            \
         }                                                                                                        \
