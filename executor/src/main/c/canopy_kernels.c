@@ -419,13 +419,12 @@ int32_t canopy_matmul_packed(int32_t level, int32_t type, const uint8_t* packed,
     if (canopy_packed_bytes(level, type, rows, cols) == 0) return -1;
     if (row_start % 8 != 0) return -4;
 #if defined(__x86_64__)
-    int32_t nb = cols / QK, lvl = usable_level(level);
+    int32_t nb = cols / QK;
     if (!kq_act_grouped(act, act_row_bytes(cols), nb, batch)) return -3;
     kq_act* ka = kq_act_sums(type, act, act_row_bytes(cols), nb, batch);
     if (ka == NULL) return -2;
     float* o = out + outoff;
     int32_t rc = type == TYPE_Q6_K ? packed_q6_k_avx2(packed, cols, act, ka, batch, o, rows, row_start, row_end)
-                 : lvl == 2        ? packed_q4_k_evex(packed, cols, act, ka, batch, o, rows, row_start, row_end)
                                    : packed_q4_k_avx2(packed, cols, act, ka, batch, o, rows, row_start, row_end);
     free(ka);
     return rc;

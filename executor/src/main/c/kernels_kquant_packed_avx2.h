@@ -256,13 +256,12 @@ T256 INLINE void packed_unpack8(int32_t type, const uint8_t* tile, int32_t nsb, 
 }
 
 /* Rows [row_start, row_end) (row_start a multiple of 8) of a packed Q4_K or Q6_K matrix times `batch` activation
- * rows. vnni: the form kq_tile8 uses for 5+ activation rows (KQ_VNNI_EVEX at level 2). Returns 0, or -2 when the
- * scratch for 5+ activation rows cannot be had. */
-#define PACKED_KERNEL(NAME, TYPE, VNNI)                                                                          \
+ * rows, at AVX2 and AVX-512 alike (kq_tile8 on unpacked tiles never reaches the VNNI form, which only its row-by-row
+ * decode uses). Returns 0, or -2 when the scratch for 5+ activation rows cannot be had. */
+#define PACKED_KERNEL(NAME, TYPE)                                                                                \
     T256 static int32_t NAME(const uint8_t* packed, int32_t cols, const uint8_t* act, const kq_act* ka,          \
                              int32_t batch, float* out, int64_t rows, int32_t row_start, int32_t row_end) {       \
         const int32_t type = TYPE;                                                                               \
-        const int vnni = VNNI;                                                                                   \
         int32_t nb = cols / QK, nsb = nb / 8;                                                                    \
         int64_t arb = act_row_bytes(cols), sbb = packed_superblock_bytes(type);                                 \
         if (batch <= COLS8) { /* straight from the packed layout */                                              \
@@ -291,10 +290,9 @@ T256 INLINE void packed_unpack8(int32_t type, const uint8_t* tile, int32_t nsb, 
     }
 #define KTILE8(B)                                                                                                 \
     kq_tile8(type, w, wrb, rp, act + b0 * arb, arb, nb, ka + (int64_t)b0 * nsb, out + b0 * rows + r0, rows, nr, B, \
-             vnni)
-PACKED_KERNEL(packed_q4_k_avx2, TYPE_Q4_K, KQ_PLAIN)
-PACKED_KERNEL(packed_q4_k_evex, TYPE_Q4_K, KQ_VNNI_EVEX)
-PACKED_KERNEL(packed_q6_k_avx2, TYPE_Q6_K, KQ_PLAIN)
+             KQ_PLAIN)
+PACKED_KERNEL(packed_q4_k_avx2, TYPE_Q4_K)
+PACKED_KERNEL(packed_q6_k_avx2, TYPE_Q6_K)
 #undef KTILE8
 #undef PACKED_KERNEL
 

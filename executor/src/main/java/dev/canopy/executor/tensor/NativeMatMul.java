@@ -16,11 +16,11 @@ import java.util.Set;
  *
  * <p>Weights whose type this level multiplies faster from a packed copy ({@link NativeKernels#packedBytes}: Q4_K
  * and Q6_K on x86, tiles of 8 rows interleaved for decode) are packed the first time they are multiplied, with
- * the thread team, and the copy is kept until {@link #close} (or, where nobody closes this instance, until it is
- * garbage; off-heap, as many bytes as the weights),
- * keyed by the {@link Tensor} object: the model's tensors are the same objects call after call and their bytes
- * do not change. The packed kernels give the same outputs, bit for bit. {@code -D}{@value #PACK_PROPERTY}{@code =false}
- * keeps every weight in place (the memory-mapped file only, at the GGUF-layout kernels' speed).
+ * the thread team. The copy (off-heap, as many bytes as the weights) is kept until {@link #close}, or until this
+ * instance is garbage where nobody closes it, keyed by the {@link Tensor} object: the model's tensors are the same
+ * objects call after call and their bytes do not change. The packed kernels give the same outputs, bit for bit.
+ * {@code -D}{@value #PACK_PROPERTY}{@code =false} keeps every weight in place (the memory-mapped file only, at the
+ * GGUF-layout kernels' speed).
  */
 final class NativeMatMul {
 
