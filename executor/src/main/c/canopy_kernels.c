@@ -192,7 +192,7 @@ int64_t canopy_act_bytes(int32_t cols, int32_t batch) {
 #include "kernels_avx512.h"
 #include "kernels_affine_avx2.h"    /* the affine types at AVX2 (MXFP4 at AVX-512 too) */
 #include "kernels_kquant_avx2.h"    /* the K-quants at AVX2 (Q4_K/Q5_K at AVX-512 too), in integers per super-block */
-#include "kernels_kquant_packed_avx2.h" /* Q4_K and Q6_K packed 8 rows at a time, for decode (canopy_pack) */
+#include "kernels_kquant_packed_avx2.h" /* Q4_K, Q5_K, Q6_K packed 8 rows at a time (canopy_pack) */
 #include "kernels_affine_avx512.h"  /* Q4_1, Q5_0, Q5_1 and Q6_K at AVX-512 */
 #elif defined(__aarch64__)
 #include "kernels_neon.h"
@@ -361,12 +361,12 @@ int32_t canopy_matmul_float(int32_t level, int32_t type, const uint8_t* w, int32
 
 /* ---------------------------------------------------------------- packed weights */
 
-/* Whether `level` multiplies `type` from the packed layout (kernels_kquant_packed_avx2.h): Q4_K at x86 levels 1-2,
- * Q6_K at level 1 (level 2's Q6_K kernels compute in float per block, which the packed kernels do not: packing
+/* Whether `level` multiplies `type` from the packed layout (kernels_kquant_packed_avx2.h): Q4_K and Q5_K at x86
+ * levels 1-2, Q6_K at level 1 (level 2's Q6_K kernels compute in float per block, which the packed kernels do not: packing
  * there would change its outputs). */
 #if defined(__x86_64__)
 static int packs(int32_t lvl, int32_t type) {
-    return (type == TYPE_Q4_K && lvl >= 1) || (type == TYPE_Q6_K && lvl == 1);
+    return ((type == TYPE_Q4_K || type == TYPE_Q5_K) && lvl >= 1) || (type == TYPE_Q6_K && lvl == 1);
 }
 #endif
 
@@ -388,7 +388,7 @@ int64_t canopy_packed_bytes(int32_t level, int32_t type, int32_t rows, int32_t c
 }
 
 /**
- * Packs rows [row_start, row_end) of a Q4_K or Q6_K matrix w (GGUF layout) into `out` (canopy_packed_bytes long),
+ * Packs rows [row_start, row_end) of a Q4_K, Q5_K or Q6_K matrix w (GGUF layout) into `out` (canopy_packed_bytes long),
  * by whole tiles of 8 rows: row_start a multiple of 8, the last tile's rows past `rows` zeros. Disjoint row ranges
  * may be packed concurrently. Returns 0, -1 when `level` does not pack `type`, -4 when row_start is not a multiple
  * of 8.
@@ -425,7 +425,8 @@ int32_t canopy_matmul_packed(int32_t level, int32_t type, const uint8_t* packed,
     if (ka == NULL) return -2;
     float* o = out + outoff;
     int32_t rc = type == TYPE_Q6_K ? packed_q6_k_avx2(packed, cols, act, ka, batch, o, rows, row_start, row_end)
-                                   : packed_q4_k_avx2(packed, cols, act, ka, batch, o, rows, row_start, row_end);
+                 : type == TYPE_Q5_K ? packed_q5_k_avx2(packed, cols, act, ka, batch, o, rows, row_start, row_end)
+                                     : packed_q4_k_avx2(packed, cols, act, ka, batch, o, rows, row_start, row_end);
     free(ka);
     return rc;
 #else

@@ -1,5 +1,5 @@
 /*
- * Q4_K and Q6_K weights packed 8 rows at a time (AVX2 and AVX-512 levels), so that decode reads levels already
+ * Q4_K, Q5_K and Q6_K weights packed 8 rows at a time (AVX2 and AVX-512 levels), so that decode reads levels already
  * interleaved by row (kernels_rows8_avx2.h: register c holds values 4c .. 4c+3 of each of 8 rows, row i in dword i)
  * and multiplies each chunk by one broadcast of the activations: one vpmaddubsw per 8 rows x 4 values, summed in 16
  * bits over the chunks of a scale group, one vpmaddwd with the group's scales per 8 rows. Row by row (the GGUF
@@ -14,6 +14,8 @@
  *     96   m[k] of rows 0..7, the same way
  *     160  for each pair of blocks h = 0..3 (the 32 bytes qs[32h ..] of each row: block 2h in the low nibbles,
  *          2h+1 in the high), 8 chunks of 32 bytes: chunk c = bytes 4c .. 4c+3 of rows 0..7
+ *   Q5_K (1440 bytes = 8 x 176 + 32): Q4_K's layout for its scales, mins and nibbles, then
+ *     1184 the 32 bytes qh of each row (bit k of byte j: the fifth bit of block k's value j), 8 chunks as above
  *   Q6_K (1680 bytes = 8 x 210):
  *     0    fp16 d of rows 0..7                16   sc[g] of rows 0..7, g = 0..15 (int8; 8 bytes per g)
  *     144  for each half h = 0..1 (blocks 4h .. 4h+3, levels u0 .. u3 of 6 bits), three planes of 8 chunks of
@@ -32,14 +34,16 @@
 #define CANOPY_KERNELS_KQUANT_PACKED_AVX2_H
 
 #define PACKED_Q4_K_BYTES 1184
+#define PACKED_Q5_K_BYTES 1440
 #define PACKED_Q6_K_BYTES 1680
 
 /* Bytes per super-block of a tile of 8 packed rows; 0 for a type that is not packed. */
 static int64_t packed_superblock_bytes(int32_t type) {
-    return type == TYPE_Q4_K ? PACKED_Q4_K_BYTES : type == TYPE_Q6_K ? PACKED_Q6_K_BYTES : 0;
+    return type == TYPE_Q4_K ? PACKED_Q4_K_BYTES : type == TYPE_Q5_K ? PACKED_Q5_K_BYTES
+         : type == TYPE_Q6_K ? PACKED_Q6_K_BYTES : 0;
 }
 
-/* Writes tile t (rows 8t .. 8t+7, those >= rows as zeros) of a Q4_K or Q6_K matrix in the packed layout. */
+/* Writes tile t (rows 8t .. 8t+7, those >= rows as zeros) of a Q4_K, Q5_K or Q6_K matrix in the packed layout. */
 static void pack_tile8(int32_t type, const uint8_t* w, int32_t rows, int32_t cols, int32_t t, uint8_t* out) {
     int32_t nsb = cols / 256;
     int64_t wrb = affine_row_bytes(type, cols), sbb = packed_superblock_bytes(type);
@@ -52,8 +56,9 @@ static void pack_tile8(int32_t type, const uint8_t* w, int32_t rows, int32_t col
             int32_t sc[16], m[8];
             float d, dmin;
             kq_int_scales(type, wr, g, sc, m, &d, &dmin);
-            if (type == TYPE_Q4_K) {
-                const uint8_t* blk = wr + (int64_t)g * 144;
+            if (type != TYPE_Q6_K) { /* Q4_K, Q5_K */
+                const uint8_t* blk = wr + (int64_t)g * kq_superblock_bytes(type);
+                const uint8_t* qs = blk + (type == TYPE_Q4_K ? 16 : 48);
                 memcpy(base + 2 * i, blk, 2);
                 memcpy(base + 16 + 2 * i, blk + 2, 2);
                 for (int k = 0; k < 8; k++) {
@@ -61,7 +66,9 @@ static void pack_tile8(int32_t type, const uint8_t* w, int32_t rows, int32_t col
                     base[96 + 8 * k + i] = (uint8_t)m[k];
                 }
                 for (int h = 0; h < 4; h++)
-                    for (int j = 0; j < 32; j++) base[160 + 256 * h + 32 * (j / 4) + 4 * i + j % 4] = blk[16 + 32 * h + j];
+                    for (int j = 0; j < 32; j++) base[160 + 256 * h + 32 * (j / 4) + 4 * i + j % 4] = qs[32 * h + j];
+                if (type == TYPE_Q5_K) /* the fifth bits: qh byte j, bit k for block k */
+                    for (int j = 0; j < 32; j++) base[1184 + 32 * (j / 4) + 4 * i + j % 4] = blk[16 + j];
                 continue;
             }
             memcpy(base + 2 * i, wr + (int64_t)g * 210 + 208, 2);
@@ -116,10 +123,17 @@ T256 INLINE void packed_q6_k_levels(const uint8_t* base, int h, int c, __m256i u
                            _mm256_srli_epi16(_mm256_and_si256(p3, top2), 6));
 }
 
-/* Q4_K: acc[b] += one super-block of 8 packed rows times activation row b < B (ap: row 0's super-block, rows arb
+/* Q5_K: bit k of each byte of qh moved to bit 4 (16-bit shifts: what crosses from the neighbouring byte lands
+ * outside bit 4), to OR into block k's 4-bit levels. */
+T256 INLINE __m256i packed_fifth_bits(__m256i qh, int k) {
+    __m256i moved = k < 4 ? _mm256_slli_epi16(qh, 4 - k) : k > 4 ? _mm256_srli_epi16(qh, k - 4) : qh;
+    return _mm256_and_si256(moved, _mm256_set1_epi8(16));
+}
+
+/* Q4_K, Q5_K: acc[b] += one super-block of 8 packed rows times activation row b < B (ap: row 0's super-block, rows arb
  * apart; a: row 0's kq_act, rows nsb apart): the levels come out once for all B rows. */
-T256 INLINE void packed_q4_k_superblock(const uint8_t* base, const uint8_t* ap, int64_t arb, const kq_act* a,
-                                        int32_t nsb, __m256 acc[COLS8], const int B) {
+T256 INLINE void packed_q4_k_superblock(int32_t type, const uint8_t* base, const uint8_t* ap, int64_t arb,
+                                        const kq_act* a, int32_t nsb, __m256 acc[COLS8], const int B) {
     const __m256i low4 = _mm256_set1_epi8(15);
     __m256i s1[COLS8], s2[COLS8];
     for (int b = 0; b < B; b++) s1[b] = s2[b] = _mm256_setzero_si256();
@@ -136,19 +150,29 @@ T256 INLINE void packed_q4_k_superblock(const uint8_t* base, const uint8_t* ap, 
         }
         __m256i m0[COLS8], m1[COLS8]; /* blocks 2h, 2h+1 (one pair of the activations) per activation row */
         for (int b = 0; b < B; b++) m0[b] = m1[b] = _mm256_setzero_si256();
+        /* chunks of levels <= 15 sum in 16 bits 8 at a time (8 * 2 * 15 * 128 < 2^15), Q5_K's (<= 31) 4 at a time */
+        const int per_madd = type == TYPE_Q4_K ? 8 : 4;
 #pragma GCC unroll 8
-        for (int c = 0; c < 8; c++) { /* 8 chunks of levels <= 15 sum in 16 bits: 8 * 2 * 15 * 128 < 2^15 */
+        for (int c = 0; c < 8; c++) {
             __m256i v = _mm256_loadu_si256((const __m256i*)(base + 160 + 256 * h + 32 * c));
             __m256i lo = _mm256_and_si256(v, low4), hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), low4);
+            if (type == TYPE_Q5_K) {
+                __m256i qh = _mm256_loadu_si256((const __m256i*)(base + 1184 + 32 * c));
+                lo = _mm256_or_si256(lo, packed_fifth_bits(qh, 2 * h));
+                hi = _mm256_or_si256(hi, packed_fifth_bits(qh, 2 * h + 1));
+            }
             for (int b = 0; b < B; b++) {
                 const uint8_t* x0 = ap + b * arb + (int64_t)h * PAIR_BYTES;
                 m0[b] = _mm256_add_epi16(m0[b], _mm256_maddubs_epi16(lo, bcast_dword(x0 + 4 * c)));
                 m1[b] = _mm256_add_epi16(m1[b], _mm256_maddubs_epi16(hi, bcast_dword(x0 + QK + 4 * c)));
             }
+            if (c % per_madd == per_madd - 1) /* widen: times the blocks' scales, into int32 */
+                for (int b = 0; b < B; b++) {
+                    s1[b] = _mm256_add_epi32(s1[b], _mm256_add_epi32(_mm256_madd_epi16(m0[b], packed_scales8(base + 32 + 16 * h, 0)),
+                                                                     _mm256_madd_epi16(m1[b], packed_scales8(base + 40 + 16 * h, 0))));
+                    m0[b] = m1[b] = _mm256_setzero_si256();
+                }
         }
-        for (int b = 0; b < B; b++)
-            s1[b] = _mm256_add_epi32(s1[b], _mm256_add_epi32(_mm256_madd_epi16(m0[b], packed_scales8(base + 32 + 16 * h, 0)),
-                                                             _mm256_madd_epi16(m1[b], packed_scales8(base + 40 + 16 * h, 0))));
     }
     __m256 d = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i*)base));
     __m256 mdmin = _mm256_sub_ps(_mm256_setzero_ps(), _mm256_cvtph_ps(_mm_loadu_si128((const __m128i*)(base + 16))));
@@ -208,7 +232,7 @@ T256 INLINE void packed_tile8(int32_t type, const uint8_t* tile, const uint8_t* 
         for (int64_t at = 0; at < sbb; at += 64) /* the next tile's super-block */
             _mm_prefetch((const char*)(base + nsb * sbb + at), _MM_HINT_T0);
         const uint8_t* ap = act + (int64_t)4 * g * PAIR_BYTES;
-        if (type == TYPE_Q4_K) packed_q4_k_superblock(base, ap, arb, ka + g, nsb, acc, B);
+        if (type != TYPE_Q6_K) packed_q4_k_superblock(type, base, ap, arb, ka + g, nsb, acc, B);
         else packed_q6_k_superblock(base, ap, arb, ka + g, nsb, acc, B);
     }
     for (int b = 0; b < B; b++) store_rows8(out + b * rows, acc[b], nr);
@@ -223,7 +247,7 @@ T256 INLINE void packed_unpack8(int32_t type, const uint8_t* tile, int32_t nsb, 
         kq_scales8* sc = &rp->scales[g];
         memset(sc, 0, sizeof(*sc));
         sc->d = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i*)base));
-        if (type == TYPE_Q4_K) {
+        if (type != TYPE_Q6_K) { /* Q4_K, Q5_K */
             sc->mdmin = _mm256_sub_ps(_mm256_setzero_ps(), _mm256_cvtph_ps(_mm_loadu_si128((const __m128i*)(base + 16))));
             for (int k = 0; k < 8; k++) sc->sc16[k] = packed_scales8(base + 32 + 8 * k, 0);
             for (int p = 0; p < 4; p++) { /* (m[4h+o], m[4h+o+2]), p = 2h + o */
@@ -234,8 +258,15 @@ T256 INLINE void packed_unpack8(int32_t type, const uint8_t* tile, int32_t nsb, 
             for (int h = 0; h < 4; h++)
                 for (int c = 0; c < 8; c++) {
                     __m256i v = _mm256_loadu_si256((const __m256i*)(base + 160 + 256 * h + 32 * c));
-                    rp->levels[8 * g + 2 * h][c] = _mm256_and_si256(v, _mm256_set1_epi8(15));
-                    rp->levels[8 * g + 2 * h + 1][c] = _mm256_and_si256(_mm256_srli_epi16(v, 4), _mm256_set1_epi8(15));
+                    __m256i lo = _mm256_and_si256(v, _mm256_set1_epi8(15));
+                    __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), _mm256_set1_epi8(15));
+                    if (type == TYPE_Q5_K) {
+                        __m256i qh = _mm256_loadu_si256((const __m256i*)(base + 1184 + 32 * c));
+                        lo = _mm256_or_si256(lo, packed_fifth_bits(qh, 2 * h));
+                        hi = _mm256_or_si256(hi, packed_fifth_bits(qh, 2 * h + 1));
+                    }
+                    rp->levels[8 * g + 2 * h][c] = lo;
+                    rp->levels[8 * g + 2 * h + 1][c] = hi;
                 }
             continue;
         }
@@ -255,9 +286,9 @@ T256 INLINE void packed_unpack8(int32_t type, const uint8_t* tile, int32_t nsb, 
     }
 }
 
-/* Rows [row_start, row_end) (row_start a multiple of 8) of a packed Q4_K or Q6_K matrix times `batch` activation
- * rows, at AVX2 and AVX-512 alike (kq_tile8 on unpacked tiles never reaches the VNNI form, which only its row-by-row
- * decode uses). Returns 0, or -2 when the scratch for 5+ activation rows cannot be had. */
+/* Rows [row_start, row_end) (row_start a multiple of 8) of a packed Q4_K, Q5_K or Q6_K matrix times `batch`
+ * activation rows, at AVX2 and AVX-512 alike (kq_tile8 on unpacked tiles never reaches the VNNI form, which only its
+ * row-by-row decode uses). Returns 0, or -2 when the scratch for 5+ activation rows cannot be had. */
 #define PACKED_KERNEL(NAME, TYPE)                                                                                \
     T256 static int32_t NAME(const uint8_t* packed, int32_t cols, const uint8_t* act, const kq_act* ka,          \
                              int32_t batch, float* out, int64_t rows, int32_t row_start, int32_t row_end) {       \
@@ -292,6 +323,7 @@ T256 INLINE void packed_unpack8(int32_t type, const uint8_t* tile, int32_t nsb, 
     kq_tile8(type, w, wrb, rp, act + b0 * arb, arb, nb, ka + (int64_t)b0 * nsb, out + b0 * rows + r0, rows, nr, B, \
              KQ_PLAIN)
 PACKED_KERNEL(packed_q4_k_avx2, TYPE_Q4_K)
+PACKED_KERNEL(packed_q5_k_avx2, TYPE_Q5_K)
 PACKED_KERNEL(packed_q6_k_avx2, TYPE_Q6_K)
 #undef KTILE8
 #undef PACKED_KERNEL

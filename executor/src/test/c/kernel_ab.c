@@ -10,7 +10,7 @@
  *   gcc -O2 -o /tmp/kernel_ab executor/src/test/c/kernel_ab.c -ldl -lm
  *   /tmp/kernel_ab /tmp/liba.so /tmp/libb.so TYPE ROWS COLS BATCH LEVEL BLOCKS CALLS_PER_BLOCK
  *
- * A library that packs the type at that level (canopy_packed_bytes > 0: Q4_K, Q6_K on x86) is timed on weights it
+ * A library that packs the type at that level (canopy_packed_bytes > 0: Q4_K, Q5_K, Q6_K on x86) is timed on weights it
  * packed once beforehand (canopy_pack, canopy_matmul_packed), as the Java side runs it; one without those symbols
  * (older revisions) multiplies the GGUF layout.
  * Prints both bests, best(A) / best(B), the per-block ratio's median and quartiles (> 1: B is faster), and whether

@@ -3,7 +3,7 @@
  * cases computed by the Java scalar path (src/test/resources/kernels/reference.bin, written by
  * KernelReferenceWriter): each output within the case's bound of the reference, and bit-identical whether its
  * activation row is multiplied in the whole batch or alone; where a level packs the type (canopy_packed_bytes > 0:
- * Q4_K, Q6_K on x86), the packed weights' outputs bit-identical to the GGUF layout's. Built with canopy_kernels.c for the machine at hand,
+ * Q4_K, Q5_K, Q6_K on x86), the packed weights' outputs bit-identical to the GGUF layout's. Built with canopy_kernels.c for the machine at hand,
  * or cross-compiled for aarch64 and run under qemu-aarch64 (Maven does both where the tools exist).
  * Usage: kernels_harness reference.bin   Exit status 0 when every case passed on every level.
  */

@@ -24,7 +24,7 @@ import java.util.Set;
  * same whatever the batch size, its position in the batch, the thread count or the partition.
  *
  * <p>Rows are split among the threads of the {@link Parallel} team. An instance keeps scratch space
- * between calls, so it must be used by one thread at a time. The native kernels keep Q4_K and Q6_K weights packed
+ * between calls, so it must be used by one thread at a time. The native kernels keep Q4_K, Q5_K and Q6_K weights packed
  * 8 rows at a time on x86 (decode reads them already interleaved by row, about 1.6x faster on AVX2): a weight
  * tensor is packed the first time it is multiplied and kept, as many bytes again as its own, until {@link #close}
  * ({@link #packedWeightBytes}); a tensor's bytes must not change once it has been multiplied.
@@ -77,7 +77,7 @@ public final class MatMul {
     }
 
     /**
-     * Bytes of weights this instance keeps packed for its kernels (Q4_K, Q6_K on x86: see {@link NativeKernels#packedBytes}),
+     * Bytes of weights this instance keeps packed for its kernels (Q4_K, Q5_K, Q6_K on x86: see {@link NativeKernels#packedBytes}),
      * beside the model's own; 0 for the Java kernels.
      */
     public long packedWeightBytes() {

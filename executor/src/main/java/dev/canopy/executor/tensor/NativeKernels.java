@@ -172,8 +172,8 @@ final class NativeKernels {
 
     /**
      * Bytes of a {@code rows × cols} matrix of type id {@code type} packed for {@code level} ({@link #pack}), or 0
-     * when that level multiplies the type in its GGUF layout ({@link #matmulQuant}). Today Q4_K (AVX2, AVX-512) and
-     * Q6_K (AVX2) on x86: tiles of 8 rows whose levels decode reads already interleaved (canopy_kernels.c,
+     * when that level multiplies the type in its GGUF layout ({@link #matmulQuant}). Today Q4_K and Q5_K (AVX2, AVX-512)
+     * and Q6_K (AVX2) on x86: tiles of 8 rows whose levels decode reads already interleaved (canopy_kernels.c,
      * kernels_kquant_packed_avx2.h).
      */
     long packedBytes(int level, int type, int rows, int cols) {

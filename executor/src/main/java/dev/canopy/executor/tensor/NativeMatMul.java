@@ -14,8 +14,8 @@ import java.util.Set;
  * else one per block of 32: {@link NativeKernels#actGroup}). Every supported type has C kernels at every level (AVX-512, AVX2, portable C). Keeps
  * the buffer of quantized activations between calls; callers take turns.
  *
- * <p>Weights whose type this level multiplies faster from a packed copy ({@link NativeKernels#packedBytes}: Q4_K
- * and Q6_K on x86, tiles of 8 rows interleaved for decode) are packed the first time they are multiplied, with
+ * <p>Weights whose type this level multiplies faster from a packed copy ({@link NativeKernels#packedBytes}: Q4_K,
+ * Q5_K and Q6_K on x86, tiles of 8 rows interleaved for decode) are packed the first time they are multiplied, with
  * the thread team. The copy (off-heap, as many bytes as the weights) is kept until {@link #close}, or until this
  * instance is garbage where nobody closes it, keyed by the {@link Tensor} object: the model's tensors are the same
  * objects call after call and their bytes do not change. The packed kernels give the same outputs, bit for bit.
@@ -30,7 +30,7 @@ final class NativeMatMul {
     private static final Cleaner CLEANER = Cleaner.create();
 
     private static final int ROW_UNIT = 16; // a multiple of the packed kernels' tile of 8 rows
-    private static final Set<GgmlType> PACKABLE = Set.of(GgmlType.Q4_K, GgmlType.Q6_K);
+    private static final Set<GgmlType> PACKABLE = Set.of(GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K);
 
     private final NativeKernels kernels;
     private final int level;
@@ -77,7 +77,7 @@ final class NativeMatMul {
         long bytes = kernels.packedBytes(level, type, rows, cols);
         if (bytes > 0) {
             if (packedBytes == 0) {
-                LOG.log(System.Logger.Level.INFO, "Packing Q4_K/Q6_K weights 8 rows at a time for the "
+                LOG.log(System.Logger.Level.INFO, "Packing K-quant weights 8 rows at a time for the "
                         + KernelPath.nativeName(level) + " kernels, once per tensor: as many bytes again as those "
                         + "weights, off-heap (-D" + PACK_PROPERTY + "=false keeps them in place, slower)");
             }

@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Q4_K and Q6_K weights packed 8 rows at a time (the levels that pack them on x86) give exactly the products of
+ * Q4_K, Q5_K and Q6_K weights packed 8 rows at a time (the levels that pack them on x86) give exactly the products of
  * the same level's kernels on the GGUF layout, at every batch size, row count and thread count, and are packed
  * once per tensor.
  */
@@ -23,7 +23,7 @@ class PackedWeightsTest {
     static Stream<Arguments> levelsAndTypes() {
         List<Arguments> cases = new ArrayList<>();
         for (int level = 0; level <= 2; level++) {
-            for (GgmlType type : new GgmlType[] {GgmlType.Q4_K, GgmlType.Q6_K}) {
+            for (GgmlType type : new GgmlType[] {GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K}) {
                 cases.add(Arguments.of(level, type));
             }
         }
@@ -67,11 +67,12 @@ class PackedWeightsTest {
         NativeKernels kernels = NativeKernelsUnderTest.loadOrSkip();
         assumeTrue(level <= kernels.level(), () -> "this CPU cannot run level " + level);
         boolean x86 = !NativeKernels.PLATFORM.endsWith("aarch64");
-        // Q4_K at AVX2 and AVX-512; Q6_K at AVX2 only (AVX-512's Q6_K computes in float per block: packing would
-        // change its outputs); never the portable C level
-        boolean packs = x86 && (type == GgmlType.Q4_K ? level >= 1 : level == 1);
+        // Q4_K, Q5_K at AVX2 and AVX-512; Q6_K at AVX2 only (AVX-512's Q6_K computes in float per block: packing
+        // would change its outputs); never the portable C level
+        boolean packs = x86 && (type == GgmlType.Q6_K ? level == 1 : level >= 1);
+        long perTileAndSuperBlock = type == GgmlType.Q4_K ? 8 * 144 + 32 : type == GgmlType.Q5_K ? 8 * 176 + 32 : 8 * 210;
         long bytes = kernels.packedBytes(level, type.id(), 19, 512);
-        assertThat(bytes).isEqualTo(packs ? 3L * 2 * (type == GgmlType.Q4_K ? 1184 : 1680) : 0);
+        assertThat(bytes).isEqualTo(packs ? 3L * 2 * perTileAndSuperBlock : 0);
     }
 
     @org.junit.jupiter.api.Test
