@@ -255,7 +255,8 @@ T256 INLINE void packed_unpack8(int32_t type, const uint8_t* tile, int32_t nsb, 
                 sc->pair[p] = _mm256_or_si256(_mm256_and_si256(packed_scales8(base + 96 + 8 * lo, 0), _mm256_set1_epi32(0xFFFF)),
                                               _mm256_slli_epi32(packed_scales8(base + 96 + 8 * (lo + 2), 0), 16));
             }
-            for (int h = 0; h < 4; h++)
+#pragma GCC unroll 4
+            for (int h = 0; h < 4; h++) /* unrolled: Q5_K's shifts by immediates */
                 for (int c = 0; c < 8; c++) {
                     __m256i v = _mm256_loadu_si256((const __m256i*)(base + 160 + 256 * h + 32 * c));
                     __m256i lo = _mm256_and_si256(v, _mm256_set1_epi8(15));
