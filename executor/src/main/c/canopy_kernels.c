@@ -362,8 +362,8 @@ int32_t canopy_matmul_float(int32_t level, int32_t type, const uint8_t* w, int32
 /* ---------------------------------------------------------------- packed weights */
 
 /* Whether `level` multiplies `type` from the packed layout (kernels_kquant_packed_avx2.h): Q4_K and Q5_K at x86
- * levels 1-2, Q6_K at level 1 (level 2's Q6_K kernels compute in float per block, which the packed kernels do not: packing
- * there would change its outputs). */
+ * levels 1-2, Q6_K at level 1 (level 2's Q6_K kernels compute in float per block, which the packed kernels do not:
+ * packing there would change its outputs). */
 #if defined(__x86_64__)
 static int packs(int32_t lvl, int32_t type) {
     return ((type == TYPE_Q4_K || type == TYPE_Q5_K) && lvl >= 1) || (type == TYPE_Q6_K && lvl == 1);

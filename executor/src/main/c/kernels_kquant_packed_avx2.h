@@ -43,6 +43,12 @@ static int64_t packed_superblock_bytes(int32_t type) {
          : type == TYPE_Q6_K ? PACKED_Q6_K_BYTES : 0;
 }
 
+/* Offset of byte j (0..31) of row i's 32 bytes in their 8 chunks of 32 bytes (chunk c = bytes 4c .. 4c+3 of rows
+ * 0..7). */
+static int chunk_offset(int i, int j) {
+    return 32 * (j / 4) + 4 * i + j % 4;
+}
+
 /* Writes tile t (rows 8t .. 8t+7, those >= rows as zeros) of a Q4_K, Q5_K or Q6_K matrix in the packed layout. */
 static void pack_tile8(int32_t type, const uint8_t* w, int32_t rows, int32_t cols, int32_t t, uint8_t* out) {
     int32_t nsb = cols / 256;
@@ -66,9 +72,9 @@ static void pack_tile8(int32_t type, const uint8_t* w, int32_t rows, int32_t col
                     base[96 + 8 * k + i] = (uint8_t)m[k];
                 }
                 for (int h = 0; h < 4; h++)
-                    for (int j = 0; j < 32; j++) base[160 + 256 * h + 32 * (j / 4) + 4 * i + j % 4] = qs[32 * h + j];
+                    for (int j = 0; j < 32; j++) base[160 + 256 * h + chunk_offset(i, j)] = qs[32 * h + j];
                 if (type == TYPE_Q5_K) /* the fifth bits: qh byte j, bit k for block k */
-                    for (int j = 0; j < 32; j++) base[1184 + 32 * (j / 4) + 4 * i + j % 4] = blk[16 + j];
+                    for (int j = 0; j < 32; j++) base[1184 + chunk_offset(i, j)] = blk[16 + j];
                 continue;
             }
             memcpy(base + 2 * i, wr + (int64_t)g * 210 + 208, 2);
@@ -79,18 +85,11 @@ static void pack_tile8(int32_t type, const uint8_t* w, int32_t rows, int32_t col
                 for (int j = 0; j < 32; j++) {
                     uint8_t plane[3] = {(uint8_t)(u[0][j] | (u[3][j] >> 4) << 6), (uint8_t)(u[1][j] | ((u[3][j] >> 2) & 3) << 6),
                                         (uint8_t)(u[2][j] | (u[3][j] & 3) << 6)};
-                    for (int p = 0; p < 3; p++) base[144 + 768 * h + 256 * p + 32 * (j / 4) + 4 * i + j % 4] = plane[p];
+                    for (int p = 0; p < 3; p++) base[144 + 768 * h + 256 * p + chunk_offset(i, j)] = plane[p];
                 }
             }
         }
     }
-}
-
-/* The dword at p in every lane (a broadcast load). */
-T256 INLINE __m256i bcast_dword(const uint8_t* p) {
-    int32_t v;
-    memcpy(&v, p, 4);
-    return _mm256_set1_epi32(v);
 }
 
 /* Row lane i = the byte at p[i] (i = 0..7) in both 16-bit halves: zero-extended (Q4_K's 6-bit scales) or
@@ -130,11 +129,23 @@ T256 INLINE __m256i packed_fifth_bits(__m256i qh, int k) {
     return _mm256_and_si256(moved, _mm256_set1_epi8(16));
 }
 
+/* Q4_K, Q5_K: the levels of blocks 2h (u[0]) and 2h+1 (u[1]) in chunk c of a packed super-block. */
+T256 INLINE void packed_q45_k_levels(int32_t type, const uint8_t* base, int h, int c, __m256i u[2]) {
+    const __m256i low4 = _mm256_set1_epi8(15);
+    __m256i v = _mm256_loadu_si256((const __m256i*)(base + 160 + 256 * h + 32 * c));
+    u[0] = _mm256_and_si256(v, low4);
+    u[1] = _mm256_and_si256(_mm256_srli_epi16(v, 4), low4);
+    if (type == TYPE_Q5_K) {
+        __m256i qh = _mm256_loadu_si256((const __m256i*)(base + 1184 + 32 * c));
+        u[0] = _mm256_or_si256(u[0], packed_fifth_bits(qh, 2 * h));
+        u[1] = _mm256_or_si256(u[1], packed_fifth_bits(qh, 2 * h + 1));
+    }
+}
+
 /* Q4_K, Q5_K: acc[b] += one super-block of 8 packed rows times activation row b < B (ap: row 0's super-block, rows arb
  * apart; a: row 0's kq_act, rows nsb apart): the levels come out once for all B rows. */
-T256 INLINE void packed_q4_k_superblock(int32_t type, const uint8_t* base, const uint8_t* ap, int64_t arb,
-                                        const kq_act* a, int32_t nsb, __m256 acc[COLS8], const int B) {
-    const __m256i low4 = _mm256_set1_epi8(15);
+T256 INLINE void packed_q45_k_superblock(int32_t type, const uint8_t* base, const uint8_t* ap, int64_t arb,
+                                         const kq_act* a, int32_t nsb, __m256 acc[COLS8], const int B) {
     __m256i s1[COLS8], s2[COLS8];
     for (int b = 0; b < B; b++) s1[b] = s2[b] = _mm256_setzero_si256();
 #pragma GCC unroll 4
@@ -154,17 +165,12 @@ T256 INLINE void packed_q4_k_superblock(int32_t type, const uint8_t* base, const
         const int per_madd = type == TYPE_Q4_K ? 8 : 4;
 #pragma GCC unroll 8
         for (int c = 0; c < 8; c++) {
-            __m256i v = _mm256_loadu_si256((const __m256i*)(base + 160 + 256 * h + 32 * c));
-            __m256i lo = _mm256_and_si256(v, low4), hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), low4);
-            if (type == TYPE_Q5_K) {
-                __m256i qh = _mm256_loadu_si256((const __m256i*)(base + 1184 + 32 * c));
-                lo = _mm256_or_si256(lo, packed_fifth_bits(qh, 2 * h));
-                hi = _mm256_or_si256(hi, packed_fifth_bits(qh, 2 * h + 1));
-            }
+            __m256i u[2];
+            packed_q45_k_levels(type, base, h, c, u);
             for (int b = 0; b < B; b++) {
                 const uint8_t* x0 = ap + b * arb + (int64_t)h * PAIR_BYTES;
-                m0[b] = _mm256_add_epi16(m0[b], _mm256_maddubs_epi16(lo, bcast_dword(x0 + 4 * c)));
-                m1[b] = _mm256_add_epi16(m1[b], _mm256_maddubs_epi16(hi, bcast_dword(x0 + QK + 4 * c)));
+                m0[b] = _mm256_add_epi16(m0[b], _mm256_maddubs_epi16(u[0], act_chunk(x0, c)));
+                m1[b] = _mm256_add_epi16(m1[b], _mm256_maddubs_epi16(u[1], act_chunk(x0 + QK, c)));
             }
             if (c % per_madd == per_madd - 1) /* widen: times the blocks' scales, into int32 */
                 for (int b = 0; b < B; b++) {
@@ -183,7 +189,7 @@ T256 INLINE void packed_q4_k_superblock(int32_t type, const uint8_t* base, const
     }
 }
 
-/* Q6_K: acc[b] += one super-block of 8 packed rows times activation row b < B (as packed_q4_k_superblock). */
+/* Q6_K: acc[b] += one super-block of 8 packed rows times activation row b < B (as packed_q45_k_superblock). */
 T256 INLINE void packed_q6_k_superblock(const uint8_t* base, const uint8_t* ap, int64_t arb, const kq_act* a,
                                         int32_t nsb, __m256 acc[COLS8], const int B) {
     __m256i s1[COLS8], s2[COLS8];
@@ -206,9 +212,9 @@ T256 INLINE void packed_q6_k_superblock(const uint8_t* base, const uint8_t* ap, 
 #pragma GCC unroll 4
                 for (int q = 0; q < 4; q++) {
                     int k = 4 * h + q;
-                    const uint8_t* xb = ap + b * arb + (int64_t)(k / 2) * PAIR_BYTES + (k % 2) * QK + 8 * cp;
-                    __m256i m = _mm256_add_epi16(_mm256_maddubs_epi16(u[0][q], bcast_dword(xb)),
-                                                 _mm256_maddubs_epi16(u[1][q], bcast_dword(xb + 4)));
+                    const uint8_t* xb = ap + b * arb + (int64_t)(k / 2) * PAIR_BYTES + (k % 2) * QK;
+                    __m256i m = _mm256_add_epi16(_mm256_maddubs_epi16(u[0][q], act_chunk(xb, 2 * cp)),
+                                                 _mm256_maddubs_epi16(u[1][q], act_chunk(xb, 2 * cp + 1)));
                     s1[b] = _mm256_add_epi32(s1[b], _mm256_madd_epi16(m, sc[2 * q + (cp >= 2)]));
                 }
         }
@@ -232,7 +238,7 @@ T256 INLINE void packed_tile8(int32_t type, const uint8_t* tile, const uint8_t* 
         for (int64_t at = 0; at < sbb; at += 64) /* the next tile's super-block */
             _mm_prefetch((const char*)(base + nsb * sbb + at), _MM_HINT_T0);
         const uint8_t* ap = act + (int64_t)4 * g * PAIR_BYTES;
-        if (type != TYPE_Q6_K) packed_q4_k_superblock(type, base, ap, arb, ka + g, nsb, acc, B);
+        if (type != TYPE_Q6_K) packed_q45_k_superblock(type, base, ap, arb, ka + g, nsb, acc, B);
         else packed_q6_k_superblock(base, ap, arb, ka + g, nsb, acc, B);
     }
     for (int b = 0; b < B; b++) store_rows8(out + b * rows, acc[b], nr);
@@ -258,16 +264,10 @@ T256 INLINE void packed_unpack8(int32_t type, const uint8_t* tile, int32_t nsb, 
 #pragma GCC unroll 4
             for (int h = 0; h < 4; h++) /* unrolled: Q5_K's shifts by immediates */
                 for (int c = 0; c < 8; c++) {
-                    __m256i v = _mm256_loadu_si256((const __m256i*)(base + 160 + 256 * h + 32 * c));
-                    __m256i lo = _mm256_and_si256(v, _mm256_set1_epi8(15));
-                    __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), _mm256_set1_epi8(15));
-                    if (type == TYPE_Q5_K) {
-                        __m256i qh = _mm256_loadu_si256((const __m256i*)(base + 1184 + 32 * c));
-                        lo = _mm256_or_si256(lo, packed_fifth_bits(qh, 2 * h));
-                        hi = _mm256_or_si256(hi, packed_fifth_bits(qh, 2 * h + 1));
-                    }
-                    rp->levels[8 * g + 2 * h][c] = lo;
-                    rp->levels[8 * g + 2 * h + 1][c] = hi;
+                    __m256i u[2];
+                    packed_q45_k_levels(type, base, h, c, u);
+                    rp->levels[8 * g + 2 * h][c] = u[0];
+                    rp->levels[8 * g + 2 * h + 1][c] = u[1];
                 }
             continue;
         }
