@@ -197,6 +197,7 @@ int64_t canopy_act_bytes(int32_t cols, int32_t batch) {
 #elif defined(__aarch64__)
 #include "kernels_neon.h"
 #endif
+#include "kernels_attention.h"      /* causal attention over an F32 paged KV cache (canopy_attend), every level */
 
 /* ---------------------------------------------------------------- activations */
 
@@ -438,4 +439,36 @@ int32_t canopy_matmul_packed(int32_t level, int32_t type, const uint8_t* packed,
     (void)row_end;
     return -1;
 #endif
+}
+
+/* ---------------------------------------------------------------- attention */
+
+/**
+ * Causal attention of query heads [head_from, head_to) for a group of g query rows over an F32 paged KV cache:
+ * dev.canopy.executor.model.Attention.attendGroup, bit for bit, at its lane width `lanes` (16, 8 or 1, which
+ * fixes the order of the float operations: kernels_attention.h); `level` only picks how fast.
+ *   q: query i's head h at q[q_base[i] + h * head_dim]; out: the same layout.
+ *   last_pos[i]: the last position query i attends (inclusive); it sees positions j > last_pos[i] - window.
+ *   tables[table_start[i] + b]: the cache block of query i's block b (b <= last_pos[i] / block_size).
+ *   keys, values: (blocks * block_size, kv_dim); head h reads KV head h / group_size.
+ *   sinks: per query head an extra logit with no value in the softmax's denominator, or NULL.
+ * Returns 0, -1 for a lane width other than 1, 8, 16 or one that does not divide head_dim, -2 when out of memory.
+ */
+int32_t canopy_attend(int32_t level, int32_t lanes, int32_t head_dim, float scale, const float* q,
+                      const int32_t* q_base, const int32_t* last_pos, int32_t g, const int32_t* tables,
+                      const int32_t* table_start, const float* keys, const float* values, int32_t kv_dim,
+                      int32_t block_size, int32_t head_from, int32_t head_to, int32_t group_size, int32_t window,
+                      const float* sinks, float* out) {
+    if ((lanes != 1 && lanes != 8 && lanes != 16) || head_dim % lanes != 0) return -1;
+    attend_args a = {lanes, head_dim, scale, q, q_base, last_pos, tables, table_start, g, keys, values,
+                     kv_dim, block_size, head_from, head_to, group_size, window, sinks, out};
+#if defined(__x86_64__)
+    int32_t lvl = usable_level(level);
+    if (lanes == 16 && lvl >= 2) return attend16_avx512(&a);
+    if (lanes == 8 && lvl >= 1) return attend8_avx2(&a);
+    if (lvl >= 1) return attend_c_avx2(&a);
+#else
+    (void)level;
+#endif
+    return lanes == 8 ? attend_c8(&a) : attend_c(&a);
 }

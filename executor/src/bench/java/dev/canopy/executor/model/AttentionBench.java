@@ -2,14 +2,19 @@ package dev.canopy.executor.model;
 
 import dev.canopy.executor.kv.KvCacheType;
 import dev.canopy.executor.kv.KvStorage;
+import dev.canopy.executor.tensor.KernelChoice;
+import dev.canopy.executor.tensor.MatMul;
+import dev.canopy.executor.tensor.NativeAttention;
+import dev.canopy.executor.tensor.Parallel;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.Random;
 
 /**
  * Decode attention speed on one thread: one query row, every head of one layer, over a context of
- * {@code positions} tokens of the synthetic 134M model's shape (12 heads of 64). Reports CPU time per
- * layer-call, which a busy machine disturbs less than wall time.
+ * {@code positions} tokens of the synthetic 134M model's shape (12 heads of 64), in the Vector API and in the C
+ * library ({@link NativeAttention}, at the CPU's best level) alternately, three rounds each. Reports CPU time per
+ * layer-call, which a busy machine disturbs less than wall time, and the Java/C ratio of each round.
  *
  * <p>Run: {@code scripts/bench.sh main dev.canopy.executor.model.AttentionBench [positions] [iterations]}
  */
@@ -46,22 +51,34 @@ public final class AttentionBench {
             for (int i = 0; i < q.length; i++) {
                 q[i] = (float) rnd.nextGaussian() * 0.2f;
             }
-            Attention attention = new Attention(headDim, true);
+            NativeAttention inC;
+            try (Parallel parallel = new Parallel(1)) {
+                inC = NativeAttention.of(new MatMul(parallel, KernelChoice.NATIVE)).orElseThrow();
+            }
+            double scale = 1 / Math.sqrt(headDim);
+            Attention java = new Attention(headDim, true, 0f, scale, null);
+            Attention nativeC = new Attention(headDim, true, 0f, scale, inC);
             for (int round = 0; round < 3; round++) {
-                long cpu0 = mx.getCurrentThreadCpuTime();
-                long t0 = System.nanoTime();
-                for (int it = 0; it < iterations; it++) {
-                    for (int h = 0; h < heads; h += headsPerCall) {
-                        attention.attendGroup(q, new int[] {0}, new int[] {positions - 1}, new int[][] {table}, kv, 0, h,
-                                Math.min(heads, h + headsPerCall), 1, out);
-                    }
-                }
-                double cpuUs = (mx.getCurrentThreadCpuTime() - cpu0) / 1e3 / iterations;
-                double wallUs = (System.nanoTime() - t0) / 1e3 / iterations;
-                double gflops = 4.0 * heads * headDim * positions / (cpuUs * 1e3);
-                System.out.printf("positions %d: %.1f us cpu (%.1f wall) per layer, %.2f GFLOP/s, out[0]=%s%n", positions,
-                        cpuUs, wallUs, gflops, out[0]);
+                double javaUs = time(java, q, table, kv, positions, heads, headsPerCall, iterations, out, mx);
+                float javaOut = out[0];
+                double cUs = time(nativeC, q, table, kv, positions, heads, headsPerCall, iterations, out, mx);
+                System.out.printf("positions %d: Java %.1f us, C (level %d) %.1f us cpu per layer (%.2f / %.2f "
+                        + "GFLOP/s), Java/C %.2f, same out[0]: %s%n", positions, javaUs, inC.level(), cUs,
+                        4.0 * heads * headDim * positions / (javaUs * 1e3), 4.0 * heads * headDim * positions / (cUs * 1e3),
+                        javaUs / cUs, javaOut == out[0]);
             }
         }
+    }
+
+    private static double time(Attention attention, float[] q, int[] table, KvStorage kv, int positions, int heads,
+                               int headsPerCall, int iterations, float[] out, ThreadMXBean mx) {
+        long cpu0 = mx.getCurrentThreadCpuTime();
+        for (int it = 0; it < iterations; it++) {
+            for (int h = 0; h < heads; h += headsPerCall) {
+                attention.attendGroup(q, new int[] {0}, new int[] {positions - 1}, new int[][] {table}, kv, 0, h,
+                        Math.min(heads, h + headsPerCall), 1, out);
+            }
+        }
+        return (mx.getCurrentThreadCpuTime() - cpu0) / 1e3 / iterations;
     }
 }

@@ -4,6 +4,7 @@ import dev.canopy.executor.kv.F32KvStorage;
 import dev.canopy.executor.kv.KvStorage;
 import dev.canopy.executor.kv.QuantizedKvStorage;
 import dev.canopy.executor.tensor.FastExp;
+import dev.canopy.executor.tensor.NativeAttention;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -27,6 +28,9 @@ import jdk.incubator.vector.VectorSpecies;
  * its own lines on purpose: written once over a species parameter (bit-identical), HotSpot compiles the generic
  * method on its own with a non-constant species and then declines to inline that large code (InlineSmallCode), and
  * decode attention ran 3.1x (heads of 64) and 9.6x (heads of 40) slower in one A/B run.
+ *
+ * <p>Given a {@link NativeAttention}, an F32 cache without soft-cap is attended in C instead, bit for bit the same
+ * (the C kernels follow the lane width chosen here); a quantized cache and gemma2's soft-cap (Java's tanh) stay here.
  */
 final class Attention {
 
@@ -49,17 +53,20 @@ final class Attention {
     private final float scale;
     private final Path path;
     private final float softcap; // c in c·tanh(s/c) on every score; 0: no soft-cap
+    private final NativeAttention nativeAttention; // null: always the Vector API
 
     Attention(int headDim, boolean vectorized) {
-        this(headDim, vectorized, 0f, 1.0 / Math.sqrt(headDim));
+        this(headDim, vectorized, 0f, 1.0 / Math.sqrt(headDim), null);
     }
 
     /**
      * @param softcap attention-logit soft-cap (gemma2), or 0 for none
      * @param scale   the factor on q·k (1/sqrt(headDim) for most models)
+     * @param nativeAttention the C kernels for F32 caches, or null to attend in Java only
      */
-    Attention(int headDim, boolean vectorized, float softcap, double scale) {
+    Attention(int headDim, boolean vectorized, float softcap, double scale, NativeAttention nativeAttention) {
         this.softcap = softcap;
+        this.nativeAttention = nativeAttention;
         this.headDim = headDim;
         this.scale = (float) scale;
         if (!vectorized) {
@@ -106,6 +113,21 @@ final class Attention {
         int nh = headTo - headFrom;
         int bs = kv.blockSize();
         F32KvStorage f32 = kv instanceof F32KvStorage f ? f : null;
+        if (nativeAttention != null && f32 != null && softcap == 0) {
+            int[] tableStart = new int[g]; // the tables the queries read, one after the other
+            int blocks = 0;
+            for (int i = 0; i < g; i++) {
+                tableStart[i] = blocks;
+                blocks += lastPos[i] / bs + 1;
+            }
+            int[] flat = new int[blocks];
+            for (int i = 0; i < g; i++) {
+                System.arraycopy(tables[i], 0, flat, tableStart[i], lastPos[i] / bs + 1);
+            }
+            nativeAttention.attend(lanes(), headDim, scale, q, qBase, lastPos, flat, tableStart, f32.keyArray(layer),
+                    f32.valueArray(layer), kv.kvDim(), bs, headFrom, headTo, groupSize, window, sinks, out);
+            return;
+        }
         QuantizedKvStorage quantized = f32 == null ? (QuantizedKvStorage) kv : null;
         // F32: the cache arrays themselves, (numBlocks * blockSize, kvDim); quantized: one dequantized block
         // head, (blockSize, headDim)
@@ -181,6 +203,15 @@ final class Attention {
                 }
             }
         }
+    }
+
+    /** The lane width whose order of float operations this instance follows: 16, 8, or 1 (the scalar reference). */
+    int lanes() {
+        return switch (path) {
+            case LANES16 -> 16;
+            case LANES8 -> 8;
+            case SCALAR -> 1;
+        };
     }
 
     /** scores[j] = c·tanh(scores[j] / c) for j in 0..n-1; returns their maximum. */

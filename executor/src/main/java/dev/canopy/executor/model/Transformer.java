@@ -4,6 +4,7 @@ import dev.canopy.executor.kv.KvStorage;
 import dev.canopy.executor.tensor.Dequant;
 import dev.canopy.executor.tensor.FloatOps;
 import dev.canopy.executor.tensor.MatMul;
+import dev.canopy.executor.tensor.NativeAttention;
 import dev.canopy.executor.tensor.Parallel;
 import dev.canopy.executor.tensor.Tensor;
 import java.util.ArrayList;
@@ -41,7 +42,7 @@ public final class Transformer {
         this.localRope = f.window().map(sw -> new Rope(config, sw.localRopeTheta(), weights.ropeFreqFactors().orElse(null)))
                 .orElse(rope);
         this.attention = new Attention(config.headDim(), true, (float) f.attnSoftcap().orElse(0),
-                f.attnScale().orElse(1.0 / Math.sqrt(config.headDim())));
+                f.attnScale().orElse(1.0 / Math.sqrt(config.headDim())), NativeAttention.of(matmul).orElse(null));
         this.moe = f.moe().map(m -> new MoeFfn(m, f.activation(), matmul, config.dim())).orElse(null);
     }
 

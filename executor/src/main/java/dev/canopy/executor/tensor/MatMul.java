@@ -63,6 +63,11 @@ public final class MatMul {
         return nativeMatMul != null ? KernelPath.nativeName(nativeMatMul.level()) : KernelPath.javaName();
     }
 
+    /** The native kernels' code level this instance multiplies at (0 portable C, 1 AVX2, 2 AVX-512), or -1 for Java. */
+    int nativeLevel() {
+        return nativeMatMul != null ? nativeMatMul.level() : -1;
+    }
+
     /** Native kernels restricted to code level {@code level} (0 portable C, 1 AVX2, 2 AVX-512), for tests. */
     static MatMul nativeAtLevel(Parallel parallel, int level) {
         NativeKernels kernels = NativeKernels.load().orElseThrow(() -> new IllegalStateException(

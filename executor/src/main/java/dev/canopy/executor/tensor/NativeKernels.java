@@ -1,6 +1,7 @@
 package dev.canopy.executor.tensor;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -40,11 +41,12 @@ final class NativeKernels {
     private static final MethodHandle PACKED_BYTES;
     private static final MethodHandle PACK;
     private static final MethodHandle MATMUL_PACKED;
+    private static final MethodHandle ATTEND;
     private static final String FAILURE;
     private static final NativeKernels INSTANCE;
 
     static {
-        MethodHandle[] handles = new MethodHandle[9];
+        MethodHandle[] handles = new MethodHandle[10];
         String failure = null;
         try {
             SymbolLookup lib = extractAndLoad();
@@ -70,6 +72,9 @@ final class NativeKernels {
             handles[8] = linker.downcallHandle(find(lib, "canopy_matmul_packed"), FunctionDescriptor.of(JAVA_INT,
                     JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT,
                     JAVA_INT), critical);
+            handles[9] = linker.downcallHandle(find(lib, "canopy_attend"), FunctionDescriptor.of(JAVA_INT, JAVA_INT,
+                    JAVA_INT, JAVA_INT, JAVA_FLOAT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS,
+                    ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), critical);
         } catch (IOException | RuntimeException | LinkageError e) {
             failure = e.getMessage() != null ? e.getMessage() : e.toString();
         }
@@ -82,6 +87,7 @@ final class NativeKernels {
         PACKED_BYTES = handles[6];
         PACK = handles[7];
         MATMUL_PACKED = handles[8];
+        ATTEND = handles[9];
         FAILURE = failure;
         INSTANCE = failure == null ? new NativeKernels() : null;
     }
@@ -226,6 +232,31 @@ final class NativeKernels {
             throw rethrow(t);
         }
         checkResult(rc, type);
+    }
+
+    /**
+     * Causal attention of query heads {@code [headFrom, headTo)} for a group of query rows over an F32 paged KV
+     * cache, at lane width {@code lanes} (canopy_attend; {@link NativeAttention} says what each argument holds).
+     */
+    void attend(int level, int lanes, int headDim, float scale, MemorySegment q, MemorySegment qBase,
+                MemorySegment lastPos, int g, MemorySegment tables, MemorySegment tableStart, MemorySegment keys,
+                MemorySegment values, int kvDim, int blockSize, int headFrom, int headTo, int groupSize, int window,
+                MemorySegment sinks, MemorySegment out) {
+        int rc;
+        try {
+            rc = (int) ATTEND.invokeExact(level, lanes, headDim, scale, q, qBase, lastPos, g, tables, tableStart, keys,
+                    values, kvDim, blockSize, headFrom, headTo, groupSize, window, sinks, out);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (rc == -2) {
+            throw new OutOfMemoryError("Cannot attend in the native kernels: no native memory for the running softmax "
+                    + "state of " + g + " queries x " + (headTo - headFrom) + " heads of " + headDim);
+        }
+        if (rc != 0) {
+            throw new IllegalArgumentException("Cannot attend in the native kernels at " + lanes + " lanes with heads of "
+                    + headDim + ": the lane width must be 1, 8 or 16 and divide the head size");
+        }
     }
 
     private static void checkResult(int rc, int type) {

@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * <p>Required when the environment has {@code CI=true} or the JVM has {@code -Dcanopy.requireNative=true}
  * (Maven passes {@code mvn -Dcanopy.requireNative=true test} on to the test JVM).
  */
-final class NativeKernelsUnderTest {
+public final class NativeKernelsUnderTest {
 
     static final String REQUIRE_PROPERTY = "canopy.requireNative";
     /** Set by the executor's native-kernels profile: the build made the library, so it must load. */
@@ -30,7 +30,7 @@ final class NativeKernelsUnderTest {
      * Whether the library loaded; false only where it may be missing. Where it is required and missing, fails
      * the calling test naming why it did not load.
      */
-    static boolean loaded() {
+    public static boolean loaded() {
         if (NativeKernels.load().isPresent()) {
             return true;
         }
