@@ -36,16 +36,16 @@ final class Rope {
         }
     }
 
-    /** Rotates {@code nHeads} heads stored at {@code x[off ..]} with the angles {@code cs}. */
-    void apply(float[] x, int off, int nHeads, float[] cs) {
+    /** Rotates {@code nHeads} heads stored at {@code x[off ..]} with the angles at {@code cs[csOff ..]}. */
+    void apply(float[] x, int off, int nHeads, float[] cs, int csOff) {
         int half = ropeDim / 2;
         for (int h = 0; h < nHeads; h++) {
             int base = off + h * headDim;
             for (int i = 0; i < half; i++) {
                 int i0 = style == RopeStyle.NORMAL ? base + 2 * i : base + i;
                 int i1 = style == RopeStyle.NORMAL ? i0 + 1 : i0 + half;
-                float c = cs[2 * i];
-                float s = cs[2 * i + 1];
+                float c = cs[csOff + 2 * i];
+                float s = cs[csOff + 2 * i + 1];
                 float v0 = x[i0];
                 float v1 = x[i1];
                 x[i0] = v0 * c - v1 * s;

@@ -75,6 +75,8 @@ public final class Transformer {
         if (f.embedScale() != 1f) {
             FloatOps.scale(x, 0, n * dim, f.embedScale());
         }
+        float[] angles = angles(batch, rope); // (n, ropeDim): each row's cos/sin pairs, the same in every layer
+        float[] localAngles = localRope == rope ? angles : angles(batch, localRope);
         for (int l = 0; l < c.layers(); l++) {
             LayerWeights lw = w.layers().get(l);
             LayerExtras ex = lw.extras();
@@ -89,7 +91,7 @@ public final class Transformer {
             ex.kNorm().ifPresent(wt -> rmsNormRows(k, k, wt, n * c.kvHeads()));
             boolean local = f.isLocal(l);
             int[][] tables = local ? batch.localBlockTables() : batch.blockTables(); // per sequence, its blocks
-            ropeAndStore(batch, tables, kv, l, q, k, v, local ? localRope : rope);
+            ropeAndStore(batch, tables, kv, l, q, k, v, local ? localRope : rope, local ? localAngles : angles);
             attend(batch, tables, kv, l, q, att, local ? f.window().get().size() : Integer.MAX_VALUE,
                     ex.sinks().orElse(null));
             matmul.apply(lw.wo(), att, n, proj);
@@ -145,16 +147,26 @@ public final class Transformer {
         }
     }
 
-    /** Rotates each row's q and k by its position, then stores k and v in the cache. */
+    /** Each row's RoPE cos/sin pairs at its position: (rows, ropeDim), computed once per step for all layers. */
+    private float[] angles(ForwardBatch b, Rope rope) {
+        int rd = c.ropeDim();
+        float[] angles = new float[b.rows() * rd];
+        float[] cs = new float[rd];
+        for (int r = 0; r < b.rows(); r++) {
+            rope.angles(b.positions()[r], cs);
+            System.arraycopy(cs, 0, angles, r * rd, rd);
+        }
+        return angles;
+    }
+
+    /** Rotates each row's q and k by its position (angles: {@link #angles}), then stores k and v in the cache. */
     private void ropeAndStore(ForwardBatch b, int[][] tables, KvStorage kv, int layer, float[] q, float[] k,
-                              float[] v, Rope rope) {
+                              float[] v, Rope rope, float[] angles) {
         int bs = kv.blockSize();
-        float[] cs = new float[c.ropeDim()];
         for (int r = 0; r < b.rows(); r++) {
             int pos = b.positions()[r];
-            rope.angles(pos, cs);
-            rope.apply(q, r * c.qDim(), c.heads(), cs);
-            rope.apply(k, r * c.kvDim(), c.kvHeads(), cs);
+            rope.apply(q, r * c.qDim(), c.heads(), angles, r * c.ropeDim());
+            rope.apply(k, r * c.kvDim(), c.kvHeads(), angles, r * c.ropeDim());
             int[] table = tables[b.rowSequence()[r]];
             kv.write(layer, table[pos / bs], pos % bs, k, r * c.kvDim(), v, r * c.kvDim());
         }
