@@ -205,6 +205,16 @@ final class Attention {
         }
     }
 
+    /**
+     * Where a cache's attention runs, e.g. "native AVX2, 8 lanes" or "Java Vector API, 16 lanes" (a quantized cache or
+     * a soft-cap stays in Java).
+     */
+    String describe(boolean f32Cache) {
+        String order = lanes() == 1 ? "scalar order" : lanes() + " lanes";
+        return nativeAttention != null && f32Cache && softcap == 0 ? nativeAttention.describe() + ", " + order
+                : "Java " + (lanes() == 1 ? "scalar" : "Vector API") + ", " + order;
+    }
+
     /** The lane width whose order of float operations this instance follows: 16, 8, or 1 (the scalar reference). */
     int lanes() {
         return switch (path) {

@@ -96,6 +96,11 @@ public final class CpuBackend implements Backend {
         return kernels;
     }
 
+    /** Where attention runs, e.g. "native AVX2, 8 lanes" or "Java Vector API, 16 lanes". */
+    public String attentionPath() {
+        return transformer.attentionPath(kv);
+    }
+
     @Override
     public float[] forward(ForwardBatch batch) {
         return transformer.forward(batch, kv);

@@ -1,5 +1,6 @@
 package dev.canopy.executor.model;
 
+import dev.canopy.executor.kv.F32KvStorage;
 import dev.canopy.executor.kv.KvStorage;
 import dev.canopy.executor.tensor.Dequant;
 import dev.canopy.executor.tensor.FloatOps;
@@ -48,6 +49,11 @@ public final class Transformer {
 
     public ModelConfig config() {
         return c;
+    }
+
+    /** Where attention over {@code kv} runs, e.g. "native AVX2, 8 lanes" (for bench reports). */
+    public String attentionPath(KvStorage kv) {
+        return attention.describe(kv instanceof F32KvStorage);
     }
 
     /**

@@ -69,6 +69,11 @@ public final class NativeAttention {
                 sinks == null ? MemorySegment.NULL : MemorySegment.ofArray(sinks), MemorySegment.ofArray(out));
     }
 
+    /** The code path, e.g. "native AVX2" (as {@link MatMul#kernelPath()} names it). */
+    public String describe() {
+        return KernelPath.nativeName(level);
+    }
+
     /** The code level this instance runs at. */
     public int level() {
         return level;

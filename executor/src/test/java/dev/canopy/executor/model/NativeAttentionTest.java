@@ -1,9 +1,10 @@
 package dev.canopy.executor.model;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.canopy.executor.kv.F32KvStorage;
+import dev.canopy.executor.TestModels;
 import dev.canopy.executor.kv.KvCacheType;
 import dev.canopy.executor.kv.KvStorage;
 import dev.canopy.executor.tensor.KernelChoice;
@@ -12,6 +13,7 @@ import dev.canopy.executor.tensor.NativeAttention;
 import dev.canopy.executor.tensor.NativeKernelsUnderTest;
 import dev.canopy.executor.tensor.Parallel;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -98,7 +100,19 @@ class NativeAttentionTest {
                     assertArrayEquals(part, actualPart, "one query, heads 1.., level " + level);
                 }
             }
-            assumeTrue(kv instanceof F32KvStorage);
+        }
+    }
+
+    @Test
+    void backendsSayWhereAttentionRuns() {
+        assumeTrue(NativeKernelsUnderTest.loaded(), "native kernels not loaded");
+        try (Model model = Model.load(TestModels.stories260kF32());
+             CpuBackend nativeF32 = new CpuBackend(model, 1, KernelChoice.NATIVE, 8, 16);
+             CpuBackend nativeQ8 = new CpuBackend(model, 1, KernelChoice.NATIVE, 8, 16, KvCacheType.Q8);
+             CpuBackend java = new CpuBackend(model, 1, KernelChoice.JAVA, 8, 16)) {
+            assertThat(nativeF32.attentionPath()).startsWith("native ").endsWith(", 8 lanes"); // heads of 8
+            assertThat(nativeQ8.attentionPath()).isEqualTo("Java Vector API, 8 lanes");
+            assertThat(java.attentionPath()).isEqualTo("Java Vector API, 8 lanes");
         }
     }
 }

@@ -142,6 +142,7 @@ public final class BenchCommand implements Command {
                 if (backend instanceof CpuBackend cpu) {
                     r.put("kernels", cpu.kernels().name().toLowerCase(Locale.ROOT));
                     r.put("kernel_path", KernelPath.describe(EngineFlags.kernels(a)));
+                    r.put("attention_path", cpu.attentionPath());
                 }
                 r.put("cpu", KernelPath.cpuModel());
                 return r;
