@@ -16,7 +16,9 @@ for round in 1 2; do
       echo "=== round $round $t $isa llama $(date +%T) load $(cut -d' ' -f1 /proc/loadavg)"
       timeout 400 "$LLAMA/build-$isa/bin/llama-bench" -m "$M/synth-$t.gguf" -p 128 -n 64 -t "$T" -r 1 -o csv 2>/dev/null | tail -2
       echo "=== round $round $t $isa canopy $(date +%T) load $(cut -d' ' -f1 /proc/loadavg)"
-      timeout 400 "$ROOT/bin/canopy" bench --model "$M/synth-$t.gguf" --prompt-len 128 --gen-len 64 --threads "$T" \
+      # the AVX2 path on an AVX-512 machine: the JVM's own vectors at AVX2 width too (attention, norms), as there
+      jvm=""; [ "$isa" = avx2 ] && jvm="-XX:UseAVX=2"
+      CANOPY_JAVA_OPTS="${CANOPY_JAVA_OPTS:-} $jvm" timeout 400 "$ROOT/bin/canopy" bench --model "$M/synth-$t.gguf" --prompt-len 128 --gen-len 64 --threads "$T" \
         --warmup 1 --kernels "native-$isa" --json 2>/dev/null
     done
   done

@@ -466,6 +466,7 @@ int32_t canopy_attend(int32_t level, int32_t lanes, int32_t head_dim, float scal
     int32_t lvl = usable_level(level);
     if (lanes == 16 && lvl >= 2) return attend16_avx512(&a);
     if (lanes == 8 && lvl >= 1) return attend8_avx2(&a);
+    if (lanes == 16 && lvl >= 1) return attend16_avx2(&a);
     if (lvl >= 1) return attend_c_avx2(&a);
 #else
     (void)level;

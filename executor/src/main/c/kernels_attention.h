@@ -366,8 +366,37 @@ ATTN_WEIGHTED(attn_weighted8, T256, __m256, 8, _mm256_setzero_ps, _mm256_loadu_p
 /* Java's 8-lane path exponentiates one value at a time; the same bits, so the plain loop serves. */
 ATTEND_LOOP(attend8_avx2, T256, attn_scores8, attn_exp_sum_c, attn_weighted8)
 
-/* The plain C loops compiled for AVX2 + FMA: a lane width the level has no kernel of its own for (16 lanes
- * forced down to AVX2, Java's scalar path) still runs its fused multiply-adds in hardware. */
+/* The 16-lane order on AVX2 (a JVM with 512-bit vectors and the library forced down to AVX2): lanes 0-7 and 8-15 of
+ * each position in two registers; the 16-lane tree's first step (i + 8) adds the two, and the rest is the 8-lane
+ * tree, so attn_tree8x8 finishes it. The weighted values are per-element chains, the same at any width. */
+T256 static float attn_scores16_avx2(int32_t lanes, const float* q, const float* k, int64_t stride, int32_t n,
+                                     int32_t head_dim, float scale, float* scores) {
+    (void)lanes;
+    for (int32_t j0 = 0; j0 < n; j0 += 8) {
+        int32_t count = n - j0 < 8 ? n - j0 : 8;
+        __m256 lo[8], hi[8];
+        for (int p = 0; p < 8; p++) {
+            const float* kp = k + (int64_t)(j0 + (p < count ? p : count - 1)) * stride;
+            lo[p] = _mm256_setzero_ps();
+            hi[p] = _mm256_setzero_ps();
+            for (int32_t c = 0; c < head_dim; c += 16) {
+                lo[p] = _mm256_fmadd_ps(_mm256_loadu_ps(q + c), _mm256_loadu_ps(kp + c), lo[p]);
+                hi[p] = _mm256_fmadd_ps(_mm256_loadu_ps(q + c + 8), _mm256_loadu_ps(kp + c + 8), hi[p]);
+            }
+            lo[p] = _mm256_add_ps(lo[p], hi[p]);
+        }
+        float tmp[8];
+        _mm256_storeu_ps(tmp, _mm256_mul_ps(attn_tree8x8(lo), _mm256_set1_ps(scale)));
+        memcpy(scores + j0, tmp, sizeof(float) * (size_t)count);
+    }
+    float m = -INFINITY;
+    for (int32_t j = 0; j < n; j++) m = java_maxf(m, scores[j]);
+    return m;
+}
+
+ATTEND_LOOP(attend16_avx2, T256, attn_scores16_avx2, attn_exp_sum_c, attn_weighted8)
+
+/* The plain C loops compiled for AVX2 + FMA: Java's scalar order still runs in hardware. */
 ATTEND_LOOP(attend_c_avx2, T256, attn_scores_c, attn_exp_sum_c, attn_weighted_c)
 
 #endif /* __x86_64__ */
