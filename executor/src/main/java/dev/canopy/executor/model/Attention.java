@@ -211,8 +211,8 @@ final class Attention {
      */
     String describe(boolean f32Cache) {
         String order = lanes() == 1 ? "scalar order" : lanes() + " lanes";
-        return nativeAttention != null && f32Cache && softcap == 0 ? nativeAttention.describe() + ", " + order
-                : "Java " + (lanes() == 1 ? "scalar" : "Vector API") + ", " + order;
+        return (nativeAttention != null && f32Cache && softcap == 0 ? nativeAttention.describe()
+                : lanes() == 1 ? "Java" : "Java Vector API") + ", " + order;
     }
 
     /** The lane width whose order of float operations this instance follows: 16, 8, or 1 (the scalar reference). */

@@ -7,9 +7,10 @@ import java.util.Optional;
  * Causal attention over an F32 paged KV cache in the C library ({@code canopy_attend},
  * {@code src/main/c/kernels_attention.h}): the Vector API attention of {@code dev.canopy.executor.model.Attention},
  * bit for bit, at the lane width that class picks (16, 8, or 1 for its scalar path), which fixes the order of every
- * float operation. The code level only decides the speed: AVX-512 runs 16 lanes and AVX2 8 lanes with kernels of
- * their own (the scores of 16 or 8 positions at once), every other combination the library's plain C loops, which
- * keep the same order.
+ * float operation. The code level only decides the speed: AVX-512 runs 16 lanes and AVX2 8 and 16 lanes with kernels
+ * of their own (the scores of 16 or 8 positions at once), every other combination the library's plain C loops, which
+ * keep the same order. Every index the C code will follow (query rows, block ids, heads, sinks) is checked here
+ * first, so a wrong table fails with an exception instead of reading or writing outside the arrays.
  *
  * <p>Used wherever the matrix products run native ({@link #of}); {@code -D}{@value #PROPERTY}{@code =false} keeps
  * attention in Java (the same outputs), for A/B measurements. Safe to call from several threads at once.
@@ -62,11 +63,43 @@ public final class NativeAttention {
     public void attend(int lanes, int headDim, float scale, float[] q, int[] qBase, int[] lastPos, int[] tables,
                        int[] tableStart, float[] keys, float[] values, int kvDim, int blockSize, int headFrom,
                        int headTo, int groupSize, int window, float[] sinks, float[] out) {
+        checkBounds(headDim, q, qBase, lastPos, tables, tableStart, keys, values, kvDim, blockSize, headFrom, headTo,
+                groupSize, window, sinks, out);
         kernels.attend(level, lanes, headDim, scale, MemorySegment.ofArray(q), MemorySegment.ofArray(qBase),
                 MemorySegment.ofArray(lastPos), qBase.length, MemorySegment.ofArray(tables),
                 MemorySegment.ofArray(tableStart), MemorySegment.ofArray(keys), MemorySegment.ofArray(values), kvDim,
                 blockSize, headFrom, headTo, groupSize, window,
                 sinks == null ? MemorySegment.NULL : MemorySegment.ofArray(sinks), MemorySegment.ofArray(out));
+    }
+
+    private static void checkBounds(int headDim, float[] q, int[] qBase, int[] lastPos, int[] tables, int[] tableStart,
+                                    float[] keys, float[] values, int kvDim, int blockSize, int headFrom, int headTo,
+                                    int groupSize, int window, float[] sinks, float[] out) {
+        int heads = kvDim / headDim * groupSize;
+        if (headDim <= 0 || kvDim % headDim != 0 || groupSize <= 0 || blockSize <= 0 || window <= 0 || headFrom < 0
+                || headTo > heads || headFrom >= headTo || lastPos.length != qBase.length
+                || tableStart.length != qBase.length || values.length != keys.length
+                || (sinks != null && sinks.length < headTo)) {
+            throw new IllegalArgumentException("Cannot attend heads [" + headFrom + ", " + headTo + ") of " + heads
+                    + " (heads of " + headDim + ", KV width " + kvDim + ", groups of " + groupSize + ", blocks of "
+                    + blockSize + ", window " + window + ", " + qBase.length + " queries): the arguments disagree");
+        }
+        long poolBlocks = keys.length / ((long) blockSize * kvDim); // blocks in the layer's arrays
+        for (int i = 0; i < qBase.length; i++) {
+            long end = qBase[i] + (long) headTo * headDim;
+            int blocks = lastPos[i] / blockSize + 1;
+            if (qBase[i] < 0 || lastPos[i] < 0 || end > q.length || end > out.length || tableStart[i] < 0
+                    || tableStart[i] + (long) blocks > tables.length) {
+                throw new IllegalArgumentException("Cannot attend query " + i + " (row at " + qBase[i]
+                        + ", last position " + lastPos[i] + "): its row or block table lies outside the arrays");
+            }
+            for (int b = tableStart[i]; b < tableStart[i] + blocks; b++) {
+                if (tables[b] < 0 || tables[b] >= poolBlocks) {
+                    throw new IllegalArgumentException("Cannot attend query " + i + ": its block table names block "
+                            + tables[b] + ", outside the layer's " + poolBlocks + " blocks");
+                }
+            }
+        }
     }
 
     /** The code path, e.g. "native AVX2" (as {@link MatMul#kernelPath()} names it). */

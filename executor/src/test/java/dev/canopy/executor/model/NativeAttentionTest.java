@@ -1,6 +1,7 @@
 package dev.canopy.executor.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -114,5 +115,22 @@ class NativeAttentionTest {
             assertThat(nativeQ8.attentionPath()).isEqualTo("Java Vector API, 8 lanes");
             assertThat(java.attentionPath()).isEqualTo("Java Vector API, 8 lanes");
         }
+    }
+
+    @Test
+    void aBlockOutsideTheCacheIsRefusedBeforeTheNativeCodeReadsIt() {
+        assumeTrue(NativeKernelsUnderTest.loaded(), "native kernels not loaded");
+        int headDim = 16;
+        int bs = 4;
+        float[] keys = new float[3 * bs * headDim]; // 3 blocks, one KV head
+        float[] q = new float[headDim];
+        float[] out = new float[headDim];
+        NativeAttention attention = NativeAttention.atLevel(0);
+        assertThatThrownBy(() -> attention.attend(8, headDim, 0.25f, q, new int[] {0}, new int[] {5}, new int[] {0, 3},
+                new int[] {0}, keys, keys.clone(), headDim, bs, 0, 1, 1, Integer.MAX_VALUE, null, out))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("names block 3, outside the layer's 3 blocks");
+        assertThatThrownBy(() -> attention.attend(8, headDim, 0.25f, q, new int[] {8}, new int[] {5}, new int[] {0, 1},
+                new int[] {0}, keys, keys.clone(), headDim, bs, 0, 1, 1, Integer.MAX_VALUE, null, out))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("outside the arrays");
     }
 }
