@@ -9,8 +9,9 @@ import java.util.Optional;
  * bit for bit, at the lane width that class picks (16, 8, or 1 for its scalar path), which fixes the order of every
  * float operation. The code level only decides the speed: AVX-512 runs 16 lanes and AVX2 8 and 16 lanes with kernels
  * of their own (the scores of 16 or 8 positions at once), every other combination the library's plain C loops, which
- * keep the same order. Every index the C code will follow (query rows, block ids, heads, sinks) is checked here
- * first, so a wrong table fails with an exception instead of reading or writing outside the arrays.
+ * keep the same order. Every index the C code will follow (query rows, the block ids inside each query's window,
+ * heads, sinks) is checked here first, so a wrong table fails with an exception instead of reading or writing outside
+ * the arrays; ids of blocks before the window (which a sliding-window cache may have freed: -1) are not read.
  *
  * <p>Used wherever the matrix products run native ({@link #of}); {@code -D}{@value #PROPERTY}{@code =false} keeps
  * attention in Java (the same outputs), for A/B measurements. Safe to call from several threads at once.
@@ -93,7 +94,8 @@ public final class NativeAttention {
                 throw new IllegalArgumentException("Cannot attend query " + i + " (row at " + qBase[i]
                         + ", last position " + lastPos[i] + "): its row or block table lies outside the arrays");
             }
-            for (int b = tableStart[i]; b < tableStart[i] + blocks; b++) {
+            long firstPos = Math.max(0L, (long) lastPos[i] - window + 1); // blocks before the window are not read
+            for (int b = tableStart[i] + (int) (firstPos / blockSize); b < tableStart[i] + blocks; b++) {
                 if (tables[b] < 0 || tables[b] >= poolBlocks) {
                     throw new IllegalArgumentException("Cannot attend query " + i + ": its block table names block "
                             + tables[b] + ", outside the layer's " + poolBlocks + " blocks");

@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * The C attention gives the Java attention's outputs bit for bit, at every code level this CPU runs and at each
  * lane width the Java code picks (16 or 8 lanes by the JVM's vector size and the head size, 1 for its scalar
  * path): groups of queries sharing prefix blocks, partial blocks, grouped-query heads, a head range, sliding
- * windows and attention sinks.
+ * windows (the blocks before a query's window freed, -1, as a sliding-window cache leaves them) and attention sinks.
  */
 class NativeAttentionTest {
 
@@ -64,8 +64,12 @@ class NativeAttentionTest {
             int[][] tables = new int[lastPos.length][];
             int[] qBase = new int[lastPos.length];
             for (int i = 0; i < lastPos.length; i++) {
-                tables[i] = seqTables[seqOf[i]];
+                tables[i] = seqTables[seqOf[i]].clone();
                 qBase[i] = i * c.qDim();
+                long firstPos = Math.max(0L, (long) lastPos[i] - window + 1);
+                for (int b = 0; b < firstPos / bs; b++) {
+                    tables[i][b] = -1; // blocks before the window, freed by a sliding-window cache
+                }
             }
             float[] q = new float[lastPos.length * c.qDim()]; // (queries, qDim)
             for (int i = 0; i < q.length; i++) {
