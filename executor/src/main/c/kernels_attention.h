@@ -55,6 +55,20 @@ INLINE float java_maxf(float a, float b) {
     return a > b ? a : b;
 }
 
+/* The largest of scores[0 .. n), by Java's Math.max (its result does not depend on the order). */
+INLINE float attn_max(const float* scores, int32_t n) {
+    float m = -INFINITY;
+    for (int32_t j = 0; j < n; j++) m = java_maxf(m, scores[j]);
+    return m;
+}
+
+/* scores[0] + scores[1] + ... in position order, as Java sums a block's exps. */
+INLINE float attn_sum(const float* scores, int32_t n) {
+    float sum = 0.0f;
+    for (int32_t j = 0; j < n; j++) sum += scores[j];
+    return sum;
+}
+
 /* What every kernel needs: see canopy_attend. */
 typedef struct {
     int32_t lanes, head_dim;
@@ -73,7 +87,6 @@ typedef struct {
 /* scores[j] = (q . k_j) * scale for j < n, k_j at k + j * stride, at lane width `lanes`; returns their maximum. */
 INLINE float attn_scores_c(int32_t lanes, const float* q, const float* k, int64_t stride, int32_t n,
                            int32_t head_dim, float scale, float* scores) {
-    float m = -INFINITY;
     for (int32_t j = 0; j < n; j++) {
         const float* kj = k + j * stride;
         float s;
@@ -91,9 +104,8 @@ INLINE float attn_scores_c(int32_t lanes, const float* q, const float* k, int64_
             s = acc[0];
         }
         scores[j] = s * scale;
-        m = java_maxf(m, scores[j]);
     }
-    return m;
+    return attn_max(scores, n);
 }
 
 /* part[d] = sum_j w[j] * v_j[d] for j < n in j order from zero: fused per term (vector paths) or not (lanes 1). The
@@ -128,9 +140,7 @@ INLINE void attn_weighted_c8(int32_t lanes, const float* w, int32_t n, const flo
 /* scores[j] = exp(scores[j] - m); returns their sum in j order. */
 INLINE float attn_exp_sum_c(float* scores, int32_t n, float m) {
     for (int32_t j = 0; j < n; j++) scores[j] = attn_exp(scores[j] - m);
-    float sum = 0.0f;
-    for (int32_t j = 0; j < n; j++) sum += scores[j];
-    return sum;
+    return attn_sum(scores, n);
 }
 
 /* ------------------------------------------------------------------ the loop all widths share */
@@ -158,13 +168,13 @@ INLINE void attn_merge(float m, float s, const float* part, float* max, float* s
 #define ATTEND_LOOP(NAME, TARGET, SCORES, EXP_SUM, WEIGHTED)                                                         \
     TARGET static int32_t NAME(const attend_args* a) {                                                               \
         const int32_t g = a->g, nh = a->head_to - a->head_from, hd = a->head_dim, bs = a->block_size;              \
-        float* scratch = malloc(sizeof(float) * ((size_t)g * nh * (hd + 2) + hd + bs + 16));                        \
+        float* scratch = malloc(sizeof(float) * ((size_t)g * nh * (hd + 2) + hd + bs));                        \
         if (scratch == NULL) return -2;                                                                              \
         float* max = scratch;                          /* (g, nh) running max of scores */                          \
         float* sum = max + (size_t)g * nh;             /* (g, nh) running sum of exp(score - max) */                \
         float* acc = sum + (size_t)g * nh;             /* (g, nh, hd) running sum of exp(score - max) v */          \
         float* part = acc + (size_t)g * nh * hd;       /* (hd) one block's weighted values */                       \
-        float* scores = part + hd;                     /* (bs + 16) one block's scores */                           \
+        float* scores = part + hd;                     /* (bs) one block's scores */                           \
         int32_t max_block = 0;                                                                                       \
         for (int32_t i = 0; i < g; i++) {                                                                            \
             if (a->last_pos[i] / bs > max_block) max_block = a->last_pos[i] / bs;                                  \
@@ -243,9 +253,7 @@ ATTEND_LOOP(attend_c8, , attn_scores_c8, attn_exp_sum_c, attn_weighted_c8)
                 memcpy(scores + j0, tmp, sizeof(float) * (size_t)count);                                             \
             }                                                                                                        \
         }                                                                                                            \
-        float m = -INFINITY;                                                                                         \
-        for (int32_t j = 0; j < n; j++) m = java_maxf(m, scores[j]);                                                 \
-        return m;                                                                                                    \
+        return attn_max(scores, n);                                                                                  \
     }
 
 /* WEIGHTED for W lanes of VEC: four chunks of the head at once (Java's four independent chains at 16 lanes), each
@@ -306,9 +314,7 @@ T512 static float attn_exp_sum16(float* scores, int32_t n, float m) {
         _mm512_storeu_ps(scores + j, attn_exp16(_mm512_sub_ps(_mm512_loadu_ps(scores + j), _mm512_set1_ps(m))));
     }
     for (; j < n; j++) scores[j] = attn_exp(scores[j] - m);
-    float sum = 0.0f;
-    for (j = 0; j < n; j++) sum += scores[j];
-    return sum;
+    return attn_sum(scores, n);
 }
 
 /* Lane 0 of Java's tree over each of 16 vectors (one per position), as 16 lanes in position order: the tree's
@@ -389,9 +395,7 @@ T256 static float attn_scores16_avx2(int32_t lanes, const float* q, const float*
         _mm256_storeu_ps(tmp, _mm256_mul_ps(attn_tree8x8(lo), _mm256_set1_ps(scale)));
         memcpy(scores + j0, tmp, sizeof(float) * (size_t)count);
     }
-    float m = -INFINITY;
-    for (int32_t j = 0; j < n; j++) m = java_maxf(m, scores[j]);
-    return m;
+    return attn_max(scores, n);
 }
 
 ATTEND_LOOP(attend16_avx2, T256, attn_scores16_avx2, attn_exp_sum_c, attn_weighted8)

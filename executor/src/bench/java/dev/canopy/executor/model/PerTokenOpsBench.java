@@ -49,7 +49,7 @@ public final class PerTokenOpsBench {
                     FloatOps.rmsNorm(xb, 0, x, 0, weight, dim, 1e-5f);
                     FloatOps.rmsNorm(xb, 0, x, 0, weight, dim, 1e-5f);
                     long t1 = mx.getCurrentThreadCpuTime();
-                    rope.angles(100 + t % 1000, cs);
+                    rope.angles(100 + t % 1000, cs, 0);
                     rope.apply(q, 0, heads, cs, 0);
                     rope.apply(k, 0, heads, cs, 0);
                     long t2 = mx.getCurrentThreadCpuTime();

@@ -113,7 +113,7 @@ final class Attention {
         int nh = headTo - headFrom;
         int bs = kv.blockSize();
         F32KvStorage f32 = kv instanceof F32KvStorage f ? f : null;
-        if (nativeAttention != null && f32 != null && softcap == 0) {
+        if (runsNative(f32 != null)) {
             int[] tableStart = new int[g]; // the tables the queries read, one after the other
             int blocks = 0;
             for (int i = 0; i < g; i++) {
@@ -211,8 +211,13 @@ final class Attention {
      */
     String describe(boolean f32Cache) {
         String order = lanes() == 1 ? "scalar order" : lanes() + " lanes";
-        return (nativeAttention != null && f32Cache && softcap == 0 ? nativeAttention.describe()
+        return (runsNative(f32Cache) ? nativeAttention.describe()
                 : lanes() == 1 ? "Java" : "Java Vector API") + ", " + order;
+    }
+
+    /** Whether a cache is attended in C: an F32 one, without soft-cap, where there is a {@link NativeAttention}. */
+    private boolean runsNative(boolean f32Cache) {
+        return nativeAttention != null && f32Cache && softcap == 0;
     }
 
     /** The lane width whose order of float operations this instance follows: 16, 8, or 1 (the scalar reference). */

@@ -27,12 +27,12 @@ final class Rope {
         }
     }
 
-    /** The cos/sin of each frequency at {@code position}, into {@code cs} as (cos, sin) pairs: (ropeDim). */
-    void angles(int position, float[] cs) {
+    /** The cos/sin of each frequency at {@code position}, into {@code cs[csOff ..]} as (cos, sin) pairs: (ropeDim). */
+    void angles(int position, float[] cs, int csOff) {
         for (int i = 0; i < freqs.length; i++) {
             float a = position * freqs[i];
-            cs[2 * i] = (float) Math.cos(a);
-            cs[2 * i + 1] = (float) Math.sin(a);
+            cs[csOff + 2 * i] = (float) Math.cos(a);
+            cs[csOff + 2 * i + 1] = (float) Math.sin(a);
         }
     }
 

@@ -157,10 +157,8 @@ public final class Transformer {
     private float[] angles(ForwardBatch b, Rope rope) {
         int rd = c.ropeDim();
         float[] angles = new float[b.rows() * rd];
-        float[] cs = new float[rd];
         for (int r = 0; r < b.rows(); r++) {
-            rope.angles(b.positions()[r], cs);
-            System.arraycopy(cs, 0, angles, r * rd, rd);
+            rope.angles(b.positions()[r], angles, r * rd);
         }
         return angles;
     }
